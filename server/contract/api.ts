@@ -1,0 +1,71 @@
+/**
+ * REST request and response types shared by the server and the browser app (types only).
+ */
+
+export type Role = 'admin' | 'bureau' | 'coordinator' | 'teacher' | 'classroom' | 'assistant';
+
+export type LessonState = 'scheduled' | 'live' | 'ended';
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+export interface UserView {
+  id: string;
+  username: string;
+  realName: string;
+  role: Role;
+  schoolId: string | null;
+  classroomId: string | null;
+}
+
+export interface LoginResponse {
+  token: string;
+  /** Seconds until the token expires. */
+  expiresIn: number;
+  user: UserView;
+}
+
+export interface ClassroomRef {
+  id: string;
+  name: string;
+  schoolName: string;
+  /** The school's downlink in Mbit/s (from the data model). */
+  downlinkMbps: number;
+}
+
+export interface LessonSummary {
+  id: string;
+  title: string;
+  subject: string;
+  grade: number;
+  clusterName: string;
+  teacherId: string;
+  teacherName: string;
+  hubClassroom: ClassroomRef;
+  classrooms: ClassroomRef[];
+  /** ISO 8601 instants. */
+  scheduledStart: string;
+  scheduledEnd: string;
+  state: LessonState;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export interface CurrentLessonResponse {
+  /** The lesson to show now: live, or scheduled to start within the join window; null if none. */
+  lesson: LessonSummary | null;
+  /** Later lessons of today. */
+  upcoming: LessonSummary[];
+}
+
+export interface SfuStatsResponse {
+  workers: { pid: number; routers: number; transports: number }[];
+  rooms: { lessonId: string; peers: number; transports: number; producers: number; consumers: number }[];
+  totals: { routers: number; transports: number; producers: number; consumers: number };
+}
+
+export interface ApiErrorBody {
+  error: { name: string; message: string; issues?: { path: string; message: string }[] };
+}

@@ -1,0 +1,131 @@
+/**
+ * The socket.io wire contract between the browser app and the signaling server.
+ *
+ * Types only: the client imports this file with `import type`; the server validates every
+ * payload with the zod schemas in `schemas.ts`, which are checked against these types.
+ */
+import type { LessonState, LessonSummary, Role } from './api.ts';
+
+/** mediasoup parameter objects travel as opaque JSON; each side types them with its own library. */
+export type Json = Record<string, unknown>;
+
+/** What a participant sends, as a producer's `source`. */
+export type MediaSource = 'camera' | 'mic' | 'screen';
+
+/** A participant of a live lesson as the others see it. */
+export interface PeerInfo {
+  peerId: string;
+  role: 'teacher' | 'classroom';
+  /** Classroom id for classrooms, user id for the teacher. */
+  refId: string;
+  displayName: string;
+}
+
+/** A producer another participant can consume. */
+export interface ProducerInfo {
+  producerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+}
+
+/** Link health of one participant as the server sees it; rates in bit/s, rtt in ms. */
+export interface PeerHealth {
+  peerId: string;
+  refId: string;
+  /** Worst of the peer's transports: new → connecting → connected; failed/closed when down. */
+  connection: 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+  /** Media the server receives from this peer. */
+  sendBitrate: number;
+  /** Media the server sends to this peer. */
+  recvBitrate: number;
+  /** Worst producer score (0–10) of this peer's uplink, null when it sends nothing. */
+  uplinkScore: number | null;
+}
+
+export interface JoinResult {
+  lesson: LessonSummary;
+  peerId: string;
+  routerRtpCapabilities: Json;
+  peers: PeerInfo[];
+  producers: ProducerInfo[];
+}
+
+export interface TransportOptions {
+  id: string;
+  iceParameters: Json;
+  iceCandidates: Json[];
+  dtlsParameters: Json;
+  sctpParameters?: Json;
+}
+
+export interface ConsumerOptions {
+  id: string;
+  producerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  rtpParameters: Json;
+}
+
+/** Every acknowledgement is either a result or a named error with a readable message. */
+export type Ack<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: { name: string; message: string; issues?: string[] } };
+
+export type AckFn<T> = (response: Ack<T>) => void;
+
+export interface ClientToServerEvents {
+  /** Joins the media session of a live lesson (the caller must be its teacher or one of its classrooms). */
+  'lesson:join': (payload: { lessonId: string; rtpCapabilities: Json }, ack: AckFn<JoinResult>) => void;
+  /** Leaves the media session; the lesson goes on. */
+  'lesson:leave': (payload: { lessonId: string }, ack: AckFn<null>) => void;
+  /** Teacher only: the lesson goes live. */
+  'lesson:start': (payload: { lessonId: string }, ack: AckFn<LessonSummary>) => void;
+  /** Teacher only: the lesson ends and every transport is closed. */
+  'lesson:end': (payload: { lessonId: string }, ack: AckFn<LessonSummary>) => void;
+  'transport:create': (
+    payload: { lessonId: string; direction: 'send' | 'recv' },
+    ack: AckFn<TransportOptions>,
+  ) => void;
+  'transport:connect': (
+    payload: { lessonId: string; transportId: string; dtlsParameters: Json },
+    ack: AckFn<null>,
+  ) => void;
+  produce: (
+    payload: {
+      lessonId: string;
+      transportId: string;
+      kind: 'audio' | 'video';
+      source: MediaSource;
+      rtpParameters: Json;
+    },
+    ack: AckFn<{ producerId: string }>,
+  ) => void;
+  /** Creates a paused consumer of a producer the caller may receive. */
+  consume: (payload: { lessonId: string; producerId: string }, ack: AckFn<ConsumerOptions>) => void;
+  /** Resumes a consumer once the client has set it up. */
+  'consumer:resume': (payload: { lessonId: string; consumerId: string }, ack: AckFn<null>) => void;
+}
+
+export interface ServerToClientEvents {
+  /** A lesson the socket's account belongs to changed state (sent to its teacher and classrooms). */
+  'lesson:state': (payload: { lessonId: string; state: LessonState; lesson: LessonSummary }) => void;
+  'peer:joined': (payload: PeerInfo) => void;
+  'peer:left': (payload: { peerId: string }) => void;
+  'producer:new': (payload: ProducerInfo) => void;
+  'producer:closed': (payload: { producerId: string }) => void;
+  'consumer:closed': (payload: { consumerId: string }) => void;
+  /** The media session was lost (for example its SFU worker died); rejoin to continue. */
+  'lesson:media-reset': (payload: { lessonId: string; reason: string }) => void;
+  /** Link health of every participant, every few seconds, to the teacher. */
+  'lesson:health': (payload: { lessonId: string; peers: PeerHealth[] }) => void;
+}
+
+/** Set on the socket after the JWT in the handshake is verified. */
+export interface SocketData {
+  userId: string;
+  role: Role;
+  displayName: string;
+  classroomId?: string;
+}

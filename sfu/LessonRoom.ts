@@ -1,0 +1,424 @@
+import type { types } from 'mediasoup';
+import { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
+import { LESSON_MEDIA_CODECS } from './media.ts';
+import { Peer } from './Peer.ts';
+import type { MediaSource, PeerInfo, PeerRole, ProducerAppData, ProducerInfo } from './Peer.ts';
+import { TypedEmitter } from './TypedEmitter.ts';
+import type { WorkerPool } from './WorkerPool.ts';
+
+/** Where WebRTC transports listen. */
+export interface RtcListenOptions {
+  /** IP to bind. @default '127.0.0.1' */
+  ip?: string;
+  /** Address announced in ICE candidates (public IP or hostname behind NAT). @default none */
+  announcedAddress?: string;
+  /** UDP/TCP port range for transports. @default { min: 40000, max: 49999 } */
+  portRange?: { min: number; max: number };
+}
+
+export interface LessonRoomOptions {
+  lessonId: string;
+  listen?: RtcListenOptions;
+  /** Starting estimate of each receiver's downlink, bit/s. @default 1_000_000 */
+  initialOutgoingBitrate?: number;
+  /** Cap on what one classroom may send up, bit/s. @default 1_500_000 */
+  classroomMaxIncomingBitrate?: number;
+}
+
+export interface TransportParams {
+  id: string;
+  iceParameters: types.IceParameters;
+  iceCandidates: types.IceCandidate[];
+  dtlsParameters: types.DtlsParameters;
+}
+
+export interface ConsumerParams {
+  id: string;
+  producerId: string;
+  peerId: string;
+  kind: types.MediaKind;
+  source: MediaSource;
+  rtpParameters: types.RtpParameters;
+}
+
+export type ConnectionHealth = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+export interface PeerHealth {
+  peerId: string;
+  refId: string;
+  connection: ConnectionHealth;
+  /** bit/s the server receives from the peer. */
+  sendBitrate: number;
+  /** bit/s the server sends to the peer. */
+  recvBitrate: number;
+  uplinkScore: number | null;
+}
+
+export interface RoomStats {
+  lessonId: string;
+  peers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+}
+
+export interface LessonRoomEvents extends Record<string, unknown[]> {
+  peerjoined: [PeerInfo];
+  peerleft: [PeerInfo];
+  /** A producer appeared; `audience` lists the peers allowed to consume it. */
+  newproducer: [ProducerInfo, string[]];
+  producerclosed: [ProducerInfo];
+  /** A consumer of `peerId` was closed because its producer went away. */
+  consumerclosed: [{ peerId: string; consumerId: string }];
+  /** The room closed: `reason` is 'ended', 'worker-died' or 'closed'. */
+  close: [string];
+}
+
+const CONNECTION_ORDER: ConnectionHealth[] = ['connected', 'new', 'connecting', 'disconnected', 'failed', 'closed'];
+
+/**
+ * The media side of one live lesson: a mediasoup router and its participants. The teacher
+ * is seen and heard by every classroom; the teacher sees and hears every classroom;
+ * classrooms do not receive each other (their links are thin).
+ */
+export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
+  readonly lessonId: string;
+  readonly #router: types.Router;
+  readonly #options: Required<Omit<LessonRoomOptions, 'listen'>> & { listen: Required<Omit<RtcListenOptions, 'announcedAddress'>> & RtcListenOptions };
+  readonly #peers = new Map<string, Peer>();
+  #closed = false;
+
+  private constructor(router: types.Router, options: LessonRoomOptions) {
+    super();
+    this.lessonId = options.lessonId;
+    this.#router = router;
+    this.#options = {
+      lessonId: options.lessonId,
+      initialOutgoingBitrate: options.initialOutgoingBitrate ?? 1_000_000,
+      classroomMaxIncomingBitrate: options.classroomMaxIncomingBitrate ?? 1_500_000,
+      listen: {
+        ip: options.listen?.ip ?? '127.0.0.1',
+        portRange: options.listen?.portRange ?? { min: 40000, max: 49999 },
+        ...(options.listen?.announcedAddress ? { announcedAddress: options.listen.announcedAddress } : {}),
+      },
+    };
+    router.on('workerclose', () => this.#close('worker-died'));
+  }
+
+  /** Creates a room with a router on the least loaded worker of `pool`. */
+  static async create(pool: WorkerPool, options: LessonRoomOptions): Promise<LessonRoom> {
+    const router = await pool.createRouter({ mediaCodecs: LESSON_MEDIA_CODECS, appData: { lessonId: options.lessonId } });
+    return new LessonRoom(router, options);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get rtpCapabilities(): types.RtpCapabilities {
+    return this.#router.rtpCapabilities;
+  }
+
+  get peers(): PeerInfo[] {
+    return [...this.#peers.values()].map((p) => p.info);
+  }
+
+  /**
+   * Adds a participant. A participant with the same role and refId already present (a
+   * reloaded kiosk, a second tab) is replaced: its media is closed first.
+   */
+  addPeer(info: PeerInfo, rtpCapabilities: types.RtpCapabilities): Peer {
+    this.#assertOpen();
+    for (const existing of this.#peers.values()) {
+      if (existing.info.role === info.role && existing.info.refId === info.refId) this.removePeer(existing.id);
+    }
+    if (this.#peers.has(info.peerId)) throw new InvalidStateError(`peer ${info.peerId} already joined`);
+    const peer = new Peer(info, rtpCapabilities);
+    this.#peers.set(peer.id, peer);
+    this.safeEmit('peerjoined', peer.info);
+    return peer;
+  }
+
+  hasPeer(peerId: string): boolean {
+    return this.#peers.has(peerId);
+  }
+
+  /** Removes a participant and closes its transports; unknown ids are ignored. */
+  removePeer(peerId: string): void {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    this.#peers.delete(peerId);
+    const produced = [...peer.producers.values()];
+    peer.close();
+    for (const producer of produced) this.safeEmit('producerclosed', this.#producerInfo(producer));
+    this.safeEmit('peerleft', peer.info);
+  }
+
+  /** Whether a participant with role `viewer` may receive media of one with role `sender`. */
+  static canReceive(viewer: PeerRole, sender: PeerRole): boolean {
+    return viewer !== sender || viewer === 'teacher';
+  }
+
+  async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportParams> {
+    const peer = this.#peer(peerId);
+    for (const t of peer.transports.values()) {
+      if (t.appData['direction'] === direction) throw new InvalidStateError(`peer already has a ${direction} transport`);
+    }
+    const { ip, announcedAddress, portRange } = this.#options.listen;
+    const listenInfos: types.TransportListenInfo[] = (['udp', 'tcp'] as const).map((protocol) => ({
+      protocol,
+      ip,
+      ...(announcedAddress ? { announcedAddress } : {}),
+      portRange,
+    }));
+    const transport = await this.#router.createWebRtcTransport({
+      listenInfos,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: this.#options.initialOutgoingBitrate,
+      appData: { peerId, direction },
+    });
+    if (peer.closed || this.#closed) {
+      transport.close();
+      throw new InvalidStateError(`peer ${peerId} left while its transport was created`);
+    }
+    peer.transports.set(transport.id, transport);
+    transport.observer.on('close', () => peer.transports.delete(transport.id));
+    if (direction === 'send' && peer.info.role === 'classroom') {
+      await transport.setMaxIncomingBitrate(this.#options.classroomMaxIncomingBitrate);
+    }
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  /**
+   * Creates a plain RTP transport for a peer: RTP ingest from a hardware encoder of a
+   * recording classroom (direction `send`), or recording and load tools (direction `recv`).
+   * With `comedia`, the transport learns the remote address from the first packet.
+   */
+  async createPlainTransport(
+    peerId: string,
+    direction: 'send' | 'recv',
+    { comedia = false, rtcpMux = true }: { comedia?: boolean; rtcpMux?: boolean } = {},
+  ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined }> {
+    const peer = this.#peer(peerId);
+    const { ip, announcedAddress } = this.#options.listen;
+    const transport = await this.#router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip, ...(announcedAddress ? { announcedAddress } : {}) },
+      rtcpMux,
+      comedia,
+      appData: { peerId, direction },
+    });
+    if (peer.closed || this.#closed) {
+      transport.close();
+      throw new InvalidStateError(`peer ${peerId} left while its transport was created`);
+    }
+    peer.transports.set(transport.id, transport);
+    transport.observer.on('close', () => peer.transports.delete(transport.id));
+    return {
+      id: transport.id,
+      ip: transport.tuple.localAddress,
+      port: transport.tuple.localPort,
+      rtcpPort: transport.rtcpTuple?.localPort,
+    };
+  }
+
+  /** Tells a plain transport where to send (not needed with comedia). */
+  async connectPlainTransport(
+    peerId: string,
+    transportId: string,
+    remote: { ip: string; port: number; rtcpPort?: number },
+  ): Promise<void> {
+    const transport = this.#peer(peerId).transport(transportId);
+    if (transport.type !== 'plain') throw new TypeError(`transport ${transportId} is not a plain transport`);
+    await (transport as types.PlainTransport).connect(remote);
+  }
+
+  async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    const transport = this.#peer(peerId).transport(transportId);
+    if (transport.type !== 'webrtc') throw new TypeError(`transport ${transportId} is not a WebRTC transport`);
+    await transport.connect({ dtlsParameters });
+  }
+
+  /**
+   * Starts receiving a peer's track. A second producer of the same source replaces the
+   * first (a camera switched on the kiosk).
+   */
+  async produce(
+    peerId: string,
+    transportId: string,
+    kind: types.MediaKind,
+    source: MediaSource,
+    rtpParameters: types.RtpParameters,
+  ): Promise<string> {
+    const peer = this.#peer(peerId);
+    const transport = peer.transport(transportId);
+    if (transport.appData['direction'] !== 'send') throw new TypeError('produce needs a send transport');
+    if ((source === 'mic') !== (kind === 'audio')) throw new TypeError(`source ${source} cannot carry ${kind}`);
+    if (source === 'screen' && peer.info.role !== 'teacher') throw new ForbiddenError('only the teacher shares a screen');
+    const previous = peer.producerBySource(source);
+    const producer = await transport.produce<ProducerAppData>({ kind, rtpParameters, appData: { peerId, source } });
+    if (previous) {
+      previous.close();
+      peer.producers.delete(previous.id);
+      this.safeEmit('producerclosed', this.#producerInfo(previous));
+    }
+    peer.producers.set(producer.id, producer);
+    producer.observer.on('close', () => peer.producers.delete(producer.id));
+    producer.on('transportclose', () => peer.producers.delete(producer.id));
+    const audience = [...this.#peers.values()]
+      .filter((p) => p.id !== peerId && LessonRoom.canReceive(p.info.role, peer.info.role))
+      .map((p) => p.id);
+    this.safeEmit('newproducer', this.#producerInfo(producer), audience);
+    return producer.id;
+  }
+
+  /** The producers `peerId` may consume now. */
+  producersFor(peerId: string): ProducerInfo[] {
+    const viewer = this.#peer(peerId);
+    const result: ProducerInfo[] = [];
+    for (const peer of this.#peers.values()) {
+      if (peer.id === peerId || !LessonRoom.canReceive(viewer.info.role, peer.info.role)) continue;
+      for (const producer of peer.producers.values()) result.push(this.#producerInfo(producer));
+    }
+    return result;
+  }
+
+  /** Creates a paused consumer; the client resumes it when its track is ready. */
+  async consume(peerId: string, producerId: string): Promise<ConsumerParams> {
+    const viewer = this.#peer(peerId);
+    const owner = [...this.#peers.values()].find((p) => p.producers.has(producerId));
+    const producer = owner?.producers.get(producerId);
+    if (!owner || !producer) throw new NotFoundError(`producer ${producerId} not found`);
+    if (owner.id === peerId) throw new TypeError('a peer does not consume its own producer');
+    if (!LessonRoom.canReceive(viewer.info.role, owner.info.role)) {
+      throw new ForbiddenError(`a ${viewer.info.role} does not receive media of a ${owner.info.role}`);
+    }
+    const transport = viewer.recvTransport();
+    if (!transport) throw new InvalidStateError('create a recv transport before consuming');
+    if (!this.#router.canConsume({ producerId, rtpCapabilities: viewer.rtpCapabilities })) {
+      throw new TypeError('the client cannot decode this producer (rtpCapabilities)');
+    }
+    const consumer = await transport.consume({
+      producerId,
+      rtpCapabilities: viewer.rtpCapabilities,
+      paused: true,
+      appData: { peerId },
+    });
+    viewer.consumers.set(consumer.id, consumer);
+    consumer.observer.on('close', () => viewer.consumers.delete(consumer.id));
+    consumer.on('producerclose', () => {
+      viewer.consumers.delete(consumer.id);
+      this.safeEmit('consumerclosed', { peerId, consumerId: consumer.id });
+    });
+    return {
+      id: consumer.id,
+      producerId,
+      peerId: owner.id,
+      kind: consumer.kind,
+      source: producer.appData.source,
+      rtpParameters: consumer.rtpParameters,
+    };
+  }
+
+  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
+    const consumer = this.#peer(peerId).consumers.get(consumerId);
+    if (!consumer) throw new NotFoundError(`consumer ${consumerId} not found`);
+    await consumer.resume();
+  }
+
+  /** Connection state and bitrates of every participant, from mediasoup's transport stats. */
+  async health(): Promise<PeerHealth[]> {
+    const peers = [...this.#peers.values()];
+    return Promise.all(
+      peers.map(async (peer) => {
+        const transports = [...peer.transports.values()];
+        let sendBitrate = 0;
+        let recvBitrate = 0;
+        let connection: ConnectionHealth = transports.length === 0 ? 'new' : 'connected';
+        for (const t of transports) {
+          const stats = (await t.getStats().catch(() => []))[0] as
+            | { recvBitrate: number; sendBitrate: number }
+            | undefined;
+          if (stats) {
+            sendBitrate += stats.recvBitrate;
+            recvBitrate += stats.sendBitrate;
+          }
+          const state = transportHealth(t);
+          if (CONNECTION_ORDER.indexOf(state) > CONNECTION_ORDER.indexOf(connection)) connection = state;
+        }
+        const scores = [...peer.producers.values()].flatMap((p) => p.score.map((s) => s.score));
+        return {
+          peerId: peer.id,
+          refId: peer.info.refId,
+          connection,
+          sendBitrate: Math.round(sendBitrate),
+          recvBitrate: Math.round(recvBitrate),
+          uplinkScore: scores.length ? Math.min(...scores) : null,
+        };
+      }),
+    );
+  }
+
+  stats(): RoomStats {
+    let transports = 0;
+    let producers = 0;
+    let consumers = 0;
+    for (const p of this.#peers.values()) {
+      transports += p.transports.size;
+      producers += p.producers.size;
+      consumers += p.consumers.size;
+    }
+    return { lessonId: this.lessonId, peers: this.#peers.size, transports, producers, consumers };
+  }
+
+  /** Ends the lesson's media: every peer's transports and the router are closed. */
+  close(reason = 'closed'): void {
+    this.#close(reason);
+  }
+
+  #close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peer of this.#peers.values()) peer.close();
+    this.#peers.clear();
+    this.#router.close();
+    this.safeEmit('close', reason);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new InvalidStateError(`lesson ${this.lessonId} media is closed`);
+  }
+
+  #peer(peerId: string): Peer {
+    this.#assertOpen();
+    const peer = this.#peers.get(peerId);
+    if (!peer) throw new NotFoundError(`peer ${peerId} is not in lesson ${this.lessonId}`);
+    return peer;
+  }
+
+  #producerInfo(producer: types.Producer<ProducerAppData>): ProducerInfo {
+    return {
+      producerId: producer.id,
+      peerId: producer.appData.peerId,
+      kind: producer.kind,
+      source: producer.appData.source,
+    };
+  }
+}
+
+function transportHealth(transport: types.Transport): ConnectionHealth {
+  if (transport.type !== 'webrtc') return transport.closed ? 'closed' : 'connected';
+  const t = transport as types.WebRtcTransport;
+  if (t.closed || t.dtlsState === 'closed') return 'closed';
+  if (t.dtlsState === 'failed' || t.iceState === 'closed') return 'failed';
+  if (t.iceState === 'disconnected') return 'disconnected';
+  if (t.dtlsState === 'connected' && (t.iceState === 'connected' || t.iceState === 'completed')) return 'connected';
+  if (t.iceState === 'new' && t.dtlsState === 'new') return 'new';
+  return 'connecting';
+}

@@ -1,0 +1,87 @@
+import type { types } from 'mediasoup';
+import { InvalidStateError, NotFoundError } from './errors.ts';
+
+/** Who a participant is in a lesson. */
+export type PeerRole = 'teacher' | 'classroom';
+
+/** What a producer carries. */
+export type MediaSource = 'camera' | 'mic' | 'screen';
+
+export interface PeerInfo {
+  peerId: string;
+  role: PeerRole;
+  /** Classroom id for classrooms, user id for the teacher. */
+  refId: string;
+  displayName: string;
+}
+
+export interface ProducerInfo {
+  producerId: string;
+  peerId: string;
+  kind: types.MediaKind;
+  source: MediaSource;
+}
+
+export interface ProducerAppData extends types.AppData {
+  peerId: string;
+  source: MediaSource;
+}
+
+/**
+ * One participant's media in a lesson: its WebRTC transports and the producers and
+ * consumers on them. Closing a peer closes its transports, which closes their producers
+ * and consumers (mediasoup's own cascade).
+ */
+export class Peer {
+  readonly info: PeerInfo;
+  readonly rtpCapabilities: types.RtpCapabilities;
+  readonly transports = new Map<string, types.Transport>();
+  readonly producers = new Map<string, types.Producer<ProducerAppData>>();
+  readonly consumers = new Map<string, types.Consumer>();
+  #closed = false;
+
+  constructor(info: PeerInfo, rtpCapabilities: types.RtpCapabilities) {
+    this.info = Object.freeze({ ...info });
+    this.rtpCapabilities = rtpCapabilities;
+  }
+
+  get id(): string {
+    return this.info.peerId;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  transport(transportId: string): types.Transport {
+    this.assertOpen();
+    const transport = this.transports.get(transportId);
+    if (!transport) throw new NotFoundError(`transport ${transportId} not found`);
+    return transport;
+  }
+
+  /** The transport this peer receives on (the one created with direction `recv`). */
+  recvTransport(): types.Transport | undefined {
+    for (const t of this.transports.values()) if (t.appData['direction'] === 'recv') return t;
+    return undefined;
+  }
+
+  producerBySource(source: MediaSource): types.Producer<ProducerAppData> | undefined {
+    for (const p of this.producers.values()) if (p.appData.source === source) return p;
+    return undefined;
+  }
+
+  assertOpen(): void {
+    if (this.#closed) throw new InvalidStateError(`peer ${this.id} has left`);
+  }
+
+  /** Closes the peer's transports (and with them its producers and consumers). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.transports.values()) t.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+  }
+}

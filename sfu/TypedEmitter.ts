@@ -1,0 +1,61 @@
+import { EventEmitter } from 'node:events';
+
+/** Event map: event name → tuple of listener arguments. */
+export type EventMap = Record<string, unknown[]>;
+
+/**
+ * An EventEmitter whose events and their arguments are typed.
+ *
+ * `safeEmit` calls listeners so that one that throws cannot break the emitter or the
+ * caller: the error is handed to the `onListenerError` hook (by default, rethrown on the
+ * next tick would crash the process, so it is reported and swallowed instead).
+ */
+export class TypedEmitter<E extends EventMap> {
+  readonly #emitter = new EventEmitter();
+
+  /** Called when a listener throws; replace to log. @default writes to stderr */
+  onListenerError: (event: string, error: unknown) => void = (event, error) => {
+    process.stderr.write(`listener of "${event}" threw: ${String(error)}\n`);
+  };
+
+  constructor() {
+    this.#emitter.setMaxListeners(Infinity);
+  }
+
+  on<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): this {
+    this.#emitter.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  once<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): this {
+    this.#emitter.once(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): this {
+    this.#emitter.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  removeAllListeners(): this {
+    this.#emitter.removeAllListeners();
+    return this;
+  }
+
+  listenerCount<K extends keyof E & string>(event: K): number {
+    return this.#emitter.listenerCount(event);
+  }
+
+  /** Calls every listener of `event`; a listener that throws does not stop the others. */
+  safeEmit<K extends keyof E & string>(event: K, ...args: E[K]): boolean {
+    const listeners = this.#emitter.listeners(event) as ((...a: E[K]) => void)[];
+    for (const listener of listeners) {
+      try {
+        listener(...args);
+      } catch (error) {
+        this.onListenerError(event, error);
+      }
+    }
+    return listeners.length > 0;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The media plane: mediasoup workers, one router per live lesson, WebRTC transports.
+ * Library code: takes options, reads no environment, imports no web or database code.
+ */
+export { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
+export { LessonRoom } from './LessonRoom.ts';
+export type {
+  ConnectionHealth,
+  ConsumerParams,
+  LessonRoomEvents,
+  LessonRoomOptions,
+  PeerHealth,
+  RoomStats,
+  RtcListenOptions,
+  TransportParams,
+} from './LessonRoom.ts';
+export { LESSON_MEDIA_CODECS } from './media.ts';
+export type { MediaSource, PeerInfo, PeerRole, ProducerInfo } from './Peer.ts';
+export { RoomRegistry } from './RoomRegistry.ts';
+export { TypedEmitter } from './TypedEmitter.ts';
+export { WorkerPool } from './WorkerPool.ts';
+export type { WorkerPoolOptions } from './WorkerPool.ts';
