@@ -1,0 +1,136 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { RoomRegistry, WorkerPool } from '../sfu/index.ts';
+import { TokenService } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import { EmbeddedFerretDb, defaultFerretdbBin } from './db/EmbeddedFerretDb.ts';
+import { createApp } from './http/app.ts';
+import { LessonService } from './lessons/LessonService.ts';
+import type { Logger } from './logger.ts';
+import { createModels, syncIndexes } from './models/index.ts';
+import type { Models } from './models/index.ts';
+import { seedDemo } from './seed/demo.ts';
+import { Signaling } from './signaling/Signaling.ts';
+
+export interface PlatformOptions {
+  config: Config;
+  logger: Logger;
+  /** Folder of the built browser app. @default client/dist next to server/ */
+  clientDir?: string;
+  /** Clock for lesson logic, ms since the epoch. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * The whole server, composed: database (embedded FerretDB or MONGODB_URI), models,
+ * mediasoup worker pool, HTTP API, signaling. Tests start it on port 0.
+ */
+export class Platform {
+  readonly models: Models;
+  readonly pool: WorkerPool;
+  readonly rooms: RoomRegistry;
+  readonly lessons: LessonService;
+  readonly #server: http.Server;
+  readonly #signaling: Signaling;
+  readonly #connection: mongoose.Connection;
+  readonly #ferret: EmbeddedFerretDb | undefined;
+  readonly #logger: Logger;
+  #closed = false;
+
+  private constructor(parts: {
+    models: Models;
+    pool: WorkerPool;
+    rooms: RoomRegistry;
+    lessons: LessonService;
+    server: http.Server;
+    signaling: Signaling;
+    connection: mongoose.Connection;
+    ferret: EmbeddedFerretDb | undefined;
+    logger: Logger;
+  }) {
+    this.models = parts.models;
+    this.pool = parts.pool;
+    this.rooms = parts.rooms;
+    this.lessons = parts.lessons;
+    this.#server = parts.server;
+    this.#signaling = parts.signaling;
+    this.#connection = parts.connection;
+    this.#ferret = parts.ferret;
+    this.#logger = parts.logger;
+  }
+
+  static async start(options: PlatformOptions): Promise<Platform> {
+    const { config, logger } = options;
+    let ferret: EmbeddedFerretDb | undefined;
+    let pool: WorkerPool | undefined;
+    let connection: mongoose.Connection | undefined;
+    try {
+      let uri = config.mongodbUri;
+      if (!uri) {
+        ferret = await EmbeddedFerretDb.start({
+          bin: config.ferretdbBin ?? defaultFerretdbBin(),
+          dataDir: config.dataDir,
+          logger: logger.child({ module: 'ferretdb' }),
+        });
+        uri = ferret.uri;
+      }
+      connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
+      const models = createModels(connection);
+      await syncIndexes(models);
+      if (config.demoData) await seedDemo(models, logger.child({ module: 'seed' }), new Date((options.now ?? Date.now)()));
+
+      pool = await WorkerPool.create({ numWorkers: config.sfuWorkers });
+      const sfuLog = logger.child({ module: 'sfu' });
+      pool.on('workerdied', ({ pid, error }) => sfuLog.error({ pid, err: error }, 'mediasoup worker died; replacing it'));
+      pool.on('workerreplaced', ({ deadPid, pid }) => sfuLog.info({ deadPid, pid }, 'mediasoup worker replaced'));
+      const rooms = new RoomRegistry(pool, {
+        listen: {
+          ip: config.rtc.listenIp,
+          portRange: { min: config.rtc.minPort, max: config.rtc.maxPort },
+          ...(config.rtc.announcedAddress ? { announcedAddress: config.rtc.announcedAddress } : {}),
+        },
+      });
+      const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds);
+      const lessons = new LessonService(models, options.now);
+      const clientDir = options.clientDir ?? path.resolve(import.meta.dirname, '..', 'client', 'dist');
+      const app = createApp({ models, tokens, lessons, pool, rooms, logger, clientDir });
+      const server = http.createServer(app);
+      const signaling = new Signaling({ httpServer: server, tokens, lessons, rooms, logger });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      return new Platform({ models, pool, rooms, lessons, server, signaling, connection, ferret, logger });
+    } catch (error) {
+      pool?.close();
+      await connection?.close();
+      await ferret?.stop();
+      throw error;
+    }
+  }
+
+  /** The port the HTTP server listens on (useful with port 0). */
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Stops taking requests, closes every lesson's media, the workers and the database. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#signaling.close();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.rooms.closeAll('shutdown');
+    this.pool.close();
+    await this.#connection.close();
+    await this.#ferret?.stop();
+    this.#logger.info('platform stopped');
+  }
+}

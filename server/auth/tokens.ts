@@ -1,0 +1,63 @@
+import { parse as parseCookie } from 'cookie';
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+import type { Role } from '../contract/api.ts';
+import { UnauthorizedError } from '../errors.ts';
+
+/** The identity carried by an access token. */
+export interface Identity {
+  userId: string;
+  role: Role;
+  displayName: string;
+  classroomId: string | null;
+}
+
+const ClaimsSchema = z.object({
+  sub: z.string().min(1),
+  role: z.enum(['admin', 'bureau', 'coordinator', 'teacher', 'classroom', 'assistant']),
+  name: z.string(),
+  cid: z.string().nullable(),
+});
+
+/** Name of the httpOnly cookie that carries the access token for the browser. */
+export const TOKEN_COOKIE = 'sc_access';
+
+/** Signs and verifies access tokens (HS256). */
+export class TokenService {
+  readonly #secret: string;
+  readonly ttlSeconds: number;
+
+  constructor(secret: string, ttlSeconds: number) {
+    this.#secret = secret;
+    this.ttlSeconds = ttlSeconds;
+  }
+
+  sign(identity: Identity): string {
+    return jwt.sign(
+      { role: identity.role, name: identity.displayName, cid: identity.classroomId },
+      this.#secret,
+      { algorithm: 'HS256', subject: identity.userId, expiresIn: this.ttlSeconds },
+    );
+  }
+
+  /** @throws UnauthorizedError for a missing, expired, forged or malformed token */
+  verify(token: string | undefined): Identity {
+    if (!token) throw new UnauthorizedError();
+    let payload: unknown;
+    try {
+      payload = jwt.verify(token, this.#secret, { algorithms: ['HS256'] });
+    } catch (error) {
+      throw new UnauthorizedError(error instanceof jwt.TokenExpiredError ? 'session expired' : 'invalid token');
+    }
+    const claims = ClaimsSchema.safeParse(payload);
+    if (!claims.success) throw new UnauthorizedError('invalid token');
+    return { userId: claims.data.sub, role: claims.data.role, displayName: claims.data.name, classroomId: claims.data.cid };
+  }
+}
+
+/** Reads a token from `Authorization: Bearer …` or else the cookie header. */
+export function tokenFromHeaders(headers: { authorization?: string | undefined; cookie?: string | undefined }): string | undefined {
+  const bearer = headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (bearer) return bearer;
+  return headers.cookie ? parseCookie(headers.cookie)[TOKEN_COOKIE] : undefined;
+}

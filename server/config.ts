@@ -1,0 +1,91 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseInput } from './validate.ts';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+
+const EnvSchema = z
+  .object({
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATA_DIR: z.string().min(1).default('data'),
+    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+    FERRETDB_BIN: z.string().min(1).optional(),
+    JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+    TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(12 * 3600),
+    RTC_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
+    RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
+    RTC_MIN_PORT: port.default(40000),
+    RTC_MAX_PORT: port.default(49999),
+    SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(Math.max(1, os.availableParallelism())),
+    DEMO_DATA: bool.default(true),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] });
+
+/** The server's configuration, read once from the environment at start. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** External MongoDB; when absent the embedded FerretDB under dataDir is used. */
+  mongodbUri: string | undefined;
+  ferretdbBin: string | undefined;
+  jwtSecret: string;
+  tokenTtlSeconds: number;
+  rtc: { listenIp: string; announcedAddress: string | undefined; minPort: number; maxPort: number };
+  sfuWorkers: number;
+  demoData: boolean;
+  logLevel: string;
+}
+
+/**
+ * Reads and validates the environment. A missing JWT_SECRET is generated once and kept in
+ * DATA_DIR, so sessions survive a restart.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseInput(EnvSchema, stripEmpty(env), 'environment');
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    mongodbUri: e.MONGODB_URI,
+    ferretdbBin: e.FERRETDB_BIN,
+    jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir),
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    rtc: {
+      listenIp: e.RTC_LISTEN_IP,
+      announcedAddress: e.RTC_ANNOUNCED_ADDRESS,
+      minPort: e.RTC_MIN_PORT,
+      maxPort: e.RTC_MAX_PORT,
+    },
+    sfuWorkers: e.SFU_WORKERS,
+    demoData: e.DEMO_DATA,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => !!kv[1]));
+}
+
+function persistentSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  try {
+    const existing = fs.readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // first start: generate below
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = crypto.randomBytes(48).toString('base64url');
+  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}

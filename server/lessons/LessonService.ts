@@ -1,0 +1,193 @@
+import mongoose from 'mongoose';
+import { pickCurrentLesson } from '../../scheduler/index.ts';
+import { TypedEmitter } from '../../sfu/index.ts';
+import type { Identity } from '../auth/tokens.ts';
+import type { ClassroomRef, CurrentLessonResponse, LessonSummary } from '../contract/api.ts';
+import { ForbiddenError, InvalidStateError, NotFoundError } from '../errors.ts';
+import type { Lesson, Models } from '../models/index.ts';
+
+export interface LessonServiceEvents extends Record<string, unknown[]> {
+  /** A lesson went live or ended. */
+  statechange: [LessonSummary];
+}
+
+/** How a participant takes part in a lesson's media. */
+export interface Participation {
+  role: 'teacher' | 'classroom';
+  /** User id of the teacher, or classroom id. */
+  refId: string;
+  displayName: string;
+}
+
+/**
+ * Lessons as the live side sees them: who may see or join which lesson, which one is
+ * current, and the scheduled → live → ended lifecycle (each step an atomic update, so two
+ * clicks cannot start a lesson twice).
+ */
+export class LessonService extends TypedEmitter<LessonServiceEvents> {
+  readonly #models: Models;
+  readonly #now: () => number;
+
+  constructor(models: Models, now: () => number = Date.now) {
+    super();
+    this.#models = models;
+    this.#now = now;
+  }
+
+  /** The lesson, if `identity` may see it; 404 for lessons outside the caller's reach. */
+  async view(identity: Identity, lessonId: string): Promise<LessonSummary> {
+    const lesson = await this.#find(lessonId);
+    if (!this.#canView(identity, lesson)) throw new NotFoundError(`lesson ${lessonId} not found`);
+    return this.#summarize(lesson);
+  }
+
+  /** Whether and as whom `identity` takes part in the lesson's media. */
+  async participation(identity: Identity, lessonId: string): Promise<{ lesson: LessonSummary; as: Participation }> {
+    const lesson = await this.#find(lessonId);
+    const summary = await this.#summarize(lesson);
+    if (identity.role === 'teacher' && lesson.teacherId.equals(identity.userId)) {
+      return { lesson: summary, as: { role: 'teacher', refId: identity.userId, displayName: identity.displayName } };
+    }
+    if (identity.role === 'classroom' && identity.classroomId) {
+      const classroom = summary.classrooms.find((c) => c.id === identity.classroomId);
+      if (classroom) {
+        return {
+          lesson: summary,
+          as: { role: 'classroom', refId: classroom.id, displayName: `${classroom.schoolName} · ${classroom.name}` },
+        };
+      }
+    }
+    throw new ForbiddenError('this account is neither the teacher nor a classroom of this lesson');
+  }
+
+  /** The lesson to show now for a teacher or classroom device, and the rest of today. */
+  async current(identity: Identity): Promise<CurrentLessonResponse> {
+    const now = this.#now();
+    const dayStart = new Date(now - 24 * 3600_000);
+    const dayEnd = new Date(now + 24 * 3600_000);
+    let filter: Record<string, unknown>;
+    if (identity.role === 'teacher') filter = { teacherId: identity.userId };
+    else if (identity.role === 'classroom' && identity.classroomId) filter = { classroomIds: identity.classroomId };
+    else return { lesson: null, upcoming: [] };
+    const lessons = await this.#models.Lesson.find({
+      ...filter,
+      $or: [{ state: 'live' }, { scheduledStart: { $gte: dayStart, $lte: dayEnd } }],
+    }).lean<Lesson[]>();
+    const dated = lessons.map((l) => ({
+      id: l._id.toString(),
+      start: l.scheduledStart.getTime(),
+      end: l.scheduledEnd.getTime(),
+      state: l.state,
+      doc: l,
+    }));
+    const { current, upcoming } = pickCurrentLesson(dated, now);
+    const endOfToday = new Date(now);
+    endOfToday.setHours(23, 59, 59, 999);
+    return {
+      lesson: current ? await this.#summarize(current.doc) : null,
+      upcoming: await Promise.all(
+        upcoming.filter((l) => l.start <= endOfToday.getTime()).map((l) => this.#summarize(l.doc)),
+      ),
+    };
+  }
+
+  /** The teacher starts the lesson. Starting a live lesson again is a no-op. */
+  async start(identity: Identity, lessonId: string): Promise<LessonSummary> {
+    const lesson = await this.#teacherLesson(identity, lessonId);
+    if (lesson.state === 'ended') throw new InvalidStateError('this lesson has ended');
+    if (lesson.state === 'live') return this.#summarize(lesson);
+    const updated = await this.#models.Lesson.findOneAndUpdate(
+      { _id: lesson._id, state: 'scheduled' },
+      { $set: { state: 'live', startedAt: new Date(this.#now()) } },
+      { new: true },
+    ).lean<Lesson>();
+    if (!updated) return this.start(identity, lessonId); // someone else changed it: re-read
+    const summary = await this.#summarize(updated);
+    this.safeEmit('statechange', summary);
+    return summary;
+  }
+
+  /** The teacher ends the lesson. Ending an ended lesson again is a no-op. */
+  async end(identity: Identity, lessonId: string): Promise<LessonSummary> {
+    const lesson = await this.#teacherLesson(identity, lessonId);
+    if (lesson.state === 'scheduled') throw new InvalidStateError('this lesson has not started');
+    if (lesson.state === 'ended') return this.#summarize(lesson);
+    const updated = await this.#models.Lesson.findOneAndUpdate(
+      { _id: lesson._id, state: 'live' },
+      { $set: { state: 'ended', endedAt: new Date(this.#now()) } },
+      { new: true },
+    ).lean<Lesson>();
+    if (!updated) return this.end(identity, lessonId);
+    const summary = await this.#summarize(updated);
+    this.safeEmit('statechange', summary);
+    return summary;
+  }
+
+  async #teacherLesson(identity: Identity, lessonId: string): Promise<Lesson> {
+    const lesson = await this.#find(lessonId);
+    if (identity.role !== 'teacher' || !lesson.teacherId.equals(identity.userId)) {
+      if (!this.#canView(identity, lesson)) throw new NotFoundError(`lesson ${lessonId} not found`);
+      throw new ForbiddenError('only the lesson’s teacher can start or end it');
+    }
+    return lesson;
+  }
+
+  #canView(identity: Identity, lesson: Lesson): boolean {
+    switch (identity.role) {
+      case 'admin':
+      case 'bureau':
+      case 'coordinator':
+        // Scopes (region, cluster) arrive with the accounts model; until then these roles see all.
+        return true;
+      case 'teacher':
+        return lesson.teacherId.equals(identity.userId);
+      case 'classroom':
+      case 'assistant':
+        return !!identity.classroomId && lesson.classroomIds.some((id) => id.equals(identity.classroomId!));
+    }
+  }
+
+  async #find(lessonId: string): Promise<Lesson> {
+    if (!mongoose.isValidObjectId(lessonId)) throw new NotFoundError(`lesson ${lessonId} not found`);
+    const lesson = await this.#models.Lesson.findById(lessonId).lean<Lesson>();
+    if (!lesson) throw new NotFoundError(`lesson ${lessonId} not found`);
+    return lesson;
+  }
+
+  async #summarize(lesson: Lesson): Promise<LessonSummary> {
+    const { Classroom, School, Cluster, User } = this.#models;
+    const classroomIds = [lesson.hubClassroomId, ...lesson.classroomIds];
+    const [classrooms, cluster, teacher] = await Promise.all([
+      Classroom.find({ _id: { $in: classroomIds } }).lean(),
+      Cluster.findById(lesson.clusterId).lean(),
+      User.findById(lesson.teacherId).lean(),
+    ]);
+    const schools = await School.find({ _id: { $in: classrooms.map((c) => c.schoolId) } }).lean();
+    const ref = (id: mongoose.Types.ObjectId): ClassroomRef => {
+      const classroom = classrooms.find((c) => c._id.equals(id));
+      const school = classroom && schools.find((s) => s._id.equals(classroom.schoolId));
+      return {
+        id: id.toString(),
+        name: classroom?.name ?? '?',
+        schoolName: school?.name ?? '?',
+        downlinkMbps: school?.downlinkMbps ?? 0,
+      };
+    };
+    return {
+      id: lesson._id.toString(),
+      title: lesson.title,
+      subject: lesson.subject,
+      grade: lesson.grade,
+      clusterName: cluster?.name ?? '',
+      teacherId: lesson.teacherId.toString(),
+      teacherName: teacher?.realName ?? '',
+      hubClassroom: ref(lesson.hubClassroomId),
+      classrooms: lesson.classroomIds.map(ref),
+      scheduledStart: lesson.scheduledStart.toISOString(),
+      scheduledEnd: lesson.scheduledEnd.toISOString(),
+      state: lesson.state,
+      startedAt: lesson.startedAt?.toISOString() ?? null,
+      endedAt: lesson.endedAt?.toISOString() ?? null,
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import { loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { Platform } from './Platform.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/demo.ts';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel);
+
+try {
+  const platform = await Platform.start({ config, logger });
+  const url = `http://localhost:${platform.port}`;
+  const lines = [
+    '',
+    `  同步课堂平台已启动 · Synchronized classroom platform running at ${url}`,
+    `  Studio (teacher): ${url}/studio    Classroom kiosk: ${url}/classroom`,
+  ];
+  if (config.demoData) {
+    lines.push(`  Demo accounts (password "${DEMO_PASSWORD}" for all):`);
+    for (const a of DEMO_ACCOUNTS) lines.push(`    ${a.username.padEnd(12)} ${a.note} · ${a.realName}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    platform.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+} catch (error) {
+  logger.fatal({ err: error }, 'platform failed to start');
+  process.exit(1);
+}

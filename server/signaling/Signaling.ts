@@ -1,0 +1,222 @@
+import type http from 'node:http';
+import { Server } from 'socket.io';
+import type { Socket } from 'socket.io';
+import type { types } from 'mediasoup';
+import type { z } from 'zod';
+import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
+import type { Identity, TokenService } from '../auth/tokens.ts';
+import { tokenFromHeaders } from '../auth/tokens.ts';
+import type { LessonSummary } from '../contract/api.ts';
+import type { Ack, ClientToServerEvents, JoinResult, ServerToClientEvents, SocketData } from '../contract/events.ts';
+import { SocketSchemas } from '../contract/schemas.ts';
+import { InvalidStateError, NotFoundError, publicError } from '../errors.ts';
+import type { LessonService } from '../lessons/LessonService.ts';
+import type { Logger } from '../logger.ts';
+import { parseInput } from '../validate.ts';
+
+type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { identity: Identity }>;
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { identity: Identity }>;
+type EventName = keyof typeof SocketSchemas;
+
+export interface SignalingOptions {
+  httpServer: http.Server;
+  tokens: TokenService;
+  lessons: LessonService;
+  rooms: RoomRegistry;
+  logger: Logger;
+  /** How often link health is pushed to a lesson's participants, ms. @default 2000 */
+  healthIntervalMs?: number;
+}
+
+const userRoom = (userId: string): string => `user:${userId}`;
+const classroomRoom = (classroomId: string): string => `classroom:${classroomId}`;
+const lessonRoom = (lessonId: string): string => `lesson:${lessonId}`;
+
+/**
+ * socket.io signaling: JWT checked in the handshake, every payload validated, every
+ * handler answered with an `Ack` (errors included), media state kept in the sfu rooms.
+ */
+export class Signaling {
+  readonly io: IoServer;
+  readonly #options: SignalingOptions;
+  readonly #log: Logger;
+  readonly #healthTimer: NodeJS.Timeout;
+
+  constructor(options: SignalingOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ module: 'signaling' });
+    this.io = new Server(options.httpServer, { serveClient: false, maxHttpBufferSize: 256 * 1024 });
+    this.io.use((socket, next) => {
+      try {
+        const identity = options.tokens.verify(
+          (socket.handshake.auth['token'] as string | undefined) ?? tokenFromHeaders(socket.handshake.headers),
+        );
+        socket.data.identity = identity;
+        socket.data.userId = identity.userId;
+        socket.data.role = identity.role;
+        socket.data.displayName = identity.displayName;
+        if (identity.classroomId) socket.data.classroomId = identity.classroomId;
+        next();
+      } catch (error) {
+        next(Object.assign(new Error(publicError(error).message), { data: publicError(error) }));
+      }
+    });
+    this.io.on('connection', (socket) => this.#onConnection(socket));
+    options.lessons.on('statechange', (lesson) => this.#onLessonState(lesson));
+    options.rooms.on('newroom', (room) => this.#wireRoom(room));
+    this.#healthTimer = setInterval(() => void this.#pushHealth(), options.healthIntervalMs ?? 2000);
+    this.#healthTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#healthTimer);
+    await this.io.close();
+  }
+
+  #onConnection(socket: IoSocket): void {
+    const { identity } = socket.data;
+    void socket.join(userRoom(identity.userId));
+    if (identity.classroomId) void socket.join(classroomRoom(identity.classroomId));
+    const joined = new Set<string>();
+    const { lessons, rooms } = this.#options;
+
+    const roomOf = (lessonId: string): LessonRoom => {
+      const room = rooms.get(lessonId);
+      if (!room || !joined.has(lessonId) || !room.hasPeer(socket.id)) {
+        throw new InvalidStateError('join the lesson first');
+      }
+      return room;
+    };
+
+    this.#handle(socket, 'lesson:join', async ({ lessonId, rtpCapabilities }): Promise<JoinResult> => {
+      const { lesson, as } = await lessons.participation(identity, lessonId);
+      if (lesson.state !== 'live') throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
+      const room = await rooms.getOrCreate(lessonId);
+      room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as unknown as types.RtpCapabilities);
+      joined.add(lessonId);
+      await socket.join(lessonRoom(lessonId));
+      return {
+        lesson,
+        peerId: socket.id,
+        routerRtpCapabilities: room.rtpCapabilities as unknown as JoinResult['routerRtpCapabilities'],
+        peers: room.peers.filter((p) => p.peerId !== socket.id),
+        producers: room.producersFor(socket.id),
+      };
+    });
+
+    this.#handle(socket, 'lesson:leave', async ({ lessonId }) => {
+      rooms.get(lessonId)?.removePeer(socket.id);
+      joined.delete(lessonId);
+      await socket.leave(lessonRoom(lessonId));
+      return null;
+    });
+
+    this.#handle(socket, 'lesson:start', ({ lessonId }) => lessons.start(identity, lessonId));
+
+    this.#handle(socket, 'lesson:end', ({ lessonId }) => lessons.end(identity, lessonId));
+
+    this.#handle(socket, 'transport:create', async ({ lessonId, direction }) => {
+      return roomOf(lessonId).createTransport(socket.id, direction);
+    });
+
+    this.#handle(socket, 'transport:connect', async ({ lessonId, transportId, dtlsParameters }) => {
+      await roomOf(lessonId).connectTransport(socket.id, transportId, dtlsParameters as unknown as types.DtlsParameters);
+      return null;
+    });
+
+    this.#handle(socket, 'produce', async ({ lessonId, transportId, kind, source, rtpParameters }) => {
+      const producerId = await roomOf(lessonId).produce(
+        socket.id,
+        transportId,
+        kind,
+        source,
+        rtpParameters as unknown as types.RtpParameters,
+      );
+      return { producerId };
+    });
+
+    this.#handle(socket, 'consume', async ({ lessonId, producerId }) => {
+      return roomOf(lessonId).consume(socket.id, producerId);
+    });
+
+    this.#handle(socket, 'consumer:resume', async ({ lessonId, consumerId }) => {
+      await roomOf(lessonId).resumeConsumer(socket.id, consumerId);
+      return null;
+    });
+
+    socket.on('disconnect', (reason) => {
+      for (const lessonId of joined) rooms.get(lessonId)?.removePeer(socket.id);
+      joined.clear();
+      this.#log.debug({ userId: identity.userId, reason }, 'socket disconnected');
+    });
+  }
+
+  /**
+   * Registers a handler: the payload is validated, the result or the error goes back in the
+   * acknowledgement, and nothing a client sends can throw out of here.
+   */
+  #handle<E extends EventName>(
+    socket: IoSocket,
+    event: E,
+    fn: (payload: z.infer<(typeof SocketSchemas)[E]>) => Promise<unknown>,
+  ): void {
+    const listener = (payload: unknown, ack: unknown): void => {
+      if (typeof ack !== 'function') {
+        this.#log.warn({ event, userId: socket.data.identity.userId }, 'event without acknowledgement ignored');
+        return;
+      }
+      const reply = ack as (response: Ack<unknown>) => void;
+      Promise.resolve()
+        .then(() => fn(parseInput(SocketSchemas[event], payload, `${event} payload`) as z.infer<(typeof SocketSchemas)[E]>))
+        .then(
+          (data) => reply({ ok: true, data }),
+          (error: unknown) => {
+            const body = publicError(error);
+            if (body.name === 'InternalError') this.#log.error({ err: error, event }, 'socket handler failed');
+            reply({
+              ok: false,
+              error: { name: body.name, message: body.message, ...(body.issues ? { issues: body.issues.map((i) => `${i.path}: ${i.message}`) } : {}) },
+            });
+          },
+        );
+    };
+    socket.on(event, listener as never);
+  }
+
+  #onLessonState(lesson: LessonSummary): void {
+    const targets = [userRoom(lesson.teacherId), ...lesson.classrooms.map((c) => classroomRoom(c.id))];
+    this.io.to(targets).emit('lesson:state', { lessonId: lesson.id, state: lesson.state, lesson });
+    if (lesson.state === 'ended') this.#options.rooms.close(lesson.id, 'ended');
+  }
+
+  #wireRoom(room: LessonRoom): void {
+    const target = lessonRoom(room.lessonId);
+    room.on('peerjoined', (peer) => this.io.to(target).except(peer.peerId).emit('peer:joined', peer));
+    room.on('peerleft', (peer) => this.io.to(target).emit('peer:left', { peerId: peer.peerId }));
+    room.on('newproducer', (producer, audience) => {
+      if (audience.length) this.io.to(audience).emit('producer:new', producer);
+    });
+    room.on('producerclosed', (producer) => this.io.to(target).emit('producer:closed', { producerId: producer.producerId }));
+    room.on('consumerclosed', ({ peerId, consumerId }) => this.io.to(peerId).emit('consumer:closed', { consumerId }));
+    room.on('close', (reason) => {
+      if (reason === 'worker-died') {
+        this.#log.warn({ lessonId: room.lessonId }, 'media worker died; participants rejoin');
+        this.io.to(target).emit('lesson:media-reset', { lessonId: room.lessonId, reason });
+      }
+      this.io.in(target).socketsLeave(target);
+    });
+  }
+
+  async #pushHealth(): Promise<void> {
+    for (const stats of this.#options.rooms.stats()) {
+      const room = this.#options.rooms.get(stats.lessonId);
+      if (!room || stats.peers === 0) continue;
+      try {
+        const peers = await room.health();
+        this.io.to(lessonRoom(room.lessonId)).emit('lesson:health', { lessonId: room.lessonId, peers });
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) this.#log.debug({ err: error }, 'health failed');
+      }
+    }
+  }
+}
