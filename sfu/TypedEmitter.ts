@@ -48,7 +48,8 @@ export class TypedEmitter<E extends EventMap> {
 
   /** Calls every listener of `event`; a listener that throws does not stop the others. */
   safeEmit<K extends keyof E & string>(event: K, ...args: E[K]): boolean {
-    const listeners = this.#emitter.listeners(event) as ((...a: E[K]) => void)[];
+    // rawListeners: once() wrappers remove themselves when called.
+    const listeners = this.#emitter.rawListeners(event) as ((...a: E[K]) => void)[];
     for (const listener of listeners) {
       try {
         listener(...args);

@@ -67,7 +67,7 @@ export class EmbeddedFerretDb {
     try {
       await waitForPort(port, 20_000, () => child.exitCode !== null);
     } catch (error) {
-      db.stop();
+      await db.stop();
       throw new InvalidStateError(`FerretDB did not start: ${String(error)}\n${output}`);
     }
     logger.info({ port, dataDir: sqliteDir }, 'embedded FerretDB started');

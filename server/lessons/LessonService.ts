@@ -143,7 +143,7 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
         return lesson.teacherId.equals(identity.userId);
       case 'classroom':
       case 'assistant':
-        return !!identity.classroomId && lesson.classroomIds.some((id) => id.equals(identity.classroomId!));
+        return !!identity.classroomId && lesson.classroomIds.some((id) => id.equals(identity.classroomId));
     }
   }
 

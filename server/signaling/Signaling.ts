@@ -92,7 +92,7 @@ export class Signaling {
       const { lesson, as } = await lessons.participation(identity, lessonId);
       if (lesson.state !== 'live') throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
       const room = await rooms.getOrCreate(lessonId);
-      room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as unknown as types.RtpCapabilities);
+      room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities);
       joined.add(lessonId);
       await socket.join(lessonRoom(lessonId));
       return {

@@ -1,0 +1,78 @@
+// ESLint: type-aware rules from typescript-eslint, and import boundaries that keep the
+// layout honest (DESIGN.md): sfu/ and scheduler/ never import web or database code, the
+// client imports only types from the server's contract.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const serverLibraries = ['express', 'express/*', 'socket.io', 'mongoose', 'jsonwebtoken'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'client/dist/', 'data/', 'bench/results/', 'test-results/', 'playwright-report/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'scripts/lib/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/only-throw-error': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['sfu/**/*.ts', 'scheduler/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: serverLibraries.map((name) => ({ name, message: 'sfu/ and scheduler/ are libraries: no web or database code.' })),
+          patterns: [{ group: ['**/server/**', '**/client/**'], message: 'Libraries never import the server or the client.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['scheduler/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [...serverLibraries, 'mediasoup', 'node:fs', 'node:net', 'node:http', 'node:child_process'].map((name) => ({
+            name,
+            message: 'scheduler/ is pure: no I/O, no media.',
+          })),
+          patterns: [{ group: ['**/server/**', '**/client/**', '**/sfu/**'], message: 'scheduler/ imports no other layer.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['client/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [...serverLibraries, 'mediasoup'].map((name) => ({ name, message: 'Browser code: use the browser libraries.' })),
+          patterns: [
+            { group: ['**/server/**', '!**/server/contract/**'], message: 'The client imports only the server contract.' },
+            { group: ['**/server/contract/**'], allowTypeImports: true, message: 'Import the contract with `import type`.' },
+            { group: ['**/sfu/**', '**/scheduler/**'], message: 'The client talks to the server over HTTP and socket.io only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'bench/**/*.ts', 'tests/**/*.ts', 'server/main.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: globals.node },
+  },
+);

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
+import { ValidationError } from '../../server/errors.ts';
+import { makeDataDir, removeDataDir } from '../helpers/platform.ts';
+
+describe('loadConfig', () => {
+  const dirs: string[] = [];
+  const dataDir = (): string => {
+    const d = makeDataDir();
+    dirs.push(d);
+    return d;
+  };
+  afterEach(() => dirs.splice(0).forEach(removeDataDir));
+
+  it('gives the documented defaults', () => {
+    const config = loadConfig({ DATA_DIR: dataDir() });
+    expect(config.port).toBe(3000);
+    expect(config.mongodbUri).toBeUndefined();
+    expect(config.rtc).toMatchObject({ listenIp: '127.0.0.1', minPort: 40000, maxPort: 49999 });
+    expect(config.demoData).toBe(true);
+  });
+
+  it('rejects bad values with a ValidationError naming each field', () => {
+    const attempt = (): unknown =>
+      loadConfig({ DATA_DIR: dataDir(), PORT: 'eighty', MONGODB_URI: 'http://x', JWT_SECRET: 'short', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' });
+    expect(attempt).toThrow(ValidationError);
+    try {
+      attempt();
+    } catch (error) {
+      const paths = (error as ValidationError).issues.map((i) => i.path);
+      expect(paths).toEqual(expect.arrayContaining(['PORT', 'MONGODB_URI', 'JWT_SECRET']));
+    }
+  });
+
+  it('generates a JWT secret once and keeps it in the data folder across restarts', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir }).jwtSecret;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ DATA_DIR: dir }).jwtSecret).toBe(first);
+    expect(fs.readFileSync(path.join(dir, 'jwt-secret'), 'utf8').trim()).toBe(first);
+  });
+});
