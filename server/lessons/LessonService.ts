@@ -99,7 +99,7 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     const updated = await this.#models.Lesson.findOneAndUpdate(
       { _id: lesson._id, state: 'scheduled' },
       { $set: { state: 'live', startedAt: new Date(this.#now()) } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<Lesson>();
     if (!updated) return this.start(identity, lessonId); // someone else changed it: re-read
     const summary = await this.#summarize(updated);
@@ -115,7 +115,7 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     const updated = await this.#models.Lesson.findOneAndUpdate(
       { _id: lesson._id, state: 'live' },
       { $set: { state: 'ended', endedAt: new Date(this.#now()) } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<Lesson>();
     if (!updated) return this.end(identity, lessonId);
     const summary = await this.#summarize(updated);

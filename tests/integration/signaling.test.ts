@@ -1,0 +1,123 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CurrentLessonResponse } from '../../server/contract/api.ts';
+import { TEST_VIDEO_RTP, waitFor } from '../helpers/media.ts';
+import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+import { connect, next, request } from '../helpers/socket.ts';
+import type { ClientSocket } from '../helpers/socket.ts';
+
+describe('socket.io signaling on the real server', () => {
+  let t: TestPlatform;
+  let lessonId: string;
+  let rtpCapabilities: Record<string, unknown>;
+  const sockets: ClientSocket[] = [];
+  const open = async (username: string): Promise<ClientSocket> => {
+    const s = await connect(t.url, await login(t.url, username));
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    t = await startPlatform();
+    const token = await login(t.url, 'teacher');
+    const res = await fetch(`${t.url}/api/lessons/current`, { headers: { authorization: `Bearer ${token}` } });
+    lessonId = ((await res.json()) as CurrentLessonResponse).lesson!.id;
+    // The browser's capabilities would come from mediasoup-client; the router's own are a valid stand-in.
+    const room = await t.platform.rooms.getOrCreate('caps');
+    rtpCapabilities = room.rtpCapabilities as unknown as Record<string, unknown>;
+    room.close();
+  });
+  afterEach(() => sockets.splice(0).forEach((s) => s.close()));
+  afterAll(async () => {
+    await t.close();
+    removeDataDir(t.dataDir);
+  });
+
+  it('refuses a handshake without a token or with a forged one', async () => {
+    await expect(connect(t.url)).rejects.toThrow('login required');
+    await expect(connect(t.url, 'a.b.c')).rejects.toThrow('invalid token');
+  });
+
+  it('answers malformed payloads with a ValidationError acknowledgement and keeps the connection', async () => {
+    const s = await open('classroom1');
+    const bad = await request(s, 'lesson:join', { lessonId: 42 });
+    expect(bad).toMatchObject({ ok: false, error: { name: 'ValidationError' } });
+    const worse = await request(s, 'produce', 'not even an object');
+    expect(worse).toMatchObject({ ok: false, error: { name: 'ValidationError' } });
+    expect(s.connected).toBe(true);
+    const before = await request(s, 'transport:create', { lessonId, direction: 'recv' });
+    expect(before).toMatchObject({ ok: false, error: { name: 'InvalidStateError', message: 'join the lesson first' } });
+  });
+
+  it('a classroom cannot start a lesson, and nobody joins before the teacher starts it', async () => {
+    const s = await open('classroom1');
+    expect(await request(s, 'lesson:start', { lessonId })).toMatchObject({ ok: false, error: { name: 'ForbiddenError' } });
+    expect(await request(s, 'lesson:join', { lessonId, rtpCapabilities })).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidStateError' },
+    });
+  });
+
+  it('runs a lesson: start → classrooms told → media negotiated → a classroom may not take another’s media → end closes every transport', async () => {
+    const teacher = await open('teacher');
+    const c1 = await open('classroom1');
+    const c2 = await open('classroom2');
+    const coordinator = await login(t.url, 'coordinator');
+
+    const told = next(c1, 'lesson:state');
+    expect(await request(teacher, 'lesson:start', { lessonId })).toMatchObject({ ok: true, data: { state: 'live' } });
+    expect(await told).toMatchObject({ lessonId, state: 'live' });
+
+    const tj = await request(teacher, 'lesson:join', { lessonId, rtpCapabilities });
+    expect(tj).toMatchObject({ ok: true, data: { peers: [], producers: [] } });
+    const send = await request(teacher, 'transport:create', { lessonId, direction: 'send' });
+    if (!send.ok) throw new Error(send.error.message);
+    expect(send.data.iceCandidates.length).toBeGreaterThan(0);
+    const produced = await request(teacher, 'produce', {
+      lessonId,
+      transportId: send.data.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: TEST_VIDEO_RTP,
+    });
+    if (!produced.ok) throw new Error(produced.error.message);
+
+    const j1 = await request(c1, 'lesson:join', { lessonId, rtpCapabilities });
+    expect(j1).toMatchObject({ ok: true, data: { producers: [{ producerId: produced.data.producerId, source: 'camera' }] } });
+    const recv = await request(c1, 'transport:create', { lessonId, direction: 'recv' });
+    expect(recv.ok).toBe(true);
+    const consumed = await request(c1, 'consume', { lessonId, producerId: produced.data.producerId });
+    expect(consumed).toMatchObject({ ok: true, data: { kind: 'video', producerId: produced.data.producerId } });
+    if (!consumed.ok) return;
+    expect(await request(c1, 'consumer:resume', { lessonId, consumerId: consumed.data.id })).toEqual({ ok: true, data: null });
+
+    // classroom1 sends its camera; the teacher is told, classroom2 is not and may not consume it.
+    const teacherTold = next(teacher, 'producer:new');
+    let c2Told = false;
+    c2.on('producer:new', () => (c2Told = true));
+    await request(c2, 'lesson:join', { lessonId, rtpCapabilities });
+    await request(c2, 'transport:create', { lessonId, direction: 'recv' });
+    const up = await request(c1, 'transport:create', { lessonId, direction: 'send' });
+    if (!up.ok) throw new Error(up.error.message);
+    const c1cam = await request(c1, 'produce', { lessonId, transportId: up.data.id, kind: 'video', source: 'camera', rtpParameters: { ...TEST_VIDEO_RTP, encodings: [{ ssrc: 333 }] } });
+    if (!c1cam.ok) throw new Error(c1cam.error.message);
+    expect(await teacherTold).toMatchObject({ producerId: c1cam.data.producerId, kind: 'video' });
+    expect(await request(c2, 'consume', { lessonId, producerId: c1cam.data.producerId })).toMatchObject({
+      ok: false,
+      error: { name: 'ForbiddenError' },
+    });
+    expect(c2Told).toBe(false);
+
+    const sfu = async () =>
+      (await (await fetch(`${t.url}/api/admin/sfu`, { headers: { authorization: `Bearer ${coordinator}` } })).json()) as {
+        totals: { transports: number; routers: number };
+      };
+    expect((await sfu()).totals.transports).toBe(4);
+
+    const ended = next(c2, 'lesson:state');
+    expect(await request(teacher, 'lesson:end', { lessonId })).toMatchObject({ ok: true, data: { state: 'ended' } });
+    expect(await ended).toMatchObject({ state: 'ended' });
+    expect(await waitFor(async () => (await sfu()).totals.transports === 0 && (await sfu()).totals.routers === 0)).toBe(true);
+    expect(await request(c1, 'lesson:join', { lessonId, rtpCapabilities })).toMatchObject({ ok: false, error: { name: 'InvalidStateError' } });
+  });
+});
