@@ -1,0 +1,74 @@
+import { expect, test } from '@playwright/test';
+import type { APIRequestContext, Browser, Page } from '@playwright/test';
+import type { SfuStatsResponse } from '../../server/contract/api.ts';
+
+const PASSWORD = 'demo2026';
+const CLASSROOMS = ['classroom1', 'classroom2', 'classroom3', 'classroom4'];
+
+/** A page in its own browser context, logged in through the automation hook. */
+async function openAs(browser: Browser, username: string, path: string): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const page = await context.newPage();
+  const res = await page.request.post('/api/auth/login', { data: { username, password: PASSWORD } });
+  expect(res.ok()).toBe(true);
+  await page.goto(path);
+  return page;
+}
+
+/** Frames decoded so far by the video element matched by `selector`. */
+function decodedFrames(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const video = document.querySelector<HTMLVideoElement>(sel);
+    return video && video.videoWidth > 0 ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
+  }, selector);
+}
+
+async function sfuTotals(request: APIRequestContext): Promise<SfuStatsResponse['totals']> {
+  const login = await request.post('/api/auth/login', { data: { username: 'coordinator', password: PASSWORD } });
+  const { token } = (await login.json()) as { token: string };
+  const res = await request.get('/api/admin/sfu', { headers: { authorization: `Bearer ${token}` } });
+  return ((await res.json()) as SfuStatsResponse).totals;
+}
+
+test('a hub teacher teaches four classrooms live: video and audio both ways, and ending closes every transport', async ({
+  browser,
+  request,
+}) => {
+  // Classrooms wait on their kiosks before the lesson starts.
+  const classrooms = await Promise.all(CLASSROOMS.map((u) => openAs(browser, u, '/classroom')));
+  for (const page of classrooms) {
+    await expect(page.getByTestId('lesson-state')).toHaveAttribute('data-state', 'idle');
+  }
+
+  const studio = await openAs(browser, 'teacher', '/studio');
+  await expect(studio.getByTestId('lesson-state')).toHaveAttribute('data-state', 'idle');
+  await expect(studio.getByTestId('classroom-tile')).toHaveCount(4);
+  await studio.getByTestId('lesson-start').click();
+  await expect(studio.getByTestId('lesson-state')).toHaveAttribute('data-state', 'live');
+
+  // Every kiosk joins by itself, decodes the teacher's video and receives audio.
+  for (const page of classrooms) {
+    await expect(page.getByTestId('lesson-state')).toHaveAttribute('data-state', 'live');
+    await expect.poll(() => decodedFrames(page, '[data-testid="teacher-video"]'), { timeout: 45_000 }).toBeGreaterThan(10);
+    await expect
+      .poll(async () => Number(await page.getByTestId('connection').getAttribute('data-audio-packets')), { timeout: 30_000 })
+      .toBeGreaterThan(0);
+  }
+
+  // The teacher decodes all four classroom cameras, and sees them connected.
+  const tiles = studio.getByTestId('classroom-tile');
+  for (let i = 0; i < 4; i++) {
+    const id = await tiles.nth(i).getAttribute('data-classroom-id');
+    const video = `[data-testid="classroom-tile"][data-classroom-id="${id}"] [data-testid="classroom-video"]`;
+    await expect.poll(() => decodedFrames(studio, video), { timeout: 45_000 }).toBeGreaterThan(5);
+    await expect(tiles.nth(i)).toHaveAttribute('data-connection', 'connected', { timeout: 15_000 });
+  }
+  expect((await sfuTotals(request)).transports).toBe(10); // 5 participants × (send + recv)
+
+  await studio.getByTestId('lesson-end').click();
+  await expect(studio.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
+  for (const page of classrooms) {
+    await expect(page.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
+  }
+  await expect.poll(() => sfuTotals(request), { timeout: 15_000 }).toMatchObject({ transports: 0, routers: 0, producers: 0, consumers: 0 });
+});
