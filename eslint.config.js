@@ -8,12 +8,24 @@ import tseslint from 'typescript-eslint';
 const serverLibraries = ['express', 'express/*', 'socket.io', 'mongoose', 'jsonwebtoken'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'client/dist/', 'data/', 'bench/results/', 'test-results/', 'playwright-report/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'client/dist/',
+      'data/',
+      'bench/results/',
+      'test-results/',
+      'playwright-report/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'scripts/lib/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'scripts/lib/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -29,8 +41,16 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: serverLibraries.map((name) => ({ name, message: 'sfu/ and scheduler/ are libraries: no web or database code.' })),
-          patterns: [{ group: ['**/server/**', '**/client/**'], message: 'Libraries never import the server or the client.' }],
+          paths: serverLibraries.map((name) => ({
+            name,
+            message: 'sfu/ and scheduler/ are libraries: no web or database code.',
+          })),
+          patterns: [
+            {
+              group: ['**/server/**', '**/client/**'],
+              message: 'Libraries never import the server or the client.',
+            },
+          ],
         },
       ],
     },
@@ -41,11 +61,23 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [...serverLibraries, 'mediasoup', 'node:fs', 'node:net', 'node:http', 'node:child_process'].map((name) => ({
+          paths: [
+            ...serverLibraries,
+            'mediasoup',
+            'node:fs',
+            'node:net',
+            'node:http',
+            'node:child_process',
+          ].map((name) => ({
             name,
             message: 'scheduler/ is pure: no I/O, no media.',
           })),
-          patterns: [{ group: ['**/server/**', '**/client/**', '**/sfu/**'], message: 'scheduler/ imports no other layer.' }],
+          patterns: [
+            {
+              group: ['**/server/**', '**/client/**', '**/sfu/**'],
+              message: 'scheduler/ imports no other layer.',
+            },
+          ],
         },
       ],
     },
@@ -56,11 +88,24 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [...serverLibraries, 'mediasoup'].map((name) => ({ name, message: 'Browser code: use the browser libraries.' })),
+          paths: [...serverLibraries, 'mediasoup'].map((name) => ({
+            name,
+            message: 'Browser code: use the browser libraries.',
+          })),
           patterns: [
-            { group: ['**/server/**', '!**/server/contract/**'], message: 'The client imports only the server contract.' },
-            { group: ['**/server/contract/**'], allowTypeImports: true, message: 'Import the contract with `import type`.' },
-            { group: ['**/sfu/**', '**/scheduler/**'], message: 'The client talks to the server over HTTP and socket.io only.' },
+            {
+              group: ['**/server/**', '!**/server/contract/**'],
+              message: 'The client imports only the server contract.',
+            },
+            {
+              group: ['**/server/contract/**'],
+              allowTypeImports: true,
+              message: 'Import the contract with `import type`.',
+            },
+            {
+              group: ['**/sfu/**', '**/scheduler/**'],
+              message: 'The client talks to the server over HTTP and socket.io only.',
+            },
           ],
         },
       ],

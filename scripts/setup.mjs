@@ -12,7 +12,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureFerretdb } from './lib/ferretdb.mjs';
-import { WORKER_BUILD_PACKAGES, WORKER_RUNTIME_PACKAGES, ensureMediasoupWorker, workerRuns } from './lib/mediasoup-worker.mjs';
+import {
+  WORKER_BUILD_PACKAGES,
+  WORKER_RUNTIME_PACKAGES,
+  ensureMediasoupWorker,
+  workerRuns,
+} from './lib/mediasoup-worker.mjs';
 import { log, run } from './lib/util.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -49,7 +54,9 @@ function ensureDebianPackages(names) {
     run(cmd, aptArgs(['update', '-qq']), { env });
     run(cmd, aptArgs(['install', '-y', '-qq', '--no-install-recommends', ...missing]), { env });
   } catch (error) {
-    throw new Error(`could not install ${missing.join(' ')}; install them as root and run again`, { cause: error });
+    throw new Error(`could not install ${missing.join(' ')}; install them as root and run again`, {
+      cause: error,
+    });
   }
 }
 
@@ -81,8 +88,14 @@ async function main() {
   const started = Date.now();
   const workerCached = (() => {
     try {
-      const version = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'mediasoup', 'package.json'), 'utf8')).version;
-      return workerRuns(path.join(root, 'node_modules', 'mediasoup', 'worker', 'out', 'Release', 'mediasoup-worker')) && !!version;
+      const version = JSON.parse(
+        fs.readFileSync(path.join(root, 'node_modules', 'mediasoup', 'package.json'), 'utf8'),
+      ).version;
+      return (
+        workerRuns(
+          path.join(root, 'node_modules', 'mediasoup', 'worker', 'out', 'Release', 'mediasoup-worker'),
+        ) && !!version
+      );
     } catch {
       return false;
     }
@@ -94,7 +107,11 @@ async function main() {
   ]);
   if (!npmDependenciesCurrent()) {
     log('installing npm dependencies');
-    run('npm', [fs.existsSync(path.join(root, 'node_modules')) ? 'install' : 'ci', '--no-audit', '--no-fund'], { cwd: root });
+    run(
+      'npm',
+      [fs.existsSync(path.join(root, 'node_modules')) ? 'install' : 'ci', '--no-audit', '--no-fund'],
+      { cwd: root },
+    );
   }
   await ensureMediasoupWorker(root);
   if (!process.env.MONGODB_URI) ensureFerretdb();

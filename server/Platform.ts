@@ -79,12 +79,17 @@ export class Platform {
       connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
       const models = createModels(connection);
       await syncIndexes(models);
-      if (config.demoData) await seedDemo(models, logger.child({ module: 'seed' }), new Date((options.now ?? Date.now)()));
+      if (config.demoData)
+        await seedDemo(models, logger.child({ module: 'seed' }), new Date((options.now ?? Date.now)()));
 
       pool = await WorkerPool.create({ numWorkers: config.sfuWorkers });
       const sfuLog = logger.child({ module: 'sfu' });
-      pool.on('workerdied', ({ pid, error }) => sfuLog.error({ pid, err: error }, 'mediasoup worker died; replacing it'));
-      pool.on('workerreplaced', ({ deadPid, pid }) => sfuLog.info({ deadPid, pid }, 'mediasoup worker replaced'));
+      pool.on('workerdied', ({ pid, error }) =>
+        sfuLog.error({ pid, err: error }, 'mediasoup worker died; replacing it'),
+      );
+      pool.on('workerreplaced', ({ deadPid, pid }) =>
+        sfuLog.info({ deadPid, pid }, 'mediasoup worker replaced'),
+      );
       const rooms = new RoomRegistry(pool, {
         listen: {
           ip: config.rtc.listenIp,

@@ -15,10 +15,18 @@ const EnvSchema = z
     PORT: port.default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     DATA_DIR: z.string().min(1).default('data'),
-    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
     FERRETDB_BIN: z.string().min(1).optional(),
     JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
-    TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(12 * 3600),
+    TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(12 * 3600),
     RTC_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
     RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
     RTC_MIN_PORT: port.default(40000),
@@ -27,7 +35,10 @@ const EnvSchema = z
     DEMO_DATA: bool.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
-  .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] });
+  .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
+    message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
+    path: ['RTC_MIN_PORT'],
+  });
 
 /** The server's configuration, read once from the environment at start. */
 export interface Config {

@@ -47,7 +47,9 @@ export function httpStatusOf(error: unknown): number {
 
 /** The error as sent to a client: named errors keep their message, others are hidden. */
 export function publicError(error: unknown): { name: string; message: string; issues?: FieldIssue[] } {
-  if (error instanceof ValidationError) return { name: error.name, message: error.message, issues: error.issues };
-  if (error instanceof Error && error.name in STATUS_BY_NAME) return { name: error.name, message: error.message };
+  if (error instanceof ValidationError)
+    return { name: error.name, message: error.message, issues: error.issues };
+  if (error instanceof Error && error.name in STATUS_BY_NAME)
+    return { name: error.name, message: error.message };
   return { name: 'InternalError', message: 'internal error' };
 }

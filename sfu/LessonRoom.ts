@@ -74,7 +74,14 @@ export interface LessonRoomEvents extends Record<string, unknown[]> {
   close: [string];
 }
 
-const CONNECTION_ORDER: ConnectionHealth[] = ['connected', 'new', 'connecting', 'disconnected', 'failed', 'closed'];
+const CONNECTION_ORDER: ConnectionHealth[] = [
+  'connected',
+  'new',
+  'connecting',
+  'disconnected',
+  'failed',
+  'closed',
+];
 
 /**
  * The media side of one live lesson: a mediasoup router and its participants. The teacher
@@ -84,7 +91,9 @@ const CONNECTION_ORDER: ConnectionHealth[] = ['connected', 'new', 'connecting', 
 export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
   readonly lessonId: string;
   readonly #router: types.Router;
-  readonly #options: Required<Omit<LessonRoomOptions, 'listen'>> & { listen: Required<Omit<RtcListenOptions, 'announcedAddress'>> & RtcListenOptions };
+  readonly #options: Required<Omit<LessonRoomOptions, 'listen'>> & {
+    listen: Required<Omit<RtcListenOptions, 'announcedAddress'>> & RtcListenOptions;
+  };
   readonly #peers = new Map<string, Peer>();
   #closed = false;
 
@@ -107,7 +116,10 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
 
   /** Creates a room with a router on the least loaded worker of `pool`. */
   static async create(pool: WorkerPool, options: LessonRoomOptions): Promise<LessonRoom> {
-    const router = await pool.createRouter({ mediaCodecs: LESSON_MEDIA_CODECS, appData: { lessonId: options.lessonId } });
+    const router = await pool.createRouter({
+      mediaCodecs: LESSON_MEDIA_CODECS,
+      appData: { lessonId: options.lessonId },
+    });
     return new LessonRoom(router, options);
   }
 
@@ -130,7 +142,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
   addPeer(info: PeerInfo, rtpCapabilities: types.RtpCapabilities): Peer {
     this.#assertOpen();
     for (const existing of this.#peers.values()) {
-      if (existing.info.role === info.role && existing.info.refId === info.refId) this.removePeer(existing.id);
+      if (existing.info.role === info.role && existing.info.refId === info.refId)
+        this.removePeer(existing.id);
     }
     if (this.#peers.has(info.peerId)) throw new InvalidStateError(`peer ${info.peerId} already joined`);
     const peer = new Peer(info, rtpCapabilities);
@@ -162,7 +175,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
   async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportParams> {
     const peer = this.#peer(peerId);
     for (const t of peer.transports.values()) {
-      if (t.appData['direction'] === direction) throw new InvalidStateError(`peer already has a ${direction} transport`);
+      if (t.appData['direction'] === direction)
+        throw new InvalidStateError(`peer already has a ${direction} transport`);
     }
     const { ip, announcedAddress, portRange } = this.#options.listen;
     const listenInfos: types.TransportListenInfo[] = (['udp', 'tcp'] as const).map((protocol) => ({
@@ -239,9 +253,14 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     await (transport as types.PlainTransport).connect(remote);
   }
 
-  async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+  async connectTransport(
+    peerId: string,
+    transportId: string,
+    dtlsParameters: types.DtlsParameters,
+  ): Promise<void> {
     const transport = this.#peer(peerId).transport(transportId);
-    if (transport.type !== 'webrtc') throw new TypeError(`transport ${transportId} is not a WebRTC transport`);
+    if (transport.type !== 'webrtc')
+      throw new TypeError(`transport ${transportId} is not a WebRTC transport`);
     await transport.connect({ dtlsParameters });
   }
 
@@ -259,10 +278,16 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     const peer = this.#peer(peerId);
     const transport = peer.transport(transportId);
     if (transport.appData['direction'] !== 'send') throw new TypeError('produce needs a send transport');
-    if ((source === 'mic') !== (kind === 'audio')) throw new TypeError(`source ${source} cannot carry ${kind}`);
-    if (source === 'screen' && peer.info.role !== 'teacher') throw new ForbiddenError('only the teacher shares a screen');
+    if ((source === 'mic') !== (kind === 'audio'))
+      throw new TypeError(`source ${source} cannot carry ${kind}`);
+    if (source === 'screen' && peer.info.role !== 'teacher')
+      throw new ForbiddenError('only the teacher shares a screen');
     const previous = peer.producerBySource(source);
-    const producer = await transport.produce<ProducerAppData>({ kind, rtpParameters, appData: { peerId, source } });
+    const producer = await transport.produce<ProducerAppData>({
+      kind,
+      rtpParameters,
+      appData: { peerId, source },
+    });
     if (previous) {
       previous.close();
       peer.producers.delete(previous.id);
@@ -343,8 +368,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
         let connection: ConnectionHealth = transports.length === 0 ? 'new' : 'connected';
         for (const t of transports) {
           const stats = (await t.getStats().catch(() => []))[0] as
-            | { recvBitrate: number; sendBitrate: number }
-            | undefined;
+            { recvBitrate: number; sendBitrate: number } | undefined;
           if (stats) {
             sendBitrate += stats.recvBitrate;
             recvBitrate += stats.sendBitrate;
@@ -418,7 +442,8 @@ function transportHealth(transport: types.Transport): ConnectionHealth {
   if (t.closed || t.dtlsState === 'closed') return 'closed';
   if (t.dtlsState === 'failed' || t.iceState === 'closed') return 'failed';
   if (t.iceState === 'disconnected') return 'disconnected';
-  if (t.dtlsState === 'connected' && (t.iceState === 'connected' || t.iceState === 'completed')) return 'connected';
+  if (t.dtlsState === 'connected' && (t.iceState === 'connected' || t.iceState === 'completed'))
+    return 'connected';
   if (t.iceState === 'new' && t.dtlsState === 'new') return 'new';
   return 'connecting';
 }

@@ -14,4 +14,3 @@ export const LESSON_MEDIA_CODECS: types.RtpCodecCapability[] = [
     parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
   },
 ];
-

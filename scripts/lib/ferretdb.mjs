@@ -36,9 +36,13 @@ export function ensureFerretdb() {
   log(`FerretDB ${FERRETDB_VERSION}: building from the Go module proxy (a few minutes the first time)`);
   const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
   const info = JSON.parse(
-    execFileSync('go', ['mod', 'download', '-json', `${MODULE}@${FERRETDB_VERSION}`], { env, encoding: 'utf8' }),
+    execFileSync('go', ['mod', 'download', '-json', `${MODULE}@${FERRETDB_VERSION}`], {
+      env,
+      encoding: 'utf8',
+    }),
   );
-  if (!info.Dir) throw new Error(`go mod download gave no folder for ${MODULE}: ${info.Error ?? 'unknown error'}`);
+  if (!info.Dir)
+    throw new Error(`go mod download gave no folder for ${MODULE}: ${info.Error ?? 'unknown error'}`);
   const work = path.join(cacheDir(), 'ferretdb', FERRETDB_VERSION, 'src');
   fs.rmSync(work, { recursive: true, force: true });
   fs.cpSync(info.Dir, work, { recursive: true });

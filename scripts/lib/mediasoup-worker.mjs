@@ -179,7 +179,14 @@ function patchMesonFiles(src) {
   let m = fs.readFileSync(top, 'utf8');
   // Debian 12's meson is 1.0.1; nothing the worker uses needs 1.1.
   m = m.replace(/meson_version: '>= 1\.1\.0'/, "meson_version: '>= 1.0.0'");
-  for (const p of ['openssl_proj', 'libuv_proj', 'libsrtp2_proj', 'usrsctp_proj', 'abseil_cpp_proj', 'catch2_proj']) {
+  for (const p of [
+    'openssl_proj',
+    'libuv_proj',
+    'libsrtp2_proj',
+    'usrsctp_proj',
+    'abseil_cpp_proj',
+    'catch2_proj',
+  ]) {
     m = dropSubproject(m, p);
   }
   const systemDeps = [
@@ -214,7 +221,11 @@ function patchMesonFiles(src) {
   w = dropSubproject(w, 'abseil_cpp_proj');
   w = replaceOrFail(w, "abseil_cpp_proj.get_variable('absl_strings_dep')", 'sys_absl');
   w = replaceOrFail(w, "abseil_cpp_proj.get_variable('absl_types_dep'),\n", '');
-  w = replaceOrFail(w, "flatbuffers_proj.get_variable('flatbuffers_dep')", 'sys_flatbuffers,\n    flatbuffers_generator_dep');
+  w = replaceOrFail(
+    w,
+    "flatbuffers_proj.get_variable('flatbuffers_dep')",
+    'sys_flatbuffers,\n    flatbuffers_generator_dep',
+  );
   w = replaceOrFail(w, "openssl_proj.get_variable('openssl_dep')", 'sys_openssl');
   w = replaceOrFail(w, "libuv_proj.get_variable('libuv_dep')", 'sys_libuv');
   fs.writeFileSync(webrtc, w);

@@ -47,16 +47,26 @@ export class TokenService {
     try {
       payload = jwt.verify(token, this.#secret, { algorithms: ['HS256'] });
     } catch (error) {
-      throw new UnauthorizedError(error instanceof jwt.TokenExpiredError ? 'session expired' : 'invalid token');
+      throw new UnauthorizedError(
+        error instanceof jwt.TokenExpiredError ? 'session expired' : 'invalid token',
+      );
     }
     const claims = ClaimsSchema.safeParse(payload);
     if (!claims.success) throw new UnauthorizedError('invalid token');
-    return { userId: claims.data.sub, role: claims.data.role, displayName: claims.data.name, classroomId: claims.data.cid };
+    return {
+      userId: claims.data.sub,
+      role: claims.data.role,
+      displayName: claims.data.name,
+      classroomId: claims.data.cid,
+    };
   }
 }
 
 /** Reads a token from `Authorization: Bearer …` or else the cookie header. */
-export function tokenFromHeaders(headers: { authorization?: string | undefined; cookie?: string | undefined }): string | undefined {
+export function tokenFromHeaders(headers: {
+  authorization?: string | undefined;
+  cookie?: string | undefined;
+}): string | undefined {
   const bearer = headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (bearer) return bearer;
   return headers.cookie ? parseCookie(headers.cookie)[TOKEN_COOKIE] : undefined;

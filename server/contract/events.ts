@@ -70,8 +70,7 @@ export interface ConsumerOptions {
 
 /** Every acknowledgement is either a result or a named error with a readable message. */
 export type Ack<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: { name: string; message: string; issues?: string[] } };
+  { ok: true; data: T } | { ok: false; error: { name: string; message: string; issues?: string[] } };
 
 export type AckFn<T> = (response: Ack<T>) => void;
 

@@ -36,7 +36,9 @@ export class EmbeddedFerretDb {
   static async start(options: { bin: string; dataDir: string; logger: Logger }): Promise<EmbeddedFerretDb> {
     const { bin, dataDir, logger } = options;
     if (!fs.existsSync(bin)) {
-      throw new InvalidStateError(`FerretDB binary not found at ${bin}: run "npm run setup" (or set MONGODB_URI)`);
+      throw new InvalidStateError(
+        `FerretDB binary not found at ${bin}: run "npm run setup" (or set MONGODB_URI)`,
+      );
     }
     const sqliteDir = path.join(dataDir, 'ferretdb');
     fs.mkdirSync(sqliteDir, { recursive: true });
@@ -92,7 +94,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -35,9 +35,13 @@ export function errorHandler(logger: Logger) {
     const bodyError = error as { type?: string; status?: number; message?: string };
     if (status === 500 && bodyError.type && bodyError.status && bodyError.status < 500) {
       status = bodyError.status;
-      body = { name: 'ValidationError', message: `invalid request body: ${bodyError.message ?? bodyError.type}` };
+      body = {
+        name: 'ValidationError',
+        message: `invalid request body: ${bodyError.message ?? bodyError.type}`,
+      };
     }
-    if (status >= 500) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    if (status >= 500)
+      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
     res.status(status).json({ error: body });
   };
 }

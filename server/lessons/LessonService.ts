@@ -42,18 +42,28 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
   }
 
   /** Whether and as whom `identity` takes part in the lesson's media. */
-  async participation(identity: Identity, lessonId: string): Promise<{ lesson: LessonSummary; as: Participation }> {
+  async participation(
+    identity: Identity,
+    lessonId: string,
+  ): Promise<{ lesson: LessonSummary; as: Participation }> {
     const lesson = await this.#find(lessonId);
     const summary = await this.#summarize(lesson);
     if (identity.role === 'teacher' && lesson.teacherId.equals(identity.userId)) {
-      return { lesson: summary, as: { role: 'teacher', refId: identity.userId, displayName: identity.displayName } };
+      return {
+        lesson: summary,
+        as: { role: 'teacher', refId: identity.userId, displayName: identity.displayName },
+      };
     }
     if (identity.role === 'classroom' && identity.classroomId) {
       const classroom = summary.classrooms.find((c) => c.id === identity.classroomId);
       if (classroom) {
         return {
           lesson: summary,
-          as: { role: 'classroom', refId: classroom.id, displayName: `${classroom.schoolName} · ${classroom.name}` },
+          as: {
+            role: 'classroom',
+            refId: classroom.id,
+            displayName: `${classroom.schoolName} · ${classroom.name}`,
+          },
         };
       }
     }
@@ -67,7 +77,8 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     const dayEnd = new Date(now + 24 * 3600_000);
     let filter: Record<string, unknown>;
     if (identity.role === 'teacher') filter = { teacherId: identity.userId };
-    else if (identity.role === 'classroom' && identity.classroomId) filter = { classroomIds: identity.classroomId };
+    else if (identity.role === 'classroom' && identity.classroomId)
+      filter = { classroomIds: identity.classroomId };
     else return { lesson: null, upcoming: [] };
     const lessons = await this.#models.Lesson.find({
       ...filter,

@@ -51,7 +51,11 @@ const userSchema = new Schema(
     passwordHash: { type: String, required: true },
     realName: { type: String, required: true, trim: true },
     phone: { type: String, default: null },
-    role: { type: String, required: true, enum: ['admin', 'bureau', 'coordinator', 'teacher', 'classroom', 'assistant'] },
+    role: {
+      type: String,
+      required: true,
+      enum: ['admin', 'bureau', 'coordinator', 'teacher', 'classroom', 'assistant'],
+    },
     schoolId: { type: ObjectId, default: null },
     /** For classroom device accounts: the classroom the device stands in. */
     classroomId: { type: ObjectId, default: null, index: true },

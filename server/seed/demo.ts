@@ -8,12 +8,37 @@ export const DEMO_PASSWORD = 'demo2026';
 /** Demo accounts: username → what it is. */
 export const DEMO_ACCOUNTS = [
   { username: 'admin', realName: '系统管理员', role: 'admin', note: 'system admin' },
-  { username: 'coordinator', realName: '刘芳（联校群管理员）', role: 'coordinator', note: 'cluster coordinator' },
-  { username: 'teacher', realName: '王丽（英语）', role: 'teacher', note: 'hub teacher, recording classroom' },
-  { username: 'classroom1', realName: '茶庵铺镇中心小学 四年级(1)班', role: 'classroom', note: 'classroom device' },
-  { username: 'classroom2', realName: '热市镇杨溪桥村小学 四年级', role: 'classroom', note: 'classroom device' },
+  {
+    username: 'coordinator',
+    realName: '刘芳（联校群管理员）',
+    role: 'coordinator',
+    note: 'cluster coordinator',
+  },
+  {
+    username: 'teacher',
+    realName: '王丽（英语）',
+    role: 'teacher',
+    note: 'hub teacher, recording classroom',
+  },
+  {
+    username: 'classroom1',
+    realName: '茶庵铺镇中心小学 四年级(1)班',
+    role: 'classroom',
+    note: 'classroom device',
+  },
+  {
+    username: 'classroom2',
+    realName: '热市镇杨溪桥村小学 四年级',
+    role: 'classroom',
+    note: 'classroom device',
+  },
   { username: 'classroom3', realName: '牛车河乡教学点 四年级', role: 'classroom', note: 'classroom device' },
-  { username: 'classroom4', realName: '西安镇中心小学 四年级(2)班', role: 'classroom', note: 'classroom device' },
+  {
+    username: 'classroom4',
+    realName: '西安镇中心小学 四年级(2)班',
+    role: 'classroom',
+    note: 'classroom device',
+  },
 ] as const;
 
 const RURAL = [
@@ -35,12 +60,29 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
   let teacher = await User.findOne({ username: 'teacher' }).lean();
   if (!teacher) {
     const passwordHash = await hashPassword(DEMO_PASSWORD);
-    const hub = await School.create({ name: '桃源县漳江小学', regionCode: REGION, kind: 'hub', downlinkMbps: 100, uplinkMbps: 50 });
+    const hub = await School.create({
+      name: '桃源县漳江小学',
+      regionCode: REGION,
+      kind: 'hub',
+      downlinkMbps: 100,
+      uplinkMbps: 50,
+    });
     await Classroom.create({ schoolId: hub._id, name: '录播教室', kind: 'recording', hasWhiteboard: true });
     const rural = [];
     for (const r of RURAL) {
-      const school = await School.create({ name: r.school, regionCode: REGION, kind: r.kind, downlinkMbps: r.down, uplinkMbps: r.up });
-      const classroom = await Classroom.create({ schoolId: school._id, name: r.classroom, kind: 'receiving', hasWhiteboard: true });
+      const school = await School.create({
+        name: r.school,
+        regionCode: REGION,
+        kind: r.kind,
+        downlinkMbps: r.down,
+        uplinkMbps: r.up,
+      });
+      const classroom = await Classroom.create({
+        schoolId: school._id,
+        name: r.classroom,
+        kind: 'receiving',
+        hasWhiteboard: true,
+      });
       rural.push({ school, classroom });
     }
     const cluster = await Cluster.create({
@@ -76,7 +118,10 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
   if (covering) return;
   const cluster = await Cluster.findOne({ name: '桃源县漳江小学英语联校群' }).lean();
   const hubRoom = await Classroom.findOne({ kind: 'recording', schoolId: teacher.schoolId }).lean();
-  const classrooms = await Classroom.find({ kind: 'receiving', schoolId: { $in: cluster?.memberSchoolIds ?? [] } })
+  const classrooms = await Classroom.find({
+    kind: 'receiving',
+    schoolId: { $in: cluster?.memberSchoolIds ?? [] },
+  })
     .sort({ _id: 1 })
     .lean();
   if (!cluster || !hubRoom) throw new Error('demo cluster incomplete');

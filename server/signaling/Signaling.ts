@@ -7,15 +7,31 @@ import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
 import type { Identity, TokenService } from '../auth/tokens.ts';
 import { tokenFromHeaders } from '../auth/tokens.ts';
 import type { LessonSummary } from '../contract/api.ts';
-import type { Ack, ClientToServerEvents, JoinResult, ServerToClientEvents, SocketData } from '../contract/events.ts';
+import type {
+  Ack,
+  ClientToServerEvents,
+  JoinResult,
+  ServerToClientEvents,
+  SocketData,
+} from '../contract/events.ts';
 import { SocketSchemas } from '../contract/schemas.ts';
 import { InvalidStateError, NotFoundError, publicError } from '../errors.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { Logger } from '../logger.ts';
 import { parseInput } from '../validate.ts';
 
-type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { identity: Identity }>;
-type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData & { identity: Identity }>;
+type IoServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData & { identity: Identity }
+>;
+type IoSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData & { identity: Identity }
+>;
 type EventName = keyof typeof SocketSchemas;
 
 export interface SignalingOptions {
@@ -49,7 +65,8 @@ export class Signaling {
     this.io.use((socket, next) => {
       try {
         const identity = options.tokens.verify(
-          (socket.handshake.auth['token'] as string | undefined) ?? tokenFromHeaders(socket.handshake.headers),
+          (socket.handshake.auth['token'] as string | undefined) ??
+            tokenFromHeaders(socket.handshake.headers),
         );
         socket.data.identity = identity;
         socket.data.userId = identity.userId;
@@ -120,7 +137,11 @@ export class Signaling {
     });
 
     this.#handle(socket, 'transport:connect', async ({ lessonId, transportId, dtlsParameters }) => {
-      await roomOf(lessonId).connectTransport(socket.id, transportId, dtlsParameters as unknown as types.DtlsParameters);
+      await roomOf(lessonId).connectTransport(
+        socket.id,
+        transportId,
+        dtlsParameters as unknown as types.DtlsParameters,
+      );
       return null;
     });
 
@@ -162,20 +183,34 @@ export class Signaling {
   ): void {
     const listener = (payload: unknown, ack: unknown): void => {
       if (typeof ack !== 'function') {
-        this.#log.warn({ event, userId: socket.data.identity.userId }, 'event without acknowledgement ignored');
+        this.#log.warn(
+          { event, userId: socket.data.identity.userId },
+          'event without acknowledgement ignored',
+        );
         return;
       }
       const reply = ack as (response: Ack<unknown>) => void;
       Promise.resolve()
-        .then(() => fn(parseInput(SocketSchemas[event], payload, `${event} payload`) as z.infer<(typeof SocketSchemas)[E]>))
+        .then(() =>
+          fn(
+            parseInput(SocketSchemas[event], payload, `${event} payload`) as z.infer<
+              (typeof SocketSchemas)[E]
+            >,
+          ),
+        )
         .then(
           (data) => reply({ ok: true, data }),
           (error: unknown) => {
             const body = publicError(error);
-            if (body.name === 'InternalError') this.#log.error({ err: error, event }, 'socket handler failed');
+            if (body.name === 'InternalError')
+              this.#log.error({ err: error, event }, 'socket handler failed');
             reply({
               ok: false,
-              error: { name: body.name, message: body.message, ...(body.issues ? { issues: body.issues.map((i) => `${i.path}: ${i.message}`) } : {}) },
+              error: {
+                name: body.name,
+                message: body.message,
+                ...(body.issues ? { issues: body.issues.map((i) => `${i.path}: ${i.message}`) } : {}),
+              },
             });
           },
         );
@@ -196,8 +231,12 @@ export class Signaling {
     room.on('newproducer', (producer, audience) => {
       if (audience.length) this.io.to(audience).emit('producer:new', producer);
     });
-    room.on('producerclosed', (producer) => this.io.to(target).emit('producer:closed', { producerId: producer.producerId }));
-    room.on('consumerclosed', ({ peerId, consumerId }) => this.io.to(peerId).emit('consumer:closed', { consumerId }));
+    room.on('producerclosed', (producer) =>
+      this.io.to(target).emit('producer:closed', { producerId: producer.producerId }),
+    );
+    room.on('consumerclosed', ({ peerId, consumerId }) =>
+      this.io.to(peerId).emit('consumer:closed', { consumerId }),
+    );
     room.on('close', (reason) => {
       if (reason === 'worker-died') {
         this.#log.warn({ lessonId: room.lessonId }, 'media worker died; participants rejoin');

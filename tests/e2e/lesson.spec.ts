@@ -24,7 +24,9 @@ function decodedFrames(page: Page, selector: string): Promise<number> {
 }
 
 async function sfuTotals(request: APIRequestContext): Promise<SfuStatsResponse['totals']> {
-  const login = await request.post('/api/auth/login', { data: { username: 'coordinator', password: PASSWORD } });
+  const login = await request.post('/api/auth/login', {
+    data: { username: 'coordinator', password: PASSWORD },
+  });
   const { token } = (await login.json()) as { token: string };
   const res = await request.get('/api/admin/sfu', { headers: { authorization: `Bearer ${token}` } });
   return ((await res.json()) as SfuStatsResponse).totals;
@@ -49,9 +51,13 @@ test('a hub teacher teaches four classrooms live: video and audio both ways, and
   // Every kiosk joins by itself, decodes the teacher's video and receives audio.
   for (const page of classrooms) {
     await expect(page.getByTestId('lesson-state')).toHaveAttribute('data-state', 'live');
-    await expect.poll(() => decodedFrames(page, '[data-testid="teacher-video"]'), { timeout: 45_000 }).toBeGreaterThan(10);
     await expect
-      .poll(async () => Number(await page.getByTestId('connection').getAttribute('data-audio-packets')), { timeout: 30_000 })
+      .poll(() => decodedFrames(page, '[data-testid="teacher-video"]'), { timeout: 45_000 })
+      .toBeGreaterThan(10);
+    await expect
+      .poll(async () => Number(await page.getByTestId('connection').getAttribute('data-audio-packets')), {
+        timeout: 30_000,
+      })
       .toBeGreaterThan(0);
   }
 
@@ -70,5 +76,7 @@ test('a hub teacher teaches four classrooms live: video and audio both ways, and
   for (const page of classrooms) {
     await expect(page.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
   }
-  await expect.poll(() => sfuTotals(request), { timeout: 15_000 }).toMatchObject({ transports: 0, routers: 0, producers: 0, consumers: 0 });
+  await expect
+    .poll(() => sfuTotals(request), { timeout: 15_000 })
+    .toMatchObject({ transports: 0, routers: 0, producers: 0, consumers: 0 });
 });

@@ -16,11 +16,30 @@ export function sendTestVideo(port: number, rtcpPort: number, seconds = 30): Chi
   return spawn(
     'ffmpeg',
     [
-      '-hide_banner', '-loglevel', 'error', '-re',
-      '-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=15:duration=${seconds}`,
-      '-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', '-cpu-used', '8', '-an',
-      '-payload_type', '101', '-ssrc', '22222222',
-      '-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}&pkt_size=1200`,
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=320x240:rate=15:duration=${seconds}`,
+      '-c:v',
+      'libvpx',
+      '-b:v',
+      '300k',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-an',
+      '-payload_type',
+      '101',
+      '-ssrc',
+      '22222222',
+      '-f',
+      'rtp',
+      `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}&pkt_size=1200`,
     ],
     { stdio: 'ignore' },
   );
@@ -36,7 +55,11 @@ export async function udpSink(): Promise<{ port: number; packets: () => number; 
 }
 
 /** Polls `check` until it is true or `timeoutMs` passes; returns the last result. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 100): Promise<boolean> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  stepMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;

@@ -25,7 +25,9 @@ export function removeDataDir(dir: string): void {
  * Starts the real platform on port 0: embedded FerretDB in a temporary folder, one real
  * mediasoup worker, demo data.
  */
-export async function startPlatform(options: { dataDir?: string; now?: () => number } = {}): Promise<TestPlatform> {
+export async function startPlatform(
+  options: { dataDir?: string; now?: () => number } = {},
+): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? makeDataDir();
   const config = loadConfig({
     PORT: '0',
@@ -36,7 +38,11 @@ export async function startPlatform(options: { dataDir?: string; now?: () => num
     RTC_MIN_PORT: '40000',
     RTC_MAX_PORT: '49999',
   });
-  const platform = await Platform.start({ config, logger: createLogger(config.logLevel), ...(options.now ? { now: options.now } : {}) });
+  const platform = await Platform.start({
+    config,
+    logger: createLogger(config.logLevel),
+    ...(options.now ? { now: options.now } : {}),
+  });
   return {
     platform,
     url: platform.url,

@@ -6,7 +6,12 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Connects a socket.io client with a bearer token; resolves once connected. */
 export async function connect(url: string, token?: string): Promise<ClientSocket> {
-  const socket: ClientSocket = io(url, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket: ClientSocket = io(url, {
+    auth: token ? { token } : {},
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (error) => {
@@ -24,15 +29,22 @@ export function request<E extends keyof ClientToServerEvents>(
   payload: unknown,
 ): Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Ack<infer T> ? Ack<T> : never> {
   return new Promise((resolve, reject) => {
-    (socket.timeout(10_000).emit as (e: string, p: unknown, cb: (err: Error | null, r: unknown) => void) => void)(
-      event,
-      payload,
-      (err, response) => (err ? reject(err) : resolve(response as never)),
-    );
+    (
+      socket.timeout(10_000).emit as (
+        e: string,
+        p: unknown,
+        cb: (err: Error | null, r: unknown) => void,
+      ) => void
+    )(event, payload, (err, response) => (err ? reject(err) : resolve(response as never)));
   });
 }
 
 /** Resolves with the next payload of `event`. */
-export function next<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E): Promise<Parameters<ServerToClientEvents[E]>[0]> {
-  return new Promise((resolve) => socket.once(event, ((payload: unknown) => resolve(payload as never)) as never));
+export function next<E extends keyof ServerToClientEvents>(
+  socket: ClientSocket,
+  event: E,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve) =>
+    socket.once(event, ((payload: unknown) => resolve(payload as never)) as never),
+  );
 }

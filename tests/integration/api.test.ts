@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CurrentLessonResponse, LessonSummary, SfuStatsResponse, UserView } from '../../server/contract/api.ts';
+import type {
+  CurrentLessonResponse,
+  LessonSummary,
+  SfuStatsResponse,
+  UserView,
+} from '../../server/contract/api.ts';
 import { login, makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 
@@ -36,7 +41,11 @@ describe('HTTP API on the real server (embedded FerretDB, real workers)', () => 
 
   it('login answers 401 alike for a wrong password and an unknown user, and 400 with field issues for bad bodies', async () => {
     const attempt = (body: unknown) =>
-      fetch(`${t.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${t.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const wrong = await attempt({ username: 'teacher', password: 'nope' });
     const unknown = await attempt({ username: 'nobody', password: 'nope' });
     expect([wrong.status, unknown.status]).toEqual([401, 401]);
@@ -54,11 +63,17 @@ describe('HTTP API on the real server (embedded FerretDB, real workers)', () => 
   });
 
   it('the demo teacher and each demo classroom see the lesson happening now', async () => {
-    const teacher = await get<CurrentLessonResponse>(`${t.url}/api/lessons/current`, await login(t.url, 'teacher'));
+    const teacher = await get<CurrentLessonResponse>(
+      `${t.url}/api/lessons/current`,
+      await login(t.url, 'teacher'),
+    );
     expect(teacher.body.lesson).toMatchObject({ state: 'scheduled', classrooms: expect.any(Array) });
     expect(teacher.body.lesson!.classrooms).toHaveLength(4);
     for (const n of [1, 2, 3, 4]) {
-      const c = await get<CurrentLessonResponse>(`${t.url}/api/lessons/current`, await login(t.url, `classroom${n}`));
+      const c = await get<CurrentLessonResponse>(
+        `${t.url}/api/lessons/current`,
+        await login(t.url, `classroom${n}`),
+      );
       expect(c.body.lesson?.id).toBe(teacher.body.lesson!.id);
     }
   });
@@ -66,9 +81,20 @@ describe('HTTP API on the real server (embedded FerretDB, real workers)', () => 
   it('a classroom outside a lesson gets 404 for it, a malformed id 400, and rtp-capabilities 409 before the lesson is live', async () => {
     const { Lesson, Classroom, School } = t.platform.models;
     const demo = await Lesson.findOne().lean();
-    const school = await School.create({ name: '外校', regionCode: '430725', kind: 'rural', downlinkMbps: 4, uplinkMbps: 1 });
+    const school = await School.create({
+      name: '外校',
+      regionCode: '430725',
+      kind: 'rural',
+      downlinkMbps: 4,
+      uplinkMbps: 1,
+    });
     const other = await Classroom.create({ schoolId: school._id, name: '一年级', kind: 'receiving' });
-    const foreign = await Lesson.create({ ...demo, _id: undefined, classroomIds: [other._id], title: '别的课' });
+    const foreign = await Lesson.create({
+      ...demo,
+      _id: undefined,
+      classroomIds: [other._id],
+      title: '别的课',
+    });
     const c1 = await login(t.url, 'classroom1');
     expect((await get(`${t.url}/api/lessons/${foreign._id.toString()}`, c1)).status).toBe(404);
     expect((await get(`${t.url}/api/lessons/not-an-id`, c1)).status).toBe(400);
@@ -98,13 +124,20 @@ describe('persistence', () => {
     try {
       const first = await startPlatform({ dataDir });
       const token = await login(first.url, 'teacher');
-      const lesson = (await get<CurrentLessonResponse>(`${first.url}/api/lessons/current`, token)).body.lesson!;
-      await first.platform.lessons.start({ userId: lesson.teacherId, role: 'teacher', displayName: '王丽', classroomId: null }, lesson.id);
+      const lesson = (await get<CurrentLessonResponse>(`${first.url}/api/lessons/current`, token)).body
+        .lesson!;
+      await first.platform.lessons.start(
+        { userId: lesson.teacherId, role: 'teacher', displayName: '王丽', classroomId: null },
+        lesson.id,
+      );
       await first.close();
 
       const second = await startPlatform({ dataDir });
       try {
-        const again = await get<CurrentLessonResponse>(`${second.url}/api/lessons/current`, await login(second.url, 'teacher'));
+        const again = await get<CurrentLessonResponse>(
+          `${second.url}/api/lessons/current`,
+          await login(second.url, 'teacher'),
+        );
         expect(again.body.lesson).toMatchObject({ id: lesson.id, state: 'live' });
         expect(await second.platform.models.User.countDocuments()).toBe(7);
         // The token signed before the restart is still valid: the secret lives in the data folder.

@@ -1,10 +1,22 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ForbiddenError, InvalidStateError, LessonRoom, NotFoundError, RoomRegistry, WorkerPool } from '../../sfu/index.ts';
+import {
+  ForbiddenError,
+  InvalidStateError,
+  LessonRoom,
+  NotFoundError,
+  RoomRegistry,
+  WorkerPool,
+} from '../../sfu/index.ts';
 import { TEST_VIDEO_RTP, sendTestVideo, udpSink, waitFor } from '../helpers/media.ts';
 
 const teacher = { peerId: 'p-teacher', role: 'teacher' as const, refId: 'u1', displayName: '王老师' };
-const classroom = (n: number) => ({ peerId: `p-c${n}`, role: 'classroom' as const, refId: `c${n}`, displayName: `教室${n}` });
+const classroom = (n: number) => ({
+  peerId: `p-c${n}`,
+  role: 'classroom' as const,
+  refId: `c${n}`,
+  displayName: `教室${n}`,
+});
 
 describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
   let pool: WorkerPool;
@@ -22,7 +34,13 @@ describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
     room.addPeer(teacher, room.rtpCapabilities);
     room.addPeer(classroom(1), room.rtpCapabilities);
     const ingest = await room.createPlainTransport(teacher.peerId, 'send', { comedia: true, rtcpMux: false });
-    const producerId = await room.produce(teacher.peerId, ingest.id, 'video', 'camera', TEST_VIDEO_RTP as never);
+    const producerId = await room.produce(
+      teacher.peerId,
+      ingest.id,
+      'video',
+      'camera',
+      TEST_VIDEO_RTP as never,
+    );
     const sink = await udpSink();
     cleanups.push(sink.close);
     const out = await room.createPlainTransport(classroom(1).peerId, 'recv');
@@ -49,7 +67,13 @@ describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
     room.addPeer(classroom(2), room.rtpCapabilities);
     room.addPeer(teacher, room.rtpCapabilities);
     const up = await room.createPlainTransport(classroom(1).peerId, 'send', { comedia: true });
-    const producerId = await room.produce(classroom(1).peerId, up.id, 'video', 'camera', TEST_VIDEO_RTP as never);
+    const producerId = await room.produce(
+      classroom(1).peerId,
+      up.id,
+      'video',
+      'camera',
+      TEST_VIDEO_RTP as never,
+    );
     await room.createPlainTransport(classroom(2).peerId, 'recv');
     await room.createPlainTransport(teacher.peerId, 'recv');
     await expect(room.consume(classroom(2).peerId, producerId)).rejects.toThrow(ForbiddenError);
@@ -64,8 +88,12 @@ describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
     cleanups.push(() => room.close());
     room.addPeer(classroom(1), room.rtpCapabilities);
     const up = await room.createPlainTransport(classroom(1).peerId, 'send', { comedia: true });
-    await expect(room.produce(classroom(1).peerId, up.id, 'video', 'screen', TEST_VIDEO_RTP as never)).rejects.toThrow(ForbiddenError);
-    await expect(room.produce(classroom(1).peerId, up.id, 'video', 'mic', TEST_VIDEO_RTP as never)).rejects.toThrow(TypeError);
+    await expect(
+      room.produce(classroom(1).peerId, up.id, 'video', 'screen', TEST_VIDEO_RTP as never),
+    ).rejects.toThrow(ForbiddenError);
+    await expect(
+      room.produce(classroom(1).peerId, up.id, 'video', 'mic', TEST_VIDEO_RTP as never),
+    ).rejects.toThrow(TypeError);
     expect(room.stats().producers).toBe(0);
   });
 
@@ -104,7 +132,9 @@ describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
     room.on('close', (r) => reasons.push(r));
     const died: number[] = [];
     pool.on('workerdied', ({ pid }) => died.push(pid));
-    const replaced = new Promise<{ deadPid: number; pid: number }>((resolve) => pool.once('workerreplaced', resolve));
+    const replaced = new Promise<{ deadPid: number; pid: number }>((resolve) =>
+      pool.once('workerreplaced', resolve),
+    );
     const victim = pool.stats().find((w) => w.routers > 0)!.pid;
     process.kill(victim, 'SIGKILL');
     const { deadPid, pid } = await replaced;
@@ -113,6 +143,8 @@ describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
     expect(reasons).toEqual(['worker-died']);
     expect(pool.pids).toHaveLength(2);
     expect(pool.pids).toContain(pid);
-    await expect(LessonRoom.create(pool, { lessonId: 'after' }).then((r) => r.close())).resolves.toBeUndefined();
+    await expect(
+      LessonRoom.create(pool, { lessonId: 'after' }).then((r) => r.close()),
+    ).resolves.toBeUndefined();
   });
 });

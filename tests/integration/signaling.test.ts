@@ -20,7 +20,9 @@ describe('socket.io signaling on the real server', () => {
   beforeAll(async () => {
     t = await startPlatform();
     const token = await login(t.url, 'teacher');
-    const res = await fetch(`${t.url}/api/lessons/current`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${t.url}/api/lessons/current`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     lessonId = ((await res.json()) as CurrentLessonResponse).lesson!.id;
     // The browser's capabilities would come from mediasoup-client; the router's own are a valid stand-in.
     const room = await t.platform.rooms.getOrCreate('caps');
@@ -46,12 +48,18 @@ describe('socket.io signaling on the real server', () => {
     expect(worse).toMatchObject({ ok: false, error: { name: 'ValidationError' } });
     expect(s.connected).toBe(true);
     const before = await request(s, 'transport:create', { lessonId, direction: 'recv' });
-    expect(before).toMatchObject({ ok: false, error: { name: 'InvalidStateError', message: 'join the lesson first' } });
+    expect(before).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidStateError', message: 'join the lesson first' },
+    });
   });
 
   it('a classroom cannot start a lesson, and nobody joins before the teacher starts it', async () => {
     const s = await open('classroom1');
-    expect(await request(s, 'lesson:start', { lessonId })).toMatchObject({ ok: false, error: { name: 'ForbiddenError' } });
+    expect(await request(s, 'lesson:start', { lessonId })).toMatchObject({
+      ok: false,
+      error: { name: 'ForbiddenError' },
+    });
     expect(await request(s, 'lesson:join', { lessonId, rtpCapabilities })).toMatchObject({
       ok: false,
       error: { name: 'InvalidStateError' },
@@ -65,7 +73,10 @@ describe('socket.io signaling on the real server', () => {
     const coordinator = await login(t.url, 'coordinator');
 
     const told = next(c1, 'lesson:state');
-    expect(await request(teacher, 'lesson:start', { lessonId })).toMatchObject({ ok: true, data: { state: 'live' } });
+    expect(await request(teacher, 'lesson:start', { lessonId })).toMatchObject({
+      ok: true,
+      data: { state: 'live' },
+    });
     expect(await told).toMatchObject({ lessonId, state: 'live' });
 
     const tj = await request(teacher, 'lesson:join', { lessonId, rtpCapabilities });
@@ -83,13 +94,22 @@ describe('socket.io signaling on the real server', () => {
     if (!produced.ok) throw new Error(produced.error.message);
 
     const j1 = await request(c1, 'lesson:join', { lessonId, rtpCapabilities });
-    expect(j1).toMatchObject({ ok: true, data: { producers: [{ producerId: produced.data.producerId, source: 'camera' }] } });
+    expect(j1).toMatchObject({
+      ok: true,
+      data: { producers: [{ producerId: produced.data.producerId, source: 'camera' }] },
+    });
     const recv = await request(c1, 'transport:create', { lessonId, direction: 'recv' });
     expect(recv.ok).toBe(true);
     const consumed = await request(c1, 'consume', { lessonId, producerId: produced.data.producerId });
-    expect(consumed).toMatchObject({ ok: true, data: { kind: 'video', producerId: produced.data.producerId } });
+    expect(consumed).toMatchObject({
+      ok: true,
+      data: { kind: 'video', producerId: produced.data.producerId },
+    });
     if (!consumed.ok) return;
-    expect(await request(c1, 'consumer:resume', { lessonId, consumerId: consumed.data.id })).toEqual({ ok: true, data: null });
+    expect(await request(c1, 'consumer:resume', { lessonId, consumerId: consumed.data.id })).toEqual({
+      ok: true,
+      data: null,
+    });
 
     // classroom1 sends its camera; the teacher is told, classroom2 is not and may not consume it.
     const teacherTold = next(teacher, 'producer:new');
@@ -99,7 +119,13 @@ describe('socket.io signaling on the real server', () => {
     await request(c2, 'transport:create', { lessonId, direction: 'recv' });
     const up = await request(c1, 'transport:create', { lessonId, direction: 'send' });
     if (!up.ok) throw new Error(up.error.message);
-    const c1cam = await request(c1, 'produce', { lessonId, transportId: up.data.id, kind: 'video', source: 'camera', rtpParameters: { ...TEST_VIDEO_RTP, encodings: [{ ssrc: 333 }] } });
+    const c1cam = await request(c1, 'produce', {
+      lessonId,
+      transportId: up.data.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: { ...TEST_VIDEO_RTP, encodings: [{ ssrc: 333 }] },
+    });
     if (!c1cam.ok) throw new Error(c1cam.error.message);
     expect(await teacherTold).toMatchObject({ producerId: c1cam.data.producerId, kind: 'video' });
     expect(await request(c2, 'consume', { lessonId, producerId: c1cam.data.producerId })).toMatchObject({
@@ -109,15 +135,25 @@ describe('socket.io signaling on the real server', () => {
     expect(c2Told).toBe(false);
 
     const sfu = async () =>
-      (await (await fetch(`${t.url}/api/admin/sfu`, { headers: { authorization: `Bearer ${coordinator}` } })).json()) as {
+      (await (
+        await fetch(`${t.url}/api/admin/sfu`, { headers: { authorization: `Bearer ${coordinator}` } })
+      ).json()) as {
         totals: { transports: number; routers: number };
       };
     expect((await sfu()).totals.transports).toBe(4);
 
     const ended = next(c2, 'lesson:state');
-    expect(await request(teacher, 'lesson:end', { lessonId })).toMatchObject({ ok: true, data: { state: 'ended' } });
+    expect(await request(teacher, 'lesson:end', { lessonId })).toMatchObject({
+      ok: true,
+      data: { state: 'ended' },
+    });
     expect(await ended).toMatchObject({ state: 'ended' });
-    expect(await waitFor(async () => (await sfu()).totals.transports === 0 && (await sfu()).totals.routers === 0)).toBe(true);
-    expect(await request(c1, 'lesson:join', { lessonId, rtpCapabilities })).toMatchObject({ ok: false, error: { name: 'InvalidStateError' } });
+    expect(
+      await waitFor(async () => (await sfu()).totals.transports === 0 && (await sfu()).totals.routers === 0),
+    ).toBe(true);
+    expect(await request(c1, 'lesson:join', { lessonId, rtpCapabilities })).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidStateError' },
+    });
   });
 });

@@ -24,7 +24,14 @@ describe('loadConfig', () => {
 
   it('rejects bad values with a ValidationError naming each field', () => {
     const attempt = (): unknown =>
-      loadConfig({ DATA_DIR: dataDir(), PORT: 'eighty', MONGODB_URI: 'http://x', JWT_SECRET: 'short', RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' });
+      loadConfig({
+        DATA_DIR: dataDir(),
+        PORT: 'eighty',
+        MONGODB_URI: 'http://x',
+        JWT_SECRET: 'short',
+        RTC_MIN_PORT: '50000',
+        RTC_MAX_PORT: '40000',
+      });
     expect(attempt).toThrow(ValidationError);
     try {
       attempt();

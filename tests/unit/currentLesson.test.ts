@@ -4,8 +4,12 @@ import type { DatedLesson } from '../../scheduler/index.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 25, 1, 0); // 09:00 in Beijing
-const lesson = (id: string, startMin: number, endMin: number, state: DatedLesson['state'] = 'scheduled'): DatedLesson =>
-  Object.freeze({ id, start: T0 + startMin * MIN, end: T0 + endMin * MIN, state });
+const lesson = (
+  id: string,
+  startMin: number,
+  endMin: number,
+  state: DatedLesson['state'] = 'scheduled',
+): DatedLesson => Object.freeze({ id, start: T0 + startMin * MIN, end: T0 + endMin * MIN, state });
 
 describe('pickCurrentLesson', () => {
   const day = Object.freeze([lesson('a', 0, 40), lesson('b', 60, 100), lesson('c', 120, 160)]);

@@ -4,7 +4,12 @@ import { TOKEN_COOKIE, TokenService, tokenFromHeaders } from '../../server/auth/
 import { UnauthorizedError } from '../../server/errors.ts';
 
 const SECRET = 'x'.repeat(40);
-const identity = { userId: '6b066e1d52de6002d63546c5', role: 'classroom' as const, displayName: '四年级', classroomId: 'c1' };
+const identity = {
+  userId: '6b066e1d52de6002d63546c5',
+  role: 'classroom' as const,
+  displayName: '四年级',
+  classroomId: 'c1',
+};
 
 describe('TokenService', () => {
   it('verify() returns the identity that sign() put in', () => {
@@ -15,9 +20,13 @@ describe('TokenService', () => {
   it('verify() rejects a token signed with another secret, an expired one and garbage with UnauthorizedError', () => {
     const tokens = new TokenService(SECRET, 60);
     const forged = new TokenService('y'.repeat(40), 60).sign(identity);
-    const expired = jwt.sign({ role: 'teacher', name: 'a', cid: null, exp: Math.floor(Date.now() / 1000) - 10 }, SECRET, {
-      subject: 'u',
-    });
+    const expired = jwt.sign(
+      { role: 'teacher', name: 'a', cid: null, exp: Math.floor(Date.now() / 1000) - 10 },
+      SECRET,
+      {
+        subject: 'u',
+      },
+    );
     expect(() => tokens.verify(forged)).toThrow(UnauthorizedError);
     expect(() => tokens.verify(expired)).toThrow('session expired');
     expect(() => tokens.verify('not.a.token')).toThrow(UnauthorizedError);
@@ -32,7 +41,10 @@ describe('TokenService', () => {
 
   it('verify() refuses the "none" algorithm', () => {
     const tokens = new TokenService(SECRET, 60);
-    const unsigned = jwt.sign({ role: 'admin', name: 'a', cid: null }, '', { algorithm: 'none', subject: 'u' });
+    const unsigned = jwt.sign({ role: 'admin', name: 'a', cid: null }, '', {
+      algorithm: 'none',
+      subject: 'u',
+    });
     expect(() => tokens.verify(unsigned)).toThrow(UnauthorizedError);
   });
 });
