@@ -156,4 +156,35 @@ describe('socket.io signaling on the real server', () => {
       error: { name: 'InvalidStateError' },
     });
   });
+
+  it('pushes link health to participants and tells them to rejoin when the lesson’s worker dies', async () => {
+    const { Lesson } = t.platform.models;
+    const demo = await Lesson.findById(lessonId).lean();
+    const fresh = await Lesson.create({
+      ...demo,
+      _id: undefined,
+      state: 'scheduled',
+      startedAt: null,
+      endedAt: null,
+    });
+    const id = fresh._id.toString();
+    const teacher = await open('teacher');
+    const c3 = await open('classroom3');
+    expect(await request(teacher, 'lesson:start', { lessonId: id })).toMatchObject({ ok: true });
+    await request(teacher, 'lesson:join', { lessonId: id, rtpCapabilities });
+    await request(c3, 'lesson:join', { lessonId: id, rtpCapabilities });
+    await request(c3, 'transport:create', { lessonId: id, direction: 'recv' });
+
+    const health = await next(teacher, 'lesson:health');
+    expect(health.lessonId).toBe(id);
+    const classroomHealth = health.peers.find((p) => p.refId === demo!.classroomIds[2]!.toString());
+    expect(classroomHealth).toMatchObject({ connection: 'new', sendBitrate: 0 });
+
+    const reset = next(c3, 'lesson:media-reset');
+    process.kill(t.platform.pool.pids[0]!, 'SIGKILL');
+    expect(await reset).toEqual({ lessonId: id, reason: 'worker-died' });
+    // The lesson is still live: rejoining builds a new room on the replacement worker.
+    expect(await waitFor(() => t.platform.pool.pids.length === 1)).toBe(true);
+    expect(await request(c3, 'lesson:join', { lessonId: id, rtpCapabilities })).toMatchObject({ ok: true });
+  });
 });
