@@ -174,7 +174,8 @@ function replaceOrFail(text, from, to) {
   return text.split(from).join(to);
 }
 
-function patchMesonFiles(src) {
+/** Rewrites the worker's meson files in `src` (a copy) to build against system libraries. */
+export function patchMesonFiles(src) {
   const top = path.join(src, 'meson.build');
   let m = fs.readFileSync(top, 'utf8');
   // Debian 12's meson is 1.0.1; nothing the worker uses needs 1.1.

@@ -67,7 +67,7 @@ describe('HTTP API on the real server (embedded FerretDB, real workers)', () => 
       `${t.url}/api/lessons/current`,
       await login(t.url, 'teacher'),
     );
-    expect(teacher.body.lesson).toMatchObject({ state: 'scheduled', classrooms: expect.any(Array) });
+    expect(teacher.body.lesson?.state).toBe('scheduled');
     expect(teacher.body.lesson!.classrooms).toHaveLength(4);
     for (const n of [1, 2, 3, 4]) {
       const c = await get<CurrentLessonResponse>(

@@ -34,13 +34,7 @@ describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
     room.addPeer(teacher, room.rtpCapabilities);
     room.addPeer(classroom(1), room.rtpCapabilities);
     const ingest = await room.createPlainTransport(teacher.peerId, 'send', { comedia: true, rtcpMux: false });
-    const producerId = await room.produce(
-      teacher.peerId,
-      ingest.id,
-      'video',
-      'camera',
-      TEST_VIDEO_RTP as never,
-    );
+    const producerId = await room.produce(teacher.peerId, ingest.id, 'video', 'camera', TEST_VIDEO_RTP);
     const sink = await udpSink();
     cleanups.push(sink.close);
     const out = await room.createPlainTransport(classroom(1).peerId, 'recv');
@@ -67,13 +61,7 @@ describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
     room.addPeer(classroom(2), room.rtpCapabilities);
     room.addPeer(teacher, room.rtpCapabilities);
     const up = await room.createPlainTransport(classroom(1).peerId, 'send', { comedia: true });
-    const producerId = await room.produce(
-      classroom(1).peerId,
-      up.id,
-      'video',
-      'camera',
-      TEST_VIDEO_RTP as never,
-    );
+    const producerId = await room.produce(classroom(1).peerId, up.id, 'video', 'camera', TEST_VIDEO_RTP);
     await room.createPlainTransport(classroom(2).peerId, 'recv');
     await room.createPlainTransport(teacher.peerId, 'recv');
     await expect(room.consume(classroom(2).peerId, producerId)).rejects.toThrow(ForbiddenError);

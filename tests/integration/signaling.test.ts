@@ -26,7 +26,7 @@ describe('socket.io signaling on the real server', () => {
     lessonId = ((await res.json()) as CurrentLessonResponse).lesson!.id;
     // The browser's capabilities would come from mediasoup-client; the router's own are a valid stand-in.
     const room = await t.platform.rooms.getOrCreate('caps');
-    rtpCapabilities = room.rtpCapabilities as unknown as Record<string, unknown>;
+    rtpCapabilities = room.rtpCapabilities;
     room.close();
   });
   afterEach(() => sockets.splice(0).forEach((s) => s.close()));
