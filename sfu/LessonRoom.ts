@@ -193,12 +193,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       initialAvailableOutgoingBitrate: this.#options.initialOutgoingBitrate,
       appData: { peerId, direction },
     });
-    if (peer.closed || this.#closed) {
-      transport.close();
-      throw new InvalidStateError(`peer ${peerId} left while its transport was created`);
-    }
-    peer.transports.set(transport.id, transport);
-    transport.observer.on('close', () => peer.transports.delete(transport.id));
+    this.#adopt(peer, transport);
     if (direction === 'send' && peer.info.role === 'classroom') {
       await transport.setMaxIncomingBitrate(this.#options.classroomMaxIncomingBitrate);
     }
@@ -228,18 +223,23 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       comedia,
       appData: { peerId, direction },
     });
-    if (peer.closed || this.#closed) {
-      transport.close();
-      throw new InvalidStateError(`peer ${peerId} left while its transport was created`);
-    }
-    peer.transports.set(transport.id, transport);
-    transport.observer.on('close', () => peer.transports.delete(transport.id));
+    this.#adopt(peer, transport);
     return {
       id: transport.id,
       ip: transport.tuple.localAddress,
       port: transport.tuple.localPort,
       rtcpPort: transport.rtcpTuple?.localPort,
     };
+  }
+
+  /** Hands a new transport to its peer, or closes it if the peer or room closed meanwhile. */
+  #adopt(peer: Peer, transport: types.Transport): void {
+    if (peer.closed || this.#closed) {
+      transport.close();
+      throw new InvalidStateError(`peer ${peer.id} left while its transport was created`);
+    }
+    peer.transports.set(transport.id, transport);
+    transport.observer.on('close', () => peer.transports.delete(transport.id));
   }
 
   /** Tells a plain transport where to send (not needed with comedia). */

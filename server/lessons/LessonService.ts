@@ -104,31 +104,29 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
 
   /** The teacher starts the lesson. Starting a live lesson again is a no-op. */
   async start(identity: Identity, lessonId: string): Promise<LessonSummary> {
-    const lesson = await this.#teacherLesson(identity, lessonId);
-    if (lesson.state === 'ended') throw new InvalidStateError('this lesson has ended');
-    if (lesson.state === 'live') return this.#summarize(lesson);
-    const updated = await this.#models.Lesson.findOneAndUpdate(
-      { _id: lesson._id, state: 'scheduled' },
-      { $set: { state: 'live', startedAt: new Date(this.#now()) } },
-      { returnDocument: 'after' },
-    ).lean<Lesson>();
-    if (!updated) return this.start(identity, lessonId); // someone else changed it: re-read
-    const summary = await this.#summarize(updated);
-    this.safeEmit('statechange', summary);
-    return summary;
+    return this.#transition(identity, lessonId, 'live');
   }
 
   /** The teacher ends the lesson. Ending an ended lesson again is a no-op. */
   async end(identity: Identity, lessonId: string): Promise<LessonSummary> {
+    return this.#transition(identity, lessonId, 'ended');
+  }
+
+  /** scheduled → live → ended, as one conditional update (a concurrent click re-reads). */
+  async #transition(identity: Identity, lessonId: string, to: 'live' | 'ended'): Promise<LessonSummary> {
     const lesson = await this.#teacherLesson(identity, lessonId);
-    if (lesson.state === 'scheduled') throw new InvalidStateError('this lesson has not started');
-    if (lesson.state === 'ended') return this.#summarize(lesson);
+    if (lesson.state === to) return this.#summarize(lesson);
+    const from = to === 'live' ? 'scheduled' : 'live';
+    if (lesson.state !== from) {
+      throw new InvalidStateError(to === 'live' ? 'this lesson has ended' : 'this lesson has not started');
+    }
+    const stamp = to === 'live' ? 'startedAt' : 'endedAt';
     const updated = await this.#models.Lesson.findOneAndUpdate(
-      { _id: lesson._id, state: 'live' },
-      { $set: { state: 'ended', endedAt: new Date(this.#now()) } },
+      { _id: lesson._id, state: from },
+      { $set: { state: to, [stamp]: new Date(this.#now()) } },
       { returnDocument: 'after' },
     ).lean<Lesson>();
-    if (!updated) return this.end(identity, lessonId);
+    if (!updated) return this.#transition(identity, lessonId, to);
     const summary = await this.#summarize(updated);
     this.safeEmit('statechange', summary);
     return summary;
