@@ -29,6 +29,13 @@ const ABSL_DEPS = [
   'absl_memory',
 ];
 
+/**
+ * Revision of our source build: bump it whenever the patches below change, so that caches
+ * and node_modules copies of an older build are rebuilt.
+ */
+export const BUILD_REVISION = 2;
+const STAMP = '.sync-classroom-build';
+
 /** Debian packages the source build needs. */
 export const WORKER_BUILD_PACKAGES = [
   'build-essential',
@@ -66,7 +73,20 @@ export async function ensureMediasoupWorker(root) {
   const pkgDir = path.join(root, 'node_modules', 'mediasoup');
   const version = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
   const target = path.join(pkgDir, 'worker', 'out', 'Release', 'mediasoup-worker');
-  const cached = path.join(cacheDir(), 'mediasoup-worker', version, 'mediasoup-worker');
+  const cached = path.join(
+    cacheDir(),
+    'mediasoup-worker',
+    `${version}-r${BUILD_REVISION}`,
+    'mediasoup-worker',
+  );
+  const stamp = path.join(path.dirname(target), STAMP);
+  // A binary without our stamp is mediasoup's own prebuilt one; one with an old stamp is ours, outdated.
+  const targetCurrent =
+    !fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8').trim() === String(BUILD_REVISION);
+  const installOurs = (from) => {
+    install(from, target);
+    fs.writeFileSync(stamp, `${BUILD_REVISION}\n`);
+  };
 
   const fromEnv = process.env.MEDIASOUP_WORKER_BIN;
   if (fromEnv) {
@@ -76,12 +96,12 @@ export async function ensureMediasoupWorker(root) {
     }
     throw new Error(`MEDIASOUP_WORKER_BIN=${fromEnv} does not run on this host`);
   }
-  if (workerRuns(target)) {
+  if (targetCurrent && workerRuns(target)) {
     log(`mediasoup-worker ${version}: present in node_modules`);
     return target;
   }
   if (workerRuns(cached)) {
-    install(cached, target);
+    installOurs(cached);
     log(`mediasoup-worker ${version}: from cache ${cached}`);
     return target;
   }
@@ -92,7 +112,7 @@ export async function ensureMediasoupWorker(root) {
   }
   const started = Date.now();
   buildFromSource(pkgDir, version, cached);
-  install(cached, target);
+  installOurs(cached);
   log(`mediasoup-worker ${version}: built from source in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return target;
 }
@@ -129,6 +149,7 @@ async function downloadPrebuilt(pkgDir, version, target) {
   const bin = path.join(dir, 'mediasoup-worker');
   if (!workerRuns(bin)) return false;
   install(bin, target);
+  fs.rmSync(path.join(path.dirname(target), STAMP), { force: true });
   return true;
 }
 
@@ -139,6 +160,7 @@ function buildFromSource(pkgDir, version, outBin) {
   fs.mkdirSync(work, { recursive: true });
   fs.cpSync(path.join(pkgDir, 'worker'), src, { recursive: true });
   patchMesonFiles(src);
+  patchSources(src);
 
   const shim = path.resolve(import.meta.dirname, '..', 'mediasoup-worker', 'srtp2-shim.h');
   const cppArgs = [`-I/usr/include/srtp2`, `-include`, shim].map((a) => `'${a}'`).join(',');
@@ -160,6 +182,25 @@ function buildFromSource(pkgDir, version, outBin) {
   execFileSync('strip', [built]);
   install(built, outBin);
   fs.rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * Source fixes for linking against Debian's shared OpenSSL.
+ *
+ * DtlsTransport's BIO callback answers every "after" notification other than a plain
+ * BIO_CB_RETURN with 1, so BIO_ctrl() on the outgoing BIO returns 1 for every query. With
+ * mediasoup's bundled OpenSSL (built without kTLS) nothing asks; Debian's OpenSSL is built
+ * with kTLS, asks BIO_get_ktls_send(), gets 1, allocates no write buffer, and the worker
+ * crashes (SIGSEGV writing the first DTLS record). Returning the operation's own result for
+ * every BIO_CB_RETURN notification fixes it.
+ */
+export function patchSources(src) {
+  const file = path.join(src, 'src', 'RTC', 'DtlsTransport.cpp');
+  const code = fs.readFileSync(file, 'utf8');
+  const buggy = '(operationType == BIO_CB_RETURN) ? static_cast<long>(ret) : 1';
+  if (!code.includes(buggy))
+    throw new Error('DtlsTransport.cpp: BIO callback not found (mediasoup changed?)');
+  fs.writeFileSync(file, code.replace(buggy, '(operationType & BIO_CB_RETURN) ? static_cast<long>(ret) : 1'));
 }
 
 /** Replaces a `NAME = subproject(...)` block (multi-line, closed by a lone `)`) with nothing. */

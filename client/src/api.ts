@@ -1,0 +1,43 @@
+import type {
+  ApiErrorBody,
+  CurrentLessonResponse,
+  LessonSummary,
+  LoginResponse,
+  UserView,
+} from '../../server/contract/api.ts';
+
+/** An error answer of the API, with the server's error name and HTTP status. */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(status: number, name: string, message: string) {
+    super(message);
+    this.name = name;
+    this.status = status;
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => ({}))) as T & Partial<ApiErrorBody>;
+  if (!res.ok)
+    throw new ApiError(res.status, data.error?.name ?? 'Error', data.error?.message ?? res.statusText);
+  return data;
+}
+
+export const api = {
+  login: (username: string, password: string) =>
+    call<LoginResponse>('POST', '/api/auth/login', { username, password }),
+  logout: () => call<void>('POST', '/api/auth/logout'),
+  me: () => call<UserView>('GET', '/api/auth/me'),
+  currentLesson: () => call<CurrentLessonResponse>('GET', '/api/lessons/current'),
+  lesson: (id: string) => call<LessonSummary>('GET', `/api/lessons/${id}`),
+  rtpCapabilities: (id: string) =>
+    call<{ routerRtpCapabilities: Record<string, unknown> }>('GET', `/api/lessons/${id}/rtp-capabilities`),
+};

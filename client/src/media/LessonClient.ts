@@ -1,0 +1,295 @@
+import { Device } from 'mediasoup-client';
+import type { types } from 'mediasoup-client';
+import type { LessonSummary } from '../../../server/contract/api.ts';
+import type {
+  MediaSource,
+  PeerHealth,
+  PeerInfo,
+  ServerToClientEvents,
+} from '../../../server/contract/events.ts';
+import { api } from '../api.ts';
+import { Emitter } from '../emitter.ts';
+import { request } from '../signaling.ts';
+import type { SignalingSocket } from '../signaling.ts';
+import { LinkStatsMeter } from './linkQuality.ts';
+import type { LinkStats } from './linkQuality.ts';
+
+/** The teacher camera's simulcast layers, low to high: each classroom gets what its link carries. */
+const TEACHER_CAMERA_LAYERS: RTCRtpEncodingParameters[] = [
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+];
+/** A classroom camera goes to the teacher's grid: one modest layer keeps rural uplinks free. */
+const CLASSROOM_CAMERA_LAYERS: RTCRtpEncodingParameters[] = [{ maxBitrate: 500_000 }];
+
+export interface RemoteTrack {
+  consumerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  track: MediaStreamTrack;
+}
+
+export type MediaState = 'idle' | 'joining' | 'joined' | 'failed';
+
+export interface LessonClientEvents extends Record<string, unknown[]> {
+  state: [MediaState, string?];
+  track: [RemoteTrack];
+  trackended: [{ consumerId: string; peerId: string }];
+  peerjoined: [PeerInfo];
+  peerleft: [{ peerId: string }];
+  health: [PeerHealth[]];
+  stats: [LinkStats];
+}
+
+/**
+ * One participant's media in a live lesson, over mediasoup-client and the signaling socket:
+ * joins, sends the local camera and microphone, receives what the server offers, rejoins
+ * after a reconnect or a media reset, and measures its own link.
+ */
+export class LessonClient extends Emitter<LessonClientEvents> {
+  readonly #socket: SignalingSocket;
+  readonly #role: 'teacher' | 'classroom';
+  #stream: MediaStream | null = null;
+  #lessonId: string | null = null;
+  #device: Device | null = null;
+  #send: types.Transport | null = null;
+  #recv: types.Transport | null = null;
+  readonly #consumers = new Map<string, types.Consumer>();
+  #joining: Promise<void> | null = null;
+  #statsTimer: number | undefined;
+  #meter = new LinkStatsMeter();
+  #state: MediaState = 'idle';
+  readonly #unsubscribe: (() => void)[] = [];
+
+  constructor(socket: SignalingSocket, role: 'teacher' | 'classroom') {
+    super();
+    this.#socket = socket;
+    this.#role = role;
+    const handlers: Partial<ServerToClientEvents> = {
+      'producer:new': (p) => void this.#consume(p.producerId),
+      'consumer:closed': ({ consumerId }) => this.#dropConsumer(consumerId),
+      'producer:closed': ({ producerId }) => {
+        for (const c of this.#consumers.values()) if (c.producerId === producerId) this.#dropConsumer(c.id);
+      },
+      'peer:joined': (p) => this.emit('peerjoined', p),
+      'peer:left': (p) => this.emit('peerleft', p),
+      'lesson:health': ({ lessonId, peers }) => {
+        if (lessonId === this.#lessonId) this.emit('health', peers);
+      },
+      'lesson:media-reset': ({ lessonId }) => {
+        if (lessonId === this.#lessonId) void this.#rejoin();
+      },
+    };
+    for (const [event, handler] of Object.entries(handlers) as [keyof ServerToClientEvents, () => void][]) {
+      socket.on(event, handler);
+      this.#unsubscribe.push(() => socket.off(event, handler));
+    }
+    const onConnect = (): void => {
+      if (this.#lessonId && this.#state !== 'joining') void this.#rejoin();
+    };
+    socket.on('connect', onConnect);
+    this.#unsubscribe.push(() => socket.off('connect', onConnect));
+  }
+
+  get state(): MediaState {
+    return this.#state;
+  }
+
+  get lessonId(): string | null {
+    return this.#lessonId;
+  }
+
+  /** Local camera and microphone to send once joined (may be set before or after joining). */
+  async setLocalStream(stream: MediaStream | null): Promise<void> {
+    this.#stream = stream;
+    if (this.#send && stream) await this.#produceLocal();
+  }
+
+  /** Joins a live lesson's media; a second call for the same lesson waits for the first. */
+  join(lesson: LessonSummary): Promise<void> {
+    if (this.#lessonId === lesson.id && this.#joining) return this.#joining;
+    if (this.#lessonId === lesson.id && this.#state === 'joined') return Promise.resolve();
+    this.#lessonId = lesson.id;
+    this.#joining = this.#join(lesson.id).finally(() => (this.#joining = null));
+    return this.#joining;
+  }
+
+  /** Leaves the lesson's media (the lesson itself goes on). */
+  async leave(): Promise<void> {
+    const lessonId = this.#lessonId;
+    this.#lessonId = null;
+    this.#teardown();
+    this.#setState('idle');
+    if (lessonId && this.#socket.connected)
+      await request(this.#socket, 'lesson:leave', { lessonId }).catch(() => undefined);
+  }
+
+  /** Stops everything, including listening to the socket. */
+  close(): void {
+    this.#lessonId = null;
+    this.#teardown();
+    for (const off of this.#unsubscribe.splice(0)) off();
+  }
+
+  async #join(lessonId: string): Promise<void> {
+    this.#setState('joining');
+    try {
+      this.#teardown();
+      const { routerRtpCapabilities } = await api.rtpCapabilities(lessonId);
+      const device = new Device();
+      await device.load({ routerRtpCapabilities: routerRtpCapabilities });
+      this.#device = device;
+      const joined = await request(this.#socket, 'lesson:join', {
+        lessonId,
+        rtpCapabilities: device.recvRtpCapabilities,
+      });
+      this.#recv = await this.#createTransport(lessonId, 'recv');
+      this.#send = await this.#createTransport(lessonId, 'send');
+      for (const peer of joined.peers) this.emit('peerjoined', peer);
+      await this.#produceLocal();
+      for (const producer of joined.producers) await this.#consume(producer.producerId);
+      this.#meter = new LinkStatsMeter();
+      this.#statsTimer = window.setInterval(() => void this.#measure(), 2000);
+      this.#setState('joined');
+    } catch (error) {
+      this.#teardown();
+      this.#setState('failed', error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  async #rejoin(): Promise<void> {
+    const lessonId = this.#lessonId;
+    if (!lessonId) return;
+    try {
+      const lesson = await api.lesson(lessonId);
+      if (lesson.state !== 'live') {
+        this.#teardown();
+        this.#setState('idle');
+        return;
+      }
+      this.#state = 'idle';
+      await this.join(lesson);
+    } catch {
+      window.setTimeout(() => void this.#rejoin(), 3000);
+    }
+  }
+
+  async #createTransport(lessonId: string, direction: 'send' | 'recv'): Promise<types.Transport> {
+    const options = await request(this.#socket, 'transport:create', { lessonId, direction });
+    const params = options as unknown as types.TransportOptions;
+    const transport =
+      direction === 'send'
+        ? this.#device!.createSendTransport(params)
+        : this.#device!.createRecvTransport(params);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      request(this.#socket, 'transport:connect', {
+        lessonId,
+        transportId: transport.id,
+        dtlsParameters: dtlsParameters,
+      }).then(callback, errback);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        request(this.#socket, 'produce', {
+          lessonId,
+          transportId: transport.id,
+          kind,
+          source: appData['source'] as MediaSource,
+          rtpParameters: rtpParameters,
+        }).then(({ producerId }) => callback({ id: producerId }), errback);
+      });
+    }
+    transport.on('connectionstatechange', (state) => {
+      if (state === 'failed' && this.#lessonId === lessonId) void this.#rejoin();
+    });
+    return transport;
+  }
+
+  async #produceLocal(): Promise<void> {
+    const transport = this.#send;
+    const stream = this.#stream;
+    if (!transport || !stream) return;
+    const video = stream.getVideoTracks()[0];
+    const audio = stream.getAudioTracks()[0];
+    if (audio && this.#device?.canProduce('audio')) {
+      await transport.produce({
+        track: audio,
+        codecOptions: { opusStereo: false, opusDtx: true, opusFec: true },
+        appData: { source: 'mic' },
+        stopTracks: false,
+      });
+    }
+    if (video && this.#device?.canProduce('video')) {
+      await transport.produce({
+        track: video,
+        encodings: this.#role === 'teacher' ? TEACHER_CAMERA_LAYERS : CLASSROOM_CAMERA_LAYERS,
+        codecOptions: { videoGoogleStartBitrate: 1000 },
+        appData: { source: 'camera' },
+        stopTracks: false,
+      });
+    }
+  }
+
+  async #consume(producerId: string): Promise<void> {
+    const lessonId = this.#lessonId;
+    const transport = this.#recv;
+    if (!lessonId || !transport) return;
+    try {
+      const options = await request(this.#socket, 'consume', { lessonId, producerId });
+      const consumer = await transport.consume({
+        id: options.id,
+        producerId: options.producerId,
+        kind: options.kind,
+        rtpParameters: options.rtpParameters as unknown as types.RtpParameters,
+        appData: { peerId: options.peerId, source: options.source },
+      });
+      this.#consumers.set(consumer.id, consumer);
+      consumer.on('trackended', () => this.#dropConsumer(consumer.id));
+      await request(this.#socket, 'consumer:resume', { lessonId, consumerId: consumer.id });
+      this.emit('track', {
+        consumerId: consumer.id,
+        peerId: options.peerId,
+        kind: options.kind,
+        source: options.source,
+        track: consumer.track,
+      });
+    } catch (error) {
+      // A producer that closed meanwhile is not an error worth showing.
+      if (!(error instanceof Error && error.name === 'NotFoundError')) reportError(error);
+    }
+  }
+
+  #dropConsumer(consumerId: string): void {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) return;
+    this.#consumers.delete(consumerId);
+    consumer.close();
+    this.emit('trackended', { consumerId, peerId: consumer.appData['peerId'] as string });
+  }
+
+  async #measure(): Promise<void> {
+    const [recv, send] = await Promise.all([
+      this.#recv?.getStats().catch(() => null) ?? null,
+      this.#send?.getStats().catch(() => null) ?? null,
+    ]);
+    this.emit('stats', this.#meter.update(recv, send));
+  }
+
+  #teardown(): void {
+    window.clearInterval(this.#statsTimer);
+    for (const id of [...this.#consumers.keys()]) this.#dropConsumer(id);
+    this.#send?.close();
+    this.#recv?.close();
+    this.#send = null;
+    this.#recv = null;
+    this.#device = null;
+  }
+
+  #setState(state: MediaState, detail?: string): void {
+    this.#state = state;
+    this.emit('state', state, detail);
+  }
+}

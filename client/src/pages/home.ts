@@ -1,0 +1,23 @@
+import type { Role, UserView } from '../../../server/contract/api.ts';
+import { h, mount } from '../ui/dom.ts';
+import { tr } from '../ui/text.ts';
+import { topbar } from '../ui/topbar.ts';
+
+/** Where an account lands after signing in. */
+export function homeOf(role: Role): string {
+  return role === 'teacher' ? '/studio' : role === 'classroom' ? '/classroom' : '/';
+}
+
+/** Landing page for accounts whose pages arrive later (admins, coordinators, bureaus). */
+export function homePage(root: HTMLElement, user: UserView): void {
+  mount(
+    root,
+    topbar('appName', null, user.realName),
+    h(
+      'main',
+      { class: 'welcome' },
+      h('h1', {}, tr('welcome'), `, ${user.realName}`),
+      h('p', {}, tr('roleHint')),
+    ),
+  );
+}

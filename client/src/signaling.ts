@@ -1,0 +1,40 @@
+import { io } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/contract/events.ts';
+
+export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+type AckData<E extends keyof ClientToServerEvents> =
+  Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
+
+/** The server refused a request: `name` is the server's error name. */
+export class SignalingError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** Connects to the signaling server; the login cookie authenticates the socket. */
+export function connectSignaling(): SignalingSocket {
+  return io({ withCredentials: true, transports: ['websocket', 'polling'], reconnectionDelayMax: 5000 });
+}
+
+/** Sends a request and resolves with the acknowledged data, or rejects with a SignalingError. */
+export function request<E extends keyof ClientToServerEvents>(
+  socket: SignalingSocket,
+  event: E,
+  payload: Parameters<ClientToServerEvents[E]>[0],
+  timeoutMs = 10_000,
+): Promise<AckData<E>> {
+  return new Promise((resolve, reject) => {
+    const timed = socket.timeout(timeoutMs) as unknown as {
+      emit(e: E, p: unknown, cb: (err: Error | null, response: Ack<AckData<E>>) => void): void;
+    };
+    timed.emit(event, payload, (err, response) => {
+      if (err) reject(new SignalingError('TimeoutError', `${event}: no answer in ${timeoutMs} ms`));
+      else if (response.ok) resolve(response.data);
+      else reject(new SignalingError(response.error.name, response.error.message));
+    });
+  });
+}
