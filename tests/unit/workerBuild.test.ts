@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs install script without type declarations
-import { patchMesonFiles } from '../../scripts/lib/mediasoup-worker.mjs';
+import { patchMesonFiles, patchSources } from '../../scripts/lib/mediasoup-worker.mjs';
 
 const worker = path.resolve('node_modules/mediasoup/worker');
 
@@ -41,6 +41,24 @@ describe('mediasoup worker build against Debian libraries', () => {
       expect(() => (patchMesonFiles as (dir: string) => void)(odd)).toThrow(/no subproject block/);
     } finally {
       fs.rmSync(odd, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('mediasoup worker source fix for kTLS-enabled OpenSSL', () => {
+  it('makes the DTLS BIO callback return the operation result for every BIO_CB_RETURN notification', () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'ms-src-'));
+    try {
+      const file = path.join(copy, 'src/RTC/DtlsTransport.cpp');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.copyFileSync(path.join(worker, 'src/RTC/DtlsTransport.cpp'), file);
+      (patchSources as (dir: string) => void)(copy);
+      const code = fs.readFileSync(file, 'utf8');
+      expect(code).toContain('(operationType & BIO_CB_RETURN) ? static_cast<long>(ret) : 1');
+      expect(code).not.toContain('(operationType == BIO_CB_RETURN)');
+      expect(() => (patchSources as (dir: string) => void)(copy)).toThrow(/BIO callback not found/);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
     }
   });
 });

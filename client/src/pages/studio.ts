@@ -161,6 +161,8 @@ export function studioPage(root: HTMLElement, user: UserView): void {
     if (changed) {
       tiles.clear();
       for (const classroom of next?.classrooms ?? []) tiles.set(classroom.id, new ClassroomTile(classroom));
+      // 2×2 for the usual 1+4 cluster, 3 columns for larger ones.
+      grid.style.gridTemplateColumns = `repeat(${Math.max(1, Math.ceil(Math.sqrt(tiles.size)))}, minmax(0, 1fr))`;
       mount(grid, ...[...tiles.values()].map((tile) => tile.el));
     }
     render();
