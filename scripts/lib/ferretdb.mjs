@@ -31,12 +31,14 @@ export function ensureFerretdb() {
     log(`FerretDB ${FERRETDB_VERSION}: cached at ${bin}`);
     return bin;
   }
-  if (!hasCommand('go')) throw new Error('FerretDB needs Go to build (go not found on PATH)');
+  // Go's official tarball installs to /usr/local/go, which a non-login shell may not have on PATH.
+  const go = hasCommand('go') ? 'go' : fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null;
+  if (!go) throw new Error('FerretDB needs Go ≥ 1.22 to build (go not found): install Go or set MONGODB_URI');
   const started = Date.now();
   log(`FerretDB ${FERRETDB_VERSION}: building from the Go module proxy (a few minutes the first time)`);
   const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
   const info = JSON.parse(
-    execFileSync('go', ['mod', 'download', '-json', `${MODULE}@${FERRETDB_VERSION}`], {
+    execFileSync(go, ['mod', 'download', '-json', `${MODULE}@${FERRETDB_VERSION}`], {
       env,
       encoding: 'utf8',
     }),
@@ -50,7 +52,7 @@ export function ensureFerretdb() {
   fs.writeFileSync(path.join(work, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
   fs.writeFileSync(path.join(work, 'build', 'version', 'package.txt'), 'sync-classroom\n');
   const out = `${bin}.tmp-${process.pid}`;
-  run('go', ['build', '-trimpath', '-o', out, './cmd/ferretdb'], { cwd: work, env });
+  run(go, ['build', '-trimpath', '-o', out, './cmd/ferretdb'], { cwd: work, env });
   fs.renameSync(out, bin);
   fs.rmSync(work, { recursive: true, force: true });
   if (!runs(bin)) throw new Error(`built FerretDB at ${bin} does not run`);
