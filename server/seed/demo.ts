@@ -9,6 +9,12 @@ export const DEMO_PASSWORD = 'demo2026';
 export const DEMO_ACCOUNTS = [
   { username: 'admin', realName: '系统管理员', role: 'admin', note: 'system admin' },
   {
+    username: 'bureau',
+    realName: '赵强（桃源县教育局）',
+    role: 'bureau',
+    note: 'county education bureau, 桃源县',
+  },
+  {
     username: 'coordinator',
     realName: '刘芳（联校群管理员）',
     role: 'coordinator',
@@ -42,81 +48,173 @@ export const DEMO_ACCOUNTS = [
 ] as const;
 
 const RURAL = [
-  { school: '茶庵铺镇中心小学', kind: 'rural', down: 10, up: 4, classroom: '四年级(1)班' },
-  { school: '热市镇杨溪桥村小学', kind: 'rural', down: 6, up: 2, classroom: '四年级' },
-  { school: '牛车河乡教学点', kind: 'teaching_point', down: 4, up: 1, classroom: '四年级' },
-  { school: '西安镇中心小学', kind: 'rural', down: 6, up: 2, classroom: '四年级(2)班' },
+  { school: '茶庵铺镇中心小学', kind: 'rural', down: 10, up: 4, classroom: '四年级(1)班', size: 38 },
+  { school: '热市镇杨溪桥村小学', kind: 'rural', down: 6, up: 2, classroom: '四年级', size: 21 },
+  { school: '牛车河乡教学点', kind: 'teaching_point', down: 4, up: 1, classroom: '四年级', size: 9 },
+  { school: '西安镇中心小学', kind: 'rural', down: 6, up: 2, classroom: '四年级(2)班', size: 42 },
 ] as const;
 
-/** Taoyuan county (桃源县), Changde, Hunan. */
-const REGION = '430725';
+/** Hunan → Changde → Taoyuan county (桃源县), and a neighbouring county outside the demo's scope. */
+const REGIONS = [
+  { code: '430000', name: '湖南省', level: 'province', parentCode: null },
+  { code: '430700', name: '常德市', level: 'city', parentCode: '430000' },
+  { code: '430725', name: '桃源县', level: 'county', parentCode: '430700' },
+  { code: '430721', name: '安乡县', level: 'county', parentCode: '430700' },
+] as const;
+const COUNTY = '430725';
+const CLUSTER_NAME = '桃源县漳江小学英语联校群';
+
+/** Morning periods of a village school; the hub rings five minutes earlier. */
+function bells(offsetMinutes: number): { period: number; start: string; end: string; weekdays: number[] }[] {
+  const starts = [8 * 60, 8 * 60 + 55, 10 * 60 + 5, 11 * 60, 14 * 60 + 30, 15 * 60 + 25];
+  const hhmm = (m: number): string =>
+    `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  return starts.map((s, i) => ({
+    period: i + 1,
+    start: hhmm(s + offsetMinutes),
+    end: hhmm(s + offsetMinutes + 40),
+    weekdays: [1, 2, 3, 4, 5],
+  }));
+}
 
 /**
- * Seeds the demo 1+4 cluster on first start, and on every start makes sure the demo
- * teacher has a lesson happening now (the demo is always ready to teach).
+ * Seeds the demo 1+4 cluster on first start (regions, schools with bells, classrooms,
+ * classes, accounts, an offering), and on every start makes sure the demo teacher has a
+ * lesson happening now, so the demo is always ready to teach.
  */
 export async function seedDemo(models: Models, logger: Logger, now = new Date()): Promise<void> {
-  const { School, Cluster, Classroom, User, Lesson } = models;
-  let teacher = await User.findOne({ username: 'teacher' }).lean();
-  if (!teacher) {
+  const {
+    Region,
+    School,
+    Cluster,
+    Classroom,
+    TeachingClass,
+    User,
+    Offering,
+    BellSchedule,
+    TermCalendar,
+    Lesson,
+  } = models;
+  if (!(await User.exists({ username: 'teacher' }))) {
     const passwordHash = await hashPassword(DEMO_PASSWORD);
+    for (const r of REGIONS) await Region.updateOne({ code: r.code }, { $setOnInsert: r }, { upsert: true });
+    const calendar = await TermCalendar.create({
+      name: '桃源县 2026–2027 学年第一学期',
+      regionCode: COUNTY,
+      term: '2026-2027-1',
+      start: '2026-09-01',
+      end: '2027-01-22',
+      holidays: [
+        { from: '2026-10-01', to: '2026-10-07', name: '国庆节' },
+        { from: '2027-01-01', to: '2027-01-03', name: '元旦' },
+      ],
+      makeupDays: [{ date: '2026-10-10', followsWeekday: 4 }],
+    });
     const hub = await School.create({
       name: '桃源县漳江小学',
-      regionCode: REGION,
+      regionCode: COUNTY,
       kind: 'hub',
       downlinkMbps: 100,
       uplinkMbps: 50,
+      termCalendarId: calendar._id,
     });
-    await Classroom.create({ schoolId: hub._id, name: '录播教室', kind: 'recording', hasWhiteboard: true });
+    const hubBells = await BellSchedule.create({
+      schoolId: hub._id,
+      name: '漳江小学作息',
+      periods: bells(-5),
+    });
+    await School.updateOne({ _id: hub._id }, { bellScheduleId: hubBells._id });
+    const hubRoom = await Classroom.create({ schoolId: hub._id, name: '录播教室', kind: 'recording' });
     const rural = [];
-    for (const r of RURAL) {
+    for (const [i, r] of RURAL.entries()) {
       const school = await School.create({
         name: r.school,
-        regionCode: REGION,
+        regionCode: COUNTY,
         kind: r.kind,
         downlinkMbps: r.down,
         uplinkMbps: r.up,
+        termCalendarId: calendar._id,
       });
+      const schedule = await BellSchedule.create({
+        schoolId: school._id,
+        name: `${r.school}作息`,
+        periods: bells(i * 2),
+      });
+      await School.updateOne({ _id: school._id }, { bellScheduleId: schedule._id });
       const classroom = await Classroom.create({
         schoolId: school._id,
         name: r.classroom,
         kind: 'receiving',
-        hasWhiteboard: true,
       });
-      rural.push({ school, classroom });
+      const klass = await TeachingClass.create({
+        schoolId: school._id,
+        grade: 4,
+        name: r.classroom,
+        size: r.size,
+        classroomId: classroom._id,
+      });
+      rural.push({ school, classroom, klass });
     }
-    const cluster = await Cluster.create({
-      name: '桃源县漳江小学英语联校群',
-      level: 'county',
-      mode: '1+N',
-      regionCode: REGION,
-      hubSchoolIds: [hub._id],
-      memberSchoolIds: rural.map((r) => r.school._id),
-    });
+    const users = new Map<string, string>();
     for (const account of DEMO_ACCOUNTS) {
       const index = account.username.startsWith('classroom') ? Number(account.username.slice(-1)) - 1 : -1;
       const room = rural[index];
-      await User.create({
+      const user = await User.create({
         username: account.username,
         passwordHash,
         realName: account.realName,
         role: account.role,
+        regionCode: account.role === 'bureau' ? COUNTY : null,
         schoolId: room ? room.school._id : account.role === 'teacher' ? hub._id : null,
         classroomId: room ? room.classroom._id : null,
-        clusterIds: account.role === 'coordinator' ? [cluster._id] : [],
+        subjects: account.role === 'teacher' ? ['英语'] : [],
       });
+      users.set(account.username, user._id.toString());
+      if (room) await Classroom.updateOne({ _id: room.classroom._id }, { deviceUserId: user._id });
     }
-    teacher = await User.findOne({ username: 'teacher' }).lean();
+    const userId = (username: string): string => {
+      const id = users.get(username);
+      if (!id) throw new Error(`demo account ${username} missing`);
+      return id;
+    };
+    const cluster = await Cluster.create({
+      name: CLUSTER_NAME,
+      level: 'county',
+      mode: '1+N',
+      regionCode: COUNTY,
+      hubSchoolIds: [hub._id],
+      memberSchoolIds: rural.map((r) => r.school._id),
+      coordinatorIds: [userId('coordinator')],
+      activeTerms: ['2026-2027-1'],
+    });
+    await Offering.create({
+      clusterId: cluster._id,
+      term: '2026-2027-1',
+      subject: '英语',
+      grade: 4,
+      teacherId: userId('teacher'),
+      hubClassroomId: hubRoom._id,
+      receivingClassIds: rural.map((r) => r.klass._id),
+      periodsPerWeek: 2,
+    });
     logger.info('demo cluster seeded');
   }
-  if (!teacher) throw new Error('demo teacher missing after seeding');
+  await ensureLessonNow(models, logger, now);
+}
 
-  const covering = await Lesson.findOne({
+async function ensureLessonNow(models: Models, logger: Logger, now: Date): Promise<void> {
+  const { Cluster, Classroom, User, Lesson, Offering } = models;
+  const teacher = await User.findOne({ username: 'teacher' }).lean();
+  if (!teacher) return;
+  const pending = await Lesson.exists({
     teacherId: teacher._id,
     $or: [{ state: 'live' }, { state: 'scheduled', scheduledEnd: { $gt: now } }],
-  }).lean();
-  if (covering) return;
-  const cluster = await Cluster.findOne({ name: '桃源县漳江小学英语联校群' }).lean();
+  });
+  if (pending) return;
+  const cluster = await Cluster.findOne({ name: CLUSTER_NAME }).lean();
+  const offering = cluster
+    ? await Offering.findOne({ clusterId: cluster._id, teacherId: teacher._id }).lean()
+    : null;
   const hubRoom = await Classroom.findOne({ kind: 'recording', schoolId: teacher.schoolId }).lean();
   const classrooms = await Classroom.find({
     kind: 'receiving',
@@ -124,10 +222,14 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
   })
     .sort({ _id: 1 })
     .lean();
-  if (!cluster || !hubRoom) throw new Error('demo cluster incomplete');
+  if (!cluster || !hubRoom) {
+    logger.warn('demo cluster incomplete: no lesson scheduled now');
+    return;
+  }
   const start = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   await Lesson.create({
     clusterId: cluster._id,
+    offeringId: offering?._id ?? null,
     title: '英语 Unit 3 · My Friends',
     subject: '英语',
     grade: 4,

@@ -1,0 +1,29 @@
+import type { InferSchemaType } from 'mongoose';
+import { ObjectId, Schema } from './schema.ts';
+import type { Id } from './schema.ts';
+
+/** One dated, scheduled period of an offering (课时), and what happened to it. */
+export const lessonSchema = new Schema(
+  {
+    clusterId: { type: ObjectId, required: true },
+    offeringId: { type: ObjectId, default: null },
+    title: { type: String, required: true, trim: true },
+    subject: { type: String, required: true },
+    grade: { type: Number, required: true, min: 1, max: 12 },
+    teacherId: { type: ObjectId, required: true },
+    hubClassroomId: { type: ObjectId, required: true },
+    /** Receiving classrooms. */
+    classroomIds: { type: [ObjectId], required: true },
+    scheduledStart: { type: Date, required: true },
+    scheduledEnd: { type: Date, required: true },
+    state: { type: String, required: true, enum: ['scheduled', 'live', 'ended'], default: 'scheduled' },
+    startedAt: { type: Date, default: null },
+    endedAt: { type: Date, default: null },
+  },
+  { timestamps: true },
+);
+lessonSchema.index({ teacherId: 1, scheduledStart: 1 });
+lessonSchema.index({ classroomIds: 1, scheduledStart: 1 });
+lessonSchema.index({ state: 1 });
+
+export type Lesson = InferSchemaType<typeof lessonSchema> & { _id: Id };

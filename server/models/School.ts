@@ -1,0 +1,21 @@
+import type { InferSchemaType } from 'mongoose';
+import { ObjectId, REGION_CODE, Schema } from './schema.ts';
+import type { Id } from './schema.ts';
+
+export const schoolSchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true },
+    /** County (县市区) code. */
+    regionCode: { type: String, required: true, match: REGION_CODE },
+    kind: { type: String, required: true, enum: ['hub', 'rural', 'teaching_point'] },
+    /** The school's link, Mbit/s. */
+    downlinkMbps: { type: Number, required: true, min: 0 },
+    uplinkMbps: { type: Number, required: true, min: 0 },
+    bellScheduleId: { type: ObjectId, default: null },
+    termCalendarId: { type: ObjectId, default: null },
+  },
+  { timestamps: true },
+);
+schoolSchema.index({ regionCode: 1, name: 1 }, { unique: true });
+
+export type School = InferSchemaType<typeof schoolSchema> & { _id: Id };

@@ -1,0 +1,27 @@
+import type { InferSchemaType } from 'mongoose';
+import { ObjectId, REGION_CODE, Schema } from './schema.ts';
+import type { Id } from './schema.ts';
+
+export const ROLES = ['admin', 'bureau', 'coordinator', 'teacher', 'classroom', 'assistant'] as const;
+
+/** A real-name account (实名制). Scope comes from the role: bureau → regionCode, coordinator → clusters. */
+export const userSchema = new Schema(
+  {
+    username: { type: String, required: true, trim: true, lowercase: true, unique: true },
+    passwordHash: { type: String, required: true },
+    realName: { type: String, required: true, trim: true },
+    phone: { type: String, default: null },
+    role: { type: String, required: true, enum: ROLES },
+    /** Bureau accounts: the province, city or county they oversee. */
+    regionCode: { type: String, default: null, match: REGION_CODE },
+    schoolId: { type: ObjectId, default: null, index: true },
+    /** Classroom device and assistant teacher accounts: their classroom. */
+    classroomId: { type: ObjectId, default: null, index: true },
+    /** Teachers: subjects they teach. */
+    subjects: { type: [String], default: [] },
+    disabled: { type: Boolean, default: false },
+  },
+  { timestamps: true },
+);
+
+export type User = InferSchemaType<typeof userSchema> & { _id: Id };
