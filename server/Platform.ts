@@ -3,14 +3,18 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { RoomRegistry, WorkerPool } from '../sfu/index.ts';
+import { Authenticator } from './auth/Authenticator.ts';
+import { SessionService } from './auth/SessionService.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { EmbeddedFerretDb, defaultFerretdbBin } from './db/EmbeddedFerretDb.ts';
 import { createApp } from './http/app.ts';
+import type { RouteTable } from './http/RouteTable.ts';
 import { LessonService } from './lessons/LessonService.ts';
 import type { Logger } from './logger.ts';
 import { createModels, syncIndexes } from './models/index.ts';
 import type { Models } from './models/index.ts';
+import { AuditLog } from './resources/AuditLog.ts';
 import { seedDemo } from './seed/demo.ts';
 import { Signaling } from './signaling/Signaling.ts';
 
@@ -32,6 +36,8 @@ export class Platform {
   readonly pool: WorkerPool;
   readonly rooms: RoomRegistry;
   readonly lessons: LessonService;
+  /** Every HTTP route (for documentation and the authorization matrix). */
+  readonly routes: RouteTable;
   readonly #server: http.Server;
   readonly #signaling: Signaling;
   readonly #connection: mongoose.Connection;
@@ -44,6 +50,7 @@ export class Platform {
     pool: WorkerPool;
     rooms: RoomRegistry;
     lessons: LessonService;
+    routes: RouteTable;
     server: http.Server;
     signaling: Signaling;
     connection: mongoose.Connection;
@@ -54,6 +61,7 @@ export class Platform {
     this.pool = parts.pool;
     this.rooms = parts.rooms;
     this.lessons = parts.lessons;
+    this.routes = parts.routes;
     this.#server = parts.server;
     this.#signaling = parts.signaling;
     this.#connection = parts.connection;
@@ -97,17 +105,44 @@ export class Platform {
           ...(config.rtc.announcedAddress ? { announcedAddress: config.rtc.announcedAddress } : {}),
         },
       });
-      const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds);
-      const lessons = new LessonService(models, options.now);
+      const now = options.now ?? Date.now;
+      const tokens = new TokenService(config.jwtSecret, config.accessTokenTtlSeconds);
+      const auth = new Authenticator(
+        tokens,
+        new SessionService(models, tokens, config.refreshTokenTtlSeconds, now),
+      );
+      const audit = new AuditLog(models, logger, now);
+      const lessons = new LessonService(models, now);
       const clientDir = options.clientDir ?? path.resolve(import.meta.dirname, '..', 'client', 'dist');
-      const app = createApp({ models, tokens, lessons, pool, rooms, logger, clientDir });
+      const { app, table } = createApp({
+        models,
+        auth,
+        audit,
+        lessons,
+        pool,
+        rooms,
+        logger,
+        clientDir,
+        authOptions: { loginLimit: config.loginRateLimit },
+      });
       const server = http.createServer(app);
-      const signaling = new Signaling({ httpServer: server, tokens, lessons, rooms, logger });
+      const signaling = new Signaling({ httpServer: server, auth, lessons, rooms, logger });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
-      return new Platform({ models, pool, rooms, lessons, server, signaling, connection, ferret, logger });
+      return new Platform({
+        models,
+        pool,
+        rooms,
+        lessons,
+        routes: table,
+        server,
+        signaling,
+        connection,
+        ferret,
+        logger,
+      });
     } catch (error) {
       pool?.close();
       await connection?.close();

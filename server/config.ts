@@ -21,12 +21,19 @@ const EnvSchema = z
       .optional(),
     FERRETDB_BIN: z.string().min(1).optional(),
     JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
-    TOKEN_TTL_SECONDS: z.coerce
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce
       .number()
       .int()
-      .min(60)
-      .max(7 * 24 * 3600)
-      .default(12 * 3600),
+      .min(30)
+      .max(24 * 3600)
+      .default(15 * 60),
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(365 * 24 * 3600)
+      .default(30 * 24 * 3600),
+    LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
     RTC_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
     RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
     RTC_MIN_PORT: port.default(40000),
@@ -49,7 +56,12 @@ export interface Config {
   mongodbUri: string | undefined;
   ferretdbBin: string | undefined;
   jwtSecret: string;
-  tokenTtlSeconds: number;
+  /** Access token lifetime (short: logout and role changes take effect quickly). */
+  accessTokenTtlSeconds: number;
+  /** Refresh token lifetime (classroom devices stay signed in for weeks). */
+  refreshTokenTtlSeconds: number;
+  /** Login attempts per client address and username per 15 minutes. */
+  loginRateLimit: number;
   rtc: { listenIp: string; announcedAddress: string | undefined; minPort: number; maxPort: number };
   sfuWorkers: number;
   demoData: boolean;
@@ -70,7 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongodbUri: e.MONGODB_URI,
     ferretdbBin: e.FERRETDB_BIN,
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir),
-    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
     rtc: {
       listenIp: e.RTC_LISTEN_IP,
       announcedAddress: e.RTC_ANNOUNCED_ADDRESS,

@@ -2,7 +2,7 @@
  * The platform's named errors. The libraries' errors (sfu) are re-exported so that the
  * HTTP layer and the socket handlers map one set of names:
  * TypeError/ValidationError → 400, UnauthorizedError → 401, ForbiddenError → 403,
- * NotFoundError → 404, InvalidStateError → 409.
+ * NotFoundError → 404, InvalidStateError/ConflictError → 409, TooManyRequestsError → 429.
  */
 export { ForbiddenError, InvalidStateError, NotFoundError } from '../sfu/errors.ts';
 
@@ -23,6 +23,22 @@ export class ValidationError extends Error {
   }
 }
 
+/** The write collides with an existing record (a unique name, username or code). */
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+/** Too many attempts; try again later. */
+export class TooManyRequestsError extends Error {
+  constructor(message = 'too many attempts, try again later') {
+    super(message);
+    this.name = 'TooManyRequestsError';
+  }
+}
+
 /** No valid credentials were given. */
 export class UnauthorizedError extends Error {
   constructor(message = 'login required') {
@@ -38,6 +54,8 @@ const STATUS_BY_NAME: Record<string, number> = {
   ForbiddenError: 403,
   NotFoundError: 404,
   InvalidStateError: 409,
+  ConflictError: 409,
+  TooManyRequestsError: 429,
 };
 
 /** HTTP status for an error; 500 for anything unnamed. */

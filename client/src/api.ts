@@ -17,13 +17,30 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+let refreshing: Promise<boolean> | null = null;
+
+/**
+ * Renews the session with the refresh cookie (access tokens live 15 minutes). Concurrent
+ * callers share one attempt, since a refresh token can be used only once.
+ */
+export function refreshSession(): Promise<boolean> {
+  refreshing ??= fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' })
+    .then((res) => res.ok)
+    .catch(() => false)
+    .finally(() => setTimeout(() => (refreshing = null), 0));
+  return refreshing;
+}
+
+async function call<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
   const res = await fetch(path, {
     method,
     credentials: 'same-origin',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  if (res.status === 401 && !retried && !path.startsWith('/api/auth/') && (await refreshSession())) {
+    return call<T>(method, path, body, true);
+  }
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as T & Partial<ApiErrorBody>;
   if (!res.ok)

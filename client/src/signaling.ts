@@ -1,6 +1,7 @@
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/contract/events.ts';
+import { refreshSession } from './api.ts';
 
 export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -17,7 +18,20 @@ export class SignalingError extends Error {
 
 /** Connects to the signaling server; the login cookie authenticates the socket. */
 export function connectSignaling(): SignalingSocket {
-  return io({ withCredentials: true, transports: ['websocket', 'polling'], reconnectionDelayMax: 5000 });
+  const socket: SignalingSocket = io({
+    withCredentials: true,
+    transports: ['websocket', 'polling'],
+    reconnectionDelayMax: 5000,
+  });
+  // The handshake is refused once the 15-minute access token expired: renew it and retry.
+  socket.on('connect_error', () => {
+    if (socket.active) return; // a network error: socket.io retries by itself
+    void refreshSession().then((ok) => {
+      if (ok) socket.connect();
+      else location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    });
+  });
+  return socket;
 }
 
 /** Sends a request and resolves with the acknowledged data, or rejects with a SignalingError. */

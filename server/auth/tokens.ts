@@ -10,6 +10,8 @@ export interface Identity {
   role: Role;
   displayName: string;
   classroomId: string | null;
+  /** The login session (refresh token family) the token belongs to; revoked at logout. */
+  sessionId?: string | null;
 }
 
 const ClaimsSchema = z.object({
@@ -17,10 +19,13 @@ const ClaimsSchema = z.object({
   role: z.enum(['admin', 'bureau', 'coordinator', 'teacher', 'classroom', 'assistant']),
   name: z.string(),
   cid: z.string().nullable(),
+  sid: z.string().nullable().optional(),
 });
 
 /** Name of the httpOnly cookie that carries the access token for the browser. */
 export const TOKEN_COOKIE = 'sc_access';
+/** Name of the httpOnly cookie (path /api/auth) that carries the refresh token. */
+export const REFRESH_COOKIE = 'sc_refresh';
 
 /** Signs and verifies access tokens (HS256). */
 export class TokenService {
@@ -34,7 +39,12 @@ export class TokenService {
 
   sign(identity: Identity): string {
     return jwt.sign(
-      { role: identity.role, name: identity.displayName, cid: identity.classroomId },
+      {
+        role: identity.role,
+        name: identity.displayName,
+        cid: identity.classroomId,
+        sid: identity.sessionId ?? null,
+      },
       this.#secret,
       { algorithm: 'HS256', subject: identity.userId, expiresIn: this.ttlSeconds },
     );

@@ -3,40 +3,64 @@ import path from 'node:path';
 import express from 'express';
 import type { Express } from 'express';
 import type { RoomRegistry, WorkerPool } from '../../sfu/index.ts';
-import type { TokenService } from '../auth/tokens.ts';
+import type { Authenticator } from '../auth/Authenticator.ts';
 import { NotFoundError } from '../errors.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
+import type { AuditLog } from '../resources/AuditLog.ts';
+import { allResources } from '../resources/index.ts';
+import { resourceRouter } from '../resources/Resource.ts';
 import { errorHandler } from './middleware.ts';
+import { openApiRoutes } from './openapi.ts';
+import { RouteTable } from './RouteTable.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import type { AuthRouteOptions } from './routes/auth.ts';
 import { lessonRoutes } from './routes/lessons.ts';
 
 export interface AppDeps {
   models: Models;
-  tokens: TokenService;
+  auth: Authenticator;
+  audit: AuditLog;
   lessons: LessonService;
   pool: WorkerPool;
   rooms: RoomRegistry;
   logger: Logger;
   /** Folder of the built browser app. */
   clientDir: string;
+  authOptions?: AuthRouteOptions;
 }
 
-/** The express app: JSON API under /api, the built browser app everywhere else. */
-export function createApp(deps: AppDeps): Express {
+/** The express app: JSON API under /api (every route in `table`), the browser app elsewhere. */
+export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   const app = express();
+  const table = new RouteTable();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(express.json({ limit: '256kb' }));
+  app.set('query parser', 'simple');
+  app.use('/api', express.json({ limit: '256kb' }));
 
-  app.get('/api/health', (_req, res) => {
-    res.json({ ok: true, workers: deps.pool.pids.length });
-  });
-  app.use('/api/auth', authRoutes(deps.models, deps.tokens));
-  app.use('/api/lessons', lessonRoutes(deps.lessons, deps.rooms, deps.tokens));
-  app.use('/api/admin', adminRoutes(deps.pool, deps.rooms, deps.tokens));
+  const health = express.Router();
+  table.add(
+    health,
+    '/api',
+    { method: 'get', path: '/health', summary: 'Liveness', tag: 'Docs', access: { kind: 'public' } },
+    (_req, res) => {
+      res.json({ ok: true, workers: deps.pool.pids.length });
+    },
+  );
+  app.use('/api', health);
+  app.use('/api/auth', authRoutes(deps.models, deps.auth, deps.audit, table, deps.authOptions));
+  app.use('/api/lessons', lessonRoutes(deps.lessons, deps.rooms, deps.auth, table));
+  app.use('/api/admin', adminRoutes(deps.models, deps.pool, deps.rooms, deps.auth, table));
+  for (const spec of allResources(deps.models)) {
+    app.use(
+      `/api/${spec.name}`,
+      resourceRouter(spec, { models: deps.models, auth: deps.auth, audit: deps.audit, table }),
+    );
+  }
+  app.use('/api', openApiRoutes(table));
   app.use('/api', (req) => {
     throw new NotFoundError(`no API route ${req.method} ${req.path}`);
   });
@@ -52,5 +76,5 @@ export function createApp(deps: AppDeps): Express {
     res.sendFile(index);
   });
   app.use(errorHandler(deps.logger.child({ module: 'http' })));
-  return app;
+  return { app, table };
 }

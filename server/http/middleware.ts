@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Role } from '../contract/api.ts';
-import type { Identity, TokenService } from '../auth/tokens.ts';
+import type { Authenticator } from '../auth/Authenticator.ts';
+import type { Identity } from '../auth/tokens.ts';
 import { tokenFromHeaders } from '../auth/tokens.ts';
 import { ForbiddenError, httpStatusOf, publicError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -11,9 +12,9 @@ export function identityOf(res: Response): Identity {
 }
 
 /** Verifies the bearer token or cookie; 401 otherwise. */
-export function authenticate(tokens: TokenService): RequestHandler {
-  return (req, res, next) => {
-    res.locals['identity'] = tokens.verify(tokenFromHeaders(req.headers));
+export function authenticate(auth: Authenticator): RequestHandler {
+  return async (req, res, next) => {
+    res.locals['identity'] = await auth.verify(tokenFromHeaders(req.headers));
     next();
   };
 }

@@ -83,18 +83,8 @@ function bells(offsetMinutes: number): { period: number; start: string; end: str
  * lesson happening now, so the demo is always ready to teach.
  */
 export async function seedDemo(models: Models, logger: Logger, now = new Date()): Promise<void> {
-  const {
-    Region,
-    School,
-    Cluster,
-    Classroom,
-    TeachingClass,
-    User,
-    Offering,
-    BellSchedule,
-    TermCalendar,
-    Lesson,
-  } = models;
+  const { Region, School, Cluster, Classroom, TeachingClass, User, Offering, BellSchedule, TermCalendar } =
+    models;
   if (!(await User.exists({ username: 'teacher' }))) {
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     for (const r of REGIONS) await Region.updateOne({ code: r.code }, { $setOnInsert: r }, { upsert: true });

@@ -4,7 +4,8 @@ import type { Socket } from 'socket.io';
 import type { types } from 'mediasoup';
 import type { z } from 'zod';
 import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
-import type { Identity, TokenService } from '../auth/tokens.ts';
+import type { Authenticator } from '../auth/Authenticator.ts';
+import type { Identity } from '../auth/tokens.ts';
 import { tokenFromHeaders } from '../auth/tokens.ts';
 import type { LessonSummary } from '../contract/api.ts';
 import type {
@@ -36,7 +37,7 @@ type EventName = keyof typeof SocketSchemas;
 
 export interface SignalingOptions {
   httpServer: http.Server;
-  tokens: TokenService;
+  auth: Authenticator;
   lessons: LessonService;
   rooms: RoomRegistry;
   logger: Logger;
@@ -63,20 +64,20 @@ export class Signaling {
     this.#log = options.logger.child({ module: 'signaling' });
     this.io = new Server(options.httpServer, { serveClient: false, maxHttpBufferSize: 256 * 1024 });
     this.io.use((socket, next) => {
-      try {
-        const identity = options.tokens.verify(
-          (socket.handshake.auth['token'] as string | undefined) ??
-            tokenFromHeaders(socket.handshake.headers),
-        );
-        socket.data.identity = identity;
-        socket.data.userId = identity.userId;
-        socket.data.role = identity.role;
-        socket.data.displayName = identity.displayName;
-        if (identity.classroomId) socket.data.classroomId = identity.classroomId;
-        next();
-      } catch (error) {
-        next(Object.assign(new Error(publicError(error).message), { data: publicError(error) }));
-      }
+      const token =
+        (socket.handshake.auth['token'] as string | undefined) ?? tokenFromHeaders(socket.handshake.headers);
+      options.auth.verify(token).then(
+        (identity) => {
+          socket.data.identity = identity;
+          socket.data.userId = identity.userId;
+          socket.data.role = identity.role;
+          socket.data.displayName = identity.displayName;
+          if (identity.classroomId) socket.data.classroomId = identity.classroomId;
+          next();
+        },
+        (error: unknown) =>
+          next(Object.assign(new Error(publicError(error).message), { data: publicError(error) })),
+      );
     });
     this.io.on('connection', (socket) => this.#onConnection(socket));
     options.lessons.on('statechange', (lesson) => this.#onLessonState(lesson));

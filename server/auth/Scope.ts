@@ -1,0 +1,121 @@
+import type mongoose from 'mongoose';
+import type { Role } from '../contract/api.ts';
+import type { Models } from '../models/index.ts';
+import type { Identity } from './tokens.ts';
+
+type Id = mongoose.Types.ObjectId;
+
+/**
+ * The significant prefix of a region code: a province (430000) covers "43", a city (430700)
+ * "4307", a county (430725) itself.
+ */
+export function regionPrefix(code: string): string {
+  if (code.endsWith('0000')) return code.slice(0, 2);
+  if (code.endsWith('00')) return code.slice(0, 4);
+  return code;
+}
+
+/** Whether `code` lies within the region `prefix` covers. */
+export function inRegion(prefix: string, code: string | null | undefined): boolean {
+  return !!code && code.startsWith(prefix);
+}
+
+/**
+ * What part of the data an account may manage, resolved once per request from the
+ * database (so a changed assignment takes effect at once, not at token expiry):
+ * - admin: everything;
+ * - bureau: everything under its region code;
+ * - coordinator: its clusters, and the hub and member schools of those clusters;
+ * - other roles: nothing to manage.
+ */
+export class Scope {
+  readonly role: Role;
+  readonly userId: string;
+  /** Region prefix of a bureau account. */
+  readonly regionPrefix: string | null;
+  /** Clusters and schools of a coordinator. */
+  readonly clusterIds: readonly Id[];
+  readonly schoolIds: readonly Id[];
+  /** Region prefixes of a coordinator's clusters (where it may create schools). */
+  readonly clusterRegions: readonly string[];
+
+  private constructor(init: {
+    role: Role;
+    userId: string;
+    regionPrefix?: string | null;
+    clusterIds?: Id[];
+    schoolIds?: Id[];
+    clusterRegions?: string[];
+  }) {
+    this.role = init.role;
+    this.userId = init.userId;
+    this.regionPrefix = init.regionPrefix ?? null;
+    this.clusterIds = init.clusterIds ?? [];
+    this.schoolIds = init.schoolIds ?? [];
+    this.clusterRegions = init.clusterRegions ?? [];
+  }
+
+  static async resolve(models: Models, identity: Identity): Promise<Scope> {
+    const base = { role: identity.role, userId: identity.userId };
+    if (identity.role === 'bureau') {
+      const user = await models.User.findById(identity.userId, { regionCode: 1 }).lean();
+      // A bureau account without a region sees nothing rather than everything.
+      return new Scope({ ...base, regionPrefix: user?.regionCode ? regionPrefix(user.regionCode) : '-' });
+    }
+    if (identity.role === 'coordinator') {
+      const clusters = await models.Cluster.find(
+        { coordinatorIds: identity.userId },
+        { hubSchoolIds: 1, memberSchoolIds: 1, regionCode: 1 },
+      ).lean();
+      return new Scope({
+        ...base,
+        clusterIds: clusters.map((c) => c._id),
+        schoolIds: clusters.flatMap((c) => [...c.hubSchoolIds, ...c.memberSchoolIds]),
+        clusterRegions: [...new Set(clusters.map((c) => regionPrefix(c.regionCode)))],
+      });
+    }
+    return new Scope(base);
+  }
+
+  get isAdmin(): boolean {
+    return this.role === 'admin';
+  }
+
+  /** Mongo filter on schools within scope (`null`: no restriction). */
+  schoolFilter(): Record<string, unknown> | null {
+    if (this.isAdmin) return null;
+    if (this.regionPrefix) return { regionCode: { $regex: `^${this.regionPrefix}` } };
+    return { _id: { $in: this.schoolIds } };
+  }
+
+  /** Ids of schools within scope, or 'all'. */
+  async schoolIdsIn(models: Models): Promise<Id[] | 'all'> {
+    if (this.isAdmin) return 'all';
+    if (this.regionPrefix) {
+      const schools = await models.School.find(this.schoolFilter() ?? {}, { _id: 1 }).lean();
+      return schools.map((s) => s._id);
+    }
+    return [...this.schoolIds];
+  }
+
+  /** Mongo filter on clusters within scope (`null`: no restriction). */
+  clusterFilter(): Record<string, unknown> | null {
+    if (this.isAdmin) return null;
+    if (this.regionPrefix) return { regionCode: { $regex: `^${this.regionPrefix}` } };
+    return { _id: { $in: this.clusterIds } };
+  }
+
+  /** Whether a region code is within a bureau's region (admins: always; others: never). */
+  coversRegion(code: string | null | undefined): boolean {
+    if (this.isAdmin) return true;
+    return !!this.regionPrefix && inRegion(this.regionPrefix, code);
+  }
+
+  hasSchool(id: Id | string | null | undefined): boolean {
+    return !!id && this.schoolIds.some((s) => s.equals(id));
+  }
+
+  hasCluster(id: Id | string | null | undefined): boolean {
+    return !!id && this.clusterIds.some((c) => c.equals(id));
+  }
+}

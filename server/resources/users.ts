@@ -1,0 +1,100 @@
+import type { Model } from 'mongoose';
+import { z } from 'zod';
+import { hashPassword } from '../auth/passwords.ts';
+import type { Role } from '../contract/api.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { Models } from '../models/index.ts';
+import { ROLES } from '../models/index.ts';
+import { objectId, plainView } from './Resource.ts';
+import type { ResourceSpec } from './Resource.ts';
+import { MANAGERS } from './schools.ts';
+import { regionOfSchool, schoolInScope, toId } from './scoping.ts';
+
+/** Roles bound to a school (they need schoolId). */
+const SCHOOL_ROLES: readonly Role[] = ['teacher', 'classroom', 'assistant'];
+
+const fields = {
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9._-]{3,32}$/, '3–32 of a-z 0-9 . _ -'),
+  realName: z.string().trim().min(1).max(50),
+  phone: z
+    .string()
+    .regex(/^1\d{10}$/, 'an 11-digit mobile number')
+    .nullable()
+    .optional(),
+  role: z.enum(ROLES),
+  regionCode: z
+    .string()
+    .regex(/^\d{6}$/)
+    .nullable()
+    .optional(),
+  schoolId: objectId.nullable().optional(),
+  classroomId: objectId.nullable().optional(),
+  subjects: z.array(z.string().trim().min(1).max(20)).max(10).default([]),
+  disabled: z.boolean().default(false),
+};
+const password = z.string().min(8, 'at least 8 characters').max(128);
+
+/** Real-name accounts and their roles. */
+export function usersSpec(models: Models): ResourceSpec {
+  return {
+    name: 'users',
+    title: 'Users',
+    model: models.User as unknown as Model<never>,
+    create: z.object({ ...fields, initialPassword: password }),
+    update: z.object({ ...fields, initialPassword: password }).partial(),
+    filters: z.object({ role: fields.role.optional(), schoolId: objectId.optional() }),
+    transient: ['initialPassword'],
+    roles: { read: MANAGERS, create: MANAGERS, update: MANAGERS, remove: ['admin', 'bureau'] },
+    async scopeFilter(scope, m) {
+      if (scope.isAdmin) return null;
+      const schools = await scope.schoolIdsIn(m);
+      const inSchools = { schoolId: { $in: schools === 'all' ? [] : schools } };
+      if (scope.regionPrefix)
+        return { $or: [inSchools, { regionCode: { $regex: `^${scope.regionPrefix}` } }] };
+      return { ...inSchools, role: { $in: SCHOOL_ROLES } };
+    },
+    toFilter: (f) => ({
+      ...(f['role'] ? { role: f['role'] } : {}),
+      ...(f['schoolId'] ? { schoolId: f['schoolId'] } : {}),
+    }),
+    async authorizeWrite(scope, m, next, existing) {
+      const role = next['role'] as Role;
+      if (existing && String(existing._id) === scope.userId && role !== scope.role) {
+        throw new ForbiddenError('you cannot change your own role');
+      }
+      if (role === 'admin' && !scope.isAdmin) throw new ForbiddenError('only an admin creates admins');
+      if (scope.role === 'coordinator' && !SCHOOL_ROLES.includes(role)) {
+        throw new ForbiddenError('coordinators manage teacher, classroom and assistant accounts only');
+      }
+      if (role === 'bureau' || role === 'coordinator') {
+        if (role === 'bureau' && !next['regionCode'])
+          throw new ValidationError('a bureau account needs regionCode', [
+            { path: 'regionCode', message: 'required' },
+          ]);
+        if (role === 'bureau' && !scope.coversRegion(next['regionCode'] as string))
+          throw new ForbiddenError('this region is outside yours');
+      }
+      if (SCHOOL_ROLES.includes(role)) {
+        if (!next['schoolId'])
+          throw new ValidationError(`a ${role} account needs schoolId`, [
+            { path: 'schoolId', message: 'required' },
+          ]);
+        const school = await schoolInScope(scope, m, next['schoolId']);
+        const room = toId(next['classroomId']);
+        if (room && !(await m.Classroom.exists({ _id: room, schoolId: school._id })))
+          throw new NotFoundError('classroom not found in this school');
+      }
+      const initial = next['initialPassword'];
+      if (typeof initial === 'string' && (!existing || initial !== existing['initialPassword'])) {
+        return { passwordHash: await hashPassword(initial) };
+      }
+    },
+    toView: (doc) => plainView(doc, ['passwordHash']),
+    regionOf: async (doc, m) =>
+      (doc['regionCode'] as string | null) ?? (await regionOfSchool(m, doc['schoolId'])),
+  };
+}
