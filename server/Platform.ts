@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { RoomRegistry, WorkerPool } from '../sfu/index.ts';
 import { Authenticator } from './auth/Authenticator.ts';
@@ -38,6 +39,7 @@ export class Platform {
   readonly lessons: LessonService;
   /** Every HTTP route (for documentation and the authorization matrix). */
   readonly routes: RouteTable;
+  readonly app: Express;
   readonly #server: http.Server;
   readonly #signaling: Signaling;
   readonly #connection: mongoose.Connection;
@@ -51,6 +53,7 @@ export class Platform {
     rooms: RoomRegistry;
     lessons: LessonService;
     routes: RouteTable;
+    app: Express;
     server: http.Server;
     signaling: Signaling;
     connection: mongoose.Connection;
@@ -62,6 +65,7 @@ export class Platform {
     this.rooms = parts.rooms;
     this.lessons = parts.lessons;
     this.routes = parts.routes;
+    this.app = parts.app;
     this.#server = parts.server;
     this.#signaling = parts.signaling;
     this.#connection = parts.connection;
@@ -137,6 +141,7 @@ export class Platform {
         rooms,
         lessons,
         routes: table,
+        app,
         server,
         signaling,
         connection,

@@ -88,6 +88,11 @@ function toPlain(value: unknown): unknown {
   return value;
 }
 
+/** `filter` AND this id; `$and` keeps a scope filter on `_id` from being overwritten. */
+export function withId(filter: Record<string, unknown> | null, id: unknown): Record<string, unknown> {
+  return filter ? { $and: [filter, { _id: id }] } : { _id: id };
+}
+
 function stripTransient(spec: ResourceSpec, input: Record<string, unknown>): Record<string, unknown> {
   const out = { ...input };
   for (const key of spec.transient ?? []) delete out[key];
@@ -119,9 +124,7 @@ export function resourceRouter(spec: ResourceSpec, deps: ResourceDeps): Router {
 
   const findInScope = async (scope: Scope, id: string): Promise<Doc> => {
     const restrict = await spec.scopeFilter(scope, models);
-    const doc = await model
-      .findOne({ ...(restrict ?? {}), _id: new mongoose.Types.ObjectId(id) })
-      .lean<Doc>();
+    const doc = await model.findOne(withId(restrict, new mongoose.Types.ObjectId(id))).lean<Doc>();
     if (!doc) throw new NotFoundError(`${spec.name}/${id} not found`);
     return doc;
   };
@@ -145,7 +148,7 @@ export function resourceRouter(spec: ResourceSpec, deps: ResourceDeps): Router {
         pageSize: number;
       };
       const restrict = await spec.scopeFilter(scope, models);
-      const filter = { ...spec.toFilter(filters), ...(restrict ?? {}) };
+      const filter = restrict ? { $and: [spec.toFilter(filters), restrict] } : spec.toFilter(filters);
       const [items, total] = await Promise.all([
         model
           .find(filter)
@@ -232,7 +235,10 @@ export function resourceRouter(spec: ResourceSpec, deps: ResourceDeps): Router {
     ...guard(spec.roles.update),
     withScope(models, async (scope, req, res) => {
       const { id } = parseInput(IdParams, req.params, 'id');
-      const changes: Record<string, unknown> = parseInput(spec.update, req.body, `${spec.name} body`);
+      const parsed: Record<string, unknown> = parseInput(spec.update, req.body, `${spec.name} body`);
+      // Only what the client sent: schema defaults must not reset fields it left alone.
+      const sent = new Set(Object.keys(req.body as object));
+      const changes = Object.fromEntries(Object.entries(parsed).filter(([key]) => sent.has(key)));
       const existing = await findInScope(scope, id);
       const merged = { ...existing, ...changes };
       const extra = (await spec.authorizeWrite(scope, models, merged, existing)) ?? {};

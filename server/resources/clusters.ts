@@ -2,7 +2,7 @@ import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
-import { objectId, plainView } from './Resource.ts';
+import { objectId, plainView, withId } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { MANAGERS } from './schools.ts';
 import { toId } from './scoping.ts';
@@ -65,7 +65,7 @@ export function clustersSpec(models: Models): ResourceSpec {
         scope.role === 'coordinator'
           ? { regionCode: { $regex: `^(${scope.clusterRegions.join('|') || '-'})` } }
           : scope.schoolFilter();
-      const found = await m.School.countDocuments({ ...(restrict ?? {}), _id: { $in: schoolIds } });
+      const found = await m.School.countDocuments(withId(restrict, { $in: schoolIds }));
       if (found !== new Set(schoolIds.map(String)).size)
         throw new NotFoundError('a hub or member school was not found');
       const coordinatorIds = ((next['coordinatorIds'] as unknown[] | undefined) ?? []).map(toId);

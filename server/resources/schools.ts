@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Model } from 'mongoose';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
-import { objectId, plainView } from './Resource.ts';
+import { objectId, plainView, withId } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { toId } from './scoping.ts';
 
@@ -50,7 +50,7 @@ export function schoolsSpec(models: Models): ResourceSpec {
     async authorizeWrite(scope, m, next, existing) {
       const code = String(next['regionCode']);
       const clusterId = existing ? null : toId(next['clusterId']);
-      if (clusterId && !(await m.Cluster.exists({ ...(scope.clusterFilter() ?? {}), _id: clusterId }))) {
+      if (clusterId && !(await m.Cluster.exists(withId(scope.clusterFilter(), clusterId)))) {
         throw new NotFoundError(`cluster ${String(next['clusterId'])} not found`);
       }
       if (scope.isAdmin) return;

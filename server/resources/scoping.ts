@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import type { Scope } from '../auth/Scope.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Models, School } from '../models/index.ts';
+import { withId } from './Resource.ts';
 
 type Id = mongoose.Types.ObjectId;
 
@@ -15,7 +16,7 @@ export async function bySchoolInScope(scope: Scope, models: Models): Promise<Rec
 export async function schoolInScope(scope: Scope, models: Models, schoolId: unknown): Promise<School> {
   const id = toId(schoolId);
   const restrict = scope.schoolFilter();
-  const school = id && (await models.School.findOne({ ...(restrict ?? {}), _id: id }).lean<School>());
+  const school = id && (await models.School.findOne(withId(restrict, id)).lean<School>());
   if (!school) throw new NotFoundError(`school ${String(schoolId)} not found`);
   return school;
 }

@@ -1,0 +1,417 @@
+import type { Model } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RouteEntry } from '../../server/http/RouteTable.ts';
+import type { Models } from '../../server/models/index.ts';
+import { demoSide, foreignSide, unique } from '../helpers/fixtures.ts';
+import type { Side } from '../helpers/fixtures.ts';
+import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+
+type Who = 'anonymous' | 'admin' | 'bureau' | 'coordinator' | 'teacher' | 'classroom1';
+const WHO: Who[] = ['anonymous', 'admin', 'bureau', 'coordinator', 'teacher', 'classroom1'];
+const ROLE_OF: Record<Who, string> = {
+  anonymous: '-',
+  admin: 'admin',
+  bureau: 'bureau',
+  coordinator: 'coordinator',
+  teacher: 'teacher',
+  classroom1: 'classroom',
+};
+
+/** How to exercise one REST resource on either side of the scope line. */
+interface ResourceCase {
+  model: keyof Models;
+  /** Regions are readable by every manager: there is no "outside" for reads. */
+  scopedReads: boolean;
+  create(side: Side, models: Models): Record<string, unknown> | Promise<Record<string, unknown>>;
+  patch: Record<string, unknown>;
+  target(side: Side): string;
+  /** A record with nothing depending on it, to delete. */
+  fresh(models: Models, side: Side): Promise<string>;
+}
+
+let terms = 0;
+/** A term code no other test record uses (term calendars are unique per region and term). */
+const nextTerm = (): string => `${2100 + terms}-${2101 + terms++}-1`;
+const idOf = async (p: Promise<{ _id: { toString(): string } }>): Promise<string> => (await p)._id.toString();
+
+/** A school of the side's cluster that has no bell schedule yet. */
+async function freeSchool(m: Models, s: Side): Promise<string> {
+  const school = await m.School.create({
+    name: unique('作息校'),
+    regionCode: s.regionCode,
+    kind: 'rural',
+    downlinkMbps: 4,
+    uplinkMbps: 1,
+  });
+  await m.Cluster.updateOne({ _id: s.clusterId }, { $addToSet: { memberSchoolIds: school._id } });
+  return school._id.toString();
+}
+
+const CASES: Record<string, ResourceCase> = {
+  regions: {
+    model: 'Region',
+    scopedReads: false,
+    create: () => ({
+      code: String(440001 + terms++),
+      name: unique('区'),
+      level: 'county',
+      parentCode: '430700',
+    }),
+    patch: { name: '改名区' },
+    target: () => '',
+    fresh: (m) =>
+      idOf(
+        m.Region.create({
+          code: String(450001 + terms++),
+          name: unique('r'),
+          level: 'county',
+        }),
+      ),
+  },
+  clusters: {
+    model: 'Cluster',
+    scopedReads: true,
+    create: (s) => ({
+      name: unique('群'),
+      level: 'county',
+      mode: '1+N',
+      regionCode: s.regionCode,
+      hubSchoolIds: [s.hubSchoolId],
+      memberSchoolIds: [s.schoolId],
+    }),
+    patch: { activeTerms: ['2026-2027-1', '2026-2027-2'] },
+    target: (s) => s.clusterId,
+    fresh: (m, s) =>
+      idOf(
+        m.Cluster.create({
+          name: unique('空群'),
+          level: 'county',
+          mode: '1+N',
+          regionCode: s.regionCode,
+          hubSchoolIds: [s.hubSchoolId],
+          memberSchoolIds: [],
+        }),
+      ),
+  },
+  schools: {
+    model: 'School',
+    scopedReads: true,
+    create: (s) => ({
+      name: unique('新学校'),
+      regionCode: s.regionCode,
+      kind: 'rural',
+      downlinkMbps: 6,
+      uplinkMbps: 2,
+      clusterId: s.clusterId,
+    }),
+    patch: { downlinkMbps: 8 },
+    target: (s) => s.schoolId,
+    fresh: (m, s) =>
+      idOf(
+        m.School.create({
+          name: unique('待删学校'),
+          regionCode: s.regionCode,
+          kind: 'rural',
+          downlinkMbps: 4,
+          uplinkMbps: 1,
+        }),
+      ),
+  },
+  classrooms: {
+    model: 'Classroom',
+    scopedReads: true,
+    create: (s) => ({ schoolId: s.schoolId, name: unique('教室'), kind: 'receiving' }),
+    patch: { hasWhiteboard: false },
+    target: (s) => s.classroomId,
+    fresh: (m, s) =>
+      idOf(m.Classroom.create({ schoolId: s.schoolId, name: unique('待删教室'), kind: 'receiving' })),
+  },
+  classes: {
+    model: 'TeachingClass',
+    scopedReads: true,
+    create: (s) => ({ schoolId: s.schoolId, grade: 5, name: unique('五年级'), size: 30 }),
+    patch: { size: 31 },
+    target: (s) => s.classId,
+    fresh: (m, s) =>
+      idOf(m.TeachingClass.create({ schoolId: s.schoolId, grade: 6, name: unique('待删班'), size: 10 })),
+  },
+  users: {
+    model: 'User',
+    scopedReads: true,
+    create: (s) => ({
+      username: unique('t.'),
+      realName: '新老师',
+      role: 'teacher',
+      schoolId: s.hubSchoolId,
+      subjects: ['美术'],
+      initialPassword: 'a-long-password',
+    }),
+    patch: { realName: '改名老师' },
+    target: (s) => s.teacherId,
+    fresh: (m, s) =>
+      idOf(
+        m.User.create({
+          username: unique('del.'),
+          passwordHash: 'x',
+          realName: '待删',
+          role: 'teacher',
+          schoolId: s.schoolId,
+        }),
+      ),
+  },
+  offerings: {
+    model: 'Offering',
+    scopedReads: true,
+    create: (s) => ({
+      clusterId: s.clusterId,
+      term: '2026-2027-2',
+      subject: '科学',
+      grade: 4,
+      teacherId: s.teacherId,
+      hubClassroomId: s.hubClassroomId,
+      receivingClassIds: [s.classId],
+      periodsPerWeek: 1,
+    }),
+    patch: { periodsPerWeek: 3 },
+    target: (s) => s.offeringId,
+    fresh: (m, s) =>
+      idOf(
+        m.Offering.create({
+          clusterId: s.clusterId,
+          term: '2026-2027-2',
+          subject: '删',
+          grade: 4,
+          teacherId: s.teacherId,
+          hubClassroomId: s.hubClassroomId,
+          receivingClassIds: [s.classId],
+          periodsPerWeek: 1,
+        }),
+      ),
+  },
+  'bell-schedules': {
+    model: 'BellSchedule',
+    scopedReads: true,
+    create: async (s, m) => ({
+      schoolId: await freeSchool(m, s),
+      name: unique('作息'),
+      periods: [{ period: 1, start: '08:00', end: '08:40', weekdays: [1, 2, 3, 4, 5] }],
+    }),
+    patch: { name: '改名作息' },
+    target: (s) => s.bellScheduleId,
+    fresh: async (m, s) =>
+      idOf(
+        m.BellSchedule.create({
+          schoolId: await freeSchool(m, s),
+          name: '待删',
+          periods: [{ period: 1, start: '08:00', end: '08:40', weekdays: [1] }],
+        }),
+      ),
+  },
+  'term-calendars': {
+    model: 'TermCalendar',
+    scopedReads: true,
+    create: (s) => ({
+      name: unique('学期'),
+      regionCode: s.regionCode,
+      term: nextTerm(),
+      start: '2027-02-20',
+      end: '2027-07-01',
+    }),
+    patch: { name: '改名学期' },
+    target: (s) => s.termCalendarId,
+    fresh: (m, s) =>
+      idOf(
+        m.TermCalendar.create({
+          name: unique('待删学期'),
+          regionCode: s.regionCode,
+          term: nextTerm(),
+          start: '2027-02-20',
+          end: '2027-07-01',
+        }),
+      ),
+  },
+};
+
+const SUCCESS: Record<RouteEntry['method'], number> = {
+  get: 200,
+  post: 201,
+  patch: 200,
+  put: 200,
+  delete: 204,
+};
+
+describe('authorization matrix: every route × role × (in scope, out of scope)', () => {
+  let t: TestPlatform;
+  let tokens: Record<Who, string | null>;
+  let inside: Side;
+  let outside: Side;
+  let lessonId: string;
+
+  beforeAll(async () => {
+    t = await startPlatform();
+    const m = t.platform.models;
+    inside = await demoSide(m);
+    outside = await foreignSide(m);
+    lessonId = (await m.Lesson.findOne().lean())!._id.toString();
+    tokens = { anonymous: null } as Record<Who, string | null>;
+    for (const who of WHO.slice(1)) tokens[who] = await login(t.url, who);
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+    removeDataDir(t.dataDir);
+  });
+
+  const call = async (
+    who: Who,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; text: string }> => {
+    const headers: Record<string, string> = {};
+    if (tokens[who]) headers['authorization'] = `Bearer ${tokens[who]}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${t.url}${path}`, {
+      method: method.toUpperCase(),
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('registers every express route in the route table', () => {
+    type Layer = { route?: unknown; handle?: { stack?: Layer[] } };
+    const count = (stack: Layer[]): number =>
+      stack.reduce((n, l) => n + (l.route ? 1 : 0) + (l.handle?.stack ? count(l.handle.stack) : 0), 0);
+    const app = t.platform.app as unknown as { router: { stack: Layer[] } };
+    // The browser app's fallback route is the only one outside the table.
+    expect(count(app.router.stack)).toBe(t.platform.routes.entries.length + 1);
+    expect(t.platform.routes.entries.length).toBeGreaterThan(50);
+  });
+
+  it('knows how to exercise every route of the table (a new route cannot be forgotten)', () => {
+    const other = new Set(Object.keys(OTHER_ROUTES));
+    for (const entry of t.platform.routes.entries) {
+      const resource = entry.path.split('/')[2] ?? '';
+      expect(
+        (CASES[resource] ?? other.has(`${entry.method} ${entry.path}`))
+          ? true
+          : `${entry.method} ${entry.path}`,
+      ).toBe(true);
+    }
+  });
+
+  it('resource routes answer 401 / 403 / 404 / success as the role and scope say, and refused writes change nothing', async () => {
+    const m = t.platform.models;
+    const failures: string[] = [];
+    for (const entry of t.platform.routes.entries) {
+      const resource = entry.path.split('/')[2] ?? '';
+      const c = CASES[resource];
+      if (!c || entry.access.kind !== 'roles') continue;
+      const model = m[c.model] as unknown as Model<unknown>;
+      for (const who of WHO) {
+        for (const side of [inside, outside] as const) {
+          const isList = entry.method === 'get' && !entry.path.endsWith('/:id');
+          // A list has no "outside": it answers 200 with only what the caller may see.
+          const within =
+            who === 'admin' || side === inside || isList || (!c.scopedReads && entry.method === 'get');
+          let id = '';
+          if (entry.path.endsWith('/:id')) {
+            id = entry.method === 'delete' ? await c.fresh(m, side) : c.target(side);
+            if (resource === 'regions' && entry.method !== 'delete')
+              id = (await m.Region.findOne({ code: side.regionCode }).lean())!._id.toString();
+          }
+          const path = entry.path.replace(':id', id);
+          const body =
+            entry.method === 'post'
+              ? await c.create(side, m)
+              : entry.method === 'patch'
+                ? c.patch
+                : undefined;
+          const before = await model.countDocuments();
+          const snapshot = id ? JSON.stringify(await model.findById(id).lean()) : '';
+          const { status, text } = await call(who, entry.method, path, body);
+          const allowed = who !== 'anonymous' && entry.access.roles.includes(ROLE_OF[who] as never);
+          const expected =
+            who === 'anonymous'
+              ? [401]
+              : !allowed
+                ? [403]
+                : within
+                  ? [SUCCESS[entry.method]]
+                  : entry.method === 'post'
+                    ? [403, 404]
+                    : [404];
+          if (isList && status === 200 && c.scopedReads && who !== 'admin' && side === outside) {
+            const all = await call(who, 'get', `${entry.path}?pageSize=200`);
+            if (all.text.includes(c.target(outside)))
+              failures.push(`${who} lists ${entry.path} with a record outside its scope`);
+          }
+          if (!expected.includes(status))
+            failures.push(
+              `${who} ${entry.method.toUpperCase()} ${entry.path} (${side === inside ? 'in' : 'out'}): ${status} ${text.slice(0, 120)}, expected ${expected.join('/')}`,
+            );
+          if (status >= 400 && entry.method !== 'get') {
+            if ((await model.countDocuments()) !== before)
+              failures.push(`${who} ${entry.method} ${entry.path}: refused, yet the collection changed`);
+            if (id && JSON.stringify(await model.findById(id).lean()) !== snapshot)
+              failures.push(`${who} ${entry.method} ${entry.path}: refused, yet the record changed`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it('the other routes answer as documented for every role', async () => {
+    const failures: string[] = [];
+    for (const entry of t.platform.routes.entries) {
+      const key = `${entry.method} ${entry.path}`;
+      const spec = OTHER_ROUTES[key];
+      if (!spec) continue;
+      for (const who of WHO) {
+        const { status } = await call(who, entry.method, spec.path(lessonId), spec.body?.(who));
+        const allowed =
+          entry.access.kind === 'public' ||
+          (who !== 'anonymous' &&
+            (entry.access.kind === 'authenticated' || entry.access.roles.includes(ROLE_OF[who] as never)));
+        const expected = allowed ? spec.ok(who) : who === 'anonymous' ? [401] : [403];
+        if (!expected.includes(status))
+          failures.push(`${who} ${key}: ${status}, expected ${expected.join('/')}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+/** Non-resource routes: the request to make and the statuses a permitted caller gets. */
+const OTHER_ROUTES: Record<
+  string,
+  { path: (lessonId: string) => string; body?: (who: Who) => unknown; ok: (who: Who) => number[] }
+> = {
+  'get /api/health': { path: () => '/api/health', ok: () => [200] },
+  'get /api/openapi.json': { path: () => '/api/openapi.json', ok: () => [200] },
+  'get /api/docs': { path: () => '/api/docs', ok: () => [200] },
+  'post /api/auth/login': {
+    path: () => '/api/auth/login',
+    body: () => ({ username: 'nobody', password: 'wrong' }),
+    ok: () => [401],
+  },
+  'post /api/auth/refresh': {
+    path: () => '/api/auth/refresh',
+    body: () => ({ refreshToken: 'not-a-token' }),
+    ok: () => [401],
+  },
+  'post /api/auth/logout': { path: () => '/api/auth/logout', body: () => ({}), ok: () => [204] },
+  'get /api/auth/me': { path: () => '/api/auth/me', ok: () => [200] },
+  'get /api/lessons/current': { path: () => '/api/lessons/current', ok: () => [200] },
+  // Managers see every lesson until lesson scopes arrive; teacher and classroom1 are in the demo lesson.
+  'get /api/lessons/:id': { path: (id) => `/api/lessons/${id}`, ok: () => [200] },
+  // Not live yet: a participant is told so; nobody else learns more.
+  'get /api/lessons/:id/rtp-capabilities': {
+    path: (id) => `/api/lessons/${id}/rtp-capabilities`,
+    ok: () => [409],
+  },
+  'get /api/admin/sfu': { path: () => '/api/admin/sfu', ok: () => [200] },
+  'get /api/admin/audit': { path: () => '/api/admin/audit', ok: () => [200] },
+};
