@@ -68,6 +68,7 @@ export class TokenService {
       role: claims.data.role,
       displayName: claims.data.name,
       classroomId: claims.data.cid,
+      sessionId: claims.data.sid ?? null,
     };
   }
 }

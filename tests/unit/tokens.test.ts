@@ -9,6 +9,7 @@ const identity = {
   role: 'classroom' as const,
   displayName: '四年级',
   classroomId: 'c1',
+  sessionId: 's1',
 };
 
 describe('TokenService', () => {
