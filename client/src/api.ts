@@ -9,11 +9,19 @@ import type {
 /** An error answer of the API, with the server's error name and HTTP status. */
 export class ApiError extends Error {
   readonly status: number;
+  /** Field-level problems of a 400. */
+  readonly issues: { path: string; message: string }[];
 
-  constructor(status: number, name: string, message: string) {
+  constructor(
+    status: number,
+    name: string,
+    message: string,
+    issues: { path: string; message: string }[] = [],
+  ) {
     super(message);
     this.name = name;
     this.status = status;
+    this.issues = issues;
   }
 }
 
@@ -48,7 +56,26 @@ async function call<T>(method: string, path: string, body?: unknown, retried = f
   return data;
 }
 
+/** A page of a list endpoint. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export type Row = Record<string, unknown> & { id: string };
+
 export const api = {
+  list: (resource: string, query: Record<string, string | number> = {}) =>
+    call<Page<Row>>(
+      'GET',
+      `/api/${resource}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()}`,
+    ),
+  create: (resource: string, body: Record<string, unknown>) => call<Row>('POST', `/api/${resource}`, body),
+  update: (resource: string, id: string, body: Record<string, unknown>) =>
+    call<Row>('PATCH', `/api/${resource}/${id}`, body),
+  remove: (resource: string, id: string) => call<void>('DELETE', `/api/${resource}/${id}`),
   login: (username: string, password: string) =>
     call<LoginResponse>('POST', '/api/auth/login', { username, password }),
   logout: () => call<void>('POST', '/api/auth/logout'),

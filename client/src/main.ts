@@ -3,6 +3,7 @@ import { ApiError, api } from './api.ts';
 import { classroomPage } from './pages/classroom.ts';
 import { homeOf, homePage } from './pages/home.ts';
 import { loginPage } from './pages/login.ts';
+import { managePage } from './pages/manage.ts';
 import { studioPage } from './pages/studio.ts';
 
 const root = document.getElementById('app')!;
@@ -26,6 +27,7 @@ async function route(): Promise<void> {
   const home = homeOf(user.role);
   if (path === '/studio' && user.role === 'teacher') studioPage(root, user);
   else if (path === '/classroom' && user.role === 'classroom') classroomPage(root, user);
+  else if (path === '/manage' && home === '/manage') managePage(root, user);
   else if (home !== '/' && path !== home) location.replace(home);
   else homePage(root, user);
 }

@@ -5,7 +5,9 @@ import { topbar } from '../ui/topbar.ts';
 
 /** Where an account lands after signing in. */
 export function homeOf(role: Role): string {
-  return role === 'teacher' ? '/studio' : role === 'classroom' ? '/classroom' : '/';
+  if (role === 'teacher') return '/studio';
+  if (role === 'classroom') return '/classroom';
+  return role === 'admin' || role === 'bureau' || role === 'coordinator' ? '/manage' : '/';
 }
 
 /** Landing page for accounts whose pages arrive later (admins, coordinators, bureaus). */

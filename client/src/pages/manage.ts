@@ -1,0 +1,119 @@
+import type { UserView } from '../../../server/contract/api.ts';
+import { api } from '../api.ts';
+import { lang, onLangChange } from '../i18n.ts';
+import { importPanel } from '../manage/imports.ts';
+import { overviewPanel } from '../manage/overview.ts';
+import { RESOURCES } from '../manage/fields.ts';
+import { ResourcePanel } from '../manage/ResourcePanel.ts';
+import { h, mount } from '../ui/dom.ts';
+import { text } from '../ui/format.ts';
+import { topbar } from '../ui/topbar.ts';
+
+const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
+
+interface Section {
+  id: string;
+  title: () => string;
+  render: () => Promise<HTMLElement>;
+}
+
+async function auditPanel(): Promise<HTMLElement> {
+  const { items } = await api.list('admin/audit', { pageSize: 100 });
+  return h(
+    'section',
+    { class: 'panel' },
+    h('div', { class: 'panel-head' }, h('h2', {}, zhEn('审计日志', 'Audit log'))),
+    h(
+      'table',
+      { class: 'data' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...[
+            zhEn('时间', 'When'),
+            zhEn('操作人', 'Who'),
+            zhEn('操作', 'Action'),
+            zhEn('对象', 'Entity'),
+          ].map((x) => h('th', {}, x)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...items.map((e) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, new Date(String(e['at'])).toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN')),
+            h('td', {}, String(e['username'])),
+            h('td', {}, String(e['action'])),
+            h('td', {}, `${String(e['entity'])} ${text(e['entityId']).slice(-6)}`),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * Cluster management for coordinators, bureaus and admins: the cluster at a glance, the
+ * schools, classrooms, classes, accounts and bells of their scope, Excel import/export,
+ * and (bureaus, admins) the audit log.
+ */
+export function managePage(root: HTMLElement, user: UserView): void {
+  const sections: Section[] = [
+    { id: 'overview', title: () => zhEn('概览', 'Overview'), render: overviewPanel },
+    ...RESOURCES.map((view) => ({
+      id: view.name,
+      title: () => (lang() === 'en' ? view.en : view.zh),
+      render: async () => {
+        const panel = new ResourcePanel(view);
+        await panel.load();
+        return panel.el;
+      },
+    })),
+    { id: 'import', title: () => zhEn('导入导出', 'Import / export'), render: importPanel },
+    ...(user.role === 'coordinator'
+      ? []
+      : [{ id: 'audit', title: () => zhEn('审计日志', 'Audit log'), render: auditPanel }]),
+  ];
+  const nav = h('nav', { class: 'side-nav' });
+  const main = h('main', { class: 'manage-main' });
+  const show = async (id: string): Promise<void> => {
+    const section = sections.find((s) => s.id === id) ?? sections[0]!;
+    history.replaceState(null, '', `#${section.id}`);
+    for (const a of nav.querySelectorAll('a'))
+      a.classList.toggle('active', a.dataset['section'] === section.id);
+    mount(main, h('progress'));
+    try {
+      mount(main, await section.render());
+    } catch (error) {
+      mount(main, h('p', { class: 'form-error' }, error instanceof Error ? error.message : String(error)));
+    }
+  };
+  const renderNav = (): void =>
+    mount(
+      nav,
+      ...sections.map((s) =>
+        h(
+          'a',
+          {
+            href: `#${s.id}`,
+            'data-section': s.id,
+            onclick: (e: Event) => (e.preventDefault(), void show(s.id)),
+          },
+          s.title(),
+        ),
+      ),
+    );
+  renderNav();
+  mount(root, topbar('manage', null, user.realName), h('div', { class: 'manage' }, nav, main));
+  onLangChange(() => {
+    renderNav();
+    void show(location.hash.slice(1));
+  });
+  void show(location.hash.slice(1));
+}
