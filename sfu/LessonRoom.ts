@@ -175,8 +175,10 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
   async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportParams> {
     const peer = this.#peer(peerId);
     for (const t of peer.transports.values()) {
-      if (t.appData['direction'] === direction)
+      // One WebRTC transport per direction; plain RTP transports (ingest, recording) are separate.
+      if (t.type === 'webrtc' && t.appData['direction'] === direction) {
         throw new InvalidStateError(`peer already has a ${direction} transport`);
+      }
     }
     const { ip, announcedAddress, portRange } = this.#options.listen;
     const listenInfos: types.TransportListenInfo[] = (['udp', 'tcp'] as const).map((protocol) => ({
@@ -216,9 +218,9 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     { comedia = false, rtcpMux = true }: { comedia?: boolean; rtcpMux?: boolean } = {},
   ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined }> {
     const peer = this.#peer(peerId);
-    const { ip, announcedAddress } = this.#options.listen;
+    const { ip, announcedAddress, portRange } = this.#options.listen;
     const transport = await this.#router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip, ...(announcedAddress ? { announcedAddress } : {}) },
+      listenInfo: { protocol: 'udp', ip, portRange, ...(announcedAddress ? { announcedAddress } : {}) },
       rtcpMux,
       comedia,
       appData: { peerId, direction },

@@ -60,10 +60,10 @@ export class Peer {
     return transport;
   }
 
-  /** The transport this peer receives on (the one created with direction `recv`). */
+  /** The transport this peer receives on: its WebRTC `recv` transport, else a plain one. */
   recvTransport(): types.Transport | undefined {
-    for (const t of this.transports.values()) if (t.appData['direction'] === 'recv') return t;
-    return undefined;
+    const recv = [...this.transports.values()].filter((t) => t.appData['direction'] === 'recv');
+    return recv.find((t) => t.type === 'webrtc') ?? recv[0];
   }
 
   producerBySource(source: MediaSource): types.Producer<ProducerAppData> | undefined {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
@@ -78,12 +79,20 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
     return this.#entries.map((e) => ({ pid: e.worker.pid, routers: e.routers, transports: e.transports }));
   }
 
-  /** CPU time (user + system, ms) and max RSS (KiB) per worker, from the worker processes. */
+  /**
+   * CPU time (user + system, ms) and peak resident memory (KiB) per worker. The peak comes
+   * from /proc (VmHWM): the worker's own ru_maxrss is inherited from the Node parent at
+   * fork and so reports the parent's size.
+   */
   async resourceUsage(): Promise<{ pid: number; cpuMs: number; maxRssKiB: number }[]> {
     return Promise.all(
       this.#entries.map(async (e) => {
         const u = await e.worker.getResourceUsage();
-        return { pid: e.worker.pid, cpuMs: u.ru_utime + u.ru_stime, maxRssKiB: u.ru_maxrss };
+        return {
+          pid: e.worker.pid,
+          cpuMs: u.ru_utime + u.ru_stime,
+          maxRssKiB: peakRssKiB(e.worker.pid) ?? u.ru_maxrss,
+        };
       }),
     );
   }
@@ -129,5 +138,15 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
       );
     };
     setTimeout(respawn, this.#options.respawnDelayMs);
+  }
+}
+
+/** VmHWM of a process in KiB, where /proc exists. */
+function peakRssKiB(pid: number): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
   }
 }
