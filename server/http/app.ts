@@ -16,6 +16,7 @@ import { openApiRoutes } from './openapi.ts';
 import { RouteTable } from './RouteTable.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { importRoutes } from './routes/imports.ts';
 import type { AuthRouteOptions } from './routes/auth.ts';
 import { lessonRoutes } from './routes/lessons.ts';
 
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   app.use('/api/auth', authRoutes(deps.models, deps.auth, deps.audit, table, deps.authOptions));
   app.use('/api/lessons', lessonRoutes(deps.lessons, deps.rooms, deps.auth, table));
   app.use('/api/admin', adminRoutes(deps.models, deps.pool, deps.rooms, deps.auth, table));
+  app.use(importRoutes(deps.models, deps.auth, deps.audit, table));
   for (const spec of allResources(deps.models)) {
     app.use(
       `/api/${spec.name}`,

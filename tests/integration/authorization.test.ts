@@ -270,11 +270,14 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
   ): Promise<{ status: number; text: string }> => {
     const headers: Record<string, string> = {};
     if (tokens[who]) headers['authorization'] = `Bearer ${tokens[who]}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // A Buffer is a file upload (import routes); anything else goes as JSON.
+    if (body !== undefined) headers['content-type'] = Buffer.isBuffer(body) ? 'text/csv' : 'application/json';
     const res = await fetch(`${t.url}${path}`, {
       method: method.toUpperCase(),
       headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined
+        ? { body: Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body) }
+        : {}),
     });
     return { status: res.status, text: await res.text() };
   };
@@ -369,15 +372,27 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
       const key = `${entry.method} ${entry.path}`;
       const spec = OTHER_ROUTES[key];
       if (!spec) continue;
+      const sides = spec.scoped ? ([inside, outside] as const) : ([inside] as const);
       for (const who of WHO) {
-        const { status } = await call(who, entry.method, spec.path(lessonId), spec.body?.(who));
-        const allowed =
-          entry.access.kind === 'public' ||
-          (who !== 'anonymous' &&
-            (entry.access.kind === 'authenticated' || entry.access.roles.includes(ROLE_OF[who] as never)));
-        const expected = allowed ? spec.ok(who) : who === 'anonymous' ? [401] : [403];
-        if (!expected.includes(status))
-          failures.push(`${who} ${key}: ${status}, expected ${expected.join('/')}`);
+        for (const side of sides) {
+          const ctx = { lessonId, clusterId: side.clusterId };
+          const { status } = await call(who, entry.method, spec.path(ctx), spec.body?.(who));
+          const allowed =
+            entry.access.kind === 'public' ||
+            (who !== 'anonymous' &&
+              (entry.access.kind === 'authenticated' || entry.access.roles.includes(ROLE_OF[who] as never)));
+          const expected = !allowed
+            ? who === 'anonymous'
+              ? [401]
+              : [403]
+            : side === outside && who !== 'admin'
+              ? [404]
+              : spec.ok(who);
+          if (!expected.includes(status))
+            failures.push(
+              `${who} ${key}${spec.scoped ? (side === inside ? ' (in)' : ' (out)') : ''}: ${status}, expected ${expected.join('/')}`,
+            );
+        }
       }
     }
     expect(failures).toEqual([]);
@@ -387,7 +402,13 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
 /** Non-resource routes: the request to make and the statuses a permitted caller gets. */
 const OTHER_ROUTES: Record<
   string,
-  { path: (lessonId: string) => string; body?: (who: Who) => unknown; ok: (who: Who) => number[] }
+  {
+    path: (ctx: { lessonId: string; clusterId: string }) => string;
+    body?: (who: Who) => unknown;
+    ok: (who: Who) => number[];
+    /** Also called on the out-of-scope side's records: permitted roles other than admin get 404. */
+    scoped?: boolean;
+  }
 > = {
   'get /api/health': { path: () => '/api/health', ok: () => [200] },
   'get /api/openapi.json': { path: () => '/api/openapi.json', ok: () => [200] },
@@ -406,12 +427,25 @@ const OTHER_ROUTES: Record<
   'get /api/auth/me': { path: () => '/api/auth/me', ok: () => [200] },
   'get /api/lessons/current': { path: () => '/api/lessons/current', ok: () => [200] },
   // Managers see every lesson until lesson scopes arrive; teacher and classroom1 are in the demo lesson.
-  'get /api/lessons/:id': { path: (id) => `/api/lessons/${id}`, ok: () => [200] },
+  'get /api/lessons/:id': { path: ({ lessonId }) => `/api/lessons/${lessonId}`, ok: () => [200] },
   // Not live yet: a participant is told so; nobody else learns more.
   'get /api/lessons/:id/rtp-capabilities': {
-    path: (id) => `/api/lessons/${id}/rtp-capabilities`,
+    path: ({ lessonId }) => `/api/lessons/${lessonId}/rtp-capabilities`,
     ok: () => [409],
   },
   'get /api/admin/sfu': { path: () => '/api/admin/sfu', ok: () => [200] },
   'get /api/admin/audit': { path: () => '/api/admin/audit', ok: () => [200] },
+  'get /api/import/:kind/template': { path: () => '/api/import/classes/template', ok: () => [200] },
+  // A dry run of a file with a bad row: 200 with the row's error, nothing written.
+  'post /api/import/:kind': {
+    path: ({ clusterId }) => `/api/import/classes?clusterId=${clusterId}&format=csv&dryRun=true`,
+    body: () => Buffer.from('学校名称,年级,班级名称,人数\r\n无此校,3,三年级,20\r\n'),
+    ok: () => [200],
+    scoped: true,
+  },
+  'get /api/export/:kind': {
+    path: ({ clusterId }) => `/api/export/classes?clusterId=${clusterId}&format=csv`,
+    ok: () => [200],
+    scoped: true,
+  },
 };

@@ -1,0 +1,193 @@
+import express, { Router } from 'express';
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { Authenticator } from '../../auth/Authenticator.ts';
+import { Scope } from '../../auth/Scope.ts';
+import { ValidationError } from '../../errors.ts';
+import { ClusterImport } from '../../imports/ClusterImport.ts';
+import {
+  IMPORT_KINDS,
+  MAX_FILE_BYTES,
+  SHEET_KINDS,
+  buildFile,
+  parseFile,
+  templateFile,
+} from '../../imports/index.ts';
+import type { FileFormat, ImportKind } from '../../imports/index.ts';
+import type { Models } from '../../models/index.ts';
+import type { AuditLog } from '../../resources/AuditLog.ts';
+import { objectId } from '../../resources/Resource.ts';
+import { MANAGERS } from '../../resources/schools.ts';
+import { parseInput } from '../../validate.ts';
+import { allowRoles, authenticate, identityOf } from '../middleware.ts';
+import type { RouteTable } from '../RouteTable.ts';
+
+const KindParams = z.object({ kind: z.enum(IMPORT_KINDS as [ImportKind, ...ImportKind[]]) });
+const format = z.enum(['xlsx', 'csv']).default('xlsx');
+const TemplateQuery = z.object({ format });
+const ExportQuery = z.object({ clusterId: objectId, format });
+const ImportQuery = z.object({
+  clusterId: objectId,
+  format,
+  dryRun: z.enum(['true', 'false']).default('true'),
+});
+
+const MEDIA_TYPES: Record<FileFormat, string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+};
+const FILE_NAMES: Record<ImportKind, string> = {
+  schools: '学校',
+  classrooms: '教室',
+  classes: '教学班',
+  teachers: '教师',
+  bellSchedules: '作息时间',
+  cluster: '联校群',
+};
+
+function sendFile(res: Response, data: Buffer, name: string, fileFormat: FileFormat): void {
+  res.setHeader('Content-Type', MEDIA_TYPES[fileFormat]);
+  res.setHeader(
+    'Content-Disposition',
+    `attachment; filename*=UTF-8''${encodeURIComponent(`${name}.${fileFormat}`)}`,
+  );
+  res.send(data);
+}
+
+/**
+ * Spreadsheet import and export of a cluster. An import is checked row by row first; a
+ * dry run answers with every problem, a real import with any problem answers 400 and
+ * writes nothing.
+ */
+export function importRoutes(
+  models: Models,
+  auth: Authenticator,
+  audit: AuditLog,
+  table: RouteTable,
+): Router {
+  const imports = Router();
+  const exports = Router();
+  const managers = { kind: 'roles' as const, roles: MANAGERS, scoped: true };
+
+  table.add(
+    imports,
+    '/api/import',
+    {
+      method: 'get',
+      path: '/:kind/template',
+      summary: 'An empty sheet to fill in, with notes on every column (cluster: one sheet per kind)',
+      tag: 'Import',
+      access: { ...managers, scoped: false },
+      params: KindParams,
+      query: TemplateQuery,
+    },
+    authenticate(auth),
+    allowRoles(...MANAGERS),
+    async (req, res) => {
+      const { kind } = parseInput(KindParams, req.params, 'path');
+      const query = parseInput(TemplateQuery, req.query, 'query');
+      const fileFormat = kind === 'cluster' ? 'xlsx' : query.format;
+      sendFile(res, await templateFile(kind, fileFormat), `${FILE_NAMES[kind]}导入模板`, fileFormat);
+    },
+  );
+
+  table.add(
+    imports,
+    '/api/import',
+    {
+      method: 'post',
+      path: '/:kind',
+      summary:
+        'Import a sheet into a cluster (dryRun=true: check only); rows are matched by name, so re-importing is safe',
+      tag: 'Import',
+      access: managers,
+      params: KindParams,
+      query: ImportQuery,
+      rawBody: 'application/octet-stream',
+    },
+    authenticate(auth),
+    allowRoles(...MANAGERS),
+    express.raw({ type: () => true, limit: MAX_FILE_BYTES + 1024 * 1024 }),
+    async (req, res) => {
+      const { kind } = parseInput(KindParams, req.params, 'path');
+      const query = parseInput(ImportQuery, req.query, 'query');
+      if (!Buffer.isBuffer(req.body) || !req.body.length)
+        throw new ValidationError('send the file itself as the request body (application/octet-stream)');
+      const identity = identityOf(res);
+      const target = await ClusterImport.open(models, await Scope.resolve(models, identity), query.clusterId);
+      const parsed = await parseFile(kind, req.body, query.format);
+      const dryRun = query.dryRun === 'true';
+      const outcome = await target.run(parsed.sheets, dryRun || parsed.errors.length > 0);
+      const errors = [...parsed.errors, ...outcome.errors];
+      const body = { kind, ...outcome, dryRun, errors, credentials: dryRun ? [] : outcome.credentials };
+      if (errors.length && !dryRun) {
+        res.status(400).json({
+          ...body,
+          created: 0,
+          updated: 0,
+          error: {
+            name: 'ValidationError',
+            message: `${errors.length} problems; nothing was imported`,
+            rows: errors,
+          },
+        });
+        return;
+      }
+      if (!dryRun)
+        await audit.record(
+          identity,
+          'import',
+          'clusters',
+          String(target.cluster._id),
+          null,
+          {
+            kind,
+            format: query.format,
+            rows: outcome.rows,
+            created: outcome.created,
+            updated: outcome.updated,
+          },
+          target.cluster.regionCode,
+        );
+      res.json(body);
+    },
+  );
+
+  table.add(
+    exports,
+    '/api/export',
+    {
+      method: 'get',
+      path: '/:kind',
+      summary: 'Export a cluster’s records as a sheet that imports back unchanged',
+      tag: 'Import',
+      access: managers,
+      params: KindParams,
+      query: ExportQuery,
+    },
+    authenticate(auth),
+    allowRoles(...MANAGERS),
+    async (req, res) => {
+      const { kind } = parseInput(KindParams, req.params, 'path');
+      const query = parseInput(ExportQuery, req.query, 'query');
+      const source = await ClusterImport.open(
+        models,
+        await Scope.resolve(models, identityOf(res)),
+        query.clusterId,
+      );
+      const kinds = kind === 'cluster' ? SHEET_KINDS : [kind];
+      const fileFormat = kind === 'cluster' ? 'xlsx' : query.format;
+      const sheets = await Promise.all(
+        kinds.map(async (k) => ({ kind: k, rows: await source.exportRows(k) })),
+      );
+      sendFile(
+        res,
+        await buildFile(sheets, fileFormat),
+        `${source.cluster.name}-${FILE_NAMES[kind]}`,
+        fileFormat,
+      );
+    },
+  );
+
+  return Router().use('/api/import', imports).use('/api/export', exports);
+}

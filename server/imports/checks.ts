@@ -1,0 +1,85 @@
+import type { BellRow, RowOf, SheetKind } from './columns.ts';
+
+/** One problem of an import, where a user can find it: sheet, row (header = 1) and column. */
+export interface RowError {
+  sheet?: string;
+  row: number;
+  column: string | null;
+  message: string;
+}
+
+export interface ParsedRow<K extends SheetKind> {
+  row: number;
+  value: RowOf<K>;
+}
+
+/** What identifies a record within one file; two rows with one key are an error. */
+const KEYS: { [K in SheetKind]: { columns: string; key: (v: RowOf<K>) => string } } = {
+  schools: { columns: '学校名称', key: (v) => v.name },
+  classrooms: { columns: '学校名称 + 教室名称', key: (v) => `${v.schoolName}\u0000${v.name}` },
+  classes: {
+    columns: '学校名称 + 年级 + 班级名称',
+    key: (v) => `${v.schoolName}\u0000${v.grade}\u0000${v.name}`,
+  },
+  teachers: { columns: '用户名', key: (v) => v.username },
+  bellSchedules: { columns: '学校名称 + 节次', key: (v) => `${v.schoolName}\u0000${v.period}` },
+};
+
+/** Checks across the rows of one sheet: duplicate keys, and bell periods that overlap. */
+export function checkRows<K extends SheetKind>(kind: K, rows: readonly ParsedRow<K>[]): RowError[] {
+  const errors: RowError[] = [];
+  const { columns, key } = KEYS[kind] as { columns: string; key: (v: RowOf<K>) => string };
+  const seen = new Map<string, number>();
+  for (const { row, value } of rows) {
+    const k = key(value);
+    const first = seen.get(k);
+    if (first !== undefined)
+      errors.push({ row, column: columns, message: `与第 ${first} 行重复 (duplicate of row ${first})` });
+    else seen.set(k, row);
+  }
+  if (kind === 'classrooms') {
+    const devices = new Map<string, number>();
+    for (const { row, value } of rows as readonly ParsedRow<'classrooms'>[]) {
+      if (!value.deviceUsername) continue;
+      const first = devices.get(value.deviceUsername);
+      if (first !== undefined)
+        errors.push({
+          row,
+          column: '设备账号',
+          message: `与第 ${first} 行使用同一账号 (same account as row ${first})`,
+        });
+      else devices.set(value.deviceUsername, row);
+    }
+  }
+  if (kind === 'bellSchedules') errors.push(...checkBells(rows as readonly ParsedRow<'bellSchedules'>[]));
+  return errors;
+}
+
+function checkBells(rows: readonly ParsedRow<'bellSchedules'>[]): RowError[] {
+  const errors: RowError[] = [];
+  const bySchool = new Map<string, ParsedRow<'bellSchedules'>[]>();
+  for (const r of rows) {
+    if (r.value.start >= r.value.end) {
+      errors.push({
+        row: r.row,
+        column: '结束时间',
+        message: '结束时间应晚于开始时间 (ends before it starts)',
+      });
+      continue;
+    }
+    bySchool.set(r.value.schoolName, [...(bySchool.get(r.value.schoolName) ?? []), r]);
+  }
+  for (const periods of bySchool.values())
+    for (const [i, a] of periods.entries())
+      for (const b of periods.slice(0, i))
+        if (overlap(a.value, b.value))
+          errors.push({
+            row: a.row,
+            column: '开始时间',
+            message: `与第 ${b.row} 行（第 ${b.value.period} 节）时间重叠 (overlaps row ${b.row})`,
+          });
+  return errors;
+}
+
+const overlap = (a: BellRow, b: BellRow): boolean =>
+  a.weekdays.some((d) => b.weekdays.includes(d)) && a.start < b.end && b.start < a.end;
