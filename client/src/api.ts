@@ -39,16 +39,20 @@ export function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
-async function call<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
-  const res = await fetch(path, {
+/** A request with the session cookie; on a 401 the session is renewed once and the request repeated. */
+export async function send(path: string, init: RequestInit = {}, retried = false): Promise<Response> {
+  const res = await fetch(path, { credentials: 'same-origin', ...init });
+  if (res.status === 401 && !retried && !path.startsWith('/api/auth/') && (await refreshSession()))
+    return send(path, init, true);
+  return res;
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await send(path, {
     method,
-    credentials: 'same-origin',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (res.status === 401 && !retried && !path.startsWith('/api/auth/') && (await refreshSession())) {
-    return call<T>(method, path, body, true);
-  }
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as T & Partial<ApiErrorBody>;
   if (!res.ok)

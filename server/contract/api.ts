@@ -69,3 +69,24 @@ export interface SfuStatsResponse {
 export interface ApiErrorBody {
   error: { name: string; message: string; issues?: { path: string; message: string }[] };
 }
+
+/** One problem of an import, where the user finds it in the file (header row = 1; 0: the file itself). */
+export interface ImportRowError {
+  sheet?: string;
+  row: number;
+  column: string | null;
+  message: string;
+}
+
+/** Answer of POST /api/import/:kind (a dry run, an import, or — with status 400 — a refused import). */
+export interface ImportResponse {
+  kind: string;
+  dryRun: boolean;
+  rows: number;
+  created: number;
+  updated: number;
+  byKind: Partial<Record<string, { rows: number; created: number; updated: number }>>;
+  errors: ImportRowError[];
+  /** Initial passwords of the accounts created, shown once. */
+  credentials: { username: string; realName: string; password: string }[];
+}

@@ -2,27 +2,17 @@ import crypto from 'node:crypto';
 import mongoose from 'mongoose';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Scope } from '../auth/Scope.ts';
+import type { ImportResponse } from '../contract/api.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Cluster, Models, School } from '../models/index.ts';
 import { withId } from '../resources/Resource.ts';
 import type { ParsedRow, ParsedSheet, RowError, SheetKind } from './index.ts';
-import { SHEET_NAMES } from './index.ts';
 
 type Id = mongoose.Types.ObjectId;
 type AnyModel = mongoose.Model<Record<string, unknown>>;
 
 /** What an import did (or, in a dry run, would do). */
-export interface ImportOutcome {
-  dryRun: boolean;
-  /** Data rows read, over all sheets. */
-  rows: number;
-  created: number;
-  updated: number;
-  byKind: Partial<Record<SheetKind, { rows: number; created: number; updated: number }>>;
-  errors: RowError[];
-  /** Initial passwords of the accounts the import created, to hand out once. */
-  credentials: { username: string; realName: string; password: string }[];
-}
+export type ImportOutcome = Omit<ImportResponse, 'kind'>;
 
 /** A write to make, and how to undo it should a later one fail (FerretDB has no transactions). */
 interface Step {
@@ -88,11 +78,12 @@ export class ClusterImport {
     for (const sheet of ordered) {
       const sheetErrors: RowError[] = [];
       steps.push(...(await this.#plan(sheet, sheetErrors, credentials)));
-      const name = sheets.length > 1 ? SHEET_NAMES[sheet.kind].zh : undefined;
+      const name = sheet.sheet;
       errors.push(...sheetErrors.map((e) => (name ? { sheet: name, ...e } : e)));
     }
     const count = (kind: SheetKind | null, effect: Step['effect']): number =>
-      steps.filter((s) => (kind === null || s.kind === kind) && s.effect === effect).length;
+      steps.filter((s) => s.kind !== null && (kind === null || s.kind === kind) && s.effect === effect)
+        .length;
     const outcome: ImportOutcome = {
       dryRun,
       rows: sheets.reduce((n, s) => n + s.rows.length, 0),
@@ -161,6 +152,15 @@ export class ClusterImport {
         else if (changed) await m.replaceOne({ _id: id }, before);
       },
     };
+  }
+
+  /** Hubs of the cluster as the import goes: a 1+N cluster has one. */
+  #hubs: Id[] | null = null;
+
+  #mayBeHub(id: Id): boolean {
+    this.#hubs ??= [...this.#cluster.hubSchoolIds];
+    if (!this.#hubs.some((h) => h.equals(id))) this.#hubs.push(id);
+    return this.#cluster.mode !== '1+N' || this.#hubs.length <= 1;
   }
 
   #school(name: string, row: number, errors: RowError[]): KnownSchool | undefined {
@@ -235,6 +235,14 @@ export class ClusterImport {
               row,
               column: '学校名称',
               message: '该校已存在且不属于本联校群，请联系教育局添加 (school exists outside this cluster)',
+            });
+            continue;
+          }
+          if (value.kind === 'hub' && !this.#mayBeHub(step.id)) {
+            errors.push({
+              row,
+              column: '学校类型',
+              message: '1+N 联校群只能有一所主讲学校 (a 1+N cluster has one hub)',
             });
             continue;
           }

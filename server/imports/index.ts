@@ -23,7 +23,9 @@ export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_ROWS = 20_000;
 
 /** The checked rows of one sheet, by kind. */
-export type ParsedSheet = { [K in SheetKind]: { kind: K; rows: ParsedRow<K>[] } }[SheetKind];
+export type ParsedSheet = {
+  [K in SheetKind]: { kind: K; rows: ParsedRow<K>[]; /** Of a cluster workbook. */ sheet?: string };
+}[SheetKind];
 
 /** A file as parsed: the sheets found, and every problem (none: the file can be imported). */
 export interface ParsedFile {
@@ -66,8 +68,8 @@ export async function parseFile(kind: ImportKind, data: Buffer, format: FileForm
   const errors: RowError[] = [];
   for (const [k, grid] of chosen) {
     const parsed = parseGrid(k, grid);
-    sheets.push({ kind: k, rows: parsed.rows } as ParsedSheet);
     const sheet = kind === 'cluster' ? grid.name : undefined;
+    sheets.push({ kind: k, rows: parsed.rows, ...(sheet ? { sheet } : {}) } as ParsedSheet);
     errors.push(...parsed.errors.map((e) => (sheet ? { sheet, ...e } : e)));
   }
   return { sheets, errors };

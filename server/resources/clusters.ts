@@ -12,7 +12,8 @@ const fields = {
   level: z.enum(['province', 'city', 'county']),
   mode: z.enum(['1+N', 'N+N']),
   regionCode: z.string().regex(/^\d{6}$/, 'must be a 6-digit region code'),
-  hubSchoolIds: z.array(objectId).min(1).max(20),
+  /** Empty while the coordinator has yet to import or add the schools. */
+  hubSchoolIds: z.array(objectId).max(20),
   memberSchoolIds: z.array(objectId).max(200),
   coordinatorIds: z.array(objectId).max(20).default([]),
   activeTerms: z
@@ -26,8 +27,8 @@ export function clustersSpec(models: Models): ResourceSpec {
     name: 'clusters',
     title: 'Clusters',
     model: models.Cluster as unknown as Model<never>,
-    create: z.object(fields).refine((c) => c.mode !== '1+N' || c.hubSchoolIds.length === 1, {
-      message: 'a 1+N cluster has exactly one hub school',
+    create: z.object(fields).refine((c) => c.mode !== '1+N' || c.hubSchoolIds.length <= 1, {
+      message: 'a 1+N cluster has one hub school',
       path: ['hubSchoolIds'],
     }),
     update: z.object(fields).partial(),

@@ -130,8 +130,8 @@ describe('Excel and CSV import and export of a cluster', () => {
     const done = await upload('cluster', file, 'dryRun=false');
     expect(done.status).toBe(200);
     expect(done.body.rows).toBe(13);
-    // Schools, classrooms and their device accounts, classes, the teacher, bell schedules.
-    expect(done.body.created).toBe(3 + 3 + 3 + 2 + 1 + 2);
+    // Schools, classrooms (their device accounts go with them), classes, the teacher, bell schedules.
+    expect(done.body.created).toBe(3 + 3 + 2 + 1 + 2);
     expect(done.body.credentials.map((c) => c.username).sort()).toEqual(
       [`hjp.3.${suffix}`, `music.${suffix}`, `sxk.1.${suffix}`, `zs.rec.${suffix}`].sort(),
     );
@@ -154,7 +154,7 @@ describe('Excel and CSV import and export of a cluster', () => {
       expect(await login(t.url, username, password)).toBeTruthy();
 
     const audit = await m.AuditEntry.findOne({ action: 'import', entityId: clusterId }).lean();
-    expect(audit?.after).toMatchObject({ kind: 'cluster', created: 14 });
+    expect(audit?.after).toMatchObject({ kind: 'cluster', created: 11 });
   });
 
   it('round-trips: an export imports back with nothing to change, as xlsx and as CSV', async () => {
@@ -205,6 +205,14 @@ describe('Excel and CSV import and export of a cluster', () => {
     expect(res.body.errors[1]!.message).toContain('已被其他账号使用');
     expect(await counts()).toEqual(before);
     expect(await t.platform.models.School.exists({ name: `新建小学${suffix}` })).toBeNull();
+  });
+
+  it('keeps a 1+N cluster to one hub school', async () => {
+    const csv = Buffer.from(
+      `\uFEFF学校名称,区划代码,学校类型,下行带宽(Mbit/s),上行带宽(Mbit/s)\r\n第二主讲校${suffix},430725,主讲学校,100,50\r\n`,
+    );
+    const res = await upload('schools', csv, 'format=csv&dryRun=true');
+    expect(res.body.errors.map((e) => [e.row, e.column])).toEqual([[2, '学校类型']]);
   });
 
   it('keeps coordinators to their clusters and regions', async () => {

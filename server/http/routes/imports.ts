@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import { Scope } from '../../auth/Scope.ts';
+import type { ImportResponse } from '../../contract/api.ts';
 import { ValidationError } from '../../errors.ts';
 import { ClusterImport } from '../../imports/ClusterImport.ts';
 import {
@@ -119,7 +120,13 @@ export function importRoutes(
       const dryRun = query.dryRun === 'true';
       const outcome = await target.run(parsed.sheets, dryRun || parsed.errors.length > 0);
       const errors = [...parsed.errors, ...outcome.errors];
-      const body = { kind, ...outcome, dryRun, errors, credentials: dryRun ? [] : outcome.credentials };
+      const body: ImportResponse = {
+        kind,
+        ...outcome,
+        dryRun,
+        errors,
+        credentials: dryRun ? [] : outcome.credentials,
+      };
       if (errors.length && !dryRun) {
         res.status(400).json({
           ...body,
