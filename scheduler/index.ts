@@ -4,3 +4,22 @@
  */
 export { pickCurrentLesson } from './currentLesson.ts';
 export type { CurrentLessonOptions, DatedLesson } from './currentLesson.ts';
+export { expandTerm, schoolDays } from './calendar.ts';
+export type { DatedSession, ExpandOptions, SchoolDay, TermCalendarInput, WeeklySlot } from './calendar.ts';
+export type * from './timetable/model.ts';
+export {
+  Timetable,
+  checkTimetable,
+  resolveOptions,
+  sessionKey,
+  solve,
+  solveGreedy,
+} from './timetable/index.ts';
+export {
+  analyzeCompatibility,
+  applyProposal,
+  compatInputFromProblem,
+  proposeChanges,
+} from './compat/index.ts';
+export type { BellChange, CompatReport, Proposal } from './compat/index.ts';
+export type { ConflictQuery, SolverOptions, TimetableReport } from './timetable/index.ts';

@@ -1,0 +1,29 @@
+/**
+ * Words of the coordinator's messages: Chinese first, English in parentheses.
+ */
+import type { Weekday } from '../timetable/model.ts';
+
+const ZH: readonly string[] = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+const EN: readonly string[] = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** "周二、周四" and "Tue, Thu". */
+export function weekdayNames(weekdays: readonly Weekday[]): { zh: string; en: string } {
+  const sorted = [...weekdays].sort((a, b) => a - b);
+  return { zh: sorted.map((d) => ZH[d]).join('、'), en: sorted.map((d) => EN[d]).join(', ') };
+}
+
+/** 0.8 → "80". */
+export function percent(share: number): string {
+  return String(Math.round(share * 100));
+}
+
+/** "第 3 节" / "period 3", or "第 3–4 节" / "periods 3–4" for a run. */
+export function periodNames(periods: readonly number[]): { zh: string; en: string } {
+  const sorted = [...periods].sort((a, b) => a - b);
+  const first = sorted[0] ?? 0;
+  const last = sorted[sorted.length - 1] ?? first;
+  const consecutive = sorted.every((p, i) => p === first + i);
+  if (sorted.length === 1) return { zh: `第 ${first} 节`, en: `period ${first}` };
+  const list = consecutive ? `${first}–${last}` : sorted.join('、');
+  return { zh: `第 ${list} 节`, en: `periods ${consecutive ? list : sorted.join(', ')}` };
+}
