@@ -23,7 +23,14 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'scripts/lib/*.mjs'] },
+        projectService: {
+          allowDefaultProject: [
+            '*.js',
+            'scripts/*.mjs',
+            'scripts/lib/*.mjs',
+            'server/timetable/worker/*.mjs',
+          ],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -12,6 +12,9 @@ import { EmbeddedFerretDb, defaultFerretdbBin } from './db/EmbeddedFerretDb.ts';
 import { createApp } from './http/app.ts';
 import type { RouteTable } from './http/RouteTable.ts';
 import { LessonService } from './lessons/LessonService.ts';
+import { CompatService } from './timetable/CompatService.ts';
+import { SolveJobs } from './timetable/SolveJobs.ts';
+import { TimetableService } from './timetable/TimetableService.ts';
 import type { Logger } from './logger.ts';
 import { createModels, syncIndexes } from './models/index.ts';
 import type { Models } from './models/index.ts';
@@ -37,11 +40,13 @@ export class Platform {
   readonly pool: WorkerPool;
   readonly rooms: RoomRegistry;
   readonly lessons: LessonService;
+  readonly timetables: TimetableService;
   /** Every HTTP route (for documentation and the authorization matrix). */
   readonly routes: RouteTable;
   readonly app: Express;
   readonly #server: http.Server;
   readonly #signaling: Signaling;
+  readonly #solveJobs: SolveJobs;
   readonly #connection: mongoose.Connection;
   readonly #ferret: EmbeddedFerretDb | undefined;
   readonly #logger: Logger;
@@ -52,6 +57,8 @@ export class Platform {
     pool: WorkerPool;
     rooms: RoomRegistry;
     lessons: LessonService;
+    timetables: TimetableService;
+    solveJobs: SolveJobs;
     routes: RouteTable;
     app: Express;
     server: http.Server;
@@ -64,6 +71,8 @@ export class Platform {
     this.pool = parts.pool;
     this.rooms = parts.rooms;
     this.lessons = parts.lessons;
+    this.timetables = parts.timetables;
+    this.#solveJobs = parts.solveJobs;
     this.routes = parts.routes;
     this.app = parts.app;
     this.#server = parts.server;
@@ -116,13 +125,20 @@ export class Platform {
         new SessionService(models, tokens, config.refreshTokenTtlSeconds, now),
       );
       const audit = new AuditLog(models, logger, now);
+      const compat = new CompatService(models, audit);
       const lessons = new LessonService(models, now);
+      const solveJobs = new SolveJobs(logger);
+      const timetables = new TimetableService(models, solveJobs, now);
       const clientDir = options.clientDir ?? path.resolve(import.meta.dirname, '..', 'client', 'dist');
       const { app, table } = createApp({
         models,
         auth,
         audit,
         lessons,
+        timetables,
+        compat,
+        solveJobs,
+        now,
         pool,
         rooms,
         logger,
@@ -140,6 +156,8 @@ export class Platform {
         pool,
         rooms,
         lessons,
+        timetables,
+        solveJobs,
         routes: table,
         app,
         server,
@@ -174,6 +192,7 @@ export class Platform {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.rooms.closeAll('shutdown');
     this.pool.close();
+    await this.#solveJobs.close();
     await this.#connection.close();
     await this.#ferret?.stop();
     this.#logger.info('platform stopped');

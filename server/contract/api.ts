@@ -58,6 +58,8 @@ export interface CurrentLessonResponse {
   lesson: LessonSummary | null;
   /** Later lessons of today. */
   upcoming: LessonSummary[];
+  /** The next scheduled lesson after the current one, whatever day it is on; null if none. */
+  next: LessonSummary | null;
 }
 
 export interface SfuStatsResponse {

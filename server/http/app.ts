@@ -6,6 +6,9 @@ import type { RoomRegistry, WorkerPool } from '../../sfu/index.ts';
 import type { Authenticator } from '../auth/Authenticator.ts';
 import { NotFoundError } from '../errors.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
+import type { CompatService } from '../timetable/CompatService.ts';
+import type { SolveJobs } from '../timetable/SolveJobs.ts';
+import type { TimetableService } from '../timetable/TimetableService.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import type { AuditLog } from '../resources/AuditLog.ts';
@@ -19,12 +22,17 @@ import { authRoutes } from './routes/auth.ts';
 import { importRoutes } from './routes/imports.ts';
 import type { AuthRouteOptions } from './routes/auth.ts';
 import { lessonRoutes } from './routes/lessons.ts';
+import { timetableRoutes } from './routes/timetables.ts';
 
 export interface AppDeps {
   models: Models;
   auth: Authenticator;
   audit: AuditLog;
   lessons: LessonService;
+  timetables: TimetableService;
+  compat: CompatService;
+  solveJobs: SolveJobs;
+  now: () => number;
   pool: WorkerPool;
   rooms: RoomRegistry;
   logger: Logger;
@@ -56,6 +64,18 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   app.use('/api/lessons', lessonRoutes(deps.lessons, deps.rooms, deps.auth, table));
   app.use('/api/admin', adminRoutes(deps.models, deps.pool, deps.rooms, deps.auth, table));
   app.use(importRoutes(deps.models, deps.auth, deps.audit, table));
+  app.use(
+    timetableRoutes(
+      deps.models,
+      deps.timetables,
+      deps.compat,
+      deps.solveJobs,
+      deps.auth,
+      deps.audit,
+      table,
+      deps.now,
+    ),
+  );
   for (const spec of allResources(deps.models)) {
     app.use(
       `/api/${spec.name}`,

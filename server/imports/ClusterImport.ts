@@ -3,9 +3,9 @@ import mongoose from 'mongoose';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Scope } from '../auth/Scope.ts';
 import type { ImportResponse } from '../contract/api.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError } from '../errors.ts';
 import type { Cluster, Models, School } from '../models/index.ts';
-import { withId } from '../resources/Resource.ts';
+import { clusterInScope } from '../resources/scoping.ts';
 import type { ParsedRow, ParsedSheet, RowError, SheetKind } from './index.ts';
 
 type Id = mongoose.Types.ObjectId;
@@ -54,12 +54,7 @@ export class ClusterImport {
 
   /** @throws NotFoundError when the cluster does not exist or is outside the caller's scope */
   static async open(models: Models, scope: Scope, clusterId: string): Promise<ClusterImport> {
-    const cluster = mongoose.isValidObjectId(clusterId)
-      ? await models.Cluster.findOne(
-          withId(scope.clusterFilter(), new mongoose.Types.ObjectId(clusterId)),
-        ).lean<Cluster>()
-      : null;
-    if (!cluster) throw new NotFoundError(`cluster ${clusterId} not found`);
+    const cluster = await clusterInScope(scope, models, clusterId);
     const schools = await models.School.find({
       _id: { $in: [...cluster.hubSchoolIds, ...cluster.memberSchoolIds] },
     }).lean<School[]>();

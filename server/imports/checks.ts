@@ -13,29 +13,37 @@ export interface ParsedRow<K extends SheetKind> {
   value: RowOf<K>;
 }
 
-/** What identifies a record within one file; two rows with one key are an error. */
-const KEYS: { [K in SheetKind]: { columns: string; key: (v: RowOf<K>) => string } } = {
-  schools: { columns: '学校名称', key: (v) => v.name },
-  classrooms: { columns: '学校名称 + 教室名称', key: (v) => `${v.schoolName}\u0000${v.name}` },
+/**
+ * What identifies a record within one file; two rows sharing a key are an error. A bell
+ * period may appear twice with different weekdays (periods that ring at other times on some
+ * days), so its keys are per weekday.
+ */
+const KEYS: { [K in SheetKind]: { columns: string; keys: (v: RowOf<K>) => string[] } } = {
+  schools: { columns: '学校名称', keys: (v) => [v.name] },
+  classrooms: { columns: '学校名称 + 教室名称', keys: (v) => [`${v.schoolName}\u0000${v.name}`] },
   classes: {
     columns: '学校名称 + 年级 + 班级名称',
-    key: (v) => `${v.schoolName}\u0000${v.grade}\u0000${v.name}`,
+    keys: (v) => [`${v.schoolName}\u0000${v.grade}\u0000${v.name}`],
   },
-  teachers: { columns: '用户名', key: (v) => v.username },
-  bellSchedules: { columns: '学校名称 + 节次', key: (v) => `${v.schoolName}\u0000${v.period}` },
+  teachers: { columns: '用户名', keys: (v) => [v.username] },
+  bellSchedules: {
+    columns: '学校名称 + 节次 + 星期',
+    keys: (v) => v.weekdays.map((d) => `${v.schoolName}\u0000${v.period}\u0000${d}`),
+  },
 };
 
 /** Checks across the rows of one sheet: duplicate keys, and bell periods that overlap. */
 export function checkRows<K extends SheetKind>(kind: K, rows: readonly ParsedRow<K>[]): RowError[] {
   const errors: RowError[] = [];
-  const { columns, key } = KEYS[kind] as { columns: string; key: (v: RowOf<K>) => string };
+  const { columns, keys } = KEYS[kind] as { columns: string; keys: (v: RowOf<K>) => string[] };
   const seen = new Map<string, number>();
   for (const { row, value } of rows) {
-    const k = key(value);
-    const first = seen.get(k);
+    const first = keys(value)
+      .map((k) => seen.get(k))
+      .find((r) => r !== undefined);
     if (first !== undefined)
       errors.push({ row, column: columns, message: `与第 ${first} 行重复 (duplicate of row ${first})` });
-    else seen.set(k, row);
+    else for (const k of keys(value)) seen.set(k, row);
   }
   if (kind === 'classrooms') {
     const devices = new Map<string, number>();

@@ -79,7 +79,7 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     if (identity.role === 'teacher') filter = { teacherId: identity.userId };
     else if (identity.role === 'classroom' && identity.classroomId)
       filter = { classroomIds: identity.classroomId };
-    else return { lesson: null, upcoming: [] };
+    else return { lesson: null, upcoming: [], next: null };
     const lessons = await this.#models.Lesson.find({
       ...filter,
       $or: [{ state: 'live' }, { scheduledStart: { $gte: dayStart, $lte: dayEnd } }],
@@ -94,11 +94,20 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     const { current, upcoming } = pickCurrentLesson(dated, now);
     const endOfToday = new Date(now);
     endOfToday.setHours(23, 59, 59, 999);
+    const next = await this.#models.Lesson.findOne({
+      ...filter,
+      state: 'scheduled',
+      scheduledStart: { $gt: new Date(Math.max(now, current?.start ?? 0)) },
+      ...(current ? { _id: { $ne: current.doc._id } } : {}),
+    })
+      .sort({ scheduledStart: 1 })
+      .lean<Lesson>();
     return {
       lesson: current ? await this.#summarize(current.doc) : null,
       upcoming: await Promise.all(
         upcoming.filter((l) => l.start <= endOfToday.getTime()).map((l) => this.#summarize(l.doc)),
       ),
+      next: next ? await this.#summarize(next) : null,
     };
   }
 

@@ -1,5 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
-import { ObjectId, Schema } from './schema.ts';
+import { ObjectId, Schema, busyPeriods } from './schema.ts';
 import type { Id } from './schema.ts';
 
 /** A recording classroom (录播教室) of a hub school, or a receiving classroom. */
@@ -11,6 +11,8 @@ export const classroomSchema = new Schema(
     hasWhiteboard: { type: Boolean, default: true },
     /** The classroom device account (a user with role classroom). */
     deviceUserId: { type: ObjectId, default: null },
+    /** Local timetable: periods not free for synchronized lessons. */
+    busy: busyPeriods,
   },
   { timestamps: true },
 );

@@ -1,5 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
-import { ObjectId, Schema } from './schema.ts';
+import { ObjectId, Schema, busyPeriods } from './schema.ts';
 import type { Id } from './schema.ts';
 
 /** A class of pupils (教学班) of a school. */
@@ -11,6 +11,8 @@ export const teachingClassSchema = new Schema(
     size: { type: Number, required: true, min: 1, max: 200 },
     /** The receiving classroom the class sits in for synchronized lessons. */
     classroomId: { type: ObjectId, default: null },
+    /** Local timetable: periods not free for synchronized lessons. */
+    busy: busyPeriods,
   },
   { timestamps: true },
 );

@@ -1,5 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
-import { ObjectId, REGION_CODE, Schema } from './schema.ts';
+import { ObjectId, REGION_CODE, Schema, busyPeriods } from './schema.ts';
 import type { Id } from './schema.ts';
 
 export const ROLES = ['admin', 'bureau', 'coordinator', 'teacher', 'classroom', 'assistant'] as const;
@@ -19,6 +19,8 @@ export const userSchema = new Schema(
     classroomId: { type: ObjectId, default: null, index: true },
     /** Teachers: subjects they teach. */
     subjects: { type: [String], default: [] },
+    /** Local timetable: periods not free for synchronized lessons. */
+    busy: busyPeriods,
     disabled: { type: Boolean, default: false },
   },
   { timestamps: true },

@@ -3,6 +3,8 @@ import { auditEntrySchema } from './AuditEntry.ts';
 import type { AuditEntry } from './AuditEntry.ts';
 import { bellScheduleSchema } from './BellSchedule.ts';
 import type { BellSchedule } from './BellSchedule.ts';
+import { calendarFeedSchema } from './CalendarFeed.ts';
+import type { CalendarFeed } from './CalendarFeed.ts';
 import { classroomSchema } from './Classroom.ts';
 import type { Classroom } from './Classroom.ts';
 import { clusterSchema } from './Cluster.ts';
@@ -21,12 +23,15 @@ import { teachingClassSchema } from './TeachingClass.ts';
 import type { TeachingClass } from './TeachingClass.ts';
 import { termCalendarSchema } from './TermCalendar.ts';
 import type { TermCalendar } from './TermCalendar.ts';
+import { timetableSchema } from './Timetable.ts';
+import type { Timetable, TimetableSession } from './Timetable.ts';
 import { userSchema } from './User.ts';
 import type { User } from './User.ts';
 
 export type {
   AuditEntry,
   BellSchedule,
+  CalendarFeed,
   Classroom,
   Cluster,
   Lesson,
@@ -36,6 +41,8 @@ export type {
   School,
   TeachingClass,
   TermCalendar,
+  Timetable,
+  TimetableSession,
   User,
 };
 export { ROLES } from './User.ts';
@@ -53,6 +60,8 @@ export interface Models {
   Lesson: Model<Lesson>;
   AuditEntry: Model<AuditEntry>;
   RefreshToken: Model<RefreshToken>;
+  Timetable: Model<Timetable>;
+  CalendarFeed: Model<CalendarFeed>;
 }
 
 /** Binds the platform's models to a connection (one per platform instance). */
@@ -70,6 +79,8 @@ export function createModels(connection: Connection): Models {
     Lesson: connection.model<Lesson>('Lesson', lessonSchema),
     AuditEntry: connection.model<AuditEntry>('AuditEntry', auditEntrySchema),
     RefreshToken: connection.model<RefreshToken>('RefreshToken', refreshTokenSchema),
+    Timetable: connection.model<Timetable>('Timetable', timetableSchema),
+    CalendarFeed: connection.model<CalendarFeed>('CalendarFeed', calendarFeedSchema),
   };
 }
 

@@ -13,5 +13,23 @@ export type Id = mongoose.Types.ObjectId;
 export const REGION_CODE = /^\d{6}$/;
 /** A time of day, HH:mm (24 h). */
 export const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+/**
+ * Periods (weekday, period number of the school's bells) taken locally: a class's own
+ * lessons, a teacher's local teaching, a recording classroom's other use. The joint
+ * timetable keeps synchronized lessons out of them.
+ */
+export const busyPeriods = {
+  type: [
+    new mongoose.Schema(
+      {
+        weekday: { type: Number, required: true, min: 1, max: 7 },
+        period: { type: Number, required: true, min: 1, max: 15 },
+      },
+      { _id: false },
+    ),
+  ],
+  default: [],
+};
+
 /** A calendar date, YYYY-MM-DD. */
 export const DATE = /^\d{4}-\d{2}-\d{2}$/;

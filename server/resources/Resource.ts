@@ -18,6 +18,10 @@ export type Doc = Record<string, unknown> & { _id: mongoose.Types.ObjectId };
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
 export const IdParams = z.object({ id: objectId });
+/** Periods taken by a local timetable (a class's, a teacher's or a recording room's). */
+export const busyPeriods = z
+  .array(z.object({ weekday: z.number().int().min(1).max(7), period: z.number().int().min(1).max(15) }))
+  .max(105);
 const Paging = z.object({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),

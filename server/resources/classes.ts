@@ -2,7 +2,7 @@ import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
-import { objectId, plainView } from './Resource.ts';
+import { busyPeriods, objectId, plainView } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { MANAGERS } from './schools.ts';
 import { bySchoolInScope, regionOfSchool, schoolInScope, toId } from './scoping.ts';
@@ -13,6 +13,7 @@ const fields = {
   name: z.string().trim().min(1).max(50),
   size: z.number().int().min(1).max(200),
   classroomId: objectId.nullable().optional(),
+  busy: busyPeriods.optional(),
 };
 
 /** Classes of pupils (教学班). */

@@ -2,7 +2,7 @@ import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
-import { objectId, plainView } from './Resource.ts';
+import { busyPeriods, objectId, plainView } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { MANAGERS } from './schools.ts';
 import { bySchoolInScope, regionOfSchool, schoolInScope, toId } from './scoping.ts';
@@ -13,6 +13,7 @@ const fields = {
   kind: z.enum(['recording', 'receiving']),
   hasWhiteboard: z.boolean().default(true),
   deviceUserId: objectId.nullable().optional(),
+  busy: busyPeriods.optional(),
 };
 
 export function classroomsSpec(models: Models): ResourceSpec {

@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import type { Scope } from '../auth/Scope.ts';
 import { NotFoundError } from '../errors.ts';
-import type { Models, School } from '../models/index.ts';
+import type { Cluster, Models, School } from '../models/index.ts';
 import { withId } from './Resource.ts';
 
 type Id = mongoose.Types.ObjectId;
@@ -19,6 +19,14 @@ export async function schoolInScope(scope: Scope, models: Models, schoolId: unkn
   const school = id && (await models.School.findOne(withId(restrict, id)).lean<School>());
   if (!school) throw new NotFoundError(`school ${String(schoolId)} not found`);
   return school;
+}
+
+/** The cluster, if it exists within scope; NotFoundError otherwise (existence is not leaked). */
+export async function clusterInScope(scope: Scope, models: Models, clusterId: unknown): Promise<Cluster> {
+  const id = toId(clusterId);
+  const cluster = id && (await models.Cluster.findOne(withId(scope.clusterFilter(), id)).lean<Cluster>());
+  if (!cluster) throw new NotFoundError(`cluster ${String(clusterId)} not found`);
+  return cluster;
 }
 
 /** Filter for clusters within scope, as ids (bureaus resolve their region's clusters). */

@@ -5,7 +5,7 @@ import type { Role } from '../contract/api.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
 import { ROLES } from '../models/index.ts';
-import { objectId, plainView } from './Resource.ts';
+import { busyPeriods, objectId, plainView } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { MANAGERS } from './schools.ts';
 import { regionOfSchool, schoolInScope, toId } from './scoping.ts';
@@ -35,6 +35,7 @@ const fields = {
   classroomId: objectId.nullable().optional(),
   subjects: z.array(z.string().trim().min(1).max(20)).max(10).default([]),
   disabled: z.boolean().default(false),
+  busy: busyPeriods.optional(),
 };
 const password = z.string().min(8, 'at least 8 characters').max(128);
 

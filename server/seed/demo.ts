@@ -1,6 +1,7 @@
 import { hashPassword } from '../auth/passwords.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
+import { demoTerm } from './term.ts';
 
 /** The password of every demo account (printed at start and listed in the README). */
 export const DEMO_PASSWORD = 'demo2026';
@@ -25,6 +26,12 @@ export const DEMO_ACCOUNTS = [
     realName: '王丽（英语）',
     role: 'teacher',
     note: 'hub teacher, recording classroom',
+  },
+  {
+    username: 'teacher2',
+    realName: '张敏（音乐、美术）',
+    role: 'teacher',
+    note: 'hub teacher of music and art',
   },
   {
     username: 'classroom1',
@@ -64,7 +71,11 @@ const REGIONS = [
 const COUNTY = '430725';
 const CLUSTER_NAME = '桃源县漳江小学英语联校群';
 
-/** Morning periods of a village school; the hub rings five minutes earlier. */
+/**
+ * A school's day: four morning and two afternoon periods of 40 minutes, shifted by
+ * `offsetMinutes`. The demo's village schools ring 0–4 minutes after the hub, close enough
+ * for synchronized lessons (each class's period covered by at least 90 %).
+ */
 function bells(offsetMinutes: number): { period: number; start: string; end: string; weekdays: number[] }[] {
   const starts = [8 * 60, 8 * 60 + 55, 10 * 60 + 5, 11 * 60, 14 * 60 + 30, 15 * 60 + 25];
   const hhmm = (m: number): string =>
@@ -88,18 +99,8 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
   if (!(await User.exists({ username: 'teacher' }))) {
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     for (const r of REGIONS) await Region.updateOne({ code: r.code }, { $setOnInsert: r }, { upsert: true });
-    const calendar = await TermCalendar.create({
-      name: '桃源县 2026–2027 学年第一学期',
-      regionCode: COUNTY,
-      term: '2026-2027-1',
-      start: '2026-09-01',
-      end: '2027-01-22',
-      holidays: [
-        { from: '2026-10-01', to: '2026-10-07', name: '国庆节' },
-        { from: '2027-01-01', to: '2027-01-03', name: '元旦' },
-      ],
-      makeupDays: [{ date: '2026-10-10', followsWeekday: 4 }],
-    });
+    const term = demoTerm(now);
+    const calendar = await TermCalendar.create({ ...term, regionCode: COUNTY });
     const hub = await School.create({
       name: '桃源县漳江小学',
       regionCode: COUNTY,
@@ -111,7 +112,7 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
     const hubBells = await BellSchedule.create({
       schoolId: hub._id,
       name: '漳江小学作息',
-      periods: bells(-5),
+      periods: bells(0),
     });
     await School.updateOne({ _id: hub._id }, { bellScheduleId: hubBells._id });
     const hubRoom = await Classroom.create({ schoolId: hub._id, name: '录播教室', kind: 'recording' });
@@ -128,7 +129,7 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
       const schedule = await BellSchedule.create({
         schoolId: school._id,
         name: `${r.school}作息`,
-        periods: bells(i * 2),
+        periods: bells([0, 2, 3, 4][i] ?? 0),
       });
       await School.updateOne({ _id: school._id }, { bellScheduleId: schedule._id });
       const classroom = await Classroom.create({
@@ -142,6 +143,12 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
         name: r.classroom,
         size: r.size,
         classroomId: classroom._id,
+        // Their own lessons: 语文 and 数学 every morning, and one more period a day (3rd or 6th).
+        busy: [1, 2, 3, 4, 5].flatMap((weekday) => [
+          { weekday, period: 1 },
+          { weekday, period: 2 },
+          { weekday, period: (weekday + i) % 2 ? 3 : 6 },
+        ]),
       });
       rural.push({ school, classroom, klass });
     }
@@ -157,7 +164,15 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
         regionCode: account.role === 'bureau' ? COUNTY : null,
         schoolId: room ? room.school._id : account.role === 'teacher' ? hub._id : null,
         classroomId: room ? room.classroom._id : null,
-        subjects: account.role === 'teacher' ? ['英语'] : [],
+        subjects:
+          account.username === 'teacher' ? ['英语'] : account.username === 'teacher2' ? ['音乐', '美术'] : [],
+        // Hub teachers also teach their own school's classes.
+        busy:
+          account.username === 'teacher'
+            ? [1, 3, 5].map((weekday) => ({ weekday, period: 3 }))
+            : account.username === 'teacher2'
+              ? [2, 4].map((weekday) => ({ weekday, period: 4 }))
+              : [],
       });
       users.set(account.username, user._id.toString());
       if (room) await Classroom.updateOne({ _id: room.classroom._id }, { deviceUserId: user._id });
@@ -175,11 +190,11 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
       hubSchoolIds: [hub._id],
       memberSchoolIds: rural.map((r) => r.school._id),
       coordinatorIds: [userId('coordinator')],
-      activeTerms: ['2026-2027-1'],
+      activeTerms: [term.term],
     });
     await Offering.create({
       clusterId: cluster._id,
-      term: '2026-2027-1',
+      term: term.term,
       subject: '英语',
       grade: 4,
       teacherId: userId('teacher'),
@@ -187,6 +202,20 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
       receivingClassIds: rural.map((r) => r.klass._id),
       periodsPerWeek: 2,
     });
+    for (const [subject, periodsPerWeek] of [
+      ['音乐', 2],
+      ['美术', 1],
+    ] as const)
+      await Offering.create({
+        clusterId: cluster._id,
+        term: term.term,
+        subject,
+        grade: 4,
+        teacherId: userId('teacher2'),
+        hubClassroomId: hubRoom._id,
+        receivingClassIds: rural.map((r) => r.klass._id),
+        periodsPerWeek,
+      });
     logger.info('demo cluster seeded');
   }
   await ensureLessonNow(models, logger, now);

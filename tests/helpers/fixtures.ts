@@ -108,10 +108,22 @@ export async function foreignSide(models: Models): Promise<Side> {
     receivingClassIds: [klass._id],
     periodsPerWeek: 1,
   });
+  // Hub and village ring alike: periods 1 and 4 of the demo's day.
+  await models.BellSchedule.create({
+    schoolId: hub._id,
+    name: '中心校作息',
+    periods: [
+      { period: 1, start: '08:00', end: '08:40', weekdays: [1, 2, 3, 4, 5] },
+      { period: 4, start: '11:00', end: '11:40', weekdays: [1, 2, 3, 4, 5] },
+    ],
+  });
   const bells = await models.BellSchedule.create({
     schoolId: school._id,
     name: '作息',
-    periods: [{ period: 1, start: '08:00', end: '08:40', weekdays: [1, 2, 3, 4, 5] }],
+    periods: [
+      { period: 1, start: '08:00', end: '08:40', weekdays: [1, 2, 3, 4, 5] },
+      { period: 4, start: '11:00', end: '11:40', weekdays: [1, 2, 3, 4, 5] },
+    ],
   });
   const calendar = await models.TermCalendar.create({
     name: '安乡县学期',

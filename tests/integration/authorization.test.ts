@@ -375,8 +375,8 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
       const sides = spec.scoped ? ([inside, outside] as const) : ([inside] as const);
       for (const who of WHO) {
         for (const side of sides) {
-          const ctx = { lessonId, clusterId: side.clusterId };
-          const { status } = await call(who, entry.method, spec.path(ctx), spec.body?.(who));
+          const ctx = { lessonId, clusterId: side.clusterId, offeringId: side.offeringId };
+          const { status, text } = await call(who, entry.method, spec.path(ctx), spec.body?.(who, ctx));
           const allowed =
             entry.access.kind === 'public' ||
             (who !== 'anonymous' &&
@@ -390,7 +390,7 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
               : spec.ok(who);
           if (!expected.includes(status))
             failures.push(
-              `${who} ${key}${spec.scoped ? (side === inside ? ' (in)' : ' (out)') : ''}: ${status}, expected ${expected.join('/')}`,
+              `${who} ${key}${spec.scoped ? (side === inside ? ' (in)' : ' (out)') : ''}: ${status} ${text.slice(0, 160)}, expected ${expected.join('/')}`,
             );
         }
       }
@@ -399,12 +399,21 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
   });
 });
 
+/** Ids an out-of-table route is called with: the lesson, and the side's cluster and offering. */
+interface Ctx {
+  lessonId: string;
+  clusterId: string;
+  offeringId: string;
+}
+const TERM = '2026-2027-1';
+const MANAGER_ROLES: readonly Who[] = ['admin', 'bureau', 'coordinator'];
+
 /** Non-resource routes: the request to make and the statuses a permitted caller gets. */
 const OTHER_ROUTES: Record<
   string,
   {
-    path: (ctx: { lessonId: string; clusterId: string }) => string;
-    body?: (who: Who) => unknown;
+    path: (ctx: Ctx) => string;
+    body?: (who: Who, ctx: Ctx) => unknown;
     ok: (who: Who) => number[];
     /** Also called on the out-of-scope side's records: permitted roles other than admin get 404. */
     scoped?: boolean;
@@ -443,6 +452,76 @@ const OTHER_ROUTES: Record<
     ok: () => [200],
     scoped: true,
   },
+  'get /api/timetables/:clusterId/:term': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'post /api/timetables/:clusterId/:term/solve': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/solve`,
+    body: () => ({ timeLimitMs: 100 }),
+    ok: () => [202],
+    scoped: true,
+  },
+  'post /api/timetables/:clusterId/:term/check': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/check`,
+    body: (_who, { offeringId }) => ({ offeringId, to: { weekday: 2, period: 4 } }),
+    ok: () => [200],
+    scoped: true,
+  },
+  // Whether an edit is taken (200) or refused (409: the slot taken, or the solve above still
+  // running), and so what lock and publish find, depends on what ran before; the role and
+  // scope gate, which this test is about, does not.
+  'post /api/timetables/:clusterId/:term/edit': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/edit`,
+    body: (_who, { offeringId }) => ({ offeringId, to: { weekday: 2, period: 4 } }),
+    ok: () => [200, 409],
+    scoped: true,
+  },
+  'post /api/timetables/:clusterId/:term/lock': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/lock`,
+    body: (_who, { offeringId }) => ({ offeringId, weekday: 2, period: 4, locked: true }),
+    ok: () => [200, 404, 409],
+    scoped: true,
+  },
+  'post /api/timetables/:clusterId/:term/publish': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/publish`,
+    ok: () => [200, 400, 409],
+    scoped: true,
+  },
+  'get /api/timetables/:clusterId/:term/compat': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/compat`,
+    ok: () => [200],
+    scoped: true,
+  },
+  // A proposal id that no analysis gives: it "no longer applies".
+  'post /api/timetables/:clusterId/:term/compat/accept': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/compat/accept`,
+    body: () => ({ proposalId: 'no-such-proposal' }),
+    ok: () => [409],
+    scoped: true,
+  },
+  'get /api/timetables/:clusterId/:term/export': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/export`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'get /api/solve-jobs/:id': {
+    path: () => '/api/solve-jobs/00000000-0000-4000-8000-000000000000',
+    ok: () => [404],
+  },
+  'get /api/calendar-feeds': { path: () => '/api/calendar-feeds', ok: () => [200] },
+  // Managers subscribe to a cluster in scope; teachers and devices only to their own lessons.
+  'post /api/calendar-feeds': {
+    path: () => '/api/calendar-feeds',
+    body: (_who, { clusterId }) => ({ kind: 'cluster', subjectId: clusterId }),
+    ok: (who) => (MANAGER_ROLES.includes(who) ? [201] : [403]),
+  },
+  'delete /api/calendar-feeds/:id': {
+    path: () => '/api/calendar-feeds/0123456789abcdef01234567',
+    ok: () => [404],
+  },
+  'get /api/ical/:token': { path: () => '/api/ical/no-such-token-0123456789.ics', ok: () => [404] },
   'get /api/export/:kind': {
     path: ({ clusterId }) => `/api/export/classes?clusterId=${clusterId}&format=csv`,
     ok: () => [200],

@@ -64,12 +64,14 @@ describe('parseFile', () => {
         ['漳江小学', '第2节', '08:50', '09:30', '1-5'],
         ['漳江小学', 3, '09:20', '10:00', '1-5'],
         ['漳江小学', 4, '25:00', '10:40', ''],
-        ['漳江小学', 2, '14:00', '14:40', '6'],
+        ['漳江小学', 2, '14:00', '14:40', '5'],
+        ['漳江小学', 2, '09:00', '09:40', '6'],
         ['', 5, '11:00', '10:40', '8'],
       ],
     });
     const { sheets, errors } = await parseFile('bellSchedules', file, 'xlsx');
-    expect(sheets[0]?.rows.map((r) => r.row)).toEqual([2, 3, 4, 6]);
+    // Row 7 rings period 2 at another time on Saturdays: a period may differ by weekday.
+    expect(sheets[0]?.rows.map((r) => r.row)).toEqual([2, 3, 4, 6, 7]);
     expect(sheets[0]?.rows[0]?.value).toEqual({
       schoolName: '漳江小学',
       period: 1,
@@ -79,9 +81,9 @@ describe('parseFile', () => {
     });
     expect(errors.map((e) => [e.row, e.column])).toEqual([
       [5, '开始时间'],
-      [7, '学校名称'],
-      [7, '星期'],
-      [6, '学校名称 + 节次'],
+      [8, '学校名称'],
+      [8, '星期'],
+      [6, '学校名称 + 节次 + 星期'],
       [4, '开始时间'],
     ]);
     expect(errors[3]?.message).toContain('第 3 行');

@@ -1,0 +1,373 @@
+import { Router } from 'express';
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { Authenticator } from '../../auth/Authenticator.ts';
+import { Scope } from '../../auth/Scope.ts';
+import type { SolveJobView } from '../../contract/timetable.ts';
+import type { Models } from '../../models/index.ts';
+import type { AuditLog } from '../../resources/AuditLog.ts';
+import { IdParams, objectId, plainView } from '../../resources/Resource.ts';
+import type { Doc } from '../../resources/Resource.ts';
+import { MANAGERS } from '../../resources/schools.ts';
+import { createFeed, feedCalendar, listFeeds, revokeFeed } from '../../timetable/feeds.ts';
+import type { CompatService } from '../../timetable/CompatService.ts';
+import type { SolveJobs } from '../../timetable/SolveJobs.ts';
+import type { TimetableService } from '../../timetable/TimetableService.ts';
+import { parseInput } from '../../validate.ts';
+import { allowRoles, authenticate, identityOf } from '../middleware.ts';
+import type { RouteTable } from '../RouteTable.ts';
+
+const TimetableParams = z.object({
+  clusterId: objectId,
+  term: z.string().regex(/^\d{4}-\d{4}-[12]$/, 'a term like 2026-2027-1'),
+});
+const slot = z.object({ weekday: z.number().int().min(1).max(7), period: z.number().int().min(1).max(15) });
+const EditBody = z
+  .object({ offeringId: objectId, from: slot.optional(), to: slot.optional() })
+  .refine((e) => e.from || e.to, { message: 'give from, to or both' });
+const LockBody = slot.extend({ offeringId: objectId, locked: z.boolean() });
+const SolveBody = z.object({
+  timeLimitMs: z.number().int().min(100).max(60_000).default(3000),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .default(1),
+});
+const JobParams = z.object({ id: z.string().uuid() });
+const AcceptBody = z.object({ proposalId: z.string().min(1).max(200) });
+const FeedBody = z.object({ kind: z.enum(['teacher', 'classroom', 'cluster']), subjectId: objectId });
+const FeedParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,64}(\.ics)?$/) });
+
+/**
+ * The joint timetable of a cluster and term (coordinators, bureaus, admins in scope), solve
+ * jobs, and subscribable iCal feeds.
+ */
+export function timetableRoutes(
+  models: Models,
+  service: TimetableService,
+  compat: CompatService,
+  jobs: SolveJobs,
+  auth: Authenticator,
+  audit: AuditLog,
+  table: RouteTable,
+  now: () => number,
+): Router {
+  const timetables = Router();
+  const solveJobs = Router();
+  const feeds = Router();
+  const ical = Router();
+  const managers = { kind: 'roles' as const, roles: MANAGERS, scoped: true };
+  const guard = [authenticate(auth), allowRoles(...MANAGERS)];
+  const scopeOf = (res: Response) => Scope.resolve(models, identityOf(res));
+  const regionOf = async (clusterId: string): Promise<string | null> =>
+    (await models.Cluster.findById(clusterId, { regionCode: 1 }).lean())?.regionCode ?? null;
+
+  table.add(
+    timetables,
+    '/api/timetables',
+    {
+      method: 'get',
+      path: '/:clusterId/:term',
+      summary: 'A cluster’s joint timetable for a term, with names, conflicts and what is unplaced',
+      tag: 'Timetable',
+      access: managers,
+      params: TimetableParams,
+    },
+    ...guard,
+    async (req, res) => {
+      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+      res.json(await service.view(await scopeOf(res), clusterId, term));
+    },
+  );
+
+  table.add(
+    timetables,
+    '/api/timetables',
+    {
+      method: 'post',
+      path: '/:clusterId/:term/solve',
+      summary: 'Solve the term’s timetable in the background, keeping locked sessions; poll the job',
+      tag: 'Timetable',
+      access: managers,
+      params: TimetableParams,
+      body: SolveBody,
+      status: 202,
+    },
+    ...guard,
+    async (req, res) => {
+      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+      const options = parseInput(SolveBody, req.body ?? {}, 'body');
+      const job = await service.solve(await scopeOf(res), clusterId, term, options);
+      res.status(202).json(jobView(job));
+    },
+  );
+
+  table.add(
+    timetables,
+    '/api/timetables',
+    {
+      method: 'post',
+      path: '/:clusterId/:term/check',
+      summary: 'What a session would break at another slot (for dragging)',
+      tag: 'Timetable',
+      access: managers,
+      params: TimetableParams,
+      body: EditBody,
+    },
+    ...guard,
+    async (req, res) => {
+      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+      res.json(
+        await service.check(await scopeOf(res), clusterId, term, parseInput(EditBody, req.body, 'body')),
+      );
+    },
+  );
+
+  table.add(
+    timetables,
+    '/api/timetables',
+    {
+      method: 'post',
+      path: '/:clusterId/:term/edit',
+      summary: 'Add, move or remove a session; refused with 409 when it breaks a hard rule',
+      tag: 'Timetable',
+      access: managers,
+      params: TimetableParams,
+      body: EditBody,
+    },
+    ...guard,
+    async (req, res) => {
+      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+      const edit = parseInput(EditBody, req.body, 'body');
+      const identity = identityOf(res);
+      const view = await service.edit(await scopeOf(res), clusterId, term, edit);
+      await audit.record(
+        identity,
+        'update',
+        'timetables',
+        clusterId,
+        edit.from ?? null,
+        { term, ...edit },
+        await regionOf(clusterId),
+      );
+      res.json(view);
+    },
+  );
+
+  table.add(
+    timetables,
+    '/api/timetables',
+    {
+      method: 'post',
+      path: '/:clusterId/:term/lock',
+      summary: 'Lock or unlock a session (solving again keeps locked ones)',
+      tag: 'Timetable',
+      access: managers,
+      params: TimetableParams,
+      body: LockBody,
+    },
+    ...guard,
+    async (req, res) => {
+      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+      const { locked, ...at } = parseInput(LockBody, req.body, 'body');
+      res.json(await service.lock(await scopeOf(res), clusterId, term, at, locked));
+    },
+  );
+
+  table.add(
+    timetables,
+    '/api/timetables',
+    {
+      method: 'post',
+      path: '/:clusterId/:term/publish',
+      summary: 'Publish the timetable as dated lessons from now to the end of the term',
+      tag: 'Timetable',
+      access: managers,
+      params: TimetableParams,
+    },
+    ...guard,
+    async (req, res) => {
+      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+      const identity = identityOf(res);
+      const lessons = await service.publish(await scopeOf(res), clusterId, term);
+      await audit.record(
+        identity,
+        'update',
+        'timetables',
+        clusterId,
+        null,
+        { term, published: lessons },
+        await regionOf(clusterId),
+      );
+      res.json({ lessons });
+    },
+  );
+
+  table.add(
+    timetables,
+    '/api/timetables',
+    {
+      method: 'get',
+      path: '/:clusterId/:term/export',
+      summary: 'The week grid as an Excel workbook (a sheet per school and per hub teacher)',
+      tag: 'Timetable',
+      access: managers,
+      params: TimetableParams,
+    },
+    ...guard,
+    async (req, res) => {
+      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+      const { name, data } = await service.grid(await scopeOf(res), clusterId, term);
+      res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename*=UTF-8''${encodeURIComponent(`${name}.xlsx`)}`,
+      );
+      res.send(data);
+    },
+  );
+
+  table.add(
+    timetables,
+    '/api/timetables',
+    {
+      method: 'get',
+      path: '/:clusterId/:term/compat',
+      summary:
+        'Bell compatibility: common windows per weekday, each offering’s candidate slots and whose bells block them, and proposed bell changes',
+      tag: 'Timetable',
+      access: managers,
+      params: TimetableParams,
+    },
+    ...guard,
+    async (req, res) => {
+      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+      res.json(await compat.analyze(await scopeOf(res), clusterId, term));
+    },
+  );
+
+  table.add(
+    timetables,
+    '/api/timetables',
+    {
+      method: 'post',
+      path: '/:clusterId/:term/compat/accept',
+      summary: 'Accept a proposed bell change: the schools’ bell schedules are rewritten (audited)',
+      tag: 'Timetable',
+      access: managers,
+      params: TimetableParams,
+      body: AcceptBody,
+    },
+    ...guard,
+    async (req, res) => {
+      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+      const { proposalId } = parseInput(AcceptBody, req.body, 'body');
+      res.json(await compat.accept(await scopeOf(res), identityOf(res), clusterId, term, proposalId));
+    },
+  );
+
+  table.add(
+    solveJobs,
+    '/api/solve-jobs',
+    {
+      method: 'get',
+      path: '/:id',
+      summary: 'Progress of a solve',
+      tag: 'Timetable',
+      access: { ...managers, scoped: false },
+      params: JobParams,
+    },
+    ...guard,
+    (req, res) => {
+      const { id } = parseInput(JobParams, req.params, 'path');
+      res.json(jobView(jobs.get(id)));
+    },
+  );
+
+  const signedIn = { kind: 'authenticated' as const };
+  table.add(
+    feeds,
+    '/api/calendar-feeds',
+    { method: 'get', path: '/', summary: 'My iCal feeds', tag: 'Timetable', access: signedIn },
+    authenticate(auth),
+    async (_req, res) => {
+      const items = await listFeeds(models, identityOf(res));
+      res.json({ items: items.map((f) => plainView(f as unknown as Doc, ['tokenHash'])) });
+    },
+  );
+
+  table.add(
+    feeds,
+    '/api/calendar-feeds',
+    {
+      method: 'post',
+      path: '/',
+      summary:
+        'Create an iCal feed of a teacher’s, a classroom’s or a cluster’s lessons; the URL is shown once',
+      tag: 'Timetable',
+      access: signedIn,
+      body: FeedBody,
+      status: 201,
+    },
+    authenticate(auth),
+    async (req, res) => {
+      const { kind, subjectId } = parseInput(FeedBody, req.body, 'body');
+      const identity = identityOf(res);
+      const { feed, token } = await createFeed(models, identity, await scopeOf(res), kind, subjectId);
+      res.status(201).json({ ...plainView(feed, ['tokenHash']), url: `/api/ical/${token}.ics` });
+    },
+  );
+
+  table.add(
+    feeds,
+    '/api/calendar-feeds',
+    {
+      method: 'delete',
+      path: '/:id',
+      summary: 'Revoke an iCal feed: its URL stops working',
+      tag: 'Timetable',
+      access: signedIn,
+      params: IdParams,
+      status: 204,
+    },
+    authenticate(auth),
+    async (req, res) => {
+      const { id } = parseInput(IdParams, req.params, 'path');
+      await revokeFeed(models, identityOf(res), id, now());
+      res.status(204).end();
+    },
+  );
+
+  table.add(
+    ical,
+    '/api/ical',
+    {
+      method: 'get',
+      path: '/:token',
+      summary: 'An iCal feed, by its secret URL (for calendar apps)',
+      tag: 'Timetable',
+      access: { kind: 'public' },
+      params: FeedParams,
+    },
+    async (req, res) => {
+      const { token } = parseInput(FeedParams, req.params, 'path');
+      const text = await feedCalendar(models, token.replace(/\.ics$/, ''), now());
+      res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
+      res.setHeader('Cache-Control', 'private, max-age=300');
+      res.send(text);
+    },
+  );
+
+  return Router()
+    .use('/api/timetables', timetables)
+    .use('/api/solve-jobs', solveJobs)
+    .use('/api/calendar-feeds', feeds)
+    .use('/api/ical', ical);
+}
+
+function jobView(job: SolveJobView): SolveJobView {
+  const { id, state, fraction, score, placed, wanted, error } = job;
+  return { id, state, fraction, score, placed, wanted, error };
+}

@@ -1,0 +1,108 @@
+import {
+  analyzeCompatibility,
+  applyProposal,
+  compatInputFromProblem,
+  proposeChanges,
+  resolveOptions,
+} from '../../scheduler/index.ts';
+import type { Identity } from '../auth/tokens.ts';
+import type { CompatView } from '../contract/timetable.ts';
+import type { Scope } from '../auth/Scope.ts';
+import { ConflictError } from '../errors.ts';
+import type { Models } from '../models/index.ts';
+import type { AuditLog } from '../resources/AuditLog.ts';
+import { clusterInScope } from '../resources/scoping.ts';
+import { toClock } from './clock.ts';
+import { loadProblem } from './problem.ts';
+
+/**
+ * Whether the schools' bells leave common slots for the cluster's offerings (at the solver's
+ * own overlap rule), and, when not, the smallest bell changes that would; an accepted
+ * proposal rewrites the schools' bell schedules, audited.
+ */
+export class CompatService {
+  readonly #models: Models;
+  readonly #audit: AuditLog;
+
+  constructor(models: Models, audit: AuditLog) {
+    this.#models = models;
+    this.#audit = audit;
+  }
+
+  async #load(scope: Scope, clusterId: string, term: string) {
+    const loaded = await loadProblem(
+      this.#models,
+      await clusterInScope(scope, this.#models, clusterId),
+      term,
+    );
+    const input = compatInputFromProblem(loaded.problem);
+    // The same rule as the solver's: a session covers each receiving period by this share.
+    const options = { minOverlap: resolveOptions().minOverlap };
+    return { loaded, input, options };
+  }
+
+  async analyze(scope: Scope, clusterId: string, term: string): Promise<CompatView> {
+    const { loaded, input, options } = await this.#load(scope, clusterId, term);
+    const hubId = loaded.problem.hubSchoolId;
+    return {
+      report: analyzeCompatibility(input, options),
+      proposals: proposeChanges(input, options),
+      schools: [...loaded.problem.schools]
+        .sort((a, b) => Number(b.id === hubId) - Number(a.id === hubId))
+        .map((s) => ({ id: s.id, name: s.name, hub: s.id === hubId, periods: s.periods })),
+    };
+  }
+
+  /**
+   * Accepts a proposal: the changed schools' bell schedules are rewritten (one audit entry
+   * each). @throws ConflictError when the proposal no longer applies (the bells changed since)
+   */
+  async accept(
+    scope: Scope,
+    identity: Identity,
+    clusterId: string,
+    term: string,
+    proposalId: string,
+  ): Promise<CompatView> {
+    const { loaded, input, options } = await this.#load(scope, clusterId, term);
+    const proposal = proposeChanges(input, options).find((p) => p.id === proposalId);
+    if (!proposal)
+      throw new ConflictError(
+        '这条建议已不适用（作息已有变动），请刷新 (the proposal no longer applies; refresh)',
+      );
+    const after = applyProposal(loaded.problem.schools, proposal);
+    for (const school of after) {
+      const before = loaded.problem.schools.find((s) => s.id === school.id);
+      if (!before || JSON.stringify(before.periods) === JSON.stringify(school.periods)) continue;
+      const periods = school.periods.map((p) => ({
+        period: p.period,
+        start: toClock(p.start),
+        end: toClock(p.end),
+        weekdays: [...p.weekdays],
+      }));
+      const stored = await this.#models.BellSchedule.findOneAndUpdate(
+        { schoolId: school.id },
+        { $set: { periods }, $setOnInsert: { name: `${school.name}作息` } },
+        { upsert: true, returnDocument: 'before' },
+      ).lean();
+      const regionCode = loaded.schools.find((s) => s._id.toString() === school.id)?.regionCode ?? null;
+      await this.#audit.record(
+        identity,
+        'update',
+        'bell-schedules',
+        stored?._id.toString() ?? null,
+        stored ? { periods: stored.periods } : null,
+        { periods, proposal: proposal.id, message: proposal.message },
+        regionCode,
+      );
+      if (!stored) {
+        const created = await this.#models.BellSchedule.findOne({ schoolId: school.id }, { _id: 1 }).lean();
+        await this.#models.School.updateOne(
+          { _id: school.id },
+          { $set: { bellScheduleId: created?._id ?? null } },
+        );
+      }
+    }
+    return this.analyze(scope, clusterId, term);
+  }
+}
