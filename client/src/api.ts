@@ -86,6 +86,9 @@ export const api = {
   me: () => call<UserView>('GET', '/api/auth/me'),
   currentLesson: () => call<CurrentLessonResponse>('GET', '/api/lessons/current'),
   lesson: (id: string) => call<LessonSummary>('GET', `/api/lessons/${id}`),
+  get: <T>(path: string) => call<T>('GET', path),
+  post: <T>(path: string, body?: unknown) => call<T>('POST', path, body),
+  del: (path: string) => call<void>('DELETE', path),
   rtpCapabilities: (id: string) =>
     call<{ routerRtpCapabilities: Record<string, unknown> }>('GET', `/api/lessons/${id}/rtp-capabilities`),
 };

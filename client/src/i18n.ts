@@ -23,6 +23,7 @@ const zh = {
   stateLive: '上课中',
   stateEnded: '已下课',
   noLesson: '当前没有课程',
+  nextLesson: '下一节',
   upcoming: '今天稍后的课程',
   waiting: '等待上课',
   waitingHint: '老师开始上课后，本教室会自动加入。',
@@ -79,6 +80,7 @@ const en: Record<MessageKey, string> = {
   stateLive: 'Live',
   stateEnded: 'Ended',
   noLesson: 'No lesson right now',
+  nextLesson: 'Next',
   upcoming: 'Later today',
   waiting: 'Waiting for the lesson',
   waitingHint: 'This classroom joins by itself when the teacher starts.',
@@ -135,6 +137,17 @@ export function setLang(next: Lang): void {
 export function onLangChange(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+/** Formats an ISO instant as weekday, date and time: "周四 11月26日 10:05". */
+export function dayAndTime(iso: string): string {
+  return new Date(iso).toLocaleString(current === 'en' ? 'en-GB' : 'zh-CN', {
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 /** Formats an ISO instant as a local time of day (HH:mm). */

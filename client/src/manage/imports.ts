@@ -2,6 +2,7 @@ import type { ImportResponse } from '../../../server/contract/api.ts';
 import { api, send } from '../api.ts';
 import { lang } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
+import { saveBlob, saveDownload } from '../ui/download.ts';
 
 const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
 
@@ -26,24 +27,6 @@ const table = (head: string[], rows: (string | number)[][], testId?: string): HT
     h('thead', {}, h('tr', {}, ...head.map((x) => h('th', {}, x)))),
     h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, String(c)))))),
   );
-
-/** Saves a response body as a file named by the server's Content-Disposition. */
-async function saveDownload(path: string, fallbackName: string): Promise<void> {
-  const res = await send(path);
-  if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-  const disposition = res.headers.get('content-disposition') ?? '';
-  const name = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];
-  saveBlob(await res.blob(), name ? decodeURIComponent(name) : fallbackName);
-}
-
-function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = h('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** The new accounts' one-time passwords as a CSV sheet to print and hand out. */
 function credentialsCsv(credentials: ImportResponse['credentials']): Blob {

@@ -1,6 +1,6 @@
 import type { LessonSummary, UserView } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
-import { t, timeOfDay } from '../i18n.ts';
+import { dayAndTime, t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { LessonClient } from '../media/LessonClient.ts';
 import { linkQuality } from '../media/linkQuality.ts';
@@ -43,11 +43,13 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
   preview.muted = true;
   const waitingTitle = h('h1', {}, tr('waiting'));
   const waitingDetail = h('p', {});
+  const nextLesson = h('p', { class: 'next-lesson', 'data-testid': 'next-lesson', hidden: true });
   const waiting = h(
     'div',
     { class: 'stage-waiting' },
     waitingTitle,
     waitingDetail,
+    nextLesson,
     h('p', { class: 'hint' }, tr('waitingHint')),
   );
   const soundBtn = h(
@@ -83,6 +85,8 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     soundBtn,
   );
   let lesson: LessonSummary | null = null;
+  /** The next scheduled lesson after this one, from the published timetable. */
+  let next: LessonSummary | null = null;
   let stats: LinkStats | null = null;
 
   mount(
@@ -119,22 +123,28 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     waitingDetail.textContent = lesson
       ? `${lesson.title} · ${lesson.teacherName} · ${timeOfDay(lesson.scheduledStart)}–${timeOfDay(lesson.scheduledEnd)}`
       : t('noLesson');
+    nextLesson.hidden = !next;
+    nextLesson.textContent = next
+      ? `${t('nextLesson')}：${next.title} · ${next.teacherName} · ${dayAndTime(next.scheduledStart)}`
+      : '';
     renderConnection();
   };
 
-  const showLesson = (next: LessonSummary | null): void => {
+  const showLesson = (shown: LessonSummary | null): void => {
     // An ended lesson stays on screen until the next one becomes current.
-    if (!next && lesson?.state === 'ended') return;
-    lesson = next;
+    if (!shown && lesson?.state === 'ended') return;
+    lesson = shown;
     render();
-    if (next?.state === 'live') void client.join(next).catch(() => undefined);
+    if (shown?.state === 'live') void client.join(shown).catch(() => undefined);
     else if (client.lessonId) void client.leave();
   };
 
   const refresh = (): void => {
     api.currentLesson().then(
-      ({ lesson: current }) => {
+      ({ lesson: current, next: coming }) => {
+        next = coming;
         if (current || lesson?.state !== 'live') showLesson(current);
+        else render();
       },
       () => undefined,
     );

@@ -1,7 +1,9 @@
 import type { UserView } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
 import { lang, onLangChange } from '../i18n.ts';
+import { bellsPanel } from '../manage/bells.ts';
 import { importPanel } from '../manage/imports.ts';
+import { timetablePanel } from '../manage/timetable.ts';
 import { overviewPanel } from '../manage/overview.ts';
 import { RESOURCES } from '../manage/fields.ts';
 import { ResourcePanel } from '../manage/ResourcePanel.ts';
@@ -75,6 +77,8 @@ export function managePage(root: HTMLElement, user: UserView): void {
         return panel.el;
       },
     })),
+    { id: 'timetable', title: () => zhEn('联合排课', 'Timetable'), render: timetablePanel },
+    { id: 'bells', title: () => zhEn('作息协调', 'Bell compatibility'), render: bellsPanel },
     { id: 'import', title: () => zhEn('导入导出', 'Import / export'), render: importPanel },
     ...(user.role === 'coordinator'
       ? []
