@@ -11,14 +11,13 @@
  *
  * `--fixed-hub` keeps the hub's bells as they are (a hub serving several clusters).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { analyzeCompatibility, applyProposal, proposeChanges } from '../scheduler/compat/index.ts';
+import { mulberry32 } from '../scheduler/timetable/random.ts';
 import type { CompatInput, CompatOffering, Proposal, ProposeOptions } from '../scheduler/compat/index.ts';
 import type { BellPeriod, SchoolInput, Weekday } from '../scheduler/timetable/model.ts';
+import { machine, writeResults } from './lib/results.ts';
 
 const Options = z.object({
   clusters: z.coerce.number().int().min(1).max(1_000_000),
@@ -42,18 +41,6 @@ function parseOptions(): z.infer<typeof Options> {
     minOverlap: values['min-overlap'],
     fixedHub: values['fixed-hub'],
   });
-}
-
-/** mulberry32: equal seeds give equal clusters on every platform. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Random = () => number;
@@ -152,7 +139,7 @@ function progress(message: string): void {
 async function main(): Promise<void> {
   const options = parseOptions();
   const date = new Date();
-  const rng = random(options.seed);
+  const rng = mulberry32(options.seed);
   const inputs = Array.from({ length: options.clusters }, (_, i) => cluster(rng, i));
   const analysis = { minOverlap: options.minOverlap };
   const proposing = (input: CompatInput): ProposeOptions => ({
@@ -247,22 +234,11 @@ async function main(): Promise<void> {
 
   const result = {
     date: date.toISOString(),
-    environment: {
-      node: process.version,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      cores: os.availableParallelism(),
-      os: `${os.type()} ${os.release()} ${os.arch()}`,
-    },
+    environment: machine(),
     settings: options,
     summary,
   };
-  const dir = path.resolve(import.meta.dirname, 'results');
-  await mkdir(dir, { recursive: true });
-  const json = `${JSON.stringify(result, null, 2)}\n`;
-  const dated = path.join(dir, `compat-${date.toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(dated, json);
-  await writeFile(path.join(dir, 'compat-latest.json'), json);
-  console.log(`\nwrote ${path.relative(process.cwd(), dated)} and compat-latest.json`);
+  await writeResults('compat', date, result);
 }
 
 main().then(

@@ -9,15 +9,13 @@
  *
  * Exits 1 if any output breaks a hard rule.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { solve } from '../scheduler/timetable/index.ts';
 import { generateCluster } from './lib/scheduler/generate.ts';
 import { runBatch, timeIncremental } from './lib/scheduler/measure.ts';
 import type { BatchSummary } from './lib/scheduler/measure.ts';
+import { machine, writeResults } from './lib/results.ts';
 
 /**
  * The sizes, and each cluster's solver budget: a time limit and a number of search steps
@@ -155,13 +153,7 @@ async function main(): Promise<void> {
 
   const result = {
     date: date.toISOString(),
-    environment: {
-      node: process.version,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      cores: os.availableParallelism(),
-      memoryMiB: Math.round(os.totalmem() / 1024 / 1024),
-      os: `${os.type()} ${os.release()} ${os.arch()}`,
-    },
+    environment: machine(),
     settings: {
       ...options,
       sizes: options.sizes.map((s) => ({ size: s, ...SIZES[s] })),
@@ -170,13 +162,7 @@ async function main(): Promise<void> {
     results: rows,
     incremental,
   };
-  const dir = path.resolve(import.meta.dirname, 'results');
-  await mkdir(dir, { recursive: true });
-  const json = `${JSON.stringify(result, null, 2)}\n`;
-  const dated = path.join(dir, `scheduler-${date.toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(dated, json);
-  await writeFile(path.join(dir, 'scheduler-latest.json'), json);
-  console.log(`\nwrote ${path.relative(process.cwd(), dated)} and scheduler-latest.json`);
+  await writeResults('scheduler', date, result);
   if (rows.some((row) => row.summary.hardViolations > 0)) {
     process.stderr.write('broken solver: some output breaks a hard rule\n');
     process.exitCode = 1;

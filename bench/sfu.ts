@@ -9,9 +9,6 @@
  * `BENCH_SECONDS` sets the default of `--seconds`. Exits 1 if a receiver got no packets.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as mediasoup from 'mediasoup';
 import { z } from 'zod';
@@ -21,6 +18,7 @@ import { runOnce, SilentReceiverError } from './lib/run.ts';
 import type { RunResult } from './lib/run.ts';
 import { RtpSink } from './lib/sink.ts';
 import { DEFAULT_SOURCE } from './lib/source.ts';
+import { machine, writeResults } from './lib/results.ts';
 
 const Options = z.object({
   ks: z
@@ -51,16 +49,7 @@ function environment(): Record<string, unknown> {
   } catch {
     // Reported as unknown; the runs themselves fail clearly if ffmpeg is missing.
   }
-  return {
-    node: process.version,
-    mediasoup: mediasoup.version,
-    mediasoupWorker: mediasoup.workerBin,
-    ffmpeg,
-    cpuModel: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.availableParallelism(),
-    memoryMiB: Math.round(os.totalmem() / 1024 / 1024),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-  };
+  return { ...machine(), mediasoup: mediasoup.version, mediasoupWorker: mediasoup.workerBin, ffmpeg };
 }
 
 /** ABBA order per two pairs of runs, so that drift (heat, caches, other load) hits both paths alike. */
@@ -121,13 +110,7 @@ async function main(): Promise<void> {
     summaries,
     runs,
   };
-  const dir = path.resolve(import.meta.dirname, 'results');
-  await mkdir(dir, { recursive: true });
-  const json = `${JSON.stringify(result, null, 2)}\n`;
-  const dated = path.join(dir, `sfu-${date.toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(dated, json);
-  await writeFile(path.join(dir, 'sfu-latest.json'), json);
-  console.log(`\nwrote ${path.relative(process.cwd(), dated)} and sfu-latest.json`);
+  await writeResults('sfu', date, result);
 }
 
 main().then(

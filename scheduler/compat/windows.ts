@@ -4,6 +4,7 @@
  * Times are minutes since midnight (08:00 = 480), spans are end-exclusive.
  */
 import type { SchoolInput, Weekday } from '../timetable/model.ts';
+import { coverage, covers, overlapMinutes } from '../timetable/slots.ts';
 
 /** A span of wall-clock time, minutes since midnight, end exclusive. */
 export interface TimeWindow {
@@ -53,21 +54,9 @@ export function periodsOn(school: SchoolInput, weekday: Weekday): DayPeriod[] {
   return day;
 }
 
-/** Minutes two spans share (0 when they do not meet). */
-export function overlapMinutes(a: TimeWindow, b: TimeWindow): number {
-  return Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
-}
-
-/** The share of `period`'s length that `session` covers, in [0, 1]. */
-export function overlapRatio(session: TimeWindow, period: TimeWindow): number {
-  const length = period.end - period.start;
-  return length > 0 ? overlapMinutes(session, period) / length : 0;
-}
-
-/** Whether `session` covers at least `minOverlap` (a share, 0–1) of `period`. */
-export function covers(session: TimeWindow, period: TimeWindow, minOverlap: number): boolean {
-  return overlapRatio(session, period) >= minOverlap - EPSILON;
-}
+/** The share of a period a session covers: the solver's own rule, so both always agree. */
+const overlapRatio = coverage;
+export { covers, overlapMinutes, overlapRatio };
 
 /** The period of a day a session is best sat in, and how much of it the session covers. */
 export interface BestPeriod {

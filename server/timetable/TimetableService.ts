@@ -108,7 +108,7 @@ export class TimetableService {
       })),
       teachers: loaded.teachers.map((t) => ({ id: t._id.toString(), name: t.realName })),
       sessions: (timetable?.sessions ?? []).map((s) => ({
-        ...this.#sessionView(toSession(s), s.locked),
+        ...fromSession(toSession(s), s.locked),
       })),
       // What the last solve could not place, as far as it is still missing after edits.
       unplaced: [
@@ -124,18 +124,6 @@ export class TimetableService {
       calendar: loaded.calendar
         ? { name: loaded.calendar.name, start: loaded.calendar.start, end: loaded.calendar.end }
         : null,
-    };
-  }
-
-  #sessionView(s: Session, locked: boolean): SessionView {
-    return {
-      offeringId: s.offeringId,
-      weekday: s.weekday,
-      period: s.period,
-      start: toClock(s.start),
-      end: toClock(s.end),
-      receiving: s.receiving.map((r) => ({ ...r })),
-      locked,
     };
   }
 
@@ -182,7 +170,7 @@ export class TimetableService {
     const loaded = await this.#open(scope, clusterId, term);
     const { session, conflicts } = this.#tryEdit(loaded, edit);
     return {
-      session: session ? this.#sessionView(session, false) : null,
+      session: session ? fromSession(session, false) : null,
       conflicts: conflicts.map(conflictView),
     };
   }
@@ -228,7 +216,7 @@ export class TimetableService {
     return this.view(scope, clusterId, term);
   }
 
-  async #save(loaded: LoadedProblem, sessions: Record<string, unknown>[], dirty = true): Promise<void> {
+  async #save(loaded: LoadedProblem, sessions: SessionView[], dirty = true): Promise<void> {
     await this.#models.Timetable.updateOne(
       { clusterId: loaded.cluster._id, term: loaded.term },
       { $set: { sessions, ...(dirty ? { dirty: true } : {}) } },

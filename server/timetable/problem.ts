@@ -1,4 +1,5 @@
 import type { ClusterProblem, Session, TermCalendarInput, Weekday } from '../../scheduler/index.ts';
+import type { SessionView } from '../contract/timetable.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type {
   Classroom,
@@ -156,8 +157,8 @@ export function toSession(s: TimetableSession): Session {
   };
 }
 
-/** A solver session as stored. */
-export function fromSession(s: Session, locked: boolean): Record<string, unknown> {
+/** A solver session as stored and as the API shows it. */
+export function fromSession(s: Session, locked: boolean): SessionView {
   return {
     offeringId: s.offeringId,
     weekday: s.weekday,

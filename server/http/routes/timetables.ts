@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import { Scope } from '../../auth/Scope.ts';
@@ -15,7 +15,7 @@ import type { SolveJobs } from '../../timetable/SolveJobs.ts';
 import type { TimetableService } from '../../timetable/TimetableService.ts';
 import { parseInput } from '../../validate.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
-import type { RouteTable } from '../RouteTable.ts';
+import type { RouteEntry, RouteTable } from '../RouteTable.ts';
 
 const TimetableParams = z.object({
   clusterId: objectId,
@@ -64,87 +64,76 @@ export function timetableRoutes(
   const regionOf = async (clusterId: string): Promise<string | null> =>
     (await models.Cluster.findById(clusterId, { regionCode: 1 }).lean())?.regionCode ?? null;
 
-  table.add(
-    timetables,
-    '/api/timetables',
+  /** A route on one cluster's timetable for a term: managers, within their scope (else 404). */
+  const termRoute = (
+    entry: Pick<RouteEntry, 'method' | 'summary' | 'body' | 'status'> & { path: string },
+    handler: (at: { clusterId: string; term: string }, req: Request, res: Response) => Promise<void>,
+  ): void =>
+    table.add(
+      timetables,
+      '/api/timetables',
+      {
+        ...entry,
+        path: `/:clusterId/:term${entry.path}`,
+        tag: 'Timetable',
+        access: managers,
+        params: TimetableParams,
+      },
+      ...guard,
+      async (req, res) => handler(parseInput(TimetableParams, req.params, 'path'), req, res),
+    );
+
+  termRoute(
     {
       method: 'get',
-      path: '/:clusterId/:term',
+      path: '',
       summary: 'A cluster’s joint timetable for a term, with names, conflicts and what is unplaced',
-      tag: 'Timetable',
-      access: managers,
-      params: TimetableParams,
     },
-    ...guard,
-    async (req, res) => {
-      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+    async ({ clusterId, term }, _req, res) => {
       res.json(await service.view(await scopeOf(res), clusterId, term));
     },
   );
 
-  table.add(
-    timetables,
-    '/api/timetables',
+  termRoute(
     {
       method: 'post',
-      path: '/:clusterId/:term/solve',
+      path: '/solve',
       summary: 'Solve the term’s timetable in the background, keeping locked sessions; poll the job',
-      tag: 'Timetable',
-      access: managers,
-      params: TimetableParams,
       body: SolveBody,
       status: 202,
     },
-    ...guard,
-    async (req, res) => {
-      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+    async ({ clusterId, term }, req, res) => {
       const options = parseInput(SolveBody, req.body ?? {}, 'body');
-      const job = await service.solve(await scopeOf(res), clusterId, term, options);
-      res.status(202).json(jobView(job));
+      res.status(202).json(jobView(await service.solve(await scopeOf(res), clusterId, term, options)));
     },
   );
 
-  table.add(
-    timetables,
-    '/api/timetables',
+  termRoute(
     {
       method: 'post',
-      path: '/:clusterId/:term/check',
+      path: '/check',
       summary: 'What a session would break at another slot (for dragging)',
-      tag: 'Timetable',
-      access: managers,
-      params: TimetableParams,
       body: EditBody,
     },
-    ...guard,
-    async (req, res) => {
-      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+    async ({ clusterId, term }, req, res) => {
       res.json(
         await service.check(await scopeOf(res), clusterId, term, parseInput(EditBody, req.body, 'body')),
       );
     },
   );
 
-  table.add(
-    timetables,
-    '/api/timetables',
+  termRoute(
     {
       method: 'post',
-      path: '/:clusterId/:term/edit',
+      path: '/edit',
       summary: 'Add, move or remove a session; refused with 409 when it breaks a hard rule',
-      tag: 'Timetable',
-      access: managers,
-      params: TimetableParams,
       body: EditBody,
     },
-    ...guard,
-    async (req, res) => {
-      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+    async ({ clusterId, term }, req, res) => {
       const edit = parseInput(EditBody, req.body, 'body');
-      const identity = identityOf(res);
       const view = await service.edit(await scopeOf(res), clusterId, term, edit);
       await audit.record(
-        identity,
+        identityOf(res),
         'update',
         'timetables',
         clusterId,
@@ -156,44 +145,29 @@ export function timetableRoutes(
     },
   );
 
-  table.add(
-    timetables,
-    '/api/timetables',
+  termRoute(
     {
       method: 'post',
-      path: '/:clusterId/:term/lock',
+      path: '/lock',
       summary: 'Lock or unlock a session (solving again keeps locked ones)',
-      tag: 'Timetable',
-      access: managers,
-      params: TimetableParams,
       body: LockBody,
     },
-    ...guard,
-    async (req, res) => {
-      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+    async ({ clusterId, term }, req, res) => {
       const { locked, ...at } = parseInput(LockBody, req.body, 'body');
       res.json(await service.lock(await scopeOf(res), clusterId, term, at, locked));
     },
   );
 
-  table.add(
-    timetables,
-    '/api/timetables',
+  termRoute(
     {
       method: 'post',
-      path: '/:clusterId/:term/publish',
+      path: '/publish',
       summary: 'Publish the timetable as dated lessons from now to the end of the term',
-      tag: 'Timetable',
-      access: managers,
-      params: TimetableParams,
     },
-    ...guard,
-    async (req, res) => {
-      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
-      const identity = identityOf(res);
+    async ({ clusterId, term }, _req, res) => {
       const lessons = await service.publish(await scopeOf(res), clusterId, term);
       await audit.record(
-        identity,
+        identityOf(res),
         'update',
         'timetables',
         clusterId,
@@ -205,20 +179,13 @@ export function timetableRoutes(
     },
   );
 
-  table.add(
-    timetables,
-    '/api/timetables',
+  termRoute(
     {
       method: 'get',
-      path: '/:clusterId/:term/export',
+      path: '/export',
       summary: 'The week grid as an Excel workbook (a sheet per school and per hub teacher)',
-      tag: 'Timetable',
-      access: managers,
-      params: TimetableParams,
     },
-    ...guard,
-    async (req, res) => {
-      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+    async ({ clusterId, term }, _req, res) => {
       const { name, data } = await service.grid(await scopeOf(res), clusterId, term);
       res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader(
@@ -229,40 +196,26 @@ export function timetableRoutes(
     },
   );
 
-  table.add(
-    timetables,
-    '/api/timetables',
+  termRoute(
     {
       method: 'get',
-      path: '/:clusterId/:term/compat',
+      path: '/compat',
       summary:
         'Bell compatibility: common windows per weekday, each offering’s candidate slots and whose bells block them, and proposed bell changes',
-      tag: 'Timetable',
-      access: managers,
-      params: TimetableParams,
     },
-    ...guard,
-    async (req, res) => {
-      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+    async ({ clusterId, term }, _req, res) => {
       res.json(await compat.analyze(await scopeOf(res), clusterId, term));
     },
   );
 
-  table.add(
-    timetables,
-    '/api/timetables',
+  termRoute(
     {
       method: 'post',
-      path: '/:clusterId/:term/compat/accept',
+      path: '/compat/accept',
       summary: 'Accept a proposed bell change: the schools’ bell schedules are rewritten (audited)',
-      tag: 'Timetable',
-      access: managers,
-      params: TimetableParams,
       body: AcceptBody,
     },
-    ...guard,
-    async (req, res) => {
-      const { clusterId, term } = parseInput(TimetableParams, req.params, 'path');
+    async ({ clusterId, term }, req, res) => {
       const { proposalId } = parseInput(AcceptBody, req.body, 'body');
       res.json(await compat.accept(await scopeOf(res), identityOf(res), clusterId, term, proposalId));
     },
