@@ -11,6 +11,7 @@ import type { Config } from './config.ts';
 import { EmbeddedFerretDb, defaultFerretdbBin } from './db/EmbeddedFerretDb.ts';
 import { createApp } from './http/app.ts';
 import type { RouteTable } from './http/RouteTable.ts';
+import { AttendanceRecorder } from './attendance/AttendanceRecorder.ts';
 import { LessonService } from './lessons/LessonService.ts';
 import { CompatService } from './timetable/CompatService.ts';
 import { SolveJobs } from './timetable/SolveJobs.ts';
@@ -47,6 +48,7 @@ export class Platform {
   readonly #server: http.Server;
   readonly #signaling: Signaling;
   readonly #solveJobs: SolveJobs;
+  readonly #attendance: AttendanceRecorder;
   readonly #connection: mongoose.Connection;
   readonly #ferret: EmbeddedFerretDb | undefined;
   readonly #logger: Logger;
@@ -59,6 +61,7 @@ export class Platform {
     lessons: LessonService;
     timetables: TimetableService;
     solveJobs: SolveJobs;
+    attendance: AttendanceRecorder;
     routes: RouteTable;
     app: Express;
     server: http.Server;
@@ -73,6 +76,7 @@ export class Platform {
     this.lessons = parts.lessons;
     this.timetables = parts.timetables;
     this.#solveJobs = parts.solveJobs;
+    this.#attendance = parts.attendance;
     this.routes = parts.routes;
     this.app = parts.app;
     this.#server = parts.server;
@@ -127,6 +131,9 @@ export class Platform {
       const audit = new AuditLog(models, logger, now);
       const compat = new CompatService(models, audit);
       const lessons = new LessonService(models, now);
+      // Before signaling, so that its statechange listener sees the room's peers before it closes.
+      const attendance = new AttendanceRecorder({ models, rooms, lessons, logger, now });
+      await attendance.reconcile();
       const solveJobs = new SolveJobs(logger);
       const timetables = new TimetableService(models, solveJobs, now);
       const clientDir = options.clientDir ?? path.resolve(import.meta.dirname, '..', 'client', 'dist');
@@ -135,6 +142,7 @@ export class Platform {
         auth,
         audit,
         lessons,
+        attendance,
         timetables,
         compat,
         solveJobs,
@@ -156,6 +164,7 @@ export class Platform {
         pool,
         rooms,
         lessons,
+        attendance,
         timetables,
         solveJobs,
         routes: table,
@@ -193,6 +202,7 @@ export class Platform {
     this.rooms.closeAll('shutdown');
     this.pool.close();
     await this.#solveJobs.close();
+    await this.#attendance.close();
     await this.#connection.close();
     await this.#ferret?.stop();
     this.#logger.info('platform stopped');

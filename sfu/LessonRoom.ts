@@ -52,6 +52,10 @@ export interface PeerHealth {
   /** bit/s the server sends to the peer. */
   recvBitrate: number;
   uplinkScore: number | null;
+  /** Round-trip time of the media sent to the peer, ms (worst stream); null before any RTCP. */
+  rttMs: number | null;
+  /** Packet loss the peer reports for the media sent to it, % (worst stream); null before any RTCP. */
+  lossPct: number | null;
 }
 
 export interface RoomStats {
@@ -379,6 +383,16 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
           if (CONNECTION_ORDER.indexOf(state) > CONNECTION_ORDER.indexOf(connection)) connection = state;
         }
         const scores = [...peer.producers.values()].flatMap((p) => p.score.map((s) => s.score));
+        let rttMs: number | null = null;
+        let lossPct: number | null = null;
+        for (const consumer of peer.consumers.values()) {
+          for (const stat of await consumer.getStats().catch(() => [])) {
+            if (stat.type !== 'outbound-rtp') continue;
+            if (stat.roundTripTime !== undefined) rttMs = Math.max(rttMs ?? 0, stat.roundTripTime);
+            // fractionLost is RTCP's 8-bit fraction (0–255 of 256).
+            lossPct = Math.max(lossPct ?? 0, (stat.fractionLost / 256) * 100);
+          }
+        }
         return {
           peerId: peer.id,
           refId: peer.info.refId,
@@ -386,6 +400,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
           sendBitrate: Math.round(sendBitrate),
           recvBitrate: Math.round(recvBitrate),
           uplinkScore: scores.length ? Math.min(...scores) : null,
+          rttMs: rttMs === null ? null : Math.round(rttMs),
+          lossPct: lossPct === null ? null : Math.round(lossPct * 10) / 10,
         };
       }),
     );

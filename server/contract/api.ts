@@ -33,6 +33,8 @@ export interface ClassroomRef {
   schoolName: string;
   /** The school's downlink in Mbit/s (from the data model). */
   downlinkMbps: number;
+  /** Pupils of the classes that sit in it (the head count's default). */
+  classSize: number;
 }
 
 export interface LessonSummary {

@@ -41,6 +41,10 @@ export interface PeerHealth {
   recvBitrate: number;
   /** Worst producer score (0–10) of this peer's uplink, null when it sends nothing. */
   uplinkScore: number | null;
+  /** Round-trip time of the media sent to the peer, ms; null before any RTCP report. */
+  rttMs: number | null;
+  /** Packet loss the peer reports for the media sent to it, %; null before any RTCP report. */
+  lossPct: number | null;
 }
 
 export interface JoinResult {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import express from 'express';
 import type { Express } from 'express';
 import type { RoomRegistry, WorkerPool } from '../../sfu/index.ts';
+import type { AttendanceRecorder } from '../attendance/AttendanceRecorder.ts';
 import type { Authenticator } from '../auth/Authenticator.ts';
 import { NotFoundError } from '../errors.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
@@ -29,6 +30,7 @@ export interface AppDeps {
   auth: Authenticator;
   audit: AuditLog;
   lessons: LessonService;
+  attendance: AttendanceRecorder;
   timetables: TimetableService;
   compat: CompatService;
   solveJobs: SolveJobs;
@@ -61,7 +63,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   );
   app.use('/api', health);
   app.use('/api/auth', authRoutes(deps.models, deps.auth, deps.audit, table, deps.authOptions));
-  app.use('/api/lessons', lessonRoutes(deps.lessons, deps.rooms, deps.auth, table));
+  app.use('/api/lessons', lessonRoutes(deps.lessons, deps.rooms, deps.attendance, deps.auth, table));
   app.use('/api/admin', adminRoutes(deps.models, deps.pool, deps.rooms, deps.auth, table));
   app.use(importRoutes(deps.models, deps.auth, deps.audit, table));
   app.use(

@@ -173,12 +173,13 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
   }
 
   async #summarize(lesson: Lesson): Promise<LessonSummary> {
-    const { Classroom, School, Cluster, User } = this.#models;
+    const { Classroom, School, Cluster, User, TeachingClass } = this.#models;
     const classroomIds = [lesson.hubClassroomId, ...lesson.classroomIds];
-    const [classrooms, cluster, teacher] = await Promise.all([
+    const [classrooms, cluster, teacher, classes] = await Promise.all([
       Classroom.find({ _id: { $in: classroomIds } }).lean(),
       Cluster.findById(lesson.clusterId).lean(),
       User.findById(lesson.teacherId).lean(),
+      TeachingClass.find({ classroomId: { $in: lesson.classroomIds } }, { classroomId: 1, size: 1 }).lean(),
     ]);
     const schools = await School.find({ _id: { $in: classrooms.map((c) => c.schoolId) } }).lean();
     const ref = (id: mongoose.Types.ObjectId): ClassroomRef => {
@@ -189,6 +190,7 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
         name: classroom?.name ?? '?',
         schoolName: school?.name ?? '?',
         downlinkMbps: school?.downlinkMbps ?? 0,
+        classSize: classes.filter((c) => c.classroomId?.equals(id)).reduce((n, c) => n + c.size, 0),
       };
     };
     return {

@@ -19,6 +19,8 @@ export const lessonSchema = new Schema(
     state: { type: String, required: true, enum: ['scheduled', 'live', 'ended'], default: 'scheduled' },
     startedAt: { type: Date, default: null },
     endedAt: { type: Date, default: null },
+    /** How the lesson was judged once over (delivered, per-classroom attendance), by the rules of the time. */
+    delivery: { type: Schema.Types.Mixed, default: null },
   },
   { timestamps: true },
 );

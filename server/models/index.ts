@@ -9,8 +9,12 @@ import { classroomSchema } from './Classroom.ts';
 import type { Classroom } from './Classroom.ts';
 import { clusterSchema } from './Cluster.ts';
 import type { Cluster } from './Cluster.ts';
+import { lessonEventSchema } from './LessonEvent.ts';
+import type { LessonEvent } from './LessonEvent.ts';
 import { lessonSchema } from './Lesson.ts';
 import type { Lesson } from './Lesson.ts';
+import { linkSampleSchema } from './LinkSample.ts';
+import type { LinkSample } from './LinkSample.ts';
 import { offeringSchema } from './Offering.ts';
 import type { Offering } from './Offering.ts';
 import { refreshTokenSchema } from './RefreshToken.ts';
@@ -35,6 +39,8 @@ export type {
   Classroom,
   Cluster,
   Lesson,
+  LessonEvent,
+  LinkSample,
   Offering,
   RefreshToken,
   Region,
@@ -62,6 +68,8 @@ export interface Models {
   RefreshToken: Model<RefreshToken>;
   Timetable: Model<Timetable>;
   CalendarFeed: Model<CalendarFeed>;
+  LessonEvent: Model<LessonEvent>;
+  LinkSample: Model<LinkSample>;
 }
 
 /** Binds the platform's models to a connection (one per platform instance). */
@@ -81,6 +89,8 @@ export function createModels(connection: Connection): Models {
     RefreshToken: connection.model<RefreshToken>('RefreshToken', refreshTokenSchema),
     Timetable: connection.model<Timetable>('Timetable', timetableSchema),
     CalendarFeed: connection.model<CalendarFeed>('CalendarFeed', calendarFeedSchema),
+    LessonEvent: connection.model<LessonEvent>('LessonEvent', lessonEventSchema),
+    LinkSample: connection.model<LinkSample>('LinkSample', linkSampleSchema),
   };
 }
 

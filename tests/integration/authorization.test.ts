@@ -442,6 +442,12 @@ const OTHER_ROUTES: Record<
     path: ({ lessonId }) => `/api/lessons/${lessonId}/rtp-capabilities`,
     ok: () => [409],
   },
+  // The demo lesson has not started: its classroom is told so (400); no one else may count.
+  'post /api/lessons/:id/headcount': {
+    path: ({ lessonId }) => `/api/lessons/${lessonId}/headcount`,
+    body: () => ({ count: 20 }),
+    ok: () => [400],
+  },
   'get /api/admin/sfu': { path: () => '/api/admin/sfu', ok: () => [200] },
   'get /api/admin/audit': { path: () => '/api/admin/audit', ok: () => [200] },
   'get /api/import/:kind/template': { path: () => '/api/import/classes/template', ok: () => [200] },

@@ -11,6 +11,7 @@ import { h, mount } from '../ui/dom.ts';
 import { formatKbps } from '../ui/format.ts';
 import { retext, tr } from '../ui/text.ts';
 import { lessonStateBadge, pageState, topbar } from '../ui/topbar.ts';
+import { HeadcountControl } from '../ui/headcount.ts';
 
 const QUALITY_LABEL: Record<LinkQuality, MessageKey> = {
   good: 'linkGood',
@@ -84,6 +85,7 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     h('div', { class: 'pip-box' }, preview, h('span', {}, tr('myCamera'))),
     soundBtn,
   );
+  const headcount = new HeadcountControl();
   let lesson: LessonSummary | null = null;
   /** The next scheduled lesson after this one, from the published timetable. */
   let next: LessonSummary | null = null;
@@ -96,7 +98,14 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
       { class: 'kiosk' },
       topbar('classroom', badge.el, user.realName),
       stage,
-      h('footer', { class: 'kiosk-bar' }, connection, h('div', { class: 'spacer' }), fullscreenBtn),
+      h(
+        'footer',
+        { class: 'kiosk-bar' },
+        connection,
+        h('div', { class: 'spacer' }),
+        headcount.el,
+        fullscreenBtn,
+      ),
     ),
   );
 
@@ -123,6 +132,7 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     waitingDetail.textContent = lesson
       ? `${lesson.title} · ${lesson.teacherName} · ${timeOfDay(lesson.scheduledStart)}–${timeOfDay(lesson.scheduledEnd)}`
       : t('noLesson');
+    headcount.show(lesson, user.classroomId);
     nextLesson.hidden = !next;
     nextLesson.textContent = next
       ? `${t('nextLesson')}：${next.title} · ${next.teacherName} · ${dayAndTime(next.scheduledStart)}`

@@ -1,17 +1,22 @@
 import { Router } from 'express';
 import type { RoomRegistry } from '../../../sfu/index.ts';
+import type { AttendanceRecorder } from '../../attendance/AttendanceRecorder.ts';
 import type { Authenticator } from '../../auth/Authenticator.ts';
+import { z } from 'zod';
 import { LessonIdParams } from '../../contract/schemas.ts';
 import { InvalidStateError } from '../../errors.ts';
 import type { LessonService } from '../../lessons/LessonService.ts';
 import { parseInput } from '../../validate.ts';
-import { authenticate, identityOf } from '../middleware.ts';
+import { allowRoles, authenticate, identityOf } from '../middleware.ts';
 import type { RouteTable } from '../RouteTable.ts';
+
+const HeadcountBody = z.object({ count: z.number().int().min(0).max(500) });
 
 /** Lessons as the studio and the kiosk need them. */
 export function lessonRoutes(
   lessons: LessonService,
   rooms: RoomRegistry,
+  attendance: AttendanceRecorder,
   auth: Authenticator,
   table: RouteTable,
 ): Router {
@@ -71,6 +76,31 @@ export function lessonRoutes(
       if (lesson.state !== 'live') throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
       const room = await rooms.getOrCreate(id);
       res.json({ routerRtpCapabilities: room.rtpCapabilities });
+    },
+  );
+
+  table.add(
+    router,
+    mount,
+    {
+      method: 'post',
+      path: '/:id/headcount',
+      summary: 'The classroom’s head count, entered on the kiosk by the assistant teacher',
+      tag: 'Lessons',
+      access: { kind: 'roles', roles: ['classroom'], scoped: true },
+      params: LessonIdParams,
+      body: HeadcountBody,
+      status: 204,
+    },
+    authenticate(auth),
+    allowRoles('classroom'),
+    async (req, res) => {
+      const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
+      const { count } = parseInput(HeadcountBody, req.body, 'body');
+      const identity = identityOf(res);
+      const { lesson } = await lessons.participation(identity, id);
+      await attendance.headcount(identity, lesson, count);
+      res.status(204).end();
     },
   );
 
