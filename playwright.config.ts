@@ -44,6 +44,14 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { PORT: String(PORT), HOST: '127.0.0.1', DATA_DIR, LOG_LEVEL: 'warn', SFU_WORKERS: '2' },
+    // Short demo lessons, so that a whole one can be taught (and counted as delivered) in a test.
+    env: {
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      DATA_DIR,
+      LOG_LEVEL: 'warn',
+      SFU_WORKERS: '2',
+      DEMO_LESSON_MINUTES: '0.75',
+    },
   },
 });

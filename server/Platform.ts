@@ -20,7 +20,9 @@ import type { Logger } from './logger.ts';
 import { createModels, syncIndexes } from './models/index.ts';
 import type { Models } from './models/index.ts';
 import { AuditLog } from './resources/AuditLog.ts';
-import { seedDemo } from './seed/demo.ts';
+import { ensureLessonNow, seedDemo } from './seed/demo.ts';
+import { ExportJobs } from './reports/ExportJobs.ts';
+import { ReportService } from './reports/ReportService.ts';
 import { Signaling } from './signaling/Signaling.ts';
 
 export interface PlatformOptions {
@@ -105,7 +107,12 @@ export class Platform {
       const models = createModels(connection);
       await syncIndexes(models);
       if (config.demoData)
-        await seedDemo(models, logger.child({ module: 'seed' }), new Date((options.now ?? Date.now)()));
+        await seedDemo(
+          models,
+          logger.child({ module: 'seed' }),
+          new Date((options.now ?? Date.now)()),
+          config.demoLessonMinutes,
+        );
 
       pool = await WorkerPool.create({ numWorkers: config.sfuWorkers });
       const sfuLog = logger.child({ module: 'sfu' });
@@ -131,8 +138,26 @@ export class Platform {
       const audit = new AuditLog(models, logger, now);
       const compat = new CompatService(models, audit);
       const lessons = new LessonService(models, now);
+      const reports = new ReportService(models, { rules: config.delivery, now });
+      const exportJobs = new ExportJobs();
       // Before signaling, so that its statechange listener sees the room's peers before it closes.
-      const attendance = new AttendanceRecorder({ models, rooms, lessons, logger, now });
+      const attendance = new AttendanceRecorder({
+        models,
+        rooms,
+        lessons,
+        logger,
+        now,
+        onEnded: async (lessonId) => {
+          await reports.judgeEnded(lessonId);
+          if (config.demoData)
+            await ensureLessonNow(
+              models,
+              logger.child({ module: 'seed' }),
+              new Date(now()),
+              config.demoLessonMinutes,
+            );
+        },
+      });
       await attendance.reconcile();
       const solveJobs = new SolveJobs(logger);
       const timetables = new TimetableService(models, solveJobs, now);
@@ -143,6 +168,8 @@ export class Platform {
         audit,
         lessons,
         attendance,
+        reports,
+        exportJobs,
         timetables,
         compat,
         solveJobs,

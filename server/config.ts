@@ -10,6 +10,9 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** A share, 0–1 (e.g. 0.8). */
+const share = z.coerce.number().gt(0).max(1);
+
 const EnvSchema = z
   .object({
     PORT: port.default(3000),
@@ -40,6 +43,15 @@ const EnvSchema = z
     RTC_MAX_PORT: port.default(49999),
     SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(Math.max(1, os.availableParallelism())),
     DEMO_DATA: bool.default(true),
+    DEMO_LESSON_MINUTES: z.coerce.number().min(0.25).max(180).default(40),
+    DELIVERY_MIN_LIVE_SHARE: share.default(0.8),
+    DELIVERY_MIN_CONNECTED_SHARE: share.default(0.8),
+    DELIVERY_LATE_AFTER_MINUTES: z.coerce.number().min(0).max(60).default(5),
+    DELIVERY_MISSED_GRACE_MINUTES: z.coerce
+      .number()
+      .min(0)
+      .max(24 * 60)
+      .default(15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
@@ -65,6 +77,15 @@ export interface Config {
   rtc: { listenIp: string; announcedAddress: string | undefined; minPort: number; maxPort: number };
   sfuWorkers: number;
   demoData: boolean;
+  /** Length of the demo lesson kept ready to teach, minutes. */
+  demoLessonMinutes: number;
+  /** When a session counts as delivered and how attendance is called. */
+  delivery: {
+    minLiveShare: number;
+    minConnectedShare: number;
+    lateAfterMinutes: number;
+    missedGraceMinutes: number;
+  };
   logLevel: string;
 }
 
@@ -93,6 +114,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sfuWorkers: e.SFU_WORKERS,
     demoData: e.DEMO_DATA,
+    demoLessonMinutes: e.DEMO_LESSON_MINUTES,
+    delivery: {
+      minLiveShare: e.DELIVERY_MIN_LIVE_SHARE,
+      minConnectedShare: e.DELIVERY_MIN_CONNECTED_SHARE,
+      lateAfterMinutes: e.DELIVERY_LATE_AFTER_MINUTES,
+      missedGraceMinutes: e.DELIVERY_MISSED_GRACE_MINUTES,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -4,6 +4,8 @@ import express from 'express';
 import type { Express } from 'express';
 import type { RoomRegistry, WorkerPool } from '../../sfu/index.ts';
 import type { AttendanceRecorder } from '../attendance/AttendanceRecorder.ts';
+import type { ExportJobs } from '../reports/ExportJobs.ts';
+import type { ReportService } from '../reports/ReportService.ts';
 import type { Authenticator } from '../auth/Authenticator.ts';
 import { NotFoundError } from '../errors.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
@@ -23,6 +25,7 @@ import { authRoutes } from './routes/auth.ts';
 import { importRoutes } from './routes/imports.ts';
 import type { AuthRouteOptions } from './routes/auth.ts';
 import { lessonRoutes } from './routes/lessons.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { timetableRoutes } from './routes/timetables.ts';
 
 export interface AppDeps {
@@ -31,6 +34,8 @@ export interface AppDeps {
   audit: AuditLog;
   lessons: LessonService;
   attendance: AttendanceRecorder;
+  reports: ReportService;
+  exportJobs: ExportJobs;
   timetables: TimetableService;
   compat: CompatService;
   solveJobs: SolveJobs;
@@ -66,6 +71,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   app.use('/api/lessons', lessonRoutes(deps.lessons, deps.rooms, deps.attendance, deps.auth, table));
   app.use('/api/admin', adminRoutes(deps.models, deps.pool, deps.rooms, deps.auth, table));
   app.use(importRoutes(deps.models, deps.auth, deps.audit, table));
+  app.use(reportRoutes(deps.models, deps.reports, deps.exportJobs, deps.auth, table));
   app.use(
     timetableRoutes(
       deps.models,

@@ -93,7 +93,12 @@ function bells(offsetMinutes: number): { period: number; start: string; end: str
  * classes, accounts, an offering), and on every start makes sure the demo teacher has a
  * lesson happening now, so the demo is always ready to teach.
  */
-export async function seedDemo(models: Models, logger: Logger, now = new Date()): Promise<void> {
+export async function seedDemo(
+  models: Models,
+  logger: Logger,
+  now = new Date(),
+  lessonMinutes = 40,
+): Promise<void> {
   const { Region, School, Cluster, Classroom, TeachingClass, User, Offering, BellSchedule, TermCalendar } =
     models;
   if (!(await User.exists({ username: 'teacher' }))) {
@@ -218,10 +223,20 @@ export async function seedDemo(models: Models, logger: Logger, now = new Date())
       });
     logger.info('demo cluster seeded');
   }
-  await ensureLessonNow(models, logger, now);
+  await ensureLessonNow(models, logger, now, lessonMinutes);
 }
 
-async function ensureLessonNow(models: Models, logger: Logger, now: Date): Promise<void> {
+/**
+ * Makes sure the demo teacher has a lesson pending: one starting now, `minutes` long, unless
+ * one is live or still to come. Run at start and whenever a lesson ends, so that the demo is
+ * always ready to teach.
+ */
+export async function ensureLessonNow(
+  models: Models,
+  logger: Logger,
+  now: Date,
+  minutes = 40,
+): Promise<void> {
   const { Cluster, Classroom, User, Lesson, Offering } = models;
   const teacher = await User.findOne({ username: 'teacher' }).lean();
   if (!teacher) return;
@@ -245,7 +260,7 @@ async function ensureLessonNow(models: Models, logger: Logger, now: Date): Promi
     logger.warn('demo cluster incomplete: no lesson scheduled now');
     return;
   }
-  const start = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
   await Lesson.create({
     clusterId: cluster._id,
     offeringId: offering?._id ?? null,
@@ -256,7 +271,7 @@ async function ensureLessonNow(models: Models, logger: Logger, now: Date): Promi
     hubClassroomId: hubRoom._id,
     classroomIds: classrooms.map((c) => c._id),
     scheduledStart: start,
-    scheduledEnd: new Date(start.getTime() + 40 * 60_000),
+    scheduledEnd: new Date(start.getTime() + minutes * 60_000),
   });
   logger.info({ start }, 'demo lesson scheduled now');
 }

@@ -79,4 +79,5 @@ test('a hub teacher teaches four classrooms live: video and audio both ways, and
   await expect
     .poll(() => sfuTotals(request), { timeout: 15_000 })
     .toMatchObject({ transports: 0, routers: 0, producers: 0, consumers: 0 });
+  for (const page of [...classrooms, studio]) await page.context().close();
 });

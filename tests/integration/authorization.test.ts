@@ -449,6 +449,24 @@ const OTHER_ROUTES: Record<
     ok: () => [400],
   },
   'get /api/admin/sfu': { path: () => '/api/admin/sfu', ok: () => [200] },
+  'get /api/reports/figures': {
+    path: ({ clusterId }) => `/api/reports/figures?clusterId=${clusterId}`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'post /api/reports/exports': {
+    path: ({ clusterId }) => `/api/reports/exports?clusterId=${clusterId}&format=csv`,
+    ok: () => [202],
+    scoped: true,
+  },
+  'get /api/report-exports/:id': {
+    path: () => '/api/report-exports/00000000-0000-4000-8000-000000000000',
+    ok: () => [404],
+  },
+  'get /api/report-exports/:id/file': {
+    path: () => '/api/report-exports/00000000-0000-4000-8000-000000000000/file',
+    ok: () => [404],
+  },
   'get /api/admin/audit': { path: () => '/api/admin/audit', ok: () => [200] },
   'get /api/import/:kind/template': { path: () => '/api/import/classes/template', ok: () => [200] },
   // A dry run of a file with a bad row: 200 with the row's error, nothing written.

@@ -2,6 +2,7 @@ import type { UserView } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
 import { lang, onLangChange } from '../i18n.ts';
 import { bellsPanel } from '../manage/bells.ts';
+import { dashboardPanel } from '../manage/dashboard.ts';
 import { importPanel } from '../manage/imports.ts';
 import { timetablePanel } from '../manage/timetable.ts';
 import { overviewPanel } from '../manage/overview.ts';
@@ -68,6 +69,7 @@ async function auditPanel(): Promise<HTMLElement> {
 export function managePage(root: HTMLElement, user: UserView): void {
   const sections: Section[] = [
     { id: 'overview', title: () => zhEn('概览', 'Overview'), render: overviewPanel },
+    { id: 'dashboard', title: () => zhEn('统计报表', 'Figures'), render: dashboardPanel },
     ...RESOURCES.map((view) => ({
       id: view.name,
       title: () => (lang() === 'en' ? view.en : view.zh),

@@ -1,0 +1,140 @@
+import { Router } from 'express';
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { Authenticator } from '../../auth/Authenticator.ts';
+import { Scope } from '../../auth/Scope.ts';
+import type { Models } from '../../models/index.ts';
+import { objectId } from '../../resources/Resource.ts';
+import { MANAGERS } from '../../resources/schools.ts';
+import type { ExportJobs } from '../../reports/ExportJobs.ts';
+import type { ReportService } from '../../reports/ReportService.ts';
+import { reportWorkbook } from '../../reports/workbook.ts';
+import { parseInput } from '../../validate.ts';
+import { allowRoles, authenticate, identityOf } from '../middleware.ts';
+import type { RouteTable } from '../RouteTable.ts';
+
+const FiguresQuery = z.object({
+  region: z
+    .string()
+    .regex(/^\d{6}$/, 'a 6-digit region code')
+    .optional(),
+  clusterId: objectId.optional(),
+  period: z.enum(['month', 'quarter', 'year']).default('month'),
+});
+const ExportQuery = FiguresQuery.extend({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
+const JobParams = z.object({ id: z.string().uuid() });
+
+/** Figures toward the targets, drill-down, and report exports (bureaus, coordinators, admins in scope). */
+export function reportRoutes(
+  models: Models,
+  reports: ReportService,
+  jobs: ExportJobs,
+  auth: Authenticator,
+  table: RouteTable,
+): Router {
+  const figures = Router();
+  const exports = Router();
+  const guard = [authenticate(auth), allowRoles(...MANAGERS)];
+  const managers = { kind: 'roles' as const, roles: MANAGERS, scoped: true };
+  const userRegion = async (res: Response): Promise<string | null> =>
+    (await models.User.findById(identityOf(res).userId, { regionCode: 1 }).lean())?.regionCode ?? null;
+  const scopeOf = (res: Response) => Scope.resolve(models, identityOf(res));
+
+  table.add(
+    figures,
+    '/api/reports',
+    {
+      method: 'get',
+      path: '/figures',
+      summary:
+        'Figures toward the provincial targets for a region or cluster and a period, with the drill-down one level down and the rules used',
+      tag: 'Reports',
+      access: managers,
+      query: FiguresQuery,
+    },
+    ...guard,
+    async (req, res) => {
+      const query = parseInput(FiguresQuery, req.query, 'query');
+      res.json(await reports.view(await scopeOf(res), await userRegion(res), query));
+    },
+  );
+
+  table.add(
+    figures,
+    '/api/reports',
+    {
+      method: 'post',
+      path: '/exports',
+      summary:
+        'Start a monthly, quarterly or annual report export (Excel or CSV); poll the job, then fetch the file',
+      tag: 'Reports',
+      access: managers,
+      query: ExportQuery,
+      status: 202,
+    },
+    ...guard,
+    async (req, res) => {
+      const { format, ...query } = parseInput(ExportQuery, req.query, 'query');
+      const scope = await scopeOf(res);
+      const region = await userRegion(res);
+      // The scope is checked before answering, so that a refused export fails here, not in the job.
+      await reports.resolve(scope, region, query);
+      const job = jobs.start(identityOf(res).userId, async (progress) => {
+        progress(0.05);
+        const view = await reports.view(scope, region, query);
+        progress(0.7);
+        const data = await reportWorkbook(view, format);
+        return {
+          name: `${view.scope.name}-${view.period.label}-同步课堂报表.${format}`,
+          type:
+            format === 'csv'
+              ? 'text/csv; charset=utf-8'
+              : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          data,
+        };
+      });
+      res.status(202).json(job);
+    },
+  );
+
+  table.add(
+    exports,
+    '/api/report-exports',
+    {
+      method: 'get',
+      path: '/:id',
+      summary: 'Progress of a report export',
+      tag: 'Reports',
+      access: { ...managers, scoped: false },
+      params: JobParams,
+    },
+    ...guard,
+    (req, res) => {
+      const { id } = parseInput(JobParams, req.params, 'path');
+      res.json(jobs.get(id, identityOf(res).userId));
+    },
+  );
+
+  table.add(
+    exports,
+    '/api/report-exports',
+    {
+      method: 'get',
+      path: '/:id/file',
+      summary: 'The finished report file',
+      tag: 'Reports',
+      access: { ...managers, scoped: false },
+      params: JobParams,
+    },
+    ...guard,
+    (req, res) => {
+      const { id } = parseInput(JobParams, req.params, 'path');
+      const file = jobs.file(id, identityOf(res).userId);
+      res.setHeader('Content-Type', file.type);
+      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+      res.send(file.data);
+    },
+  );
+
+  return Router().use('/api/reports', figures).use('/api/report-exports', exports);
+}

@@ -1,0 +1,82 @@
+import ExcelJS from 'exceljs';
+import { expect, test } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
+import type { CurrentLessonResponse } from '../../server/contract/api.ts';
+
+const PASSWORD = 'demo2026';
+const CLASSROOMS = ['classroom1', 'classroom2', 'classroom3', 'classroom4'];
+
+async function openAs(browser: Browser, username: string, path: string): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const page = await context.newPage();
+  expect((await page.request.post('/api/auth/login', { data: { username, password: PASSWORD } })).ok()).toBe(
+    true,
+  );
+  await page.goto(path);
+  return page;
+}
+
+// The demo server runs 45-second demo lessons (DEMO_LESSON_MINUTES in playwright.config.ts).
+test('a demo lesson taught in the browser appears as delivered, with each classroom’s attendance, on the dashboard and in the month’s report', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const kiosks = await Promise.all(CLASSROOMS.map((u) => openAs(browser, u, '/classroom')));
+  const studio = await openAs(browser, 'teacher', '/studio');
+  const state = studio.getByTestId('lesson-state');
+
+  // The lesson waiting since the server started is taught for a moment only: ended early.
+  await studio.getByTestId('lesson-start').click();
+  await expect(state).toHaveAttribute('data-state', 'live');
+  await studio.getByTestId('lesson-end').click();
+  await expect(state).toHaveAttribute('data-state', 'ended');
+
+  // The demo keeps a lesson ready: a fresh one starts now, and is taught to its end.
+  await expect
+    .poll(
+      async () =>
+        ((await (await studio.request.get('/api/lessons/current')).json()) as CurrentLessonResponse).lesson
+          ?.state,
+    )
+    .toBe('scheduled');
+  await studio.reload();
+  await expect(state).toHaveAttribute('data-state', 'idle');
+  await studio.getByTestId('lesson-start').click();
+  await expect(state).toHaveAttribute('data-state', 'live');
+  for (const kiosk of kiosks)
+    await expect(kiosk.getByTestId('lesson-state')).toHaveAttribute('data-state', 'live');
+  // The assistant teacher of the first classroom confirms the head count.
+  await kiosks[0]!.getByTestId('headcount-confirm').click();
+  await expect(kiosks[0]!.getByTestId('headcount-state')).toBeVisible();
+  const { lesson } = (await (
+    await studio.request.get('/api/lessons/current')
+  ).json()) as CurrentLessonResponse;
+  await studio.waitForTimeout(Math.max(0, Date.parse(lesson!.scheduledEnd) - Date.now()));
+  await studio.getByTestId('lesson-end').click();
+  await expect(state).toHaveAttribute('data-state', 'ended');
+
+  // The coordinator's dashboard: this month, the cluster's sessions.
+  const manage = await openAs(browser, 'coordinator', '/manage#dashboard');
+  const delivered = manage.locator('[data-testid="report-session"][data-verdict="delivered"]');
+  await expect(delivered).toHaveCount(1);
+  await expect(delivered).toContainText('出勤');
+  await expect(delivered).not.toContainText('缺席');
+  await expect(manage.locator('[data-testid="report-session"][data-verdict="not-delivered"]')).toHaveCount(1);
+  await expect(manage.getByTestId('target-delivered')).toHaveAttribute('data-value', '1');
+
+  // The month's report, built in the background, has the same figures.
+  const [download] = await Promise.all([
+    manage.waitForEvent('download'),
+    manage.getByTestId('report-xlsx').click(),
+  ]);
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.concat(chunks) as unknown as ExcelJS.Buffer);
+  const sheet = wb.getWorksheet('汇总')!;
+  const header = sheet.getRow(1).values as unknown[];
+  expect((sheet.getRow(2).values as unknown[])[header.indexOf('已开课节数')]).toBe(1);
+
+  // The kiosks would otherwise join the next test's lesson as well.
+  for (const page of [...kiosks, studio, manage]) await page.context().close();
+});

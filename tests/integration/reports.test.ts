@@ -1,0 +1,252 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExportJobView, Figures, ReportView } from '../../server/contract/reports.ts';
+import { demoSide } from '../helpers/fixtures.ts';
+import type { Side } from '../helpers/fixtures.ts';
+import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+
+/** Friday 20 November 2026, 14:00 in Beijing: a fixed clock. */
+const NOW = Date.parse('2026-11-20T06:00:00Z');
+const MIN = 60_000;
+/** Monday 16 November 2026, 08:00 in Beijing. */
+const MONDAY = Date.parse('2026-11-16T00:00:00Z');
+
+/** The additive parts of figures (ratios are recomputed from these). */
+const additive = (f: Figures) => ({
+  sessions: f.sessions,
+  attendance: f.attendance,
+  offerings: [f.offeringsPlanned, f.offeringsSynchronized],
+  clusters: f.clusters,
+});
+
+describe('delivery, attendance and reports from the lessons’ own records', () => {
+  let t: TestPlatform;
+  let demo: Side;
+  let rooms: string[];
+  let offeringId: string;
+  const tokens: Record<string, string> = {};
+  const get = async <T>(who: string, path: string) => {
+    const res = await fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${tokens[who]}` } });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+
+  /** A lesson of the demo cluster and its events, as the recorder writes them. */
+  async function lesson(
+    start: number,
+    live: [number, number] | null,
+    intervals: Record<number, [number, number][]>,
+    headcount?: [number, number],
+  ) {
+    const m = t.platform.models;
+    const doc = await m.Lesson.create({
+      clusterId: demo.clusterId,
+      offeringId,
+      title: '英语（4年级）',
+      subject: '英语',
+      grade: 4,
+      teacherId: demo.teacherId,
+      hubClassroomId: demo.hubClassroomId,
+      classroomIds: rooms,
+      scheduledStart: new Date(start),
+      scheduledEnd: new Date(start + 40 * MIN),
+      state: live ? 'ended' : 'scheduled',
+      startedAt: live ? new Date(start + live[0]) : null,
+      endedAt: live ? new Date(start + live[1]) : null,
+    });
+    const events = [];
+    for (const [room, spans] of Object.entries(intervals))
+      for (const [a, b] of spans)
+        events.push(
+          {
+            lessonId: doc._id,
+            at: new Date(start + a),
+            kind: 'join',
+            role: 'classroom',
+            refId: rooms[Number(room)],
+          },
+          {
+            lessonId: doc._id,
+            at: new Date(start + b),
+            kind: 'leave',
+            role: 'classroom',
+            refId: rooms[Number(room)],
+          },
+        );
+    if (headcount)
+      events.push({
+        lessonId: doc._id,
+        at: new Date(start + MIN),
+        kind: 'headcount',
+        role: 'classroom',
+        refId: rooms[headcount[0]],
+        count: headcount[1],
+      });
+    if (events.length) await m.LessonEvent.insertMany(events);
+    return doc._id.toString();
+  }
+
+  beforeAll(async () => {
+    t = await startPlatform({ now: () => NOW });
+    demo = await demoSide(t.platform.models);
+    const m = t.platform.models;
+    offeringId = (await m.Offering.findOne({
+      clusterId: demo.clusterId,
+      subject: '英语',
+    }).lean())!._id.toString();
+    const cluster = (await m.Cluster.findById(demo.clusterId).lean())!;
+    rooms = (
+      await m.Classroom.find({ schoolId: { $in: cluster.memberSchoolIds } })
+        .sort({ _id: 1 })
+        .lean()
+    ).map((r) => r._id.toString());
+    for (const who of ['admin', 'bureau', 'coordinator', 'teacher']) tokens[who] = await login(t.url, who);
+    // Live for exactly 80 % of the schedule; room 1 reconnects three times (overlapping), room 2 is late, room 3 never comes.
+    await lesson(
+      MONDAY,
+      [0, 32 * MIN],
+      {
+        0: [[0, 32 * MIN]],
+        1: [
+          [0, 10 * MIN],
+          [9 * MIN, 20 * MIN],
+          [21 * MIN, 32 * MIN],
+        ],
+        2: [[6 * MIN, 32 * MIN]],
+      },
+      [0, 38],
+    );
+    // Live for 79.9 %: not delivered, though every room was there.
+    const short = 0.799 * 40 * MIN;
+    await lesson(MONDAY + 24 * 3600_000, [0, short], {
+      0: [[0, short]],
+      1: [[0, short]],
+      2: [[0, short]],
+      3: [[0, short]],
+    });
+    // Never went live.
+    await lesson(MONDAY + 2 * 24 * 3600_000, null, {});
+    // Ended after 10 minutes: room 0 was there all along.
+    await lesson(MONDAY + 3 * 24 * 3600_000, [0, 10 * MIN], { 0: [[0, 10 * MIN]] });
+    // Next week: upcoming.
+    await lesson(MONDAY + 7 * 24 * 3600_000, null, {});
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+    removeDataDir(t.dataDir);
+  });
+
+  it('judges each session by the rules and names every classroom’s attendance', async () => {
+    const { status, body } = await get<ReportView>(
+      'coordinator',
+      `/api/reports/figures?clusterId=${demo.clusterId}&period=month`,
+    );
+    expect(status).toBe(200);
+    expect(body.period.label).toBe('2026年11月');
+    const ours = body.sessions.filter((s) => s.title === '英语（4年级）');
+    expect(ours.map((s) => s.verdict)).toEqual([
+      'delivered',
+      'not-delivered',
+      'missed',
+      'not-delivered',
+      'upcoming',
+    ]);
+    expect(ours[0]!.classrooms.map((c) => c.status)).toEqual(['present', 'present', 'late', 'absent']);
+    expect(ours[0]!.classrooms[0]!.headcount).toBe(38);
+    expect(ours[1]!.reasons[0]).toContain('79.9%');
+    expect(ours[3]!.classrooms.map((c) => c.status)).toEqual(['present', 'absent', 'absent', 'absent']);
+    // The demo's own lesson (starting now) is upcoming, not missed.
+    expect(body.figures.sessions).toEqual({
+      planned: 6,
+      delivered: 1,
+      notDelivered: 2,
+      missed: 1,
+      upcoming: 2,
+    });
+    expect(body.figures.attendance).toEqual({ due: 16, present: 7, late: 1, partial: 0, absent: 8 });
+    expect(body.figures.offeringsSynchronized).toBe(1);
+    expect(body.rules.join(' ')).toContain('80%');
+    // Judged once over, and kept with the lesson.
+    const stored = await t.platform.models.Lesson.findOne({ scheduledStart: new Date(MONDAY) }).lean();
+    expect(stored?.delivery).toMatchObject({ verdict: 'delivered' });
+  });
+
+  it('adds drill-down rows up to the totals at county, city and province level', async () => {
+    for (const [who, region] of [
+      ['bureau', '430725'],
+      ['admin', '430700'],
+      ['admin', '430000'],
+    ] as const) {
+      const { status, body } = await get<ReportView>(
+        who,
+        `/api/reports/figures?region=${region}&period=month`,
+      );
+      expect(status).toBe(200);
+      expect(body.rows.length).toBeGreaterThan(0);
+      const sum = body.rows.reduce(
+        (acc, r) => {
+          const a = additive(r.figures);
+          for (const k of Object.keys(a.sessions) as (keyof typeof a.sessions)[])
+            acc.sessions[k] += a.sessions[k];
+          for (const k of Object.keys(a.attendance) as (keyof typeof a.attendance)[])
+            acc.attendance[k] += a.attendance[k];
+          acc.offerings = [acc.offerings[0]! + a.offerings[0]!, acc.offerings[1]! + a.offerings[1]!];
+          for (const k of ['province', 'city', 'county'] as const) acc.clusters[k] += a.clusters[k];
+          return acc;
+        },
+        additive({
+          ...body.figures,
+          sessions: { planned: 0, delivered: 0, notDelivered: 0, missed: 0, upcoming: 0 },
+          attendance: { due: 0, present: 0, late: 0, partial: 0, absent: 0 },
+          offeringsPlanned: 0,
+          offeringsSynchronized: 0,
+          clusters: { province: 0, city: 0, county: 0 },
+        }),
+      );
+      expect(sum).toEqual(additive(body.figures));
+      expect(body.figures.sessions.delivered).toBeGreaterThanOrEqual(1);
+    }
+    // A county bureau cannot look at the city above it.
+    expect((await get('bureau', '/api/reports/figures?region=430700')).status).toBe(404);
+    expect((await get('teacher', '/api/reports/figures')).status).toBe(403);
+  });
+
+  it('exports the month’s report to Excel with the dashboard’s figures, with progress', async () => {
+    const res = await fetch(
+      `${t.url}/api/reports/exports?clusterId=${demo.clusterId}&period=month&format=xlsx`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens['coordinator']}` },
+      },
+    );
+    expect(res.status).toBe(202);
+    let job = (await res.json()) as ExportJobView;
+    for (let i = 0; i < 50 && job.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await get<ExportJobView>('coordinator', `/api/report-exports/${job.id}`)).body;
+    }
+    expect(job).toMatchObject({ state: 'done', fraction: 1 });
+    // Someone else cannot fetch it.
+    expect(
+      (
+        await fetch(`${t.url}/api/report-exports/${job.id}/file`, {
+          headers: { authorization: `Bearer ${tokens['admin']}` },
+        })
+      ).status,
+    ).toBe(404);
+    const file = await fetch(`${t.url}/api/report-exports/${job.id}/file`, {
+      headers: { authorization: `Bearer ${tokens['coordinator']}` },
+    });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await file.arrayBuffer());
+    const sheet = wb.getWorksheet('汇总')!;
+    const header = sheet.getRow(1).values as unknown[];
+    const total = sheet.getRow(2).values as unknown[];
+    const col = (name: string): unknown => total[header.indexOf(name)];
+    expect(col('已开课节数')).toBe(1);
+    expect(col('缺课节数')).toBe(1);
+    expect(col('出勤率(%)')).toBe(Math.round((8 / 16) * 1000) / 10);
+    expect(wb.getWorksheet('课时')!.rowCount).toBe(7);
+    expect(wb.getWorksheet('统计口径')!.getRow(2).getCell(1).text).toContain('80%');
+  });
+});
