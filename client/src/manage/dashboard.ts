@@ -98,6 +98,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
       goal: number | null,
       id: string,
       note: string,
+      shown?: string,
     ): HTMLElement =>
       h(
         'div',
@@ -106,7 +107,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
         h(
           'strong',
           {},
-          goal ? `${value.toLocaleString()} / ${goal.toLocaleString()}` : value.toLocaleString(),
+          shown ?? (goal ? `${value.toLocaleString()} / ${goal.toLocaleString()}` : value.toLocaleString()),
         ),
         goal
           ? h(
@@ -155,7 +156,8 @@ export async function dashboardPanel(): Promise<HTMLElement> {
         attended,
         null,
         'attendance',
-        `${pct(attended, due)} (${attended}/${due})`,
+        zhEn(`应到 ${due} 教室节次，实到 ${attended}`, `${attended} of ${due} classroom-sessions`),
+        pct(attended, due),
       ),
       target(
         zhEn('农村学校覆盖', 'Rural schools covered'),
@@ -169,13 +171,17 @@ export async function dashboardPanel(): Promise<HTMLElement> {
         f.teacherPeriods.online,
         null,
         'online',
-        `${pct(f.teacherPeriods.online, f.teacherPeriods.total)} / ${Math.round(v.targets.teacherOnlineShare * 100)}%`,
+        zhEn(
+          `线上 ${f.teacherPeriods.online} 节；目标 ${Math.round(v.targets.teacherOnlineShare * 100)}%（总节数未录入时不计算）`,
+          `${f.teacherPeriods.online} online; target ${Math.round(v.targets.teacherOnlineShare * 100)} % (needs total periods)`,
+        ),
+        pct(f.teacherPeriods.online, f.teacherPeriods.total),
       ),
     );
     chart(trendBox, {
       tooltip: { trigger: 'axis' },
-      legend: { textStyle: { color: TEXT } },
-      grid: { left: 40, right: 16, top: 36, bottom: 28 },
+      legend: { top: 0, textStyle: { color: TEXT } },
+      grid: { left: 40, right: 16, top: 40, bottom: 28 },
       xAxis: { type: 'category', data: v.trend.map((t) => t.label) },
       yAxis: { type: 'value', minInterval: 1 },
       series: [
