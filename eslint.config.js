@@ -23,14 +23,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: {
-          allowDefaultProject: [
-            '*.js',
-            'scripts/*.mjs',
-            'scripts/lib/*.mjs',
-            'server/timetable/worker/*.mjs',
-          ],
-        },
+        projectService: true,
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -122,9 +115,10 @@ export default tseslint.config(
     files: ['scripts/**/*.mjs', 'bench/**/*.ts', 'tests/**/*.ts', 'server/main.ts'],
     rules: { 'no-console': 'off' },
   },
+  // Plain JavaScript (setup scripts, the worker bootstrap, this file): no type information.
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: globals.node },
+    languageOptions: { parserOptions: { projectService: false }, globals: globals.node },
   },
 );

@@ -13,8 +13,15 @@ export interface Figures {
   /** Course offerings (门次) planned in the period, and those with a delivered session. */
   offeringsPlanned: number;
   offeringsSynchronized: number;
-  sessions: { planned: number; delivered: number; notDelivered: number; missed: number; upcoming: number };
-  /** Receiving-classroom sessions that were due, by status. */
+  sessions: {
+    planned: number;
+    delivered: number;
+    notDelivered: number;
+    missed: number;
+    upcoming: number;
+    live: number;
+  };
+  /** Receiving-classroom sessions of lessons that went live and ended, by status (missed lessons are not held against classrooms). */
   attendance: { due: number; present: number; late: number; partial: number; absent: number };
   /** Hub teachers' synchronized periods delivered, and all their periods (null when unknown). */
   teacherPeriods: { online: number; total: number | null };

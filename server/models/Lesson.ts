@@ -27,5 +27,7 @@ export const lessonSchema = new Schema(
 lessonSchema.index({ teacherId: 1, scheduledStart: 1 });
 lessonSchema.index({ classroomIds: 1, scheduledStart: 1 });
 lessonSchema.index({ state: 1 });
+// Reports read a cluster's lessons of a period.
+lessonSchema.index({ clusterId: 1, scheduledStart: 1 });
 
 export type Lesson = InferSchemaType<typeof lessonSchema> & { _id: Id };

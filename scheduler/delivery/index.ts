@@ -1,0 +1,35 @@
+/**
+ * Delivery and attendance rules, and the report figures built on them: pure TypeScript, no
+ * I/O, no clock (the caller passes `now`).
+ */
+export { DEFAULT_RULES, describeRules, judgeSession, resolveRules } from './rules.ts';
+export type {
+  ClassroomJudgement,
+  ClassroomRecord,
+  ClassroomStatus,
+  ConnectionInterval,
+  DeliveryRules,
+  SessionJudgement,
+  SessionRecord,
+  Verdict,
+} from './rules.ts';
+export { checkPeriod, monthPeriod, periodContaining, quarterPeriod, yearPeriod } from './period.ts';
+export type { Period, PeriodOptions } from './period.ts';
+export type {
+  ClassroomFact,
+  ClusterInput,
+  FigureData,
+  OfferingInput,
+  RegionInput,
+  RegionLevel,
+  SchoolInput,
+  Scope,
+  SessionFact,
+  TeacherPeriodsInput,
+} from './data.ts';
+export { drillDown, emptyFigures, figuresFor, offeringRows, sumFigures } from './figures.ts';
+export type { DrillDown, FigureRow, Figures, OfferingRow } from './figures.ts';
+export { DEFAULT_TARGETS, ratiosOf } from './ratios.ts';
+export type { FigureRatios, Targets } from './ratios.ts';
+export { clippedUnion, totalLength } from './intervals.ts';
+export type { Span } from './intervals.ts';
