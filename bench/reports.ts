@@ -6,7 +6,7 @@
  * clusters (default 5,000), two offerings each and a school year of two sessions a week
  * per offering (~700,000 sessions, ~3 million classroom attendance entries), every session
  * ended and judged as the platform stores it. Times the annual province report and a county
- * drill-down (best of `--repeat`). Prints the figures and writes JSON to bench/results/.
+ * drill-down (best of `--repeat`, default 1). Prints the figures and writes JSON to bench/results/.
  *
  *   npm run bench:reports                      # the province
  *   npm run bench:reports -- --clusters=200    # a quick run
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     options: {
       clusters: { type: 'string', default: '5000' },
       seed: { type: 'string', default: '1' },
-      repeat: { type: 'string', default: '3' },
+      repeat: { type: 'string', default: '1' },
     },
   });
   const options = Options.parse(values);

@@ -1,31 +1,11 @@
 /**
  * Figures toward the provincial targets, as the dashboard and the reports show them (types
- * only; the client imports them with `import type`).
+ * only; the client imports them with `import type`). The figures themselves are the delivery
+ * library's: additive counts, with ratios always recomputed from them.
  */
+import type { FigureRow, Figures } from '../../scheduler/delivery/index.ts';
 
-/** Additive counts and the ratios recomputed from them (never averaged across rows). */
-export interface Figures {
-  /** Clusters by organizing level (联校群: province, city, county). */
-  clusters: { province: number; city: number; county: number };
-  /** Rural schools and teaching points, and those in at least one cluster. */
-  ruralSchools: number;
-  ruralSchoolsInCluster: number;
-  /** Course offerings (门次) planned in the period, and those with a delivered session. */
-  offeringsPlanned: number;
-  offeringsSynchronized: number;
-  sessions: {
-    planned: number;
-    delivered: number;
-    notDelivered: number;
-    missed: number;
-    upcoming: number;
-    live: number;
-  };
-  /** Receiving-classroom sessions of lessons that went live and ended, by status (missed lessons are not held against classrooms). */
-  attendance: { due: number; present: number; late: number; partial: number; absent: number };
-  /** Hub teachers' synchronized periods delivered, and all their periods (null when unknown). */
-  teacherPeriods: { online: number; total: number | null };
-}
+export type { FigureRow, Figures } from '../../scheduler/delivery/index.ts';
 
 /** The targets of the provincial plan. */
 export interface Targets {
@@ -33,16 +13,6 @@ export interface Targets {
   offerings: number;
   /** Share of hub teachers' periods taught online, 0–1. */
   teacherOnlineShare: number;
-}
-
-/** A row of a drill-down: a child region, a cluster, or a school. */
-export interface FigureRow {
-  kind: 'region' | 'cluster' | 'school';
-  id: string;
-  name: string;
-  /** For regions: province, city or county. */
-  level?: string;
-  figures: Figures;
 }
 
 /** One judged session, for the cluster view. */
