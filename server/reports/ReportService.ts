@@ -20,6 +20,7 @@ import { clusterInScope } from '../resources/scoping.ts';
 import { periodAround, trendBuckets } from './periods.ts';
 import type { PeriodKind } from './periods.ts';
 import { loadRecords, recordOf } from './records.ts';
+import { teacherPeriods } from './teacherPeriods.ts';
 
 export const DEFAULT_TARGETS: Readonly<Targets> = Object.freeze({
   clusters: { province: 500, city: 1500, county: 3000 },
@@ -217,7 +218,7 @@ export class ReportService {
       ).lean(),
       m.Offering.find(
         { clusterId: { $in: clusters.map((c) => c._id) } },
-        { clusterId: 1, hubClassroomId: 1, term: 1 },
+        { clusterId: 1, hubClassroomId: 1, term: 1, teacherId: 1 },
       ).lean(),
       m.Lesson.find({
         clusterId: { $in: clusters.map((c) => c._id) },
@@ -250,7 +251,21 @@ export class ReportService {
           ],
         }).lean<Cluster[]>();
     const known = new Set(regions.map((r) => r.code));
+    const teachers = [
+      ...new Set([
+        ...offerings.map((o) => o.teacherId.toString()),
+        ...lessons.map((l) => l.teacherId.toString()),
+      ]),
+    ];
+    const periods = await teacherPeriods(
+      m,
+      lessons.map((l) => ({ teacherId: l.teacherId.toString() })),
+      teachers,
+      period,
+    );
     return {
+      // Without any teacher's periods the IT-use share is unknown rather than zero.
+      ...(periods.length ? { teacherPeriods: periods } : {}),
       regions: regions.map((r) => ({
         code: r.code,
         name: r.name,

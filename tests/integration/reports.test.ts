@@ -167,6 +167,9 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
     // A missed lesson is not held against its classrooms: 3 lessons × 4 classrooms were due.
     expect(body.figures.attendance).toEqual({ due: 12, present: 7, late: 1, partial: 0, absent: 4 });
     expect(body.figures.offeringsSynchronized).toBe(1);
+    // Hub teachers' periods in November: their local lessons on each school day (English
+    // teacher Mon/Wed/Fri: 13; music teacher Tue/Thu: 8) plus the 6 synchronized sessions.
+    expect(body.figures.teacherPeriods).toEqual({ online: 1, total: 27 });
     expect(body.rules.join(' ')).toContain('80%');
     // Judged once over, and kept with the lesson.
     const stored = await t.platform.models.Lesson.findOne({ scheduledStart: new Date(MONDAY) }).lean();

@@ -1,0 +1,61 @@
+import { schoolDays } from '../../scheduler/calendar.ts';
+import type { TeacherPeriodsInput } from '../../scheduler/delivery/index.ts';
+import type { Models, School, TermCalendar, User } from '../models/index.ts';
+import { calendarInput } from '../timetable/problem.ts';
+
+const CST = 8 * 3600_000;
+const dateOf = (ms: number): string => new Date(ms + CST).toISOString().slice(0, 10);
+
+/**
+ * Hub teachers' periods in a period, local and synchronized together: their local timetable
+ * (busy periods a week) on each school day of their school's term calendars, plus their
+ * synchronized sessions. Teachers whose school has no calendar for the period are left out
+ * (their share is unknown, not zero).
+ */
+export async function teacherPeriods(
+  models: Models,
+  sessions: readonly { teacherId: string }[],
+  teacherIds: readonly string[],
+  period: { from: number; to: number },
+): Promise<TeacherPeriodsInput[]> {
+  const teachers = await models.User.find({ _id: { $in: teacherIds } }, { schoolId: 1, busy: 1 }).lean<
+    User[]
+  >();
+  const schools = await models.School.find(
+    { _id: { $in: teachers.flatMap((t) => (t.schoolId ? [t.schoolId] : [])) } },
+    { regionCode: 1, termCalendarId: 1 },
+  ).lean<School[]>();
+  const calendars = await models.TermCalendar.find({
+    $or: [
+      { _id: { $in: schools.map((s) => s.termCalendarId) } },
+      { regionCode: { $in: schools.map((s) => s.regionCode) } },
+    ],
+  }).lean<TermCalendar[]>();
+  const from = dateOf(period.from);
+  const to = dateOf(period.to - 1);
+  const synchronized = new Map<string, number>();
+  for (const s of sessions) synchronized.set(s.teacherId, (synchronized.get(s.teacherId) ?? 0) + 1);
+  const out: TeacherPeriodsInput[] = [];
+  for (const t of teachers) {
+    const school = schools.find((s) => t.schoolId && s._id.equals(t.schoolId));
+    if (!school) continue;
+    // The school's own calendars, else its county's, that overlap the period.
+    const own = calendars.filter((c) =>
+      school.termCalendarId ? c._id.equals(school.termCalendarId) : c.regionCode === school.regionCode,
+    );
+    const terms = own.filter((c) => c.start <= to && c.end >= from);
+    if (!terms.length) continue;
+    const perWeekday = new Map<number, number>();
+    for (const b of t.busy ?? []) perWeekday.set(b.weekday, (perWeekday.get(b.weekday) ?? 0) + 1);
+    let local = 0;
+    for (const term of terms)
+      for (const day of schoolDays(calendarInput(term), [1, 2, 3, 4, 5, 6, 7]))
+        if (day.date >= from && day.date <= to) local += perWeekday.get(day.weekday) ?? 0;
+    out.push({
+      teacherId: t._id.toString(),
+      schoolId: school._id.toString(),
+      periods: local + (synchronized.get(t._id.toString()) ?? 0),
+    });
+  }
+  return out;
+}
