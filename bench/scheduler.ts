@@ -15,7 +15,7 @@ import { solve } from '../scheduler/timetable/index.ts';
 import { generateCluster } from './lib/scheduler/generate.ts';
 import { runBatch, timeIncremental } from './lib/scheduler/measure.ts';
 import type { BatchSummary } from './lib/scheduler/measure.ts';
-import { machine, writeResults } from './lib/results.ts';
+import { machine, textTable, writeResults } from './lib/results.ts';
 
 /**
  * The sizes, and each cluster's solver budget: a time limit and a number of search steps
@@ -95,14 +95,11 @@ function formatTable(rows: { size: Size; summary: BatchSummary }[]): string {
     s.p95Ms.toFixed(2),
     s.maxMs.toFixed(2),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const reasons = rows.map(
     ({ size, summary: s }) =>
       `${size} ${s.algorithm}: unplaced by main reason ${JSON.stringify(s.unplacedBy)}; soft parts ${JSON.stringify(s.soft)}`,
   );
-  return [line(header), ...body.map(line), '', ...reasons].join('\n');
+  return [...textTable(header, body), '', ...reasons].join('\n');
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { FanoutPath } from './fanout.ts';
 import type { RunResult } from './run.ts';
+import { textTable } from './results.ts';
 
 /** Medians over the runs of one path at one K (Node RSS growth: the minimum, see below). */
 export interface PathSummary {
@@ -125,16 +126,13 @@ export function formatTable(summaries: KSummary[]): string {
       ]);
     }
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const ratios = summaries.map(
     (s) =>
       `K=${s.k} (${s.forwardedStreams} streams): platform/bare CPU per packet ${s.ratio.cpuPerPacket.toFixed(3)}, ` +
       `per stream ${s.ratio.cpuPerStream.toFixed(3)}, worker RSS ${s.ratio.workerPeakRss.toFixed(3)}; ` +
       `node ΔRSS ${signed(s.nodeDeltaDifferenceMiB.rss)} MiB, Δheap ${signed(s.nodeDeltaDifferenceMiB.heap)} MiB`,
   );
-  return [line(header), ...rows.map(line), '', ...ratios].join('\n');
+  return [...textTable(header, rows), '', ...ratios].join('\n');
 }
 
 function signed(value: number): string {

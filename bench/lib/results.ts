@@ -23,3 +23,11 @@ export async function writeResults(name: string, date: Date, result: unknown): P
   await writeFile(path.join(dir, `${name}-latest.json`), json);
   console.log(`\nwrote ${path.relative(process.cwd(), dated)} and ${name}-latest.json`);
 }
+
+/** A plain-text table: the first two columns left-aligned (labels), the others right-aligned (figures). */
+export function textTable(header: readonly string[], rows: readonly string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), ...rows.map(line)];
+}

@@ -161,19 +161,9 @@ export function list(cell: Cell, maxItems: number, maxLength: number): string[] 
   return items;
 }
 
+const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
 const GRADE_NAMES: Record<string, number> = {
-  一: 1,
-  二: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-  十: 10,
-  十一: 11,
-  十二: 12,
+  ...Object.fromEntries(NUMERALS.map((n, i) => [n, i + 1])),
   初一: 7,
   初二: 8,
   初三: 9,
