@@ -39,6 +39,31 @@ export interface ConsumerParams {
   kind: types.MediaKind;
   source: MediaSource;
   rtpParameters: types.RtpParameters;
+  /** The simulcast layer chosen for the viewer's budget (null: not simulcast). */
+  spatialLayer: number | null;
+}
+
+/** Room for audio before video gets a share of a budget, kbit/s. */
+const AUDIO_KBPS = 64;
+/**
+ * Priorities when a viewer's link is short (mediasoup shares the estimated bandwidth by
+ * them): audio never breaks, courseware before the teacher's camera before other cameras.
+ */
+const PRIORITY = { audio: 255, screen: 200, teacherCamera: 100, camera: 50 } as const;
+
+/**
+ * The highest simulcast layer that fits `budgetKbps` with room for audio, by the encodings'
+ * maxBitrate (bit/s); the lowest one when none fits.
+ */
+export function layerForBudget(
+  encodings: readonly { maxBitrate?: number }[],
+  budgetKbps: number | undefined,
+): number {
+  if (budgetKbps === undefined) return encodings.length - 1;
+  let layer = 0;
+  for (const [i, e] of encodings.entries())
+    if ((e.maxBitrate ?? 0) / 1000 + AUDIO_KBPS <= budgetKbps) layer = i;
+  return layer;
 }
 
 export type ConnectionHealth = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
@@ -342,6 +367,21 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       appData: { peerId },
     });
     viewer.consumers.set(consumer.id, consumer);
+    const source = producer.appData.source;
+    await consumer.setPriority(
+      consumer.kind === 'audio'
+        ? PRIORITY.audio
+        : source === 'screen'
+          ? PRIORITY.screen
+          : owner.info.role === 'teacher'
+            ? PRIORITY.teacherCamera
+            : PRIORITY.camera,
+    );
+    let spatialLayer: number | null = null;
+    if (consumer.type === 'simulcast') {
+      spatialLayer = layerForBudget(producer.rtpParameters.encodings ?? [], viewer.info.downlinkKbps);
+      await consumer.setPreferredLayers({ spatialLayer });
+    }
     consumer.observer.on('close', () => viewer.consumers.delete(consumer.id));
     consumer.on('producerclose', () => {
       viewer.consumers.delete(consumer.id);
@@ -352,8 +392,9 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       producerId,
       peerId: owner.id,
       kind: consumer.kind,
-      source: producer.appData.source,
+      source,
       rtpParameters: consumer.rtpParameters,
+      spatialLayer,
     };
   }
 

@@ -13,6 +13,8 @@ export interface PeerInfo {
   /** Classroom id for classrooms, user id for the teacher. */
   refId: string;
   displayName: string;
+  /** What the peer's link can take for this lesson, kbit/s; absent: no limit. */
+  downlinkKbps?: number;
 }
 
 export interface ProducerInfo {

@@ -3,7 +3,7 @@
  * Library code: takes options, reads no environment, imports no web or database code.
  */
 export { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
-export { LessonRoom } from './LessonRoom.ts';
+export { LessonRoom, layerForBudget } from './LessonRoom.ts';
 export type {
   ConnectionHealth,
   ConsumerParams,

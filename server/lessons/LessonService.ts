@@ -17,7 +17,12 @@ export interface Participation {
   /** User id of the teacher, or classroom id. */
   refId: string;
   displayName: string;
+  /** A classroom's receive budget for the lesson, kbit/s (a share of its school's downlink). */
+  downlinkKbps?: number;
 }
+
+/** Share of a school's downlink a lesson may take (the rest is the school's other traffic). */
+export const LESSON_SHARE_OF_LINK = 0.6;
 
 /**
  * Lessons as the live side sees them: who may see or join which lesson, which one is
@@ -63,6 +68,9 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
             role: 'classroom',
             refId: classroom.id,
             displayName: `${classroom.schoolName} · ${classroom.name}`,
+            ...(classroom.downlinkMbps > 0
+              ? { downlinkKbps: Math.round(classroom.downlinkMbps * 1000 * LESSON_SHARE_OF_LINK) }
+              : {}),
           },
         };
       }

@@ -5,6 +5,7 @@ import {
   InvalidStateError,
   LessonRoom,
   NotFoundError,
+  layerForBudget,
   RoomRegistry,
   WorkerPool,
 } from '../../sfu/index.ts';
@@ -52,6 +53,46 @@ describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
     room.removePeer(teacher.peerId);
     expect(await waitFor(() => closed.length === 1)).toBe(true);
     expect(room.stats()).toMatchObject({ peers: 1, producers: 0, consumers: 0 });
+  });
+
+  it('gives each classroom the teacher’s simulcast layer its link can take, with room for audio', async () => {
+    const room = await LessonRoom.create(pool, { lessonId: 'budgets' });
+    cleanups.push(() => room.close());
+    room.addPeer(teacher, room.rtpCapabilities);
+    const layers = [150_000, 500_000, 1_200_000];
+    const ingest = await room.createPlainTransport(teacher.peerId, 'send', { comedia: true });
+    const producerId = await room.produce(teacher.peerId, ingest.id, 'video', 'camera', {
+      ...TEST_VIDEO_RTP,
+      encodings: layers.map((maxBitrate, i) => ({ ssrc: 33330000 + i, maxBitrate })),
+    });
+    // A 6 Mbit/s school's share, a 1 Mbit/s teaching point's, and a link below the lowest layer.
+    const budgets = [3600, 600, 200];
+    const chosen: (number | null)[] = [];
+    for (const [i, downlinkKbps] of budgets.entries()) {
+      room.addPeer({ ...classroom(i + 1), downlinkKbps }, room.rtpCapabilities);
+      await room.createPlainTransport(classroom(i + 1).peerId, 'recv');
+      chosen.push((await room.consume(classroom(i + 1).peerId, producerId)).spatialLayer);
+    }
+    expect(chosen).toEqual([2, 1, 0]);
+    // Without a budget (the teacher's own link is not limited) the top layer.
+    expect(
+      layerForBudget(
+        layers.map((maxBitrate) => ({ maxBitrate })),
+        undefined,
+      ),
+    ).toBe(2);
+    expect(
+      layerForBudget(
+        layers.map((maxBitrate) => ({ maxBitrate })),
+        564,
+      ),
+    ).toBe(1);
+    expect(
+      layerForBudget(
+        layers.map((maxBitrate) => ({ maxBitrate })),
+        563,
+      ),
+    ).toBe(0);
   });
 
   it('consume() rejects with ForbiddenError for a classroom asking for another classroom’s media', async () => {

@@ -57,6 +57,10 @@ export class LessonClient extends Emitter<LessonClientEvents> {
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
   readonly #consumers = new Map<string, types.Consumer>();
+  /** Producers announced while joining, before the receive transport existed. */
+  readonly #announced = new Set<string>();
+  /** Producers being consumed right now (announced and listed at join may be the same one). */
+  readonly #consuming = new Set<string>();
   #joining: Promise<void> | null = null;
   #statsTimer: number | undefined;
   #meter = new LinkStatsMeter();
@@ -68,7 +72,12 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     this.#socket = socket;
     this.#role = role;
     const handlers: Partial<ServerToClientEvents> = {
-      'producer:new': (p) => void this.#consume(p.producerId),
+      'producer:new': (p) => {
+        // While joining, the producer may be missing from the join's list: consume it once the
+        // receive transport exists, or it would never be heard.
+        if (!this.#recv) this.#announced.add(p.producerId);
+        else void this.#consume(p.producerId);
+      },
       'consumer:closed': ({ consumerId }) => this.#dropConsumer(consumerId),
       'producer:closed': ({ producerId }) => {
         for (const c of this.#consumers.values()) if (c.producerId === producerId) this.#dropConsumer(c.id);
@@ -149,7 +158,9 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       this.#send = await this.#createTransport(lessonId, 'send');
       for (const peer of joined.peers) this.emit('peerjoined', peer);
       await this.#produceLocal();
-      for (const producer of joined.producers) await this.#consume(producer.producerId);
+      const producers = new Set([...joined.producers.map((p) => p.producerId), ...this.#announced]);
+      this.#announced.clear();
+      for (const producerId of producers) await this.#consume(producerId);
       this.#meter = new LinkStatsMeter();
       this.#statsTimer = window.setInterval(() => void this.#measure(), 2000);
       this.#setState('joined');
@@ -237,6 +248,12 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     const lessonId = this.#lessonId;
     const transport = this.#recv;
     if (!lessonId || !transport) return;
+    if (
+      this.#consuming.has(producerId) ||
+      [...this.#consumers.values()].some((c) => c.producerId === producerId)
+    )
+      return;
+    this.#consuming.add(producerId);
     try {
       const options = await request(this.#socket, 'consume', { lessonId, producerId });
       const consumer = await transport.consume({
@@ -259,6 +276,8 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     } catch (error) {
       // A producer that closed meanwhile is not an error worth showing.
       if (!(error instanceof Error && error.name === 'NotFoundError')) reportError(error);
+    } finally {
+      this.#consuming.delete(producerId);
     }
   }
 
@@ -286,6 +305,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     this.#send = null;
     this.#recv = null;
     this.#device = null;
+    this.#announced.clear();
   }
 
   #setState(state: MediaState, detail?: string): void {
