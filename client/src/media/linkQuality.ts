@@ -26,9 +26,25 @@ export type LinkQuality = 'good' | 'constrained' | 'bad' | 'offline';
  */
 export function linkQuality(s: LinkStats | null, connected: boolean): LinkQuality {
   if (!connected || !s) return 'offline';
-  if (s.silentMs > 4000 || s.lossPct > 8 || (s.rttMs ?? 0) > 400) return 'bad';
-  if (s.lossPct > 2 || (s.rttMs ?? 0) > 150 || (s.videoKbps > 0 && s.videoKbps < 200)) return 'constrained';
+  if (s.silentMs > 4000) return 'bad';
+  const graded = gradeLink(s.lossPct, s.rttMs);
+  return graded === 'good' && s.videoKbps > 0 && s.videoKbps < 200 ? 'constrained' : graded;
+}
+
+/** Loss (%) and round-trip time (ms) alone: bad past 8 % or 400 ms, constrained past 2 % or 150 ms. */
+function gradeLink(lossPct: number | null, rttMs: number | null): Exclude<LinkQuality, 'offline'> {
+  if ((lossPct ?? 0) > 8 || (rttMs ?? 0) > 400) return 'bad';
+  if ((lossPct ?? 0) > 2 || (rttMs ?? 0) > 150) return 'constrained';
   return 'good';
+}
+
+/** A participant's link as the server measures it (the teacher's grid), by the same thresholds. */
+export function peerQuality(
+  h: { connection: string; lossPct: number | null; rttMs: number | null } | null,
+): LinkQuality {
+  if (!h || h.connection !== 'connected')
+    return h && ['failed', 'closed', 'disconnected'].includes(h.connection) ? 'bad' : 'offline';
+  return gradeLink(h.lossPct, h.rttMs);
 }
 
 interface Counters {

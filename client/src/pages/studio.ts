@@ -4,6 +4,7 @@ import { api } from '../api.ts';
 import { t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { LessonClient } from '../media/LessonClient.ts';
+import { peerQuality } from '../media/linkQuality.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import { connectSignaling, request } from '../signaling.ts';
 import { h, mount } from '../ui/dom.ts';
@@ -84,8 +85,15 @@ class ClassroomTile {
     const connection = h?.connection ?? 'none';
     this.el.dataset['connection'] = connection;
     retext(this.#badge, CONNECTION_LABEL[connection]);
+    this.el.dataset['quality'] = peerQuality(h);
     this.#figures.textContent = h
-      ? `↑ ${formatKbps(h.sendBitrate / 1000)} · ↓ ${formatKbps(h.recvBitrate / 1000)}`
+      ? [
+          `↑ ${formatKbps(h.sendBitrate / 1000)} · ↓ ${formatKbps(h.recvBitrate / 1000)}`,
+          h.rttMs !== null ? `${t('rtt')} ${h.rttMs} ms` : '',
+          h.lossPct !== null ? `${t('loss')} ${h.lossPct}%` : '',
+        ]
+          .filter(Boolean)
+          .join(' · ')
       : '';
   }
 }
