@@ -81,8 +81,11 @@ describe('a server killed in the middle of a live lesson loses nothing', () => {
     // open attendance is closed where it was last seen.
     t = await startPlatform({ dataDir });
     const m = t.platform.models;
-    // In the order written (a reconciled leave is dated at the last sign of life, earlier than later joins).
-    const events = await m.LessonEvent.find({ lessonId }).sort({ _id: 1 }).lean();
+    // What was written live, in time order, then what reconciliation wrote (ids from two
+    // processes do not sort by time, and a reconciled leave is dated at the last sign of life).
+    const events = (await m.LessonEvent.find({ lessonId }).lean()).sort(
+      (a, b) => Number(a.reconciled) - Number(b.reconciled) || a.at.getTime() - b.at.getTime(),
+    );
     expect(events.map((e) => `${e.kind}${e.reconciled ? '*' : ''}:${e.role ?? ''}`)).toEqual([
       'live:',
       'join:teacher',
