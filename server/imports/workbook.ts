@@ -63,6 +63,14 @@ function decodeText(data: Buffer): string {
   }
 }
 
+/** The workbook's first sheet as CSV: UTF-8 with a BOM, which Excel needs to show Chinese. */
+export async function csvBuffer(workbook: ExcelJS.Workbook): Promise<Buffer> {
+  const csv = await workbook.csv.writeBuffer({
+    formatterOptions: { writeBOM: true, includeEndRowDelimiter: true },
+  });
+  return Buffer.from(csv);
+}
+
 /** A sheet to write: its name, columns and rows of values by column key. */
 export interface SheetOut {
   name: string;
@@ -100,11 +108,6 @@ export async function writeSheets(sheets: readonly SheetOut[], format: FileForma
         notes.addRow({ zh: c.zh, en: c.en, required: c.required ? '是' : '否', hint: c.hint });
     }
   }
-  if (format === 'csv') {
-    const csv = await workbook.csv.writeBuffer({
-      formatterOptions: { writeBOM: true, includeEndRowDelimiter: true },
-    });
-    return Buffer.from(csv);
-  }
+  if (format === 'csv') return csvBuffer(workbook);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

@@ -5,6 +5,9 @@ export type PeriodKind = 'month' | 'quarter' | 'year';
 
 const CST = 8 * 3600_000;
 
+/** The date (YYYY-MM-DD) of an instant in China Standard Time. */
+export const chinaDate = (ms: number): string => new Date(ms + CST).toISOString().slice(0, 10);
+
 /** The month, quarter or year around `at`, with a label: "2026年11月", "2026年第4季度", "2026年". */
 export function periodAround(kind: PeriodKind, at: number): { from: number; to: number; label: string } {
   const { from, to } = periodContaining(kind, at);

@@ -2,9 +2,7 @@ import { schoolDays } from '../../scheduler/calendar.ts';
 import type { TeacherPeriodsInput } from '../../scheduler/delivery/index.ts';
 import type { Models, School, TermCalendar, User } from '../models/index.ts';
 import { calendarInput } from '../timetable/problem.ts';
-
-const CST = 8 * 3600_000;
-const dateOf = (ms: number): string => new Date(ms + CST).toISOString().slice(0, 10);
+import { chinaDate } from './periods.ts';
 
 /**
  * Hub teachers' periods in a period, local and synchronized together: their local timetable
@@ -31,8 +29,8 @@ export async function teacherPeriods(
       { regionCode: { $in: schools.map((s) => s.regionCode) } },
     ],
   }).lean<TermCalendar[]>();
-  const from = dateOf(period.from);
-  const to = dateOf(period.to - 1);
+  const from = chinaDate(period.from);
+  const to = chinaDate(period.to - 1);
   const synchronized = new Map<string, number>();
   for (const s of sessions) synchronized.set(s.teacherId, (synchronized.get(s.teacherId) ?? 0) + 1);
   const out: TeacherPeriodsInput[] = [];

@@ -5,11 +5,13 @@ import type { Authenticator } from '../../auth/Authenticator.ts';
 import { Scope } from '../../auth/Scope.ts';
 import type { ImportResponse } from '../../contract/api.ts';
 import { ValidationError } from '../../errors.ts';
+import { SHEET_MEDIA_TYPES, sendDownload } from '../download.ts';
 import { ClusterImport } from '../../imports/ClusterImport.ts';
 import {
   IMPORT_KINDS,
   MAX_FILE_BYTES,
   SHEET_KINDS,
+  SHEET_NAMES,
   buildFile,
   parseFile,
   templateFile,
@@ -33,26 +35,11 @@ const ImportQuery = z.object({
   dryRun: z.enum(['true', 'false']).default('true'),
 });
 
-const MEDIA_TYPES: Record<FileFormat, string> = {
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  csv: 'text/csv; charset=utf-8',
-};
-const FILE_NAMES: Record<ImportKind, string> = {
-  schools: '学校',
-  classrooms: '教室',
-  classes: '教学班',
-  teachers: '教师',
-  bellSchedules: '作息时间',
-  cluster: '联校群',
-};
+/** A download's name for a kind: the sheet's own name, or 联校群 for a whole workbook. */
+const fileName = (kind: ImportKind): string => (kind === 'cluster' ? '联校群' : SHEET_NAMES[kind].zh);
 
 function sendFile(res: Response, data: Buffer, name: string, fileFormat: FileFormat): void {
-  res.setHeader('Content-Type', MEDIA_TYPES[fileFormat]);
-  res.setHeader(
-    'Content-Disposition',
-    `attachment; filename*=UTF-8''${encodeURIComponent(`${name}.${fileFormat}`)}`,
-  );
-  res.send(data);
+  sendDownload(res, data, `${name}.${fileFormat}`, SHEET_MEDIA_TYPES[fileFormat]);
 }
 
 /**
@@ -88,7 +75,7 @@ export function importRoutes(
       const { kind } = parseInput(KindParams, req.params, 'path');
       const query = parseInput(TemplateQuery, req.query, 'query');
       const fileFormat = kind === 'cluster' ? 'xlsx' : query.format;
-      sendFile(res, await templateFile(kind, fileFormat), `${FILE_NAMES[kind]}导入模板`, fileFormat);
+      sendFile(res, await templateFile(kind, fileFormat), `${fileName(kind)}导入模板`, fileFormat);
     },
   );
 
@@ -190,7 +177,7 @@ export function importRoutes(
       sendFile(
         res,
         await buildFile(sheets, fileFormat),
-        `${source.cluster.name}-${FILE_NAMES[kind]}`,
+        `${source.cluster.name}-${fileName(kind)}`,
         fileFormat,
       );
     },

@@ -11,6 +11,7 @@ import type { ReportService } from '../../reports/ReportService.ts';
 import { reportWorkbook } from '../../reports/workbook.ts';
 import { parseInput } from '../../validate.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
+import { SHEET_MEDIA_TYPES, sendDownload } from '../download.ts';
 import type { RouteTable } from '../RouteTable.ts';
 
 const FiguresQuery = z.object({
@@ -86,10 +87,7 @@ export function reportRoutes(
         const data = await reportWorkbook(view, format);
         return {
           name: `${view.scope.name}-${view.period.label}-同步课堂报表.${format}`,
-          type:
-            format === 'csv'
-              ? 'text/csv; charset=utf-8'
-              : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          type: SHEET_MEDIA_TYPES[format],
           data,
         };
       });
@@ -130,9 +128,7 @@ export function reportRoutes(
     (req, res) => {
       const { id } = parseInput(JobParams, req.params, 'path');
       const file = jobs.file(id, identityOf(res).userId);
-      res.setHeader('Content-Type', file.type);
-      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`);
-      res.send(file.data);
+      sendDownload(res, file.data, file.name, file.type);
     },
   );
 

@@ -15,6 +15,7 @@ import type { SolveJobs } from '../../timetable/SolveJobs.ts';
 import type { TimetableService } from '../../timetable/TimetableService.ts';
 import { parseInput } from '../../validate.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
+import { SHEET_MEDIA_TYPES, sendDownload } from '../download.ts';
 import type { RouteEntry, RouteTable } from '../RouteTable.ts';
 
 const TimetableParams = z.object({
@@ -187,12 +188,7 @@ export function timetableRoutes(
     },
     async ({ clusterId, term }, _req, res) => {
       const { name, data } = await service.grid(await scopeOf(res), clusterId, term);
-      res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-      res.setHeader(
-        'Content-Disposition',
-        `attachment; filename*=UTF-8''${encodeURIComponent(`${name}.xlsx`)}`,
-      );
-      res.send(data);
+      sendDownload(res, data, `${name}.xlsx`, SHEET_MEDIA_TYPES.xlsx);
     },
   );
 
