@@ -12,6 +12,8 @@ import { EmbeddedFerretDb, defaultFerretdbBin } from './db/EmbeddedFerretDb.ts';
 import { createApp } from './http/app.ts';
 import type { RouteTable } from './http/RouteTable.ts';
 import { AttendanceRecorder } from './attendance/AttendanceRecorder.ts';
+import { BoardService } from './board/BoardService.ts';
+import { Interactions } from './lessons/Interactions.ts';
 import { LessonService } from './lessons/LessonService.ts';
 import { CompatService } from './timetable/CompatService.ts';
 import { SolveJobs } from './timetable/SolveJobs.ts';
@@ -43,6 +45,7 @@ export class Platform {
   readonly pool: WorkerPool;
   readonly rooms: RoomRegistry;
   readonly lessons: LessonService;
+  readonly boards: BoardService;
   readonly timetables: TimetableService;
   /** Every HTTP route (for documentation and the authorization matrix). */
   readonly routes: RouteTable;
@@ -61,6 +64,7 @@ export class Platform {
     pool: WorkerPool;
     rooms: RoomRegistry;
     lessons: LessonService;
+    boards: BoardService;
     timetables: TimetableService;
     solveJobs: SolveJobs;
     attendance: AttendanceRecorder;
@@ -76,6 +80,7 @@ export class Platform {
     this.pool = parts.pool;
     this.rooms = parts.rooms;
     this.lessons = parts.lessons;
+    this.boards = parts.boards;
     this.timetables = parts.timetables;
     this.#solveJobs = parts.solveJobs;
     this.#attendance = parts.attendance;
@@ -138,6 +143,7 @@ export class Platform {
       const audit = new AuditLog(models, logger, now);
       const compat = new CompatService(models, audit);
       const lessons = new LessonService(models, now);
+      const boards = new BoardService(models, logger, now);
       const reports = new ReportService(models, { rules: config.delivery, now });
       const exportJobs = new ExportJobs();
       // Before signaling, so that its statechange listener sees the room's peers before it closes.
@@ -167,6 +173,7 @@ export class Platform {
         auth,
         audit,
         lessons,
+        boards,
         attendance,
         reports,
         exportJobs,
@@ -181,7 +188,15 @@ export class Platform {
         authOptions: { loginLimit: config.loginRateLimit },
       });
       const server = http.createServer(app);
-      const signaling = new Signaling({ httpServer: server, auth, lessons, rooms, logger });
+      const signaling = new Signaling({
+        httpServer: server,
+        auth,
+        lessons,
+        rooms,
+        boards,
+        interactions: new Interactions(rooms, now),
+        logger,
+      });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -191,6 +206,7 @@ export class Platform {
         pool,
         rooms,
         lessons,
+        boards,
         attendance,
         timetables,
         solveJobs,
@@ -230,6 +246,7 @@ export class Platform {
     this.pool.close();
     await this.#solveJobs.close();
     await this.#attendance.close();
+    await this.boards.drain();
     await this.#connection.close();
     await this.#ferret?.stop();
     this.#logger.info('platform stopped');

@@ -115,7 +115,8 @@ const CONNECTION_ORDER: ConnectionHealth[] = [
 /**
  * The media side of one live lesson: a mediasoup router and its participants. The teacher
  * is seen and heard by every classroom; the teacher sees and hears every classroom;
- * classrooms do not receive each other (their links are thin).
+ * classrooms do not receive each other (their links are thin), except the classroom the
+ * teacher gives the floor to: every classroom receives that one while it has the floor.
  */
 export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
   readonly lessonId: string;
@@ -124,6 +125,10 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     listen: Required<Omit<RtcListenOptions, 'announcedAddress'>> & RtcListenOptions;
   };
   readonly #peers = new Map<string, Peer>();
+  /** Classroom (refId) with the floor. */
+  #floor: string | null = null;
+  /** Classrooms (refIds) whose microphone the teacher muted. */
+  readonly #muted = new Set<string>();
   #closed = false;
 
   private constructor(router: types.Router, options: LessonRoomOptions) {
@@ -196,9 +201,69 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     this.safeEmit('peerleft', peer.info);
   }
 
-  /** Whether a participant with role `viewer` may receive media of one with role `sender`. */
+  /** Whether a participant with role `viewer` may receive media of one with role `sender` (floor aside). */
   static canReceive(viewer: PeerRole, sender: PeerRole): boolean {
     return viewer !== sender || viewer === 'teacher';
+  }
+
+  /** Whether `viewer` receives `sender`'s media now: by role, or because `sender` has the floor. */
+  #receives(viewer: Peer, sender: Peer): boolean {
+    if (viewer.id === sender.id) return false;
+    return (
+      LessonRoom.canReceive(viewer.info.role, sender.info.role) ||
+      (sender.info.role === 'classroom' && sender.info.refId === this.#floor)
+    );
+  }
+
+  /** The classroom (refId) with the floor, or null. */
+  get floor(): string | null {
+    return this.#floor;
+  }
+
+  /**
+   * Gives a classroom the floor (every classroom then receives its audio and video), or
+   * takes it back (null). Classrooms that received the previous holder stop receiving it.
+   */
+  setFloor(refId: string | null): void {
+    this.#assertOpen();
+    if (refId === this.#floor) return;
+    const previous = this.#floor;
+    this.#floor = refId;
+    for (const owner of this.#peers.values()) {
+      if (owner.info.role !== 'classroom') continue;
+      if (owner.info.refId === previous) {
+        // Close what classrooms consumed of the previous holder.
+        const produced = new Set(owner.producers.keys());
+        for (const viewer of this.#peers.values()) {
+          if (this.#receives(viewer, owner)) continue;
+          for (const consumer of [...viewer.consumers.values()]) {
+            if (!produced.has(consumer.producerId)) continue;
+            consumer.close();
+            viewer.consumers.delete(consumer.id);
+            this.safeEmit('consumerclosed', { peerId: viewer.id, consumerId: consumer.id });
+          }
+        }
+      }
+      if (owner.info.refId === refId) {
+        const audience = [...this.#peers.values()]
+          .filter((p) => p.info.role === 'classroom' && p.id !== owner.id)
+          .map((p) => p.id);
+        for (const producer of owner.producers.values())
+          if (audience.length) this.safeEmit('newproducer', this.#producerInfo(producer), audience);
+      }
+    }
+  }
+
+  /** Mutes or unmutes a classroom's microphone for everyone (the producer is paused on the server). */
+  async setMuted(refId: string, muted: boolean): Promise<void> {
+    this.#assertOpen();
+    if (muted) this.#muted.add(refId);
+    else this.#muted.delete(refId);
+    for (const peer of this.#peers.values()) {
+      if (peer.info.role !== 'classroom' || peer.info.refId !== refId) continue;
+      const mic = peer.producerBySource('mic');
+      if (mic) await (muted ? mic.pause() : mic.resume());
+    }
   }
 
   async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportParams> {
@@ -327,9 +392,9 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     peer.producers.set(producer.id, producer);
     producer.observer.on('close', () => peer.producers.delete(producer.id));
     producer.on('transportclose', () => peer.producers.delete(producer.id));
-    const audience = [...this.#peers.values()]
-      .filter((p) => p.id !== peerId && LessonRoom.canReceive(p.info.role, peer.info.role))
-      .map((p) => p.id);
+    if (source === 'mic' && peer.info.role === 'classroom' && this.#muted.has(peer.info.refId))
+      await producer.pause();
+    const audience = [...this.#peers.values()].filter((p) => this.#receives(p, peer)).map((p) => p.id);
     this.safeEmit('newproducer', this.#producerInfo(producer), audience);
     return producer.id;
   }
@@ -339,7 +404,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     const viewer = this.#peer(peerId);
     const result: ProducerInfo[] = [];
     for (const peer of this.#peers.values()) {
-      if (peer.id === peerId || !LessonRoom.canReceive(viewer.info.role, peer.info.role)) continue;
+      if (!this.#receives(viewer, peer)) continue;
       for (const producer of peer.producers.values()) result.push(this.#producerInfo(producer));
     }
     return result;
@@ -352,8 +417,10 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     const producer = owner?.producers.get(producerId);
     if (!owner || !producer) throw new NotFoundError(`producer ${producerId} not found`);
     if (owner.id === peerId) throw new TypeError('a peer does not consume its own producer');
-    if (!LessonRoom.canReceive(viewer.info.role, owner.info.role)) {
-      throw new ForbiddenError(`a ${viewer.info.role} does not receive media of a ${owner.info.role}`);
+    if (!this.#receives(viewer, owner)) {
+      throw new ForbiddenError(
+        `a ${viewer.info.role} does not receive media of a ${owner.info.role} without the floor`,
+      );
     }
     const transport = viewer.recvTransport();
     if (!transport) throw new InvalidStateError('create a recv transport before consuming');

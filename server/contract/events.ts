@@ -5,6 +5,7 @@
  * payload with the zod schemas in `schemas.ts`, which are checked against these types.
  */
 import type { LessonState, LessonSummary, Role } from './api.ts';
+import type { BoardAuthor, BoardChange, BoardOp, BoardSync, Interaction, LaserPoint } from './board.ts';
 
 /** mediasoup parameter objects travel as opaque JSON; each side types them with its own library. */
 export type Json = Record<string, unknown>;
@@ -53,6 +54,8 @@ export interface JoinResult {
   routerRtpCapabilities: Json;
   peers: PeerInfo[];
   producers: ProducerInfo[];
+  /** Raised hands, floor, spotlight and muted classrooms now. */
+  interaction: Interaction;
 }
 
 export interface TransportOptions {
@@ -109,6 +112,33 @@ export interface ClientToServerEvents {
   consume: (payload: { lessonId: string; producerId: string }, ack: AckFn<ConsumerOptions>) => void;
   /** Resumes a consumer once the client has set it up. */
   'consumer:resume': (payload: { lessonId: string; consumerId: string }, ack: AckFn<null>) => void;
+  /**
+   * Opens the lesson's board and subscribes to its changes: the changes after `since` when the
+   * server still has them all, else the whole state. The teacher may open it before the lesson
+   * goes live (to prepare courseware); classrooms while it is live.
+   */
+  'board:open': (payload: { lessonId: string; since: number | null }, ack: AckFn<BoardSync>) => void;
+  /** Asks for a change; the answer is its sequence number once it is persisted and broadcast. */
+  'board:change': (payload: { lessonId: string; change: BoardChange }, ack: AckFn<{ seq: number }>) => void;
+  /** Moves (or hides, null) the sender's laser pointer; not kept. */
+  'board:laser': (payload: { lessonId: string; point: LaserPoint }, ack: AckFn<null>) => void;
+  /** Classroom: raises or lowers its hand. Teacher: lowers a classroom's hand (`classroomId`). */
+  'hand:set': (
+    payload: { lessonId: string; raised: boolean; classroomId?: string },
+    ack: AckFn<Interaction>,
+  ) => void;
+  /** Teacher only: gives a classroom the floor (its audio and video go to every classroom), or takes it back. */
+  'floor:set': (payload: { lessonId: string; classroomId: string | null }, ack: AckFn<Interaction>) => void;
+  /** Teacher only: shows a classroom large in the grid, or none. */
+  'spotlight:set': (
+    payload: { lessonId: string; classroomId: string | null },
+    ack: AckFn<Interaction>,
+  ) => void;
+  /** Teacher only: mutes or unmutes a classroom's microphone for everyone. */
+  'mute:set': (
+    payload: { lessonId: string; classroomId: string; muted: boolean },
+    ack: AckFn<Interaction>,
+  ) => void;
 }
 
 export interface ServerToClientEvents {
@@ -123,6 +153,12 @@ export interface ServerToClientEvents {
   'lesson:media-reset': (payload: { lessonId: string; reason: string }) => void;
   /** Link health of every participant, every few seconds, to the teacher. */
   'lesson:health': (payload: { lessonId: string; peers: PeerHealth[] }) => void;
+  /** Sequenced board changes, in order, to everyone who opened the board. */
+  'board:ops': (payload: { lessonId: string; ops: BoardOp[] }) => void;
+  /** Someone's laser pointer moved. */
+  'board:laser': (payload: { lessonId: string; by: BoardAuthor; point: LaserPoint }) => void;
+  /** Hands, floor, spotlight or mutes changed. */
+  'lesson:interaction': (payload: { lessonId: string; interaction: Interaction }) => void;
 }
 
 /** Set on the socket after the JWT in the handshake is verified. */

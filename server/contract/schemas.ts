@@ -5,6 +5,14 @@
 import { z } from 'zod';
 import type { ClientToServerEvents } from './events.ts';
 import type { LoginRequest } from './api.ts';
+import {
+  BOARD_HEIGHT,
+  BOARD_TOOLS,
+  BOARD_WIDTH,
+  MAX_PAGES,
+  MAX_STROKE_COORDS,
+  MAX_TEXT_LENGTH,
+} from './board.ts';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
 const mediasoupId = z.string().min(1).max(64);
@@ -17,6 +25,62 @@ export const LoginSchema = z.object({
 });
 
 export const LessonIdParams = z.object({ id: objectId });
+
+const boardId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -');
+/** Coordinates may stray a board beyond the page (a stroke leaving the edge), pressure is 0–1. */
+const coords = (max: number) =>
+  z
+    .array(
+      z
+        .number()
+        .finite()
+        .min(-BOARD_WIDTH)
+        .max(2 * BOARD_WIDTH),
+    )
+    .max(max);
+/** At most this many coordinates in one message (a stroke streams in many). */
+const COORDS_PER_MESSAGE = 3000;
+
+const BoardChangeSchema = z.discriminatedUnion('t', [
+  z.object({
+    t: z.literal('draw'),
+    id: boardId,
+    page: boardId,
+    tool: z.enum(BOARD_TOOLS),
+    color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be #rrggbb'),
+    width: z.number().finite().min(0.5).max(200),
+    points: coords(COORDS_PER_MESSAGE),
+    text: z.string().max(MAX_TEXT_LENGTH).optional(),
+  }),
+  z.object({
+    t: z.literal('extend'),
+    id: boardId,
+    points: coords(COORDS_PER_MESSAGE).refine((p) => p.length > 0, 'no points'),
+  }),
+  z.object({ t: z.literal('finish'), id: boardId }),
+  z.object({ t: z.literal('erase'), ids: z.array(boardId).min(1).max(MAX_STROKE_COORDS) }),
+  z.object({ t: z.literal('clear'), page: boardId }),
+  z.object({ t: z.literal('undo') }),
+  z.object({ t: z.literal('redo') }),
+  z.object({
+    t: z.literal('addPages'),
+    pages: z
+      .array(z.object({ id: boardId, background: objectId.nullable() }))
+      .min(1)
+      .max(MAX_PAGES),
+    after: boardId.nullable(),
+  }),
+  z.object({ t: z.literal('page'), page: boardId }),
+  z.object({ t: z.literal('pen'), holder: objectId.nullable() }),
+]);
+
+const LaserSchema = z
+  .object({
+    page: boardId,
+    x: z.number().finite().min(0).max(BOARD_WIDTH),
+    y: z.number().finite().min(0).max(BOARD_HEIGHT),
+  })
+  .nullable();
 
 export const SocketSchemas = {
   'lesson:join': z.object({ lessonId: objectId, rtpCapabilities: json }),
@@ -34,6 +98,13 @@ export const SocketSchemas = {
   }),
   consume: z.object({ lessonId: objectId, producerId: mediasoupId }),
   'consumer:resume': z.object({ lessonId: objectId, consumerId: mediasoupId }),
+  'board:open': z.object({ lessonId: objectId, since: z.number().int().min(0).nullable() }),
+  'board:change': z.object({ lessonId: objectId, change: BoardChangeSchema }),
+  'board:laser': z.object({ lessonId: objectId, point: LaserSchema }),
+  'hand:set': z.object({ lessonId: objectId, raised: z.boolean(), classroomId: objectId.optional() }),
+  'floor:set': z.object({ lessonId: objectId, classroomId: objectId.nullable() }),
+  'spotlight:set': z.object({ lessonId: objectId, classroomId: objectId.nullable() }),
+  'mute:set': z.object({ lessonId: objectId, classroomId: objectId, muted: z.boolean() }),
 } satisfies { [K in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[K]>[0]> };
 
 // Compile-time check that the REST schema produces the wire type.

@@ -1,6 +1,10 @@
 import type { Connection, Model } from 'mongoose';
 import { auditEntrySchema } from './AuditEntry.ts';
 import type { AuditEntry } from './AuditEntry.ts';
+import { boardAssetSchema } from './BoardAsset.ts';
+import type { BoardAsset } from './BoardAsset.ts';
+import { boardChunkSchema } from './BoardChunk.ts';
+import type { BoardChunk } from './BoardChunk.ts';
 import { bellScheduleSchema } from './BellSchedule.ts';
 import type { BellSchedule } from './BellSchedule.ts';
 import { calendarFeedSchema } from './CalendarFeed.ts';
@@ -35,6 +39,8 @@ import type { User } from './User.ts';
 export type {
   AuditEntry,
   BellSchedule,
+  BoardAsset,
+  BoardChunk,
   CalendarFeed,
   Classroom,
   Cluster,
@@ -70,6 +76,8 @@ export interface Models {
   CalendarFeed: Model<CalendarFeed>;
   LessonEvent: Model<LessonEvent>;
   LinkSample: Model<LinkSample>;
+  BoardChunk: Model<BoardChunk>;
+  BoardAsset: Model<BoardAsset>;
 }
 
 /** Binds the platform's models to a connection (one per platform instance). */
@@ -91,6 +99,8 @@ export function createModels(connection: Connection): Models {
     CalendarFeed: connection.model<CalendarFeed>('CalendarFeed', calendarFeedSchema),
     LessonEvent: connection.model<LessonEvent>('LessonEvent', lessonEventSchema),
     LinkSample: connection.model<LinkSample>('LinkSample', linkSampleSchema),
+    BoardChunk: connection.model<BoardChunk>('BoardChunk', boardChunkSchema),
+    BoardAsset: connection.model<BoardAsset>('BoardAsset', boardAssetSchema),
   };
 }
 

@@ -5,6 +5,7 @@ import type { types } from 'mediasoup';
 import type { z } from 'zod';
 import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
 import type { Authenticator } from '../auth/Authenticator.ts';
+import type { BoardService } from '../board/BoardService.ts';
 import type { Identity } from '../auth/tokens.ts';
 import { tokenFromHeaders } from '../auth/tokens.ts';
 import type { LessonSummary } from '../contract/api.ts';
@@ -16,7 +17,9 @@ import type {
   SocketData,
 } from '../contract/events.ts';
 import { SocketSchemas } from '../contract/schemas.ts';
-import { InvalidStateError, NotFoundError, publicError } from '../errors.ts';
+import type { BoardAuthor } from '../contract/board.ts';
+import { ForbiddenError, InvalidStateError, NotFoundError, publicError } from '../errors.ts';
+import type { Interactions } from '../lessons/Interactions.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { Logger } from '../logger.ts';
 import { parseInput } from '../validate.ts';
@@ -40,6 +43,8 @@ export interface SignalingOptions {
   auth: Authenticator;
   lessons: LessonService;
   rooms: RoomRegistry;
+  boards: BoardService;
+  interactions: Interactions;
   logger: Logger;
   /** How often link health is pushed to a lesson's participants, ms. @default 2000 */
   healthIntervalMs?: number;
@@ -48,6 +53,7 @@ export interface SignalingOptions {
 const userRoom = (userId: string): string => `user:${userId}`;
 const classroomRoom = (classroomId: string): string => `classroom:${classroomId}`;
 const lessonRoom = (lessonId: string): string => `lesson:${lessonId}`;
+const boardRoom = (lessonId: string): string => `board:${lessonId}`;
 
 /**
  * socket.io signaling: JWT checked in the handshake, every payload validated, every
@@ -82,6 +88,12 @@ export class Signaling {
     this.io.on('connection', (socket) => this.#onConnection(socket));
     options.lessons.on('statechange', (lesson) => this.#onLessonState(lesson));
     options.rooms.on('newroom', (room) => this.#wireRoom(room));
+    options.boards.on('ops', (lessonId, ops) =>
+      this.io.to(boardRoom(lessonId)).emit('board:ops', { lessonId, ops }),
+    );
+    options.interactions.on('change', (lessonId, interaction) =>
+      this.io.to(lessonRoom(lessonId)).emit('lesson:interaction', { lessonId, interaction }),
+    );
     this.#healthTimer = setInterval(() => void this.#pushHealth(), options.healthIntervalMs ?? 2000);
     this.#healthTimer.unref();
   }
@@ -96,7 +108,9 @@ export class Signaling {
     void socket.join(userRoom(identity.userId));
     if (identity.classroomId) void socket.join(classroomRoom(identity.classroomId));
     const joined = new Set<string>();
-    const { lessons, rooms } = this.#options;
+    /** Boards this socket opened, and as whom it writes on them. */
+    const boardsOpen = new Map<string, BoardAuthor>();
+    const { lessons, rooms, boards, interactions } = this.#options;
 
     const roomOf = (lessonId: string): LessonRoom => {
       const room = rooms.get(lessonId);
@@ -119,6 +133,7 @@ export class Signaling {
         routerRtpCapabilities: room.rtpCapabilities as unknown as JoinResult['routerRtpCapabilities'],
         peers: room.peers.filter((p) => p.peerId !== socket.id),
         producers: room.producersFor(socket.id),
+        interaction: interactions.get(lessonId),
       };
     });
 
@@ -165,6 +180,72 @@ export class Signaling {
       await roomOf(lessonId).resumeConsumer(socket.id, consumerId);
       return null;
     });
+
+    /** The lesson, if the caller is its teacher. */
+    const asTeacher = async (lessonId: string): Promise<LessonSummary> => {
+      const { lesson, as } = await lessons.participation(identity, lessonId);
+      if (as.role !== 'teacher') throw new ForbiddenError('only the lesson’s teacher can do this');
+      return lesson;
+    };
+    const classroomOf = (lesson: LessonSummary, classroomId: string | null): string | null => {
+      if (classroomId !== null && !lesson.classrooms.some((c) => c.id === classroomId))
+        throw new NotFoundError(`classroom ${classroomId} is not in this lesson`);
+      return classroomId;
+    };
+
+    this.#handle(socket, 'board:open', async ({ lessonId, since }) => {
+      const { lesson, as } = await lessons.participation(identity, lessonId);
+      if (lesson.state === 'ended')
+        throw new InvalidStateError('the lesson has ended; replay its board instead');
+      if (as.role === 'classroom' && lesson.state !== 'live')
+        throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
+      // Subscribed before the board is read: a change in between arrives twice at worst, never not at all.
+      await socket.join(boardRoom(lessonId));
+      boardsOpen.set(lessonId, { role: as.role, refId: as.refId });
+      return boards.open(lessonId, since);
+    });
+
+    const authorOn = (lessonId: string): BoardAuthor => {
+      const by = boardsOpen.get(lessonId);
+      if (!by) throw new InvalidStateError('open the board first');
+      return by;
+    };
+
+    this.#handle(socket, 'board:change', async ({ lessonId, change }) => ({
+      seq: await boards.change(lessonId, authorOn(lessonId), change),
+    }));
+
+    this.#handle(socket, 'board:laser', async ({ lessonId, point }) => {
+      const by = authorOn(lessonId);
+      if (!(await boards.mayWrite(lessonId, by)))
+        throw new ForbiddenError('this classroom does not hold the pen');
+      socket.to(boardRoom(lessonId)).emit('board:laser', { lessonId, by, point });
+      return null;
+    });
+
+    this.#handle(socket, 'hand:set', async ({ lessonId, raised, classroomId }) => {
+      if (identity.role === 'classroom') {
+        if (!joined.has(lessonId) || !identity.classroomId)
+          throw new InvalidStateError('join the lesson first');
+        return interactions.setHand(lessonId, identity.classroomId, raised);
+      }
+      const lesson = await asTeacher(lessonId);
+      if (raised || !classroomId)
+        throw new TypeError('the teacher can only lower a classroom’s hand (classroomId)');
+      return interactions.setHand(lessonId, classroomOf(lesson, classroomId)!, false);
+    });
+
+    this.#handle(socket, 'floor:set', async ({ lessonId, classroomId }) =>
+      interactions.setFloor(lessonId, classroomOf(await asTeacher(lessonId), classroomId)),
+    );
+
+    this.#handle(socket, 'spotlight:set', async ({ lessonId, classroomId }) =>
+      interactions.setSpotlight(lessonId, classroomOf(await asTeacher(lessonId), classroomId)),
+    );
+
+    this.#handle(socket, 'mute:set', async ({ lessonId, classroomId, muted }) =>
+      interactions.setMuted(lessonId, classroomOf(await asTeacher(lessonId), classroomId)!, muted),
+    );
 
     socket.on('disconnect', (reason) => {
       for (const lessonId of joined) rooms.get(lessonId)?.removePeer(socket.id);
@@ -222,7 +303,12 @@ export class Signaling {
   #onLessonState(lesson: LessonSummary): void {
     const targets = [userRoom(lesson.teacherId), ...lesson.classrooms.map((c) => classroomRoom(c.id))];
     this.io.to(targets).emit('lesson:state', { lessonId: lesson.id, state: lesson.state, lesson });
-    if (lesson.state === 'ended') this.#options.rooms.close(lesson.id, 'ended');
+    if (lesson.state === 'ended') {
+      this.#options.rooms.close(lesson.id, 'ended');
+      this.#options.interactions.drop(lesson.id);
+      void this.#options.boards.close(lesson.id);
+      this.io.in(boardRoom(lesson.id)).socketsLeave(boardRoom(lesson.id));
+    }
   }
 
   #wireRoom(room: LessonRoom): void {

@@ -1,0 +1,137 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import type { Authenticator } from '../../auth/Authenticator.ts';
+import type { BoardService } from '../../board/BoardService.ts';
+import { LessonIdParams } from '../../contract/schemas.ts';
+import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../../errors.ts';
+import type { LessonService } from '../../lessons/LessonService.ts';
+import type { Models } from '../../models/index.ts';
+import { parseInput } from '../../validate.ts';
+import { allowRoles, authenticate, identityOf } from '../middleware.ts';
+import type { RouteTable } from '../RouteTable.ts';
+
+/** Largest courseware image (a 1600-px page as JPEG is ~200 kB; a photo may be more). */
+const MAX_ASSET_BYTES = 8 * 1024 * 1024;
+const AssetParams = z.object({
+  id: LessonIdParams.shape.id,
+  assetId: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id'),
+});
+const AssetQuery = z.object({
+  width: z.coerce.number().int().min(1).max(8000),
+  height: z.coerce.number().int().min(1).max(8000),
+});
+
+/** The image type by its first bytes (what the browser sent must be what it says). */
+function sniffImage(data: Buffer): 'image/jpeg' | 'image/png' | 'image/webp' | null {
+  if (data.length > 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
+  if (
+    data.length > 8 &&
+    data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+  )
+    return 'image/png';
+  if (
+    data.length > 12 &&
+    data.toString('latin1', 0, 4) === 'RIFF' &&
+    data.toString('latin1', 8, 12) === 'WEBP'
+  )
+    return 'image/webp';
+  return null;
+}
+
+/** A lesson's board outside the live socket: courseware images, and the log for replay. */
+export function boardRoutes(
+  models: Models,
+  lessons: LessonService,
+  boards: BoardService,
+  auth: Authenticator,
+  table: RouteTable,
+): Router {
+  const router = Router();
+  const mount = '/api/lessons';
+
+  table.add(
+    router,
+    mount,
+    {
+      method: 'post',
+      path: '/:id/board/assets',
+      summary: 'Upload a courseware page image (JPEG, PNG or WebP) to the lesson’s board; teacher only',
+      tag: 'Board',
+      access: { kind: 'roles', roles: ['teacher'], scoped: true },
+      params: LessonIdParams,
+      query: AssetQuery,
+      rawBody: 'image/jpeg',
+      status: 201,
+    },
+    authenticate(auth),
+    allowRoles('teacher'),
+    express.raw({ type: () => true, limit: MAX_ASSET_BYTES }),
+    async (req, res) => {
+      const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
+      const { width, height } = parseInput(AssetQuery, req.query, 'query');
+      const identity = identityOf(res);
+      const { lesson, as } = await lessons.participation(identity, id);
+      if (as.role !== 'teacher') throw new ForbiddenError('only the lesson’s teacher uploads courseware');
+      if (lesson.state === 'ended') throw new InvalidStateError('the lesson has ended');
+      const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const mediaType = sniffImage(data);
+      if (!mediaType) throw new ValidationError('send a JPEG, PNG or WebP image as the request body');
+      const asset = await models.BoardAsset.create({
+        lessonId: id,
+        mediaType,
+        width,
+        height,
+        data,
+        createdAt: new Date(),
+        createdBy: identity.userId,
+      });
+      res.status(201).json({ assetId: asset._id.toString(), mediaType, bytes: data.length });
+    },
+  );
+
+  table.add(
+    router,
+    mount,
+    {
+      method: 'get',
+      path: '/:id/board/assets/:assetId',
+      summary: 'A courseware image of the lesson’s board (for whoever may see the lesson)',
+      tag: 'Board',
+      access: { kind: 'authenticated' },
+      params: AssetParams,
+    },
+    authenticate(auth),
+    async (req, res) => {
+      const { id, assetId } = parseInput(AssetParams, req.params, 'path');
+      await lessons.view(identityOf(res), id);
+      // Not lean: the document gives the bytes as a Buffer (lean gives BSON's Binary).
+      const asset = await models.BoardAsset.findOne({ _id: assetId, lessonId: id });
+      if (!asset) throw new NotFoundError(`image ${assetId} not found`);
+      res.setHeader('Content-Type', asset.mediaType);
+      // Assets never change: kiosks on thin links fetch each page once.
+      res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+      res.end(asset.data);
+    },
+  );
+
+  table.add(
+    router,
+    mount,
+    {
+      method: 'get',
+      path: '/:id/board',
+      summary: 'The lesson board’s sequenced changes, in order (to replay the board afterwards)',
+      tag: 'Board',
+      access: { kind: 'authenticated' },
+      params: LessonIdParams,
+    },
+    authenticate(auth),
+    async (req, res) => {
+      const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
+      await lessons.view(identityOf(res), id);
+      res.json({ ops: await boards.history(id) });
+    },
+  );
+
+  return router;
+}
