@@ -54,6 +54,7 @@ export class Platform {
   readonly #signaling: Signaling;
   readonly #solveJobs: SolveJobs;
   readonly #attendance: AttendanceRecorder;
+  readonly #reports: ReportService;
   readonly #connection: mongoose.Connection;
   readonly #ferret: EmbeddedFerretDb | undefined;
   readonly #logger: Logger;
@@ -68,6 +69,7 @@ export class Platform {
     timetables: TimetableService;
     solveJobs: SolveJobs;
     attendance: AttendanceRecorder;
+    reports: ReportService;
     routes: RouteTable;
     app: Express;
     server: http.Server;
@@ -84,6 +86,7 @@ export class Platform {
     this.timetables = parts.timetables;
     this.#solveJobs = parts.solveJobs;
     this.#attendance = parts.attendance;
+    this.#reports = parts.reports;
     this.routes = parts.routes;
     this.app = parts.app;
     this.#server = parts.server;
@@ -144,7 +147,11 @@ export class Platform {
       const compat = new CompatService(models, audit);
       const lessons = new LessonService(models, now);
       const boards = new BoardService(models, logger, now);
-      const reports = new ReportService(models, { rules: config.delivery, now });
+      const reports = new ReportService(models, {
+        rules: config.delivery,
+        now,
+        logger: logger.child({ module: 'reports' }),
+      });
       const exportJobs = new ExportJobs();
       // Before signaling, so that its statechange listener sees the room's peers before it closes.
       const attendance = new AttendanceRecorder({
@@ -208,6 +215,7 @@ export class Platform {
         lessons,
         boards,
         attendance,
+        reports,
         timetables,
         solveJobs,
         routes: table,
@@ -246,6 +254,7 @@ export class Platform {
     this.pool.close();
     await this.#solveJobs.close();
     await this.#attendance.close();
+    await this.#reports.close();
     await this.boards.drain();
     await this.#connection.close();
     await this.#ferret?.stop();

@@ -2,7 +2,7 @@
  * Delivery and attendance rules, and the report figures built on them: pure TypeScript, no
  * I/O, no clock (the caller passes `now`).
  */
-export { DEFAULT_RULES, describeRules, judgeSession, resolveRules } from './rules.ts';
+export { DEFAULT_RULES, describeRules, judgeSession, resolveRules, unstartedVerdict } from './rules.ts';
 export type {
   ClassroomJudgement,
   ClassroomRecord,

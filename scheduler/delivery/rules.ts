@@ -192,6 +192,19 @@ function attendanceLine(classrooms: readonly ClassroomJudgement[]): string {
 }
 
 /**
+ * The verdict of a session that never went live, which needs no record: `missed` once `now`
+ * is past the scheduled end plus the grace, `upcoming` before (what {@link judgeSession}
+ * gives it, for readers that hold many such sessions).
+ */
+export function unstartedVerdict(
+  scheduledEnd: number,
+  rules: DeliveryRules,
+  now: number,
+): 'missed' | 'upcoming' {
+  return now > scheduledEnd + rules.missedGraceMinutes * MINUTE ? 'missed' : 'upcoming';
+}
+
+/**
  * Judges a session by the rules at time `now` (ms since the epoch).
  *
  * - Never went live: `missed` once `now` is past the scheduled end plus the grace, else
@@ -219,7 +232,7 @@ export function judgeSession(
 
   if (record.liveStart === null) {
     const classrooms = absentAll(record);
-    if (now > scheduledEnd + r.missedGraceMinutes * MINUTE)
+    if (unstartedVerdict(scheduledEnd, r, now) === 'missed')
       return {
         ...base,
         verdict: 'missed',

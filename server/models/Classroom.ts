@@ -1,4 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
+import { trackChanges } from './changes.ts';
 import { ObjectId, Schema, busyPeriods } from './schema.ts';
 import type { Id } from './schema.ts';
 
@@ -17,5 +18,8 @@ export const classroomSchema = new Schema(
   { timestamps: true },
 );
 classroomSchema.index({ schoolId: 1, name: 1 }, { unique: true });
+
+// Reports keep this collection in memory and reload it when it changes (see changes.ts).
+trackChanges(classroomSchema, 'Classroom');
 
 export type Classroom = InferSchemaType<typeof classroomSchema> & { _id: Id };

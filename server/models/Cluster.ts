@@ -1,4 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
+import { trackChanges } from './changes.ts';
 import { ObjectId, REGION_CODE, Schema } from './schema.ts';
 import type { Id } from './schema.ts';
 
@@ -22,5 +23,8 @@ clusterSchema.index({ regionCode: 1 });
 clusterSchema.index({ coordinatorIds: 1 });
 clusterSchema.index({ hubSchoolIds: 1 });
 clusterSchema.index({ memberSchoolIds: 1 });
+
+// Reports keep this collection in memory and reload it when it changes (see changes.ts).
+trackChanges(clusterSchema, 'Cluster');
 
 export type Cluster = InferSchemaType<typeof clusterSchema> & { _id: Id };

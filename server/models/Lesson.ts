@@ -1,4 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
+import { trackChanges } from './changes.ts';
 import { ObjectId, Schema } from './schema.ts';
 import type { Id } from './schema.ts';
 
@@ -29,5 +30,8 @@ lessonSchema.index({ classroomIds: 1, scheduledStart: 1 });
 lessonSchema.index({ state: 1 });
 // Reports read a cluster's lessons of a period.
 lessonSchema.index({ clusterId: 1, scheduledStart: 1 });
+
+// Reports keep lesson facts in memory and re-read the lessons written (see changes.ts).
+trackChanges(lessonSchema, 'Lesson', { byId: true });
 
 export type Lesson = InferSchemaType<typeof lessonSchema> & { _id: Id };

@@ -1,4 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
+import { trackChanges } from './changes.ts';
 import { ObjectId, Schema } from './schema.ts';
 import type { Id } from './schema.ts';
 
@@ -16,5 +17,8 @@ export const offeringSchema = new Schema(
   },
   { timestamps: true },
 );
+
+// Reports keep this collection in memory and reload it when it changes (see changes.ts).
+trackChanges(offeringSchema, 'Offering');
 
 export type Offering = InferSchemaType<typeof offeringSchema> & { _id: Id };

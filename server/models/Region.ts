@@ -1,4 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
+import { trackChanges } from './changes.ts';
 import { REGION_CODE, Schema } from './schema.ts';
 import type { Id } from './schema.ts';
 
@@ -13,5 +14,8 @@ export const regionSchema = new Schema(
   { timestamps: true },
 );
 regionSchema.index({ parentCode: 1 });
+
+// Reports keep this collection in memory and reload it when it changes (see changes.ts).
+trackChanges(regionSchema, 'Region');
 
 export type Region = InferSchemaType<typeof regionSchema> & { _id: Id };

@@ -1,4 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
+import { trackChanges } from './changes.ts';
 import { ObjectId, REGION_CODE, Schema } from './schema.ts';
 import type { Id } from './schema.ts';
 
@@ -17,5 +18,8 @@ export const schoolSchema = new Schema(
   { timestamps: true },
 );
 schoolSchema.index({ regionCode: 1, name: 1 }, { unique: true });
+
+// Reports keep this collection in memory and reload it when it changes (see changes.ts).
+trackChanges(schoolSchema, 'School');
 
 export type School = InferSchemaType<typeof schoolSchema> & { _id: Id };

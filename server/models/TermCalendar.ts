@@ -1,4 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
+import { trackChanges } from './changes.ts';
 import { DATE, REGION_CODE, Schema } from './schema.ts';
 import type { Id } from './schema.ts';
 
@@ -33,5 +34,8 @@ export const termCalendarSchema = new Schema(
   { timestamps: true },
 );
 termCalendarSchema.index({ regionCode: 1, term: 1 }, { unique: true });
+
+// Reports keep this collection in memory and reload it when it changes (see changes.ts).
+trackChanges(termCalendarSchema, 'TermCalendar');
 
 export type TermCalendar = InferSchemaType<typeof termCalendarSchema> & { _id: Id };

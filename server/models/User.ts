@@ -1,4 +1,5 @@
 import type { InferSchemaType } from 'mongoose';
+import { trackChanges } from './changes.ts';
 import { ObjectId, REGION_CODE, Schema, busyPeriods } from './schema.ts';
 import type { Id } from './schema.ts';
 
@@ -25,5 +26,8 @@ export const userSchema = new Schema(
   },
   { timestamps: true },
 );
+
+// Reports keep this collection in memory and reload it when it changes (see changes.ts).
+trackChanges(userSchema, 'User');
 
 export type User = InferSchemaType<typeof userSchema> & { _id: Id };

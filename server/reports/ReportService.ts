@@ -4,23 +4,32 @@ import {
   drillDown,
   judgeSession,
   resolveRules,
+  unstartedVerdict,
 } from '../../scheduler/delivery/index.ts';
 import type {
+  ClassroomFact,
+  ClassroomStatus,
   DeliveryRules,
   FigureData,
   SessionFact,
   SessionJudgement,
+  Verdict,
 } from '../../scheduler/delivery/index.ts';
 import { inRegion, regionPrefix } from '../auth/Scope.ts';
 import type { Scope } from '../auth/Scope.ts';
 import type { ReportView, SessionRow, Targets } from '../contract/reports.ts';
 import { NotFoundError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import type { Cluster, Lesson, Models, Region } from '../models/index.ts';
 import { clusterInScope } from '../resources/scoping.ts';
 import { periodAround, trendBuckets } from './periods.ts';
 import type { PeriodKind } from './periods.ts';
+import type { LessonFact } from './lessonFacts.ts';
+import { factOf } from './lessonFacts.ts';
 import { loadRecords, recordOf } from './records.ts';
-import { teacherPeriods } from './teacherPeriods.ts';
+import { ReportReadModel } from './ReportReadModel.ts';
+import type { ReportRows } from './ReportReadModel.ts';
+import { countTeacherPeriods, teacherPeriods } from './teacherPeriods.ts';
 
 export const DEFAULT_TARGETS: Readonly<Targets> = Object.freeze({
   clusters: { province: 500, city: 1500, county: 3000 },
@@ -45,21 +54,39 @@ interface Fact extends SessionFact {
  * Figures toward the provincial targets for a region or a cluster and a period, with the
  * drill-down one level down, by the delivery rules of `scheduler/delivery` over the lessons'
  * own records. A lesson is judged once it is over, and the judgement is stored with it.
+ *
+ * A region's figures (up to a province year: ~700,000 sessions) come from the in-memory
+ * {@link ReportReadModel}, revalidated against the database on each report; a cluster's
+ * (a few hundred sessions, listed one by one with their live records) from its lessons.
+ * Both feed the same rows to the same `drillDown`, so a cluster's figures are the same
+ * either way.
  */
 export class ReportService {
   readonly #models: Models;
   readonly #rules: DeliveryRules;
   readonly #targets: Targets;
   readonly #now: () => number;
+  readonly #rows: ReportReadModel;
 
   constructor(
     models: Models,
-    options: { rules?: Partial<DeliveryRules>; targets?: Targets; now?: () => number } = {},
+    options: {
+      rules?: Partial<DeliveryRules>;
+      targets?: Targets;
+      now?: () => number;
+      logger?: Logger;
+    } = {},
   ) {
     this.#models = models;
     this.#rules = resolveRules(options.rules ?? DEFAULT_RULES);
     this.#targets = options.targets ?? DEFAULT_TARGETS;
     this.#now = options.now ?? Date.now;
+    this.#rows = new ReportReadModel(models, options.logger ? { logger: options.logger } : {});
+  }
+
+  /** Waits for background work (a roll-up being written) before the database closes. */
+  async close(): Promise<void> {
+    await this.#rows.close();
   }
 
   /** Judges an ended lesson and stores the judgement with it (called when it ends). */
@@ -125,14 +152,11 @@ export class ReportService {
   async view(scope: Scope, userRegion: string | null, query: ReportQuery): Promise<ReportView> {
     const target = await this.resolve(scope, userRegion, query);
     const period = periodAround(query.period, this.#now());
-    const prefix = 'cluster' in target ? null : regionPrefix(target.region.code);
-    const data = await this.#data(
-      target.regions,
-      prefix,
-      'cluster' in target ? target.cluster : null,
-      period,
-    );
-    const result = drillDown<Fact>(
+    const data: FigureData<Fact | SessionFact> =
+      'cluster' in target
+        ? await this.#data(target.regions, target.cluster, period)
+        : await this.#regionData(target.regions, regionPrefix(target.region.code), period);
+    const result = drillDown<Fact | SessionFact>(
       'cluster' in target
         ? { kind: 'cluster', id: target.cluster._id.toString() }
         : { kind: 'region', code: target.region.code },
@@ -141,9 +165,10 @@ export class ReportService {
     );
     const parentCode = 'cluster' in target ? target.cluster.regionCode : target.region.parentCode;
     const parent = target.regions.find((r) => r.code === parentCode);
-    const classrooms =
-      'cluster' in target ? await this.#classroomNames(result.sessions) : new Map<string, string>();
-    const teachers = await this.#teacherNames(result.sessions);
+    // Only a cluster lists its sessions, with what its lessons say.
+    const sessions = result.sessions.filter((s): s is Fact => 'lesson' in s);
+    const classrooms = 'cluster' in target ? await this.#classroomNames(sessions) : new Map<string, string>();
+    const teachers = await this.#teacherNames(sessions);
     return {
       scope: {
         ...('cluster' in target
@@ -179,7 +204,7 @@ export class ReportService {
           missed: inside.filter((s) => s.verdict === 'missed').length,
         };
       }),
-      sessions: result.sessions.map((s): SessionRow => ({
+      sessions: sessions.map((s): SessionRow => ({
         id: s.id,
         title: s.lesson.title,
         teacherName: teachers.get(s.teacherId) ?? '',
@@ -197,31 +222,22 @@ export class ReportService {
     };
   }
 
-  /** The rows the figures are computed from: a region's subtree, or one cluster. */
+  /** The rows of one cluster's figures, from its lessons and their records. */
   async #data(
     regions: Region[],
-    prefix: string | null,
-    cluster: Cluster | null,
+    cluster: Cluster,
     period: { from: number; to: number },
   ): Promise<FigureData<Fact>> {
     const m = this.#models;
-    const clusters = cluster
-      ? [cluster]
-      : await m.Cluster.find({ regionCode: { $regex: `^${prefix}` } }).lean<Cluster[]>();
-    const clusterSchoolIds = clusters.flatMap((c) => [...c.hubSchoolIds, ...c.memberSchoolIds]);
+    const clusterSchoolIds = [...cluster.hubSchoolIds, ...cluster.memberSchoolIds];
     const [schools, offerings, lessons] = await Promise.all([
-      m.School.find(
-        cluster
-          ? { _id: { $in: clusterSchoolIds } }
-          : { $or: [{ regionCode: { $regex: `^${prefix}` } }, { _id: { $in: clusterSchoolIds } }] },
-        { regionCode: 1, kind: 1, name: 1 },
-      ).lean(),
+      m.School.find({ _id: { $in: clusterSchoolIds } }, { regionCode: 1, kind: 1, name: 1 }).lean(),
       m.Offering.find(
-        { clusterId: { $in: clusters.map((c) => c._id) } },
+        { clusterId: cluster._id },
         { clusterId: 1, hubClassroomId: 1, term: 1, teacherId: 1 },
       ).lean(),
       m.Lesson.find({
-        clusterId: { $in: clusters.map((c) => c._id) },
+        clusterId: cluster._id,
         scheduledStart: { $gte: new Date(period.from), $lt: new Date(period.to) },
       })
         .sort({ scheduledStart: 1 })
@@ -239,17 +255,6 @@ export class ReportService {
     const schoolOfRoom = new Map(rooms.map((r) => [r._id.toString(), r.schoolId.toString()]));
     const judged = await this.#judgeAll(lessons);
     const listed = new Map(schools.map((s) => [s._id.toString(), s]));
-    // Coverage counts a school in any cluster, wherever that cluster is organized: clusters
-    // elsewhere that take in the region's schools come along (their sessions count elsewhere).
-    const elsewhere = cluster
-      ? []
-      : await m.Cluster.find({
-          regionCode: { $not: new RegExp(`^${prefix}`) },
-          $or: [
-            { memberSchoolIds: { $in: [...listed.keys()] } },
-            { hubSchoolIds: { $in: [...listed.keys()] } },
-          ],
-        }).lean<Cluster[]>();
     const known = new Set(regions.map((r) => r.code));
     const teachers = [
       ...new Set([
@@ -272,14 +277,16 @@ export class ReportService {
         level: r.level,
         parentCode: r.parentCode && known.has(r.parentCode) ? r.parentCode : null,
       })),
-      clusters: [...clusters, ...elsewhere].map((c) => ({
-        id: c._id.toString(),
-        name: c.name,
-        level: c.level,
-        regionCode: c.regionCode,
-        hubSchoolIds: c.hubSchoolIds.map(String).filter((id) => listed.has(id)),
-        memberSchoolIds: c.memberSchoolIds.map(String).filter((id) => listed.has(id)),
-      })),
+      clusters: [
+        {
+          id: cluster._id.toString(),
+          name: cluster.name,
+          level: cluster.level,
+          regionCode: cluster.regionCode,
+          hubSchoolIds: cluster.hubSchoolIds.map(String).filter((id) => listed.has(id)),
+          memberSchoolIds: cluster.memberSchoolIds.map(String).filter((id) => listed.has(id)),
+        },
+      ],
       schools: [...listed.values()].map((s) => ({
         id: s._id.toString(),
         name: s.name,
@@ -313,15 +320,184 @@ export class ReportService {
     };
   }
 
+  /**
+   * The rows of a region's figures, chosen in memory from the read model exactly as `#data`
+   * would query them: the clusters organized in the region, their offerings and sessions, the
+   * region's schools and the clusters' schools, clusters elsewhere covering those schools.
+   */
+  async #regionData(
+    regions: Region[],
+    prefix: string,
+    period: { from: number; to: number },
+  ): Promise<FigureData<SessionFact>> {
+    const rows = await this.#rows.rows();
+    const now = this.#now();
+    const clusters = rows.clusters.filter((c) => c.regionCode.startsWith(prefix));
+    const clusterIds = new Set(clusters.map((c) => c._id.toString()));
+    const clusterSchoolIds = new Set(
+      clusters.flatMap((c) => [...c.hubSchoolIds, ...c.memberSchoolIds].map(String)),
+    );
+    const listed = new Map(
+      [...rows.schools].filter(([id, s]) => s.regionCode.startsWith(prefix) || clusterSchoolIds.has(id)),
+    );
+    const offerings = rows.offerings.filter((o) => clusterIds.has(o.clusterId.toString()));
+    const facts: LessonFact[] = [];
+    for (const f of rows.facts.values())
+      if (clusterIds.has(f.clusterId) && f.scheduledStart >= period.from && f.scheduledStart < period.to)
+        facts.push(f);
+
+    const sessions: SessionFact[] = [];
+    const place = placeRooms(rows, offerings, facts);
+    const pending: string[] = [];
+    for (const f of facts) {
+      const judged = this.#judgedFact(f, now);
+      if (judged) sessions.push(place.session(f, judged));
+      else pending.push(f.id);
+    }
+    // Ended without a stored judgement (or oddly recorded): judged from its records, as on
+    // the cluster path, and stored.
+    const lessons = (
+      await Promise.all(pending.map((id) => this.#models.Lesson.findById(id).lean<Lesson>()))
+    ).filter((l): l is Lesson => l !== null);
+    const judged = await this.#judgeAll(lessons);
+    for (const l of lessons) sessions.push(place.session(factOf(l), judged.get(l._id.toString())!));
+
+    const elsewhere = rows.clusters.filter(
+      (c) =>
+        !c.regionCode.startsWith(prefix) &&
+        [...c.memberSchoolIds, ...c.hubSchoolIds].some((id) => listed.has(id.toString())),
+    );
+    const teachers = new Set([
+      ...offerings.map((o) => o.teacherId.toString()),
+      ...sessions.map((s) => s.teacherId),
+    ]);
+    const periods = countTeacherPeriods(
+      [...teachers].flatMap((id) => rows.users.get(id) ?? []),
+      rows.schools,
+      rows.calendars,
+      sessions,
+      period,
+    );
+    const known = new Set(regions.map((r) => r.code));
+    return {
+      ...(periods.length ? { teacherPeriods: periods } : {}),
+      regions: regions.map((r) => ({
+        code: r.code,
+        name: r.name,
+        level: r.level,
+        parentCode: r.parentCode && known.has(r.parentCode) ? r.parentCode : null,
+      })),
+      clusters: [...clusters, ...elsewhere].map((c) => ({
+        id: c._id.toString(),
+        name: c.name,
+        level: c.level,
+        regionCode: c.regionCode,
+        hubSchoolIds: c.hubSchoolIds.map(String).filter((id) => listed.has(id)),
+        memberSchoolIds: c.memberSchoolIds.map(String).filter((id) => listed.has(id)),
+      })),
+      schools: [...listed].map(([id, s]) => ({ id, name: s.name, regionCode: s.regionCode, kind: s.kind })),
+      offerings: offerings.map((o) => ({
+        id: o._id.toString(),
+        clusterId: o.clusterId.toString(),
+        hubSchoolId: place.school(o.hubClassroomId.toString()),
+        term: o.term,
+      })),
+      sessions,
+    };
+  }
+
+  /**
+   * A fact's verdict and classroom statuses as `#judgeAll` gives them, when they need no
+   * records: the stored judgement of an ended lesson, or one that never went live (missed or
+   * upcoming by the clock), or one live now (its classrooms count toward no figure while
+   * live, so they are given as absent). Null: judge it from its records.
+   */
+  #judgedFact(
+    f: LessonFact,
+    now: number,
+  ): { verdict: Verdict; classrooms: readonly { classroomId: string; status: ClassroomStatus }[] } | null {
+    if (f.judged) return f.judged;
+    if (f.state === 'ended') return null;
+    const absent = () => f.classroomIds.map((classroomId) => ({ classroomId, status: 'absent' as const }));
+    if (f.startedAt === null)
+      return { verdict: unstartedVerdict(f.scheduledEnd, this.#rules, now), classrooms: absent() };
+    if (f.endedAt === null) return { verdict: 'live', classrooms: absent() };
+    if (f.state === 'scheduled')
+      return judgeSession(
+        {
+          scheduledStart: f.scheduledStart,
+          scheduledEnd: f.scheduledEnd,
+          state: f.state,
+          liveStart: f.startedAt,
+          liveEnd: f.endedAt,
+          classrooms: f.classroomIds.map((classroomId) => ({ classroomId, intervals: [], headcount: null })),
+        },
+        this.#rules,
+        now,
+      );
+    return null;
+  }
+
   async #classroomNames(sessions: readonly Fact[]): Promise<Map<string, string>> {
     const ids = [...new Set(sessions.flatMap((s) => s.judged.classrooms.map((c) => c.classroomId)))];
+    if (!ids.length) return new Map();
     const rooms = await this.#models.Classroom.find({ _id: { $in: ids } }, { name: 1 }).lean();
     return new Map(rooms.map((r) => [r._id.toString(), r.name]));
   }
 
   async #teacherNames(sessions: readonly Fact[]): Promise<Map<string, string>> {
     const ids = [...new Set(sessions.map((s) => s.teacherId))];
+    if (!ids.length) return new Map();
     const users = await this.#models.User.find({ _id: { $in: ids } }, { realName: 1 }).lean();
     return new Map(users.map((u) => [u._id.toString(), u.realName]));
   }
+}
+
+/**
+ * Classrooms' schools as `#data` looks them up: only classrooms the region's offerings and
+ * lessons name are looked up (a judged classroom no longer in its lesson, and named by no
+ * other, has no school, as there), and session facts built with shared classroom rows.
+ */
+function placeRooms(
+  rows: ReportRows,
+  offerings: ReportRows['offerings'],
+  facts: readonly LessonFact[],
+): {
+  school(classroomId: string): string;
+  session(
+    f: LessonFact,
+    judged: { verdict: Verdict; classrooms: readonly { classroomId: string; status: ClassroomStatus }[] },
+  ): SessionFact;
+} {
+  const school = (id: string): string => rows.roomSchool.get(id) ?? '';
+  let named: Set<string> | null = null;
+  const namedSchool = (f: LessonFact, id: string): string => {
+    if (id === f.hubClassroomId || f.classroomIds.includes(id)) return school(id);
+    named ??= new Set([
+      ...offerings.map((o) => o.hubClassroomId.toString()),
+      ...facts.flatMap((g) => [g.hubClassroomId, ...g.classroomIds]),
+    ]);
+    return named.has(id) ? school(id) : '';
+  };
+  // A few million classroom rows share a few hundred thousand (school, status) pairs.
+  const shared = new Map<string, ClassroomFact>();
+  const room = (schoolId: string, status: ClassroomStatus): ClassroomFact => {
+    const key = `${status}:${schoolId}`;
+    let fact = shared.get(key);
+    if (!fact) shared.set(key, (fact = { schoolId, status }));
+    return fact;
+  };
+  return {
+    school,
+    session: (f, judged) => ({
+      id: f.id,
+      offeringId: f.offeringId,
+      clusterId: f.clusterId,
+      teacherId: f.teacherId,
+      hubSchoolId: school(f.hubClassroomId),
+      scheduledStart: f.scheduledStart,
+      verdict: judged.verdict,
+      classrooms: judged.classrooms.map((c) => room(namedSchool(f, c.classroomId), c.status)),
+    }),
+  };
 }

@@ -1,0 +1,320 @@
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import mongoose from 'mongoose';
+import type { Logger } from '../logger.ts';
+import { CHANGE_COUNTERS, CHANGE_JOURNAL } from '../models/changes.ts';
+import type { ChangeCounter, ChangeEntry } from '../models/changes.ts';
+import type { Classroom, Cluster, Lesson, Models, Offering, School, TermCalendar } from '../models/index.ts';
+import { FACT_FIELDS, decodeFacts, encodeFacts, factOf } from './lessonFacts.ts';
+import type { LessonFact } from './lessonFacts.ts';
+import type { TeacherRow } from './teacherPeriods.ts';
+
+const deflate = promisify(zlib.deflate);
+const inflate = promisify(zlib.inflate);
+
+/** The persisted roll-up: chunks of encoded lesson facts, and the pointer to the current ones. */
+const SNAPSHOT_CHUNKS = 'reportsnapshots';
+const STATE = 'reportstate';
+const POINTER = 'lessonFacts';
+const LEASE = 'lessonFactsCompaction';
+
+/** Facts per snapshot chunk: ~3 MB encoded, well under the 16 MB document limit. */
+const CHUNK_FACTS = 50_000;
+
+/** What the figures read besides the lessons, kept whole and reloaded per collection on change. */
+export interface StaticRows {
+  clusters: readonly Cluster[];
+  schools: ReadonlyMap<string, Pick<School, '_id' | 'name' | 'regionCode' | 'kind' | 'termCalendarId'>>;
+  offerings: readonly Pick<Offering, '_id' | 'clusterId' | 'hubClassroomId' | 'term' | 'teacherId'>[];
+  /** Classroom id → its school id. */
+  roomSchool: ReadonlyMap<string, string>;
+  users: ReadonlyMap<string, TeacherRow>;
+  calendars: readonly TermCalendar[];
+}
+
+/** A consistent view for one report: the static rows and every lesson's fact. */
+export interface ReportRows extends StaticRows {
+  facts: ReadonlyMap<string, LessonFact>;
+}
+
+export interface ReportReadModelOptions {
+  logger?: Logger;
+  /**
+   * Journal entries after which the facts are written back as a new snapshot (in the
+   * background), and the entries folded into it removed. @default 200
+   */
+  compactAfter?: number;
+  /** More lessons than this to re-read at once: scan them all instead. @default 20000 */
+  rescanAbove?: number;
+}
+
+type StaticName = 'Cluster' | 'School' | 'Offering' | 'Classroom' | 'User' | 'TermCalendar';
+const STATIC: readonly StaticName[] = ['Cluster', 'School', 'Offering', 'Classroom', 'User', 'TermCalendar'];
+
+/**
+ * The report's read model: everything the figures are computed from, held in memory by each
+ * server process and revalidated against the database on every report, so that figures are
+ * never stale whichever process made the change.
+ *
+ * - **Lessons** (~700,000 a province year) are held as compact facts ({@link LessonFact}).
+ *   Every lesson write through the models journals the lesson's id (`models/changes.ts`); a
+ *   report reads one small counter document and, when lessons changed, the journal, and
+ *   re-reads just the lessons named (by id). The facts are persisted as a roll-up — a few
+ *   compressed binary chunks — so a process that starts reads ~10 documents, not 700,000
+ *   (FerretDB returns ~10,000 small documents a second but megabytes of binary in tenths of
+ *   a second). Once the journal grows, a process (holding a lease) writes its facts as the
+ *   new roll-up and deletes the entries it folded in. Without a roll-up (a new database, or
+ *   after a restore) the first report scans every lesson once and writes it.
+ * - **Clusters, schools, offerings, classrooms, teachers, term calendars** (~60,000 rows a
+ *   province) are held whole; each has a change counter, and a collection is reloaded when
+ *   its counter moved.
+ *
+ * Trade-off: a report is as fresh as the database (one counter read per report, plus the
+ * journal when lessons changed), at the cost of memory in each process (~300 MB for a
+ * province year) and a slower report after a change to the rows held whole (that collection
+ * is reloaded: about a second for 20,000 schools on FerretDB), which is rare (imports, admin
+ * edits) compared with lessons (each one ending). Writes that bypass the models (the raw
+ * driver, a restore) are not seen: drop the `reportsnapshots` collection and restart to
+ * rebuild.
+ */
+export class ReportReadModel {
+  readonly #models: Models;
+  readonly #log: Logger | undefined;
+  readonly #compactAfter: number;
+  readonly #rescanAbove: number;
+  /** Counter values the held rows were loaded at. */
+  readonly #seen = new Map<string, number>();
+  #static: Partial<StaticRows> = {};
+  #facts: Map<string, LessonFact> | null = null;
+  /** Journal entries whose lessons the facts reflect. */
+  #applied = new Set<string>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #compaction: Promise<void> | null = null;
+  #closed = false;
+  /** Interned id strings: a province has ~50,000 distinct ids over millions of references. */
+  readonly #strings = new Map<string, string>();
+  readonly #intern = (s: string): string => {
+    const seen = this.#strings.get(s);
+    if (seen !== undefined) return seen;
+    this.#strings.set(s, s);
+    return s;
+  };
+
+  constructor(models: Models, options: ReportReadModelOptions = {}) {
+    this.#models = models;
+    this.#log = options.logger;
+    this.#compactAfter = options.compactAfter ?? 200;
+    this.#rescanAbove = options.rescanAbove ?? 20_000;
+  }
+
+  /** The rows as of now: revalidated against the database, loading what changed. */
+  rows(): Promise<ReportRows> {
+    // One refresh at a time; a report waits for the one before it and then revalidates.
+    const next = this.#queue.then(() => this.#refresh());
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Waits for a background snapshot write to finish; no new one starts. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#queue;
+    await this.#compaction;
+  }
+
+  get #db() {
+    return this.#models.Lesson.db;
+  }
+
+  async #refresh(): Promise<ReportRows> {
+    const counters = new Map(
+      (await this.#db.collection<ChangeCounter>(CHANGE_COUNTERS).find({}).toArray()).map((c) => [c._id, c.n]),
+    );
+    const stale = STATIC.filter(
+      (name) => !this.#seen.has(name) || this.#seen.get(name) !== counters.get(name),
+    );
+    await Promise.all(stale.map((name) => this.#loadStatic(name, counters.get(name) ?? 0)));
+    if (!this.#facts) await this.#loadFacts();
+    else if (this.#seen.get('Lesson') !== (counters.get('Lesson') ?? 0)) await this.#applyJournal();
+    this.#seen.set('Lesson', counters.get('Lesson') ?? 0);
+    return { ...(this.#static as StaticRows), facts: this.#facts! };
+  }
+
+  async #loadStatic(name: StaticName, counter: number): Promise<void> {
+    const m = this.#models;
+    // The counter is read before the rows: a write after this read moves it again.
+    this.#seen.set(name, counter);
+    switch (name) {
+      case 'Cluster':
+        this.#static.clusters = await m.Cluster.find({}).lean<Cluster[]>();
+        break;
+      case 'School':
+        this.#static.schools = new Map(
+          (
+            await m.School.find({}, { name: 1, regionCode: 1, kind: 1, termCalendarId: 1 }).lean<School[]>()
+          ).map((s) => [s._id.toString(), s]),
+        );
+        break;
+      case 'Offering':
+        this.#static.offerings = await m.Offering.find(
+          {},
+          { clusterId: 1, hubClassroomId: 1, term: 1, teacherId: 1 },
+        ).lean<Offering[]>();
+        break;
+      case 'Classroom':
+        this.#static.roomSchool = new Map(
+          (await m.Classroom.find({}, { schoolId: 1 }).lean<Classroom[]>()).map((r) => [
+            this.#intern(r._id.toString()),
+            this.#intern(r.schoolId.toString()),
+          ]),
+        );
+        break;
+      case 'User':
+        this.#static.users = new Map(
+          (await m.User.find({}, { schoolId: 1, busy: 1 }).lean<TeacherRow[]>()).map((u) => [
+            u._id.toString(),
+            u,
+          ]),
+        );
+        break;
+      case 'TermCalendar':
+        this.#static.calendars = await m.TermCalendar.find({}).lean<TermCalendar[]>();
+        break;
+    }
+  }
+
+  /** Facts from the persisted roll-up, else from every lesson; then the journal on top. */
+  async #loadFacts(): Promise<void> {
+    const pointer = await this.#db
+      .collection<{ _id: string; gen: string; chunks: number }>(STATE)
+      .findOne({ _id: POINTER });
+    if (pointer && (await this.#loadSnapshot(pointer.gen, pointer.chunks))) {
+      await this.#applyJournal();
+      return;
+    }
+    await this.#scan();
+  }
+
+  async #loadSnapshot(gen: string, chunks: number): Promise<boolean> {
+    const chunkIds = Array.from({ length: chunks }, (_, i) => `${gen}/${i}`);
+    // One find by _id each: FerretDB answers those without scanning the collection.
+    const docs = await Promise.all(
+      chunkIds.map((id) =>
+        this.#db
+          .collection<{ _id: string; data: mongoose.mongo.Binary }>(SNAPSHOT_CHUNKS)
+          .findOne({ _id: id }),
+      ),
+    );
+    // A snapshot replaced while reading it: read what is current instead.
+    if (docs.some((d) => !d)) return false;
+    const facts = new Map<string, LessonFact>();
+    for (const doc of docs) {
+      const raw = await inflate(doc!.data.value());
+      for (const f of decodeFacts(raw, this.#intern)) facts.set(f.id, f);
+    }
+    this.#facts = facts;
+    this.#applied = new Set();
+    return true;
+  }
+
+  /** Every lesson read once (no roll-up yet): ~1 minute for a province year on FerretDB. */
+  async #scan(): Promise<void> {
+    const started = performance.now();
+    // Entries already there announce writes the scan sees; later ones are applied after it.
+    this.#applied = new Set((await this.#journal()).map((e) => e._id.toString()));
+    const facts = new Map<string, LessonFact>();
+    const cursor = this.#models.Lesson.find({}, FACT_FIELDS).lean<Lesson>().cursor({ batchSize: 5000 });
+    for await (const lesson of cursor) facts.set(lesson._id.toString(), factOf(lesson, this.#intern));
+    this.#facts = facts;
+    this.#log?.info(
+      { lessons: facts.size, ms: Math.round(performance.now() - started) },
+      'report facts built from every lesson',
+    );
+    await this.#applyJournal();
+    this.#compactSoon(true);
+  }
+
+  async #journal(): Promise<ChangeEntry[]> {
+    return this.#db.collection<ChangeEntry>(CHANGE_JOURNAL).find({ model: 'Lesson' }).toArray();
+  }
+
+  async #applyJournal(): Promise<void> {
+    const entries = await this.#journal();
+    const fresh = entries.filter((e) => !this.#applied.has(e._id.toString()));
+    const ids = new Set<string>();
+    let everything = false;
+    for (const e of fresh)
+      if (e.ids === null) everything = true;
+      else for (const id of e.ids) ids.add(id.toString());
+    if (everything || ids.size > this.#rescanAbove) {
+      await this.#scan();
+      return;
+    }
+    const facts = this.#facts!;
+    const list = [...ids];
+    // By id, a few at a time: point reads on MongoDB and FerretDB alike ($in is a scan on FerretDB).
+    for (let i = 0; i < list.length; i += 32)
+      await Promise.all(
+        list.slice(i, i + 32).map(async (id) => {
+          const lesson = await this.#models.Lesson.findById(id, FACT_FIELDS).lean<Lesson>();
+          if (lesson) facts.set(id, factOf(lesson, this.#intern));
+          else facts.delete(id);
+        }),
+      );
+    // Remember only entries still there: folded ones are deleted by whoever compacted.
+    const present = new Set(entries.map((e) => e._id.toString()));
+    this.#applied = new Set(
+      [...this.#applied, ...fresh.map((e) => e._id.toString())].filter((id) => present.has(id)),
+    );
+    if (this.#applied.size >= this.#compactAfter) this.#compactSoon(false);
+  }
+
+  /** Writes the facts as the new roll-up in the background (one process at a time). */
+  #compactSoon(always: boolean): void {
+    if (this.#compaction || this.#closed) return;
+    const facts = [...this.#facts!.values()];
+    const folded = [...this.#applied];
+    this.#compaction = this.#compact(facts, folded, always)
+      .catch((error: unknown) => this.#log?.warn({ err: error }, 'report facts roll-up not written'))
+      .finally(() => (this.#compaction = null));
+  }
+
+  async #compact(facts: LessonFact[], folded: string[], always: boolean): Promise<void> {
+    const state = this.#db.collection<{ _id: string; until?: number; gen?: string; chunks?: number }>(STATE);
+    const now = Date.now();
+    try {
+      // A lease rather than a lock: a process that dies holding it only delays the next roll-up.
+      await state.updateOne(
+        { _id: LEASE, until: { $lt: now } },
+        { $set: { until: now + 10 * 60_000 } },
+        { upsert: true },
+      );
+    } catch {
+      return; // duplicate key: another process holds the lease
+    }
+    try {
+      const old = await state.findOne({ _id: POINTER });
+      if (!always && folded.length < this.#compactAfter) return;
+      const gen = crypto.randomUUID();
+      const chunks = Math.ceil(facts.length / CHUNK_FACTS);
+      const chunkCollection = this.#db.collection<{ _id: string; gen: string; data: Buffer }>(
+        SNAPSHOT_CHUNKS,
+      );
+      for (let i = 0; i < chunks; i++) {
+        const data = await deflate(encodeFacts(facts.slice(i * CHUNK_FACTS, (i + 1) * CHUNK_FACTS)), {
+          level: 1,
+        });
+        await chunkCollection.insertOne({ _id: `${gen}/${i}`, gen, data });
+      }
+      await state.updateOne({ _id: POINTER }, { $set: { gen, chunks, at: new Date() } }, { upsert: true });
+      const journal = this.#db.collection<ChangeEntry>(CHANGE_JOURNAL);
+      const ids = folded.map((id) => new mongoose.Types.ObjectId(id));
+      for (let i = 0; i < ids.length; i += 1000)
+        await journal.deleteMany({ _id: { $in: ids.slice(i, i + 1000) } });
+      if (old?.gen) await chunkCollection.deleteMany({ gen: old.gen });
+    } finally {
+      await state.updateOne({ _id: LEASE }, { $set: { until: 0 } });
+    }
+  }
+}
