@@ -1,6 +1,10 @@
 import ExcelJS from 'exceljs';
+import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Scope } from '../../server/auth/Scope.ts';
 import type { ExportJobView, Figures, ReportView } from '../../server/contract/reports.ts';
+import { createModels } from '../../server/models/index.ts';
+import { ReportService } from '../../server/reports/ReportService.ts';
 import { demoSide } from '../helpers/fixtures.ts';
 import type { Side } from '../helpers/fixtures.ts';
 import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
@@ -262,5 +266,90 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
     expect(col('出勤率(%)')).toBe(Math.round((8 / 12) * 1000) / 10);
     expect(wb.getWorksheet('课时')!.rowCount).toBe(7);
     expect(wb.getWorksheet('统计口径')!.getRow(2).getCell(1).text).toContain('80%');
+  });
+  it('shows a lesson judged, a lesson added and a school edited in the next report, whichever server process wrote them', async () => {
+    const m = t.platform.models;
+    const province = '/api/reports/figures?region=430000&period=month';
+    const before = (await get<ReportView>('admin', province)).body.figures;
+
+    // Another server process on the same database: its own connection, models and report service.
+    const db = m.Lesson.db;
+    const other = await mongoose.createConnection(`mongodb://${db.host}:${db.port}/${db.name}`).asPromise();
+    try {
+      const models = createModels(other);
+      const reports = new ReportService(models, { now: () => NOW });
+      const admin = await Scope.resolve(models, {
+        role: 'admin',
+        userId: new mongoose.Types.ObjectId().toString(),
+        displayName: 'other',
+      } as never);
+      const elsewhere = async () =>
+        (await reports.view(admin, null, { region: '430000', period: 'month' })).figures;
+      expect(await elsewhere()).toEqual(before);
+
+      // Written here (the test's process): an ended lesson, judged when the report reads it…
+      await lesson(MONDAY + 4 * 24 * 3600_000, [0, 40 * MIN], { 0: [[0, 40 * MIN]], 1: [[0, 40 * MIN]] });
+      const judged = (await get<ReportView>('admin', province)).body.figures;
+      expect(judged.sessions).toEqual({
+        ...before.sessions,
+        planned: before.sessions.planned + 1,
+        delivered: before.sessions.delivered + 1,
+      });
+      expect(judged.attendance).toEqual({
+        due: before.attendance.due + 4,
+        present: before.attendance.present + 2,
+        late: before.attendance.late,
+        partial: before.attendance.partial,
+        absent: before.attendance.absent + 2,
+      });
+      // …and seen by the other process, whose figures were computed before.
+      expect(await elsewhere()).toEqual(judged);
+
+      // Written by the other process: a lesson added (it never went live: missed) and a rural
+      // school recorded as a hub school; the platform's next report has both.
+      await models.Lesson.create({
+        clusterId: demo.clusterId,
+        offeringId,
+        title: '英语（4年级）',
+        subject: '英语',
+        grade: 4,
+        teacherId: demo.teacherId,
+        hubClassroomId: demo.hubClassroomId,
+        classroomIds: rooms,
+        scheduledStart: new Date(MONDAY + 3 * 3600_000),
+        scheduledEnd: new Date(MONDAY + 3 * 3600_000 + 40 * MIN),
+      });
+      const rural = (await models.School.findOne({ kind: 'rural' }).lean())!;
+      await models.School.updateOne({ _id: rural._id }, { $set: { kind: 'hub' } });
+      const after = (await get<ReportView>('admin', province)).body.figures;
+      expect(after.sessions).toEqual({
+        ...judged.sessions,
+        planned: judged.sessions.planned + 1,
+        missed: judged.sessions.missed + 1,
+      });
+      expect(after.ruralSchools).toBe(judged.ruralSchools - 1);
+      expect(after).toEqual(await elsewhere());
+      await models.School.updateOne({ _id: rural._id }, { $set: { kind: 'rural' } });
+      expect((await get<ReportView>('admin', province)).body.figures.ruralSchools).toBe(judged.ruralSchools);
+
+      // A process that starts now (roll-up and journal read afresh) has the same figures.
+      const fresh = new ReportService(models, { now: () => NOW });
+      expect((await fresh.view(admin, null, { region: '430000', period: 'month' })).figures).toEqual(
+        (await get<ReportView>('admin', province)).body.figures,
+      );
+      await fresh.close();
+      await reports.close();
+    } finally {
+      await other.close();
+    }
+
+    // The cluster's own report (read from its lessons) agrees with its row in the county's.
+    const cluster = (
+      await get<ReportView>('coordinator', `/api/reports/figures?clusterId=${demo.clusterId}&period=month`)
+    ).body.figures;
+    const row = (
+      await get<ReportView>('bureau', '/api/reports/figures?region=430725&period=month')
+    ).body.rows.find((r) => r.kind === 'cluster' && r.id === demo.clusterId);
+    expect(additive(row!.figures)).toEqual(additive(cluster));
   });
 });
