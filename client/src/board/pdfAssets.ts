@@ -8,7 +8,7 @@
 
 const ROOT = '../../../node_modules/pdfjs-dist/';
 const cmaps = import.meta.glob<string>('../../../node_modules/pdfjs-dist/cmaps/*.bcmap', {
-  query: '?no-inline',
+  query: '?url&no-inline',
   import: 'default',
   eager: true,
 });
@@ -18,7 +18,7 @@ const fonts = import.meta.glob<string>(
     '../../../node_modules/pdfjs-dist/standard_fonts/*.ttf',
   ],
   {
-    query: '?no-inline',
+    query: '?url&no-inline',
     import: 'default',
     eager: true,
   },
@@ -26,7 +26,7 @@ const fonts = import.meta.glob<string>(
 const wasm = import.meta.glob<string>(
   ['../../../node_modules/pdfjs-dist/wasm/*.wasm', '../../../node_modules/pdfjs-dist/wasm/*.js'],
   {
-    query: '?no-inline',
+    query: '?url&no-inline',
     import: 'default',
     eager: true,
   },
