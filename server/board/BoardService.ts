@@ -152,7 +152,7 @@ export class BoardService extends TypedEmitter<BoardServiceEvents> {
         );
         break;
       }
-      ops.push(...(chunk.ops as BoardOp[]));
+      ops.push(...(JSON.parse(chunk.ops) as BoardOp[]));
     }
     return ops;
   }
@@ -201,7 +201,7 @@ export class BoardService extends TypedEmitter<BoardServiceEvents> {
           lessonId,
           fromSeq: ops[0]!.seq,
           toSeq: ops.at(-1)!.seq,
-          ops,
+          ops: JSON.stringify(ops),
         });
         return;
       } catch (error) {

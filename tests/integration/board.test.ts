@@ -261,7 +261,7 @@ describe('the lesson board on the real server', () => {
       fetch(`${t.url}/api/lessons/${lesson.id}/board/assets?width=1&height=1`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
-        body,
+        body: new Uint8Array(body),
       });
     const notImage = await upload(teacherToken, Buffer.from('%PDF-1.7 not an image'));
     expect(notImage.status).toBe(400);
