@@ -172,6 +172,7 @@ export class Platform {
         },
       });
       await attendance.reconcile();
+      reports.prime().catch((error: unknown) => logger.warn({ err: error }, 'report rows not loaded ahead'));
       const solveJobs = new SolveJobs(logger);
       const timetables = new TimetableService(models, solveJobs, now);
       const clientDir = options.clientDir ?? path.resolve(import.meta.dirname, '..', 'client', 'dist');

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import mongoose from 'mongoose';
+import { InvalidStateError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { CHANGE_COUNTERS, CHANGE_JOURNAL } from '../models/changes.ts';
 import type { ChangeCounter, ChangeEntry } from '../models/changes.ts';
@@ -116,7 +117,12 @@ export class ReportReadModel {
     return next;
   }
 
-  /** Waits for a background snapshot write to finish; no new one starts. */
+  /** Loads the rows ahead of the first report (at start-up); what changes later is loaded then. */
+  async prime(): Promise<void> {
+    await this.rows();
+  }
+
+  /** Stops a scan of every lesson, waits for a roll-up being written; no new one starts. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#queue;
@@ -225,7 +231,10 @@ export class ReportReadModel {
     this.#applied = new Set((await this.#journal()).map((e) => e._id.toString()));
     const facts = new Map<string, LessonFact>();
     const cursor = this.#models.Lesson.find({}, FACT_FIELDS).lean<Lesson>().cursor({ batchSize: 5000 });
-    for await (const lesson of cursor) facts.set(lesson._id.toString(), factOf(lesson, this.#intern));
+    for await (const lesson of cursor) {
+      if (this.#closed) throw new InvalidStateError('the report read model is closed');
+      facts.set(lesson._id.toString(), factOf(lesson, this.#intern));
+    }
     this.#facts = facts;
     this.#log?.info(
       { lessons: facts.size, ms: Math.round(performance.now() - started) },

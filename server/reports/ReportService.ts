@@ -84,6 +84,11 @@ export class ReportService {
     this.#rows = new ReportReadModel(models, options.logger ? { logger: options.logger } : {});
   }
 
+  /** Loads the region figures' rows in the background at start-up, so the first report need not. */
+  async prime(): Promise<void> {
+    await this.#rows.prime();
+  }
+
   /** Waits for background work (a roll-up being written) before the database closes. */
   async close(): Promise<void> {
     await this.#rows.close();
@@ -195,15 +200,7 @@ export class ReportService {
       targets: this.#targets,
       figures: result.total,
       rows: result.rows,
-      trend: trendBuckets(query.period, period.from, period.to).map((b) => {
-        const inside = data.sessions.filter((s) => s.scheduledStart >= b.from && s.scheduledStart < b.to);
-        return {
-          label: b.label,
-          planned: inside.length,
-          delivered: inside.filter((s) => s.verdict === 'delivered').length,
-          missed: inside.filter((s) => s.verdict === 'missed').length,
-        };
-      }),
+      trend: trendOf(trendBuckets(query.period, period.from, period.to), data.sessions),
       sessions: sessions.map((s): SessionRow => ({
         id: s.id,
         title: s.lesson.title,
@@ -480,12 +477,20 @@ function placeRooms(
     return named.has(id) ? school(id) : '';
   };
   // A few million classroom rows share a few hundred thousand (school, status) pairs.
-  const shared = new Map<string, ClassroomFact>();
+  const shared = new Map<string, Record<ClassroomStatus, ClassroomFact>>();
   const room = (schoolId: string, status: ClassroomStatus): ClassroomFact => {
-    const key = `${status}:${schoolId}`;
-    let fact = shared.get(key);
-    if (!fact) shared.set(key, (fact = { schoolId, status }));
-    return fact;
+    let facts = shared.get(schoolId);
+    if (!facts)
+      shared.set(
+        schoolId,
+        (facts = {
+          present: { schoolId, status: 'present' },
+          late: { schoolId, status: 'late' },
+          partial: { schoolId, status: 'partial' },
+          absent: { schoolId, status: 'absent' },
+        }),
+      );
+    return facts[status];
   };
   return {
     school,
@@ -500,4 +505,21 @@ function placeRooms(
       classrooms: judged.classrooms.map((c) => room(namedSchool(f, c.classroomId), c.status)),
     }),
   };
+}
+
+/** Sessions planned, delivered and missed per trend bucket, in one pass over the sessions. */
+function trendOf(
+  buckets: readonly { label: string; from: number; to: number }[],
+  sessions: readonly SessionFact[],
+): { label: string; planned: number; delivered: number; missed: number }[] {
+  const out = buckets.map((b) => ({ label: b.label, planned: 0, delivered: 0, missed: 0 }));
+  for (const s of sessions) {
+    const i = buckets.findIndex((b) => s.scheduledStart >= b.from && s.scheduledStart < b.to);
+    const row = out[i];
+    if (!row) continue;
+    row.planned++;
+    if (s.verdict === 'delivered') row.delivered++;
+    else if (s.verdict === 'missed') row.missed++;
+  }
+  return out;
 }
