@@ -1,7 +1,7 @@
 import type { BoardItem, BoardState } from '../../../server/contract/board.ts';
 import { isFreehand } from './constants.ts';
 import { boundsOf, boxesMeet, completePieces } from './geometry.ts';
-import { drawItem, drawPaper, drawPieces } from './render.ts';
+import { drawItem, drawItems, drawPaper, drawPieces } from './render.ts';
 import type { Stage } from './Stage.ts';
 
 /**
@@ -91,8 +91,7 @@ export class PageLayer {
       bg?.ready ? bg.image : null,
       bg?.ready ? { width: bg.image.naturalWidth, height: bg.image.naturalHeight } : undefined,
     );
-    for (const item of this.items)
-      if (!item.hidden) this.#drawn.set(item.id, drawItem(ctx, item, 'finished'));
+    drawItems(ctx, this.items, (item, pieces) => this.#drawn.set(item.id, pieces));
   }
 
   destroy(): void {

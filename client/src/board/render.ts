@@ -67,6 +67,70 @@ export function drawItem(ctx: CanvasRenderingContext2D, item: BoardItem, layer: 
   return 0;
 }
 
+/**
+ * Draws many items in order, as fast as a canvas allows: consecutive pen strokes of one colour
+ * are gathered into one path per line width and stroked together (opaque ink of one colour
+ * looks the same in any order), so that 10,000 strokes with pressure cost a few hundred
+ * `stroke()` calls rather than one per piece. `drawn` learns the pieces drawn of each item.
+ */
+export function drawItems(
+  ctx: CanvasRenderingContext2D,
+  items: Iterable<BoardItem>,
+  drawn: (item: BoardItem, pieces: number) => void,
+): void {
+  let batch: { color: string; byWidth: Map<number, Path2D>; dots: Path2D } | null = null;
+  const flush = (): void => {
+    if (!batch) return;
+    ctx.save();
+    ctx.strokeStyle = batch.color;
+    ctx.fillStyle = batch.color;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    for (const [width, path] of batch.byWidth) {
+      ctx.lineWidth = width;
+      ctx.stroke(path);
+    }
+    ctx.fill(batch.dots);
+    ctx.restore();
+    batch = null;
+  };
+  for (const item of items) {
+    if (item.hidden) continue;
+    if (item.tool !== 'pen') {
+      flush();
+      drawn(item, drawItem(ctx, item, 'finished'));
+      continue;
+    }
+    if (batch && batch.color !== item.color) flush();
+    const into: { color: string; byWidth: Map<number, Path2D>; dots: Path2D } = (batch ??= {
+      color: item.color,
+      byWidth: new Map(),
+      dots: new Path2D(),
+    });
+    let path: Path2D | undefined;
+    const to = completePieces(item.points.length, item.done);
+    traceStroke(item.points, item.tool, item.width, 0, to, {
+      begin(width, x, y) {
+        path = into.byWidth.get(width);
+        if (!path) into.byWidth.set(width, (path = new Path2D()));
+        path.moveTo(x, y);
+      },
+      quad(cx, cy, x, y) {
+        path?.quadraticCurveTo(cx, cy, x, y);
+      },
+      end() {
+        path = undefined;
+      },
+      dot(width, x, y) {
+        into.dots.moveTo(x + width / 2, y);
+        into.dots.arc(x, y, width / 2, 0, 2 * Math.PI);
+      },
+    });
+    drawn(item, to);
+  }
+  flush();
+}
+
 /** Draws pieces [from, to) of a stroke (an extended stroke draws only its new pieces). */
 export function drawPieces(
   ctx: CanvasRenderingContext2D,
