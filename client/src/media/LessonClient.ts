@@ -1,6 +1,7 @@
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import type { LessonSummary } from '../../../server/contract/api.ts';
+import type { Interaction } from '../../../server/contract/board.ts';
 import type {
   MediaSource,
   PeerHealth,
@@ -41,6 +42,8 @@ export interface LessonClientEvents extends Record<string, unknown[]> {
   peerleft: [{ peerId: string }];
   health: [PeerHealth[]];
   stats: [LinkStats];
+  /** Raised hands, the floor, the spotlight, mutes: at join and on every change. */
+  interaction: [Interaction];
 }
 
 /**
@@ -86,6 +89,9 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       'peer:left': (p) => this.emit('peerleft', p),
       'lesson:health': ({ lessonId, peers }) => {
         if (lessonId === this.#lessonId) this.emit('health', peers);
+      },
+      'lesson:interaction': ({ lessonId, interaction }) => {
+        if (lessonId === this.#lessonId) this.emit('interaction', interaction);
       },
       'lesson:media-reset': ({ lessonId }) => {
         if (lessonId === this.#lessonId) void this.#rejoin();
@@ -157,6 +163,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       this.#recv = await this.#createTransport(lessonId, 'recv');
       this.#send = await this.#createTransport(lessonId, 'send');
       for (const peer of joined.peers) this.emit('peerjoined', peer);
+      this.emit('interaction', joined.interaction);
       await this.#produceLocal();
       const producers = new Set([...joined.producers.map((p) => p.producerId), ...this.#announced]);
       this.#announced.clear();

@@ -1,12 +1,14 @@
 import type { LessonSummary, UserView } from '../../../server/contract/api.ts';
+import type { Interaction } from '../../../server/contract/board.ts';
 import { api } from '../api.ts';
+import { BoardSession } from '../board/BoardSession.ts';
 import { dayAndTime, t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { LessonClient } from '../media/LessonClient.ts';
 import { linkQuality } from '../media/linkQuality.ts';
 import type { LinkQuality, LinkStats } from '../media/linkQuality.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
-import { connectSignaling } from '../signaling.ts';
+import { connectSignaling, request } from '../signaling.ts';
 import { h, mount } from '../ui/dom.ts';
 import { formatKbps } from '../ui/format.ts';
 import { retext, tr } from '../ui/text.ts';
@@ -24,8 +26,10 @@ const QUALITY_LABEL: Record<LinkQuality, MessageKey> = {
 const POLL_MS = 20_000;
 
 /**
- * The classroom kiosk on the interactive whiteboard: the teacher full screen, this
- * classroom small in a corner, the link's health; joins the lesson by itself.
+ * The classroom kiosk on the interactive whiteboard: the lesson's board large (written on
+ * when the teacher hands over the pen), the teacher beside it (tap to swap), the classroom
+ * that has the floor, this classroom small in a corner, a big raise-hand button and the
+ * link's health; joins the lesson by itself.
  */
 export function classroomPage(root: HTMLElement, user: UserView): void {
   const badge = lessonStateBadge();
@@ -76,15 +80,45 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     figures,
   );
   const fullscreenBtn = h('button', { class: 'btn btn-ghost btn-lg', type: 'button' }, tr('fullscreen'));
+  const floorVideo = h('video', {
+    class: 'floor-video',
+    'data-testid': 'floor-video',
+    autoplay: true,
+    playsinline: true,
+    muted: true,
+  });
+  floorVideo.muted = true;
+  const floorAudio = h('audio', { 'data-testid': 'floor-audio', autoplay: true });
+  const floorName = h('span', {});
+  const floorBox = h('div', { class: 'floor-box', hidden: true }, floorVideo, floorAudio, floorName);
+  const boardBox = h('div', { class: 'stage-board' });
+  const teacherBox = h(
+    'button',
+    { class: 'teacher-box', type: 'button', 'aria-label': t('teacher') },
+    teacherVideo,
+    h('span', {}, tr('teacher')),
+  );
   const stage = h(
     'main',
-    { class: 'stage' },
-    teacherVideo,
+    { class: 'stage', 'data-focus': 'board' },
+    boardBox,
+    teacherBox,
     teacherAudio,
+    floorBox,
     waiting,
     h('div', { class: 'pip-box' }, preview, h('span', {}, tr('myCamera'))),
     soundBtn,
   );
+  const handBtn = h(
+    'button',
+    { class: 'btn btn-primary btn-xl hand-btn', type: 'button', 'data-testid': 'raise-hand', disabled: true },
+    tr('raiseHand'),
+  );
+  const roomNote = h('span', { class: 'room-note', 'data-testid': 'room-note', role: 'status' });
+  let board: BoardSession | null = null;
+  let interaction: Interaction = { hands: [], floor: null, spotlight: null, muted: [] };
+  /** peerId → the participant (teacher or a classroom). */
+  const peerRoles = new Map<string, { role: 'teacher' | 'classroom'; refId: string }>();
   const headcount = new HeadcountControl();
   let lesson: LessonSummary | null = null;
   /** The next scheduled lesson after this one, from the published timetable. */
@@ -102,7 +136,9 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
         'footer',
         { class: 'kiosk-bar' },
         connection,
+        roomNote,
         h('div', { class: 'spacer' }),
+        handBtn,
         headcount.el,
         fullscreenBtn,
       ),
@@ -133,6 +169,7 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
       ? `${lesson.title} · ${lesson.teacherName} · ${timeOfDay(lesson.scheduledStart)}–${timeOfDay(lesson.scheduledEnd)}`
       : t('noLesson');
     headcount.show(lesson, user.classroomId);
+    renderInteraction();
     nextLesson.hidden = !next;
     nextLesson.textContent = next
       ? `${t('nextLesson')}：${next.title} · ${next.teacherName} · ${dayAndTime(next.scheduledStart)}`
@@ -140,11 +177,41 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     renderConnection();
   };
 
+  const renderInteraction = (): void => {
+    const me = user.classroomId;
+    const raised = interaction.hands.some((hand) => hand.classroomId === me);
+    handBtn.disabled = client.state !== 'joined' || lesson?.state !== 'live' || interaction.floor === me;
+    handBtn.setAttribute('aria-pressed', String(raised));
+    retext(handBtn, raised ? 'lowerHand' : 'raiseHand');
+    const notes: MessageKey[] = [];
+    if (interaction.floor === me) notes.push('youHaveFloor');
+    if (me && interaction.muted.includes(me)) notes.push('mutedByTeacher');
+    roomNote.textContent = notes.map((key) => t(key)).join(' · ');
+    const speaker = lesson?.classrooms.find((c) => c.id === interaction.floor && c.id !== me);
+    floorName.textContent = speaker ? `${t('speaking')}：${speaker.schoolName} · ${speaker.name}` : '';
+  };
+
+  /** The board of the live lesson; closed when the lesson is no longer live. */
+  const showBoard = (shown: LessonSummary | null): void => {
+    const wanted = shown?.state === 'live' ? shown : null;
+    if (board && board.lessonId !== wanted?.id) {
+      board.close();
+      board = null;
+      boardBox.replaceChildren();
+    }
+    if (!wanted || board || !user.classroomId) return;
+    board = new BoardSession(socket, wanted, { role: 'classroom', refId: user.classroomId });
+    boardBox.replaceChildren(board.view.el);
+    void board.open();
+  };
+
   const showLesson = (shown: LessonSummary | null): void => {
     // An ended lesson stays on screen until the next one becomes current.
     if (!shown && lesson?.state === 'ended') return;
+    if (shown?.id !== lesson?.id) interaction = { hands: [], floor: null, spotlight: null, muted: [] };
     lesson = shown;
     render();
+    showBoard(shown);
     if (shown?.state === 'live') void client.join(shown).catch(() => undefined);
     else if (client.lessonId) void client.leave();
   };
@@ -175,20 +242,48 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     retext(fullscreenBtn, document.fullscreenElement ? 'exitFullscreen' : 'fullscreen'),
   );
 
-  client.on('track', ({ kind, track }) => {
-    if (kind === 'video') {
-      teacherVideo.srcObject = new MediaStream([track]);
-      void teacherVideo.play().catch(() => undefined);
-    } else {
-      teacherAudio.srcObject = new MediaStream([track]);
-      playAudio();
-    }
+  client.on('peerjoined', (peer) => peerRoles.set(peer.peerId, peer));
+  client.on('peerleft', ({ peerId }) => peerRoles.delete(peerId));
+  /** consumerId → the element playing it. */
+  const playing = new Map<string, HTMLMediaElement>();
+  client.on('track', ({ consumerId, peerId, kind, track }) => {
+    // The teacher, or the classroom the teacher gave the floor to.
+    const fromTeacher = peerRoles.get(peerId)?.role !== 'classroom';
+    const el =
+      kind === 'video' ? (fromTeacher ? teacherVideo : floorVideo) : fromTeacher ? teacherAudio : floorAudio;
+    el.srcObject = new MediaStream([track]);
+    playing.set(consumerId, el);
+    if (!fromTeacher) floorBox.hidden = false;
+    if (kind === 'video') void (el as HTMLVideoElement).play().catch(() => undefined);
+    else if (fromTeacher) playAudio();
+    else void el.play().catch(() => undefined);
   });
-  client.on('trackended', () => {
-    const live = (el: HTMLMediaElement): boolean =>
-      (el.srcObject as MediaStream | null)?.getTracks().some((track) => track.readyState === 'live') ?? false;
-    if (!live(teacherVideo)) teacherVideo.srcObject = null;
-    if (!live(teacherAudio)) teacherAudio.srcObject = null;
+  client.on('trackended', ({ consumerId }) => {
+    const el = playing.get(consumerId);
+    playing.delete(consumerId);
+    const live = (media: HTMLMediaElement): boolean =>
+      (media.srcObject as MediaStream | null)?.getTracks().some((track) => track.readyState === 'live') ??
+      false;
+    if (el && !live(el)) el.srcObject = null;
+    floorBox.hidden = !live(floorVideo) && !live(floorAudio);
+  });
+  client.on('interaction', (next) => {
+    interaction = next;
+    renderInteraction();
+  });
+  handBtn.addEventListener('click', () => {
+    if (!lesson || !user.classroomId) return;
+    const raised = interaction.hands.some((hand) => hand.classroomId === user.classroomId);
+    request(socket, 'hand:set', { lessonId: lesson.id, raised: !raised }).then(
+      (next) => {
+        interaction = next;
+        renderInteraction();
+      },
+      () => undefined,
+    );
+  });
+  teacherBox.addEventListener('click', () => {
+    stage.dataset['focus'] = stage.dataset['focus'] === 'teacher' ? 'board' : 'teacher';
   });
   client.on('stats', (next) => {
     stats = next;
@@ -197,6 +292,7 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
   client.on('state', (state) => {
     if (state !== 'joined') stats = null;
     renderConnection();
+    renderInteraction();
   });
   socket.on('lesson:state', ({ lesson: summary }) => showLesson(summary));
   socket.on('disconnect', renderConnection);

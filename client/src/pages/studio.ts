@@ -1,106 +1,22 @@
-import type { ClassroomRef, LessonSummary, UserView } from '../../../server/contract/api.ts';
-import type { PeerHealth } from '../../../server/contract/events.ts';
+import type { LessonSummary, UserView } from '../../../server/contract/api.ts';
+import type { Interaction } from '../../../server/contract/board.ts';
 import { api } from '../api.ts';
+import { BoardSession } from '../board/BoardSession.ts';
 import { t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { LessonClient } from '../media/LessonClient.ts';
-import { peerQuality } from '../media/linkQuality.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import { connectSignaling, request } from '../signaling.ts';
+import { ClassroomTile } from '../studio/ClassroomTile.ts';
+import type { TileActions } from '../studio/ClassroomTile.ts';
 import { h, mount } from '../ui/dom.ts';
-import { formatKbps } from '../ui/format.ts';
 import { retext, tr } from '../ui/text.ts';
 import { lessonStateBadge, pageState, topbar } from '../ui/topbar.ts';
 
-const CONNECTION_LABEL: Record<PeerHealth['connection'] | 'none', MessageKey> = {
-  none: 'notConnected',
-  new: 'connecting',
-  connecting: 'connecting',
-  connected: 'connected',
-  disconnected: 'disconnected',
-  failed: 'failed',
-  closed: 'notConnected',
-};
-
-/** One receiving classroom in the teacher's grid. */
-class ClassroomTile {
-  readonly el: HTMLElement;
-  readonly video = h('video', {
-    'data-testid': 'classroom-video',
-    autoplay: true,
-    playsinline: true,
-    muted: true,
-  });
-  readonly #audio = h('audio', { autoplay: true });
-  readonly #badge = h('span', { class: 'conn-badge' }, tr('notConnected'));
-  readonly #figures = h('span', { class: 'figures' });
-
-  constructor(readonly classroom: ClassroomRef) {
-    this.video.muted = true;
-    this.el = h(
-      'article',
-      {
-        class: 'tile',
-        'data-testid': 'classroom-tile',
-        'data-classroom-id': classroom.id,
-        'data-connection': 'none',
-      },
-      h(
-        'div',
-        { class: 'tile-video' },
-        this.video,
-        this.#audio,
-        h('div', { class: 'tile-placeholder' }, classroom.name),
-      ),
-      h(
-        'footer',
-        { class: 'tile-footer' },
-        h(
-          'div',
-          { class: 'tile-name' },
-          h('strong', {}, classroom.name),
-          h('small', {}, `${classroom.schoolName} · ${classroom.downlinkMbps} Mbit/s`),
-        ),
-        h('div', { class: 'tile-health' }, this.#badge, this.#figures),
-      ),
-    );
-  }
-
-  attach(kind: 'audio' | 'video', track: MediaStreamTrack): void {
-    const element = kind === 'video' ? this.video : this.#audio;
-    element.srcObject = new MediaStream([track]);
-    element.play().catch(() => undefined);
-    this.el.classList.toggle('has-video', kind === 'video' || this.el.classList.contains('has-video'));
-  }
-
-  detach(kind?: 'audio' | 'video'): void {
-    if (kind !== 'audio') {
-      this.video.srcObject = null;
-      this.el.classList.remove('has-video');
-    }
-    if (kind !== 'video') this.#audio.srcObject = null;
-  }
-
-  health(h: PeerHealth | null): void {
-    const connection = h?.connection ?? 'none';
-    this.el.dataset['connection'] = connection;
-    retext(this.#badge, CONNECTION_LABEL[connection]);
-    this.el.dataset['quality'] = peerQuality(h);
-    this.#figures.textContent = h
-      ? [
-          `↑ ${formatKbps(h.sendBitrate / 1000)} · ↓ ${formatKbps(h.recvBitrate / 1000)}`,
-          h.rttMs !== null ? `${t('rtt')} ${h.rttMs} ms` : '',
-          h.lossPct !== null ? `${t('loss')} ${h.lossPct}%` : '',
-        ]
-          .filter(Boolean)
-          .join(' · ')
-      : '';
-  }
-}
-
 /**
- * The hub teacher's studio: own preview, start and end, and the grid of receiving
- * classrooms with their video, sound and link health.
+ * The hub teacher's studio: the lesson's board (courseware and ink), own preview, start and
+ * end, raised hands, and the grid of receiving classrooms with their video, sound, link
+ * health and what the teacher can do to each (pen, floor, mute, spotlight).
  */
 export function studioPage(root: HTMLElement, user: UserView): void {
   const badge = lessonStateBadge();
@@ -122,7 +38,12 @@ export function studioPage(root: HTMLElement, user: UserView): void {
     tr('end'),
   );
   const grid = h('section', { class: 'grid', 'aria-label': t('classrooms') });
+  const boardBox = h('section', { class: 'studio-board', 'aria-label': t('boardSurface') });
+  const handList = h('ol', { class: 'hand-list', 'data-testid': 'hand-list' });
+  const hands = h('section', { class: 'hands', 'aria-live': 'polite' }, h('h2', {}, tr('hands')), handList);
   const tiles = new Map<string, ClassroomTile>();
+  let board: BoardSession | null = null;
+  let interaction: Interaction = { hands: [], floor: null, spotlight: null, muted: [] };
   /** peerId → classroom id. */
   const peers = new Map<string, string>();
   /** consumerId → { classroom id, kind }. */
@@ -135,6 +56,7 @@ export function studioPage(root: HTMLElement, user: UserView): void {
     h(
       'main',
       { class: 'studio' },
+      boardBox,
       h(
         'aside',
         { class: 'studio-side' },
@@ -143,10 +65,70 @@ export function studioPage(root: HTMLElement, user: UserView): void {
         meta,
         h('div', { class: 'actions' }, startBtn, endBtn),
         notice,
+        hands,
+        grid,
       ),
-      grid,
     ),
   );
+
+  /** Runs a teacher's action on the lesson; a refusal shows in the notice. */
+  const act = (run: (lessonId: string) => Promise<unknown>): void => {
+    if (!lesson) return;
+    notice.textContent = '';
+    run(lesson.id).catch((error: Error) => (notice.textContent = error.message));
+  };
+  const actions: TileActions = {
+    pen: (classroomId, give) =>
+      act(async () => board?.change({ t: 'pen', holder: give ? classroomId : null })),
+    floor: (classroomId, give) =>
+      act((lessonId) => request(socket, 'floor:set', { lessonId, classroomId: give ? classroomId : null })),
+    mute: (classroomId, muted) =>
+      act((lessonId) => request(socket, 'mute:set', { lessonId, classroomId, muted })),
+    spotlight: (classroomId, on) =>
+      act((lessonId) => request(socket, 'spotlight:set', { lessonId, classroomId: on ? classroomId : null })),
+  };
+
+  const renderInteraction = (): void => {
+    for (const tile of tiles.values()) tile.interaction(interaction, board?.penHolder ?? null);
+    const rows = interaction.hands.map((hand, i) => {
+      const classroom = lesson?.classrooms.find((c) => c.id === hand.classroomId);
+      const give = h(
+        'button',
+        { class: 'btn btn-primary', type: 'button', 'data-testid': 'hand-floor' },
+        tr('giveFloor'),
+      );
+      give.addEventListener('click', () => actions.floor(hand.classroomId, true));
+      const lower = h('button', { class: 'btn btn-ghost', type: 'button' }, tr('lowerHand'));
+      lower.addEventListener('click', () =>
+        act((lessonId) =>
+          request(socket, 'hand:set', { lessonId, raised: false, classroomId: hand.classroomId }),
+        ),
+      );
+      return h(
+        'li',
+        { 'data-classroom-id': hand.classroomId },
+        h('span', {}, `${i + 1}. ${classroom ? `${classroom.schoolName} · ${classroom.name}` : ''}`),
+        give,
+        lower,
+      );
+    });
+    mount(handList, ...(rows.length ? rows : [h('li', { class: 'muted' }, tr('noHands'))]));
+  };
+
+  /** The board of the lesson shown: opened for a scheduled or live lesson, closed when it ends. */
+  const showBoard = (next: LessonSummary | null): void => {
+    const wanted = next && next.state !== 'ended' ? next : null;
+    if (board && board.lessonId !== wanted?.id) {
+      board.close();
+      board = null;
+      boardBox.replaceChildren();
+    }
+    if (!wanted || board) return;
+    board = new BoardSession(socket, wanted, { role: 'teacher', refId: user.id });
+    board.on('pen', renderInteraction);
+    boardBox.replaceChildren(board.view.el);
+    void board.open();
+  };
 
   const render = (): void => {
     const state = pageState(lesson?.state ?? null);
@@ -168,17 +150,23 @@ export function studioPage(root: HTMLElement, user: UserView): void {
     lesson = next;
     if (changed) {
       tiles.clear();
-      for (const classroom of next?.classrooms ?? []) tiles.set(classroom.id, new ClassroomTile(classroom));
-      // 2×2 for the usual 1+4 cluster, 3 columns for larger ones.
-      grid.style.gridTemplateColumns = `repeat(${Math.max(1, Math.ceil(Math.sqrt(tiles.size)))}, minmax(0, 1fr))`;
+      interaction = { hands: [], floor: null, spotlight: null, muted: [] };
+      for (const classroom of next?.classrooms ?? [])
+        tiles.set(classroom.id, new ClassroomTile(classroom, actions));
       mount(grid, ...[...tiles.values()].map((tile) => tile.el));
     }
     render();
+    showBoard(next);
+    renderInteraction();
     if (next?.state === 'live') void client.join(next).catch(() => undefined);
     if (next?.state === 'ended') void client.leave();
   };
 
-  const act = (button: HTMLButtonElement, busy: MessageKey, event: 'lesson:start' | 'lesson:end'): void => {
+  const lifecycle = (
+    button: HTMLButtonElement,
+    busy: MessageKey,
+    event: 'lesson:start' | 'lesson:end',
+  ): void => {
     if (!lesson) return;
     button.disabled = true;
     retext(button, busy);
@@ -195,8 +183,12 @@ export function studioPage(root: HTMLElement, user: UserView): void {
       },
     );
   };
-  startBtn.addEventListener('click', () => act(startBtn, 'starting', 'lesson:start'));
-  endBtn.addEventListener('click', () => act(endBtn, 'ending', 'lesson:end'));
+  startBtn.addEventListener('click', () => lifecycle(startBtn, 'starting', 'lesson:start'));
+  endBtn.addEventListener('click', () => lifecycle(endBtn, 'ending', 'lesson:end'));
+  client.on('interaction', (next) => {
+    interaction = next;
+    renderInteraction();
+  });
 
   client.on('peerjoined', (peer) => {
     if (peer.role === 'classroom') peers.set(peer.peerId, peer.refId);
