@@ -121,6 +121,9 @@ const zh = {
   boardTextHint: '输入文字，按回车确认',
   boardTeacherName: '老师',
   boardClassroomName: '教室',
+  boardNoPen: '本教室现在没有书写权限',
+  boardTeacherOnly: '只有老师可以这样做',
+  boardStrokeTooLong: '笔画太长',
   // --- end of lesson board ---
 } as const;
 
@@ -246,6 +249,9 @@ const en: Record<MessageKey, string> = {
   boardTextHint: 'Type, then press Enter',
   boardTeacherName: 'Teacher',
   boardClassroomName: 'Classroom',
+  boardNoPen: 'This classroom does not hold the pen now',
+  boardTeacherOnly: 'Only the teacher can do this',
+  boardStrokeTooLong: 'The stroke is too long',
   // --- end of lesson board ---
 };
 

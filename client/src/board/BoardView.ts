@@ -15,7 +15,7 @@ import { newId } from './ids.ts';
 import { SurfaceInput } from './input.ts';
 import { LaserLayer } from './LaserLayer.ts';
 import { LiveLayer } from './LiveLayer.ts';
-import { fmt } from './messages.ts';
+import { fmt, refusalText } from './messages.ts';
 import { PageLayer } from './PageLayer.ts';
 import { Pager } from './pager.ts';
 import { textFont } from './render.ts';
@@ -316,7 +316,7 @@ export class BoardView {
 
   #refused(message: string): void {
     if (this.#destroyed) return;
-    this.#notice.textContent = fmt('boardRefused', { reason: message });
+    this.#notice.textContent = fmt('boardRefused', { reason: refusalText(message) });
     this.#notice.hidden = false;
     if (this.#noticeTimer) clearTimeout(this.#noticeTimer);
     this.#noticeTimer = setTimeout(() => (this.#notice.hidden = true), NOTICE_MS);

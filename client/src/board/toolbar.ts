@@ -1,6 +1,6 @@
 import { t } from '../i18n.ts';
 import { h } from '../ui/dom.ts';
-import { tr } from '../ui/text.ts';
+import { retext, tr } from '../ui/text.ts';
 import { COLORS, TOOLS, TOOL_LABEL, WIDTH_LABEL, icon } from './tools.ts';
 import type { ToolName, WidthLevel } from './tools.ts';
 
@@ -44,6 +44,7 @@ export class Toolbar {
   readonly #editing: HTMLElement;
   readonly #hint: HTMLElement;
   readonly #confirm: HTMLElement;
+  readonly #teacher: boolean;
 
   constructor(options: ToolbarOptions) {
     for (const tool of TOOLS) {
@@ -129,11 +130,8 @@ export class Toolbar {
       h('div', { class: 'board-group' }, this.#undo, this.#redo, clear),
       this.#confirm,
     );
-    this.#hint = h(
-      'div',
-      { class: 'board-readonly', 'data-testid': 'board-readonly', role: 'status' },
-      tr('boardReadOnly'),
-    );
+    this.#teacher = options.teacher;
+    this.#hint = h('div', { class: 'board-readonly', 'data-testid': 'board-readonly', role: 'status' });
     this.el = h(
       'div',
       { class: 'board-toolbar', role: 'toolbar', 'aria-label': t('boardTools') },
@@ -159,7 +157,10 @@ export class Toolbar {
   /** Shows the tools, or only the read-only hint. */
   setEditable(editable: boolean): void {
     this.#editing.hidden = !editable;
-    this.#hint.hidden = editable;
+    // A classroom always sees whether it may write; the teacher only needs telling when not.
+    this.#hint.hidden = editable && this.#teacher;
+    this.#hint.dataset['editable'] = String(editable);
+    retext(this.#hint, editable ? 'boardCanWrite' : 'boardReadOnly');
     if (!editable) this.#confirm.hidden = true;
   }
 
