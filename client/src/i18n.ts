@@ -73,6 +73,12 @@ const zh = {
   mutedByTeacher: '老师已将本教室静音',
   youHaveFloor: '本教室正在发言，所有课堂都能听到',
   speaking: '正在发言',
+  replayTitle: '白板回放',
+  replayLink: '白板回放',
+  replayPlay: '播放',
+  replayPause: '暂停',
+  replayEmpty: '这节课的白板上没有内容',
+  replayGapNote: '超过 5 秒的停顿按 5 秒播放',
   // --- end of classroom interaction ---
   // --- lesson board (client/src/board) ---
   boardTools: '画板工具',
@@ -201,6 +207,12 @@ const en: Record<MessageKey, string> = {
   mutedByTeacher: 'The teacher muted this classroom',
   youHaveFloor: 'This classroom has the floor: every classroom hears it',
   speaking: 'Speaking',
+  replayTitle: 'Board replay',
+  replayLink: 'Board replay',
+  replayPlay: 'Play',
+  replayPause: 'Pause',
+  replayEmpty: 'Nothing was written on this lesson’s board',
+  replayGapNote: 'Pauses longer than 5 s play as 5 s',
   // --- end of classroom interaction ---
   // --- lesson board (client/src/board) ---
   boardTools: 'Board tools',

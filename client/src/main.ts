@@ -4,6 +4,7 @@ import { classroomPage } from './pages/classroom.ts';
 import { homeOf, homePage } from './pages/home.ts';
 import { loginPage } from './pages/login.ts';
 import { managePage } from './pages/manage.ts';
+import { replayPage } from './pages/replay.ts';
 import { studioPage } from './pages/studio.ts';
 
 const root = document.getElementById('app')!;
@@ -25,7 +26,8 @@ async function route(): Promise<void> {
     throw error;
   }
   const home = homeOf(user.role);
-  if (path === '/studio' && user.role === 'teacher') studioPage(root, user);
+  if (path === '/replay') replayPage(root, user);
+  else if (path === '/studio' && user.role === 'teacher') studioPage(root, user);
   else if (path === '/classroom' && user.role === 'classroom') classroomPage(root, user);
   else if (path === '/manage' && home === '/manage') managePage(root, user);
   else if (home !== '/' && path !== home) location.replace(home);

@@ -305,9 +305,16 @@ export function applyOp(state: BoardState, op: BoardOp): string[] {
     case 'page':
       if (state.pages.some((p) => p.id === change.page)) state.page = change.page;
       return [];
-    case 'pen':
+    case 'pen': {
+      // Taking the pen ends the holder's strokes in progress (it can no longer finish them).
+      const previous = state.penHolder === null ? null : `classroom:${state.penHolder}`;
+      const ended = state.items.filter(
+        (i) => !i.done && i.author === previous && change.holder !== state.penHolder,
+      );
+      for (const item of ended) item.done = true;
       state.penHolder = change.holder;
-      return [];
+      return ended.map((i) => i.id);
+    }
   }
 }
 

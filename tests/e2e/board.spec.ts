@@ -176,6 +176,11 @@ test('the board in a live lesson: the teacher draws, a classroom with the pen dr
     .toBe(true);
 
   // The end: the board is closed, and the demo prepares the next lesson.
+  const { lesson } = (await (
+    await studio.request.get('/api/lessons/current')
+  ).json()) as CurrentLessonResponse;
+  const finalSeq = await seqOf(studio);
+  const finalItems = await itemsOf(studio);
   await studio.getByTestId('lesson-end').click();
   await expect(studio.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
   await expect
@@ -185,5 +190,13 @@ test('the board in a live lesson: the teacher draws, a classroom with the pen dr
           ?.state,
     )
     .toBe('scheduled');
-  for (const page of [studio, ...kiosks, late]) await page.context().close();
+
+  // Afterwards the coordinator replays the board: it opens as the lesson left it, and rewinds.
+  const replay = (await openAs(browser, 'coordinator', `/replay?lesson=${lesson!.id}`)).page;
+  await expect(board(replay)).toHaveAttribute('data-seq', String(finalSeq));
+  expect(await itemsOf(replay)).toBe(finalItems);
+  await replay.getByTestId('replay-slider').fill('0');
+  await expect(board(replay)).toHaveAttribute('data-seq', '1');
+  await expect(board(replay)).toHaveAttribute('data-items', '0');
+  for (const page of [studio, ...kiosks, late, replay]) await page.context().close();
 });

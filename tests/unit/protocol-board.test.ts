@@ -148,6 +148,22 @@ describe('board protocol: the fold every participant runs', () => {
     ]);
   });
 
+  it('taking the pen back ends the classroom’s stroke in progress', () => {
+    const { state } = run([
+      [teacher, { t: 'pen', holder: 'C1' }],
+      [room, { t: 'draw', id: 'r', page: 'p1', tool: 'pen', color: '#000000', width: 3, points: [0, 0, 1] }],
+      [
+        teacher,
+        { t: 'draw', id: 't', page: 'p1', tool: 'pen', color: '#000000', width: 3, points: [0, 0, 1] },
+      ],
+      [teacher, { t: 'pen', holder: null }],
+    ]);
+    expect(state.items.map((i) => [i.id, i.done])).toEqual([
+      ['r', true],
+      ['t', false],
+    ]);
+  });
+
   it('folding is total and incremental: any accepted sequence replays to the same board, step by step or at once, through JSON', () => {
     const ids = ['a', 'b', 'c', 'd'];
     const change = fc.oneof(

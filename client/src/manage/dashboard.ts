@@ -7,6 +7,7 @@ import { api } from '../api.ts';
 import { lang } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
+import { tr } from '../ui/text.ts';
 
 echarts.use([
   BarChart,
@@ -312,7 +313,18 @@ export async function dashboardPanel(): Promise<HTMLElement> {
             'tr',
             { 'data-testid': 'report-session', 'data-verdict': s.verdict, title: s.reasons.join('\n') },
             h('td', {}, new Date(s.scheduledStart).toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN')),
-            h('td', {}, `${s.title} · ${s.teacherName}`),
+            h(
+              'td',
+              {},
+              `${s.title} · ${s.teacherName}`,
+              s.verdict === 'upcoming'
+                ? null
+                : h(
+                    'a',
+                    { class: 'replay-link', href: `/replay?lesson=${s.id}`, target: '_blank' },
+                    tr('replayLink'),
+                  ),
+            ),
             h(
               'td',
               { class: `verdict ${s.verdict}` },
