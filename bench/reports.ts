@@ -7,8 +7,8 @@
  * per offering (~700,000 sessions, ~3 million classroom attendance entries), every session
  * ended and judged as the platform stores it. Times the annual province report and a county
  * drill-down through the report service's read model: the first report on the new database
- * (every lesson read once, roll-up written), the first report of a new process (roll-up
- * read), warm reports (best of `--repeat`, default 3) and a report after a lesson was judged.
+ * (every lesson read once, roll-up written), a new process loading the roll-up and the
+ * static rows (done at start-up) and its first report, warm reports (best of `--repeat`, default 3) and a report after a lesson was judged.
  * Prints the figures and writes JSON to bench/results/.
  *
  *   npm run bench:reports                      # the province
@@ -240,9 +240,16 @@ async function main(): Promise<void> {
     await first.close();
     const rollUpMs = Math.round(performance.now() - t);
     console.log(`roll-up written in the background, ${(rollUpMs / 1000).toFixed(2)} s more`);
-    // A process that starts: reads the roll-up, then serves from memory.
+    // A process that starts: loads the roll-up and the static rows (the platform does this at
+    // start-up, in the background), then serves from memory.
     const reports = new ReportService(models, { now });
-    const cold = await time('first report of a new process (roll-up read)', reports, province);
+    t = performance.now();
+    await reports.prime();
+    const primeMs = Math.round(performance.now() - t);
+    console.log(
+      `${'new process: roll-up and static rows loaded'.padEnd(58)} ${(primeMs / 1000).toFixed(2)} s`,
+    );
+    const cold = await time('first report of the new process', reports, province);
     const warm = await time('annual province report (2027), warm', reports, province, options.repeat);
     const countyRun = await time(
       `county drill-down ${generated.county} (2027), warm`,
@@ -272,6 +279,7 @@ async function main(): Promise<void> {
       generated: { ...generated, seconds: generateS },
       results: [build, cold, warm, countyRun, changed],
       rollUpWriteMs: rollUpMs,
+      newProcessLoadMs: primeMs,
       targetMs: 2000,
     });
   } finally {

@@ -88,8 +88,10 @@ export class ReportReadModel {
   readonly #seen = new Map<string, number>();
   #static: Partial<StaticRows> = {};
   #facts: Map<string, LessonFact> | null = null;
-  /** Journal entries whose lessons the facts reflect. */
-  #applied = new Set<string>();
+  /** Journal entries the facts reflect, with the lessons they named. */
+  #applied = new Map<string, string[] | null>();
+  /** The roll-up generation the facts were built on (null: none, or read from the lessons). */
+  #base: string | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   #compaction: Promise<void> | null = null;
   #closed = false;
@@ -122,6 +124,12 @@ export class ReportReadModel {
     await this.rows();
   }
 
+  /** Waits for the refresh and the roll-up write under way, if any. */
+  async flush(): Promise<void> {
+    await this.#queue;
+    await this.#compaction;
+  }
+
   /** Stops a scan of every lesson, waits for a roll-up being written; no new one starts. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -149,8 +157,6 @@ export class ReportReadModel {
 
   async #loadStatic(name: StaticName, counter: number): Promise<void> {
     const m = this.#models;
-    // The counter is read before the rows: a write after this read moves it again.
-    this.#seen.set(name, counter);
     switch (name) {
       case 'Cluster':
         this.#static.clusters = await m.Cluster.find({}).lean<Cluster[]>();
@@ -188,22 +194,30 @@ export class ReportReadModel {
         this.#static.calendars = await m.TermCalendar.find({}).lean<TermCalendar[]>();
         break;
     }
+    // The counter was read before the rows: a write after that read moves it again.
+    this.#seen.set(name, counter);
   }
 
   /** Facts from the persisted roll-up, else from every lesson; then the journal on top. */
   async #loadFacts(): Promise<void> {
-    const pointer = await this.#db
-      .collection<{ _id: string; gen: string; chunks: number }>(STATE)
-      .findOne({ _id: POINTER });
-    if (pointer && (await this.#loadSnapshot(pointer.gen, pointer.chunks))) {
-      await this.#applyJournal();
-      return;
+    // The roll-up may be replaced while it is read (its chunks then go): read the new one.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const pointer = await this.#pointer();
+      if (!pointer) break;
+      if (await this.#loadSnapshot(pointer)) {
+        await this.#applyJournal();
+        return;
+      }
     }
     await this.#scan();
   }
 
-  async #loadSnapshot(gen: string, chunks: number): Promise<boolean> {
-    const chunkIds = Array.from({ length: chunks }, (_, i) => `${gen}/${i}`);
+  async #pointer(): Promise<Pointer | null> {
+    return this.#db.collection<Pointer>(STATE).findOne({ _id: POINTER });
+  }
+
+  async #loadSnapshot(pointer: Pointer): Promise<boolean> {
+    const chunkIds = Array.from({ length: pointer.chunks }, (_, i) => `${pointer.gen}/${i}`);
     // One find by _id each: FerretDB answers those without scanning the collection.
     const docs = await Promise.all(
       chunkIds.map((id) =>
@@ -212,7 +226,6 @@ export class ReportReadModel {
           .findOne({ _id: id }),
       ),
     );
-    // A snapshot replaced while reading it: read what is current instead.
     if (docs.some((d) => !d)) return false;
     const facts = new Map<string, LessonFact>();
     for (const doc of docs) {
@@ -220,15 +233,17 @@ export class ReportReadModel {
       for (const f of decodeFacts(raw, this.#intern)) facts.set(f.id, f);
     }
     this.#facts = facts;
-    this.#applied = new Set();
+    this.#base = pointer.gen;
+    this.#applied = new Map();
     return true;
   }
 
-  /** Every lesson read once (no roll-up yet): ~1 minute for a province year on FerretDB. */
+  /** Every lesson read once (no roll-up yet): minutes for a province year on FerretDB. */
   async #scan(): Promise<void> {
     const started = performance.now();
     // Entries already there announce writes the scan sees; later ones are applied after it.
-    this.#applied = new Set((await this.#journal()).map((e) => e._id.toString()));
+    const before = await this.#journal();
+    const base = (await this.#pointer())?.gen ?? null;
     const facts = new Map<string, LessonFact>();
     const cursor = this.#models.Lesson.find({}, FACT_FIELDS).lean<Lesson>().cursor({ batchSize: 5000 });
     for await (const lesson of cursor) {
@@ -236,6 +251,8 @@ export class ReportReadModel {
       facts.set(lesson._id.toString(), factOf(lesson, this.#intern));
     }
     this.#facts = facts;
+    this.#base = base;
+    this.#applied = new Map(before.map((e) => [e._id.toString(), idsOf(e)]));
     this.#log?.info(
       { lessons: facts.size, ms: Math.round(performance.now() - started) },
       'report facts built from every lesson',
@@ -248,14 +265,32 @@ export class ReportReadModel {
     return this.#db.collection<ChangeEntry>(CHANGE_JOURNAL).find({ model: 'Lesson' }).toArray();
   }
 
+  /**
+   * Re-reads the lessons of journal entries not applied yet. The journal is read before the
+   * roll-up pointer: entries are deleted only after a new roll-up is pointed to, so entries
+   * gone from the journal are in the pointer's list of what it folded in (or, two roll-ups
+   * on, in the roll-up itself, which is then read again).
+   */
   async #applyJournal(): Promise<void> {
     const entries = await this.#journal();
-    const fresh = entries.filter((e) => !this.#applied.has(e._id.toString()));
+    const pointer = await this.#pointer();
     const ids = new Set<string>();
     let everything = false;
-    for (const e of fresh)
-      if (e.ids === null) everything = true;
-      else for (const id of e.ids) ids.add(id.toString());
+    if (pointer && pointer.gen !== this.#base) {
+      if (pointer.prev !== this.#base || pointer.lessonIds === null) {
+        await this.#loadFacts();
+        return;
+      } else {
+        for (const id of pointer.lessonIds) ids.add(id);
+        this.#base = pointer.gen;
+      }
+    }
+    const fresh = entries.filter((e) => !this.#applied.has(e._id.toString()));
+    for (const e of fresh) {
+      const named = idsOf(e);
+      if (named === null) everything = true;
+      else for (const id of named) ids.add(id);
+    }
     if (everything || ids.size > this.#rescanAbove) {
       await this.#scan();
       return;
@@ -273,9 +308,8 @@ export class ReportReadModel {
       );
     // Remember only entries still there: folded ones are deleted by whoever compacted.
     const present = new Set(entries.map((e) => e._id.toString()));
-    this.#applied = new Set(
-      [...this.#applied, ...fresh.map((e) => e._id.toString())].filter((id) => present.has(id)),
-    );
+    for (const id of this.#applied.keys()) if (!present.has(id)) this.#applied.delete(id);
+    for (const e of fresh) this.#applied.set(e._id.toString(), idsOf(e));
     if (this.#applied.size >= this.#compactAfter) this.#compactSoon(false);
   }
 
@@ -283,14 +317,26 @@ export class ReportReadModel {
   #compactSoon(always: boolean): void {
     if (this.#compaction || this.#closed) return;
     const facts = [...this.#facts!.values()];
-    const folded = [...this.#applied];
-    this.#compaction = this.#compact(facts, folded, always)
+    const folded = new Map(this.#applied);
+    const base = this.#base;
+    this.#compaction = this.#compact(facts, folded, base, always)
       .catch((error: unknown) => this.#log?.warn({ err: error }, 'report facts roll-up not written'))
       .finally(() => (this.#compaction = null));
   }
 
-  async #compact(facts: LessonFact[], folded: string[], always: boolean): Promise<void> {
-    const state = this.#db.collection<{ _id: string; until?: number; gen?: string; chunks?: number }>(STATE);
+  /**
+   * Writes `facts` (built on roll-up `base`, plus the `folded` journal entries) as the new
+   * roll-up, points to it with the lessons it folded in, then deletes those entries and the
+   * old roll-up. Skipped when another process wrote a roll-up since `base`: entries it
+   * deleted may be missing from `facts`.
+   */
+  async #compact(
+    facts: LessonFact[],
+    folded: Map<string, string[] | null>,
+    base: string | null,
+    always: boolean,
+  ): Promise<void> {
+    const state = this.#db.collection<{ _id: string; until?: number }>(STATE);
     const now = Date.now();
     try {
       // A lease rather than a lock: a process that dies holding it only delays the next roll-up.
@@ -303,8 +349,8 @@ export class ReportReadModel {
       return; // duplicate key: another process holds the lease
     }
     try {
-      const old = await state.findOne({ _id: POINTER });
-      if (!always && folded.length < this.#compactAfter) return;
+      const old = await this.#pointer();
+      if ((old?.gen ?? null) !== base || (!always && folded.size < this.#compactAfter)) return;
       const gen = crypto.randomUUID();
       const chunks = Math.ceil(facts.length / CHUNK_FACTS);
       const chunkCollection = this.#db.collection<{ _id: string; gen: string; data: Buffer }>(
@@ -316,14 +362,37 @@ export class ReportReadModel {
         });
         await chunkCollection.insertOne({ _id: `${gen}/${i}`, gen, data });
       }
-      await state.updateOne({ _id: POINTER }, { $set: { gen, chunks, at: new Date() } }, { upsert: true });
+      const named = [...folded.values()];
+      const lessonIds = named.includes(null) ? null : [...new Set(named.flatMap((ids) => ids ?? []))];
+      await this.#db.collection<Pointer>(STATE).replaceOne(
+        { _id: POINTER },
+        { gen, prev: base, chunks, lessonIds, at: new Date() },
+        {
+          upsert: true,
+        },
+      );
       const journal = this.#db.collection<ChangeEntry>(CHANGE_JOURNAL);
-      const ids = folded.map((id) => new mongoose.Types.ObjectId(id));
+      const ids = [...folded.keys()].map((id) => new mongoose.Types.ObjectId(id));
       for (let i = 0; i < ids.length; i += 1000)
         await journal.deleteMany({ _id: { $in: ids.slice(i, i + 1000) } });
-      if (old?.gen) await chunkCollection.deleteMany({ gen: old.gen });
+      // The facts held now include all that was folded in: this roll-up is their base.
+      if (this.#base === base) this.#base = gen;
+      if (old) await chunkCollection.deleteMany({ gen: old.gen });
     } finally {
       await state.updateOne({ _id: LEASE }, { $set: { until: 0 } });
     }
   }
 }
+
+/** The current roll-up: its chunks, the one before, and the lessons folded in since that one. */
+interface Pointer {
+  _id: string;
+  gen: string;
+  prev: string | null;
+  chunks: number;
+  /** Null: unknown (a bulk write was folded in); read the roll-up itself. */
+  lessonIds: string[] | null;
+  at: Date;
+}
+
+const idsOf = (e: ChangeEntry): string[] | null => e.ids?.map(String) ?? null;

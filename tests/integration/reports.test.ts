@@ -3,11 +3,14 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scope } from '../../server/auth/Scope.ts';
 import type { ExportJobView, Figures, ReportView } from '../../server/contract/reports.ts';
+import { EmbeddedFerretDb, defaultFerretdbBin } from '../../server/db/EmbeddedFerretDb.ts';
+import { createLogger } from '../../server/logger.ts';
 import { createModels } from '../../server/models/index.ts';
+import { ReportReadModel } from '../../server/reports/ReportReadModel.ts';
 import { ReportService } from '../../server/reports/ReportService.ts';
 import { demoSide } from '../helpers/fixtures.ts';
 import type { Side } from '../helpers/fixtures.ts';
-import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
+import { login, makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 
 /** Friday 20 November 2026, 14:00 in Beijing: a fixed clock. */
@@ -351,5 +354,72 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
       await get<ReportView>('bureau', '/api/reports/figures?region=430725&period=month')
     ).body.rows.find((r) => r.kind === 'cluster' && r.id === demo.clusterId);
     expect(additive(row!.figures)).toEqual(additive(cluster));
+  });
+});
+
+describe('the report read model shared by several server processes', () => {
+  let ferret: EmbeddedFerretDb;
+  let dataDir: string;
+  const connections: mongoose.Connection[] = [];
+  const connect = async () => {
+    const c = await mongoose.createConnection(ferret.uri).asPromise();
+    connections.push(c);
+    return createModels(c);
+  };
+  beforeAll(async () => {
+    dataDir = makeDataDir();
+    ferret = await EmbeddedFerretDb.start({
+      bin: defaultFerretdbBin(),
+      dataDir,
+      logger: createLogger('silent'),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of connections) await c.close();
+    await ferret.stop();
+    removeDataDir(dataDir);
+  });
+
+  it('a process that missed roll-ups written by another still sees every lesson as it is, and so does one that starts', async () => {
+    const [a, b] = [await connect(), await connect()];
+    const clusterId = new mongoose.Types.ObjectId();
+    const add = (models: typeof a, day: number) =>
+      models.Lesson.create({
+        clusterId,
+        title: '英语',
+        subject: '英语',
+        grade: 4,
+        teacherId: new mongoose.Types.ObjectId(),
+        hubClassroomId: new mongoose.Types.ObjectId(),
+        classroomIds: [new mongoose.Types.ObjectId()],
+        scheduledStart: new Date(MONDAY + day * 86_400_000),
+        scheduledEnd: new Date(MONDAY + day * 86_400_000 + 40 * MIN),
+      });
+    const facts = async (model: ReportReadModel) =>
+      [...(await model.rows()).facts.values()].sort((x, y) => (x.id < y.id ? -1 : 1));
+    // A rolls up after every 2 journal entries; B never does and falls behind.
+    const first = new ReportReadModel(a, { compactAfter: 2 });
+    const behind = new ReportReadModel(b, { compactAfter: 1000 });
+    await add(a, 0);
+    expect(await facts(behind)).toHaveLength(1);
+    await behind.flush(); // B wrote the first roll-up (from every lesson)
+    for (let round = 1; round <= 3; round++) {
+      const l = await add(a, round);
+      await b.Lesson.updateOne({ _id: l._id }, { $set: { state: 'live', startedAt: new Date(MONDAY) } });
+      await first.rows();
+      await first.flush();
+      // One roll-up on from B's: B re-reads the lessons it folded in.
+      if (round === 1) expect(await facts(behind)).toEqual(await facts(first));
+    }
+    // Two more roll-ups, and the entries they folded in deleted, while B was not looking.
+    const pointer = await a.Lesson.db.collection('reportstate').findOne({ _id: 'lessonFacts' as never });
+    expect(typeof pointer?.['prev']).toBe('string');
+    expect(await a.Lesson.db.collection('changejournal').countDocuments()).toBeLessThan(2);
+    const truth = await facts(first);
+    expect(truth.filter((f) => f.state === 'live')).toHaveLength(3);
+    expect(await facts(behind)).toEqual(truth);
+    const starting = new ReportReadModel(await connect());
+    expect(await facts(starting)).toEqual(truth);
+    for (const model of [first, behind, starting]) await model.close();
   });
 });
