@@ -448,6 +448,18 @@ const OTHER_ROUTES: Record<
     body: () => ({ count: 20 }),
     ok: () => [400],
   },
+  // The board: its log for whoever may see the lesson; uploads by its teacher only (the body
+  // here is not an image, so the teacher is told so; no one else gets that far).
+  'get /api/lessons/:id/board': { path: ({ lessonId }) => `/api/lessons/${lessonId}/board`, ok: () => [200] },
+  'get /api/lessons/:id/board/assets/:assetId': {
+    path: ({ lessonId }) => `/api/lessons/${lessonId}/board/assets/0123456789abcdef01234567`,
+    ok: () => [404],
+  },
+  'post /api/lessons/:id/board/assets': {
+    path: ({ lessonId }) => `/api/lessons/${lessonId}/board/assets?width=10&height=10`,
+    body: () => ({ not: 'an image' }),
+    ok: () => [400],
+  },
   'get /api/admin/sfu': { path: () => '/api/admin/sfu', ok: () => [200] },
   'get /api/reports/figures': {
     path: ({ clusterId }) => `/api/reports/figures?clusterId=${clusterId}`,

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import type { BoardService } from '../../board/BoardService.ts';
+import { MAX_PAGES } from '../../contract/board.ts';
 import { LessonIdParams } from '../../contract/schemas.ts';
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { LessonService } from '../../lessons/LessonService.ts';
@@ -12,6 +13,8 @@ import type { RouteTable } from '../RouteTable.ts';
 
 /** Largest courseware image (a 1600-px page as JPEG is ~200 kB; a photo may be more). */
 const MAX_ASSET_BYTES = 8 * 1024 * 1024;
+/** Courseware images one lesson may hold (twice the pages a board may have: room for re-imports). */
+const MAX_ASSETS_PER_LESSON = 2 * MAX_PAGES;
 const AssetParams = z.object({
   id: LessonIdParams.shape.id,
   assetId: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id'),
@@ -73,6 +76,8 @@ export function boardRoutes(
       const { lesson, as } = await lessons.participation(identity, id);
       if (as.role !== 'teacher') throw new ForbiddenError('only the lesson’s teacher uploads courseware');
       if (lesson.state === 'ended') throw new InvalidStateError('the lesson has ended');
+      if ((await models.BoardAsset.countDocuments({ lessonId: id })) >= MAX_ASSETS_PER_LESSON)
+        throw new InvalidStateError(`a lesson's board holds at most ${MAX_ASSETS_PER_LESSON} images`);
       const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const mediaType = sniffImage(data);
       if (!mediaType) throw new ValidationError('send a JPEG, PNG or WebP image as the request body');
