@@ -15,8 +15,6 @@
  *   npm run bench:board
  *   npm run bench:board -- --strokes=2000 --latency-strokes=50     # a quick run
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +27,10 @@ import { findItem } from '../server/contract/board.ts';
 import type { BoardChange, BoardOp, BoardState, BoardSync } from '../server/contract/board.ts';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../server/contract/events.ts';
 import { mulberry32 } from '../scheduler/timetable/random.ts';
+import {
+  startServerProcess as startServer,
+  stopServerProcess as stopServer,
+} from '../tests/helpers/serverProcess.ts';
 import { machine, textTable, writeResults } from './lib/results.ts';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -50,38 +52,6 @@ function parseOptions(): z.infer<typeof Options> {
     },
   });
   return Options.parse({ ...values, latencyStrokes: values['latency-strokes'] });
-}
-
-/** Starts the server as its own process; resolves with its URL. */
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      SFU_WORKERS: '1',
-    },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /running at (http:\/\/localhost:\d+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { child, url };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(-child.pid!, 'SIGTERM');
-  await exited;
 }
 
 async function login(url: string, username: string): Promise<string> {

@@ -1,36 +1,9 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect, request } from '../helpers/socket.ts';
 import type { ClientSocket } from '../helpers/socket.ts';
 import { login, makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-
-/** Starts the real server as its own process (its own process group, FerretDB included). */
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      SFU_WORKERS: '1',
-    },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /running at (http:\/\/localhost:\d+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { child, url };
-}
+import { startServerProcess, stopServerProcess } from '../helpers/serverProcess.ts';
 
 describe('a server killed in the middle of a live lesson loses nothing', () => {
   const dataDir = makeDataDir();
@@ -43,7 +16,7 @@ describe('a server killed in the middle of a live lesson loses nothing', () => {
   });
 
   it('keeps the record written so far, closes what was open at the last sign of life, and ends the lesson once past due', async () => {
-    const { child, url } = await startServer(dataDir);
+    const { child, url } = await startServerProcess(dataDir);
     const teacherToken = await login(url, 'teacher');
     const current = (await (
       await fetch(`${url}/api/lessons/current`, { headers: { authorization: `Bearer ${teacherToken}` } })
@@ -71,10 +44,7 @@ describe('a server killed in the middle of a live lesson loses nothing', () => {
     await new Promise((r) => setTimeout(r, 500));
     const killedAt = Date.now();
     // No goodbye: the whole process group (server and its FerretDB) dies at once.
-    process.kill(-child.pid!, 'SIGKILL');
-    await new Promise<void>((resolve) =>
-      child.exitCode !== null || child.signalCode ? resolve() : child.once('exit', () => resolve()),
-    );
+    await stopServerProcess(child, 'SIGKILL');
     for (const s of sockets) s.close();
 
     // Restarted during the lesson: it stays live for its participants to rejoin, and their
