@@ -1,10 +1,12 @@
 import mongoose from 'mongoose';
 import { pickCurrentLesson } from '../../scheduler/index.ts';
 import { TypedEmitter } from '../../sfu/index.ts';
+import { Scope } from '../auth/Scope.ts';
 import type { Identity } from '../auth/tokens.ts';
 import type { ClassroomRef, CurrentLessonResponse, LessonSummary } from '../contract/api.ts';
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../errors.ts';
 import type { Lesson, Models } from '../models/index.ts';
+import { clusterInScope } from '../resources/scoping.ts';
 
 export interface LessonServiceEvents extends Record<string, unknown[]> {
   /** A lesson went live or ended. */
@@ -42,7 +44,7 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
   /** The lesson, if `identity` may see it; 404 for lessons outside the caller's reach. */
   async view(identity: Identity, lessonId: string): Promise<LessonSummary> {
     const lesson = await this.#find(lessonId);
-    if (!this.#canView(identity, lesson)) throw new NotFoundError(`lesson ${lessonId} not found`);
+    if (!(await this.#canView(identity, lesson))) throw new NotFoundError(`lesson ${lessonId} not found`);
     return this.#summarize(lesson);
   }
 
@@ -152,19 +154,29 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
   async #teacherLesson(identity: Identity, lessonId: string): Promise<Lesson> {
     const lesson = await this.#find(lessonId);
     if (identity.role !== 'teacher' || !lesson.teacherId.equals(identity.userId)) {
-      if (!this.#canView(identity, lesson)) throw new NotFoundError(`lesson ${lessonId} not found`);
+      if (!(await this.#canView(identity, lesson))) throw new NotFoundError(`lesson ${lessonId} not found`);
       throw new ForbiddenError('only the lesson’s teacher can start or end it');
     }
     return lesson;
   }
 
-  #canView(identity: Identity, lesson: Lesson): boolean {
+  async #canView(identity: Identity, lesson: Lesson): Promise<boolean> {
     switch (identity.role) {
       case 'admin':
       case 'bureau':
       case 'coordinator':
-        // Scopes (region, cluster) arrive with the accounts model; until then these roles see all.
-        return true;
+        // A bureau sees its region's clusters' lessons, a coordinator its clusters'.
+        return clusterInScope(
+          await Scope.resolve(this.#models, identity),
+          this.#models,
+          lesson.clusterId,
+        ).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof NotFoundError) return false;
+            throw error;
+          },
+        );
       case 'teacher':
         return lesson.teacherId.equals(identity.userId);
       case 'classroom':

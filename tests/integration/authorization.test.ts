@@ -247,6 +247,7 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
   let inside: Side;
   let outside: Side;
   let lessonId: string;
+  let foreignLessonId: string;
 
   beforeAll(async () => {
     t = await startPlatform();
@@ -254,6 +255,21 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
     inside = await demoSide(m);
     outside = await foreignSide(m);
     lessonId = (await m.Lesson.findOne().lean())!._id.toString();
+    // A lesson of the other cluster: outside every demo account's scope.
+    foreignLessonId = (
+      await m.Lesson.create({
+        clusterId: outside.clusterId,
+        offeringId: outside.offeringId,
+        title: '音乐',
+        subject: '音乐',
+        grade: 3,
+        teacherId: outside.teacherId,
+        hubClassroomId: outside.hubClassroomId,
+        classroomIds: [outside.classroomId],
+        scheduledStart: new Date(),
+        scheduledEnd: new Date(Date.now() + 40 * 60_000),
+      })
+    )._id.toString();
     tokens = { anonymous: null } as Record<Who, string | null>;
     for (const who of WHO.slice(1)) tokens[who] = await login(t.url, who);
   }, 60_000);
@@ -375,7 +391,11 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
       const sides = spec.scoped ? ([inside, outside] as const) : ([inside] as const);
       for (const who of WHO) {
         for (const side of sides) {
-          const ctx = { lessonId, clusterId: side.clusterId, offeringId: side.offeringId };
+          const ctx = {
+            lessonId: side === inside ? lessonId : foreignLessonId,
+            clusterId: side.clusterId,
+            offeringId: side.offeringId,
+          };
           const { status, text } = await call(who, entry.method, spec.path(ctx), spec.body?.(who, ctx));
           const allowed =
             entry.access.kind === 'public' ||
@@ -435,8 +455,12 @@ const OTHER_ROUTES: Record<
   'post /api/auth/logout': { path: () => '/api/auth/logout', body: () => ({}), ok: () => [204] },
   'get /api/auth/me': { path: () => '/api/auth/me', ok: () => [200] },
   'get /api/lessons/current': { path: () => '/api/lessons/current', ok: () => [200] },
-  // Managers see every lesson until lesson scopes arrive; teacher and classroom1 are in the demo lesson.
-  'get /api/lessons/:id': { path: ({ lessonId }) => `/api/lessons/${lessonId}`, ok: () => [200] },
+  // Teacher and classroom1 are in the demo lesson; managers see the lessons of their clusters.
+  'get /api/lessons/:id': {
+    path: ({ lessonId }) => `/api/lessons/${lessonId}`,
+    ok: () => [200],
+    scoped: true,
+  },
   // Not live yet: a participant is told so; nobody else learns more.
   'get /api/lessons/:id/rtp-capabilities': {
     path: ({ lessonId }) => `/api/lessons/${lessonId}/rtp-capabilities`,
@@ -450,7 +474,11 @@ const OTHER_ROUTES: Record<
   },
   // The board: its log for whoever may see the lesson; uploads by its teacher only (the body
   // here is not an image, so the teacher is told so; no one else gets that far).
-  'get /api/lessons/:id/board': { path: ({ lessonId }) => `/api/lessons/${lessonId}/board`, ok: () => [200] },
+  'get /api/lessons/:id/board': {
+    path: ({ lessonId }) => `/api/lessons/${lessonId}/board`,
+    ok: () => [200],
+    scoped: true,
+  },
   'get /api/lessons/:id/board/assets/:assetId': {
     path: ({ lessonId }) => `/api/lessons/${lessonId}/board/assets/0123456789abcdef01234567`,
     ok: () => [404],
