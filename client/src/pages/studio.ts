@@ -123,6 +123,15 @@ export function studioPage(root: HTMLElement, user: UserView): void {
       board = null;
       boardBox.replaceChildren();
     }
+    if (next?.state === 'ended')
+      boardBox.replaceChildren(
+        h(
+          'div',
+          { class: 'board-ended' },
+          h('p', {}, tr('lessonEnded')),
+          h('a', { class: 'btn btn-primary btn-lg', href: `/replay?lesson=${next.id}` }, tr('replayLink')),
+        ),
+      );
     if (!wanted || board) return;
     board = new BoardSession(socket, wanted, { role: 'teacher', refId: user.id });
     board.on('pen', renderInteraction);
