@@ -145,13 +145,13 @@ export class ReportReadModel {
     const counters = new Map(
       (await this.#db.collection<ChangeCounter>(CHANGE_COUNTERS).find({}).toArray()).map((c) => [c._id, c.n]),
     );
-    const stale = STATIC.filter(
-      (name) => !this.#seen.has(name) || this.#seen.get(name) !== counters.get(name),
-    );
-    await Promise.all(stale.map((name) => this.#loadStatic(name, counters.get(name) ?? 0)));
+    // A collection never written through the models has no counter yet: 0.
+    const counter = (name: string): number => counters.get(name) ?? 0;
+    const stale = STATIC.filter((name) => this.#seen.get(name) !== counter(name));
+    await Promise.all(stale.map((name) => this.#loadStatic(name, counter(name))));
     if (!this.#facts) await this.#loadFacts();
-    else if (this.#seen.get('Lesson') !== (counters.get('Lesson') ?? 0)) await this.#applyJournal();
-    this.#seen.set('Lesson', counters.get('Lesson') ?? 0);
+    else if (this.#seen.get('Lesson') !== counter('Lesson')) await this.#applyJournal();
+    this.#seen.set('Lesson', counter('Lesson'));
     return { ...(this.#static as StaticRows), facts: this.#facts! };
   }
 

@@ -7,13 +7,10 @@ import {
   unstartedVerdict,
 } from '../../scheduler/delivery/index.ts';
 import type {
-  ClassroomFact,
-  ClassroomStatus,
   DeliveryRules,
   FigureData,
   SessionFact,
   SessionJudgement,
-  Verdict,
 } from '../../scheduler/delivery/index.ts';
 import { inRegion, regionPrefix } from '../auth/Scope.ts';
 import type { Scope } from '../auth/Scope.ts';
@@ -28,7 +25,8 @@ import type { LessonFact } from './lessonFacts.ts';
 import { factOf } from './lessonFacts.ts';
 import { loadRecords, recordOf } from './records.ts';
 import { ReportReadModel } from './ReportReadModel.ts';
-import type { ReportRows } from './ReportReadModel.ts';
+import { SessionFacts } from './sessionFacts.ts';
+import type { Judged } from './sessionFacts.ts';
 import { countTeacherPeriods, teacherPeriods } from './teacherPeriods.ts';
 
 export const DEFAULT_TARGETS: Readonly<Targets> = Object.freeze({
@@ -67,6 +65,7 @@ export class ReportService {
   readonly #targets: Targets;
   readonly #now: () => number;
   readonly #rows: ReportReadModel;
+  readonly #sessionFacts = new SessionFacts();
 
   constructor(
     models: Models,
@@ -343,12 +342,20 @@ export class ReportService {
       if (clusterIds.has(f.clusterId) && f.scheduledStart >= period.from && f.scheduledStart < period.to)
         facts.push(f);
 
+    const place = this.#sessionFacts;
+    place.use(rows.roomSchool, rows.facts.size);
+    // Classrooms the region's offerings and lessons name: only those are looked up, as there.
+    let named: Set<string> | null = null;
+    const isNamed = (id: string): boolean =>
+      (named ??= new Set([
+        ...offerings.map((o) => o.hubClassroomId.toString()),
+        ...facts.flatMap((g) => [g.hubClassroomId, ...g.classroomIds]),
+      ])).has(id);
     const sessions: SessionFact[] = [];
-    const place = placeRooms(rows, offerings, facts);
     const pending: string[] = [];
     for (const f of facts) {
       const judged = this.#judgedFact(f, now);
-      if (judged) sessions.push(place.session(f, judged));
+      if (judged) sessions.push(place.session(f, judged, isNamed));
       else pending.push(f.id);
     }
     // Ended without a stored judgement (or oddly recorded): judged from its records, as on
@@ -357,17 +364,15 @@ export class ReportService {
       await Promise.all(pending.map((id) => this.#models.Lesson.findById(id).lean<Lesson>()))
     ).filter((l): l is Lesson => l !== null);
     const judged = await this.#judgeAll(lessons);
-    for (const l of lessons) sessions.push(place.session(factOf(l), judged.get(l._id.toString())!));
+    for (const l of lessons) sessions.push(place.session(factOf(l), judged.get(l._id.toString())!, isNamed));
 
     const elsewhere = rows.clusters.filter(
       (c) =>
         !c.regionCode.startsWith(prefix) &&
         [...c.memberSchoolIds, ...c.hubSchoolIds].some((id) => listed.has(id.toString())),
     );
-    const teachers = new Set([
-      ...offerings.map((o) => o.teacherId.toString()),
-      ...sessions.map((s) => s.teacherId),
-    ]);
+    const teachers = new Set(offerings.map((o) => o.teacherId.toString()));
+    for (const s of sessions) teachers.add(s.teacherId);
     const periods = countTeacherPeriods(
       [...teachers].flatMap((id) => rows.users.get(id) ?? []),
       rows.schools,
@@ -409,16 +414,12 @@ export class ReportService {
    * upcoming by the clock), or one live now (its classrooms count toward no figure while
    * live, so they are given as absent). Null: judge it from its records.
    */
-  #judgedFact(
-    f: LessonFact,
-    now: number,
-  ): { verdict: Verdict; classrooms: readonly { classroomId: string; status: ClassroomStatus }[] } | null {
+  #judgedFact(f: LessonFact, now: number): Judged | null {
     if (f.judged) return f.judged;
     if (f.state === 'ended') return null;
-    const absent = () => f.classroomIds.map((classroomId) => ({ classroomId, status: 'absent' as const }));
     if (f.startedAt === null)
-      return { verdict: unstartedVerdict(f.scheduledEnd, this.#rules, now), classrooms: absent() };
-    if (f.endedAt === null) return { verdict: 'live', classrooms: absent() };
+      return { verdict: unstartedVerdict(f.scheduledEnd, this.#rules, now), classrooms: null };
+    if (f.endedAt === null) return { verdict: 'live', classrooms: null };
     if (f.state === 'scheduled')
       return judgeSession(
         {
@@ -450,63 +451,6 @@ export class ReportService {
   }
 }
 
-/**
- * Classrooms' schools as `#data` looks them up: only classrooms the region's offerings and
- * lessons name are looked up (a judged classroom no longer in its lesson, and named by no
- * other, has no school, as there), and session facts built with shared classroom rows.
- */
-function placeRooms(
-  rows: ReportRows,
-  offerings: ReportRows['offerings'],
-  facts: readonly LessonFact[],
-): {
-  school(classroomId: string): string;
-  session(
-    f: LessonFact,
-    judged: { verdict: Verdict; classrooms: readonly { classroomId: string; status: ClassroomStatus }[] },
-  ): SessionFact;
-} {
-  const school = (id: string): string => rows.roomSchool.get(id) ?? '';
-  let named: Set<string> | null = null;
-  const namedSchool = (f: LessonFact, id: string): string => {
-    if (id === f.hubClassroomId || f.classroomIds.includes(id)) return school(id);
-    named ??= new Set([
-      ...offerings.map((o) => o.hubClassroomId.toString()),
-      ...facts.flatMap((g) => [g.hubClassroomId, ...g.classroomIds]),
-    ]);
-    return named.has(id) ? school(id) : '';
-  };
-  // A few million classroom rows share a few hundred thousand (school, status) pairs.
-  const shared = new Map<string, Record<ClassroomStatus, ClassroomFact>>();
-  const room = (schoolId: string, status: ClassroomStatus): ClassroomFact => {
-    let facts = shared.get(schoolId);
-    if (!facts)
-      shared.set(
-        schoolId,
-        (facts = {
-          present: { schoolId, status: 'present' },
-          late: { schoolId, status: 'late' },
-          partial: { schoolId, status: 'partial' },
-          absent: { schoolId, status: 'absent' },
-        }),
-      );
-    return facts[status];
-  };
-  return {
-    school,
-    session: (f, judged) => ({
-      id: f.id,
-      offeringId: f.offeringId,
-      clusterId: f.clusterId,
-      teacherId: f.teacherId,
-      hubSchoolId: school(f.hubClassroomId),
-      scheduledStart: f.scheduledStart,
-      verdict: judged.verdict,
-      classrooms: judged.classrooms.map((c) => room(namedSchool(f, c.classroomId), c.status)),
-    }),
-  };
-}
-
 /** Sessions planned, delivered and missed per trend bucket, in one pass over the sessions. */
 function trendOf(
   buckets: readonly { label: string; from: number; to: number }[],
@@ -514,7 +458,9 @@ function trendOf(
 ): { label: string; planned: number; delivered: number; missed: number }[] {
   const out = buckets.map((b) => ({ label: b.label, planned: 0, delivered: 0, missed: 0 }));
   for (const s of sessions) {
-    const i = buckets.findIndex((b) => s.scheduledStart >= b.from && s.scheduledStart < b.to);
+    let i = 0;
+    while (i < buckets.length && !(s.scheduledStart >= buckets[i]!.from && s.scheduledStart < buckets[i]!.to))
+      i++;
     const row = out[i];
     if (!row) continue;
     row.planned++;

@@ -422,4 +422,28 @@ describe('the report read model shared by several server processes', () => {
     expect(await facts(starting)).toEqual(truth);
     for (const model of [first, behind, starting]) await model.close();
   });
+
+  it('keeps the rows it holds until their collection is written, then reloads that collection', async () => {
+    const models = await connect();
+    const model = new ReportReadModel(models);
+    // Never written through the models: no counter yet, and nothing to reload.
+    await models.School.collection.insertOne({ name: '直写学校', regionCode: '430725', kind: 'rural' });
+    const held = await model.rows();
+    expect([...held.schools.values()].map((s) => s.name)).toContain('直写学校');
+    const again = await model.rows();
+    expect(again.clusters).toBe(held.clusters);
+    expect(again.schools).toBe(held.schools);
+    await models.Cluster.create({
+      name: '新联校群',
+      level: 'county',
+      mode: '1+N',
+      regionCode: '430725',
+      hubSchoolIds: [],
+      memberSchoolIds: [],
+    });
+    const after = await model.rows();
+    expect(after.clusters.map((c) => c.name)).toContain('新联校群');
+    expect(after.schools).toBe(held.schools);
+    await model.close();
+  });
 });
