@@ -72,12 +72,12 @@ const STATIC: readonly StaticName[] = ['Cluster', 'School', 'Offering', 'Classro
  *   its counter moved.
  *
  * Trade-off: a report is as fresh as the database (one counter read per report, plus the
- * journal when lessons changed), at the cost of memory in each process (~300 MB for a
- * province year) and a slower report after a change to the rows held whole (that collection
+ * journal when lessons changed), at the cost of memory in each process (a few hundred MB
+ * for a province year) and a slower report after a change to the rows held whole (that collection
  * is reloaded: about a second for 20,000 schools on FerretDB), which is rare (imports, admin
  * edits) compared with lessons (each one ending). Writes that bypass the models (the raw
- * driver, a restore) are not seen: drop the `reportsnapshots` collection and restart to
- * rebuild.
+ * driver, a restore) are not seen: drop the `reportsnapshots` collection and restart, and
+ * the roll-up is built again from every lesson.
  */
 export class ReportReadModel {
   readonly #models: Models;
@@ -95,7 +95,10 @@ export class ReportReadModel {
   #queue: Promise<unknown> = Promise.resolve();
   #compaction: Promise<void> | null = null;
   #closed = false;
-  /** Interned id strings: a province has ~50,000 distinct ids over millions of references. */
+  /**
+   * Interned ids of clusters, offerings, teachers and classrooms: a province has ~60,000 of
+   * them over millions of references. (Lesson ids are not interned: each appears once.)
+   */
   readonly #strings = new Map<string, string>();
   readonly #intern = (s: string): string => {
     const seen = this.#strings.get(s);

@@ -186,10 +186,10 @@ export function decodeFacts(buf: Buffer, intern: (s: string) => string = (s) => 
   for (let i = 0; i < count; i++) {
     const n = buf[at++]!;
     if (n === OID) {
-      strings[i] = intern(buf.toString('hex', at, at + 12));
+      strings[i] = buf.toString('hex', at, at + 12);
       at += 12;
     } else {
-      strings[i] = intern(buf.toString('utf8', at, at + n));
+      strings[i] = buf.toString('utf8', at, at + n);
       at += n;
     }
   }
@@ -198,6 +198,9 @@ export function decodeFacts(buf: Buffer, intern: (s: string) => string = (s) => 
     if (s === undefined) throw new TypeError(`bad fact chunk: string ${i} of ${count}`);
     return s;
   };
+  // Shared ids (clusters, teachers, classrooms) are interned once each; lesson ids are not.
+  const shared: (string | undefined)[] = new Array<string | undefined>(count);
+  const ref = (i: number): string => (shared[i] ??= intern(str(i)));
   const time = (): number | null => {
     const v = buf.readDoubleLE(at);
     at += 8;
@@ -207,9 +210,9 @@ export function decodeFacts(buf: Buffer, intern: (s: string) => string = (s) => 
   at += 4;
   for (let k = 0; k < facts.length; k++) {
     const id = str(buf.readUInt32LE(at));
-    const clusterId = str(buf.readUInt32LE(at + 4));
-    const teacherId = str(buf.readUInt32LE(at + 8));
-    const hubClassroomId = str(buf.readUInt32LE(at + 12));
+    const clusterId = ref(buf.readUInt32LE(at + 4));
+    const teacherId = ref(buf.readUInt32LE(at + 8));
+    const hubClassroomId = ref(buf.readUInt32LE(at + 12));
     const offering = buf.readUInt32LE(at + 16);
     at += 20;
     const scheduledStart = time()!;
@@ -222,7 +225,7 @@ export function decodeFacts(buf: Buffer, intern: (s: string) => string = (s) => 
     const rooms = buf.readUInt16LE(at);
     at += 2;
     const classroomIds = new Array<string>(rooms);
-    for (let i = 0; i < rooms; i++, at += 4) classroomIds[i] = str(buf.readUInt32LE(at));
+    for (let i = 0; i < rooms; i++, at += 4) classroomIds[i] = ref(buf.readUInt32LE(at));
     let judged: LessonFact['judged'] = null;
     const verdict = VERDICTS[(flags & ~SAME_ROOMS) - 1];
     if (verdict) {
@@ -234,14 +237,14 @@ export function decodeFacts(buf: Buffer, intern: (s: string) => string = (s) => 
         const n = buf.readUInt16LE(at);
         at += 2;
         for (let i = 0; i < n; i++, at += 5)
-          classrooms.push({ classroomId: str(buf.readUInt32LE(at)), status: STATUSES[buf[at + 4]!]! });
+          classrooms.push({ classroomId: ref(buf.readUInt32LE(at)), status: STATUSES[buf[at + 4]!]! });
       }
       judged = { verdict, classrooms };
     }
     facts[k] = {
       id,
       clusterId,
-      offeringId: offering === 0 ? null : str(offering - 1),
+      offeringId: offering === 0 ? null : ref(offering - 1),
       teacherId,
       hubClassroomId,
       classroomIds,
