@@ -48,6 +48,12 @@ export interface ReportReadModelOptions {
   compactAfter?: number;
   /** More lessons than this to re-read at once: scan them all instead. @default 20000 */
   rescanAbove?: number;
+  /**
+   * After {@link ReportReadModel.prime}, revalidate this often (ms) even without reports, so
+   * that the journal keeps being folded into the roll-up and reports find little to read.
+   * @default 300000
+   */
+  refreshEveryMs?: number;
 }
 
 type StaticName = 'Cluster' | 'School' | 'Offering' | 'Classroom' | 'User' | 'TermCalendar';
@@ -65,8 +71,9 @@ const STATIC: readonly StaticName[] = ['Cluster', 'School', 'Offering', 'Classro
  *   compressed binary chunks — so a process that starts reads ~10 documents, not 700,000
  *   (FerretDB returns ~10,000 small documents a second but megabytes of binary in tenths of
  *   a second). Once the journal grows, a process (holding a lease) writes its facts as the
- *   new roll-up and deletes the entries it folded in. Without a roll-up (a new database, or
- *   after a restore) the first report scans every lesson once and writes it.
+ *   new roll-up and deletes the entries it folded in; processes also revalidate every few
+ *   minutes, so the journal stays short when nobody reads reports. Without a roll-up (a new
+ *   database) the first load reads every lesson once (minutes on FerretDB) and writes one.
  * - **Clusters, schools, offerings, classrooms, teachers, term calendars** (~60,000 rows a
  *   province) are held whole; each has a change counter, and a collection is reloaded when
  *   its counter moved.
@@ -84,6 +91,8 @@ export class ReportReadModel {
   readonly #log: Logger | undefined;
   readonly #compactAfter: number;
   readonly #rescanAbove: number;
+  readonly #refreshEveryMs: number;
+  #timer: NodeJS.Timeout | null = null;
   /** Counter values the held rows were loaded at. */
   readonly #seen = new Map<string, number>();
   #static: Partial<StaticRows> = {};
@@ -112,6 +121,7 @@ export class ReportReadModel {
     this.#log = options.logger;
     this.#compactAfter = options.compactAfter ?? 200;
     this.#rescanAbove = options.rescanAbove ?? 20_000;
+    this.#refreshEveryMs = options.refreshEveryMs ?? 300_000;
   }
 
   /** The rows as of now: revalidated against the database, loading what changed. */
@@ -122,8 +132,16 @@ export class ReportReadModel {
     return next;
   }
 
-  /** Loads the rows ahead of the first report (at start-up); what changes later is loaded then. */
+  /**
+   * Loads the rows ahead of the first report (at start-up), then keeps revalidating them
+   * every `refreshEveryMs` until closed.
+   */
   async prime(): Promise<void> {
+    if (!this.#timer && !this.#closed) {
+      this.#timer = setInterval(() => {
+        this.rows().catch((error: unknown) => this.#log?.warn({ err: error }, 'report rows not revalidated'));
+      }, this.#refreshEveryMs).unref();
+    }
     await this.rows();
   }
 
@@ -136,6 +154,7 @@ export class ReportReadModel {
   /** Stops a scan of every lesson, waits for a roll-up being written; no new one starts. */
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
     await this.#queue;
     await this.#compaction;
   }
