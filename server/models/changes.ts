@@ -50,10 +50,15 @@ const QUERY_WRITES: MongooseQueryMiddleware[] = [
 /** Ids a write query will touch, found before it runs (only for models tracked by id). */
 const touched = new WeakMap<object, Id[]>();
 
+/** More ids than this in one write are journaled as "every document" (a document has 16 MB). */
+const MAX_IDS = 10_000;
+
 async function announce(connection: Connection, model: string, ids: Id[] | null | undefined): Promise<void> {
   if (ids !== undefined) {
     if (ids !== null && ids.length === 0) return;
-    await connection.collection(CHANGE_JOURNAL).insertOne({ model, ids });
+    await connection
+      .collection(CHANGE_JOURNAL)
+      .insertOne({ model, ids: ids !== null && ids.length > MAX_IDS ? null : ids });
   }
   await connection
     .collection<ChangeCounter>(CHANGE_COUNTERS)
