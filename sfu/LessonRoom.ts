@@ -1,5 +1,7 @@
 import type { types } from 'mediasoup';
 import { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
+import { UP_SHARE, layerForBudget, nextLayerCap } from './downlink.ts';
+import type { LayerCap } from './downlink.ts';
 import { LESSON_MEDIA_CODECS } from './media.ts';
 import { Peer } from './Peer.ts';
 import type { MediaSource, PeerInfo, PeerRole, ProducerAppData, ProducerInfo } from './Peer.ts';
@@ -23,6 +25,13 @@ export interface LessonRoomOptions {
   initialOutgoingBitrate?: number;
   /** Cap on what one classroom may send up, bit/s. @default 1_500_000 */
   classroomMaxIncomingBitrate?: number;
+  /**
+   * Least time between two key frame requests forwarded to a video sender, ms (mediasoup's
+   * `keyFrameRequestDelay`): requests from every receiver in between are coalesced into one,
+   * so one lossy classroom cannot make the teacher's encoder burst key frames for all.
+   * @default 1000
+   */
+  keyFrameRequestDelayMs?: number;
 }
 
 export interface TransportParams {
@@ -43,28 +52,13 @@ export interface ConsumerParams {
   spatialLayer: number | null;
 }
 
-/** Room for audio before video gets a share of a budget, kbit/s. */
-const AUDIO_KBPS = 64;
 /**
- * Priorities when a viewer's link is short (mediasoup shares the estimated bandwidth by
- * them): audio never breaks, courseware before the teacher's camera before other cameras.
+ * Priorities when a viewer's link is short (mediasoup shares the estimated bandwidth between
+ * video consumers by them): courseware before the teacher's camera before other cameras.
+ * Audio consumers take no part in that sharing (mediasoup always forwards them), so audio
+ * goes on whatever the estimate; its priority is set for clarity only.
  */
 const PRIORITY = { audio: 255, screen: 200, teacherCamera: 100, camera: 50 } as const;
-
-/**
- * The highest simulcast layer that fits `budgetKbps` with room for audio, by the encodings'
- * maxBitrate (bit/s); the lowest one when none fits.
- */
-export function layerForBudget(
-  encodings: readonly { maxBitrate?: number }[],
-  budgetKbps: number | undefined,
-): number {
-  if (budgetKbps === undefined) return encodings.length - 1;
-  let layer = 0;
-  for (const [i, e] of encodings.entries())
-    if ((e.maxBitrate ?? 0) / 1000 + AUDIO_KBPS <= budgetKbps) layer = i;
-  return layer;
-}
 
 export type ConnectionHealth = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
@@ -81,6 +75,23 @@ export interface PeerHealth {
   rttMs: number | null;
   /** Packet loss the peer reports for the media sent to it, % (worst stream); null before any RTCP. */
   lossPct: number | null;
+  /**
+   * What mediasoup estimates it can send to the peer now, bit/s (transport-cc bandwidth
+   * estimate, capped by the peer's budget); null when the peer receives nothing.
+   */
+  availableBitrate: number | null;
+  /** The teacher camera's simulcast layer the peer receives, when it receives it. */
+  cameraLayer: CameraLayer | null;
+}
+
+/** Which of the teacher camera's simulcast layers a receiver gets. */
+export interface CameraLayer {
+  /** Spatial layer being forwarded now (0 = lowest); null while video is paused for want of bandwidth. */
+  current: number | null;
+  /** Highest layer the receiver's budget allows. */
+  preferred: number;
+  /** Number of layers the teacher sends. */
+  layers: number;
 }
 
 export interface RoomStats {
@@ -129,6 +140,11 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
   #floor: string | null = null;
   /** Classrooms (refIds) whose microphone the teacher muted. */
   readonly #muted = new Set<string>();
+  /** Simulcast consumers whose preferred layer follows their viewer's bandwidth estimate. */
+  readonly #adapting = new Map<
+    string,
+    { consumer: types.Consumer; encodings: { maxBitrate?: number }[]; ceiling: number; cap: LayerCap }
+  >();
   #closed = false;
 
   private constructor(router: types.Router, options: LessonRoomOptions) {
@@ -139,6 +155,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       lessonId: options.lessonId,
       initialOutgoingBitrate: options.initialOutgoingBitrate ?? 1_000_000,
       classroomMaxIncomingBitrate: options.classroomMaxIncomingBitrate ?? 1_500_000,
+      keyFrameRequestDelayMs: options.keyFrameRequestDelayMs ?? 1000,
       listen: {
         ip: options.listen?.ip ?? '127.0.0.1',
         portRange: options.listen?.portRange ?? { min: 40000, max: 49999 },
@@ -275,6 +292,13 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       }
     }
     const { ip, announcedAddress, portRange } = this.#options.listen;
+    // A receiver's budget caps mediasoup's estimate of what it may send: layers are chosen
+    // within it, and probing (padding towards the teacher's top layer) never exceeds the
+    // school's share of its link.
+    const budget =
+      direction === 'recv' && peer.info.downlinkKbps !== undefined
+        ? peer.info.downlinkKbps * 1000
+        : undefined;
     const listenInfos: types.TransportListenInfo[] = (['udp', 'tcp'] as const).map((protocol) => ({
       protocol,
       ip,
@@ -286,10 +310,19 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
-      initialAvailableOutgoingBitrate: this.#options.initialOutgoingBitrate,
+      initialAvailableOutgoingBitrate: Math.min(this.#options.initialOutgoingBitrate, budget ?? Infinity),
       appData: { peerId, direction },
     });
     this.#adopt(peer, transport);
+    if (budget !== undefined) await transport.setMaxOutgoingBitrate(budget);
+    if (direction === 'recv') {
+      transport.on('trace', (trace) => {
+        const info = trace.info as { availableBitrate?: number };
+        if (trace.type === 'bwe' && info.availableBitrate !== undefined)
+          this.#followEstimate(transport.id, info.availableBitrate);
+      });
+      await transport.enableTraceEvent(['bwe']);
+    }
     if (direction === 'send' && peer.info.role === 'classroom') {
       await transport.setMaxIncomingBitrate(this.#options.classroomMaxIncomingBitrate);
     }
@@ -382,6 +415,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     const producer = await transport.produce<ProducerAppData>({
       kind,
       rtpParameters,
+      // Every receiver's PLI/FIR reaches the sender at most once per delay (per layer).
+      ...(kind === 'video' ? { keyFrameRequestDelay: this.#options.keyFrameRequestDelayMs } : {}),
       appData: { peerId, source },
     });
     if (previous) {
@@ -427,14 +462,20 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     if (!this.#router.canConsume({ producerId, rtpCapabilities: viewer.rtpCapabilities })) {
       throw new TypeError('the client cannot decode this producer (rtpCapabilities)');
     }
+    const source = producer.appData.source;
+    const encodings = producer.rtpParameters.encodings ?? [];
     const consumer = await transport.consume({
       producerId,
       rtpCapabilities: viewer.rtpCapabilities,
       paused: true,
-      appData: { peerId },
+      appData: {
+        peerId,
+        transportId: transport.id,
+        teacherCamera: owner.info.role === 'teacher' && source === 'camera',
+        layers: encodings.length,
+      },
     });
     viewer.consumers.set(consumer.id, consumer);
-    const source = producer.appData.source;
     await consumer.setPriority(
       consumer.kind === 'audio'
         ? PRIORITY.audio
@@ -446,7 +487,19 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     );
     let spatialLayer: number | null = null;
     if (consumer.type === 'simulcast') {
-      spatialLayer = layerForBudget(producer.rtpParameters.encodings ?? [], viewer.info.downlinkKbps);
+      // The budget's layer is the ceiling; below it mediasoup moves between layers by its
+      // bandwidth estimate of the viewer's link (and back up once the estimate recovers).
+      const ceiling = layerForBudget(encodings, viewer.info.downlinkKbps);
+      spatialLayer = ceiling;
+      // Only WebRTC transports estimate bandwidth (plain ones, for recording, keep the budget's layer).
+      if (transport.type === 'webrtc') {
+        // Until the first estimate, what the initial estimate carries.
+        const layer = Math.min(ceiling, layerForBudget(encodings, this.#initialKbps(viewer) * UP_SHARE));
+        const cap: LayerCap = { layer, upSince: null, downAt: null, lowSince: null };
+        spatialLayer = cap.layer;
+        this.#adapting.set(consumer.id, { consumer, encodings, ceiling, cap });
+        consumer.observer.on('close', () => this.#adapting.delete(consumer.id));
+      }
       await consumer.setPreferredLayers({ spatialLayer });
     }
     consumer.observer.on('close', () => viewer.consumers.delete(consumer.id));
@@ -463,6 +516,25 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       rtpParameters: consumer.rtpParameters,
       spatialLayer,
     };
+  }
+
+  #initialKbps(viewer: Peer): number {
+    const budget = viewer.info.downlinkKbps;
+    const initial = this.#options.initialOutgoingBitrate / 1000;
+    return budget === undefined ? initial : Math.min(initial, budget);
+  }
+
+  /** A new estimate of what a receive transport carries (bit/s): its simulcast consumers' caps follow. */
+  #followEstimate(transportId: string, availableBitrate: number): void {
+    const now = Date.now();
+    for (const entry of this.#adapting.values()) {
+      const { consumer } = entry;
+      if (consumer.closed || consumer.appData['transportId'] !== transportId) continue;
+      const next = nextLayerCap(entry.encodings, entry.ceiling, entry.cap, availableBitrate / 1000, now);
+      const changed = next.layer !== entry.cap.layer;
+      entry.cap = next;
+      if (changed) consumer.setPreferredLayers({ spatialLayer: next.layer }).catch(() => undefined);
+    }
   }
 
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
@@ -493,7 +565,22 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
         const scores = [...peer.producers.values()].flatMap((p) => p.score.map((s) => s.score));
         let rttMs: number | null = null;
         let lossPct: number | null = null;
+        let availableBitrate: number | null = null;
+        let cameraLayer: CameraLayer | null = null;
+        const recv = peer.recvTransport();
+        if (recv?.type === 'webrtc' && peer.consumers.size > 0) {
+          const stats = (await recv.getStats().catch(() => []))[0] as
+            { availableOutgoingBitrate?: number } | undefined;
+          availableBitrate = stats?.availableOutgoingBitrate ?? null;
+        }
         for (const consumer of peer.consumers.values()) {
+          if (consumer.type === 'simulcast' && consumer.appData['teacherCamera']) {
+            cameraLayer = {
+              current: consumer.currentLayers?.spatialLayer ?? null,
+              preferred: consumer.preferredLayers?.spatialLayer ?? 0,
+              layers: consumer.appData['layers'] as number,
+            };
+          }
           for (const stat of await consumer.getStats().catch(() => [])) {
             if (stat.type !== 'outbound-rtp') continue;
             if (stat.roundTripTime !== undefined) rttMs = Math.max(rttMs ?? 0, stat.roundTripTime);
@@ -510,6 +597,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
           uplinkScore: scores.length ? Math.min(...scores) : null,
           rttMs: rttMs === null ? null : Math.round(rttMs),
           lossPct: lossPct === null ? null : Math.round(lossPct * 10) / 10,
+          availableBitrate,
+          cameraLayer,
         };
       }),
     );

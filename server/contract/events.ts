@@ -46,6 +46,13 @@ export interface PeerHealth {
   rttMs: number | null;
   /** Packet loss the peer reports for the media sent to it, %; null before any RTCP report. */
   lossPct: number | null;
+  /** What the SFU estimates it can send to this peer, bit/s (capped by its budget); null when it receives nothing. */
+  availableBitrate: number | null;
+  /**
+   * The teacher camera's simulcast layer this peer receives (0 = lowest; current null while
+   * its video is paused for want of bandwidth), or null when it does not receive it.
+   */
+  cameraLayer: { current: number | null; preferred: number; layers: number } | null;
 }
 
 export interface JoinResult {

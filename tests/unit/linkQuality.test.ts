@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkQuality, peerQuality } from '../../client/src/media/linkQuality.ts';
+import { layerLabel, linkQuality, peerQuality, worse } from '../../client/src/media/linkQuality.ts';
 
 const stats = {
   videoKbps: 800,
@@ -36,5 +36,26 @@ describe('link quality, as the kiosk measures it and as the server reports it to
     expect(peerQuality(null)).toBe('offline');
     // Before any RTCP report there is nothing against the link.
     expect(peerQuality({ connection: 'connected', lossPct: null, rttMs: null })).toBe('good');
+  });
+
+  it('grades the teacher camera layer the SFU can send: below the top constrained, paused video bad', () => {
+    const link = { connection: 'connected', lossPct: 0, rttMs: 40 };
+    expect(peerQuality({ ...link, cameraLayer: { current: 2, layers: 3 } })).toBe('good');
+    expect(peerQuality({ ...link, cameraLayer: { current: 1, layers: 3 } })).toBe('constrained');
+    expect(peerQuality({ ...link, cameraLayer: { current: 0, layers: 3 } })).toBe('constrained');
+    expect(peerQuality({ ...link, cameraLayer: { current: null, layers: 3 } })).toBe('bad');
+    // Loss makes it worse whatever the layer; a classroom not sent the camera is graded by its link.
+    expect(peerQuality({ ...link, lossPct: 9, cameraLayer: { current: 2, layers: 3 } })).toBe('bad');
+    expect(peerQuality({ ...link, cameraLayer: null })).toBe('good');
+    expect(worse('constrained', 'good')).toBe('constrained');
+    expect(worse('good', 'offline')).toBe('offline');
+  });
+
+  it('names the layer as people name video quality (高清, 标清, 流畅, 仅声音)', () => {
+    expect(layerLabel({ current: 2, layers: 3 })).toBe('layerHigh');
+    expect(layerLabel({ current: 1, layers: 3 })).toBe('layerMid');
+    expect(layerLabel({ current: 0, layers: 3 })).toBe('layerLow');
+    expect(layerLabel({ current: null, layers: 3 })).toBe('layerPaused');
+    expect(layerLabel(null)).toBeNull();
   });
 });

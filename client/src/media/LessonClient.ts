@@ -15,14 +15,30 @@ import type { SignalingSocket } from '../signaling.ts';
 import { LinkStatsMeter } from './linkQuality.ts';
 import type { LinkStats } from './linkQuality.ts';
 
-/** The teacher camera's simulcast layers, low to high: each classroom gets what its link carries. */
-const TEACHER_CAMERA_LAYERS: RTCRtpEncodingParameters[] = [
+/**
+ * The teacher camera's simulcast layers, low to high: each classroom gets what its link
+ * carries (the SFU picks the layer by its budget and bandwidth estimate). No temporal layers:
+ * given them, mediasoup prefers a higher spatial layer at a lower frame rate, and a 1 Mbit/s
+ * link was seen getting 720p at 6 fps with repeated freezes instead of smooth 360p.
+ */
+const TEACHER_CAMERA_LAYERS: types.RtpEncodingParameters[] = [
   { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
   { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
   { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
-/** A classroom camera goes to the teacher's grid: one modest layer keeps rural uplinks free. */
-const CLASSROOM_CAMERA_LAYERS: RTCRtpEncodingParameters[] = [{ maxBitrate: 500_000 }];
+
+/**
+ * A classroom camera sends one layer, sized for where the teacher shows it: a small tile in
+ * the grid most of the time, large when the classroom is spotlit or has the floor (then every
+ * classroom sees it too). One layer switched by the kiosk, rather than two sent for the
+ * server to choose from, because a teaching point's uplink is 1–2 Mbit/s: simulcast would
+ * send both layers all lesson long (~0.8 Mbit/s) for a view needed a few minutes per lesson,
+ * while the grid layer takes ~0.2 Mbit/s and the switch costs one key frame.
+ */
+export const CLASSROOM_CAMERA = {
+  grid: { maxBitrate: 200_000, scaleResolutionDownBy: 2 },
+  featured: { maxBitrate: 700_000, scaleResolutionDownBy: 1 },
+} as const satisfies Record<string, types.RtpEncodingParameters>;
 
 export interface RemoteTrack {
   consumerId: string;
@@ -68,6 +84,9 @@ export class LessonClient extends Emitter<LessonClientEvents> {
   #statsTimer: number | undefined;
   #meter = new LinkStatsMeter();
   #state: MediaState = 'idle';
+  #peerId: string | null = null;
+  #camera: types.Producer | null = null;
+  #featured = false;
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(socket: SignalingSocket, role: 'teacher' | 'classroom') {
@@ -116,6 +135,23 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     return this.#lessonId;
   }
 
+  /** This participant's id in the lesson's media (its entry in `health`), once joined. */
+  get peerId(): string | null {
+    return this.#peerId;
+  }
+
+  /**
+   * A classroom: sends its camera at the featured size (spotlit or given the floor) or at the
+   * grid size. Takes effect on the running camera and on any camera sent later.
+   */
+  async setCameraFeatured(featured: boolean): Promise<void> {
+    if (featured === this.#featured) return;
+    this.#featured = featured;
+    const camera = this.#camera;
+    if (this.#role !== 'classroom' || !camera || camera.closed) return;
+    await camera.setRtpEncodingParameters(featured ? CLASSROOM_CAMERA.featured : CLASSROOM_CAMERA.grid);
+  }
+
   /** Local camera and microphone to send once joined (may be set before or after joining). */
   async setLocalStream(stream: MediaStream | null): Promise<void> {
     this.#stream = stream;
@@ -162,6 +198,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       });
       this.#recv = await this.#createTransport(lessonId, 'recv');
       this.#send = await this.#createTransport(lessonId, 'send');
+      this.#peerId = joined.peerId;
       for (const peer of joined.peers) this.emit('peerjoined', peer);
       this.emit('interaction', joined.interaction);
       await this.#produceLocal();
@@ -241,9 +278,12 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       });
     }
     if (video && this.#device?.canProduce('video')) {
-      await transport.produce({
+      this.#camera = await transport.produce({
         track: video,
-        encodings: this.#role === 'teacher' ? TEACHER_CAMERA_LAYERS : CLASSROOM_CAMERA_LAYERS,
+        encodings:
+          this.#role === 'teacher'
+            ? TEACHER_CAMERA_LAYERS
+            : [this.#featured ? CLASSROOM_CAMERA.featured : CLASSROOM_CAMERA.grid],
         codecOptions: { videoGoogleStartBitrate: 1000 },
         appData: { source: 'camera' },
         stopTracks: false,
@@ -311,6 +351,8 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     this.#recv?.close();
     this.#send = null;
     this.#recv = null;
+    this.#camera = null;
+    this.#peerId = null;
     this.#device = null;
     this.#announced.clear();
   }

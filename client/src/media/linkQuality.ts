@@ -1,3 +1,5 @@
+import type { MessageKey } from '../i18n.ts';
+
 /** What a classroom's browser measures of its own link, every couple of seconds. */
 export interface LinkStats {
   /** Received media, kbit/s. */
@@ -38,13 +40,53 @@ function gradeLink(lossPct: number | null, rttMs: number | null): Exclude<LinkQu
   return 'good';
 }
 
-/** A participant's link as the server measures it (the teacher's grid), by the same thresholds. */
+/** The teacher camera layer a classroom is sent, as the SFU reports it (see PeerHealth). */
+export interface ServedLayer {
+  /** Forwarded now (0 = lowest); null while video is paused for want of bandwidth. */
+  current: number | null;
+  layers: number;
+}
+
+/**
+ * What the layer says of the link: bad when the SFU had to pause the teacher's video (sound
+ * and the board go on), constrained when it sends less than the top layer.
+ */
+function gradeLayer(layer: ServedLayer | null | undefined): Exclude<LinkQuality, 'offline'> {
+  if (!layer) return 'good';
+  if (layer.current === null) return 'bad';
+  return layer.current < layer.layers - 1 ? 'constrained' : 'good';
+}
+
+const RANK: Record<LinkQuality, number> = { good: 0, constrained: 1, bad: 2, offline: 3 };
+
+/** The worse of two grades. */
+export function worse(a: LinkQuality, b: LinkQuality): LinkQuality {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * A participant's link as the server measures it (the teacher's grid), by the same thresholds,
+ * and by the teacher camera layer the SFU can send it.
+ */
 export function peerQuality(
-  h: { connection: string; lossPct: number | null; rttMs: number | null } | null,
+  h: {
+    connection: string;
+    lossPct: number | null;
+    rttMs: number | null;
+    cameraLayer?: ServedLayer | null;
+  } | null,
 ): LinkQuality {
   if (!h || h.connection !== 'connected')
     return h && ['failed', 'closed', 'disconnected'].includes(h.connection) ? 'bad' : 'offline';
-  return gradeLink(h.lossPct, h.rttMs);
+  return worse(gradeLink(h.lossPct, h.rttMs), gradeLayer(h.cameraLayer));
+}
+
+/** The message naming the layer as people name video quality (高清 / 标清 / 流畅, 仅声音 while paused). */
+export function layerLabel(layer: ServedLayer | null | undefined): MessageKey | null {
+  if (!layer) return null;
+  if (layer.current === null) return 'layerPaused';
+  const fromTop = layer.layers - 1 - layer.current;
+  return fromTop === 0 ? 'layerHigh' : fromTop === 1 ? 'layerMid' : 'layerLow';
 }
 
 interface Counters {

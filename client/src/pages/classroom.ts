@@ -1,11 +1,12 @@
 import type { LessonSummary, UserView } from '../../../server/contract/api.ts';
 import type { Interaction } from '../../../server/contract/board.ts';
+import type { PeerHealth } from '../../../server/contract/events.ts';
 import { api } from '../api.ts';
 import { BoardSession } from '../board/BoardSession.ts';
 import { dayAndTime, t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { LessonClient } from '../media/LessonClient.ts';
-import { linkQuality } from '../media/linkQuality.ts';
+import { layerLabel, linkQuality, peerQuality, worse } from '../media/linkQuality.ts';
 import type { LinkQuality, LinkStats } from '../media/linkQuality.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import { connectSignaling, request } from '../signaling.ts';
@@ -124,6 +125,8 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
   /** The next scheduled lesson after this one, from the published timetable. */
   let next: LessonSummary | null = null;
   let stats: LinkStats | null = null;
+  /** This classroom as the SFU sees it: its bandwidth estimate and the teacher camera layer it gets. */
+  let served: PeerHealth | null = null;
 
   mount(
     root,
@@ -146,15 +149,29 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
   );
 
   const renderConnection = (): void => {
-    const quality = linkQuality(stats, client.state === 'joined' && socket.connected);
+    const quality = worse(
+      linkQuality(stats, client.state === 'joined' && socket.connected),
+      served ? peerQuality(served) : 'good',
+    );
     connection.dataset['quality'] = quality;
     connection.dataset['videoKbps'] = String(stats?.videoKbps ?? 0);
     connection.dataset['audioKbps'] = String(stats?.audioKbps ?? 0);
     connection.dataset['audioPackets'] = String(stats?.audioPackets ?? 0);
+    connection.dataset['cameraLayer'] = String(served?.cameraLayer?.current ?? '');
+    connection.dataset['availableKbps'] = String(Math.round((served?.availableBitrate ?? 0) / 1000));
     retext(qualityLabel, QUALITY_LABEL[quality]);
     figures.textContent =
       stats && client.state === 'joined'
-        ? `${formatKbps(stats.videoKbps + stats.audioKbps)} · ${stats.height ? `${stats.height}p · ` : ''}${t('rtt')} ${stats.rttMs ?? '–'} ms · ${t('loss')} ${stats.lossPct}%`
+        ? [
+            formatKbps(stats.videoKbps + stats.audioKbps),
+            stats.height ? `${stats.height}p` : '',
+            served?.cameraLayer ? t(layerLabel(served.cameraLayer)!) : '',
+            `${t('rtt')} ${stats.rttMs ?? '–'} ms`,
+            `${t('loss')} ${stats.lossPct}%`,
+            served?.availableBitrate ? `${t('available')} ${formatKbps(served.availableBitrate / 1000)}` : '',
+          ]
+            .filter(Boolean)
+            .join(' · ')
         : '';
   };
 
@@ -269,7 +286,15 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
   });
   client.on('interaction', (next) => {
     interaction = next;
+    const me = user.classroomId;
+    void client
+      .setCameraFeatured(!!me && (next.floor === me || next.spotlight === me))
+      .catch(() => undefined);
     renderInteraction();
+  });
+  client.on('health', (peers) => {
+    served = peers.find((p) => p.peerId === client.peerId) ?? null;
+    renderConnection();
   });
   handBtn.addEventListener('click', () => {
     if (!lesson || !user.classroomId) return;
