@@ -48,6 +48,29 @@ interface Fact extends SessionFact {
   judged: SessionJudgement;
 }
 
+/** Regions as figure rows; a parent outside the list is no parent (the list's top). */
+function regionRows(regions: readonly Region[]): FigureData['regions'] {
+  const known = new Set(regions.map((r) => r.code));
+  return regions.map((r) => ({
+    code: r.code,
+    name: r.name,
+    level: r.level,
+    parentCode: r.parentCode && known.has(r.parentCode) ? r.parentCode : null,
+  }));
+}
+
+/** A cluster as a figure row, naming only the schools the figures list. */
+function clusterRow(c: Cluster, listed: ReadonlyMap<string, unknown>): FigureData['clusters'][number] {
+  return {
+    id: c._id.toString(),
+    name: c.name,
+    level: c.level,
+    regionCode: c.regionCode,
+    hubSchoolIds: c.hubSchoolIds.map(String).filter((id) => listed.has(id)),
+    memberSchoolIds: c.memberSchoolIds.map(String).filter((id) => listed.has(id)),
+  };
+}
+
 /**
  * Figures toward the provincial targets for a region or a cluster and a period, with the
  * drill-down one level down, by the delivery rules of `scheduler/delivery` over the lessons'
@@ -251,7 +274,6 @@ export class ReportService {
     const schoolOfRoom = new Map(rooms.map((r) => [r._id.toString(), r.schoolId.toString()]));
     const judged = await this.#judgeAll(lessons);
     const listed = new Map(schools.map((s) => [s._id.toString(), s]));
-    const known = new Set(regions.map((r) => r.code));
     const teachers = [
       ...new Set([
         ...offerings.map((o) => o.teacherId.toString()),
@@ -267,22 +289,8 @@ export class ReportService {
     return {
       // Without any teacher's periods the IT-use share is unknown rather than zero.
       ...(periods.length ? { teacherPeriods: periods } : {}),
-      regions: regions.map((r) => ({
-        code: r.code,
-        name: r.name,
-        level: r.level,
-        parentCode: r.parentCode && known.has(r.parentCode) ? r.parentCode : null,
-      })),
-      clusters: [
-        {
-          id: cluster._id.toString(),
-          name: cluster.name,
-          level: cluster.level,
-          regionCode: cluster.regionCode,
-          hubSchoolIds: cluster.hubSchoolIds.map(String).filter((id) => listed.has(id)),
-          memberSchoolIds: cluster.memberSchoolIds.map(String).filter((id) => listed.has(id)),
-        },
-      ],
+      regions: regionRows(regions),
+      clusters: [clusterRow(cluster, listed)],
       schools: [...listed.values()].map((s) => ({
         id: s._id.toString(),
         name: s.name,
@@ -380,23 +388,10 @@ export class ReportService {
       sessions,
       period,
     );
-    const known = new Set(regions.map((r) => r.code));
     return {
       ...(periods.length ? { teacherPeriods: periods } : {}),
-      regions: regions.map((r) => ({
-        code: r.code,
-        name: r.name,
-        level: r.level,
-        parentCode: r.parentCode && known.has(r.parentCode) ? r.parentCode : null,
-      })),
-      clusters: [...clusters, ...elsewhere].map((c) => ({
-        id: c._id.toString(),
-        name: c.name,
-        level: c.level,
-        regionCode: c.regionCode,
-        hubSchoolIds: c.hubSchoolIds.map(String).filter((id) => listed.has(id)),
-        memberSchoolIds: c.memberSchoolIds.map(String).filter((id) => listed.has(id)),
-      })),
+      regions: regionRows(regions),
+      clusters: [...clusters, ...elsewhere].map((c) => clusterRow(c, listed)),
       schools: [...listed].map(([id, s]) => ({ id, name: s.name, regionCode: s.regionCode, kind: s.kind })),
       offerings: offerings.map((o) => ({
         id: o._id.toString(),

@@ -1,20 +1,9 @@
 import ExcelJS from 'exceljs';
 import { expect, test } from '@playwright/test';
-import type { Browser, Page } from '@playwright/test';
 import type { CurrentLessonResponse } from '../../server/contract/api.ts';
+import { currentLessonState, openAs } from './lib/signIn.ts';
 
-const PASSWORD = 'demo2026';
 const CLASSROOMS = ['classroom1', 'classroom2', 'classroom3', 'classroom4'];
-
-async function openAs(browser: Browser, username: string, path: string): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  const page = await context.newPage();
-  expect((await page.request.post('/api/auth/login', { data: { username, password: PASSWORD } })).ok()).toBe(
-    true,
-  );
-  await page.goto(path);
-  return page;
-}
 
 // The demo server runs 45-second demo lessons (DEMO_LESSON_MINUTES in playwright.config.ts).
 test('a demo lesson taught in the browser appears as delivered, with each classroom’s attendance, on the dashboard and in the month’s report', async ({
@@ -32,13 +21,7 @@ test('a demo lesson taught in the browser appears as delivered, with each classr
   await expect(state).toHaveAttribute('data-state', 'ended');
 
   // The demo keeps a lesson ready: a fresh one starts now, and is taught to its end.
-  await expect
-    .poll(
-      async () =>
-        ((await (await studio.request.get('/api/lessons/current')).json()) as CurrentLessonResponse).lesson
-          ?.state,
-    )
-    .toBe('scheduled');
+  await expect.poll(() => currentLessonState(studio)).toBe('scheduled');
   await studio.reload();
   await expect(state).toHaveAttribute('data-state', 'idle');
   await studio.getByTestId('lesson-start').click();

@@ -1,8 +1,7 @@
 import { expect, test } from '@playwright/test';
 import type { Browser, Page, WebSocketRoute } from '@playwright/test';
 import type { CurrentLessonResponse } from '../../server/contract/api.ts';
-
-const PASSWORD = 'demo2026';
+import { currentLessonState, signedInPage } from './lib/signIn.ts';
 
 interface Opened {
   page: Page;
@@ -13,11 +12,7 @@ interface Opened {
 
 /** A page in its own browser context, logged in, its socket.io connection routed through the test. */
 async function openAs(browser: Browser, username: string, path: string): Promise<Opened> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  const page = await context.newPage();
-  expect((await page.request.post('/api/auth/login', { data: { username, password: PASSWORD } })).ok()).toBe(
-    true,
-  );
+  const page = await signedInPage(browser, username);
   let down = false;
   const open = new Set<WebSocketRoute>();
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
@@ -183,13 +178,7 @@ test('the board in a live lesson: the teacher draws, a classroom with the pen dr
   const finalItems = await itemsOf(studio);
   await studio.getByTestId('lesson-end').click();
   await expect(studio.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
-  await expect
-    .poll(
-      async () =>
-        ((await (await studio.request.get('/api/lessons/current')).json()) as CurrentLessonResponse).lesson
-          ?.state,
-    )
-    .toBe('scheduled');
+  await expect.poll(() => currentLessonState(studio)).toBe('scheduled');
 
   // Afterwards the coordinator replays the board: it opens as the lesson left it, and rewinds.
   const replay = (await openAs(browser, 'coordinator', `/replay?lesson=${lesson!.id}`)).page;

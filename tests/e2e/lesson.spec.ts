@@ -1,20 +1,11 @@
 import { expect, test } from '@playwright/test';
-import type { APIRequestContext, Browser, Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
 import type { SfuStatsResponse } from '../../server/contract/api.ts';
+import { PASSWORD, openAs } from './lib/signIn.ts';
 
-const PASSWORD = 'demo2026';
 const CLASSROOMS = ['classroom1', 'classroom2', 'classroom3', 'classroom4'];
 
 /** A page in its own browser context, logged in through the automation hook. */
-async function openAs(browser: Browser, username: string, path: string): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  const page = await context.newPage();
-  const res = await page.request.post('/api/auth/login', { data: { username, password: PASSWORD } });
-  expect(res.ok()).toBe(true);
-  await page.goto(path);
-  return page;
-}
-
 /** Frames decoded so far by the video element matched by `selector`. */
 function decodedFrames(page: Page, selector: string): Promise<number> {
   return page.evaluate((sel) => {

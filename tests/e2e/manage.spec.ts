@@ -1,8 +1,7 @@
 import ExcelJS from 'exceljs';
 import { expect, test } from '@playwright/test';
 import type { APIRequestContext, Page } from '@playwright/test';
-
-const PASSWORD = 'demo2026';
+import { PASSWORD } from './lib/signIn.ts';
 
 async function token(request: APIRequestContext, username: string): Promise<string> {
   const res = await request.post('/api/auth/login', { data: { username, password: PASSWORD } });

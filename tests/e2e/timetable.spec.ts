@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
+import { PASSWORD } from './lib/signIn.ts';
 
-const PASSWORD = 'demo2026';
 const CLUSTER = '桃源县漳江小学英语联校群';
 
 async function signIn(page: Page, username: string, lands: string): Promise<void> {

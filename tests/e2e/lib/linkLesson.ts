@@ -4,12 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
 import type { LinkLab, SchoolLink } from './netns.ts';
 import { startServerProcess, stopServerProcess } from '../../helpers/serverProcess.ts';
 import { trackPeerConnections } from './mediaStats.ts';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-export const PASSWORD = 'demo2026';
+import { openAs as openSignedIn } from './signIn.ts';
 
 /** The platform's own server, listening (HTTP and media) on the lab's host address. */
 export interface LabServer {
@@ -48,21 +47,9 @@ export function launchChromium(
   { videoFile = link ? makeClassroomVideo(lab.dir) : makeTeacherVideo(lab.dir) }: { videoFile?: string } = {},
 ): Promise<Browser> {
   return chromium.launch({
-    executablePath: link ? link.chromiumWrapper(lab.dir, CHROMIUM) : CHROMIUM,
+    executablePath: link ? link.chromiumWrapper(lab.dir, CHROMIUM_PATH) : CHROMIUM_PATH,
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      // Software compositing in the browser itself: no SwiftShader GPU process per browser,
-      // which on two cores cost more than the video decoding did.
-      '--disable-gpu-compositing',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
+      ...CHROMIUM_ARGS,
       // Headless pages in the background must not be throttled: they decode all the time.
       '--disable-background-timer-throttling',
       '--disable-renderer-backgrounding',
@@ -100,23 +87,12 @@ export const makeTeacherVideo = (dir: string): string => makeCameraVideo(dir, 12
 /** A classroom's camera. */
 export const makeClassroomVideo = (dir: string): string => makeCameraVideo(dir, 320, 240, 10);
 
-/** Opens `pathName` logged in as `username`, with its peer connections tracked. */
-export async function openAs(
-  browser: Browser,
-  origin: string,
-  username: string,
-  pathName: string,
-): Promise<Page> {
-  const context = await browser.newContext({
+/** Opens `pathName` signed in as `username`, with its peer connections tracked. */
+export function openAs(browser: Browser, origin: string, username: string, pathName: string): Promise<Page> {
+  return openSignedIn(browser, username, pathName, {
     baseURL: origin,
-    permissions: ['camera', 'microphone'],
     locale: 'zh-CN',
     viewport: { width: 1280, height: 720 },
+    prepare: trackPeerConnections,
   });
-  await trackPeerConnections(context);
-  const page = await context.newPage();
-  const res = await page.request.post('/api/auth/login', { data: { username, password: PASSWORD } });
-  if (!res.ok()) throw new Error(`login as ${username} failed: ${res.status()}`);
-  await page.goto(pathName);
-  return page;
 }
