@@ -9,7 +9,8 @@
  * an open link and settles on the top layer, then its link is shaped and it is sampled every
  * 200 ms for `--window` seconds.
  *
- * Per classroom: time to adapt (from shaping until the received picture last changed size),
+ * Per classroom: time to adapt (from shaping until the received picture first got smaller),
+ * the picture's size changes,
  * freezes (Chromium's freezeCount / totalFreezesDuration, and the longest stretch without a new
  * decoded frame), audio gaps (sampling intervals in which no audio packet arrived, and the
  * longest such stretch), concealed audio, the received height and bitrate over the window's
@@ -49,7 +50,7 @@ function parseOptions(): Options {
       caps: { type: 'string', default: '6000,4000,2000,1000' },
       losses: { type: 'string', default: '0,2,5' },
       delay: { type: 'string', default: '20' },
-      window: { type: 'string', default: '30' },
+      window: { type: 'string', default: '45' },
     },
   });
   return Options.parse(values);
@@ -60,6 +61,8 @@ const OPEN = { rateKbit: 20_000 };
 const SAMPLE_MS = 200;
 /** The goals' thresholds. */
 const GOAL = { adaptMs: 3000, freezeMs: 1000, capKbit: 1000 };
+/** What the teacher's top layer needs with audio, kbit/s (client/src/media/LessonClient.ts). */
+const TOP_LAYER_KBIT = 1264;
 
 interface Sample {
   /** ms since the link was shaped. */
@@ -75,8 +78,10 @@ interface Outcome {
   startHeight: number;
   /** Received height at the end of the window. */
   endHeight: number;
-  /** From shaping until the received picture last changed size, ms (0: it never had to). */
-  adaptMs: number;
+  /** From shaping until the received picture first got smaller, ms; null when it never did. */
+  adaptMs: number | null;
+  /** Changes of the received picture's size in the window (down and up). */
+  switches: number;
   freezeCount: number;
   freezeMs: number;
   /** Longest stretch without a newly decoded frame, ms (to the sampling's 200 ms). */
@@ -131,10 +136,14 @@ function summarize(
   const first = samples[0]!.media;
   const last = samples.at(-1)!.media;
   const endHeight = last.video.frameHeight;
-  let adaptMs = 0;
-  for (let i = 1; i < samples.length; i++)
-    if (samples[i]!.media.video.frameHeight !== samples[i - 1]!.media.video.frameHeight)
-      adaptMs = samples[i]!.t;
+  let adaptMs: number | null = null;
+  let switches = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const [before, now] = [samples[i - 1]!.media.video.frameHeight, samples[i]!.media.video.frameHeight];
+    if (before === 0 || now === 0 || before === now) continue;
+    switches++;
+    if (now < before) adaptMs ??= samples[i]!.t;
+  }
   const half = samples[Math.floor(samples.length / 2)]!;
   const seconds = (samples.at(-1)!.t - half.t) / 1000;
   const kbps = (bytes: number, before: number): number => Math.round(((bytes - before) * 8) / 1000 / seconds);
@@ -148,6 +157,7 @@ function summarize(
     startHeight,
     endHeight,
     adaptMs,
+    switches,
     freezeCount: last.video.freezeCount - first.video.freezeCount,
     freezeMs: Math.round((last.video.totalFreezesDuration - first.video.totalFreezesDuration) * 1000),
     longestFrameGapMs: longestStall(samples, (m) => m.video.framesDecoded),
@@ -233,7 +243,8 @@ async function main(): Promise<void> {
       `${o.capKbit / 1000} Mbit/s`,
       `${o.lossPct} %`,
       `${o.startHeight}p→${o.endHeight}p`,
-      (o.adaptMs / 1000).toFixed(1),
+      o.adaptMs === null ? '–' : (o.adaptMs / 1000).toFixed(1),
+      String(o.switches),
       String(o.freezeCount),
       (o.freezeMs / 1000).toFixed(1),
       (o.longestFrameGapMs / 1000).toFixed(1),
@@ -251,6 +262,7 @@ async function main(): Promise<void> {
         'loss',
         'picture',
         'adapt s',
+        'switches',
         'freezes',
         'frozen s',
         'longest frame gap s',
@@ -270,7 +282,10 @@ async function main(): Promise<void> {
       noFreezeOver1sAt1Mbit: atGoalCap.length
         ? atGoalCap.every((o) => o.longestFrameGapMs < GOAL.freezeMs)
         : null,
-      adaptWithin3s: outcomes.every((o) => o.adaptMs <= GOAL.adaptMs),
+      // Where the top layer (1.2 Mbit/s with audio) cannot fit the link, the picture shrinks in time.
+      adaptWithin3s: outcomes
+        .filter((o) => o.capKbit < TOP_LAYER_KBIT)
+        .every((o) => o.adaptMs !== null && o.adaptMs <= GOAL.adaptMs),
     };
     console.log(`\n  goals: ${JSON.stringify(goals)}`);
     await writeResults('links', started, {

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
-import { UP_SHARE, layerForBudget, nextLayerCap } from './downlink.ts';
+import { UP_SHARE, initialLayerCap, layerForBudget, nextLayerCap } from './downlink.ts';
 import type { LayerCap } from './downlink.ts';
 import { LESSON_MEDIA_CODECS } from './media.ts';
 import { Peer } from './Peer.ts';
@@ -495,7 +495,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       if (transport.type === 'webrtc') {
         // Until the first estimate, what the initial estimate carries.
         const layer = Math.min(ceiling, layerForBudget(encodings, this.#initialKbps(viewer) * UP_SHARE));
-        const cap: LayerCap = { layer, upSince: null, downAt: null, lowSince: null };
+        const cap = initialLayerCap(layer);
         spatialLayer = cap.layer;
         this.#adapting.set(consumer.id, { consumer, encodings, ceiling, cap });
         consumer.observer.on('close', () => this.#adapting.delete(consumer.id));

@@ -25,6 +25,15 @@ export const UP_HOLD_MS = 8000;
 /** After moving down, no move up for this long, ms (as mediasoup's own hold after a BWE downgrade). */
 export const DOWN_BACKOFF_MS = 10_000;
 /**
+ * A move down within this long of a move up means the move up failed, ms: the next wait
+ * before moving up doubles (up to `MAX_BACKOFF_MS`). Bandwidth estimates overshoot a thin
+ * link (a 1 Mbit/s link was estimated at 1.3–1.6 Mbit/s while it carried the lowest layer),
+ * and each failed move up costs the classroom a second or more of frozen picture.
+ */
+export const UP_PROBATION_MS = 20_000;
+/** The longest wait before trying a higher layer again, ms. */
+export const MAX_BACKOFF_MS = 160_000;
+/**
  * How long the estimate must stay short of the current layer before moving down, ms: the
  * estimate dips for a sample or two when a burst of key frames or probing meets a queue (it
  * was seen at 0.16 Mbit/s for half a second on a 6 Mbit/s link), and a move down on that
@@ -69,14 +78,27 @@ export interface LayerCap {
   downAt: number | null;
   /** Since when (ms) the estimate has been short of the current layer; null when it has not. */
   lowSince: number | null;
+  /** When (ms) the layer last moved up; null if never. */
+  upAt: number | null;
+  /** Wait after a move down before moving up again, ms (doubles after each failed move up). */
+  backoffMs: number;
+}
+
+/** A receiver's cap before any estimate: at `layer`, nothing tried yet. */
+export function initialLayerCap(layer: number): LayerCap {
+  return { layer, upSince: null, downAt: null, lowSince: null, upAt: null, backoffMs: DOWN_BACKOFF_MS };
 }
 
 /**
- * The next preferred layer for a receiver given a new estimate (kbit/s) at `now` (ms): down
- * when the current layer has not fitted for `DOWN_CONFIRM_MS` (at once when the estimate is
- * under half its need), up only after the estimate has carried the higher layer for
- * `UP_HOLD_MS` and not within `DOWN_BACKOFF_MS` of a move down; never above `ceiling` (the
- * budget's layer).
+ * The next preferred layer for a receiver given a new estimate (kbit/s) at `now` (ms); never
+ * above `ceiling` (the budget's layer).
+ *
+ * - Down, to the layer the estimate carries, once the current layer has not fitted for
+ *   `DOWN_CONFIRM_MS` (at once when the estimate is under half its need). A move down within
+ *   `UP_PROBATION_MS` of a move up doubles the wait before the next move up.
+ * - Up, one layer at a time, once the estimate has carried the next layer for `UP_HOLD_MS`
+ *   and the wait since the last move down is over. A layer kept through its probation brings
+ *   the wait back to `DOWN_BACKOFF_MS`.
  */
 export function nextLayerCap(
   encodings: readonly { maxBitrate?: number }[],
@@ -88,16 +110,26 @@ export function nextLayerCap(
   const current = Math.min(cap.layer, ceiling);
   const carried = Math.min(ceiling, highestFitting(encodings, estimateKbps * UP_SHARE));
   const need = needKbps(encodings, current);
+  const proven = cap.upAt !== null && now - cap.upAt >= UP_PROBATION_MS;
+  const backoffMs = proven ? DOWN_BACKOFF_MS : cap.backoffMs;
   if (current > 0 && need > estimateKbps * DOWN_SHARE) {
     const lowSince = cap.lowSince ?? now;
-    if (now - lowSince >= DOWN_CONFIRM_MS || estimateKbps < need / 2)
-      return { layer: Math.min(carried, current - 1), upSince: null, downAt: now, lowSince: null };
-    return { layer: current, upSince: null, downAt: cap.downAt, lowSince };
+    if (now - lowSince < DOWN_CONFIRM_MS && estimateKbps >= need / 2)
+      return { ...cap, layer: current, upSince: null, lowSince, backoffMs };
+    const failedUp = cap.upAt !== null && now - cap.upAt < UP_PROBATION_MS;
+    return {
+      layer: Math.min(carried, current - 1),
+      upSince: null,
+      downAt: now,
+      lowSince: null,
+      upAt: null,
+      backoffMs: failedUp ? Math.min(MAX_BACKOFF_MS, backoffMs * 2) : backoffMs,
+    };
   }
-  if (carried <= current || (cap.downAt !== null && now - cap.downAt < DOWN_BACKOFF_MS))
-    return { layer: current, upSince: null, downAt: cap.downAt, lowSince: null };
+  const settled = { ...cap, layer: current, lowSince: null, backoffMs, upAt: proven ? null : cap.upAt };
+  if (carried <= current || (cap.downAt !== null && now - cap.downAt < backoffMs))
+    return { ...settled, upSince: null };
   const upSince = cap.upSince ?? now;
-  return now - upSince >= UP_HOLD_MS
-    ? { layer: carried, upSince: null, downAt: cap.downAt, lowSince: null }
-    : { layer: current, upSince, downAt: cap.downAt, lowSince: null };
+  if (now - upSince < UP_HOLD_MS) return { ...settled, upSince };
+  return { ...settled, layer: current + 1, upSince: null, upAt: now };
 }

@@ -3,7 +3,7 @@
  * Library code: takes options, reads no environment, imports no web or database code.
  */
 export { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
-export { layerForBudget, nextLayerCap } from './downlink.ts';
+export { initialLayerCap, layerForBudget, nextLayerCap } from './downlink.ts';
 export type { LayerCap } from './downlink.ts';
 export { LessonRoom } from './LessonRoom.ts';
 export type {

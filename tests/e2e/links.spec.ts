@@ -82,7 +82,7 @@ test('on thin school links audio carries on, a thin link gets a lower layer than
   }
 
   // The thin link is sent a lower layer than the healthy one, which keeps the top layer.
-  await expect.poll(() => served(healthy!), { timeout: 60_000 }).toMatchObject({ layer: 2 });
+  await expect.poll(() => served(healthy!), { timeout: 90_000 }).toMatchObject({ layer: 2 });
   await expect
     .poll(
       async () => {
