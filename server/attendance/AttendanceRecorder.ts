@@ -1,6 +1,6 @@
 import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
 import type { Identity } from '../auth/tokens.ts';
-import type { LessonSummary } from '../contract/api.ts';
+import type { LessonSummary, LinkSeries } from '../contract/api.ts';
 import { ForbiddenError, ValidationError } from '../errors.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { Logger } from '../logger.ts';
@@ -81,6 +81,49 @@ export class AttendanceRecorder {
     writes.push(this.#event(lesson.id, { kind: 'ended' }));
     const onEnded = this.#onEnded;
     if (onEnded) void this.#track(Promise.all(writes).then(() => onEnded(lesson.id)));
+  }
+
+  /**
+   * The lesson's per-minute link samples as one series per participant: the teacher first,
+   * then the classrooms in the lesson's order (samples of anyone else last, by id).
+   */
+  async linkSeries(lesson: LessonSummary): Promise<LinkSeries[]> {
+    const samples = await this.#models.LinkSample.find({ lessonId: lesson.id }).sort({ minute: 1 }).lean();
+    const names = new Map<string, string>([
+      [lesson.teacherId, lesson.teacherName],
+      ...[lesson.hubClassroom, ...lesson.classrooms].map(
+        (c) => [c.id, `${c.schoolName} · ${c.name}`] as [string, string],
+      ),
+    ]);
+    const order = [lesson.teacherId, ...lesson.classrooms.map((c) => c.id)];
+    const series = new Map<string, LinkSeries>();
+    for (const s of samples) {
+      let one = series.get(s.refId);
+      if (!one) {
+        one = {
+          refId: s.refId,
+          role: s.role,
+          name: names.get(s.refId) ?? s.refId,
+          minutes: [],
+        };
+        series.set(s.refId, one);
+      }
+      one.minutes.push({
+        minute: s.minute.toISOString(),
+        connection: s.connection,
+        rttMs: s.rttMs ?? null,
+        lossPct: s.lossPct ?? null,
+        recvKbps: Math.round(s.recvBitrate / 1000),
+        sendKbps: Math.round(s.sendBitrate / 1000),
+      });
+    }
+    const rank = (id: string): number => {
+      const i = order.indexOf(id);
+      return i < 0 ? order.length : i;
+    };
+    return [...series.values()].sort(
+      (a, b) => rank(a.refId) - rank(b.refId) || a.refId.localeCompare(b.refId),
+    );
   }
 
   /** One sample a minute of every participant of every live room. */

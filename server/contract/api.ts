@@ -64,6 +64,34 @@ export interface CurrentLessonResponse {
   next: LessonSummary | null;
 }
 
+/** One minute of a participant's link in a lesson, as the SFU measured it. */
+export interface LinkMinute {
+  /** Start of the minute, ISO 8601. */
+  minute: string;
+  connection: string;
+  /** Round-trip time, ms; loss of what was sent to it, %; null before they were measured. */
+  rttMs: number | null;
+  lossPct: number | null;
+  /** What it received from the server and sent to it, kbit/s. */
+  recvKbps: number;
+  sendKbps: number;
+}
+
+/** A participant's link over a lesson, minute by minute. */
+export interface LinkSeries {
+  refId: string;
+  role: 'teacher' | 'classroom';
+  /** The classroom (with its school) or the teacher, as people know them. */
+  name: string;
+  minutes: LinkMinute[];
+}
+
+export interface LessonLinksResponse {
+  lessonId: string;
+  /** The teacher first, then the classrooms in the lesson's order; a participant never sampled is left out. */
+  series: LinkSeries[];
+}
+
 export interface SfuStatsResponse {
   workers: { pid: number; routers: number; transports: number }[];
   rooms: { lessonId: string; peers: number; transports: number; producers: number; consumers: number }[];

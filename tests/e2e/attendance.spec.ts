@@ -46,6 +46,10 @@ test('a demo lesson taught in the browser appears as delivered, with each classr
   await expect(delivered).not.toContainText('缺席');
   await expect(manage.locator('[data-testid="report-session"][data-verdict="not-delivered"]')).toHaveCount(1);
   await expect(manage.getByTestId('target-delivered')).toHaveAttribute('data-value', '1');
+  // Its links open under the sessions (sampled once a minute: a 45-second lesson may have none).
+  await delivered.getByTestId('report-session-links').click();
+  await expect(manage.getByTestId('link-chart')).toBeVisible();
+  await expect(manage.getByTestId('link-chart')).toHaveAttribute('data-minutes', /^\d+$/);
 
   // The month's report, built in the background, has the same figures.
   const [download] = await Promise.all([

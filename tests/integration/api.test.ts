@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   CurrentLessonResponse,
+  LessonLinksResponse,
   LessonSummary,
   SfuStatsResponse,
   UserView,
@@ -102,6 +103,79 @@ describe('HTTP API on the real server (embedded FerretDB, real workers)', () => 
     const own = await get<LessonSummary>(`${t.url}/api/lessons/${demo!._id.toString()}`, c1);
     expect(own.status).toBe(200);
     expect((await get(`${t.url}/api/lessons/${demo!._id.toString()}/rtp-capabilities`, c1)).status).toBe(409);
+  });
+
+  it('GET /api/lessons/:id/links gives each participant’s link minute by minute, the teacher first, in kbit/s', async () => {
+    const { body: current } = await get<CurrentLessonResponse>(
+      `${t.url}/api/lessons/current`,
+      await login(t.url, 'teacher'),
+    );
+    const lesson = current.lesson!;
+    const room = lesson.classrooms[1]!;
+    const minute = (i: number): Date => new Date(Date.parse(lesson.scheduledStart) + i * 60_000);
+    const sample = { lessonId: lesson.id, connection: 'connected' };
+    // Written out of order, as two processes might: the series come back in minute order.
+    await t.platform.models.LinkSample.insertMany([
+      {
+        ...sample,
+        minute: minute(1),
+        role: 'classroom',
+        refId: room.id,
+        rttMs: 80,
+        lossPct: 3,
+        recvBitrate: 640_400,
+        sendBitrate: 200_000,
+      },
+      {
+        ...sample,
+        minute: minute(0),
+        role: 'classroom',
+        refId: room.id,
+        rttMs: null,
+        lossPct: null,
+        recvBitrate: 1_000_000,
+        sendBitrate: 0,
+      },
+      {
+        ...sample,
+        minute: minute(0),
+        role: 'teacher',
+        refId: lesson.teacherId,
+        rttMs: 5,
+        lossPct: 0,
+        recvBitrate: 600_000,
+        sendBitrate: 1_800_000,
+      },
+    ]);
+    const coordinator = await login(t.url, 'coordinator');
+    const { status, body } = await get<LessonLinksResponse>(
+      `${t.url}/api/lessons/${lesson.id}/links`,
+      coordinator,
+    );
+    expect(status).toBe(200);
+    expect(body.series.map((s) => [s.role, s.name])).toEqual([
+      ['teacher', lesson.teacherName],
+      ['classroom', `${room.schoolName} · ${room.name}`],
+    ]);
+    expect(body.series[1]!.minutes).toEqual([
+      {
+        minute: minute(0).toISOString(),
+        connection: 'connected',
+        rttMs: null,
+        lossPct: null,
+        recvKbps: 1000,
+        sendKbps: 0,
+      },
+      {
+        minute: minute(1).toISOString(),
+        connection: 'connected',
+        rttMs: 80,
+        lossPct: 3,
+        recvKbps: 640,
+        sendKbps: 200,
+      },
+    ]);
+    expect((await get(`${t.url}/api/lessons/not-an-id/links`, coordinator)).status).toBe(400);
   });
 
   it('GET /api/admin/sfu is for admins and coordinators only', async () => {

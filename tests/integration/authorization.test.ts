@@ -474,6 +474,11 @@ const OTHER_ROUTES: Record<
   },
   // The board: its log for whoever may see the lesson; uploads by its teacher only (the body
   // here is not an image, so the teacher is told so; no one else gets that far).
+  'get /api/lessons/:id/links': {
+    path: ({ lessonId }) => `/api/lessons/${lessonId}/links`,
+    ok: () => [200],
+    scoped: true,
+  },
   'get /api/lessons/:id/board': {
     path: ({ lessonId }) => `/api/lessons/${lessonId}/board`,
     ok: () => [200],

@@ -8,6 +8,7 @@ import { lang } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
 import { tr } from '../ui/text.ts';
+import { LinkChart } from './linkChart.ts';
 
 echarts.use([
   BarChart,
@@ -22,6 +23,7 @@ echarts.use([
 const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
 const pct = (n: number, d: number | null): string => (d ? `${Math.round((n / d) * 1000) / 10}%` : '–');
 const TEXT = '#d8e6e4';
+const when = (iso: string): string => new Date(iso).toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN');
 
 /** Attendance rate: present or late over the classroom-sessions that were due. */
 const attendanceRate = (f: Figures): [number, number] => [
@@ -51,6 +53,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
   const progress = h('progress', { hidden: true, max: 1, value: 0, 'data-testid': 'report-export-progress' });
   const status = h('p', { class: 'tt-message', role: 'status' });
   const charts: echarts.ECharts[] = [];
+  const links = new LinkChart();
   let scope: { kind: 'region' | 'cluster'; id: string } | null = null;
 
   const query = (): string =>
@@ -71,6 +74,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
 
   const render = (v: ReportView): void => {
     for (const c of charts.splice(0)) c.dispose();
+    links.clear();
     const f = v.figures;
     mount(
       crumbs,
@@ -312,7 +316,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
           h(
             'tr',
             { 'data-testid': 'report-session', 'data-verdict': s.verdict, title: s.reasons.join('\n') },
-            h('td', {}, new Date(s.scheduledStart).toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN')),
+            h('td', {}, when(s.scheduledStart)),
             h(
               'td',
               {},
@@ -323,6 +327,18 @@ export async function dashboardPanel(): Promise<HTMLElement> {
                     'a',
                     { class: 'replay-link', href: `/replay?lesson=${s.id}`, target: '_blank' },
                     tr('replayLink'),
+                  ),
+              s.verdict === 'upcoming'
+                ? null
+                : h(
+                    'button',
+                    {
+                      class: 'links-button',
+                      type: 'button',
+                      'data-testid': 'report-session-links',
+                      onclick: () => void links.show(s.id, `${s.title} · ${when(s.scheduledStart)}`),
+                    },
+                    zhEn('链路', 'Links'),
                   ),
             ),
             h(
@@ -409,6 +425,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
     cards,
     h('div', { class: 'charts' }, trendBox, barsBox),
     table,
+    links.el,
     h('h3', {}, zhEn('统计口径', 'Rules')),
     rules,
   );

@@ -3,6 +3,7 @@ import type { RoomRegistry } from '../../../sfu/index.ts';
 import type { AttendanceRecorder } from '../../attendance/AttendanceRecorder.ts';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import { z } from 'zod';
+import type { LessonLinksResponse } from '../../contract/api.ts';
 import { LessonIdParams } from '../../contract/schemas.ts';
 import { InvalidStateError } from '../../errors.ts';
 import type { LessonService } from '../../lessons/LessonService.ts';
@@ -37,6 +38,26 @@ export function lessonRoutes(
     authenticate(auth),
     async (_req, res) => {
       res.json(await lessons.current(identityOf(res)));
+    },
+  );
+
+  table.add(
+    router,
+    mount,
+    {
+      method: 'get',
+      path: '/:id/links',
+      summary: 'Each participant’s link over the lesson, minute by minute (RTT, loss, bitrate)',
+      tag: 'Lessons',
+      access: signedIn,
+      params: LessonIdParams,
+    },
+    authenticate(auth),
+    async (req, res) => {
+      const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
+      const lesson = await lessons.view(identityOf(res), id);
+      const body: LessonLinksResponse = { lessonId: lesson.id, series: await attendance.linkSeries(lesson) };
+      res.json(body);
     },
   );
 

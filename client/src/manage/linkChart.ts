@@ -1,0 +1,143 @@
+import { LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { LessonLinksResponse, LinkSeries } from '../../../server/contract/api.ts';
+import { api } from '../api.ts';
+import { lang } from '../i18n.ts';
+import { h, mount } from '../ui/dom.ts';
+
+echarts.use([LineChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
+
+const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
+const TEXT = '#d8e6e4';
+
+/** "08:05" for a sample's minute, in the viewer's time zone. */
+const clock = (iso: string): string =>
+  new Date(iso).toLocaleTimeString(lang() === 'en' ? 'en-GB' : 'zh-CN', {
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+
+/** One line per participant of `pick` over the lesson's minutes (a gap where it was not sampled). */
+function lines(
+  series: readonly LinkSeries[],
+  minutes: readonly string[],
+  pick: (m: LinkSeries['minutes'][number]) => number | null,
+  suffix = '',
+): Record<string, unknown>[] {
+  return series.map((s) => {
+    const at = new Map(s.minutes.map((m) => [m.minute, pick(m)]));
+    return {
+      type: 'line',
+      name: suffix ? `${s.name} ${suffix}` : s.name,
+      showSymbol: minutes.length < 3,
+      connectNulls: false,
+      data: minutes.map((m) => at.get(m) ?? null),
+    };
+  });
+}
+
+/**
+ * A lesson's links minute by minute, as the SFU measured them: what each classroom (and the
+ * teacher) received, and the loss and round-trip time of what was sent to it. For the
+ * coordinator asking why a session was not delivered or a classroom was marked partial.
+ */
+export class LinkChart {
+  readonly el: HTMLElement;
+  readonly #charts: echarts.ECharts[] = [];
+  readonly #resize = new ResizeObserver(() => this.#charts.forEach((c) => c.resize()));
+
+  constructor() {
+    this.el = h('section', { class: 'link-chart', 'data-testid': 'link-chart', hidden: true });
+  }
+
+  /** Shows the links of `lessonId` (titled `title`), replacing what was shown. */
+  async show(lessonId: string, title: string): Promise<void> {
+    this.clear();
+    this.el.hidden = false;
+    mount(this.el, h('p', { class: 'hint' }, zhEn('正在读取链路记录…', 'Reading the link record…')));
+    let links: LessonLinksResponse;
+    try {
+      links = await api.get<LessonLinksResponse>(`/api/lessons/${lessonId}/links`);
+    } catch (error) {
+      mount(this.el, h('p', { class: 'tt-message' }, error instanceof Error ? error.message : String(error)));
+      return;
+    }
+    const minutes = [...new Set(links.series.flatMap((s) => s.minutes.map((m) => m.minute)))].sort();
+    const close = h(
+      'button',
+      { class: 'btn btn-ghost', type: 'button', onclick: () => this.clear() },
+      zhEn('关闭', 'Close'),
+    );
+    const head = h('div', { class: 'panel-head' }, h('h3', {}, `${zhEn('链路', 'Links')} · ${title}`), close);
+    if (!minutes.length) {
+      this.el.dataset['minutes'] = '0';
+      mount(
+        this.el,
+        head,
+        h('p', { class: 'hint' }, zhEn('这节课没有链路记录。', 'No link samples for this lesson.')),
+      );
+      return;
+    }
+    this.el.dataset['minutes'] = String(minutes.length);
+    const bitrateBox = h('div', { class: 'chart' });
+    const lossBox = h('div', { class: 'chart' });
+    mount(this.el, head, h('div', { class: 'charts' }, bitrateBox, lossBox));
+    const axis = {
+      type: 'category',
+      data: minutes.map(clock),
+      axisLabel: { color: TEXT },
+    };
+    const common = {
+      textStyle: { color: TEXT },
+      tooltip: { trigger: 'axis' },
+      legend: { bottom: 0, textStyle: { color: TEXT }, type: 'scroll' },
+      grid: { left: 48, right: 48, top: 48, bottom: 64 },
+      xAxis: axis,
+    };
+    this.#chart(bitrateBox, {
+      ...common,
+      title: {
+        text: zhEn('接收码率 (kbit/s)', 'Received (kbit/s)'),
+        textStyle: { color: TEXT, fontSize: 13 },
+      },
+      yAxis: { type: 'value', axisLabel: { color: TEXT } },
+      series: lines(links.series, minutes, (m) => m.recvKbps),
+    });
+    this.#chart(lossBox, {
+      ...common,
+      title: {
+        text: zhEn('丢包 (%) 与延迟 (ms)', 'Loss (%) and RTT (ms)'),
+        textStyle: { color: TEXT, fontSize: 13 },
+      },
+      yAxis: [
+        { type: 'value', name: '%', axisLabel: { color: TEXT } },
+        { type: 'value', name: 'ms', axisLabel: { color: TEXT }, splitLine: { show: false } },
+      ],
+      series: [
+        ...lines(links.series, minutes, (m) => m.lossPct, zhEn('丢包', 'loss')),
+        ...lines(links.series, minutes, (m) => m.rttMs, zhEn('延迟', 'RTT')).map((s) => ({
+          ...s,
+          yAxisIndex: 1,
+          lineStyle: { type: 'dashed' },
+        })),
+      ],
+    });
+  }
+
+  /** Hides the chart and lets its canvases go. */
+  clear(): void {
+    for (const c of this.#charts.splice(0)) c.dispose();
+    this.#resize.disconnect();
+    this.el.hidden = true;
+    mount(this.el);
+  }
+
+  #chart(box: HTMLElement, option: echarts.EChartsCoreOption): void {
+    const chart = echarts.init(box, undefined, { renderer: 'canvas' });
+    chart.setOption(option);
+    this.#charts.push(chart);
+    this.#resize.observe(box);
+  }
+}
