@@ -22,14 +22,15 @@
  *   npm run bench:links
  *   npm run bench:links -- --caps=1000 --losses=0,5 --window=20     # a quick run
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from '@playwright/test';
 import { z } from 'zod';
 import { launchChromium, openAs, startLabServer } from '../tests/e2e/lib/linkLesson.ts';
+import { waitFor } from '../tests/helpers/media.ts';
 import { sampleMedia } from '../tests/e2e/lib/mediaStats.ts';
 import type { MediaSample } from '../tests/e2e/lib/mediaStats.ts';
 import { LinkLab } from '../tests/e2e/lib/netns.ts';
-import type { SchoolLink } from '../tests/e2e/lib/netns.ts';
 import { machine, textTable, writeResults } from './lib/results.ts';
 
 const List = z
@@ -101,18 +102,6 @@ interface Outcome {
   audioKbps: number;
   /** The SFU's bandwidth estimate for the classroom at the end, kbit/s. */
   estimateKbps: number;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(500);
-  }
 }
 
 /** Longest run of consecutive intervals in which `count` did not grow, ms (0 when none). */
@@ -192,18 +181,17 @@ async function round(lab: LinkLab, origin: string, capKbit: number, options: Opt
     const pages = await Promise.all(
       browsers.map((b, i) => openAs(b, origin, `classroom${i + 1}`, '/classroom')),
     );
+    // Each classroom settles on the top layer (720p), or shows what it has after 90 s.
     const startHeights = await Promise.all(
-      pages.map((page) =>
-        waitFor('the top layer at a classroom', 90_000, async () => {
-          const h = (await sampleMedia(page)).video.frameHeight;
-          return h >= 720 ? h : null;
-        }).catch(async () => (await sampleMedia(page)).video.frameHeight),
-      ),
+      pages.map(async (page) => {
+        await waitFor(async () => (await sampleMedia(page)).video.frameHeight >= 720, 90_000, 500);
+        return (await sampleMedia(page)).video.frameHeight;
+      }),
     );
     const shapes = options.losses.map((lossPct) => ({ capKbit, lossPct, delayMs: options.delay }));
     await Promise.all(
-      links.map((link: SchoolLink, i) =>
-        link.shape({ rateKbit: capKbit, lossPct: shapes[i]!.lossPct, delayMs: options.delay }),
+      links.map((link, i) =>
+        link.shape({ rateKbit: capKbit, lossPct: shapes[i]!.lossPct, delayMs: shapes[i]!.delayMs }),
       ),
     );
     const shapedAt = Date.now();

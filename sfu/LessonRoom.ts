@@ -94,6 +94,17 @@ export interface CameraLayer {
   layers: number;
 }
 
+/** A receive transport whose simulcast consumers' layers follow its bandwidth estimate. */
+interface Downlink {
+  /** Its estimate before the first measurement, kbit/s (the initial bitrate, within the budget). */
+  initialKbps: number;
+  /** Its simulcast consumers by id, each with the layer cap the estimate moves. */
+  adapting: Map<
+    string,
+    { consumer: types.Consumer; encodings: { maxBitrate?: number }[]; ceiling: number; cap: LayerCap }
+  >;
+}
+
 export interface RoomStats {
   lessonId: string;
   peers: number;
@@ -140,11 +151,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
   #floor: string | null = null;
   /** Classrooms (refIds) whose microphone the teacher muted. */
   readonly #muted = new Set<string>();
-  /** Simulcast consumers whose preferred layer follows their viewer's bandwidth estimate. */
-  readonly #adapting = new Map<
-    string,
-    { consumer: types.Consumer; encodings: { maxBitrate?: number }[]; ceiling: number; cap: LayerCap }
-  >();
+  /** Receive WebRTC transports by id, with the simulcast consumers that follow their estimate. */
+  readonly #downlinks = new Map<string, Downlink>();
   #closed = false;
 
   private constructor(router: types.Router, options: LessonRoomOptions) {
@@ -299,6 +307,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       direction === 'recv' && peer.info.downlinkKbps !== undefined
         ? peer.info.downlinkKbps * 1000
         : undefined;
+    const initialBitrate = Math.min(this.#options.initialOutgoingBitrate, budget ?? Infinity);
     const listenInfos: types.TransportListenInfo[] = (['udp', 'tcp'] as const).map((protocol) => ({
       protocol,
       ip,
@@ -310,16 +319,19 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
-      initialAvailableOutgoingBitrate: Math.min(this.#options.initialOutgoingBitrate, budget ?? Infinity),
+      initialAvailableOutgoingBitrate: initialBitrate,
       appData: { peerId, direction },
     });
     this.#adopt(peer, transport);
     if (budget !== undefined) await transport.setMaxOutgoingBitrate(budget);
     if (direction === 'recv') {
+      const downlink: Downlink = { initialKbps: initialBitrate / 1000, adapting: new Map() };
+      this.#downlinks.set(transport.id, downlink);
+      transport.observer.on('close', () => this.#downlinks.delete(transport.id));
       transport.on('trace', (trace) => {
         const info = trace.info as { availableBitrate?: number };
         if (trace.type === 'bwe' && info.availableBitrate !== undefined)
-          this.#followEstimate(transport.id, info.availableBitrate);
+          this.#followEstimate(downlink, info.availableBitrate);
       });
       await transport.enableTraceEvent(['bwe']);
     }
@@ -470,7 +482,6 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       paused: true,
       appData: {
         peerId,
-        transportId: transport.id,
         teacherCamera: owner.info.role === 'teacher' && source === 'camera',
         layers: encodings.length,
       },
@@ -492,13 +503,14 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       const ceiling = layerForBudget(encodings, viewer.info.downlinkKbps);
       spatialLayer = ceiling;
       // Only WebRTC transports estimate bandwidth (plain ones, for recording, keep the budget's layer).
-      if (transport.type === 'webrtc') {
+      const downlink = this.#downlinks.get(transport.id);
+      if (downlink) {
         // Until the first estimate, what the initial estimate carries.
-        const layer = Math.min(ceiling, layerForBudget(encodings, this.#initialKbps(viewer) * UP_SHARE));
+        const layer = Math.min(ceiling, layerForBudget(encodings, downlink.initialKbps * UP_SHARE));
         const cap = initialLayerCap(layer);
         spatialLayer = cap.layer;
-        this.#adapting.set(consumer.id, { consumer, encodings, ceiling, cap });
-        consumer.observer.on('close', () => this.#adapting.delete(consumer.id));
+        downlink.adapting.set(consumer.id, { consumer, encodings, ceiling, cap });
+        consumer.observer.on('close', () => downlink.adapting.delete(consumer.id));
       }
       await consumer.setPreferredLayers({ spatialLayer });
     }
@@ -518,18 +530,12 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     };
   }
 
-  #initialKbps(viewer: Peer): number {
-    const budget = viewer.info.downlinkKbps;
-    const initial = this.#options.initialOutgoingBitrate / 1000;
-    return budget === undefined ? initial : Math.min(initial, budget);
-  }
-
   /** A new estimate of what a receive transport carries (bit/s): its simulcast consumers' caps follow. */
-  #followEstimate(transportId: string, availableBitrate: number): void {
+  #followEstimate(downlink: Downlink, availableBitrate: number): void {
     const now = Date.now();
-    for (const entry of this.#adapting.values()) {
+    for (const entry of downlink.adapting.values()) {
       const { consumer } = entry;
-      if (consumer.closed || consumer.appData['transportId'] !== transportId) continue;
+      if (consumer.closed) continue;
       const next = nextLayerCap(entry.encodings, entry.ceiling, entry.cap, availableBitrate / 1000, now);
       const changed = next.layer !== entry.cap.layer;
       entry.cap = next;
@@ -551,13 +557,17 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
         const transports = [...peer.transports.values()];
         let sendBitrate = 0;
         let recvBitrate = 0;
+        let availableBitrate: number | null = null;
         let connection: ConnectionHealth = transports.length === 0 ? 'new' : 'connected';
         for (const t of transports) {
           const stats = (await t.getStats().catch(() => []))[0] as
-            { recvBitrate: number; sendBitrate: number } | undefined;
+            { recvBitrate: number; sendBitrate: number; availableOutgoingBitrate?: number } | undefined;
           if (stats) {
             sendBitrate += stats.recvBitrate;
             recvBitrate += stats.sendBitrate;
+            // The receive transport's estimate, while it carries something.
+            if (this.#downlinks.has(t.id) && peer.consumers.size > 0)
+              availableBitrate = stats.availableOutgoingBitrate ?? null;
           }
           const state = transportHealth(t);
           if (CONNECTION_ORDER.indexOf(state) > CONNECTION_ORDER.indexOf(connection)) connection = state;
@@ -565,14 +575,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
         const scores = [...peer.producers.values()].flatMap((p) => p.score.map((s) => s.score));
         let rttMs: number | null = null;
         let lossPct: number | null = null;
-        let availableBitrate: number | null = null;
         let cameraLayer: CameraLayer | null = null;
-        const recv = peer.recvTransport();
-        if (recv?.type === 'webrtc' && peer.consumers.size > 0) {
-          const stats = (await recv.getStats().catch(() => []))[0] as
-            { availableOutgoingBitrate?: number } | undefined;
-          availableBitrate = stats?.availableOutgoingBitrate ?? null;
-        }
         for (const consumer of peer.consumers.values()) {
           if (consumer.type === 'simulcast' && consumer.appData['teacherCamera']) {
             cameraLayer = {

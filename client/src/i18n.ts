@@ -297,6 +297,11 @@ export function setLang(next: Lang): void {
   for (const listener of listeners) listener();
 }
 
+/** The Chinese or the English text, by the interface language (for text not in the message table). */
+export function zhEn(zh: string, en: string): string {
+  return current === 'en' ? en : zh;
+}
+
 /** Calls `listener` after every language switch; returns the unsubscribe function. */
 export function onLangChange(listener: () => void): () => void {
   listeners.add(listener);

@@ -1,9 +1,8 @@
 import type { BellChange, CompatView, Proposal } from '../../../server/contract/timetable.ts';
 import { api } from '../api.ts';
-import { lang } from '../i18n.ts';
+import { lang, zhEn } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 
-const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
 const DAYS_ZH = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 const DAYS_EN = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const dayName = (d: number): string => (lang() === 'en' ? DAYS_EN : DAYS_ZH)[d - 1] ?? String(d);

@@ -1,28 +1,13 @@
-import { BarChart, GaugeChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
 import type { ExportJobView, FigureRow, Figures, ReportView } from '../../../server/contract/reports.ts';
 import { api } from '../api.ts';
-import { lang } from '../i18n.ts';
+import { lang, zhEn } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
 import { tr } from '../ui/text.ts';
+import { CHART_TEXT as TEXT, echarts } from './charts.ts';
 import { LinkChart } from './linkChart.ts';
 
-echarts.use([
-  BarChart,
-  GaugeChart,
-  LineChart,
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-  CanvasRenderer,
-]);
-
-const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
 const pct = (n: number, d: number | null): string => (d ? `${Math.round((n / d) * 1000) / 10}%` : '–');
-const TEXT = '#d8e6e4';
 const when = (iso: string): string => new Date(iso).toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN');
 
 /** Attendance rate: present or late over the classroom-sessions that were due. */

@@ -1,10 +1,8 @@
 import type { ImportResponse } from '../../../server/contract/api.ts';
 import { api, send } from '../api.ts';
-import { lang } from '../i18n.ts';
+import { lang, zhEn } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveBlob, saveDownload } from '../ui/download.ts';
-
-const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
 
 /** What can be imported: a whole cluster workbook (one sheet per kind), or one kind. */
 const KINDS: [string, string, string][] = [

@@ -1,23 +1,8 @@
-import { LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
 import type { LessonLinksResponse, LinkSeries } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
-import { lang } from '../i18n.ts';
+import { timeOfDay, zhEn } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
-
-echarts.use([LineChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
-
-const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
-const TEXT = '#d8e6e4';
-
-/** "08:05" for a sample's minute, in the viewer's time zone. */
-const clock = (iso: string): string =>
-  new Date(iso).toLocaleTimeString(lang() === 'en' ? 'en-GB' : 'zh-CN', {
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+import { CHART_TEXT as TEXT, echarts } from './charts.ts';
 
 /** One line per participant of `pick` over the lesson's minutes (a gap where it was not sampled). */
 function lines(
@@ -86,7 +71,7 @@ export class LinkChart {
     mount(this.el, head, h('div', { class: 'charts' }, bitrateBox, lossBox));
     const axis = {
       type: 'category',
-      data: minutes.map(clock),
+      data: minutes.map(timeOfDay),
       axisLabel: { color: TEXT },
     };
     const common = {

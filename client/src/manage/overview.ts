@@ -1,9 +1,7 @@
 import { api } from '../api.ts';
 import type { Row } from '../api.ts';
-import { lang } from '../i18n.ts';
+import { zhEn } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
-
-const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
 
 /** Link health a school can give remote lessons: 4–6 Mbit/s is thin, 10+ comfortable. */
 function linkClass(mbps: number): string {

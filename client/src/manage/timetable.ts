@@ -5,13 +5,11 @@ import type {
   TimetableView,
 } from '../../../server/contract/timetable.ts';
 import { api } from '../api.ts';
-import { lang } from '../i18n.ts';
+import { lang, zhEn } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
 import { WeekGrid } from './weekGrid.ts';
 import type { GridSubject, Slot } from './weekGrid.ts';
-
-const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
 
 const SOFT_NAMES: Record<string, [string, string]> = {
   spread: ['分散', 'spread'],

@@ -6,7 +6,8 @@ import { BoardSession } from '../board/BoardSession.ts';
 import { dayAndTime, t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { LessonClient } from '../media/LessonClient.ts';
-import { layerLabel, linkQuality, peerQuality, worse } from '../media/linkQuality.ts';
+import { linkQuality, peerQuality, worse } from '../media/linkQuality.ts';
+import { servedFigures } from '../media/servedFigures.ts';
 import type { LinkQuality, LinkStats } from '../media/linkQuality.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import { connectSignaling, request } from '../signaling.ts';
@@ -165,10 +166,9 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
         ? [
             formatKbps(stats.videoKbps + stats.audioKbps),
             stats.height ? `${stats.height}p` : '',
-            served?.cameraLayer ? t(layerLabel(served.cameraLayer)!) : '',
             `${t('rtt')} ${stats.rttMs ?? '–'} ms`,
             `${t('loss')} ${stats.lossPct}%`,
-            served?.availableBitrate ? `${t('available')} ${formatKbps(served.availableBitrate / 1000)}` : '',
+            ...servedFigures(served),
           ]
             .filter(Boolean)
             .join(' · ')

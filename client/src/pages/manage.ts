@@ -1,6 +1,6 @@
 import type { UserView } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
-import { lang, onLangChange } from '../i18n.ts';
+import { lang, onLangChange, zhEn } from '../i18n.ts';
 import { bellsPanel } from '../manage/bells.ts';
 import { dashboardPanel } from '../manage/dashboard.ts';
 import { importPanel } from '../manage/imports.ts';
@@ -11,8 +11,6 @@ import { ResourcePanel } from '../manage/ResourcePanel.ts';
 import { h, mount } from '../ui/dom.ts';
 import { text } from '../ui/format.ts';
 import { topbar } from '../ui/topbar.ts';
-
-const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
 
 interface Section {
   id: string;

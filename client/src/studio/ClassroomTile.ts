@@ -3,7 +3,8 @@ import type { Interaction } from '../../../server/contract/board.ts';
 import type { PeerHealth } from '../../../server/contract/events.ts';
 import { t } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
-import { layerLabel, peerQuality } from '../media/linkQuality.ts';
+import { peerQuality } from '../media/linkQuality.ts';
+import { servedFigures } from '../media/servedFigures.ts';
 import { h } from '../ui/dom.ts';
 import { formatKbps } from '../ui/format.ts';
 import { retext, tr } from '../ui/text.ts';
@@ -145,10 +146,7 @@ export class ClassroomTile {
           `↑ ${formatKbps(health.sendBitrate / 1000)} · ↓ ${formatKbps(health.recvBitrate / 1000)}`,
           health.rttMs !== null ? `${t('rtt')} ${health.rttMs} ms` : '',
           health.lossPct !== null ? `${t('loss')} ${health.lossPct}%` : '',
-          health.cameraLayer ? t(layerLabel(health.cameraLayer)!) : '',
-          health.availableBitrate !== null
-            ? `${t('available')} ${formatKbps(health.availableBitrate / 1000)}`
-            : '',
+          ...servedFigures(health),
         ]
           .filter(Boolean)
           .join(' · ')

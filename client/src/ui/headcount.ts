@@ -1,9 +1,7 @@
 import type { LessonSummary } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
-import { lang } from '../i18n.ts';
+import { zhEn } from '../i18n.ts';
 import { h, mount } from './dom.ts';
-
-const zhEn = (zh: string, en: string): string => (lang() === 'en' ? en : zh);
 
 /**
  * The assistant teacher's head count on the kiosk: the class size offered as the default,
