@@ -13,7 +13,12 @@ import type { SchoolLink } from './lib/netns.ts';
  * thin lossy one, and one cut for 5 s. Needs root (as the CI runs); fails, never skips,
  * where namespaces cannot be made.
  */
-test.describe.configure({ timeout: 150_000 });
+// Generous waits for the healthy link's top layer: on a loaded 2-core machine a CPU stall can
+// look like congestion to the bandwidth estimate, and a failed move up doubles the wait before
+// the next (sfu/downlink.ts). A run that passes takes about a minute. One retry, for this test
+// only: it measures real-time media on real links and failed about one run in five right after
+// the other browser tests on two cores (the reporter shows a retried run as flaky).
+test.describe.configure({ timeout: 360_000, retries: 1 });
 
 const HEALTHY = { rateKbit: 6000 };
 const THIN = { rateKbit: 1000, lossPct: 3, delayMs: 80 };
@@ -82,7 +87,7 @@ test('on thin school links audio carries on, a thin link gets a lower layer than
   }
 
   // The thin link is sent a lower layer than the healthy one, which keeps the top layer.
-  await expect.poll(() => served(healthy!), { timeout: 90_000 }).toMatchObject({ layer: 2 });
+  await expect.poll(() => served(healthy!), { timeout: 150_000 }).toMatchObject({ layer: 2 });
   await expect
     .poll(
       async () => {
@@ -116,7 +121,7 @@ test('on thin school links audio carries on, a thin link gets a lower layer than
   const concealed = after.audio.concealedSamples - before.audio.concealedSamples;
   expect(samples).toBeGreaterThan(0);
   expect(concealed / samples).toBeLessThan(0.08);
-  await expect.poll(() => served(healthy!), { timeout: 30_000 }).toMatchObject({ layer: 2, height: 720 });
+  await expect.poll(() => served(healthy!), { timeout: 90_000 }).toMatchObject({ layer: 2, height: 720 });
 
   // The cut classroom: 5 s without a single packet, then it resumes on its own.
   const preCut = await sampleMedia(cut!);
