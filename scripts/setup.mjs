@@ -6,7 +6,8 @@
 //   2. npm dependencies (install scripts are off in .npmrc);
 //   3. the mediasoup worker (cached by version outside node_modules);
 //   4. FerretDB, the embedded database (unless MONGODB_URI is set);
-//   5. the browser app (Vite build), when its sources changed.
+//   5. the browser app (Vite build), when its sources changed;
+//   6. with --for-tests, schemathesis from PyPI in a cached venv (the HTTP fuzz test).
 // Usage: node scripts/setup.mjs [--for-tests]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +19,7 @@ import {
   ensureMediasoupWorker,
   workerRuns,
 } from './lib/mediasoup-worker.mjs';
+import { SCHEMATHESIS_PACKAGES, ensureSchemathesis } from './lib/schemathesis.mjs';
 import { log, run } from './lib/util.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -103,7 +105,7 @@ async function main() {
   ensureDebianPackages([
     ...WORKER_RUNTIME_PACKAGES,
     ...(workerCached ? [] : WORKER_BUILD_PACKAGES),
-    ...(forTests ? TEST_PACKAGES : []),
+    ...(forTests ? [...TEST_PACKAGES, ...SCHEMATHESIS_PACKAGES] : []),
   ]);
   if (!npmDependenciesCurrent()) {
     log('installing npm dependencies');
@@ -119,6 +121,7 @@ async function main() {
     log('building the browser app');
     run('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: root });
   }
+  if (forTests) ensureSchemathesis();
   log(`ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
