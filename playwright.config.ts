@@ -15,6 +15,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  // A test left focused with `.only` fails the CI run instead of silently skipping the others.
+  forbidOnly: !!process.env['CI'],
   reporter: [['list']],
   use: {
     baseURL: `http://localhost:${PORT}`,
