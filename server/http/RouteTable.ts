@@ -1,4 +1,5 @@
 import type { RequestHandler, Router } from 'express';
+import { match } from 'path-to-regexp';
 import type { z } from 'zod';
 import type { Role } from '../contract/api.ts';
 
@@ -11,6 +12,14 @@ export type Access =
   | { kind: 'authenticated' }
   /** These roles; with `scoped`, only on records within the caller's scope (others: 404). */
   | { kind: 'roles'; roles: readonly Role[]; scoped: boolean };
+
+/** One documented answer of a route (OpenAPI). */
+export interface ResponseDoc {
+  /** @default the status's standard meaning */
+  description?: string;
+  /** Media type → schema of the body (a zod schema of JSON; null: any body of that type). */
+  content?: Record<string, z.ZodType | null>;
+}
 
 /** One HTTP route as documented (OpenAPI) and tested (authorization matrix). */
 export interface RouteEntry {
@@ -27,6 +36,11 @@ export interface RouteEntry {
   rawBody?: string;
   /** Success status. @default 200 */
   status?: number;
+  /**
+   * Answers beyond those `openapi.ts` derives from the entry (the success status, and the
+   * error statuses its access, inputs and method imply), by status; merged over them.
+   */
+  responses?: Partial<Record<number, ResponseDoc>>;
 }
 
 /**
@@ -46,5 +60,15 @@ export class RouteTable {
     const full = `${mount}${entry.path === '/' ? '' : entry.path}`;
     this.entries.push({ ...entry, path: full });
     router[entry.method](entry.path, ...handlers);
+  }
+
+  /** The methods (upper case) that routes at `path` answer; empty for a path no route has. */
+  methodsAt(path: string): string[] {
+    const methods = new Set<string>();
+    for (const entry of this.entries) {
+      if (match(entry.path, { decode: false })(path)) methods.add(entry.method.toUpperCase());
+    }
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods];
   }
 }
