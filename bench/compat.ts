@@ -3,11 +3,12 @@
  * bells (offsets of 0–30 minutes, 40- and 45-minute periods, different big breaks and lunch
  * breaks, early Friday dismissal at some schools, 1+3 and 1+4), analysed with
  * `analyzeCompatibility`, then given `proposeChanges`' first proposal. Prints the share of
- * clusters with no common slot (a hub period every receiving school can sit at 80 %) and of
+ * clusters with no common slot (a hub period every receiving school can sit at the product's
+ * overlap rule, 90 %, unless `--min-overlap` says otherwise) and of
  * clusters short of slots for their offerings, before and after, the size of the accepted
  * proposals, and the time per cluster; writes JSON to bench/results/.
  *
- *   node --import tsx bench/compat.ts [--clusters=5000] [--seed=1] [--min-overlap=0.8] [--fixed-hub]
+ *   node --import tsx bench/compat.ts [--clusters=5000] [--seed=1] [--min-overlap=0.9] [--fixed-hub]
  *
  * `--fixed-hub` keeps the hub's bells as they are (a hub serving several clusters).
  */
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { analyzeCompatibility, applyProposal, proposeChanges } from '../scheduler/compat/index.ts';
 import { mulberry32 } from '../scheduler/timetable/random.ts';
+import { MIN_OVERLAP } from '../scheduler/timetable/slots.ts';
 import type { CompatInput, CompatOffering, Proposal, ProposeOptions } from '../scheduler/compat/index.ts';
 import type { BellPeriod, SchoolInput, Weekday } from '../scheduler/timetable/model.ts';
 import { machine, writeResults } from './lib/results.ts';
@@ -31,7 +33,7 @@ function parseOptions(): z.infer<typeof Options> {
     options: {
       clusters: { type: 'string', default: '5000' },
       seed: { type: 'string', default: '1' },
-      'min-overlap': { type: 'string', default: '0.8' },
+      'min-overlap': { type: 'string', default: String(MIN_OVERLAP) },
       'fixed-hub': { type: 'boolean', default: false },
     },
   });

@@ -9,6 +9,7 @@ export type { DatedSession, ExpandOptions, SchoolDay, TermCalendarInput, WeeklyS
 export type * from './timetable/model.ts';
 export {
   Timetable,
+  MIN_OVERLAP,
   checkTimetable,
   resolveOptions,
   sessionKey,
@@ -17,9 +18,19 @@ export {
 } from './timetable/index.ts';
 export {
   analyzeCompatibility,
+  applyBellChanges,
   applyProposal,
   compatInputFromProblem,
   proposeChanges,
 } from './compat/index.ts';
 export type { BellChange, CompatReport, Proposal } from './compat/index.ts';
 export type { ConflictQuery, SolverOptions, TimetableReport } from './timetable/index.ts';
+export { applyPlan, checkPlan, planCluster } from './coplan/index.ts';
+export type {
+  LocalChange,
+  Plan,
+  PlanCost,
+  PlanOptions,
+  PlanReport,
+  UnplacedAccount,
+} from './coplan/index.ts';

@@ -3,7 +3,7 @@
  * hub periods every school of an offering can sit, and, when too few, whose bells are in the way.
  */
 import type { PeriodRef, Weekday } from '../timetable/model.ts';
-import { countSlots, offeringMask, popcount, prepare } from './cluster.ts';
+import { countSlots, offeringMask, popcount, prepare, usableMask } from './cluster.ts';
 import type { CompatInput, CompatOptions, Prepared, PreparedOffering } from './cluster.ts';
 import { percent } from './text.ts';
 import { bestPeriod, commonWindows } from './windows.ts';
@@ -155,7 +155,7 @@ function verdict(
   const { schools, minOverlap } = prepared;
   const slots: PeriodRef[] = [];
   for (const day of days) {
-    const mask = offeringMask(masks[day.weekday] ?? [], offering.members);
+    const mask = usableMask(masks[day.weekday] ?? [], offering, day.weekday);
     day.hubPeriods.forEach((p, i) => {
       if (mask & (1 << i)) slots.push({ weekday: day.weekday, period: p.period });
     });
@@ -178,7 +178,9 @@ function verdict(
             bestOverlap: Math.max(0, ...seen.map((m) => m?.overlap ?? 0)),
             offsetMinutes: offsets.length ? median(offsets) : null,
             slotsWithout: days.reduce(
-              (n, d) => n + popcount(offeringMask(masks[d.weekday] ?? [], others)),
+              (n, d) =>
+                n +
+                popcount(offeringMask(masks[d.weekday] ?? [], others) & (offering.allowed[d.weekday] ?? -1)),
               0,
             ),
           };

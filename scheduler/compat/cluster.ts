@@ -3,7 +3,8 @@
  * bells per weekday, offerings as sets of school indices, and which hub periods each school can
  * sit (as bit masks, so that counting candidate slots is cheap enough to do thousands of times).
  */
-import type { ClusterProblem, SchoolInput, Weekday } from '../timetable/model.ts';
+import type { ClusterProblem, PeriodRef, SchoolInput, Weekday } from '../timetable/model.ts';
+import { MIN_OVERLAP } from '../timetable/slots.ts';
 import { bestPeriod, periodsOn } from './windows.ts';
 import type { DayBells } from './windows.ts';
 
@@ -15,6 +16,11 @@ export interface CompatOffering {
   schoolIds: readonly string[];
   /** Sessions a week it needs, so the candidate slots it needs. */
   periodsPerWeek: number;
+  /**
+   * The hub (weekday, period)s it may use at all — its teacher and recording room free then —
+   * so that the analysis counts only slots the timetable could take. @default every hub period
+   */
+  availableSlots?: readonly PeriodRef[];
 }
 
 /** A cluster's bells: the hub, its receiving schools and, optionally, the offerings to judge. */
@@ -31,7 +37,7 @@ export interface CompatInput {
 
 /** Options of the analysis. */
 export interface CompatOptions {
-  /** Share of a receiving school's period a session must overlap, 0–1. @default 0.8 */
+  /** Share of a receiving school's period a session must overlap, 0–1. @default {@link MIN_OVERLAP} (0.9, the solver's rule) */
   minOverlap?: number;
   /** Weekdays sessions may use. @default [1, 2, 3, 4, 5] */
   weekdays?: readonly Weekday[];
@@ -49,6 +55,8 @@ export interface PreparedOffering {
   periodsPerWeek: number;
   /** Indices of its receiving schools (≥ 1), ascending. */
   members: readonly number[];
+  /** `allowed[weekday]`: the hub periods of the day (bit i = i-th by start) it may use. */
+  allowed: readonly number[];
 }
 
 /** Validated input. */
@@ -64,6 +72,9 @@ export interface Prepared {
   masks: WeakMap<DayBells, WeakMap<DayBells, number>>;
 }
 
+/** A mask with every hub period of a day. */
+const ALL = -1;
+
 /** Most hub periods a day the bit masks hold. */
 const MAX_HUB_PERIODS = 30;
 
@@ -73,7 +84,7 @@ const MAX_HUB_PERIODS = 30;
  * overlap (see {@link periodsOn}).
  */
 export function prepare(input: CompatInput, options: CompatOptions): Prepared {
-  const { minOverlap = 0.8, weekdays = [1, 2, 3, 4, 5], periodsPerWeek = 2 } = options;
+  const { minOverlap = MIN_OVERLAP, weekdays = [1, 2, 3, 4, 5], periodsPerWeek = 2 } = options;
   if (!(minOverlap > 0 && minOverlap <= 1))
     throw new TypeError(`minOverlap must be in (0, 1]: ${minOverlap}`);
   if (!weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) {
@@ -119,11 +130,25 @@ export function prepare(input: CompatInput, options: CompatOptions): Prepared {
       if (at === undefined) throw new TypeError(`offering ${o.id}: school ${id} is not in the cluster`);
       if (at > 0) members.add(at);
     }
+    const allowed: number[] = [];
+    for (let d = 1; d <= 7; d++) {
+      const hubDay = bells[0]?.[d] ?? [];
+      allowed[d] = o.availableSlots
+        ? hubDay.reduce(
+            (mask, p, i) =>
+              o.availableSlots?.some((r) => r.weekday === d && r.period === p.period)
+                ? mask | (1 << i)
+                : mask,
+            0,
+          )
+        : ALL;
+    }
     return {
       id: o.id,
       name: o.name,
       periodsPerWeek: o.periodsPerWeek,
       members: [...members].sort((a, b) => a - b),
+      allowed,
     };
   });
   return {
@@ -138,13 +163,20 @@ export function prepare(input: CompatInput, options: CompatOptions): Prepared {
 
 /**
  * The input of the analysis from a whole timetabling problem: each offering needs the schools of
- * its receiving classes. Classes at the hub school, and unknown classes, are left out.
+ * its receiving classes. Classes at the hub school, and unknown classes, are left out. Each
+ * offering may use only the hub periods its teacher and recording room are free in, as the
+ * solver would, so that a slot counted here is one the timetable could take.
  * @throws TypeError when the hub school is not among the problem's schools.
  */
 export function compatInputFromProblem(problem: ClusterProblem): CompatInput {
   const hub = problem.schools.find((s) => s.id === problem.hubSchoolId);
   if (!hub) throw new TypeError(`hub school ${problem.hubSchoolId} is not among the schools`);
   const schoolOf = new Map(problem.classes.map((c) => [c.id, c.schoolId]));
+  const busy = new Set<string>();
+  for (const t of problem.teachers) for (const b of t.busy) busy.add(`t:${t.id}|${b.weekday}|${b.period}`);
+  for (const r of problem.recordingRooms)
+    for (const b of r.busy) busy.add(`r:${r.id}|${b.weekday}|${b.period}`);
+  const hubSlots = hub.periods.flatMap((p) => p.weekdays.map((weekday) => ({ weekday, period: p.period })));
   return {
     hub,
     receiving: problem.schools.filter((s) => s.id !== hub.id),
@@ -152,6 +184,11 @@ export function compatInputFromProblem(problem: ClusterProblem): CompatInput {
       id: o.id,
       name: o.name,
       periodsPerWeek: o.periodsPerWeek,
+      availableSlots: hubSlots.filter(
+        (s) =>
+          !busy.has(`t:${o.teacherId}|${s.weekday}|${s.period}`) &&
+          !busy.has(`r:${o.recordingRoomId}|${s.weekday}|${s.period}`),
+      ),
       schoolIds: [
         ...new Set(
           o.receivingClassIds.flatMap((c) => {
@@ -194,6 +231,11 @@ export function offeringMask(masks: readonly number[], members: readonly number[
   return mask;
 }
 
+/** The hub periods of a day an offering can use: all its schools sit them and it may use them. */
+export function usableMask(masks: readonly number[], offering: PreparedOffering, weekday: Weekday): number {
+  return offeringMask(masks, offering.members) & (offering.allowed[weekday] ?? ALL);
+}
+
 /** Number of set bits. */
 export function popcount(mask: number): number {
   let n = 0;
@@ -223,7 +265,7 @@ export function countSlots(
     masks[d] = reuse && !reuse.changed.has(d) ? (reuse.counts.masks[d] ?? []) : dayMasks(prepared, bells, d);
   }
   const perOffering = prepared.offerings.map((o) =>
-    prepared.weekdays.reduce((n, d) => n + popcount(offeringMask(masks[d] ?? [], o.members)), 0),
+    prepared.weekdays.reduce((n, d) => n + popcount(usableMask(masks[d] ?? [], o, d)), 0),
   );
   const common = prepared.weekdays.reduce((n, d) => n + popcount(offeringMask(masks[d] ?? [], all)), 0);
   return { masks, perOffering, common };

@@ -14,7 +14,7 @@ export type {
 } from './analyze.ts';
 export { CLUSTER_OFFERING_ID, compatInputFromProblem } from './cluster.ts';
 export type { CompatInput, CompatOffering, CompatOptions } from './cluster.ts';
-export { applyProposal, proposeChanges } from './propose.ts';
+export { applyBellChanges, applyProposal, proposeChanges } from './propose.ts';
 export type { BellChange, ChangeKind, Proposal, ProposalCost, ProposeOptions } from './propose.ts';
 export { clock, commonWindows, overlapRatio } from './windows.ts';
 export type { TimeWindow } from './windows.ts';

@@ -4,7 +4,7 @@
  * and applying an accepted one to the schools' bell schedules. Pure and deterministic.
  */
 import type { BellPeriod, SchoolInput, Weekday } from '../timetable/model.ts';
-import { offeringMask, prepare } from './cluster.ts';
+import { prepare, usableMask } from './cluster.ts';
 import type { CompatInput, CompatOptions, Prepared } from './cluster.ts';
 import type { ChangeKind, MoveLimits } from './moves.ts';
 import { byCost, rootState, Search } from './search.ts';
@@ -143,8 +143,19 @@ export function proposeChanges(input: CompatInput, options: ProposeOptions = {})
  * @throws TypeError when a change does not fit the bells (a period missing, or with other times).
  */
 export function applyProposal(schools: readonly SchoolInput[], proposal: Proposal): SchoolInput[] {
+  return applyBellChanges(schools, proposal.changes);
+}
+
+/**
+ * Applies bell changes (a proposal's, or a co-plan's) to bell schedules; see {@link applyProposal}.
+ * @throws TypeError when a change does not fit the bells.
+ */
+export function applyBellChanges(
+  schools: readonly SchoolInput[],
+  bellChanges: readonly BellChange[],
+): SchoolInput[] {
   return schools.map((school) => {
-    const changes = proposal.changes.filter((c) => c.schoolId === school.id);
+    const changes = bellChanges.filter((c) => c.schoolId === school.id);
     if (changes.length === 0) return school;
     let periods: BellPeriod[] = [...school.periods];
     for (const change of changes) {
@@ -208,8 +219,8 @@ function toProposal(prepared: Prepared, root: State, state: State): Proposal {
     .map((o) => o.id);
   let newSlots = 0;
   for (const d of weekdays) {
-    const before = offerings.map((o) => offeringMask(root.counts.masks[d] ?? [], o.members));
-    const after = offerings.map((o) => offeringMask(state.counts.masks[d] ?? [], o.members));
+    const before = offerings.map((o) => usableMask(root.counts.masks[d] ?? [], o, d));
+    const after = offerings.map((o) => usableMask(state.counts.masks[d] ?? [], o, d));
     let gained = 0;
     after.forEach((m, k) => (gained |= m & ~(before[k] ?? 0)));
     for (let m = gained >>> 0; m; m &= m - 1) newSlots++;

@@ -132,19 +132,23 @@ export class Search {
   /** For each offering short of slots and each hub period it cannot use: the cheapest fixes. */
   #targeted(state: State): Candidate[][] {
     const { offerings, weekdays } = this.#prepared;
-    const memberSets = new Map<string, readonly number[]>();
+    const memberSets = new Map<string, { members: readonly number[]; allowed: number[] }>();
     offerings.forEach((o, k) => {
-      if ((state.counts.perOffering[k] ?? 0) < o.periodsPerWeek)
-        memberSets.set(o.members.join(','), o.members);
+      if ((state.counts.perOffering[k] ?? 0) >= o.periodsPerWeek) return;
+      const key = o.members.join(',');
+      const set = memberSets.get(key) ?? { members: o.members, allowed: [] };
+      memberSets.set(key, set);
+      o.allowed.forEach((mask, d) => (set.allowed[d] = (set.allowed[d] ?? 0) | mask));
     });
     const candidates: Candidate[][] = [];
-    for (const members of memberSets.values()) {
+    for (const { members, allowed } of memberSets.values()) {
       for (const period of this.#hubPeriods(state)) {
         const perDay: { weekday: Weekday; fix: Fix }[] = [];
         for (const weekday of weekdays) {
           const hubDay = state.bells[0]?.[weekday] ?? [];
           const h = hubDay.findIndex((p) => p.period === period);
-          if (h < 0 || offeringMask(state.counts.masks[weekday] ?? [], members) & (1 << h)) continue;
+          if (h < 0 || !((allowed[weekday] ?? 0) & (1 << h))) continue;
+          if (offeringMask(state.counts.masks[weekday] ?? [], members) & (1 << h)) continue;
           for (const fix of this.#fixes(state, weekday, h, members)) perDay.push({ weekday, fix });
         }
         candidates.push(...spreadCandidates(perDay));

@@ -15,6 +15,7 @@ import type {
   TimetableOptions,
   Weekday,
 } from './model.ts';
+import { MIN_OVERLAP } from './slots.ts';
 
 /** Options with every default filled in (see {@link TimetableOptions}). */
 export interface ResolvedOptions {
@@ -39,7 +40,7 @@ export const DEFAULT_WEIGHTS: Readonly<Record<SoftConstraint, number>> = Object.
  *   day limit or a weekday outside 1..7.
  */
 export function resolveOptions({
-  minOverlap = 0.9,
+  minOverlap = MIN_OVERLAP,
   lessonDownlinkMbps = 2,
   maxPeriodsPerDay = 4,
   weights = {},
@@ -156,8 +157,28 @@ function schoolDays(school: SchoolInput): Map<Weekday, SchoolDay> {
   return days;
 }
 
+/** Each class's busy periods: its own `busy` and its lessons in the local timetables. */
+function classBusy(problem: ClusterProblem): Map<string, Set<number>> {
+  const busy = new Map(problem.classes.map((c) => [c.id, keys(c.busy)]));
+  for (const local of problem.localTimetables ?? []) {
+    for (const lesson of local.lessons)
+      busy.get(lesson.classId)?.add(periodKey(lesson.weekday, lesson.period));
+  }
+  return busy;
+}
+
 function checkReferences(index: ClusterIndex): void {
   const { problem, schools, classes, teachers, rooms } = index;
+  for (const local of problem.localTimetables ?? []) {
+    if (!schools.has(local.schoolId))
+      throw new TypeError(`local timetable: unknown school ${local.schoolId}`);
+    for (const lesson of local.lessons) {
+      const c = classes.get(lesson.classId);
+      if (c && c.schoolId !== local.schoolId) {
+        throw new TypeError(`local timetable of ${local.schoolId}: class ${c.id} belongs to ${c.schoolId}`);
+      }
+    }
+  }
   for (const c of problem.classes) {
     if (!schools.has(c.schoolId)) throw new TypeError(`class ${c.id}: unknown school ${c.schoolId}`);
   }
@@ -207,7 +228,7 @@ export function indexCluster(problem: ClusterProblem, options: TimetableOptions 
     busy: {
       teacher: new Map(problem.teachers.map((t) => [t.id, keys(t.busy)])),
       room: new Map(problem.recordingRooms.map((r) => [r.id, keys(r.busy)])),
-      class: new Map(problem.classes.map((c) => [c.id, keys(c.busy)])),
+      class: classBusy(problem),
     },
     preferred: new Map(
       problem.teachers.filter((t) => t.preferred?.length).map((t) => [t.id, keys(t.preferred ?? [])]),

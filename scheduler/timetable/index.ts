@@ -12,6 +12,7 @@ export { solveGreedy } from './greedy.ts';
 export { mulberry32, pick, randomBetween, randomInt } from './random.ts';
 export type { Random } from './random.ts';
 export {
+  MIN_OVERLAP,
   coverage,
   covers,
   overlapMinutes,

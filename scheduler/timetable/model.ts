@@ -41,8 +41,34 @@ export interface ClassInput {
   schoolId: string;
   /** The receiving classroom it sits in for remote lessons (two classes may share one). */
   classroomId: string;
-  /** Periods taken by its own local lessons. */
+  /**
+   * Periods it cannot sit a remote lesson in. Its lessons in {@link ClusterProblem.localTimetables}
+   * count as busy too (the solver and the checker add them); the co-plan may move those.
+   */
   busy: readonly PeriodRef[];
+}
+
+/**
+ * One lesson of a school's own (local) timetable: a class, a (weekday, period) of the school's
+ * bells, a subject and the local teacher who teaches it.
+ */
+export interface LocalLessonInput {
+  /** A class of the school: a receiving class, or another class whose lessons keep its teacher busy. */
+  classId: string;
+  weekday: Weekday;
+  period: number;
+  /** "英语", "语文", "升旗", "班会", …; a synchronized session of the same subject can replace it. */
+  subject: string;
+  /** The local teacher; absent for a whole-school event (升旗). */
+  teacherId?: string;
+  /** The school fixed it (升旗, 班会): never moved, never replaced. */
+  locked?: boolean;
+}
+
+/** A receiving school's own weekly timetable: every lesson of its classes that it keeps. */
+export interface LocalTimetableInput {
+  schoolId: string;
+  lessons: readonly LocalLessonInput[];
 }
 
 /** A hub teacher. Periods refer to the hub school's bells. */
@@ -74,6 +100,11 @@ export interface OfferingInput {
   recordingRoomId: string;
   receivingClassIds: readonly string[];
   periodsPerWeek: number;
+  /**
+   * The subject taught ("英语"): a receiving class's local lessons of this subject are the
+   * natural slots of its sessions (a session there replaces the local lesson).
+   */
+  subject?: string;
 }
 
 /** One cluster's timetabling problem. */
@@ -88,6 +119,8 @@ export interface ClusterProblem {
   offerings: readonly OfferingInput[];
   /** Sessions fixed by the coordinator: the solver keeps them as they are. */
   locked?: readonly Session[];
+  /** The receiving schools' own timetables, which the co-plan may change (see `scheduler/coplan`). */
+  localTimetables?: readonly LocalTimetableInput[];
 }
 
 /** One weekly synchronized session: an offering at a hub period, and where each class sits it. */

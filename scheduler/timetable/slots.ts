@@ -5,6 +5,13 @@
 import type { ClusterIndex, Slot } from './cluster.ts';
 import type { BellPeriod, Session, Weekday } from './model.ts';
 
+/**
+ * The product's one overlap rule: a synchronized session must cover at least this share of a
+ * receiving class's period. The solver, the bell analysis, its proposals and the co-plan all
+ * default to it, so that they agree on which hub periods a school can sit.
+ */
+export const MIN_OVERLAP = 0.9;
+
 /** A span of wall-clock time, minutes since midnight, end exclusive. */
 export interface Span {
   start: number;

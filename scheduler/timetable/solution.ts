@@ -88,16 +88,22 @@ export function sortedSessions(sessions: readonly Session[]): Session[] {
 /**
  * The solution of a finished timetable.
  * @param hardViolations breaches the caller could not avoid (conflicting locked sessions).
+ * @param explain give each short offering its blocking rules (else `reasons` is empty).
  */
 export function toSolution(
   timetable: Timetable,
   hardViolations: Conflict[],
   stats: Solution['stats'],
+  explain = true,
 ): Solution {
   const unplaced: Unplaced[] = [];
   for (const o of timetable.index.problem.offerings) {
     const missing = o.periodsPerWeek - timetable.sessionsOf(o.id).length;
-    if (missing > 0) unplaced.push(explainUnplaced(timetable, o.id, missing));
+    if (missing > 0) {
+      unplaced.push(
+        explain ? explainUnplaced(timetable, o.id, missing) : { offeringId: o.id, missing, reasons: [] },
+      );
+    }
   }
   const { score, soft } = timetable.softScore();
   return { sessions: sortedSessions(timetable.sessions), unplaced, hardViolations, score, soft, stats };

@@ -5,7 +5,7 @@
  * hard rules, so the result never breaks one; locked sessions never move.
  */
 import { checkTimetable } from './check.ts';
-import { indexCluster } from './cluster.ts';
+import { indexCluster, periodKey } from './cluster.ts';
 import type { ClusterIndex } from './cluster.ts';
 import type { ClusterProblem, Conflict, Session, Solution, SolveOptions } from './model.ts';
 import { mulberry32, pick } from './random.ts';
@@ -24,6 +24,14 @@ export interface SolverOptions extends SolveOptions {
   maxIterations?: number;
   /** Stop after this many steps without a better timetable. @default 20000 */
   stallIterations?: number;
+  /**
+   * An extra cost of each session, in soft-score units, added to the soft penalty the search
+   * lowers (the co-plan prices the local lessons a session would displace). Not part of the
+   * reported score. @default none
+   */
+  sessionCost?: (session: Session) => number;
+  /** Explain the offerings left short in `unplaced` (skip it when only the sessions matter). @default true */
+  explain?: boolean;
 }
 
 /** Cost of one wanted session left unplaced, in soft-score units: placing always wins. */
@@ -47,6 +55,7 @@ class Search {
     readonly index: ClusterIndex,
     locked: readonly Session[],
     readonly random: Random,
+    readonly extra: ((s: Session) => number) | undefined,
   ) {
     this.tt = new Timetable(index);
     const empty = new Timetable(index);
@@ -56,7 +65,12 @@ class Search {
       this.locked.add(sessionKey(s));
     }
     for (const o of index.problem.offerings) {
+      const teacherBusy = index.busy.teacher.get(o.teacherId);
+      const roomBusy = index.busy.room.get(o.recordingRoomId);
       const row = index.slots.map((slot) => {
+        // The busy hub teacher or room rules a slot out before its session is built.
+        const key = periodKey(slot.weekday, slot.period);
+        if (teacherBusy?.has(key) || roomBusy?.has(key)) return undefined;
         const s = sessionForSlot(index, o.id, slot);
         return empty.fits(s) ? s : undefined;
       });
@@ -103,7 +117,13 @@ class Search {
 
   penalty(offerings: readonly string[]): number {
     let sum = 0;
-    for (const id of new Set(offerings)) sum += offeringPenalty(this.index, id, this.tt.sessionsOf(id));
+    for (const id of new Set(offerings)) sum += this.offeringCost(id, this.tt.sessionsOf(id));
+    return sum;
+  }
+
+  offeringCost(offeringId: string, sessions: readonly Session[]): number {
+    let sum = offeringPenalty(this.index, offeringId, sessions);
+    if (this.extra) for (const s of sessions) sum += this.extra(s);
     return sum;
   }
 
@@ -127,10 +147,10 @@ class Search {
       }
       if (!best) return;
       const current = this.tt.sessionsOf(best.id);
-      const before = offeringPenalty(this.index, best.id, current);
+      const before = this.offeringCost(best.id, current);
       let choice: { s: Session; delta: number } | undefined;
       for (const s of best.options) {
-        const delta = offeringPenalty(this.index, best.id, [...current, s]) - before;
+        const delta = this.offeringCost(best.id, [...current, s]) - before;
         if (!choice || delta < choice.delta) choice = { s, delta };
       }
       if (choice) {
@@ -249,7 +269,7 @@ export function solve(problem: ClusterProblem, options: SolverOptions = {}): Sol
   const hardViolations: Conflict[] = locked.length
     ? checkTimetable(problem, locked, options).hardViolations
     : [];
-  const search = new Search(index, locked, mulberry32(seed));
+  const search = new Search(index, locked, mulberry32(seed), options.sessionCost);
   search.construct();
 
   const wanted = problem.offerings.reduce((n, o) => n + o.periodsPerWeek, 0);
@@ -292,7 +312,8 @@ export function solve(problem: ClusterProblem, options: SolverOptions = {}): Sol
       if (!final.get(o.id, c.weekday, c.period) && final.fits(c)) final.add(c);
     }
   }
-  const solution = toSolution(final, hardViolations, { elapsedMs: now() - started, iterations });
+  const stats = { elapsedMs: now() - started, iterations };
+  const solution = toSolution(final, hardViolations, stats, options.explain ?? true);
   onProgress?.({ fraction: 1, score: solution.score, placed: solution.sessions.length, wanted });
   return solution;
 }

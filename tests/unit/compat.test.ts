@@ -54,6 +54,9 @@ const same = school('dongping', '东坪小学', HUB_DAY);
 const fiveLater = school('wuli', '五里小学', offsetDay(5));
 const late = school('shuangxikou', '双溪口教学点', offsetDay(25));
 
+/** The 80 % threshold some tests below were worked out at (the product's rule is 90 %, the default). */
+const AT_80 = { minOverlap: 0.8 } as const;
+
 const english = (schoolIds: string[], periodsPerWeek = 2): CompatInput['offerings'] => [
   { id: 'english-3', name: '三年级英语', schoolIds, periodsPerWeek },
 ];
@@ -90,23 +93,24 @@ describe('analyzeCompatibility', () => {
 
   it('keeps every period common with bells 5 minutes apart at 80 %, but none at 90 %', () => {
     const input = { hub, receiving: [same, fiveLater], offerings: english(['dongping', 'wuli']) };
-    const report = analyzeCompatibility(input);
+    const report = analyzeCompatibility(input, AT_80);
     expect(report.offerings[0]).toMatchObject({ candidateSlots: 30, enough: true });
     const match = report.days[2]?.hubPeriods[0]?.schools.find((s) => s.schoolId === 'wuli');
     expect(match).toMatchObject({ period: 1, overlap: 35 / 40, offsetMinutes: 5, ok: true });
     expect(report.days[2]?.commonWindows[0]).toEqual({ start: t('08:05'), end: t('08:40') });
 
-    const strict = analyzeCompatibility(input, { minOverlap: 0.9 });
+    // The default is the product's one rule, 90 %.
+    const strict = analyzeCompatibility(input);
+    expect(strict.minOverlap).toBe(0.9);
     expect(strict.offerings[0]).toMatchObject({ candidateSlots: 0, enough: false });
     expect(strict.offerings[0]?.blocking.map((b) => b.schoolId)).toEqual(['wuli']);
   });
 
   it('finds no slot with bells 25 minutes apart and names the blocking school', () => {
-    const report = analyzeCompatibility({
-      hub,
-      receiving: [fiveLater, late],
-      offerings: english(['wuli', 'shuangxikou']),
-    });
+    const report = analyzeCompatibility(
+      { hub, receiving: [fiveLater, late], offerings: english(['wuli', 'shuangxikou']) },
+      AT_80,
+    );
     expect(report.commonSlots).toBe(0);
     expect(report.feasible).toBe(false);
     const [verdict] = report.offerings;
@@ -127,14 +131,17 @@ describe('analyzeCompatibility', () => {
   });
 
   it('judges each offering on its own schools only', () => {
-    const report = analyzeCompatibility({
-      hub,
-      receiving: [fiveLater, late],
-      offerings: [
-        { id: 'music', name: '音乐', schoolIds: ['wuli'], periodsPerWeek: 1 },
-        { id: 'art', name: '美术', schoolIds: ['wuli', 'shuangxikou', 'hub'], periodsPerWeek: 1 },
-      ],
-    });
+    const report = analyzeCompatibility(
+      {
+        hub,
+        receiving: [fiveLater, late],
+        offerings: [
+          { id: 'music', name: '音乐', schoolIds: ['wuli'], periodsPerWeek: 1 },
+          { id: 'art', name: '美术', schoolIds: ['wuli', 'shuangxikou', 'hub'], periodsPerWeek: 1 },
+        ],
+      },
+      AT_80,
+    );
     expect(report.offerings.map((o) => [o.offeringId, o.candidateSlots, o.enough])).toEqual([
       ['music', 30, true],
       ['art', 0, false],
@@ -160,7 +167,7 @@ describe('analyzeCompatibility', () => {
     expect(() => analyzeCompatibility({ hub, receiving: [same] }, { minOverlap: 1.5 })).toThrow(TypeError);
   });
 
-  it('takes offerings from a timetabling problem as the schools of their receiving classes', () => {
+  it('takes offerings from a timetabling problem: the schools of their classes, the periods their teacher and room are free', () => {
     const problem: ClusterProblem = {
       id: 'c1',
       hubSchoolId: 'hub',
@@ -170,8 +177,8 @@ describe('analyzeCompatibility', () => {
         { id: 'k2', name: '三年级', schoolId: 'shuangxikou', classroomId: 'r2', busy: [] },
         { id: 'k3', name: '三(2)', schoolId: 'dongping', classroomId: 'r1', busy: [] },
       ],
-      teachers: [],
-      recordingRooms: [],
+      teachers: [{ id: 't', name: '张老师', schoolId: 'hub', busy: [{ weekday: 1, period: 1 }] }],
+      recordingRooms: [{ id: 'rr', name: '录播1', schoolId: 'hub', busy: [{ weekday: 2, period: 3 }] }],
       offerings: [
         {
           id: 'o1',
@@ -185,8 +192,16 @@ describe('analyzeCompatibility', () => {
     };
     const input = compatInputFromProblem(problem);
     expect(input.receiving.map((s) => s.id)).toEqual(['dongping', 'shuangxikou']);
-    expect(input.offerings).toEqual([{ id: 'o1', name: '英语', periodsPerWeek: 2, schoolIds: ['dongping'] }]);
-    expect(analyzeCompatibility(input).feasible).toBe(true);
+    expect(input.offerings).toMatchObject([
+      { id: 'o1', name: '英语', periodsPerWeek: 2, schoolIds: ['dongping'] },
+    ]);
+    const available = input.offerings?.[0]?.availableSlots ?? [];
+    expect(available).toHaveLength(28);
+    expect(available).not.toContainEqual({ weekday: 1, period: 1 });
+    expect(available).not.toContainEqual({ weekday: 2, period: 3 });
+    const report = analyzeCompatibility(input);
+    expect(report.feasible).toBe(true);
+    expect(report.offerings[0]?.candidateSlots).toBe(28);
   });
 });
 
@@ -198,11 +213,11 @@ describe('proposeChanges', () => {
   };
 
   it('proposes nothing when every offering already has enough slots', () => {
-    expect(proposeChanges({ hub, receiving: [fiveLater], offerings: english(['wuli']) })).toEqual([]);
+    expect(proposeChanges({ hub, receiving: [fiveLater], offerings: english(['wuli']) }, AT_80)).toEqual([]);
   });
 
   it('makes the 25-minute offset feasible with the fewest changes: the big break shortened on one day', () => {
-    const [best, ...others] = proposeChanges(input);
+    const [best, ...others] = proposeChanges(input, AT_80);
     expect(best?.changes).toEqual([
       {
         kind: 'shorten-break',
@@ -241,7 +256,7 @@ describe('proposeChanges', () => {
       { period: 3, start: t('10:25'), end: t('11:05'), weekdays: [1, 2, 4, 5] },
       { period: 3, start: t('10:08'), end: t('10:48'), weekdays: [3] },
     ]);
-    const after = analyzeCompatibility({ ...input, hub: newHub!, receiving });
+    const after = analyzeCompatibility({ ...input, hub: newHub!, receiving }, AT_80);
     expect(after.feasible).toBe(true);
     expect(after.offerings[0]?.slots).toEqual([
       { weekday: 3, period: 3 },

@@ -9,6 +9,8 @@ import type {
   BellPeriod,
   ClassInput,
   ClusterProblem,
+  LocalLessonInput,
+  LocalTimetableInput,
   OfferingInput,
   PeriodRef,
   Random,
@@ -32,6 +34,8 @@ export interface ClusterShape {
   aligned?: boolean;
   /** Share of a receiving class's periods taken by local lessons. @default 0.6–0.75 */
   classBusy?: number;
+  /** Give the receiving schools local timetables (lessons with subjects and teachers). @default true */
+  localTimetables?: boolean;
 }
 
 /** A value from weighted choices. */
@@ -209,14 +213,109 @@ export function generateCluster(seed: number, id: string, shape: ClusterShape = 
   }));
   const offerings: OfferingInput[] = Array.from({ length: offeringCount }, (_, i) => {
     const schoolsIn = classesBySchool.filter((_, s) => random() >= 0.15 / n || s === 0);
+    const subject = pick(random, REMOTE_SUBJECTS) ?? '英语';
     return {
       id: `${id}-o${i + 1}`,
-      name: `${pick(random, ['英语', '音乐', '美术', '科学', '信息技术']) ?? '英语'}${i + 1}`,
+      name: `${subject}${i + 1}`,
       teacherId: `${id}-t${(i % teachers.length) + 1}`,
       recordingRoomId: `${id}-r${(i % rooms.length) + 1}`,
       receivingClassIds: schoolsIn.map((ids) => pick(random, ids) ?? ''),
       periodsPerWeek: shape.periodsPerWeek ?? (random() < 0.9 ? 2 : 3),
+      subject,
     };
   });
-  return { id, hubSchoolId: `${id}-hub`, schools, classes, teachers, recordingRooms: rooms, offerings };
+  const problem = {
+    id,
+    hubSchoolId: `${id}-hub`,
+    schools,
+    classes,
+    teachers,
+    recordingRooms: rooms,
+    offerings,
+  };
+  return shape.localTimetables === false
+    ? problem
+    : withLocalTimetables(problem, mulberry32(seed ^ 0x5bd1e995));
 }
+
+/** Subjects the hub teaches remotely. */
+const REMOTE_SUBJECTS = ['英语', '音乐', '美术', '科学', '信息技术'] as const;
+
+/**
+ * Turns each receiving class's busy periods into its own lessons (subject and local teacher) and
+ * adds the school's other classes, with its own random stream so that the rest of the cluster
+ * stays as it was generated. Per receiving school: each class has a head teacher (语文, 班会, and
+ * the remote subjects, which the school has no specialist for) and a mathematics teacher shared
+ * with one other class; 0–2 other classes keep the shared teachers busy; every class has 升旗
+ * (Monday's first period) and 班会 (Friday's third) locked. The remote subject has as many local
+ * periods as the offering has sessions, anywhere in the class's week (nothing aligns them with
+ * the hub). Lessons that would double-book a shared teacher go to the class's head teacher.
+ */
+function withLocalTimetables(problem: ClusterProblem, random: Random): ClusterProblem {
+  const localTimetables: LocalTimetableInput[] = [];
+  const classes: ClassInput[] = [];
+  for (const school of problem.schools) {
+    if (school.id === problem.hubSchoolId) continue;
+    const receiving = problem.classes.filter((c) => c.schoolId === school.id);
+    const others = Array.from({ length: randomBetween(random, 0, 2) }, (_, k) => ({
+      id: `${school.id}-x${k + 1}`,
+      busy: someOf(random, school.periods, 0.7),
+    }));
+    const all = [...receiving.map((c) => ({ id: c.id, busy: c.busy })), ...others];
+    const lessons: LocalLessonInput[] = [];
+    const teaching = new Set<string>();
+    const mathTeacher = (i: number): string => `${school.id}-math${Math.floor(i / 2) + 1}`;
+    all.forEach((c, i) => {
+      const head = `${school.id}-head${i + 1}`;
+      const taken = new Set<string>();
+      const add = (
+        weekday: Weekday,
+        period: number,
+        subject: string,
+        teacherId?: string,
+        locked = false,
+      ): void => {
+        const at = `${weekday}|${period}`;
+        if (taken.has(at)) return;
+        taken.add(at);
+        if (teacherId !== undefined) teaching.add(`${teacherId}|${at}`);
+        lessons.push({
+          classId: c.id,
+          weekday,
+          period,
+          subject,
+          ...(teacherId && { teacherId }),
+          ...(locked && { locked }),
+        });
+      };
+      const rings = (weekday: Weekday, period: number): boolean =>
+        school.periods.some((p) => p.period === period && p.weekdays.includes(weekday));
+      if (rings(1, 1)) add(1, 1, '升旗', undefined, true);
+      if (rings(5, 3)) add(5, 3, '班会', head, true);
+      const busy = c.busy.filter((b) => !taken.has(`${b.weekday}|${b.period}`));
+      // The remote subjects' own periods, anywhere among the class's lessons.
+      const remote = problem.offerings
+        .filter((o) => o.receivingClassIds.includes(c.id))
+        .flatMap((o) => Array.from({ length: o.periodsPerWeek }, () => o.subject ?? ''));
+      for (const subject of remote) {
+        const free = busy.filter((b) => !taken.has(`${b.weekday}|${b.period}`));
+        const at = pick(random, free);
+        if (at) add(at.weekday, at.period, subject, head);
+      }
+      for (const b of busy) {
+        const subject = pick(random, LOCAL_SUBJECTS) ?? '语文';
+        const shared =
+          subject === '数学' ? mathTeacher(i) : subject === '体育' ? `${school.id}-pe` : undefined;
+        const teacherId = shared && !teaching.has(`${shared}|${b.weekday}|${b.period}`) ? shared : head;
+        add(b.weekday, b.period, teacherId === head && shared ? '语文' : subject, teacherId);
+      }
+    });
+    localTimetables.push({ schoolId: school.id, lessons });
+    // The lessons now say when the receiving classes are busy.
+    classes.push(...receiving.map((c) => ({ ...c, busy: [] })));
+  }
+  return { ...problem, classes, localTimetables };
+}
+
+/** Subjects of the local lessons, by weight (语文 and 数学 most). */
+const LOCAL_SUBJECTS = ['语文', '语文', '语文', '数学', '数学', '数学', '体育', '道德与法治'] as const;

@@ -1,7 +1,12 @@
 /**
  * Solving a batch of independent clusters with one algorithm, re-checking every result with
  * the independent checker, and the timing of the editor's incremental check.
+ *
+ * `coplan` is the co-planner (sessions with local moves and bell changes; its plan applied and
+ * re-checked by `checkPlan`); `solver` is the previous solver and `greedy` the baseline, both
+ * taking the receiving classes' own lessons as fixed and re-checked by `checkTimetable`.
  */
+import { checkPlan, planCluster } from '../../../scheduler/coplan/index.ts';
 import {
   Timetable,
   checkTimetable,
@@ -21,7 +26,7 @@ import type {
 import { median } from '../report.ts';
 
 /** Which algorithm solves the batch. */
-export type Algorithm = 'solver' | 'greedy';
+export type Algorithm = 'coplan' | 'solver' | 'greedy';
 
 /** Figures of one algorithm over one batch of clusters. */
 export interface BatchSummary {
@@ -39,7 +44,7 @@ export interface BatchSummary {
   unplaced: number;
   /**
    * Wanted sessions of offerings that have no hub slot where every receiving class has a
-   * period covered by 90%: impossible whatever the algorithm (bells too far apart).
+   * period covered by 90% on the bells as given: impossible without a bell change.
    */
   impossibleByBells: number;
   /** Clusters with every wanted session placed. */
@@ -52,8 +57,16 @@ export interface BatchSummary {
   soft: Record<SoftConstraint, number>;
   /** Unplaced sessions by the rule that blocked most of their offering's slots. */
   unplacedBy: Partial<Record<HardConstraint, number>>;
-  /** Search steps summed over clusters (0 for greedy). */
+  /** Search steps summed over clusters (0 for greedy; for the co-plan, the number of solves). */
   iterations: number;
+  /** The co-plan's changes (0 for the others): local lessons moved, bell changes, schools touched. */
+  localMoves: number;
+  bellChanges: number;
+  clustersWithBellChanges: number;
+  schoolsTouched: number;
+  /** Unplaced sessions the co-plan proves impossible, by kind of proof; the rest unproven. */
+  proven: Record<string, number>;
+  unproven: number;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -79,10 +92,41 @@ export function runBatch(
   let score = 0;
   let iterations = 0;
   let impossible = 0;
+  let localMoves = 0;
+  let bellChanges = 0;
+  let withBells = 0;
+  let schoolsTouched = 0;
+  let unproven = 0;
+  const proven: Record<string, number> = {};
   for (const problem of problems) {
     const index = indexCluster(problem);
     for (const o of problem.offerings) {
       if (!index.slots.some((slot) => slotFitsBells(index, o.id, slot))) impossible += o.periodsPerWeek;
+    }
+    if (algorithm === 'coplan') {
+      const started = performance.now();
+      const plan = planCluster(problem, { timeLimitMs, seed, stallIterations });
+      times.push(performance.now() - started);
+      const check = checkPlan(problem, plan);
+      hard += check.timetable.hardViolations.length + check.local.length;
+      const want = plan.wanted;
+      wanted += want;
+      placed += plan.placed;
+      if (plan.placed >= want) complete++;
+      score += check.timetable.score;
+      for (const k of Object.keys(soft) as SoftConstraint[]) soft[k] += check.timetable.soft[k];
+      localMoves += plan.cost.localMoves;
+      bellChanges += plan.cost.bellChanges;
+      if (plan.cost.bellChanges) withBells++;
+      schoolsTouched += plan.cost.schoolsTouched;
+      for (const u of plan.unplaced) {
+        if (u.proof) proven[u.proof.kind] = (proven[u.proof.kind] ?? 0) + u.proven;
+        unproven += u.missing - u.proven;
+        const first = u.reasons[0]?.constraint ?? 'unknown-period';
+        unplacedBy[first] = (unplacedBy[first] ?? 0) + u.missing;
+      }
+      iterations += plan.stats.solves;
+      continue;
     }
     const started = performance.now();
     const solution =
@@ -121,6 +165,12 @@ export function runBatch(
     soft,
     unplacedBy,
     iterations,
+    localMoves,
+    bellChanges,
+    clustersWithBellChanges: withBells,
+    schoolsTouched,
+    proven,
+    unproven,
   };
 }
 

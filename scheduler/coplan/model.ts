@@ -1,0 +1,108 @@
+/**
+ * The co-plan (课程联合编排): one plan for a cluster's week that places the synchronized
+ * sessions together with the changes they need — bell changes and moves of the receiving
+ * schools' own lessons — or says exactly what cannot be placed and why.
+ */
+import type { BellChange } from '../compat/index.ts';
+import type { SolverOptions } from '../timetable/solve.ts';
+import type { PeriodRef, Session, SoftConstraint, Unplaced } from '../timetable/model.ts';
+
+/**
+ * One change to a receiving school's own timetable.
+ * - `move`: the lesson moves from `from` to `to` (its teacher and subject unchanged).
+ * - `remote`: the lesson is taught by the synchronized session of `offeringId`, which sits in
+ *   the class's period `to`; when `to` equals `from` the lesson stays where it was (a natural
+ *   slot), otherwise the subject's period moves to `to` and `from` is left free.
+ */
+export interface LocalChange {
+  kind: 'move' | 'remote';
+  schoolId: string;
+  classId: string;
+  subject: string;
+  teacherId?: string;
+  from: PeriodRef;
+  to: PeriodRef;
+  offeringId?: string;
+}
+
+/** Why some of an offering's sessions can be shown impossible, whatever the plan. */
+export interface Proof {
+  /**
+   * - `candidate-slots`: fewer hub periods than wanted pass every rule no local move can change
+   *   (bells at the overlap rule with the best bell proposal tried, the hub teacher's and room's
+   *   busy periods, the receiving classes' locked periods, links) for a session alone;
+   * - `teacher-capacity`: the hub teacher's offerings together want more sessions than the
+   *   teacher's possible periods allow under the daily limit.
+   */
+  kind: 'candidate-slots' | 'teacher-capacity';
+  /** Sessions the bound allows, and sessions wanted (of the offering, or of the teacher's offerings). */
+  available: number;
+  needed: number;
+  message: string;
+}
+
+/** An offering whose sessions are not all placed. */
+export interface UnplacedAccount extends Unplaced {
+  /** Sessions of `missing` shown impossible by `proof`; the rest the search did not place. */
+  proven: number;
+  proof: Proof | null;
+}
+
+/** What a plan asks of the schools. */
+export interface PlanCost {
+  /** Entries of `bellChanges`. */
+  bellChanges: number;
+  /** Local lessons whose period changes (a swap counts two). */
+  localMoves: number;
+  /** Receiving schools whose own timetable changes. */
+  schoolsTouched: number;
+}
+
+/** A ranked alternative: the same cluster planned with other bells. */
+export interface PlanAlternative {
+  bellChanges: BellChange[];
+  placed: number;
+  cost: PlanCost;
+}
+
+/** The co-plan of one cluster. */
+export interface Plan {
+  clusterId: string;
+  /** The sessions, at the bells after `bellChanges`. */
+  sessions: Session[];
+  bellChanges: BellChange[];
+  /** Per receiving school, what changes in its own timetable (a school approves its part). */
+  localChanges: LocalChange[];
+  cost: PlanCost;
+  wanted: number;
+  placed: number;
+  unplaced: UnplacedAccount[];
+  /** Soft score of the sessions (lower is better) and its parts, as the checker computes it. */
+  score: number;
+  soft: Record<SoftConstraint, number>;
+  /** Every plan tried, the chosen one first: most sessions placed, then fewest changes. */
+  alternatives: PlanAlternative[];
+  /** One line for the coordinator, Chinese first, English in parentheses. */
+  message: string;
+  stats: { elapsedMs: number; solves: number; proposalsTried: number };
+}
+
+/**
+ * Options of {@link planCluster}: the solver's (its `timeLimitMs` is the whole plan's, shared
+ * equally by the solves of each set of bells tried), and what a change costs.
+ */
+export interface PlanOptions extends SolverOptions {
+  /** Cost of moving one local lesson, in soft-score units (so above any one soft wish). @default 30 */
+  moveCost?: number;
+  /** Try the bell analysis' proposals when bells leave an offering short of slots. @default true */
+  proposeBells?: boolean;
+  /** Most bell proposals tried per round. @default 2 */
+  maxBellProposals?: number;
+  /**
+   * Rounds of bell proposals: the first for offerings the bell analysis finds short, the next
+   * for offerings the best plan so far still leaves short (asking for more usable slots). @default 3
+   */
+  maxBellRounds?: number;
+  /** Most re-solves after a local repair fails (each forbids the periods that failed). @default 2 */
+  maxRepairRounds?: number;
+}

@@ -1,0 +1,298 @@
+/**
+ * The co-planner: places a cluster's synchronized sessions while proposing the fewest changes
+ * it finds to the receiving schools' own timetables and, when bells leave an offering short of
+ * slots, to their bells.
+ *
+ * How: the receiving classes' movable lessons are taken out of the problem (locked ones stay
+ * busy), and the timetable solver places the sessions with each session priced by the local
+ * lessons it would displace ({@link LocalTimetables.estimate}); then the repair makes room in
+ * the local timetables. A class period the repair cannot free is forbidden and the cluster
+ * solved again (a few rounds), after which sessions still in the way are dropped. When bells
+ * are short, the bell analysis' proposals (at the same overlap rule) are applied and the whole
+ * planned again; the plan that places most, then changes least, wins.
+ */
+import {
+  analyzeCompatibility,
+  applyProposal,
+  compatInputFromProblem,
+  proposeChanges,
+} from '../compat/index.ts';
+import type { BellChange, CompatInput, CompatOffering, CompatOptions } from '../compat/index.ts';
+import { indexCluster, periodKey } from '../timetable/cluster.ts';
+import type { ClusterIndex } from '../timetable/cluster.ts';
+import type { ClassInput, ClusterProblem, PeriodRef, Session } from '../timetable/model.ts';
+import { sessionForSlot } from '../timetable/slots.ts';
+import { softOf } from '../timetable/soft.ts';
+import { explainUnplaced } from '../timetable/solution.ts';
+import { solve } from '../timetable/solve.ts';
+import { Timetable } from '../timetable/Timetable.ts';
+import { LocalTimetables } from './LocalTimetables.ts';
+import type {
+  LocalChange,
+  Plan,
+  PlanAlternative,
+  PlanCost,
+  PlanOptions,
+  Proof,
+  UnplacedAccount,
+} from './model.ts';
+
+interface Attempt {
+  problem: ClusterProblem;
+  bellChanges: BellChange[];
+  sessions: Session[];
+  localChanges: LocalChange[];
+  relaxed: ClusterProblem;
+  cost: PlanCost;
+  solves: number;
+}
+
+/** The problem without the receiving classes' movable lessons: locked ones and `forbidden` periods stay busy. */
+function relax(
+  problem: ClusterProblem,
+  local: LocalTimetables,
+  forbidden: ReadonlyMap<string, PeriodRef[]>,
+): ClusterProblem {
+  const classes: ClassInput[] = problem.classes.map((c) => {
+    const extra = [...local.lockedPeriods(c.id), ...(forbidden.get(c.id) ?? [])];
+    return extra.length ? { ...c, busy: [...c.busy, ...extra] } : c;
+  });
+  const { localTimetables: _dropped, ...rest } = problem;
+  return { ...rest, classes };
+}
+
+function costOf(bellChanges: readonly BellChange[], changes: readonly LocalChange[]): PlanCost {
+  const moved = changes.filter(
+    (c) => c.kind === 'move' || c.from.weekday !== c.to.weekday || c.from.period !== c.to.period,
+  );
+  return {
+    bellChanges: bellChanges.length,
+    localMoves: moved.length,
+    schoolsTouched: new Set(moved.map((c) => c.schoolId)).size,
+  };
+}
+
+/** Plans one set of bells: solve, repair, forbid what failed, again. */
+function attempt(problem: ClusterProblem, bellChanges: BellChange[], options: PlanOptions): Attempt {
+  const { moveCost = 30, maxRepairRounds = 2 } = options;
+  const index = indexCluster(problem, options);
+  const local = new LocalTimetables(index);
+  const forbidden = new Map<string, PeriodRef[]>();
+  const solverOptions = {
+    ...options,
+    explain: false,
+    sessionCost: (s: Session) => moveCost * local.estimate(s),
+  };
+  let solves = 0;
+  for (let round = 0; ; round++) {
+    const relaxed = relax(problem, local, forbidden);
+    let sessions = solve(relaxed, solverOptions).sessions;
+    solves++;
+    let repair = local.repair(sessions);
+    if (repair.failures.length && round < maxRepairRounds) {
+      for (const f of repair.failures) {
+        forbidden.set(f.classId, [
+          ...(forbidden.get(f.classId) ?? []),
+          { weekday: f.weekday, period: f.period },
+        ]);
+      }
+      continue;
+    }
+    // Last round: a session whose class period cannot be freed is left out.
+    while (repair.failures.length) {
+      const bad = new Set(repair.failures.map((f) => `${f.classId}|${periodKey(f.weekday, f.period)}`));
+      sessions = sessions.filter(
+        (s) => !s.receiving.some((r) => bad.has(`${r.classId}|${periodKey(s.weekday, r.period)}`)),
+      );
+      repair = local.repair(sessions);
+    }
+    return {
+      problem,
+      bellChanges,
+      sessions,
+      localChanges: repair.changes,
+      relaxed,
+      cost: costOf(bellChanges, repair.changes),
+      solves,
+    };
+  }
+}
+
+function better(a: Attempt, b: Attempt): boolean {
+  const changes = (x: Attempt): number => x.cost.bellChanges + x.cost.localMoves;
+  return (
+    a.sessions.length > b.sessions.length ||
+    (a.sessions.length === b.sessions.length && changes(a) < changes(b))
+  );
+}
+
+function rank(tried: readonly Attempt[]): Attempt[] {
+  return [...tried].sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
+}
+
+/**
+ * The bell analysis' demand for a later round: an offering whose hub teacher still has sessions
+ * missing asks for as many slots as the analysis counts now plus the teacher's missing ones
+ * (offerings of one teacher compete for the same slots, which the analysis counts per offering).
+ */
+function moreSlots(best: Attempt, compat: CompatInput, rule: CompatOptions): CompatOffering[] {
+  const report = analyzeCompatibility(compat, rule);
+  const missingOf = new Map<string, number>();
+  for (const o of best.problem.offerings) {
+    const placed = best.sessions.filter((s) => s.offeringId === o.id).length;
+    missingOf.set(o.teacherId, (missingOf.get(o.teacherId) ?? 0) + Math.max(0, o.periodsPerWeek - placed));
+  }
+  const teacherOf = new Map(best.problem.offerings.map((o) => [o.id, o.teacherId]));
+  return (compat.offerings ?? []).map((o, k) => {
+    const missing = missingOf.get(teacherOf.get(o.id) ?? '') ?? 0;
+    const slots = report.offerings[k]?.candidateSlots ?? 0;
+    return missing > 0 ? { ...o, periodsPerWeek: Math.max(o.periodsPerWeek, slots + missing) } : o;
+  });
+}
+
+/** Candidate sessions of an offering that an empty timetable takes: rules no plan can change. */
+function candidates(index: ClusterIndex, offeringId: string): Session[] {
+  const empty = new Timetable(index);
+  return index.slots.map((slot) => sessionForSlot(index, offeringId, slot)).filter((s) => empty.fits(s));
+}
+
+/** Proofs of what cannot be placed, on the chosen bells with only locked lessons busy. */
+function account(chosen: Attempt, options: PlanOptions): UnplacedAccount[] {
+  const index = indexCluster(chosen.relaxed, options);
+  const final = new Timetable(index);
+  for (const s of chosen.sessions) final.add(s);
+  const placed = new Map<string, number>();
+  for (const s of chosen.sessions) placed.set(s.offeringId, (placed.get(s.offeringId) ?? 0) + 1);
+  if (chosen.sessions.length >= chosen.problem.offerings.reduce((n, o) => n + o.periodsPerWeek, 0)) return [];
+  const possible = new Map(chosen.problem.offerings.map((o) => [o.id, candidates(index, o.id)]));
+  // The hub teacher's bound: per day, at most the daily limit or the distinct possible periods.
+  const teacherBound = new Map<string, { available: number; needed: number }>();
+  for (const t of chosen.problem.teachers) {
+    const theirs = chosen.problem.offerings.filter((o) => o.teacherId === t.id);
+    if (theirs.length === 0) continue;
+    const perDay = new Map<number, Set<number>>();
+    for (const o of theirs) {
+      for (const s of possible.get(o.id) ?? []) {
+        const set = perDay.get(s.weekday) ?? new Set<number>();
+        perDay.set(s.weekday, set.add(s.period));
+      }
+    }
+    let available = 0;
+    for (const set of perDay.values()) available += Math.min(index.dayLimit(t.id), set.size);
+    teacherBound.set(t.id, { available, needed: theirs.reduce((n, o) => n + o.periodsPerWeek, 0) });
+  }
+  const out: UnplacedAccount[] = [];
+  const teacherProven = new Map<string, number>();
+  for (const o of chosen.problem.offerings) {
+    const missing = o.periodsPerWeek - (placed.get(o.id) ?? 0);
+    if (missing <= 0) continue;
+    const reasons = explainUnplaced(final, o.id, missing);
+    const slots = possible.get(o.id)?.length ?? 0;
+    const bound = teacherBound.get(o.teacherId);
+    let proof: Proof | null = null;
+    let proven = 0;
+    if (slots < o.periodsPerWeek) {
+      proven = Math.min(missing, o.periodsPerWeek - slots);
+      proof = {
+        kind: 'candidate-slots',
+        available: slots,
+        needed: o.periodsPerWeek,
+        message:
+          `《${o.name}》每周只有 ${slots} 个可排节次（作息、主讲教师、录播教室、锁定节次、带宽），需要 ${o.periodsPerWeek} 个 ` +
+          `(only ${slots} hub periods pass the rules no local move can change; ${o.periodsPerWeek} wanted)`,
+      };
+    } else if (bound && bound.available < bound.needed) {
+      const left = bound.needed - bound.available - (teacherProven.get(o.teacherId) ?? 0);
+      proven = Math.max(0, Math.min(missing, left));
+      teacherProven.set(o.teacherId, (teacherProven.get(o.teacherId) ?? 0) + proven);
+      const name = index.teachers.get(o.teacherId)?.name ?? o.teacherId;
+      proof = {
+        kind: 'teacher-capacity',
+        available: bound.available,
+        needed: bound.needed,
+        message:
+          `主讲教师 ${name} 每周最多可上 ${bound.available} 节同步课（空闲节次与每日上限），其课程需要 ${bound.needed} 节 ` +
+          `(the hub teacher can take at most ${bound.available} sessions a week; their offerings want ${bound.needed})`,
+      };
+    }
+    out.push({ ...reasons, proven, proof });
+  }
+  return out;
+}
+
+function summary(placed: number, wanted: number, cost: PlanCost, proven: number): string {
+  const changes = `${cost.bellChanges} 处作息调整、${cost.localMoves} 节本地课调动`;
+  const en = `${cost.bellChanges} bell changes and ${cost.localMoves} local lesson moves`;
+  if (placed >= wanted)
+    return `全部 ${wanted} 节同步课已排入，需 ${changes} (all ${wanted} sessions placed with ${en})`;
+  return (
+    `已排入 ${placed}/${wanted} 节，需 ${changes}；其余 ${wanted - placed} 节中 ${proven} 节可证明无法排入 ` +
+    `(${placed} of ${wanted} sessions placed with ${en}; of the other ${wanted - placed}, ${proven} provably cannot be placed)`
+  );
+}
+
+/**
+ * Plans a cluster's week: sessions, local moves and bell changes together. Deterministic for a
+ * seed and clock (see {@link PlanOptions}); the sessions, applied with the changes
+ * ({@link applyPlan}), pass the independent checker and keep every local teacher single-booked and
+ * every locked lesson in place.
+ * @throws TypeError for an inconsistent problem or out-of-range options.
+ */
+export function planCluster(problem: ClusterProblem, options: PlanOptions = {}): Plan {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const { proposeBells = true, maxBellProposals = 2, maxBellRounds = 3, timeLimitMs = 2000 } = options;
+  // The time limit is the whole plan's: each solve gets an equal share of it.
+  const share = {
+    ...options,
+    timeLimitMs: timeLimitMs / (1 + (proposeBells ? maxBellRounds * maxBellProposals : 0)),
+  };
+  const index = indexCluster(problem, options);
+  const wanted = problem.offerings.reduce((n, o) => n + o.periodsPerWeek, 0);
+  const tried: Attempt[] = [attempt(problem, [], share)];
+  let proposalsTried = 0;
+  const rule = { minOverlap: index.options.minOverlap, weekdays: index.options.weekdays };
+  // Bells: first what the analysis finds short; then, from the best plan so far, more slots for
+  // the offerings still short (their teacher's other offerings compete for the same slots).
+  for (let round = 0; proposeBells && round < maxBellRounds; round++) {
+    const best = rank(tried)[0];
+    if (!best || best.sessions.length >= wanted) break;
+    const compat = compatInputFromProblem(best.problem);
+    const demand = round === 0 ? compat : { ...compat, offerings: moreSlots(best, compat, rule) };
+    if (round === 0 && analyzeCompatibility(compat, rule).feasible) continue;
+    for (const proposal of proposeChanges(demand, { ...rule, maxProposals: maxBellProposals })) {
+      proposalsTried++;
+      const schools = applyProposal(best.problem.schools, proposal);
+      tried.push(attempt({ ...best.problem, schools }, [...best.bellChanges, ...proposal.changes], share));
+    }
+  }
+  const ranked = rank(tried);
+  const chosen = ranked[0] ?? attempt(problem, [], share);
+  const unplaced = account(chosen, options);
+  const soft = softOf(indexCluster(chosen.relaxed, options), chosen.sessions);
+  const alternatives: PlanAlternative[] = ranked.map((a) => ({
+    bellChanges: a.bellChanges,
+    placed: a.sessions.length,
+    cost: a.cost,
+  }));
+  const proven = unplaced.reduce((n, u) => n + u.proven, 0);
+  return {
+    clusterId: problem.id,
+    sessions: chosen.sessions,
+    bellChanges: chosen.bellChanges,
+    localChanges: chosen.localChanges,
+    cost: chosen.cost,
+    wanted,
+    placed: chosen.sessions.length,
+    unplaced,
+    score: soft.score,
+    soft: soft.soft,
+    alternatives,
+    message: summary(chosen.sessions.length, wanted, chosen.cost, proven),
+    stats: {
+      elapsedMs: now() - started,
+      solves: tried.reduce((n, a) => n + a.solves, 0),
+      proposalsTried,
+    },
+  };
+}

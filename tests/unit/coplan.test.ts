@@ -1,0 +1,342 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeCompatibility, compatInputFromProblem } from '../../scheduler/compat/index.ts';
+import { applyPlan, checkPlan, planCluster } from '../../scheduler/coplan/index.ts';
+import type { LocalChange, PlanOptions } from '../../scheduler/coplan/index.ts';
+import { resolveOptions, solve } from '../../scheduler/timetable/index.ts';
+import type {
+  BellPeriod,
+  ClusterProblem,
+  LocalLessonInput,
+  PeriodRef,
+  SchoolInput,
+  Weekday,
+} from '../../scheduler/timetable/index.ts';
+
+const WEEK: readonly Weekday[] = [1, 2, 3, 4, 5];
+const PERIODS = 6;
+
+/** Six periods a day from `start`, `length` minutes, 10-minute breaks, lunch after period 4. */
+function bells(start = 480, length = 45): BellPeriod[] {
+  const periods: BellPeriod[] = [];
+  let t = start;
+  for (let p = 1; p <= PERIODS; p++) {
+    periods.push({ period: p, start: t, end: t + length, weekdays: WEEK });
+    t += length + (p === 4 ? 120 : 10);
+  }
+  return periods;
+}
+
+function school(id: string, periods = bells()): SchoolInput {
+  return { id, name: `${id}学校`, periods, downlinkMbps: 100, uplinkMbps: 10 };
+}
+
+const every: PeriodRef[] = WEEK.flatMap((weekday) =>
+  Array.from({ length: PERIODS }, (_, i) => ({ weekday, period: i + 1 })),
+);
+
+/** Every period of the week except `free` ("2/2" = Tuesday period 2). */
+function allBut(...free: string[]): PeriodRef[] {
+  return every.filter((r) => !free.includes(`${r.weekday}/${r.period}`));
+}
+
+/**
+ * A class's full week: the listed lessons ("2/2": ['英语', teacher]) and, in every other period
+ * not left free, 语文 by its head teacher; 升旗 locked on Monday period 1.
+ */
+function week(
+  classId: string,
+  head: string,
+  lessons: Record<string, [string, string]>,
+  free: readonly string[] = [],
+): LocalLessonInput[] {
+  return every.flatMap((r): LocalLessonInput[] => {
+    const at = `${r.weekday}/${r.period}`;
+    if (free.includes(at)) return [];
+    if (at === '1/1') return [{ classId, ...r, subject: '升旗', locked: true }];
+    const [subject, teacherId] = lessons[at] ?? ['语文', head];
+    return [{ classId, ...r, subject, teacherId }];
+  });
+}
+
+interface Setup {
+  /** Periods the hub teacher is free in ("2/2"). */
+  teacherFree: string[];
+  /** Receiving schools: id, bells, and each class's lessons. */
+  schools: { id: string; periods?: BellPeriod[]; lessons: LocalLessonInput[]; classes: string[] }[];
+  periodsPerWeek?: number;
+}
+
+/** A 1+N cluster: hub H, teacher 张老师 teaching 英语 to the first class of every school. */
+function cluster(setup: Setup): ClusterProblem {
+  return {
+    id: 'golden',
+    hubSchoolId: 'H',
+    schools: [school('H'), ...setup.schools.map((s) => school(s.id, s.periods))],
+    classes: setup.schools.flatMap((s) =>
+      s.classes.map((id) => ({ id, name: `${id}班`, schoolId: s.id, classroomId: `${id}-room`, busy: [] })),
+    ),
+    teachers: [{ id: 'T', name: '张老师', schoolId: 'H', busy: allBut(...setup.teacherFree) }],
+    recordingRooms: [{ id: 'R', name: '录播1', schoolId: 'H', busy: [] }],
+    offerings: [
+      {
+        id: 'O',
+        name: '英语',
+        subject: '英语',
+        teacherId: 'T',
+        recordingRoomId: 'R',
+        receivingClassIds: setup.schools.map((s) => s.classes[0] ?? ''),
+        periodsPerWeek: setup.periodsPerWeek ?? 2,
+      },
+    ],
+    localTimetables: setup.schools.map((s) => ({ schoolId: s.id, lessons: s.lessons })),
+  };
+}
+
+/** Fixed search effort and a fake clock: the same plan on every machine. */
+const fixed: PlanOptions = {
+  seed: 3,
+  timeLimitMs: 1e9,
+  maxIterations: 3000,
+  stallIterations: 1500,
+  now: () => 0,
+};
+
+const moves = (changes: readonly LocalChange[]): string[] =>
+  changes
+    .filter((c) => c.kind === 'move' || c.from.weekday !== c.to.weekday || c.from.period !== c.to.period)
+    .map((c) => `${c.classId} ${c.subject} ${c.from.weekday}/${c.from.period}→${c.to.weekday}/${c.to.period}`)
+    .sort();
+
+describe('planCluster on golden clusters', () => {
+  it('needs no local move when the receiving English periods line up with the hub teacher', () => {
+    const problem = cluster({
+      teacherFree: ['2/2', '4/2'],
+      schools: [
+        {
+          id: 'S',
+          classes: ['A'],
+          lessons: week('A', 'hA', { '2/2': ['英语', 'hA'], '4/2': ['英语', 'hA'] }),
+        },
+      ],
+    });
+    const plan = planCluster(problem, fixed);
+    expect(plan.placed).toBe(2);
+    expect(plan.cost).toEqual({ bellChanges: 0, localMoves: 0, schoolsTouched: 0 });
+    expect(plan.localChanges.map((c) => c.kind)).toEqual(['remote', 'remote']);
+    expect(checkPlan(problem, plan).ok).toBe(true);
+  });
+
+  it('swaps the English period with the lesson in the way when they do not line up', () => {
+    const problem = cluster({
+      teacherFree: ['2/2', '4/2'],
+      schools: [
+        {
+          id: 'S',
+          classes: ['A'],
+          lessons: week('A', 'hA', {
+            '2/3': ['英语', 'hA'],
+            '4/3': ['英语', 'hA'],
+            '2/2': ['数学', 'm'],
+            '4/2': ['体育', 'pe'],
+          }),
+        },
+      ],
+    });
+    const plan = planCluster(problem, fixed);
+    expect(plan.placed).toBe(2);
+    // The class is full: the lessons in the way can only take the English periods' places.
+    expect(moves(plan.localChanges)).toEqual([
+      'A 体育 4/2→4/3',
+      'A 数学 2/2→2/3',
+      'A 英语 2/3→2/2',
+      'A 英语 4/3→4/2',
+    ]);
+    expect(plan.cost.localMoves).toBe(4);
+    expect(checkPlan(problem, plan).ok).toBe(true);
+  });
+
+  it('moves a lesson elsewhere when a swap would double-book its teacher', () => {
+    // The mathematics teacher also teaches class B in Tuesday period 3, so 数学 cannot take the
+    // English period's place; Wednesday period 5 is free for class A and for the teacher.
+    const problem = cluster({
+      teacherFree: ['2/2'],
+      periodsPerWeek: 1,
+      schools: [
+        {
+          id: 'S',
+          classes: ['A', 'B'],
+          lessons: [
+            ...week('A', 'hA', { '2/3': ['英语', 'hA'], '2/2': ['数学', 'm'] }, ['3/5']),
+            ...week('B', 'hB', { '2/3': ['数学', 'm'] }),
+          ],
+        },
+      ],
+    });
+    const plan = planCluster(problem, fixed);
+    expect(plan.placed).toBe(1);
+    expect(moves(plan.localChanges)).toEqual(['A 数学 2/2→3/5', 'A 英语 2/3→2/2']);
+    expect(checkPlan(problem, plan).ok).toBe(true);
+  });
+
+  it('finds the known optimum of three moves for two schools whose English periods differ', () => {
+    // A's English is in Tue/Thu period 2, B's in period 3. Only Tuesday period 2 costs one move
+    // (B is free then and takes its English from period 3); every other slot costs two.
+    const problem = cluster({
+      teacherFree: ['2/2', '2/3', '4/2', '4/3'],
+      schools: [
+        {
+          id: 'SA',
+          classes: ['A'],
+          lessons: week('A', 'hA', {
+            '2/2': ['英语', 'hA'],
+            '4/2': ['英语', 'hA'],
+            '2/3': ['数学', 'mA'],
+            '4/3': ['数学', 'mA'],
+          }),
+        },
+        {
+          id: 'SB',
+          classes: ['B'],
+          lessons: week('B', 'hB', { '2/3': ['英语', 'hB'], '4/3': ['英语', 'hB'], '4/2': ['语文', 'hB'] }, [
+            '2/2',
+          ]),
+        },
+      ],
+    });
+    const plan = planCluster(problem, fixed);
+    expect(plan.placed).toBe(2);
+    expect(plan.cost.localMoves).toBe(3);
+    expect(plan.sessions.map((s) => `${s.weekday}/${s.period}`)).toContain('2/2');
+    expect(checkPlan(problem, plan).ok).toBe(true);
+  });
+
+  it('never moves a locked period, and proves what it cannot place', () => {
+    // The hub teacher is free on Monday period 1, which the class keeps for 升旗, and Tuesday period 2.
+    const problem = cluster({
+      teacherFree: ['1/1', '2/2'],
+      schools: [
+        {
+          id: 'S',
+          classes: ['A'],
+          lessons: week('A', 'hA', { '2/2': ['英语', 'hA'], '3/2': ['英语', 'hA'] }),
+        },
+      ],
+    });
+    const plan = planCluster(problem, fixed);
+    expect(plan.placed).toBe(1);
+    expect(plan.localChanges.some((c) => c.subject === '升旗')).toBe(false);
+    expect(plan.unplaced).toHaveLength(1);
+    expect(plan.unplaced[0]).toMatchObject({
+      offeringId: 'O',
+      missing: 1,
+      proven: 1,
+      proof: { kind: 'candidate-slots', available: 1, needed: 2 },
+    });
+    const applied = applyPlan(problem, plan);
+    expect(applied.localTimetables?.[0]?.lessons).toContainEqual({
+      classId: 'A',
+      weekday: 1,
+      period: 1,
+      subject: '升旗',
+      locked: true,
+    });
+  });
+
+  it('proposes bell changes with the sessions when bells rule out every slot at the 90 % rule', () => {
+    // The receiving school rings 10 minutes late: 35 of 45 minutes (78 %) is below the rule.
+    const problem = cluster({
+      teacherFree: ['2/2', '4/2'],
+      schools: [
+        {
+          id: 'S',
+          periods: bells(490),
+          classes: ['A'],
+          lessons: week('A', 'hA', { '2/2': ['英语', 'hA'], '4/2': ['英语', 'hA'] }),
+        },
+      ],
+    });
+    expect(planCluster(problem, { ...fixed, proposeBells: false }).placed).toBe(0);
+    const plan = planCluster(problem, fixed);
+    expect(plan.placed).toBe(2);
+    expect(plan.bellChanges.length).toBeGreaterThan(0);
+    expect(plan.bellChanges.every((c) => c.schoolId === 'S' || c.schoolId === 'H')).toBe(true);
+    expect(plan.cost.localMoves).toBe(0);
+    expect(checkPlan(problem, plan).ok).toBe(true);
+    // Without the bell changes the same sessions break the rules (the overlap, or the hub's bells if it moved).
+    expect(checkPlan(problem, { ...plan, bellChanges: [] }).ok).toBe(false);
+  });
+});
+
+describe('one overlap rule', () => {
+  it('the bell analysis and the solver default to the same threshold and agree on an 85 % overlap', () => {
+    // 40-minute periods 6 minutes apart: 34 of 40 minutes, 85 %.
+    const problem = cluster({
+      teacherFree: every.map((r) => `${r.weekday}/${r.period}`),
+      schools: [{ id: 'S', periods: bells(486, 40), classes: ['A'], lessons: [] }],
+    });
+    const shifted = { ...problem, schools: [school('H', bells(480, 40)), ...problem.schools.slice(1)] };
+    const report = analyzeCompatibility(compatInputFromProblem(shifted));
+    expect(report.minOverlap).toBe(resolveOptions().minOverlap);
+    expect(report.feasible).toBe(false);
+    expect(solve(shifted, fixed).sessions).toEqual([]);
+    expect(analyzeCompatibility(compatInputFromProblem(shifted), { minOverlap: 0.8 }).feasible).toBe(true);
+    expect(solve(shifted, { ...fixed, minOverlap: 0.8 }).sessions).toHaveLength(2);
+  });
+});
+
+describe('checkPlan', () => {
+  const problem = cluster({
+    teacherFree: ['2/2', '4/2'],
+    schools: [
+      {
+        id: 'S',
+        classes: ['A', 'B'],
+        lessons: [
+          ...week('A', 'hA', { '2/3': ['英语', 'hA'], '4/2': ['英语', 'hA'], '2/2': ['数学', 'm'] }),
+          ...week('B', 'hB', { '3/3': ['数学', 'm'] }),
+        ],
+      },
+    ],
+  });
+  const plan = planCluster(problem, fixed);
+
+  it('passes the plan as made', () => {
+    expect(plan.placed).toBe(2);
+    expect(checkPlan(problem, plan)).toMatchObject({ ok: true, local: [] });
+  });
+
+  it('reports a moved lesson that double-books its teacher', () => {
+    // Class B has 数学 with the same teacher then.
+    const wednesday3: PeriodRef = { weekday: 3, period: 3 };
+    const bad = plan.localChanges.map((c) => (c.subject === '数学' ? { ...c, to: wednesday3 } : c));
+    const report = checkPlan(problem, { ...plan, localChanges: bad });
+    expect(report.ok).toBe(false);
+    expect(report.local.map((v) => v.rule)).toContain('teacher-double-booked');
+  });
+
+  it('reports a locked lesson moved', () => {
+    const moved: LocalChange = {
+      kind: 'move',
+      schoolId: 'S',
+      classId: 'B',
+      subject: '升旗',
+      from: { weekday: 1, period: 1 },
+      to: { weekday: 5, period: 6 },
+    };
+    const report = checkPlan(problem, { ...plan, localChanges: [...plan.localChanges, moved] });
+    expect(report.local.map((v) => v.rule)).toEqual(
+      expect.arrayContaining(['locked-changed', 'class-double-booked']),
+    );
+  });
+
+  it('reports a session left in a period that still holds a local lesson', () => {
+    const report = checkPlan(problem, { ...plan, localChanges: [] });
+    expect(report.timetable.hardViolations.map((c) => c.constraint)).toContain('class-busy');
+  });
+
+  it('reports a remote subject kept locally while its session takes another period', () => {
+    const kept = plan.localChanges.filter((c) => !(c.kind === 'remote' && c.from.period !== c.to.period));
+    const report = checkPlan(problem, { ...plan, localChanges: kept });
+    expect(report.ok).toBe(false);
+  });
+});
