@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { RoomRegistry, WorkerPool } from '../sfu/index.ts';
 import { Authenticator } from './auth/Authenticator.ts';
+import { LoginThrottle } from './auth/LoginThrottle.ts';
 import { SessionService } from './auth/SessionService.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
@@ -23,6 +24,7 @@ import { createModels, syncIndexes } from './models/index.ts';
 import type { Models } from './models/index.ts';
 import { AuditLog } from './resources/AuditLog.ts';
 import { ensureLessonNow, seedDemo } from './seed/demo.ts';
+import { ensureFirstAdmin } from './auth/accounts.ts';
 import { ExportJobs } from './reports/ExportJobs.ts';
 import { ReportService } from './reports/ReportService.ts';
 import { Signaling } from './signaling/Signaling.ts';
@@ -50,6 +52,8 @@ export class Platform {
   /** Every HTTP route (for documentation and the authorization matrix). */
   readonly routes: RouteTable;
   readonly app: Express;
+  /** The admin account this start created, with its one-time password (no demo data, no admin yet). */
+  readonly firstAdmin: { username: string; password: string } | null;
   readonly #server: http.Server;
   readonly #signaling: Signaling;
   readonly #solveJobs: SolveJobs;
@@ -77,7 +81,9 @@ export class Platform {
     connection: mongoose.Connection;
     ferret: EmbeddedFerretDb | undefined;
     logger: Logger;
+    firstAdmin: { username: string; password: string } | null;
   }) {
+    this.firstAdmin = parts.firstAdmin;
     this.models = parts.models;
     this.pool = parts.pool;
     this.rooms = parts.rooms;
@@ -114,6 +120,7 @@ export class Platform {
       connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
       const models = createModels(connection);
       await syncIndexes(models);
+      const firstAdmin = config.demoData ? null : await ensureFirstAdmin(models);
       if (config.demoData)
         await seedDemo(
           models,
@@ -141,7 +148,12 @@ export class Platform {
       const tokens = new TokenService(config.jwtSecret, config.accessTokenTtlSeconds);
       const auth = new Authenticator(
         tokens,
-        new SessionService(models, tokens, config.refreshTokenTtlSeconds, now),
+        new SessionService(models, tokens, {
+          refreshTtlSeconds: config.refreshTokenTtlSeconds,
+          deviceTtlSeconds: config.deviceTokenTtlSeconds,
+          now,
+        }),
+        { now },
       );
       const audit = new AuditLog(models, logger, now);
       const compat = new CompatService(models, audit);
@@ -193,7 +205,13 @@ export class Platform {
         rooms,
         logger,
         clientDir,
-        authOptions: { loginLimit: config.loginRateLimit },
+        authOptions: {
+          throttle: new LoginThrottle({
+            perUsername: config.loginRateLimit,
+            perAddress: config.loginAddressRateLimit,
+          }),
+        },
+        allowedOrigins: config.allowedOrigins,
       });
       const server = http.createServer(app);
       const signaling = new Signaling({
@@ -204,6 +222,7 @@ export class Platform {
         boards,
         interactions: new Interactions(rooms, now),
         logger,
+        allowedOrigins: config.allowedOrigins,
       });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -226,6 +245,7 @@ export class Platform {
         connection,
         ferret,
         logger,
+        firstAdmin,
       });
     } catch (error) {
       pool?.close();

@@ -16,7 +16,20 @@ const share = z.coerce.number().gt(0).max(1);
 const EnvSchema = z
   .object({
     PORT: port.default(3000),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    /** Unset: loopback with demo data (its passwords are published), every interface without. */
+    HOST: z.string().min(1).optional(),
+    NODE_ENV: z.string().optional(),
+    /** Origins (scheme://host[:port]) besides the server's own that browsers may call from. */
+    ALLOWED_ORIGINS: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)))
+      .optional(),
     DATA_DIR: z.string().min(1).default('data'),
     MONGODB_URI: z
       .string()
@@ -37,6 +50,13 @@ const EnvSchema = z
       .max(365 * 24 * 3600)
       .default(30 * 24 * 3600),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+    LOGIN_ADDRESS_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
+    DEVICE_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(3600)
+      .max(2 * 365 * 24 * 3600)
+      .default(180 * 24 * 3600),
     RTC_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
     RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
     RTC_MIN_PORT: port.default(40000),
@@ -57,7 +77,19 @@ const EnvSchema = z
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
     message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
     path: ['RTC_MIN_PORT'],
+  })
+  .refine((e) => !(e.NODE_ENV === 'production' && e.DEMO_DATA && !isLoopbackHost(e.HOST ?? '0.0.0.0')), {
+    message:
+      'a production start (NODE_ENV=production) refuses demo data on a non-loopback HOST: ' +
+      'the demo passwords are published; set DEMO_DATA=false and create accounts with "npm run admin"',
+    path: ['DEMO_DATA'],
   });
+
+/** Whether a listen address or host name reaches this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
+}
 
 /** The server's configuration, read once from the environment at start. */
 export interface Config {
@@ -72,8 +104,14 @@ export interface Config {
   accessTokenTtlSeconds: number;
   /** Refresh token lifetime (classroom devices stay signed in for weeks). */
   refreshTokenTtlSeconds: number;
-  /** Login attempts per client address and username per 15 minutes. */
+  /** Failed logins per username (from any address) per 15 minutes. */
   loginRateLimit: number;
+  /** Failed logins per client address (for any username) per 15 minutes. */
+  loginAddressRateLimit: number;
+  /** Lifetime of an enrolled classroom device's credential (renewed as it is used). */
+  deviceTokenTtlSeconds: number;
+  /** Origins browsers may call the API and socket.io from, besides the server's own. */
+  allowedOrigins: string[];
   rtc: { listenIp: string; announcedAddress: string | undefined; minPort: number; maxPort: number };
   sfuWorkers: number;
   demoData: boolean;
@@ -98,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? (e.DEMO_DATA ? '127.0.0.1' : '0.0.0.0'),
     dataDir,
     mongodbUri: e.MONGODB_URI,
     ferretdbBin: e.FERRETDB_BIN,
@@ -106,6 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    loginAddressRateLimit: e.LOGIN_ADDRESS_RATE_LIMIT,
+    deviceTokenTtlSeconds: e.DEVICE_TOKEN_TTL_SECONDS,
+    allowedOrigins: e.ALLOWED_ORIGINS ?? [],
     rtc: {
       listenIp: e.RTC_LISTEN_IP,
       announcedAddress: e.RTC_ANNOUNCED_ADDRESS,

@@ -2,7 +2,8 @@
  * The platform's named errors. The libraries' errors (sfu) are re-exported so that the
  * HTTP layer and the socket handlers map one set of names:
  * TypeError/ValidationError → 400, UnauthorizedError → 401, ForbiddenError → 403,
- * NotFoundError → 404, InvalidStateError/ConflictError → 409, TooManyRequestsError → 429.
+ * NotFoundError → 404, MethodNotAllowedError → 405, InvalidStateError/ConflictError → 409,
+ * TooManyRequestsError → 429.
  */
 export { ForbiddenError, InvalidStateError, NotFoundError } from '../sfu/errors.ts';
 
@@ -33,17 +34,70 @@ export class ConflictError extends Error {
 
 /** Too many attempts; try again later. */
 export class TooManyRequestsError extends Error {
-  constructor(message = 'too many attempts, try again later') {
+  /** When to try again (the HTTP layer sends it as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message = 'too many attempts, try again later', retryAfterSeconds?: number) {
     super(message);
     this.name = 'TooManyRequestsError';
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
+/** Why credentials were refused, for clients to match instead of message text. */
+export type AuthCode =
+  | 'LOGIN_REQUIRED'
+  | 'INVALID_TOKEN'
+  | 'SESSION_EXPIRED'
+  | 'SESSION_ENDED'
+  | 'WRONG_PASSWORD'
+  | 'PASSWORD_CHANGE_REQUIRED'
+  | 'DEMO_ACCOUNT_LOCAL_ONLY'
+  | 'ENROLMENT_CODE_INVALID';
+
 /** No valid credentials were given. */
 export class UnauthorizedError extends Error {
-  constructor(message = 'login required') {
+  readonly code: AuthCode;
+
+  constructor(message = 'login required', code: AuthCode = 'LOGIN_REQUIRED') {
     super(message);
     this.name = 'UnauthorizedError';
+    this.code = code;
+  }
+}
+
+/** A demo account (its password is published) signed in from another machine. */
+export class DemoAccountLocalOnlyError extends Error {
+  readonly code = 'DEMO_ACCOUNT_LOCAL_ONLY';
+
+  constructor(message = 'demo accounts sign in from this machine only') {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/**
+ * The password was handed out by someone else (import, reset, `npm run admin`): the owner
+ * must set their own (POST /api/auth/password) before signing in.
+ */
+export class PasswordChangeRequiredError extends Error {
+  readonly code = 'PASSWORD_CHANGE_REQUIRED';
+
+  constructor(message = 'set your own password first') {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** The resource exists but does not answer this HTTP method. */
+export class MethodNotAllowedError extends Error {
+  /** The methods it answers (the HTTP layer sends them as Allow). */
+  readonly allow: readonly string[];
+
+  constructor(method: string, allow: readonly string[]) {
+    super(`${method} is not allowed here${allow.length ? `; use ${allow.join(', ')}` : ''}`);
+    this.name = 'MethodNotAllowedError';
+    this.allow = allow;
   }
 }
 
@@ -53,6 +107,7 @@ const STATUS_BY_NAME: Record<string, number> = {
   UnauthorizedError: 401,
   ForbiddenError: 403,
   NotFoundError: 404,
+  MethodNotAllowedError: 405,
   InvalidStateError: 409,
   ConflictError: 409,
   TooManyRequestsError: 429,
@@ -64,10 +119,17 @@ export function httpStatusOf(error: unknown): number {
 }
 
 /** The error as sent to a client: named errors keep their message, others are hidden. */
-export function publicError(error: unknown): { name: string; message: string; issues?: FieldIssue[] } {
+export function publicError(error: unknown): {
+  name: string;
+  message: string;
+  code?: string;
+  issues?: FieldIssue[];
+} {
   if (error instanceof ValidationError)
     return { name: error.name, message: error.message, issues: error.issues };
-  if (error instanceof Error && error.name in STATUS_BY_NAME)
-    return { name: error.name, message: error.message };
+  if (error instanceof Error && error.name in STATUS_BY_NAME) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
   return { name: 'InternalError', message: 'internal error' };
 }

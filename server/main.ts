@@ -1,4 +1,4 @@
-import { loadConfig } from './config.ts';
+import { isLoopbackHost, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Platform } from './Platform.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/demo.ts';
@@ -8,16 +8,23 @@ const logger = createLogger(config.logLevel);
 
 try {
   const platform = await Platform.start({ config, logger });
-  const url = `http://localhost:${platform.port}`;
+  const shownHost =
+    ['0.0.0.0', '::'].includes(config.host) || isLoopbackHost(config.host) ? 'localhost' : config.host;
+  const url = `http://${shownHost}:${platform.port}`;
   const lines = [
     '',
     `  同步课堂平台已启动 · Synchronized classroom platform running at ${url}`,
     `  Studio (teacher): ${url}/studio    Classroom kiosk: ${url}/classroom`,
   ];
   if (config.demoData) {
-    lines.push(`  Demo accounts (password "${DEMO_PASSWORD}" for all):`);
+    lines.push(`  Demo accounts (password "${DEMO_PASSWORD}" for all; they sign in from this machine only):`);
     for (const a of DEMO_ACCOUNTS) lines.push(`    ${a.username.padEnd(12)} ${a.note} · ${a.realName}`);
   }
+  if (platform.firstAdmin)
+    lines.push(
+      `  First start: admin account "${platform.firstAdmin.username}", one-time password ${platform.firstAdmin.password}`,
+      '  (shown once; it sets its own password at first sign-in; more accounts: npm run admin -- create <username>)',
+    );
   process.stdout.write(`${lines.join('\n')}\n\n`);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -11,37 +11,61 @@ export class ApiError extends Error {
   readonly status: number;
   /** Field-level problems of a 400. */
   readonly issues: { path: string; message: string }[];
+  /** The server's stable reason, where it gives one (e.g. PASSWORD_CHANGE_REQUIRED). */
+  readonly code: string | undefined;
 
   constructor(
     status: number,
     name: string,
     message: string,
     issues: { path: string; message: string }[] = [],
+    code?: string,
   ) {
     super(message);
     this.name = name;
     this.status = status;
     this.issues = issues;
+    this.code = code;
   }
 }
 
-let refreshing: Promise<boolean> | null = null;
+/**
+ * Sent with every request: a header a cross-site form cannot send, which the server asks of
+ * every state-changing request signed in by cookie (its CSRF defence).
+ */
+const CSRF_HEADER = { 'x-requested-with': 'sync-classroom' };
+
+let refreshing: Promise<LoginResponse | null> | null = null;
 
 /**
- * Renews the session with the refresh cookie (access tokens live 15 minutes). Concurrent
- * callers share one attempt, since a refresh token can be used only once.
+ * Renews the session with the refresh cookie (access tokens live 15 minutes) and gives the
+ * new access token (for the socket), or null. Concurrent callers share one attempt, since a
+ * refresh token can be used only once.
  */
-export function refreshSession(): Promise<boolean> {
-  refreshing ??= fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' })
-    .then((res) => res.ok)
-    .catch(() => false)
+export function renewSession(): Promise<LoginResponse | null> {
+  refreshing ??= fetch('/api/auth/refresh', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: CSRF_HEADER,
+  })
+    .then((res) => (res.ok ? (res.json() as Promise<LoginResponse>) : null))
+    .catch(() => null)
     .finally(() => setTimeout(() => (refreshing = null), 0));
   return refreshing;
 }
 
+/** Renews the session; whether it worked. */
+export async function refreshSession(): Promise<boolean> {
+  return (await renewSession()) !== null;
+}
+
 /** A request with the session cookie; on a 401 the session is renewed once and the request repeated. */
 export async function send(path: string, init: RequestInit = {}, retried = false): Promise<Response> {
-  const res = await fetch(path, { credentials: 'same-origin', ...init });
+  const res = await fetch(path, {
+    credentials: 'same-origin',
+    ...init,
+    headers: { ...CSRF_HEADER, ...(init.headers as Record<string, string> | undefined) },
+  });
   if (res.status === 401 && !retried && !path.startsWith('/api/auth/') && (await refreshSession()))
     return send(path, init, true);
   return res;
@@ -56,7 +80,13 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as T & Partial<ApiErrorBody>;
   if (!res.ok)
-    throw new ApiError(res.status, data.error?.name ?? 'Error', data.error?.message ?? res.statusText);
+    throw new ApiError(
+      res.status,
+      data.error?.name ?? 'Error',
+      data.error?.message ?? res.statusText,
+      data.error?.issues ?? [],
+      data.error?.code,
+    );
   return data;
 }
 
@@ -83,6 +113,11 @@ export const api = {
   login: (username: string, password: string) =>
     call<LoginResponse>('POST', '/api/auth/login', { username, password }),
   logout: () => call<void>('POST', '/api/auth/logout'),
+  /** Sets a password of one's own (after a handed-out one) and signs in. */
+  changePassword: (username: string, currentPassword: string, newPassword: string) =>
+    call<LoginResponse>('POST', '/api/auth/password', { username, currentPassword, newPassword }),
+  /** Enrols this whiteboard as a classroom device with the code its coordinator generated. */
+  enrol: (code: string) => call<LoginResponse>('POST', '/api/auth/enrol', { code }),
   me: () => call<UserView>('GET', '/api/auth/me'),
   currentLesson: () => call<CurrentLessonResponse>('GET', '/api/lessons/current'),
   lesson: (id: string) => call<LessonSummary>('GET', `/api/lessons/${id}`),

@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/contract/events.ts';
-import { refreshSession } from './api.ts';
+import { refreshSession, renewSession } from './api.ts';
 
 export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -22,6 +22,24 @@ export function connectSignaling(): SignalingSocket {
     withCredentials: true,
     transports: ['websocket', 'polling'],
     reconnectionDelayMax: 5000,
+  });
+  // The server asks for a fresh access token before the socket's runs out, and closes the
+  // socket when the session ends (signed out elsewhere, account disabled, device revoked).
+  socket.on('session:expiring', () => {
+    void renewSession().then((session) => {
+      if (session) void request(socket, 'session:renew', { token: session.token }).catch(() => undefined);
+    });
+  });
+  socket.on('session:ended', ({ reason }) => {
+    if (reason === 'expired') return; // the socket reconnects with the refreshed cookie
+    location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+  });
+  socket.on('disconnect', (reason) => {
+    // Closed by the server at its token's end: reconnect with a renewed cookie.
+    if (reason === 'io server disconnect')
+      void refreshSession().then((ok) => {
+        if (ok) socket.connect();
+      });
   });
   // The handshake is refused once the 15-minute access token expired: renew it and retry.
   socket.on('connect_error', () => {

@@ -12,6 +12,10 @@ export interface Identity {
   classroomId: string | null;
   /** The login session (refresh token family) the token belongs to; revoked at logout. */
   sessionId?: string | null;
+  /** The account's `authVersion` when the token was issued; a raised version voids the token. */
+  authVersion?: number;
+  /** When the token expires, ms since the epoch (set by `verify`). */
+  expiresAt?: number;
 }
 
 const ClaimsSchema = z.object({
@@ -20,6 +24,8 @@ const ClaimsSchema = z.object({
   name: z.string(),
   cid: z.string().nullable(),
   sid: z.string().nullable().optional(),
+  ver: z.number().int().min(0).optional(),
+  exp: z.number(),
 });
 
 /** Name of the httpOnly cookie that carries the access token for the browser. */
@@ -44,6 +50,7 @@ export class TokenService {
         name: identity.displayName,
         cid: identity.classroomId,
         sid: identity.sessionId ?? null,
+        ver: identity.authVersion ?? 0,
       },
       this.#secret,
       { algorithm: 'HS256', subject: identity.userId, expiresIn: this.ttlSeconds },
@@ -57,18 +64,20 @@ export class TokenService {
     try {
       payload = jwt.verify(token, this.#secret, { algorithms: ['HS256'] });
     } catch (error) {
-      throw new UnauthorizedError(
-        error instanceof jwt.TokenExpiredError ? 'session expired' : 'invalid token',
-      );
+      throw error instanceof jwt.TokenExpiredError
+        ? new UnauthorizedError('session expired', 'SESSION_EXPIRED')
+        : new UnauthorizedError('invalid token', 'INVALID_TOKEN');
     }
     const claims = ClaimsSchema.safeParse(payload);
-    if (!claims.success) throw new UnauthorizedError('invalid token');
+    if (!claims.success) throw new UnauthorizedError('invalid token', 'INVALID_TOKEN');
     return {
       userId: claims.data.sub,
       role: claims.data.role,
       displayName: claims.data.name,
       classroomId: claims.data.cid,
       sessionId: claims.data.sid ?? null,
+      authVersion: claims.data.ver ?? 0,
+      expiresAt: claims.data.exp * 1000,
     };
   }
 }

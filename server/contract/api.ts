@@ -20,6 +20,24 @@ export interface UserView {
   classroomId: string | null;
 }
 
+/** A one-time code that enrols a whiteboard as a classroom device account. */
+export interface EnrolmentCode {
+  /** XXXX-XXXX, letters and digits that cannot be mistaken for one another. */
+  code: string;
+  expiresAt: string;
+  username?: string;
+}
+
+/** A device enrolled as a classroom account (a revocable, long-lived credential). */
+export interface DeviceView {
+  id: string;
+  /** What the device said it is (its browser's user agent). */
+  label: string;
+  enrolledAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+}
+
 export interface LoginResponse {
   token: string;
   /** Seconds until the token expires. */
@@ -99,7 +117,8 @@ export interface SfuStatsResponse {
 }
 
 export interface ApiErrorBody {
-  error: { name: string; message: string; issues?: { path: string; message: string }[] };
+  /** `code`: a stable reason where one matters to the client (e.g. PASSWORD_CHANGE_REQUIRED). */
+  error: { name: string; message: string; code?: string; issues?: { path: string; message: string }[] };
 }
 
 /** One problem of an import, where the user finds it in the file (header row = 1; 0: the file itself). */

@@ -84,7 +84,8 @@ export interface ConsumerOptions {
 
 /** Every acknowledgement is either a result or a named error with a readable message. */
 export type Ack<T> =
-  { ok: true; data: T } | { ok: false; error: { name: string; message: string; issues?: string[] } };
+  | { ok: true; data: T }
+  | { ok: false; error: { name: string; message: string; code?: string; issues?: string[] } };
 
 export type AckFn<T> = (response: Ack<T>) => void;
 
@@ -146,7 +147,16 @@ export interface ClientToServerEvents {
     payload: { lessonId: string; classroomId: string; muted: boolean },
     ack: AckFn<Interaction>,
   ) => void;
+  /**
+   * Hands the socket a fresh access token of the same account (after `session:expiring`);
+   * the answer is when the socket's access now ends, ms since the epoch.
+   */
+  'session:renew': (payload: { token: string }, ack: AckFn<{ expiresAt: number }>) => void;
 }
+
+/** Why the server closed a socket's session. */
+export type SessionEndReason =
+  'logout' | 'disabled' | 'deleted' | 'password' | 'role' | 'scope' | 'device-revoked' | 'expired';
 
 export interface ServerToClientEvents {
   /** A lesson the socket's account belongs to changed state (sent to its teacher and classrooms). */
@@ -166,6 +176,10 @@ export interface ServerToClientEvents {
   'board:laser': (payload: { lessonId: string; by: BoardAuthor; point: LaserPoint }) => void;
   /** Hands, floor, spotlight or mutes changed. */
   'lesson:interaction': (payload: { lessonId: string; interaction: Interaction }) => void;
+  /** The socket's access token runs out soon: renew the session and send `session:renew`. */
+  'session:expiring': (payload: { expiresAt: number }) => void;
+  /** The session ended (logout elsewhere, account disabled, …); the server closes the socket next. */
+  'session:ended': (payload: { reason: SessionEndReason }) => void;
 }
 
 /** Set on the socket after the JWT in the handshake is verified. */

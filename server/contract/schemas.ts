@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ClientToServerEvents } from './events.ts';
 import type { LoginRequest } from './api.ts';
+import { DtlsParametersSchema, RtpCapabilitiesSchema, RtpParametersSchema } from './media.ts';
 import {
   BOARD_HEIGHT,
   BOARD_TOOLS,
@@ -16,12 +17,48 @@ import {
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
 const mediasoupId = z.string().min(1).max(64);
-/** mediasoup parameter objects: checked for shape here, for content by mediasoup itself. */
-const json = z.record(z.string(), z.unknown());
 
 export const LoginSchema = z.object({
   username: z.string().trim().min(1, 'required').max(64),
   password: z.string().min(1, 'required').max(256),
+});
+
+/** A password someone chooses for themselves. */
+const newPassword = z
+  .string()
+  .min(8, 'at least 8 characters')
+  .max(128)
+  .refine((p) => p.trim().length === p.length, 'no spaces at either end')
+  .refine((p) => new Set(p).size >= 4, 'at least 4 different characters');
+
+export const PasswordChangeSchema = z
+  .object({
+    username: z.string().trim().min(1, 'required').max(64),
+    currentPassword: z.string().min(1, 'required').max(256),
+    newPassword,
+  })
+  .refine((b) => b.newPassword !== b.currentPassword, {
+    message: 'must differ from the current password',
+    path: ['newPassword'],
+  })
+  .refine((b) => !b.newPassword.toLowerCase().includes(b.username.toLowerCase()), {
+    message: 'must not contain the username',
+    path: ['newPassword'],
+  })
+  .meta({
+    description:
+      'newPassword: 8–128 characters, no spaces at either end, at least 4 different characters, ' +
+      'not the current password, not containing the username',
+  });
+
+/** Letters and digits that cannot be mistaken for one another on a whiteboard (no 0/O, 1/I). */
+export const ENROLMENT_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export const EnrolSchema = z.object({
+  code: z
+    .string()
+    .transform((c) => c.toUpperCase().replace(/[\s-]/g, ''))
+    .pipe(z.string().regex(/^[A-HJ-NP-Z2-9]{8}$/, 'an 8-character code like K7PQ-4XMR')),
 });
 
 export const LessonIdParams = z.object({ id: objectId });
@@ -83,18 +120,22 @@ const LaserSchema = z
   .nullable();
 
 export const SocketSchemas = {
-  'lesson:join': z.object({ lessonId: objectId, rtpCapabilities: json }),
+  'lesson:join': z.object({ lessonId: objectId, rtpCapabilities: RtpCapabilitiesSchema }),
   'lesson:leave': z.object({ lessonId: objectId }),
   'lesson:start': z.object({ lessonId: objectId }),
   'lesson:end': z.object({ lessonId: objectId }),
   'transport:create': z.object({ lessonId: objectId, direction: z.enum(['send', 'recv']) }),
-  'transport:connect': z.object({ lessonId: objectId, transportId: mediasoupId, dtlsParameters: json }),
+  'transport:connect': z.object({
+    lessonId: objectId,
+    transportId: mediasoupId,
+    dtlsParameters: DtlsParametersSchema,
+  }),
   produce: z.object({
     lessonId: objectId,
     transportId: mediasoupId,
     kind: z.enum(['audio', 'video']),
     source: z.enum(['camera', 'mic', 'screen']),
-    rtpParameters: json,
+    rtpParameters: RtpParametersSchema,
   }),
   consume: z.object({ lessonId: objectId, producerId: mediasoupId }),
   'consumer:resume': z.object({ lessonId: objectId, consumerId: mediasoupId }),
@@ -105,6 +146,7 @@ export const SocketSchemas = {
   'floor:set': z.object({ lessonId: objectId, classroomId: objectId.nullable() }),
   'spotlight:set': z.object({ lessonId: objectId, classroomId: objectId.nullable() }),
   'mute:set': z.object({ lessonId: objectId, classroomId: objectId, muted: z.boolean() }),
+  'session:renew': z.object({ token: z.string().min(1).max(4096) }),
 } satisfies { [K in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[K]>[0]> };
 
 // Compile-time check that the REST schema produces the wire type.

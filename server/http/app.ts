@@ -7,7 +7,7 @@ import type { AttendanceRecorder } from '../attendance/AttendanceRecorder.ts';
 import type { ExportJobs } from '../reports/ExportJobs.ts';
 import type { ReportService } from '../reports/ReportService.ts';
 import type { Authenticator } from '../auth/Authenticator.ts';
-import { NotFoundError } from '../errors.ts';
+import { MethodNotAllowedError, NotFoundError } from '../errors.ts';
 import type { BoardService } from '../board/BoardService.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { CompatService } from '../timetable/CompatService.ts';
@@ -22,6 +22,8 @@ import { errorHandler } from './middleware.ts';
 import { openApiRoutes } from './openapi.ts';
 import { RouteTable } from './RouteTable.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { csrfGuard, securityHeaders } from './security.ts';
 import { authRoutes } from './routes/auth.ts';
 import { importRoutes } from './routes/imports.ts';
 import type { AuthRouteOptions } from './routes/auth.ts';
@@ -48,8 +50,13 @@ export interface AppDeps {
   logger: Logger;
   /** Folder of the built browser app. */
   clientDir: string;
-  authOptions?: AuthRouteOptions;
+  authOptions: AuthRouteOptions;
+  /** Origins besides the server's own that browsers may call from. @default none */
+  allowedOrigins?: readonly string[];
 }
+
+/** Methods the app answers at all; anything else (TRACE, CONNECT, …) is a 405. */
+const KNOWN_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** The express app: JSON API under /api (every route in `table`), the browser app elsewhere. */
 export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
@@ -58,6 +65,12 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
+  app.use((req, _res, next) => {
+    if (!KNOWN_METHODS.includes(req.method)) throw new MethodNotAllowedError(req.method, KNOWN_METHODS);
+    next();
+  });
+  app.use(securityHeaders());
+  app.use('/api', csrfGuard(deps.allowedOrigins ?? []));
   app.use('/api', express.json({ limit: '256kb' }));
 
   const health = express.Router();
@@ -74,6 +87,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   app.use('/api/lessons', lessonRoutes(deps.lessons, deps.rooms, deps.attendance, deps.auth, table));
   app.use('/api/lessons', boardRoutes(deps.models, deps.lessons, deps.boards, deps.auth, table));
   app.use('/api/admin', adminRoutes(deps.models, deps.pool, deps.rooms, deps.auth, table));
+  app.use('/api/users', deviceRoutes(deps.models, deps.auth, deps.audit, table, deps.now));
   app.use(importRoutes(deps.models, deps.auth, deps.audit, table));
   app.use(reportRoutes(deps.models, deps.reports, deps.exportJobs, deps.auth, table));
   app.use(
@@ -96,6 +110,8 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   }
   app.use('/api', openApiRoutes(table));
   app.use('/api', (req) => {
+    const allow = table.methodsAt(req.originalUrl.split('?')[0] ?? '');
+    if (allow.length && !allow.includes(req.method)) throw new MethodNotAllowedError(req.method, allow);
     throw new NotFoundError(`no API route ${req.method} ${req.path}`);
   });
 

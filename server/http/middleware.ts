@@ -3,7 +3,13 @@ import type { Role } from '../contract/api.ts';
 import type { Authenticator } from '../auth/Authenticator.ts';
 import type { Identity } from '../auth/tokens.ts';
 import { tokenFromHeaders } from '../auth/tokens.ts';
-import { ForbiddenError, httpStatusOf, publicError } from '../errors.ts';
+import {
+  ForbiddenError,
+  MethodNotAllowedError,
+  TooManyRequestsError,
+  httpStatusOf,
+  publicError,
+} from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 /** The verified caller of a request that passed `authenticate`. */
@@ -43,6 +49,9 @@ export function errorHandler(logger: Logger) {
     }
     if (status >= 500)
       logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    if (error instanceof MethodNotAllowedError) res.setHeader('Allow', error.allow.join(', '));
+    if (error instanceof TooManyRequestsError && error.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
     res.status(status).json({ error: body });
   };
 }

@@ -158,6 +158,8 @@ const SUCCESS: Record<string, Record<string, z.ZodType | null>> = {
 const MORE_ERRORS: Record<string, number[]> = {
   'post /api/auth/login': [401, 403],
   'post /api/auth/refresh': [401],
+  'post /api/auth/password': [401, 403],
+  'post /api/auth/enrol': [401],
   'get /api/ical/:token': [404],
   'get /api/lessons/:id/rtp-capabilities': [409],
 };
@@ -230,7 +232,7 @@ function operation(entry: RouteEntry): Record<string, unknown> {
         ? 'Any signed-in account.'
         : 'Public.';
   const success = successContent(entry, ok);
-  const errorContent = content(json(ErrorBody));
+  const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
   return {
     summary: entry.summary,
     description: access,
@@ -285,7 +287,10 @@ export function openApiDocument(table: RouteTable): Record<string, unknown> {
         'Clusters, schools, accounts and live lessons. Sign in with POST /api/auth/login; send the token as a bearer token.',
     },
     servers: [{ url: '/' }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: schema(ErrorBody, 'output') },
+    },
     security: [{ bearer: [] }],
     paths,
   };
@@ -303,7 +308,9 @@ const DOCS_PAGE = `<!doctype html>
 export function openApiRoutes(table: RouteTable): Router {
   const router = Router();
   const assets = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-  const doc = (): Record<string, unknown> => openApiDocument(table);
+  // Built on first use, when every route is in the table; the table does not change after.
+  let built: Record<string, unknown> | undefined;
+  const doc = (): Record<string, unknown> => (built ??= openApiDocument(table));
   table.add(
     router,
     '/api',

@@ -191,10 +191,11 @@ export class ClusterImport {
     username: string,
     realName: string,
     credentials: ImportOutcome['credentials'],
-  ): Promise<{ passwordHash: string }> {
+  ): Promise<{ passwordHash: string; mustChangePassword: true }> {
     const password = crypto.randomBytes(9).toString('base64url');
     credentials.push({ username, realName, password });
-    return { passwordHash: await hashPassword(password) };
+    // Handed out on paper: its owner sets their own at first sign-in.
+    return { passwordHash: await hashPassword(password), mustChangePassword: true };
   }
 
   async #plan(

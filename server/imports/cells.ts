@@ -19,7 +19,11 @@ export class CellError extends Error {
 /** Flattens what exceljs gives for a cell (rich text, formulas, hyperlinks, errors) to a Cell. */
 export function cellValue(raw: unknown): Cell {
   if (raw === null || raw === undefined) return null;
-  if (typeof raw === 'string') return raw.trim() === '' ? null : raw.trim();
+  if (typeof raw === 'string') {
+    // The apostrophe our exports put before a formula character (spreadsheet.ts) reads back as nothing.
+    const text = /^'[=+\-@\t\r]/.test(raw) ? raw.slice(1) : raw;
+    return text.trim() === '' ? null : text.trim();
+  }
   if (typeof raw === 'number' || typeof raw === 'boolean' || raw instanceof Date) return raw;
   if (typeof raw === 'object') {
     const o = raw as Record<string, unknown>;

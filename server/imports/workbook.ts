@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { cellValue } from './cells.ts';
 import type { Cell } from './cells.ts';
 import type { Column } from './columns.ts';
+import { workbookBuffer } from '../exports/spreadsheet.ts';
 
 export type FileFormat = 'xlsx' | 'csv';
 
@@ -63,14 +64,6 @@ function decodeText(data: Buffer): string {
   }
 }
 
-/** The workbook's first sheet as CSV: UTF-8 with a BOM, which Excel needs to show Chinese. */
-export async function csvBuffer(workbook: ExcelJS.Workbook): Promise<Buffer> {
-  const csv = await workbook.csv.writeBuffer({
-    formatterOptions: { writeBOM: true, includeEndRowDelimiter: true },
-  });
-  return Buffer.from(csv);
-}
-
 /** A sheet to write: its name, columns and rows of values by column key. */
 export interface SheetOut {
   name: string;
@@ -108,6 +101,5 @@ export async function writeSheets(sheets: readonly SheetOut[], format: FileForma
         notes.addRow({ zh: c.zh, en: c.en, required: c.required ? '是' : '否', hint: c.hint });
     }
   }
-  if (format === 'csv') return csvBuffer(workbook);
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  return workbookBuffer(workbook, format);
 }

@@ -13,6 +13,12 @@ export const refreshTokenSchema = new Schema({
   expiresAt: { type: Date, required: true },
   usedAt: { type: Date, default: null },
   revokedAt: { type: Date, default: null },
+  /** 'device': a classroom device enrolled with a code (long-lived, listed and revocable by its coordinator). */
+  kind: { type: String, enum: ['login', 'device'], default: 'login' },
+  /** What the device said it is (user agent), for the coordinator's list. */
+  label: { type: String, default: null },
+  /** When the family began (the first token of a login or an enrolment). */
+  startedAt: { type: Date, default: null },
 });
 
 export type RefreshToken = InferSchemaType<typeof refreshTokenSchema> & { _id: Id };

@@ -23,6 +23,15 @@ export const userSchema = new Schema(
     /** Local timetable: periods not free for synchronized lessons. */
     busy: busyPeriods,
     disabled: { type: Boolean, default: false },
+    /** The password was handed out (import, reset, `npm run admin`): the owner sets their own at first login. */
+    mustChangePassword: { type: Boolean, default: false },
+    /** Seeded demo account with the published password: usable from loopback only. */
+    demo: { type: Boolean, default: false },
+    /**
+     * Raised whenever the account's access must end at once (disable, password reset, role or
+     * scope change): access tokens carry the value they were issued under.
+     */
+    authVersion: { type: Number, default: 0 },
   },
   { timestamps: true },
 );

@@ -12,6 +12,8 @@ import type { CalendarFeed } from './CalendarFeed.ts';
 import { classroomSchema } from './Classroom.ts';
 import type { Classroom } from './Classroom.ts';
 import { clusterSchema } from './Cluster.ts';
+import { deviceEnrolmentSchema } from './DeviceEnrolment.ts';
+import type { DeviceEnrolment } from './DeviceEnrolment.ts';
 import type { Cluster } from './Cluster.ts';
 import { lessonEventSchema } from './LessonEvent.ts';
 import type { LessonEvent } from './LessonEvent.ts';
@@ -44,6 +46,7 @@ export type {
   CalendarFeed,
   Classroom,
   Cluster,
+  DeviceEnrolment,
   Lesson,
   LessonEvent,
   LinkSample,
@@ -78,6 +81,7 @@ export interface Models {
   LinkSample: Model<LinkSample>;
   BoardChunk: Model<BoardChunk>;
   BoardAsset: Model<BoardAsset>;
+  DeviceEnrolment: Model<DeviceEnrolment>;
 }
 
 /** Binds the platform's models to a connection (one per platform instance). */
@@ -101,6 +105,7 @@ export function createModels(connection: Connection): Models {
     LinkSample: connection.model<LinkSample>('LinkSample', linkSampleSchema),
     BoardChunk: connection.model<BoardChunk>('BoardChunk', boardChunkSchema),
     BoardAsset: connection.model<BoardAsset>('BoardAsset', boardAssetSchema),
+    DeviceEnrolment: connection.model<DeviceEnrolment>('DeviceEnrolment', deviceEnrolmentSchema),
   };
 }
 

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Figures, ReportView } from '../contract/reports.ts';
-import { csvBuffer } from '../imports/workbook.ts';
+import { workbookBuffer } from '../exports/spreadsheet.ts';
 
 const share = (n: number, d: number | null): number | '' => (d ? Math.round((n / d) * 1000) / 10 : '');
 
@@ -75,7 +75,7 @@ export async function reportWorkbook(view: ReportView, format: 'xlsx' | 'csv'): 
   };
   for (const r of view.rows) ws.addRow(rowOf(r.name, r.level ?? r.kind, r.figures));
   ws.columns.forEach((c, i) => (c.width = i === 0 ? 28 : 12));
-  if (format === 'csv') return csvBuffer(wb);
+  if (format === 'csv') return workbookBuffer(wb, 'csv');
   if (view.sessions.length) {
     const s = wb.addWorksheet('课时');
     s.addRow(['时间', '课程', '主讲教师', '结果', '直播占比(%)', '各教室出勤', '说明']).font = { bold: true };
@@ -96,5 +96,5 @@ export async function reportWorkbook(view: ReportView, format: 'xlsx' | 'csv'): 
   rules.addRow([`${view.scope.name} · ${view.period.label}（${view.period.from} 至 ${view.period.to}）`]);
   for (const r of view.rules) rules.addRow([r]);
   rules.getColumn(1).width = 100;
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return workbookBuffer(wb, 'xlsx');
 }

@@ -5,6 +5,7 @@ import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { Scope } from '../auth/Scope.ts';
 import type { Authenticator } from '../auth/Authenticator.ts';
+import type { SessionService } from '../auth/SessionService.ts';
 import type { Role } from '../contract/api.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { RouteTable } from '../http/RouteTable.ts';
@@ -18,6 +19,8 @@ export type Doc = Record<string, unknown> & { _id: mongoose.Types.ObjectId };
 
 export const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
 export const IdParams = z.object({ id: objectId });
+/** A name or label: trimmed, 1–`max` characters, not only spaces (the pattern tells API clients so). */
+export const nonBlank = (max: number) => z.string().trim().min(1).max(max).regex(/\S/, 'must not be blank');
 /** Periods taken by a local timetable (a class's, a teacher's or a recording room's). */
 export const busyPeriods = z
   .array(z.object({ weekday: z.number().int().min(1).max(7), period: z.number().int().min(1).max(15) }))
@@ -58,8 +61,13 @@ export interface ResourceSpec {
   transient?: readonly string[];
   /** Runs after a create (for example: add the new school to a cluster). */
   afterCreate?(scope: Scope, created: Doc, input: Record<string, unknown>): Promise<void>;
-  /** Checks a delete beyond scope (for example: still referenced); throws ConflictError. */
-  beforeDelete?(models: Models, existing: Doc): Promise<void>;
+  /** Checks a delete beyond scope (for example: still referenced); throws ConflictError or ForbiddenError. */
+  beforeDelete?(models: Models, existing: Doc, scope: Scope): Promise<void>;
+  /**
+   * Runs after a write was stored (`before` null: created; `after` null: deleted), for
+   * consequences elsewhere: an account disabled, demoted or moved has its sessions ended.
+   */
+  afterWrite?(change: { before: Doc | null; after: Doc | null }, sessions: SessionService): Promise<void>;
   toView(doc: Doc): Record<string, unknown>;
   /** Region code of a record, for the audit log's region filter. */
   regionOf(doc: Doc, models: Models): Promise<string | null>;
@@ -210,6 +218,7 @@ export function resourceRouter(spec: ResourceSpec, deps: ResourceDeps): Router {
         throw error;
       }
       await spec.afterCreate?.(scope, created, input);
+      await spec.afterWrite?.({ before: null, after: created }, auth.sessions);
       const view = spec.toView(created);
       await audit.record(
         identityOf(res),
@@ -262,6 +271,7 @@ export function resourceRouter(spec: ResourceSpec, deps: ResourceDeps): Router {
         throw error;
       }
       if (!updated) throw new NotFoundError(`${spec.name}/${id} not found`);
+      await spec.afterWrite?.({ before: existing, after: updated }, auth.sessions);
       const view = spec.toView(updated);
       await audit.record(
         identityOf(res),
@@ -293,8 +303,9 @@ export function resourceRouter(spec: ResourceSpec, deps: ResourceDeps): Router {
       const { id } = parseInput(IdParams, req.params, 'id');
       const existing = await findInScope(scope, id);
       await spec.authorizeWrite(scope, models, existing, existing);
-      await spec.beforeDelete?.(models, existing);
+      await spec.beforeDelete?.(models, existing, scope);
       await model.deleteOne({ _id: existing._id });
+      await spec.afterWrite?.({ before: existing, after: null }, auth.sessions);
       await audit.record(
         identityOf(res),
         'delete',

@@ -1,8 +1,8 @@
 import type { Model } from 'mongoose';
 import { z } from 'zod';
-import { ForbiddenError } from '../errors.ts';
+import { ForbiddenError, ValidationError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
-import { objectId, plainView } from './Resource.ts';
+import { nonBlank, objectId, plainView } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { MANAGERS } from './schools.ts';
 import { bySchoolInScope, regionOfSchool, schoolInScope } from './scoping.ts';
@@ -16,13 +16,15 @@ const period = z
     end: time,
     weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
   })
-  .refine((p) => p.start < p.end, { message: 'a period ends after it starts', path: ['end'] });
+  .refine((p) => p.start < p.end, { message: 'a period ends after it starts', path: ['end'] })
+  .meta({ description: 'end is later than start' });
 
 /** Periods of one school on one weekday must not overlap, and a period number appears once a day. */
 const periods = z
   .array(period)
   .min(1)
   .max(100)
+  .meta({ description: 'periods sharing a weekday neither overlap nor repeat a period number' })
   .superRefine((list, ctx) => {
     for (let i = 0; i < list.length; i++) {
       for (let j = 0; j < i; j++) {
@@ -46,7 +48,7 @@ const periods = z
     }
   });
 
-const bellFields = { schoolId: objectId, name: z.string().trim().min(1).max(50), periods };
+const bellFields = { schoolId: objectId, name: nonBlank(50), periods };
 
 /** Bell schedules (作息时间表), one per school. */
 export function bellSchedulesSpec(models: Models): ResourceSpec {
@@ -69,13 +71,13 @@ export function bellSchedulesSpec(models: Models): ResourceSpec {
 }
 
 const calendarFields = {
-  name: z.string().trim().min(1).max(100),
+  name: nonBlank(100),
   regionCode: z.string().regex(/^\d{6}$/),
   term: z.string().regex(/^\d{4}-\d{4}-[12]$/, 'term like 2026-2027-1'),
   start: date,
   end: date,
   holidays: z
-    .array(z.object({ from: date, to: date, name: z.string().trim().min(1).max(50) }))
+    .array(z.object({ from: date, to: date, name: nonBlank(50) }))
     .max(100)
     .default([]),
   makeupDays: z
@@ -84,17 +86,20 @@ const calendarFields = {
     .default([]),
 };
 
+const termInOrder = (c: { start: string; end: string }): boolean => c.start <= c.end;
+const TERM_RULE = 'end is not before start (as stored, after an update too)';
+
 /** Term calendars: term dates, holidays, make-up working days (调休). */
 export function termCalendarsSpec(models: Models): ResourceSpec {
   return {
     name: 'term-calendars',
     title: 'Term calendars',
     model: models.TermCalendar as unknown as Model<never>,
-    create: z.object(calendarFields).refine((c) => c.start <= c.end, {
-      message: 'the term ends after it starts',
-      path: ['end'],
-    }),
-    update: z.object(calendarFields).partial(),
+    create: z
+      .object(calendarFields)
+      .refine(termInOrder, { message: 'the term ends after it starts', path: ['end'] })
+      .meta({ description: TERM_RULE }),
+    update: z.object(calendarFields).partial().meta({ description: TERM_RULE }),
     filters: z.object({
       regionCode: z
         .string()
@@ -126,6 +131,11 @@ export function termCalendarsSpec(models: Models): ResourceSpec {
     authorizeWrite(scope, _m, next) {
       if (!scope.coversRegion(next['regionCode'] as string))
         throw new ForbiddenError('this region is outside yours');
+      // An update sends part of the record: the rule holds for the record as it would be stored.
+      if (!termInOrder({ start: String(next['start']), end: String(next['end']) }))
+        throw new ValidationError('the term ends after it starts', [
+          { path: 'end', message: 'before start' },
+        ]);
       return Promise.resolve();
     },
     toView: (doc) => plainView(doc),
@@ -135,7 +145,7 @@ export function termCalendarsSpec(models: Models): ResourceSpec {
 
 const regionFields = {
   code: z.string().regex(/^\d{6}$/),
-  name: z.string().trim().min(1).max(50),
+  name: nonBlank(50),
   level: z.enum(['province', 'city', 'county']),
   parentCode: z
     .string()

@@ -2,7 +2,7 @@ import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
-import { busyPeriods, objectId, plainView } from './Resource.ts';
+import { busyPeriods, nonBlank, objectId, plainView } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { MANAGERS } from './schools.ts';
 import { bySchoolInScope, regionOfSchool, schoolInScope, toId } from './scoping.ts';
@@ -10,7 +10,7 @@ import { bySchoolInScope, regionOfSchool, schoolInScope, toId } from './scoping.
 const fields = {
   schoolId: objectId,
   grade: z.number().int().min(1).max(12),
-  name: z.string().trim().min(1).max(50),
+  name: nonBlank(50),
   size: z.number().int().min(1).max(200),
   classroomId: objectId.nullable().optional(),
   busy: busyPeriods.optional(),

@@ -2,14 +2,14 @@ import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
-import { busyPeriods, objectId, plainView } from './Resource.ts';
+import { busyPeriods, nonBlank, objectId, plainView } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { MANAGERS } from './schools.ts';
 import { bySchoolInScope, regionOfSchool, schoolInScope, toId } from './scoping.ts';
 
 const fields = {
   schoolId: objectId,
-  name: z.string().trim().min(1).max(50),
+  name: nonBlank(50),
   kind: z.enum(['recording', 'receiving']),
   hasWhiteboard: z.boolean().default(true),
   deviceUserId: objectId.nullable().optional(),

@@ -1,14 +1,14 @@
 import type { Model } from 'mongoose';
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
-import { objectId, plainView, withId } from './Resource.ts';
+import { nonBlank, objectId, plainView, withId } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { MANAGERS } from './schools.ts';
 import { toId } from './scoping.ts';
 
 const fields = {
-  name: z.string().trim().min(1).max(100),
+  name: nonBlank(100),
   level: z.enum(['province', 'city', 'county']),
   mode: z.enum(['1+N', 'N+N']),
   regionCode: z.string().regex(/^\d{6}$/, 'must be a 6-digit region code'),
@@ -22,16 +22,20 @@ const fields = {
     .default([]),
 };
 
+const oneHub = (c: { mode: string; hubSchoolIds: readonly unknown[] }): boolean =>
+  c.mode !== '1+N' || c.hubSchoolIds.length <= 1;
+const HUB_RULE = 'mode 1+N: at most one hub school (as stored, after an update too)';
+
 export function clustersSpec(models: Models): ResourceSpec {
   return {
     name: 'clusters',
     title: 'Clusters',
     model: models.Cluster as unknown as Model<never>,
-    create: z.object(fields).refine((c) => c.mode !== '1+N' || c.hubSchoolIds.length <= 1, {
-      message: 'a 1+N cluster has one hub school',
-      path: ['hubSchoolIds'],
-    }),
-    update: z.object(fields).partial(),
+    create: z
+      .object(fields)
+      .refine(oneHub, { message: 'a 1+N cluster has one hub school', path: ['hubSchoolIds'] })
+      .meta({ description: HUB_RULE }),
+    update: z.object(fields).partial().meta({ description: HUB_RULE }),
     filters: z.object({
       regionCode: z
         .string()
@@ -45,7 +49,17 @@ export function clustersSpec(models: Models): ResourceSpec {
       ...(f['regionCode'] ? { regionCode: { $regex: `^${f['regionCode'] as string}` } } : {}),
       ...(f['level'] ? { level: f['level'] } : {}),
     }),
+    async afterWrite({ before, after }, sessions) {
+      // A coordinator taken off a cluster loses its scope at once.
+      const kept = new Set(((after?.['coordinatorIds'] as unknown[] | undefined) ?? []).map(String));
+      const removed = ((before?.['coordinatorIds'] as unknown[] | undefined) ?? []).map(String);
+      for (const id of removed) if (!kept.has(id)) await sessions.endAll(id, 'scope');
+    },
     async authorizeWrite(scope, m, next, existing) {
+      if (!oneHub({ mode: String(next['mode']), hubSchoolIds: (next['hubSchoolIds'] as unknown[]) ?? [] }))
+        throw new ValidationError('a 1+N cluster has one hub school', [
+          { path: 'hubSchoolIds', message: 'at most one in mode 1+N' },
+        ]);
       const code = String(next['regionCode']);
       if (scope.role === 'bureau' && !scope.coversRegion(code))
         throw new ForbiddenError('this cluster is outside your region');

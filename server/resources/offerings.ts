@@ -2,14 +2,14 @@ import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
-import { objectId, plainView } from './Resource.ts';
+import { nonBlank, objectId, plainView } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { clusterIdsInScope, toId } from './scoping.ts';
 
 const fields = {
   clusterId: objectId,
   term: z.string().regex(/^\d{4}-\d{4}-[12]$/, 'term like 2026-2027-1'),
-  subject: z.string().trim().min(1).max(20),
+  subject: nonBlank(20),
   grade: z.number().int().min(1).max(12),
   teacherId: objectId,
   hubClassroomId: objectId,

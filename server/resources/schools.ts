@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Model } from 'mongoose';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
-import { objectId, plainView, withId } from './Resource.ts';
+import { nonBlank, objectId, plainView, withId } from './Resource.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { toId } from './scoping.ts';
 
@@ -11,7 +11,7 @@ const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
 const mbps = z.number().min(0).max(10_000);
 
 const fields = {
-  name: z.string().trim().min(1).max(100),
+  name: nonBlank(100),
   regionCode,
   kind: z.enum(['hub', 'rural', 'teaching_point']),
   downlinkMbps: mbps,

@@ -2,11 +2,12 @@ import type { Model } from 'mongoose';
 import { z } from 'zod';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Role } from '../contract/api.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { EndReason } from '../auth/SessionService.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
 import { ROLES } from '../models/index.ts';
-import { busyPeriods, objectId, plainView } from './Resource.ts';
-import type { ResourceSpec } from './Resource.ts';
+import { busyPeriods, nonBlank, objectId, plainView } from './Resource.ts';
+import type { Doc, ResourceSpec } from './Resource.ts';
 import { MANAGERS } from './schools.ts';
 import { regionOfSchool, schoolInScope, toId } from './scoping.ts';
 
@@ -19,7 +20,7 @@ const fields = {
     .trim()
     .toLowerCase()
     .regex(/^[a-z0-9._-]{3,32}$/, '3–32 of a-z 0-9 . _ -'),
-  realName: z.string().trim().min(1).max(50),
+  realName: nonBlank(50),
   phone: z
     .string()
     .regex(/^1\d{10}$/, 'an 11-digit mobile number')
@@ -33,11 +34,42 @@ const fields = {
     .optional(),
   schoolId: objectId.nullable().optional(),
   classroomId: objectId.nullable().optional(),
-  subjects: z.array(z.string().trim().min(1).max(20)).max(10).default([]),
+  subjects: z.array(nonBlank(20)).max(10).default([]),
   disabled: z.boolean().default(false),
   busy: busyPeriods.optional(),
 };
 const password = z.string().min(8, 'at least 8 characters').max(128);
+
+const isActiveAdmin = (user: Record<string, unknown>): boolean =>
+  user['role'] === 'admin' && !user['disabled'];
+
+/** @throws ConflictError when `user` is the last enabled admin (nobody could manage the platform). */
+async function keepAnAdmin(models: Models, user: Doc): Promise<void> {
+  const others = await models.User.countDocuments({
+    role: 'admin',
+    disabled: { $ne: true },
+    _id: { $ne: user._id },
+  });
+  if (others === 0) throw new ConflictError('the last enabled admin account must stay an enabled admin');
+}
+
+/** Whether (and why) a write to an account must end its sessions at once. */
+export function sessionsEndFor(before: Doc | null, after: Doc | null): EndReason | null {
+  if (!before) return null;
+  if (!after) return 'deleted';
+  if (after['disabled'] && !before['disabled']) return 'disabled';
+  if (after['passwordHash'] !== before['passwordHash']) return 'password';
+  if (after['role'] !== before['role']) return 'role';
+  const text = (v: unknown): string => (v as { toString(): string } | null | undefined)?.toString() ?? '';
+  const same = (key: string): boolean => text(after[key]) === text(before[key]);
+  if (!same('regionCode') || !same('schoolId') || !same('classroomId')) return 'scope';
+  return null;
+}
+
+const USER_RULES =
+  'teacher, classroom and assistant accounts need schoolId (a school in your scope; classroomId in that ' +
+  'school); bureau accounts need regionCode; initialPassword is one-time: its owner sets their own at ' +
+  'first sign-in, and setting it ends every session of the account';
 
 /** Real-name accounts and their roles. */
 export function usersSpec(models: Models): ResourceSpec {
@@ -45,8 +77,11 @@ export function usersSpec(models: Models): ResourceSpec {
     name: 'users',
     title: 'Users',
     model: models.User as unknown as Model<never>,
-    create: z.object({ ...fields, initialPassword: password }),
-    update: z.object({ ...fields, initialPassword: password }).partial(),
+    create: z.object({ ...fields, initialPassword: password }).meta({ description: USER_RULES }),
+    update: z
+      .object({ ...fields, initialPassword: password })
+      .partial()
+      .meta({ description: USER_RULES }),
     filters: z.object({ role: fields.role.optional(), schoolId: objectId.optional() }),
     transient: ['initialPassword'],
     roles: { read: MANAGERS, create: MANAGERS, update: MANAGERS, remove: ['admin', 'bureau'] },
@@ -67,6 +102,10 @@ export function usersSpec(models: Models): ResourceSpec {
       if (existing && String(existing._id) === scope.userId && role !== scope.role) {
         throw new ForbiddenError('you cannot change your own role');
       }
+      if (existing && String(existing._id) === scope.userId && next['disabled'] === true) {
+        throw new ForbiddenError('you cannot disable your own account');
+      }
+      if (existing && isActiveAdmin(existing) && !isActiveAdmin(next)) await keepAnAdmin(m, existing);
       if (role === 'admin' && !scope.isAdmin) throw new ForbiddenError('only an admin creates admins');
       if (scope.role === 'coordinator' && !SCHOOL_ROLES.includes(role)) {
         throw new ForbiddenError('coordinators manage teacher, classroom and assistant accounts only');
@@ -91,8 +130,19 @@ export function usersSpec(models: Models): ResourceSpec {
       }
       const initial = next['initialPassword'];
       if (typeof initial === 'string' && (!existing || initial !== existing['initialPassword'])) {
-        return { passwordHash: await hashPassword(initial) };
+        // Handed out by a manager: the owner sets their own at first login, and a reset
+        // ends every session the account had (afterWrite).
+        return { passwordHash: await hashPassword(initial), mustChangePassword: true, demo: false };
       }
+    },
+    async beforeDelete(m, existing, scope) {
+      if (String(existing._id) === scope.userId)
+        throw new ForbiddenError('you cannot delete your own account');
+      if (isActiveAdmin(existing)) await keepAnAdmin(m, existing);
+    },
+    async afterWrite({ before, after }, sessions) {
+      const reason = sessionsEndFor(before, after);
+      if (reason && before) await sessions.endAll(String(before._id), reason);
     },
     toView: (doc) => plainView(doc, ['passwordHash']),
     regionOf: async (doc, m) =>

@@ -1,4 +1,4 @@
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import { demoTerm } from './term.ts';
@@ -72,6 +72,21 @@ const COUNTY = '430725';
 const CLUSTER_NAME = '桃源县漳江小学英语联校群';
 
 /**
+ * Marks the demo accounts of a database seeded before accounts carried the flag, as long as
+ * they still have the published password (a changed one is no longer a demo password).
+ */
+async function markDemoAccounts(models: Models): Promise<void> {
+  const unmarked = await models.User.find(
+    { username: { $in: DEMO_ACCOUNTS.map((a) => a.username) }, demo: { $exists: false } },
+    { passwordHash: 1 },
+  ).lean();
+  for (const user of unmarked) {
+    const published = await verifyPassword(DEMO_PASSWORD, user.passwordHash);
+    await models.User.updateOne({ _id: user._id }, { $set: { demo: published } });
+  }
+}
+
+/**
  * A school's day: four morning and two afternoon periods of 40 minutes, shifted by
  * `offsetMinutes`. The demo's village schools ring 0–4 minutes after the hub, close enough
  * for synchronized lessons (each class's period covered by at least 90 %).
@@ -101,6 +116,7 @@ export async function seedDemo(
 ): Promise<void> {
   const { Region, School, Cluster, Classroom, TeachingClass, User, Offering, BellSchedule, TermCalendar } =
     models;
+  await markDemoAccounts(models);
   if (!(await User.exists({ username: 'teacher' }))) {
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     for (const r of REGIONS) await Region.updateOne({ code: r.code }, { $setOnInsert: r }, { upsert: true });
@@ -164,6 +180,8 @@ export async function seedDemo(
       const user = await User.create({
         username: account.username,
         passwordHash,
+        // Its password is published: it signs in from this machine only.
+        demo: true,
         realName: account.realName,
         role: account.role,
         regionCode: account.role === 'bureau' ? COUNTY : null,

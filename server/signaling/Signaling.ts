@@ -8,6 +8,10 @@ import type { Authenticator } from '../auth/Authenticator.ts';
 import type { BoardService } from '../board/BoardService.ts';
 import type { Identity } from '../auth/tokens.ts';
 import { tokenFromHeaders } from '../auth/tokens.ts';
+import { isLoopbackHost } from '../config.ts';
+import { originAllowed } from '../http/security.ts';
+import { EventBudgets } from './EventBudgets.ts';
+import type { EventBudgetOptions } from './EventBudgets.ts';
 import type { LessonSummary } from '../contract/api.ts';
 import type {
   Ack,
@@ -18,7 +22,13 @@ import type {
 } from '../contract/events.ts';
 import { SocketSchemas } from '../contract/schemas.ts';
 import type { BoardAuthor } from '../contract/board.ts';
-import { ForbiddenError, InvalidStateError, NotFoundError, publicError } from '../errors.ts';
+import {
+  ForbiddenError,
+  InvalidStateError,
+  NotFoundError,
+  UnauthorizedError,
+  publicError,
+} from '../errors.ts';
 import type { Interactions } from '../lessons/Interactions.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { Logger } from '../logger.ts';
@@ -48,12 +58,19 @@ export interface SignalingOptions {
   logger: Logger;
   /** How often link health is pushed to a lesson's participants, ms. @default 2000 */
   healthIntervalMs?: number;
+  /** Origins besides the server's own that may open a socket. @default none */
+  allowedOrigins?: readonly string[];
+  /** Messages per socket. */
+  budgets?: EventBudgetOptions;
+  /** How long before its access token runs out a socket is asked to renew it, ms. @default 60000 */
+  renewAheadMs?: number;
 }
 
 const userRoom = (userId: string): string => `user:${userId}`;
 const classroomRoom = (classroomId: string): string => `classroom:${classroomId}`;
 const lessonRoom = (lessonId: string): string => `lesson:${lessonId}`;
 const boardRoom = (lessonId: string): string => `board:${lessonId}`;
+const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
 
 /**
  * socket.io signaling: JWT checked in the handshake, every payload validated, every
@@ -64,11 +81,33 @@ export class Signaling {
   readonly #options: SignalingOptions;
   readonly #log: Logger;
   readonly #healthTimer: NodeJS.Timeout;
+  readonly #budgets: EventBudgets;
+  /** Per socket: the timers that ask it to renew its token and close it when the token runs out. */
+  readonly #expiry = new Map<string, NodeJS.Timeout[]>();
 
   constructor(options: SignalingOptions) {
     this.#options = options;
     this.#log = options.logger.child({ module: 'signaling' });
-    this.io = new Server(options.httpServer, { serveClient: false, maxHttpBufferSize: 256 * 1024 });
+    this.#budgets = new EventBudgets(options.budgets);
+    this.io = new Server(options.httpServer, {
+      serveClient: false,
+      maxHttpBufferSize: 256 * 1024,
+      // A page of another site must not open a socket with the victim's cookie.
+      allowRequest: (req, callback) => {
+        const ok = originAllowed(
+          req,
+          options.allowedOrigins ?? [],
+          isLoopbackHost(req.socket.remoteAddress ?? ''),
+        );
+        callback(ok ? null : 'cross-origin connection refused', ok);
+      },
+    });
+    // Sessions ended anywhere close their sockets (across processes once the adapter is shared).
+    options.auth.sessions.on('ended', ({ userId, sessionId, reason }) => {
+      const target = sessionId ? sessionRoom(sessionId) : userRoom(userId);
+      this.io.to(target).emit('session:ended', { reason });
+      this.io.in(target).disconnectSockets(true);
+    });
     this.io.use((socket, next) => {
       const token =
         (socket.handshake.auth['token'] as string | undefined) ?? tokenFromHeaders(socket.handshake.headers);
@@ -103,9 +142,32 @@ export class Signaling {
     await this.io.close();
   }
 
+  /** Asks the socket to renew its access token ahead of its end, and closes it at the end. */
+  #armExpiry(socket: IoSocket): void {
+    for (const timer of this.#expiry.get(socket.id) ?? []) clearTimeout(timer);
+    const { expiresAt } = socket.data.identity;
+    if (expiresAt === undefined) return;
+    const left = expiresAt - Date.now();
+    const ahead = Math.min(this.#options.renewAheadMs ?? 60_000, left / 2);
+    const timers = [
+      setTimeout(() => socket.emit('session:expiring', { expiresAt }), Math.max(0, left - ahead)),
+      setTimeout(
+        () => {
+          socket.emit('session:ended', { reason: 'expired' });
+          socket.disconnect(true);
+        },
+        Math.max(0, left),
+      ),
+    ];
+    for (const timer of timers) timer.unref();
+    this.#expiry.set(socket.id, timers);
+  }
+
   #onConnection(socket: IoSocket): void {
     const { identity } = socket.data;
     void socket.join(userRoom(identity.userId));
+    if (identity.sessionId) void socket.join(sessionRoom(identity.sessionId));
+    this.#armExpiry(socket);
     if (identity.classroomId) void socket.join(classroomRoom(identity.classroomId));
     const joined = new Set<string>();
     /** Boards this socket opened, and as whom it writes on them. */
@@ -124,7 +186,8 @@ export class Signaling {
       const { lesson, as } = await lessons.participation(identity, lessonId);
       if (lesson.state !== 'live') throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
       const room = await rooms.getOrCreate(lessonId);
-      room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities);
+      // Shape checked by the schema; the header extension URIs mediasoup checks itself.
+      room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities);
       joined.add(lessonId);
       await socket.join(lessonRoom(lessonId));
       return {
@@ -153,11 +216,7 @@ export class Signaling {
     });
 
     this.#handle(socket, 'transport:connect', async ({ lessonId, transportId, dtlsParameters }) => {
-      await roomOf(lessonId).connectTransport(
-        socket.id,
-        transportId,
-        dtlsParameters as unknown as types.DtlsParameters,
-      );
+      await roomOf(lessonId).connectTransport(socket.id, transportId, dtlsParameters);
       return null;
     });
 
@@ -247,7 +306,19 @@ export class Signaling {
       interactions.setMuted(lessonId, classroomOf(await asTeacher(lessonId), classroomId)!, muted),
     );
 
+    this.#handle(socket, 'session:renew', async ({ token }) => {
+      const renewed = await this.#options.auth.verify(token);
+      if (renewed.userId !== identity.userId || renewed.sessionId !== identity.sessionId)
+        throw new ForbiddenError('a socket renews with a token of its own session');
+      // Same object: every handler of this socket sees the renewed identity.
+      Object.assign(identity, renewed);
+      this.#armExpiry(socket);
+      return { expiresAt: renewed.expiresAt ?? 0 };
+    });
+
     socket.on('disconnect', (reason) => {
+      for (const timer of this.#expiry.get(socket.id) ?? []) clearTimeout(timer);
+      this.#expiry.delete(socket.id);
       for (const lessonId of joined) rooms.get(lessonId)?.removePeer(socket.id);
       joined.clear();
       this.#log.debug({ userId: identity.userId, reason }, 'socket disconnected');
@@ -272,7 +343,13 @@ export class Signaling {
         return;
       }
       const reply = ack as (response: Ack<unknown>) => void;
+      const { identity } = socket.data;
       Promise.resolve()
+        .then(async () => {
+          await this.#budgets.spend(socket.id, event);
+          // Every message re-checks that the session still stands (cached for a second).
+          if (event !== 'session:renew') await this.#options.auth.check(identity);
+        })
         .then(() =>
           fn(
             parseInput(SocketSchemas[event], payload, `${event} payload`) as z.infer<
@@ -291,9 +368,16 @@ export class Signaling {
               error: {
                 name: body.name,
                 message: body.message,
+                ...(body.code ? { code: body.code } : {}),
                 ...(body.issues ? { issues: body.issues.map((i) => `${i.path}: ${i.message}`) } : {}),
               },
             });
+            if (error instanceof UnauthorizedError && event !== 'session:renew') {
+              socket.emit('session:ended', {
+                reason: error.code === 'SESSION_EXPIRED' ? 'expired' : 'logout',
+              });
+              socket.disconnect(true);
+            }
           },
         );
     };

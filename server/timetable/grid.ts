@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { workbookBuffer } from '../exports/spreadsheet.ts';
 import type { TimetableView } from '../contract/timetable.ts';
 
 const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
@@ -63,7 +64,7 @@ export async function gridWorkbook(view: TimetableView): Promise<Buffer> {
         )
         .map((s) => offering.get(s.offeringId)?.name ?? ''),
     );
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return workbookBuffer(wb, 'xlsx');
 }
 
 /** A school's periods by number (the times of the first weekday that rings it). */

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../server/http/RouteTable.ts';
@@ -248,6 +249,8 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
   let outside: Side;
   let lessonId: string;
   let foreignLessonId: string;
+  /** A classroom device account on each side, with one enrolled device. */
+  const devices = new Map<Side, { userId: string; deviceId: string }>();
 
   beforeAll(async () => {
     t = await startPlatform();
@@ -270,6 +273,26 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
         scheduledEnd: new Date(Date.now() + 40 * 60_000),
       })
     )._id.toString();
+    for (const side of [inside, outside]) {
+      const school = (await m.Classroom.findById(side.classroomId).lean())!.schoolId;
+      const user = await m.User.create({
+        username: unique('dev.'),
+        passwordHash: 'x',
+        realName: '教室设备',
+        role: 'classroom',
+        schoolId: school,
+        classroomId: side.classroomId,
+      });
+      const deviceId = crypto.randomUUID();
+      await m.RefreshToken.create({
+        tokenHash: unique('hash'),
+        familyId: deviceId,
+        userId: user._id,
+        expiresAt: new Date(Date.now() + 3600_000),
+        kind: 'device',
+      });
+      devices.set(side, { userId: user._id.toString(), deviceId });
+    }
     tokens = { anonymous: null } as Record<Who, string | null>;
     for (const who of WHO.slice(1)) tokens[who] = await login(t.url, who);
   }, 60_000);
@@ -311,7 +334,7 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
   it('knows how to exercise every route of the table (a new route cannot be forgotten)', () => {
     const other = new Set(Object.keys(OTHER_ROUTES));
     for (const entry of t.platform.routes.entries) {
-      const resource = entry.path.split('/')[2] ?? '';
+      const resource = resourceOf(entry.path);
       expect(
         (CASES[resource] ?? other.has(`${entry.method} ${entry.path}`))
           ? true
@@ -324,7 +347,7 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
     const m = t.platform.models;
     const failures: string[] = [];
     for (const entry of t.platform.routes.entries) {
-      const resource = entry.path.split('/')[2] ?? '';
+      const resource = resourceOf(entry.path);
       const c = CASES[resource];
       if (!c || entry.access.kind !== 'roles') continue;
       const model = m[c.model] as unknown as Model<unknown>;
@@ -395,8 +418,14 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
             lessonId: side === inside ? lessonId : foreignLessonId,
             clusterId: side.clusterId,
             offeringId: side.offeringId,
+            ...devices.get(side)!,
           };
-          const { status, text } = await call(who, entry.method, spec.path(ctx), spec.body?.(who, ctx));
+          const { status, text } = await call(
+            spec.tokenless ? 'anonymous' : who,
+            entry.method,
+            spec.path(ctx),
+            spec.body?.(who, ctx),
+          );
           const allowed =
             entry.access.kind === 'public' ||
             (who !== 'anonymous' &&
@@ -424,7 +453,16 @@ interface Ctx {
   lessonId: string;
   clusterId: string;
   offeringId: string;
+  /** The side's classroom device account and its enrolled device. */
+  userId: string;
+  deviceId: string;
 }
+
+/** The resource a plain resource route (`/api/<name>` or `/api/<name>/:id`) serves; '' for others. */
+const resourceOf = (path: string): string => {
+  const [, , name = '', ...rest] = path.split('/');
+  return rest.length === 0 || (rest.length === 1 && rest[0] === ':id') ? name : '';
+};
 const TERM = '2026-2027-1';
 const MANAGER_ROLES: readonly Who[] = ['admin', 'bureau', 'coordinator'];
 
@@ -437,6 +475,8 @@ const OTHER_ROUTES: Record<
     ok: (who: Who) => number[];
     /** Also called on the out-of-scope side's records: permitted roles other than admin get 404. */
     scoped?: boolean;
+    /** Called without the caller's token (logging out would end the session the matrix goes on with). */
+    tokenless?: boolean;
   }
 > = {
   'get /api/health': { path: () => '/api/health', ok: () => [200] },
@@ -452,7 +492,38 @@ const OTHER_ROUTES: Record<
     body: () => ({ refreshToken: 'not-a-token' }),
     ok: () => [401],
   },
-  'post /api/auth/logout': { path: () => '/api/auth/logout', body: () => ({}), ok: () => [204] },
+  'post /api/auth/logout': {
+    path: () => '/api/auth/logout',
+    body: () => ({}),
+    ok: () => [204],
+    tokenless: true,
+  },
+  'post /api/auth/password': {
+    path: () => '/api/auth/password',
+    // A username each (failures count per username: six roles × two routes would pass the limit).
+    body: (who) => ({ username: `nobody-${who}`, currentPassword: 'wrong', newPassword: 'a-new-password' }),
+    ok: () => [401],
+  },
+  'post /api/auth/enrol': {
+    path: () => '/api/auth/enrol',
+    body: () => ({ code: 'AAAA-2222' }),
+    ok: () => [401],
+  },
+  'post /api/users/:id/enrolment-code': {
+    path: ({ userId }) => `/api/users/${userId}/enrolment-code`,
+    ok: () => [201],
+    scoped: true,
+  },
+  'get /api/users/:id/devices': {
+    path: ({ userId }) => `/api/users/${userId}/devices`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'delete /api/users/:id/devices/:deviceId': {
+    path: ({ userId, deviceId }) => `/api/users/${userId}/devices/${deviceId}`,
+    ok: () => [204],
+    scoped: true,
+  },
   'get /api/auth/me': { path: () => '/api/auth/me', ok: () => [200] },
   'get /api/lessons/current': { path: () => '/api/lessons/current', ok: () => [200] },
   // Teacher and classroom1 are in the demo lesson; managers see the lessons of their clusters.

@@ -149,9 +149,20 @@ describe('Excel and CSV import and export of a cluster', () => {
     expect(device).toMatchObject({ role: 'classroom', realName: `黄甲铺小学${suffix}三年级教室` });
     expect(device.classroomId?.toString()).toBe(room._id.toString());
 
-    // The handed-out passwords work: the device and the teacher can sign in.
-    for (const { username, password } of done.body.credentials)
-      expect(await login(t.url, username, password)).toBeTruthy();
+    // The handed-out passwords are one-time: each opens only the form to set one's own, and
+    // after that the new password signs in and the handed-out one no longer does.
+    for (const { username, password } of done.body.credentials) {
+      await expect(login(t.url, username, password)).rejects.toThrow('PASSWORD_CHANGE_REQUIRED');
+      const own = `own-${password}`;
+      const changed = await fetch(`${t.url}/api/auth/password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, currentPassword: password, newPassword: own }),
+      });
+      expect(changed.status).toBe(200);
+      expect(await login(t.url, username, own)).toBeTruthy();
+      await expect(login(t.url, username, password)).rejects.toThrow('401');
+    }
 
     const audit = await m.AuditEntry.findOne({ action: 'import', entityId: clusterId }).lean();
     expect(audit?.after).toMatchObject({ kind: 'cluster', created: 11 });

@@ -96,9 +96,17 @@ describe('sessions: short access tokens, rotating refresh tokens, logout, login 
     const cookies = res.headers.getSetCookie();
     expect(cookies.find((c) => c.startsWith('sc_refresh='))).toMatch(/Path=\/api\/auth;.*HttpOnly/i);
     const refreshCookie = cookies.find((c) => c.startsWith('sc_refresh='))!.split(';')[0]!;
-    const renewed = await fetch(`${platform.url}/api/auth/refresh`, {
+    // A cookie alone does not change state (a cross-site form could send it): the browser app
+    // adds X-Requested-With, which a cross-site form cannot.
+    const forged = await fetch(`${platform.url}/api/auth/refresh`, {
       method: 'POST',
       headers: { cookie: refreshCookie },
+    });
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('CSRF');
+    const renewed = await fetch(`${platform.url}/api/auth/refresh`, {
+      method: 'POST',
+      headers: { cookie: refreshCookie, 'x-requested-with': 'sync-classroom' },
     });
     expect(renewed.status).toBe(200);
     expect(renewed.headers.getSetCookie().some((c) => c.startsWith('sc_access='))).toBe(true);

@@ -48,4 +48,29 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dir }).jwtSecret).toBe(first);
     expect(fs.readFileSync(path.join(dir, 'jwt-secret'), 'utf8').trim()).toBe(first);
   });
+
+  it('listens on loopback with demo data unless HOST is set, on every interface without demo data', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).host).toBe('127.0.0.1');
+    expect(loadConfig({ DATA_DIR: dataDir(), HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ DATA_DIR: dataDir(), DEMO_DATA: 'false' }).host).toBe('0.0.0.0');
+  });
+
+  it('refuses a production start with demo data on a non-loopback host, naming DEMO_DATA', () => {
+    const env = { DATA_DIR: dataDir(), NODE_ENV: 'production' };
+    expect(() => loadConfig({ ...env, HOST: '0.0.0.0' })).toThrow(/DEMO_DATA/);
+    expect(() => loadConfig({ ...env, HOST: '10.1.2.3', DEMO_DATA: 'true' })).toThrow(ValidationError);
+    expect(loadConfig({ ...env, HOST: '127.0.0.1' }).demoData).toBe(true);
+    expect(loadConfig({ ...env, HOST: '0.0.0.0', DEMO_DATA: 'false' }).host).toBe('0.0.0.0');
+  });
+
+  it('reads ALLOWED_ORIGINS as origins and rejects what is not an http(s) URL', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      ALLOWED_ORIGINS: 'https://edu.example.cn/, http://10.0.0.5:8080',
+    });
+    expect(config.allowedOrigins).toEqual(['https://edu.example.cn', 'http://10.0.0.5:8080']);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ALLOWED_ORIGINS: 'javascript:alert(1)' })).toThrow(
+      /ALLOWED_ORIGINS/,
+    );
+  });
 });

@@ -15,7 +15,12 @@ const identity = {
 describe('TokenService', () => {
   it('verify() returns the identity that sign() put in', () => {
     const tokens = new TokenService(SECRET, 60);
-    expect(tokens.verify(tokens.sign(identity))).toEqual(identity);
+    const before = Date.now();
+    const { expiresAt, ...rest } = tokens.verify(tokens.sign({ ...identity, authVersion: 3 }));
+    expect(rest).toEqual({ ...identity, authVersion: 3 });
+    // jwt's exp has a resolution of a second.
+    expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 60_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
   });
 
   it('verify() rejects a token signed with another secret, an expired one and garbage with UnauthorizedError', () => {

@@ -1,25 +1,113 @@
+import type { LoginResponse } from '../../../server/contract/api.ts';
 import { ApiError, api } from '../api.ts';
 import { lang, setLang, t } from '../i18n.ts';
+import type { MessageKey } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { tr } from '../ui/text.ts';
 import { homeOf } from './home.ts';
 
-/** Sign-in form; afterwards goes to `?next=` or the account's home page. */
+/** Where to go once signed in: `?next=` (a path of this site) or the account's home page. */
+function proceed({ user }: LoginResponse): void {
+  const next = new URLSearchParams(location.search).get('next');
+  location.assign(next?.startsWith('/') && !next.startsWith('//') ? next : homeOf(user.role));
+}
+
+/** The message for a refused sign-in. */
+function refusal(e: unknown): MessageKey {
+  if (!(e instanceof ApiError)) return 'networkError';
+  if (e.status === 429) return 'tooMany';
+  if (e.code === 'DEMO_ACCOUNT_LOCAL_ONLY') return 'demoLocalOnly';
+  if (e.code === 'ENROLMENT_CODE_INVALID') return 'enrolInvalid';
+  if (e.status === 400 || e.status === 401) return 'wrongPassword';
+  return 'networkError';
+}
+
+const input = (id: string, attrs: Record<string, string | boolean> = {}): HTMLInputElement =>
+  h('input', { id, name: id, required: true, autocapitalize: 'off', ...attrs });
+
+/** Runs `attempt` with the button showing progress; errors shown in `error`. */
+function submitting(
+  form: HTMLFormElement,
+  submit: HTMLButtonElement,
+  error: HTMLElement,
+  attempt: () => Promise<void>,
+): void {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    submit.disabled = true;
+    attempt()
+      .catch((e: unknown) => {
+        error.textContent = e instanceof ApiError && e.issues.length ? e.issues[0]!.message : t(refusal(e));
+      })
+      .finally(() => (submit.disabled = false));
+  });
+}
+
+/** A handed-out (one-time) password must be replaced before the first sign-in. */
+function passwordForm(username: string, current: string): HTMLFormElement {
+  const next = input('new-password', { type: 'password', autocomplete: 'new-password', minlength: '8' });
+  const again = input('repeat-password', { type: 'password', autocomplete: 'new-password' });
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  const submit = h(
+    'button',
+    { class: 'btn btn-primary btn-xl', type: 'submit', 'data-testid': 'password-submit' },
+    tr('savePassword'),
+  );
+  const form = h(
+    'form',
+    { class: 'login-card', 'data-testid': 'password-form' },
+    h('h1', {}, tr('setOwnPassword')),
+    h('p', { class: 'muted' }, tr('setOwnPasswordHint')),
+    h('label', { for: 'new-password' }, tr('newPassword')),
+    next,
+    h('label', { for: 'repeat-password' }, tr('repeatPassword')),
+    again,
+    error,
+    submit,
+  );
+  submitting(form, submit, error, async () => {
+    if (next.value !== again.value) {
+      error.textContent = t('passwordsDiffer');
+      return;
+    }
+    proceed(await api.changePassword(username, current, next.value));
+  });
+  return form;
+}
+
+/** A classroom whiteboard enrols once with a code and stays signed in as its classroom. */
+function enrolForm(): HTMLFormElement {
+  const code = input('enrol-code', {
+    autocomplete: 'off',
+    inputmode: 'text',
+    maxlength: '9',
+    class: 'enrol-code',
+  });
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  const submit = h(
+    'button',
+    { class: 'btn btn-xl', type: 'submit', 'data-testid': 'enrol-submit' },
+    tr('enrol'),
+  );
+  const form = h(
+    'form',
+    { class: 'login-card', 'data-testid': 'enrol-form' },
+    h('h2', {}, tr('enrolDevice')),
+    h('p', { class: 'muted' }, tr('enrolHint')),
+    h('label', { for: 'enrol-code' }, tr('enrolCode')),
+    code,
+    error,
+    submit,
+  );
+  submitting(form, submit, error, async () => proceed(await api.enrol(code.value)));
+  return form;
+}
+
+/** Sign-in form (then a password of one's own when required), and device enrolment. */
 export function loginPage(root: HTMLElement): void {
-  const username = h('input', {
-    id: 'username',
-    name: 'username',
-    autocomplete: 'username',
-    required: true,
-    autocapitalize: 'off',
-  });
-  const password = h('input', {
-    id: 'password',
-    name: 'password',
-    type: 'password',
-    autocomplete: 'current-password',
-    required: true,
-  });
+  const username = input('username', { autocomplete: 'username' });
+  const password = input('password', { type: 'password', autocomplete: 'current-password' });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const submit = h(
     'button',
@@ -54,32 +142,17 @@ export function loginPage(root: HTMLElement): void {
       t('language'),
     ),
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    error.textContent = '';
-    submit.disabled = true;
-    submit.textContent = t('loggingIn');
-    api.login(username.value, password.value).then(
-      ({ user }) => {
-        const next = new URLSearchParams(location.search).get('next');
-        location.assign(next?.startsWith('/') && !next.startsWith('//') ? next : homeOf(user.role));
-      },
-      (e: unknown) => {
-        submit.disabled = false;
-        submit.textContent = t('login');
-        error.textContent =
-          e instanceof ApiError
-            ? t(
-                e.status === 429
-                  ? 'tooMany'
-                  : e.status === 400 || e.status === 401
-                    ? 'wrongPassword'
-                    : 'networkError',
-              )
-            : t('networkError');
-      },
-    );
+  const page = h('main', { class: 'login-page' }, form, enrolForm());
+  submitting(form, submit, error, async () => {
+    try {
+      proceed(await api.login(username.value, password.value));
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 'PASSWORD_CHANGE_REQUIRED')) throw e;
+      const replacement = passwordForm(username.value.trim(), password.value);
+      page.replaceChildren(replacement);
+      replacement.querySelector('input')?.focus();
+    }
   });
-  mount(root, h('main', { class: 'login-page' }, form));
+  mount(root, page);
   username.focus();
 }

@@ -1,15 +1,24 @@
 import { Router } from 'express';
 import type { CookieOptions, Request, Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { parse as parseCookie } from 'cookie';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/Authenticator.ts';
-import { verifyPassword } from '../../auth/passwords.ts';
+import type { LoginThrottle } from '../../auth/LoginThrottle.ts';
+import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
 import type { Session } from '../../auth/SessionService.ts';
+import { redeemEnrolment } from '../../auth/enrolment.ts';
+import { tokenFromHeaders } from '../../auth/tokens.ts';
 import { REFRESH_COOKIE, TOKEN_COOKIE } from '../../auth/tokens.ts';
 import type { LoginResponse, UserView } from '../../contract/api.ts';
-import { LoginSchema } from '../../contract/schemas.ts';
-import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../../errors.ts';
+import { EnrolSchema, LoginSchema, PasswordChangeSchema } from '../../contract/schemas.ts';
+import { isLoopbackHost } from '../../config.ts';
+import {
+  DemoAccountLocalOnlyError,
+  NotFoundError,
+  PasswordChangeRequiredError,
+  UnauthorizedError,
+} from '../../errors.ts';
 import type { Models, User } from '../../models/index.ts';
 import type { AuditLog } from '../../resources/AuditLog.ts';
 import { parseInput } from '../../validate.ts';
@@ -30,23 +39,21 @@ export function userView(user: User): UserView {
 const RefreshBody = z.object({ refreshToken: z.string().min(1).max(200).optional() });
 
 export interface AuthRouteOptions {
-  /** Login attempts allowed per client address and username in the window. @default 10 */
-  loginLimit?: number;
-  /** The window, ms. @default 15 minutes */
-  loginWindowMs?: number;
+  /** Counts failed sign-ins (per username and per address). */
+  throttle: LoginThrottle;
 }
 
 /**
  * Login (cookies for the browser, tokens in the body for API clients), refresh with
- * rotation, logout that revokes, and who-am-I. Login attempts are rate-limited per client
- * address and username.
+ * rotation, logout that revokes, a first password of one's own, classroom device
+ * enrolment, and who-am-I. Failed sign-ins are limited per username and per address.
  */
 export function authRoutes(
   models: Models,
   auth: Authenticator,
   audit: AuditLog,
   table: RouteTable,
-  { loginLimit = 10, loginWindowMs = 15 * 60_000 }: AuthRouteOptions = {},
+  { throttle }: AuthRouteOptions,
 ): Router {
   const router = Router();
   const mount = '/api/auth';
@@ -75,23 +82,36 @@ export function authRoutes(
     const fromBody = parseInput(RefreshBody, req.body ?? {}, 'refresh request').refreshToken;
     return fromBody ?? (req.headers.cookie ? parseCookie(req.headers.cookie)[REFRESH_COOKIE] : undefined);
   };
+  const addressOf = (req: Request): string => ipKeyGenerator(req.ip ?? '');
+  const auditAs = (user: User, action: 'login' | 'logout', entity = 'session') =>
+    audit.record(
+      { userId: user._id.toString(), role: user.role, displayName: user.username, classroomId: null },
+      action,
+      entity,
+      null,
+      null,
+      null,
+    );
 
-  const limiter = rateLimit({
-    windowMs: loginWindowMs,
-    limit: loginLimit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => {
-      const name =
-        typeof (req.body as { username?: unknown } | undefined)?.username === 'string'
-          ? (req.body as { username: string }).username
-          : '';
-      return `${ipKeyGenerator(req.ip ?? '')}|${name.trim().toLowerCase()}`;
-    },
-    handler: () => {
-      throw new TooManyRequestsError('too many login attempts: wait a few minutes');
-    },
-  });
+  /**
+   * The account whose password this is, counted by the throttle either way.
+   * @throws TooManyRequestsError, UnauthorizedError
+   */
+  const checkPassword = async (req: Request, username: string, password: string): Promise<User> => {
+    const name = username.toLowerCase();
+    await throttle.assertAllowed(name, addressOf(req));
+    const user = await models.User.findOne({ username: name }).lean<User>();
+    // Same answer and similar time for an unknown user and a wrong password.
+    const ok = await verifyPassword(password, user?.passwordHash);
+    if (!user || !ok || user.disabled) {
+      await throttle.failed(name, addressOf(req));
+      throw new UnauthorizedError('wrong username or password', 'WRONG_PASSWORD');
+    }
+    await throttle.succeeded(name);
+    // The demo's passwords are published: they open the demo on this machine only.
+    if (user.demo && !isLoopbackHost(req.ip ?? '')) throw new DemoAccountLocalOnlyError();
+    return user;
+  };
 
   table.add(
     router,
@@ -99,28 +119,82 @@ export function authRoutes(
     {
       method: 'post',
       path: '/login',
-      summary: 'Log in with username and password',
+      summary:
+        'Log in with username and password (403 PASSWORD_CHANGE_REQUIRED: set your own with POST /api/auth/password)',
       tag: 'Auth',
       access: { kind: 'public' },
       body: LoginSchema,
     },
-    limiter,
     async (req, res) => {
       const { username, password } = parseInput(LoginSchema, req.body, 'login request');
-      const user = await models.User.findOne({ username: username.toLowerCase() }).lean<User>();
-      // Same answer and similar time for an unknown user and a wrong password.
-      const ok = await verifyPassword(password, user?.passwordHash);
-      if (!user || !ok || user.disabled) throw new UnauthorizedError('wrong username or password');
+      const user = await checkPassword(req, username, password);
+      if (user.mustChangePassword) throw new PasswordChangeRequiredError();
       const session = await sessions.open(user);
       setCookies(req, res, session);
-      await audit.record(
-        { userId: user._id.toString(), role: user.role, displayName: user.username, classroomId: null },
-        'login',
-        'session',
-        null,
-        null,
-        null,
+      await auditAs(user, 'login');
+      res.json(body(session));
+    },
+  );
+
+  table.add(
+    router,
+    mount,
+    {
+      method: 'post',
+      path: '/password',
+      summary:
+        'Set a password of your own (required after a handed-out one); ends every other session and signs in',
+      tag: 'Auth',
+      access: { kind: 'public' },
+      body: PasswordChangeSchema,
+    },
+    async (req, res) => {
+      const input = parseInput(PasswordChangeSchema, req.body, 'password change');
+      const user = await checkPassword(req, input.username, input.currentPassword);
+      await models.User.updateOne(
+        { _id: user._id },
+        {
+          $set: {
+            passwordHash: await hashPassword(input.newPassword),
+            mustChangePassword: false,
+            demo: false,
+          },
+        },
       );
+      await sessions.endAll(user._id.toString(), 'password');
+      const fresh = await models.User.findById(user._id).lean<User>();
+      if (!fresh) throw new NotFoundError('account not found');
+      const session = await sessions.open(fresh);
+      setCookies(req, res, session);
+      await auditAs(fresh, 'login', 'password');
+      res.json(body(session));
+    },
+  );
+
+  table.add(
+    router,
+    mount,
+    {
+      method: 'post',
+      path: '/enrol',
+      summary: 'Enrol a classroom device with the code its coordinator generated (once); it stays signed in',
+      tag: 'Auth',
+      access: { kind: 'public' },
+      body: EnrolSchema,
+    },
+    async (req, res) => {
+      const { code } = parseInput(EnrolSchema, req.body, 'enrolment');
+      const address = addressOf(req);
+      await throttle.assertAllowed(`enrol:${address}`, address);
+      const user = await redeemEnrolment(models, code);
+      if (!user) {
+        await throttle.failed(`enrol:${address}`, address);
+        throw new UnauthorizedError('unknown or expired enrolment code', 'ENROLMENT_CODE_INVALID');
+      }
+      const label = String(req.headers['user-agent'] ?? 'device').slice(0, 160);
+      const session = await sessions.open(user, { kind: 'device', label });
+      setCookies(req, res, session);
+      await auditAs(user, 'login', 'device');
       res.json(body(session));
     },
   );
@@ -149,7 +223,7 @@ export function authRoutes(
     {
       method: 'post',
       path: '/logout',
-      summary: 'Log out: revoke the session and clear cookies',
+      summary: 'Log out: revoke the session, close its sockets and clear cookies',
       tag: 'Auth',
       access: { kind: 'public' },
       body: RefreshBody,
@@ -157,6 +231,9 @@ export function authRoutes(
     },
     async (req, res) => {
       await sessions.close(refreshTokenOf(req));
+      // An API client may log out with its access token only.
+      const identity = await auth.verify(tokenFromHeaders(req.headers)).catch(() => null);
+      if (identity?.sessionId) await sessions.closeFamily(identity.userId, identity.sessionId, 'logout');
       res.clearCookie(TOKEN_COOKIE, { path: '/' });
       res.clearCookie(REFRESH_COOKIE, { path: mount });
       res.status(204).end();
