@@ -263,7 +263,11 @@ export function planCluster(problem: ClusterProblem, options: PlanOptions = {}):
     for (const proposal of proposeChanges(demand, { ...rule, maxProposals: maxBellProposals })) {
       proposalsTried++;
       const schools = applyProposal(best.problem.schools, proposal);
-      tried.push(attempt({ ...best.problem, schools }, [...best.bellChanges, ...proposal.changes], share));
+      const next = attempt({ ...best.problem, schools }, [...best.bellChanges, ...proposal.changes], share);
+      tried.push(next);
+      // Proposals come cheapest first: once one places everything, the others would only trade
+      // more bell changes for fewer local moves.
+      if (next.sessions.length >= wanted) break;
     }
   }
   const ranked = rank(tried);
