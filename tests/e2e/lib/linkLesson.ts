@@ -48,16 +48,24 @@ export function launchChromium(
 ): Promise<Browser> {
   return chromium.launch({
     executablePath: link ? link.chromiumWrapper(lab.dir, CHROMIUM_PATH) : CHROMIUM_PATH,
-    args: [
-      ...CHROMIUM_ARGS,
-      // Headless pages in the background must not be throttled: they decode all the time.
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-      `--unsafely-treat-insecure-origin-as-secure=${origin}`,
-      `--use-file-for-fake-video-capture=${videoFile}`,
-    ],
+    args: lessonChromiumArgs(origin, videoFile),
   });
+}
+
+/**
+ * Chromium's flags for a browser that stays in a lesson: the test flags, no throttling of
+ * background pages, `origin` counted as secure, and `videoFile` as the fake camera.
+ */
+export function lessonChromiumArgs(origin: string, videoFile: string): string[] {
+  return [
+    ...CHROMIUM_ARGS,
+    // Headless pages in the background must not be throttled: they decode all the time.
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows',
+    `--unsafely-treat-insecure-origin-as-secure=${origin}`,
+    `--use-file-for-fake-video-capture=${videoFile}`,
+  ];
 }
 
 /**
