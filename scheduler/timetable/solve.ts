@@ -130,12 +130,13 @@ class Search {
   /** Most-constrained first: the offering with the least slack between feasible slots and need. */
   construct(): void {
     const stuck = new Set<string>();
+    const feasible = new Map(this.index.problem.offerings.map((o) => [o.id, this.feasible(o.id)]));
     for (;;) {
       let best: { id: string; options: Session[]; slack: number } | undefined;
       for (const o of this.index.problem.offerings) {
         const missing = this.missingOf(o.id);
         if (missing <= 0 || stuck.has(o.id)) continue;
-        const options = this.feasible(o.id);
+        const options = feasible.get(o.id) ?? [];
         if (options.length === 0) {
           stuck.add(o.id);
           continue;
@@ -154,8 +155,20 @@ class Search {
         if (!choice || delta < choice.delta) choice = { s, delta };
       }
       if (choice) {
-        this.put(choice.s);
+        const placed = choice.s;
+        this.put(placed);
         this.score += choice.delta;
+        // Every hard rule a session can break against another is of the same weekday, so only
+        // candidates of the placed session's day need checking again.
+        for (const [id, list] of feasible) {
+          feasible.set(
+            id,
+            list.filter(
+              (c) =>
+                c.weekday !== placed.weekday || (!this.tt.get(id, c.weekday, c.period) && this.tt.fits(c)),
+            ),
+          );
+        }
       }
     }
   }
