@@ -2,7 +2,8 @@
 // Installs everything the platform needs on a fresh Debian 12 machine without internet
 // (package registries only), then returns quickly on later runs:
 //   1. Debian packages (build tools and libraries for the mediasoup worker; Chromium and
-//      ffmpeg, iproute2, iptables and python3 for tests with --for-tests: shaped links);
+//      ffmpeg, iproute2, iptables and python3 for tests with --for-tests: shaped links; Redis for
+//      the tests of several server processes);
 //   2. npm dependencies (install scripts are off in .npmrc);
 //   3. the mediasoup worker (cached by version outside node_modules);
 //   4. FerretDB, the embedded database (unless MONGODB_URI is set);
@@ -26,7 +27,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const forTests = process.argv.includes('--for-tests');
 
 /** Packages the end-to-end tests and benchmarks use. */
-const TEST_PACKAGES = ['chromium', 'ffmpeg', 'iproute2', 'iptables', 'python3', 'fonts-noto-cjk'];
+const TEST_PACKAGES = ['chromium', 'ffmpeg', 'iproute2', 'iptables', 'python3', 'fonts-noto-cjk', 'redis-server'];
 
 function missingDebianPackages(names) {
   const res = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...names], { encoding: 'utf8' });

@@ -28,6 +28,7 @@ import { ensureFirstAdmin } from './auth/accounts.ts';
 import { ExportJobs } from './reports/ExportJobs.ts';
 import { ReportService } from './reports/ReportService.ts';
 import { Signaling } from './signaling/Signaling.ts';
+import { SharedRedis } from './scale/redis.ts';
 
 export interface PlatformOptions {
   config: Config;
@@ -62,6 +63,7 @@ export class Platform {
   readonly #connection: mongoose.Connection;
   readonly #ferret: EmbeddedFerretDb | undefined;
   readonly #logger: Logger;
+  readonly #redis: SharedRedis | undefined;
   #closed = false;
 
   private constructor(parts: {
@@ -82,7 +84,9 @@ export class Platform {
     ferret: EmbeddedFerretDb | undefined;
     logger: Logger;
     firstAdmin: { username: string; password: string } | null;
+    redis: SharedRedis | undefined;
   }) {
+    this.#redis = parts.redis;
     this.firstAdmin = parts.firstAdmin;
     this.models = parts.models;
     this.pool = parts.pool;
@@ -107,7 +111,9 @@ export class Platform {
     let ferret: EmbeddedFerretDb | undefined;
     let pool: WorkerPool | undefined;
     let connection: mongoose.Connection | undefined;
+    let redis: SharedRedis | undefined;
     try {
+      if (config.redisUrl) redis = await SharedRedis.connect(config.redisUrl, logger);
       let uri = config.mongodbUri;
       if (!uri) {
         ferret = await EmbeddedFerretDb.start({
@@ -209,6 +215,9 @@ export class Platform {
           throttle: new LoginThrottle({
             perUsername: config.loginRateLimit,
             perAddress: config.loginAddressRateLimit,
+            ...(redis
+              ? { limiters: redis.loginLimiters(config.loginRateLimit, config.loginAddressRateLimit) }
+              : {}),
           }),
         },
         allowedOrigins: config.allowedOrigins,
@@ -223,6 +232,7 @@ export class Platform {
         interactions: new Interactions(rooms, now),
         logger,
         allowedOrigins: config.allowedOrigins,
+        ...(redis ? { adapter: redis.adapter() } : {}),
       });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -246,8 +256,10 @@ export class Platform {
         ferret,
         logger,
         firstAdmin,
+        redis,
       });
     } catch (error) {
+      await redis?.close();
       pool?.close();
       await connection?.close();
       await ferret?.stop();
@@ -278,6 +290,7 @@ export class Platform {
     await this.#reports.close();
     await this.boards.drain();
     await this.#connection.close();
+    await this.#redis?.close();
     await this.#ferret?.stop();
     this.#logger.info('platform stopped');
   }

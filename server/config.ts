@@ -36,6 +36,10 @@ const EnvSchema = z
       .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
       .optional(),
     FERRETDB_BIN: z.string().min(1).optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
     JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce
       .number()
@@ -99,6 +103,8 @@ export interface Config {
   /** External MongoDB; when absent the embedded FerretDB under dataDir is used. */
   mongodbUri: string | undefined;
   ferretdbBin: string | undefined;
+  /** Redis shared by several server processes (socket.io adapter, login limits); none: one process. */
+  redisUrl: string | undefined;
   jwtSecret: string;
   /** Access token lifetime (short: logout and role changes take effect quickly). */
   accessTokenTtlSeconds: number;
@@ -140,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     mongodbUri: e.MONGODB_URI,
     ferretdbBin: e.FERRETDB_BIN,
+    redisUrl: e.REDIS_URL,
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir),
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,

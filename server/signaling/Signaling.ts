@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { Server } from 'socket.io';
-import type { Socket } from 'socket.io';
+import type { ServerOptions, Socket } from 'socket.io';
 import type { types } from 'mediasoup';
 import type { z } from 'zod';
 import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
@@ -64,6 +64,8 @@ export interface SignalingOptions {
   budgets?: EventBudgetOptions;
   /** How long before its access token runs out a socket is asked to renew it, ms. @default 60000 */
   renewAheadMs?: number;
+  /** socket.io adapter shared by several processes (Redis). @default one process's memory */
+  adapter?: ServerOptions['adapter'];
 }
 
 const userRoom = (userId: string): string => `user:${userId}`;
@@ -92,6 +94,7 @@ export class Signaling {
     this.io = new Server(options.httpServer, {
       serveClient: false,
       maxHttpBufferSize: 256 * 1024,
+      ...(options.adapter ? { adapter: options.adapter } : {}),
       // A page of another site must not open a socket with the victim's cookie.
       allowRequest: (req, callback) => {
         const ok = originAllowed(

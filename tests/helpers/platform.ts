@@ -26,7 +26,7 @@ export function removeDataDir(dir: string): void {
  * mediasoup worker, demo data.
  */
 export async function startPlatform(
-  options: { dataDir?: string; now?: () => number } = {},
+  options: { dataDir?: string; now?: () => number; env?: Record<string, string> } = {},
 ): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? makeDataDir();
   const config = loadConfig({
@@ -37,6 +37,7 @@ export async function startPlatform(
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     RTC_MIN_PORT: '40000',
     RTC_MAX_PORT: '49999',
+    ...options.env,
   });
   const platform = await Platform.start({
     config,

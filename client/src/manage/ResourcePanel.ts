@@ -5,12 +5,14 @@ import { h, mount } from '../ui/dom.ts';
 import { text } from '../ui/format.ts';
 import { label } from './fields.ts';
 import type { Field, ResourceView } from './fields.ts';
+import { devicePanel } from './devices.ts';
 import { formatPeriods, parsePeriods } from './periods.ts';
 
 const T = {
   add: ['新增', 'Add'],
   edit: ['编辑', 'Edit'],
   remove: ['删除', 'Delete'],
+  devices: ['设备', 'Devices'],
   save: ['保存', 'Save'],
   cancel: ['取消', 'Cancel'],
   confirmDelete: ['确定删除这条记录？', 'Delete this record?'],
@@ -66,6 +68,24 @@ export class ResourcePanel {
                 { class: 'btn btn-ghost btn-sm', type: 'button', onclick: () => void this.#remove(row) },
                 tt('remove'),
               ),
+              ...(this.#view.devices?.(row)
+                ? [
+                    h(
+                      'button',
+                      {
+                        class: 'btn btn-ghost btn-sm',
+                        type: 'button',
+                        'data-testid': 'row-devices',
+                        onclick: () => {
+                          const panel = devicePanel(row, () => panel.remove());
+                          this.el.append(panel);
+                          panel.scrollIntoView({ block: 'nearest' });
+                        },
+                      },
+                      tt('devices'),
+                    ),
+                  ]
+                : []),
             ),
           ),
         ),

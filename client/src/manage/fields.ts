@@ -33,6 +33,8 @@ export interface ResourceView {
   zh: string;
   en: string;
   fields: Field[];
+  /** Whether a row offers device enrolment (classroom device accounts). */
+  devices?: (row: Record<string, unknown>) => boolean;
 }
 
 export const RESOURCES: ResourceView[] = [
@@ -81,6 +83,7 @@ export const RESOURCES: ResourceView[] = [
     name: 'users',
     zh: '教师与账号',
     en: 'Teachers & accounts',
+    devices: (row) => row['role'] === 'classroom',
     fields: [
       { key: 'username', zh: '用户名', en: 'Username', type: 'text', required: true },
       { key: 'realName', zh: '姓名', en: 'Real name', type: 'text', required: true },

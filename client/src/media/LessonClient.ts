@@ -28,6 +28,15 @@ const TEACHER_CAMERA_LAYERS: types.RtpEncodingParameters[] = [
 ];
 
 /**
+ * What the teacher's browser gives up when its encoder is short of CPU: frame rate, never
+ * resolution. By default Chromium scales the camera down, and three encodes on a busy machine
+ * sent the 720p layer at 540p (or dropped it): no classroom could then get the top layer,
+ * whatever its link. The classrooms read the teacher's writing, which a smaller picture blurs
+ * and a lower frame rate hardly touches.
+ */
+const TEACHER_CAMERA_DEGRADATION: RTCDegradationPreference = 'maintain-resolution';
+
+/**
  * A classroom camera sends one layer, sized for where the teacher shows it: a small tile in
  * the grid most of the time, large when the classroom is spotlit or has the floor (then every
  * classroom sees it too). One layer switched by the kiosk, rather than two sent for the
@@ -288,6 +297,8 @@ export class LessonClient extends Emitter<LessonClientEvents> {
         appData: { source: 'camera' },
         stopTracks: false,
       });
+      if (this.#role === 'teacher')
+        await preferDegradation(this.#camera.rtpSender, TEACHER_CAMERA_DEGRADATION);
     }
   }
 
@@ -361,4 +372,15 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     this.#state = state;
     this.emit('state', state, detail);
   }
+}
+
+/** Sets what `sender`'s encoder gives up when it is short of CPU (kept as is where unsupported). */
+async function preferDegradation(
+  sender: RTCRtpSender | undefined,
+  preference: RTCDegradationPreference,
+): Promise<void> {
+  if (!sender) return;
+  const parameters = sender.getParameters();
+  parameters.degradationPreference = preference;
+  await sender.setParameters(parameters).catch(() => undefined);
 }

@@ -1,0 +1,64 @@
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { LoginThrottleOptions } from '../auth/LoginThrottle.ts';
+import type { Logger } from '../logger.ts';
+
+/**
+ * What several server processes share through Redis (REDIS_URL): socket.io's adapter, so
+ * that an event or a disconnect for a room reaches every socket in it, whichever process
+ * holds it; and the login throttle's counts. The clients are ioredis (the client
+ * @socket.io/redis-adapter and rate-limiter-flexible both document), which reconnects by
+ * itself.
+ */
+export class SharedRedis {
+  readonly #pub: Redis;
+  readonly #sub: Redis;
+
+  private constructor(pub: Redis, sub: Redis) {
+    this.#pub = pub;
+    this.#sub = sub;
+  }
+
+  /** Connects (publisher and subscriber); fails if Redis does not answer within 10 s. */
+  static async connect(url: string, logger: Logger): Promise<SharedRedis> {
+    const log = logger.child({ module: 'redis' });
+    const pub = new Redis(url, { lazyConnect: true, connectTimeout: 10_000 });
+    const sub = pub.duplicate();
+    for (const client of [pub, sub]) client.on('error', (error: Error) => log.warn({ err: error }, 'redis'));
+    try {
+      await Promise.all([pub.connect(), sub.connect()]);
+    } catch (error) {
+      pub.disconnect();
+      sub.disconnect();
+      throw error;
+    }
+    log.info({ url: url.replace(/\/\/[^@]*@/, '//***@') }, 'connected to Redis');
+    return new SharedRedis(pub, sub);
+  }
+
+  /** socket.io's Redis adapter over these clients. */
+  adapter(): ReturnType<typeof createAdapter> {
+    return createAdapter(this.#pub, this.#sub, { key: 'sync-classroom' });
+  }
+
+  /**
+   * Login limiters kept in Redis, so every process counts the same failures; while Redis is
+   * unreachable each process falls back to counting in its own memory.
+   */
+  loginLimiters(perUsername: number, perAddress: number, duration = 900): LoginThrottleOptions['limiters'] {
+    const limiter = (keyPrefix: string, points: number) =>
+      new RateLimiterRedis({
+        storeClient: this.#pub,
+        keyPrefix: `sync-classroom:${keyPrefix}`,
+        points,
+        duration,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
+      });
+    return { byUsername: limiter('login-user', perUsername), byAddress: limiter('login-addr', perAddress) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.#pub.quit(), this.#sub.quit()]);
+  }
+}
