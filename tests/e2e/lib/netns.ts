@@ -3,6 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createCpuGroup } from './cpuPriority.ts';
+import type { CpuGroup } from './cpuPriority.ts';
 
 /**
  * Shaped school links for browser tests and benchmarks: each classroom gets a network
@@ -215,6 +217,8 @@ export class LinkLab {
   readonly links: SchoolLink[];
   /** Scratch folder for wrapper scripts. */
   readonly dir: string;
+  /** The CPU group this process and all it starts run in (null: normal priority). */
+  cpuGroup: CpuGroup | null = null;
 
   private constructor(count: number) {
     this.links = Array.from({ length: count }, (_, i) => new SchoolLink(i + 1));
@@ -231,6 +235,10 @@ export class LinkLab {
     LinkLab.removeLeftovers();
     const lab = new LinkLab(count);
     try {
+      // This process, and so the server, browsers and delayers it starts, get the cores first.
+      lab.cpuGroup = createCpuGroup(`${PREFIX}-lab`);
+      if (lab.cpuGroup) lab.cpuGroup.add(process.pid);
+      else process.emitWarning('no CPU control group: the link lab runs at normal priority');
       run('ip', ['addr', 'add', `${lab.serverIp}/32`, 'dev', 'lo']);
       for (const link of lab.links) link.create();
     } catch (error) {
@@ -269,6 +277,7 @@ export class LinkLab {
 
   destroy(): void {
     for (const link of this.links) link.destroy();
+    this.cpuGroup?.remove(process.pid);
     tryRun('ip', ['addr', 'del', `${this.serverIp}/32`, 'dev', 'lo']);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
