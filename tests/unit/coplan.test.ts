@@ -267,6 +267,55 @@ describe('planCluster on golden clusters', () => {
   });
 });
 
+describe('applyPlan', () => {
+  it('rejects a local change that matches no lesson of the school with TypeError', () => {
+    const problem = cluster({
+      teacherFree: ['2/2'],
+      schools: [{ id: 'S', classes: ['A'], lessons: week('A', 'hA', {}) }],
+    });
+    const stray: LocalChange = {
+      kind: 'move',
+      schoolId: 'S',
+      classId: 'A',
+      subject: '英语',
+      from: { weekday: 2, period: 2 },
+      to: { weekday: 3, period: 3 },
+    };
+    expect(() => applyPlan(problem, { bellChanges: [], localChanges: [stray] })).toThrow(TypeError);
+    expect(() =>
+      applyPlan(problem, { bellChanges: [], localChanges: [{ ...stray, schoolId: 'H' }] }),
+    ).toThrow(TypeError);
+  });
+});
+
+describe('planCluster proofs', () => {
+  it('proves a hub teacher short of periods under the daily limit, and names the teacher', () => {
+    // Two offerings of one teacher want two sessions each; the teacher is free in three periods,
+    // all on Tuesday, and teaches at most two synchronized periods a day: two sessions at most.
+    const base = cluster({
+      teacherFree: ['2/2', '2/3', '2/4'],
+      schools: [{ id: 'S', classes: ['A', 'B'], lessons: [] }],
+    });
+    const problem: ClusterProblem = {
+      ...base,
+      teachers: base.teachers.map((t) => ({ ...t, maxPeriodsPerDay: 2 })),
+      offerings: [
+        { ...base.offerings[0]!, receivingClassIds: ['A'] },
+        { ...base.offerings[0]!, id: 'O2', name: '英语二', receivingClassIds: ['B'] },
+      ],
+    };
+    const plan = planCluster(problem, fixed);
+    expect(plan.placed).toBe(2);
+    const proofs = plan.unplaced.map((u) => u.proof);
+    expect(proofs).toContainEqual(
+      expect.objectContaining({ kind: 'teacher-capacity', available: 2, needed: 4 }),
+    );
+    expect(plan.unplaced.reduce((n, u) => n + u.proven, 0)).toBe(2);
+    expect(plan.message).toContain('2 provably cannot be placed');
+    expect(checkPlan(problem, plan).ok).toBe(true);
+  });
+});
+
 describe('one overlap rule', () => {
   it('the bell analysis and the solver default to the same threshold and agree on an 85 % overlap', () => {
     // 40-minute periods 6 minutes apart: 34 of 40 minutes, 85 %.
