@@ -9,6 +9,8 @@ export const boardAssetSchema = new Schema({
   width: { type: Number, required: true },
   height: { type: Number, required: true },
   data: { type: Buffer, required: true },
+  /** Size of `data` (the lesson's upload quota adds these up without reading the images). */
+  bytes: { type: Number, default: 0 },
   createdAt: { type: Date, required: true },
   createdBy: { type: ObjectId, required: true },
 });

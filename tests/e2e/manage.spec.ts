@@ -29,6 +29,7 @@ async function fillTemplate(template: Buffer, rows: Record<string, unknown[][]>)
 test('a coordinator builds a 1+N cluster from an Excel workbook in the browser', async ({
   page,
   request,
+  browser,
 }) => {
   // The county bureau's admin sets up an empty cluster and names the coordinator.
   const admin = await token(request, 'admin');
@@ -122,12 +123,23 @@ test('a coordinator builds a 1+N cluster from an Excel workbook in the browser',
   const credentials = page.getByTestId('import-credentials').locator('tbody tr');
   await expect(credentials).toHaveCount(4);
 
-  // A new classroom device signs in with the password handed out, and is a classroom.
+  // A new classroom device signs in with the password handed out: it is one-time, so the
+  // whiteboard asks for a password of its own, then opens the classroom kiosk.
   const device = credentials.filter({ hasText: 'lt.room3' });
   const password = (await device.locator('td').nth(2).textContent())!;
+  const whiteboard = await (await browser.newContext()).newPage();
+  await whiteboard.goto('/login');
+  await whiteboard.locator('#username').fill('lt.room3');
+  await whiteboard.locator('#password').fill(password);
+  await whiteboard.getByTestId('login-submit').click();
+  await expect(whiteboard.getByTestId('password-form')).toBeVisible();
+  await whiteboard.locator('#new-password').fill('lt-room3-own');
+  await whiteboard.locator('#repeat-password').fill('lt-room3-own');
+  await whiteboard.getByTestId('password-submit').click();
+  await expect(whiteboard).toHaveURL(/\/classroom/);
   const login = await request.post('/api/auth/login', { data: { username: 'lt.room3', password } });
-  expect(login.status()).toBe(200);
-  expect(((await login.json()) as { user: { role: string } }).user.role).toBe('classroom');
+  expect(login.status()).toBe(401);
+  await whiteboard.context().close();
 
   // The overview shows the new cluster: its hub and two receiving schools.
   await page.locator('[data-section="overview"]').click();

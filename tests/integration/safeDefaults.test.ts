@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_ASSET_BYTES_PER_LESSON } from '../../server/http/routes/board.ts';
 import type { Models } from '../../server/models/index.ts';
 import { demoSide } from '../helpers/fixtures.ts';
 import type { Side } from '../helpers/fixtures.ts';
@@ -286,6 +287,35 @@ describe('safe by default', () => {
       expect(
         (await api('POST', '/api/auth/login', { body: { username: 'guess0', password: 'x' } })).status,
       ).toBe(401);
+    });
+
+    it('keeps a lesson’s courseware within its byte quota, and says how much is used', async () => {
+      const teacher = await login(t.url, 'teacher');
+      const lesson = (await m.Lesson.findOne({ state: { $ne: 'ended' } }).lean())!;
+      const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64 * 1024)]);
+      const upload = () =>
+        fetch(`${t.url}/api/lessons/${lesson._id.toString()}/board/assets?width=1600&height=900`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${teacher}`, 'content-type': 'image/jpeg' },
+          body: jpeg,
+        });
+      expect((await upload()).status).toBe(201);
+      // Images of 199.95 MB already held (their sizes as recorded; the bytes themselves do not matter here).
+      await m.BoardAsset.create({
+        lessonId: lesson._id,
+        mediaType: 'image/jpeg',
+        width: 1,
+        height: 1,
+        data: Buffer.alloc(1),
+        bytes: MAX_ASSET_BYTES_PER_LESSON - 50 * 1024,
+        createdAt: new Date(),
+        createdBy: lesson.teacherId,
+      });
+      const refused = await upload();
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+        /at most 200 MB/,
+      );
     });
 
     it('gives a socket over its message budget TooManyRequests answers and keeps it connected', async () => {

@@ -15,6 +15,11 @@ import type { RouteTable } from '../RouteTable.ts';
 const MAX_ASSET_BYTES = 8 * 1024 * 1024;
 /** Courseware images one lesson may hold (twice the pages a board may have: room for re-imports). */
 const MAX_ASSETS_PER_LESSON = 2 * MAX_PAGES;
+/**
+ * Bytes of courseware one lesson may hold: a 60-page deck rendered at 1600 px is ~15 MB, so
+ * this leaves room for photos and re-imports while one teacher cannot fill the database.
+ */
+export const MAX_ASSET_BYTES_PER_LESSON = 200 * 1024 * 1024;
 const AssetParams = z.object({
   id: LessonIdParams.shape.id,
   assetId: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id'),
@@ -81,12 +86,20 @@ export function boardRoutes(
       const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const mediaType = sniffImage(data);
       if (!mediaType) throw new ValidationError('send a JPEG, PNG or WebP image as the request body');
+      const held = await models.BoardAsset.find({ lessonId: id }, { bytes: 1 }).lean();
+      const used = held.reduce((sum, a) => sum + (a.bytes ?? 0), 0);
+      if (used + data.length > MAX_ASSET_BYTES_PER_LESSON)
+        throw new InvalidStateError(
+          `a lesson's board holds at most ${MAX_ASSET_BYTES_PER_LESSON / 1024 / 1024} MB of images ` +
+            `(${Math.round(used / 1024 / 1024)} MB used)`,
+        );
       const asset = await models.BoardAsset.create({
         lessonId: id,
         mediaType,
         width,
         height,
         data,
+        bytes: data.length,
         createdAt: new Date(),
         createdBy: identity.userId,
       });
