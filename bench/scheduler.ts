@@ -166,6 +166,8 @@ const LEFT_OUT = [
   'a school may refuse its moves: the figure counts sessions placed if every school accepts its part',
   "the hub school's own timetable (the hub teacher's local lessons) stays fixed; teachers shared between schools (走教) are not modelled",
   'unproven unplaced sessions may still fit: the search is not exhaustive, only the listed proofs are',
+  "proofs hold at each plan's bells: bell changes beyond the proposals tried could still open slots",
+  'time is the sum of per-cluster solve times on a machine shared with other work: see the CPU time and load average',
 ];
 
 async function main(): Promise<void> {

@@ -25,7 +25,11 @@ export interface LocalChange {
   offeringId?: string;
 }
 
-/** Why some of an offering's sessions can be shown impossible, whatever the plan. */
+/**
+ * Why some of an offering's sessions can be shown impossible whatever local moves are made, at
+ * the bells of the plan (its bell changes applied): bell changes beyond those tried could still
+ * open slots, so a proof is about this plan's bells, not about every possible bell schedule.
+ */
 export interface Proof {
   /**
    * - `candidate-slots`: fewer hub periods than wanted pass every rule no local move can change
