@@ -62,6 +62,25 @@ async function served(
   };
 }
 
+/** Polls the healthy classroom until it matches `expected`; a failure says what it and the teacher were sending. */
+async function expectHealthy(
+  healthy: Page,
+  studio: Page,
+  expected: { layer: number; height?: number },
+  timeout: number,
+): Promise<void> {
+  let last: Awaited<ReturnType<typeof served>> | undefined;
+  try {
+    await expect
+      .poll(async () => (last = await served(healthy, studio)), { timeout })
+      .toMatchObject(expected);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nthe healthy classroom last: ${JSON.stringify(last)}`, {
+      cause: error,
+    });
+  }
+}
+
 test('on thin school links audio carries on, a thin link gets a lower layer than a healthy one, and a cut link resumes by itself', async () => {
   const { origin } = server!;
   const [healthyLink, thinLink, cutLink] = lab!.links as [SchoolLink, SchoolLink, SchoolLink];
@@ -95,7 +114,7 @@ test('on thin school links audio carries on, a thin link gets a lower layer than
   }
 
   // The thin link is sent a lower layer than the healthy one, which keeps the top layer.
-  await expect.poll(() => served(healthy!, studio), { timeout: 150_000 }).toMatchObject({ layer: 2 });
+  await expectHealthy(healthy!, studio, { layer: 2 }, 150_000);
   await expect
     .poll(
       async () => {
@@ -129,9 +148,7 @@ test('on thin school links audio carries on, a thin link gets a lower layer than
   const concealed = after.audio.concealedSamples - before.audio.concealedSamples;
   expect(samples).toBeGreaterThan(0);
   expect(concealed / samples).toBeLessThan(0.08);
-  await expect
-    .poll(() => served(healthy!, studio), { timeout: 90_000 })
-    .toMatchObject({ layer: 2, height: 720 });
+  await expectHealthy(healthy!, studio, { layer: 2, height: 720 }, 90_000);
 
   // The cut classroom: 5 s without a single packet, then it resumes on its own.
   const preCut = await sampleMedia(cut!);

@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from '@playwright/test';
+import { chromium, request } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
 import type { LinkLab, SchoolLink } from './netns.ts';
 import { startServerProcess, stopServerProcess } from '../../helpers/serverProcess.ts';
 import { trackPeerConnections } from './mediaStats.ts';
-import { openAs as openSignedIn } from './signIn.ts';
+import { PASSWORD } from './signIn.ts';
 
 /** The platform's own server, listening (HTTP and media) on the lab's host address. */
 export interface LabServer {
@@ -23,7 +23,9 @@ export interface LabServer {
 export async function startLabServer(lab: LinkLab): Promise<LabServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'links-data-'));
   const { child, url } = await startServerProcess(dataDir, {
-    HOST: lab.serverIp,
+    // Every interface: the browsers reach it on the lab's address, and the demo accounts sign
+    // in on loopback (see `openAs`).
+    HOST: '0.0.0.0',
     RTC_LISTEN_IP: lab.serverIp,
     DEMO_DATA: 'true',
   });
@@ -95,13 +97,39 @@ export const makeTeacherVideo = (dir: string): string => makeCameraVideo(dir, 12
 /** A classroom's camera. */
 export const makeClassroomVideo = (dir: string): string => makeCameraVideo(dir, 320, 240, 10);
 
-/** Opens `pathName` signed in as `username`, with its peer connections tracked. */
-export function openAs(browser: Browser, origin: string, username: string, pathName: string): Promise<Page> {
-  return openSignedIn(browser, username, pathName, {
+/**
+ * Opens `pathName` at `origin` signed in as `username`, with its peer connections tracked. The
+ * demo accounts sign in from this machine only (their passwords are published) and the lab's
+ * browsers reach the server on the lab's address: the account signs in on the server's
+ * loopback address (same port), and its session cookies are handed to the browser.
+ */
+export async function openAs(
+  browser: Browser,
+  origin: string,
+  username: string,
+  pathName: string,
+): Promise<Page> {
+  const context = await browser.newContext({
     baseURL: origin,
     locale: 'zh-CN',
     // Small windows: on two cores, software compositing of large video cost as much as decoding.
     viewport: { width: 640, height: 360 },
-    prepare: trackPeerConnections,
+    permissions: ['camera', 'microphone'],
   });
+  await trackPeerConnections(context);
+  const loopback = new URL(origin);
+  const host = loopback.hostname;
+  loopback.hostname = '127.0.0.1';
+  const api = await request.newContext({ baseURL: loopback.origin });
+  try {
+    const res = await api.post('/api/auth/login', { data: { username, password: PASSWORD } });
+    if (!res.ok()) throw new Error(`sign-in as ${username} failed: ${res.status()} ${await res.text()}`);
+    const { cookies } = await api.storageState();
+    await context.addCookies(cookies.map((cookie) => ({ ...cookie, domain: host })));
+  } finally {
+    await api.dispose();
+  }
+  const page = await context.newPage();
+  await page.goto(pathName);
+  return page;
 }
