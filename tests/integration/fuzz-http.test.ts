@@ -73,8 +73,10 @@ function fuzz(url: string, token: string, reportDir: string, keep: Protected): P
     '20260',
     '--generation-database',
     'none',
+    // One thread: CPython 3.11's ast is not thread-safe, and hypothesis parses lambdas with it
+    // ("AST constructor recursion depth mismatch" with --workers 2).
     '--workers',
-    '2',
+    '1',
     '--request-timeout',
     '20',
     '--no-color',
