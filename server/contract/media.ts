@@ -1,8 +1,10 @@
 /**
  * zod schemas of the WebRTC parameters a browser sends (mediasoup-client's RtpCapabilities,
- * RtpParameters, DtlsParameters): their shape and size are checked here, at the edge, and
- * unknown fields dropped, so that nothing odd (a 5,000-deep object, `{ $gt: '' }`, a
- * megabyte of codecs) reaches mediasoup; mediasoup then checks their content.
+ * RtpParameters, DtlsParameters): their shape and size are checked here, at the edge, so
+ * that nothing odd (a 5,000-deep object, `{ $gt: '' }`, `__proto__`, a megabyte of codecs)
+ * reaches mediasoup; mediasoup then checks their content. The top level admits only the
+ * fields mediasoup-client sends (the client ships with this server); unknown fields of the
+ * inner objects are dropped.
  */
 import { z } from 'zod';
 
@@ -23,7 +25,7 @@ const rtcpFeedback = z
 const extensionUri = z.string().min(1).max(256);
 const direction = z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
 
-export const RtpCapabilitiesSchema = z.object({
+export const RtpCapabilitiesSchema = z.strictObject({
   codecs: z
     .array(
       z.object({
@@ -36,8 +38,8 @@ export const RtpCapabilitiesSchema = z.object({
         rtcpFeedback: rtcpFeedback.optional(),
       }),
     )
-    .max(64)
-    .optional(),
+    .min(1)
+    .max(64),
   headerExtensions: z
     .array(
       z.object({
@@ -52,7 +54,7 @@ export const RtpCapabilitiesSchema = z.object({
     .optional(),
 });
 
-export const RtpParametersSchema = z.object({
+export const RtpParametersSchema = z.strictObject({
   mid: z.string().max(32).optional(),
   codecs: z
     .array(
@@ -100,7 +102,7 @@ export const RtpParametersSchema = z.object({
     .optional(),
 });
 
-export const DtlsParametersSchema = z.object({
+export const DtlsParametersSchema = z.strictObject({
   role: z.enum(['auto', 'client', 'server']).optional(),
   fingerprints: z
     .array(

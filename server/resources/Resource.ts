@@ -111,8 +111,16 @@ function stripTransient(spec: ResourceSpec, input: Record<string, unknown>): Rec
   return out;
 }
 
+/**
+ * A unique index refused the write: MongoDB says so with code 11000; FerretDB 1.x on SQLite
+ * says so for an update with code 1 and SQLite's own message (found by the HTTP fuzzer).
+ */
 function isDuplicateKey(error: unknown): boolean {
-  return !!error && typeof error === 'object' && (error as { code?: number }).code === 11000;
+  if (!error || typeof error !== 'object') return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (
+    code === 11000 || (typeof message === 'string' && /UNIQUE constraint failed|duplicate key/i.test(message))
+  );
 }
 
 /** A request handler that resolves the caller's scope first. */
