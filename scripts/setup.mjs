@@ -27,7 +27,15 @@ const root = path.resolve(import.meta.dirname, '..');
 const forTests = process.argv.includes('--for-tests');
 
 /** Packages the end-to-end tests and benchmarks use. */
-const TEST_PACKAGES = ['chromium', 'ffmpeg', 'iproute2', 'iptables', 'python3', 'fonts-noto-cjk', 'redis-server'];
+const TEST_PACKAGES = [
+  'chromium',
+  'ffmpeg',
+  'iproute2',
+  'iptables',
+  'python3',
+  'fonts-noto-cjk',
+  'redis-server',
+];
 
 function missingDebianPackages(names) {
   const res = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...names], { encoding: 'utf8' });
