@@ -56,6 +56,8 @@ export const RtpCapabilitiesSchema = z.strictObject({
 
 export const RtpParametersSchema = z.strictObject({
   mid: z.string().max(32).optional(),
+  /** "<stream id> <track id>", which mediasoup hands on to the consumers. */
+  msid: z.string().max(256).optional(),
   codecs: z
     .array(
       z.object({
