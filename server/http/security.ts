@@ -70,6 +70,7 @@ const firstValue = (v: string | string[] | undefined): string | undefined =>
   (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim() || undefined;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SIGN_IN_PATHS = new Set(['/api/auth/login', '/api/auth/password', '/api/auth/enrol']);
 
 /**
  * Cross-site request forgery defence for the API, beyond SameSite=Lax cookies: a
@@ -86,7 +87,9 @@ export function csrfGuard(allowed: readonly string[]): RequestHandler {
     if (!originAllowed(req, allowed, trustProxy))
       throw Object.assign(new ForbiddenError('cross-origin request refused'), { code: 'CROSS_ORIGIN' });
     const cookie = req.headers.cookie ?? '';
+    // Signing in reads no cookie (a stale one rides along): only the Origin check applies.
     const byCookie =
+      !SIGN_IN_PATHS.has(req.originalUrl.split('?')[0] ?? '') &&
       !req.headers.authorization &&
       (cookie.includes(`${TOKEN_COOKIE}=`) || cookie.includes(`${REFRESH_COOKIE}=`));
     if (byCookie && !req.headers['x-requested-with'])
