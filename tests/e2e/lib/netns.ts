@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createCpuGroup } from './cpuPriority.ts';
+import { createCpuGroup, prioritizePacketTiming } from './cpuPriority.ts';
 import type { CpuGroup } from './cpuPriority.ts';
 
 /**
@@ -219,6 +219,8 @@ export class LinkLab {
   readonly dir: string;
   /** The CPU group this process and all it starts run in (null: normal priority). */
   cpuGroup: CpuGroup | null = null;
+  /** Raises the packet-timing threads of what the lab starts, as they start (see cpuPriority.ts). */
+  #prioritizer: NodeJS.Timeout | undefined;
 
   private constructor(count: number) {
     this.links = Array.from({ length: count }, (_, i) => new SchoolLink(i + 1));
@@ -237,8 +239,12 @@ export class LinkLab {
     try {
       // This process, and so the server, browsers and delayers it starts, get the cores first.
       lab.cpuGroup = createCpuGroup(`${PREFIX}-lab`);
-      if (lab.cpuGroup) lab.cpuGroup.add(process.pid);
-      else process.emitWarning('no CPU control group: the link lab runs at normal priority');
+      if (lab.cpuGroup) {
+        const group = lab.cpuGroup;
+        group.add(process.pid);
+        const raised = new Set<number>();
+        lab.#prioritizer = setInterval(() => prioritizePacketTiming(group, raised), 1000).unref();
+      } else process.emitWarning('no CPU control group: the link lab runs at normal priority');
       run('ip', ['addr', 'add', `${lab.serverIp}/32`, 'dev', 'lo']);
       for (const link of lab.links) link.create();
     } catch (error) {
@@ -276,6 +282,7 @@ export class LinkLab {
   }
 
   destroy(): void {
+    clearInterval(this.#prioritizer);
     for (const link of this.links) link.destroy();
     this.cpuGroup?.remove(process.pid);
     tryRun('ip', ['addr', 'del', `${this.serverIp}/32`, 'dev', 'lo']);
