@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stopServerProcess } from '../../tests/helpers/serverProcess.ts';
+import { startServerProcess, stopServerProcess } from '../../tests/helpers/serverProcess.ts';
 import type { ProbeSample } from './processProbe.ts';
 
 /** The real server as its own process, with `processProbe.ts` loaded into it. */
@@ -20,7 +19,7 @@ export interface ProbedServer {
 const PROBE = path.join(import.meta.dirname, 'processProbe.ts');
 
 /**
- * Starts `server/main.ts` as `tests/helpers/serverProcess.ts` does (its own process group, free
+ * Starts `server/main.ts` with `tests/helpers/serverProcess.ts` (its own process group, free
  * port, data in `dataDir`), with the probe loaded before it; resolves once it listens.
  */
 export async function startProbedServer(
@@ -28,30 +27,11 @@ export async function startProbedServer(
   env: Record<string, string> = {},
 ): Promise<ProbedServer> {
   const probeFile = path.join(dataDir, 'probe.jsonl');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', PROBE, 'server/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      SFU_WORKERS: '1',
-      ...env,
-      PROCESS_PROBE_FILE: probeFile,
-    },
-    detached: true,
-    // stderr shown (an unread pipe could fill and stall the server).
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /running at (http:\/\/localhost:\d+)/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
+  const { child, url } = await startServerProcess(
+    dataDir,
+    { ...env, PROCESS_PROBE_FILE: probeFile },
+    { imports: [PROBE] },
+  );
   const lines = async (): Promise<string[]> =>
     (await readFile(probeFile, 'utf8').catch(() => '')).split('\n').filter(Boolean);
   return {

@@ -83,15 +83,26 @@ export function authRoutes(
     return fromBody ?? (req.headers.cookie ? parseCookie(req.headers.cookie)[REFRESH_COOKIE] : undefined);
   };
   const addressOf = (req: Request): string => ipKeyGenerator(req.ip ?? '');
-  const auditAs = (user: User, action: 'login' | 'logout', entity = 'session') =>
-    audit.record(
+  /** Opens a session for `user`, sets its cookies, audits the sign-in (as `entity`) and answers with its tokens. */
+  const signIn = async (
+    req: Request,
+    res: Response,
+    user: User,
+    entity: 'session' | 'password' | 'device',
+    kind?: Parameters<typeof sessions.open>[1],
+  ): Promise<void> => {
+    const session = await sessions.open(user, kind);
+    setCookies(req, res, session);
+    await audit.record(
       { userId: user._id.toString(), role: user.role, displayName: user.username, classroomId: null },
-      action,
+      'login',
       entity,
       null,
       null,
       null,
     );
+    res.json(body(session));
+  };
 
   /**
    * The account whose password this is, counted by the throttle either way.
@@ -129,10 +140,7 @@ export function authRoutes(
       const { username, password } = parseInput(LoginSchema, req.body, 'login request');
       const user = await checkPassword(req, username, password);
       if (user.mustChangePassword) throw new PasswordChangeRequiredError();
-      const session = await sessions.open(user);
-      setCookies(req, res, session);
-      await auditAs(user, 'login');
-      res.json(body(session));
+      await signIn(req, res, user, 'session');
     },
   );
 
@@ -164,10 +172,7 @@ export function authRoutes(
       await sessions.endAll(user._id.toString(), 'password');
       const fresh = await models.User.findById(user._id).lean<User>();
       if (!fresh) throw new NotFoundError('account not found');
-      const session = await sessions.open(fresh);
-      setCookies(req, res, session);
-      await auditAs(fresh, 'login', 'password');
-      res.json(body(session));
+      await signIn(req, res, fresh, 'password');
     },
   );
 
@@ -192,10 +197,7 @@ export function authRoutes(
         throw new UnauthorizedError('unknown or expired enrolment code', 'ENROLMENT_CODE_INVALID');
       }
       const label = String(req.headers['user-agent'] ?? 'device').slice(0, 160);
-      const session = await sessions.open(user, { kind: 'device', label });
-      setCookies(req, res, session);
-      await auditAs(user, 'login', 'device');
-      res.json(body(session));
+      await signIn(req, res, user, 'device', { kind: 'device', label });
     },
   );
 
