@@ -15,6 +15,7 @@ import type { RouteTable } from './http/RouteTable.ts';
 import { AttendanceRecorder } from './attendance/AttendanceRecorder.ts';
 import { BoardService } from './board/BoardService.ts';
 import { Interactions } from './lessons/Interactions.ts';
+import { LocalLessonLeases } from './scale/LessonLeases.ts';
 import { LessonService } from './lessons/LessonService.ts';
 import { CompatService } from './timetable/CompatService.ts';
 import { SolveJobs } from './timetable/SolveJobs.ts';
@@ -229,7 +230,8 @@ export class Platform {
         lessons,
         rooms,
         boards,
-        interactions: new Interactions(rooms, now),
+        interactions: new Interactions(rooms, models, now),
+        leases: redis ? redis.lessonLeases(logger) : new LocalLessonLeases(),
         logger,
         allowedOrigins: config.allowedOrigins,
         ...(redis ? { adapter: redis.adapter() } : {}),

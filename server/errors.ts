@@ -66,6 +66,19 @@ export class UnauthorizedError extends Error {
   }
 }
 
+/** Another server process hosts this live lesson (answered 409; the client retries, reaching it through the load balancer). */
+export class LessonElsewhereError extends Error {
+  readonly code = 'LESSON_ELSEWHERE';
+  /** The process that holds the lesson. */
+  readonly holder: string;
+
+  constructor(holder: string) {
+    super('another server process hosts this lesson; reconnect and try again');
+    this.name = 'InvalidStateError';
+    this.holder = holder;
+  }
+}
+
 /** A demo account (its password is published) signed in from another machine. */
 export class DemoAccountLocalOnlyError extends Error {
   readonly code = 'DEMO_ACCOUNT_LOCAL_ONLY';

@@ -279,6 +279,11 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     }
   }
 
+  /** Classrooms (refIds) whose microphone is paused on the server. */
+  get muted(): string[] {
+    return [...this.#muted];
+  }
+
   /** Mutes or unmutes a classroom's microphone for everyone (the producer is paused on the server). */
   async setMuted(refId: string, muted: boolean): Promise<void> {
     this.#assertOpen();

@@ -1,4 +1,6 @@
+import type { types } from 'mediasoup';
 import { LessonRoom } from './LessonRoom.ts';
+import { LESSON_MEDIA_CODECS } from './media.ts';
 import type { LessonRoomOptions, RoomStats } from './LessonRoom.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 import type { WorkerPool } from './WorkerPool.ts';
@@ -16,11 +18,31 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
   readonly #defaults: Omit<LessonRoomOptions, 'lessonId'>;
   readonly #rooms = new Map<string, LessonRoom>();
   readonly #creating = new Map<string, Promise<LessonRoom>>();
+  #capabilities: Promise<types.RtpCapabilities> | undefined;
 
   constructor(pool: WorkerPool, defaults: Omit<LessonRoomOptions, 'lessonId'> = {}) {
     super();
     this.#pool = pool;
     this.#defaults = defaults;
+  }
+
+  /**
+   * The RTP capabilities of every lesson's router (one codec list for all, so the same on every
+   * process), without opening a lesson's room: a process that does not host the lesson answers too.
+   */
+  routerCapabilities(): Promise<types.RtpCapabilities> {
+    this.#capabilities ??= this.#pool.createRouter({ mediaCodecs: LESSON_MEDIA_CODECS }).then(
+      (router) => {
+        const capabilities = router.rtpCapabilities;
+        router.close();
+        return capabilities;
+      },
+      (error: unknown) => {
+        this.#capabilities = undefined;
+        throw error;
+      },
+    );
+    return this.#capabilities;
   }
 
   get(lessonId: string): LessonRoom | undefined {

@@ -8,20 +8,36 @@ export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 type AckData<E extends keyof ClientToServerEvents> =
   Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
 
-/** The server refused a request: `name` is the server's error name. */
+/** The server refused a request: `name` is the server's error name, `code` its stable code if any. */
 export class SignalingError extends Error {
-  constructor(name: string, message: string) {
+  readonly code: string | undefined;
+
+  constructor(name: string, message: string, code?: string) {
     super(message);
     this.name = name;
+    this.code = code;
   }
 }
 
-/** Connects to the signaling server; the login cookie authenticates the socket. */
+/**
+ * Another server process hosts the lesson (during a failover, until the dead one's lease runs
+ * out, about 3 s): worth trying again shortly.
+ */
+export const hostedElsewhere = (error: unknown): boolean =>
+  error instanceof SignalingError && error.code === 'LESSON_ELSEWHERE';
+
+/**
+ * Connects to the signaling server; the login cookie authenticates the socket. Its `route`
+ * is what a load balancer in front of several server processes hashes: a key of this page
+ * until it joins a lesson, then the lesson's id (see `routeTo`).
+ */
 export function connectSignaling(): SignalingSocket {
   const socket: SignalingSocket = io({
     withCredentials: true,
     transports: ['websocket', 'polling'],
     reconnectionDelayMax: 5000,
+    // Not crypto.randomUUID: a kiosk on plain HTTP in a school network is no secure context.
+    query: { route: `page-${Math.random().toString(36).slice(2)}` },
   });
   // The server asks for a fresh access token before the socket's runs out, and closes the
   // socket when the session ends (signed out elsewhere, account disabled, device revoked).
@@ -52,6 +68,24 @@ export function connectSignaling(): SignalingSocket {
   return socket;
 }
 
+/**
+ * Sends the socket to the server process that hosts `lessonId`: every socket of a lesson
+ * carries its id as `route`, so the load balancer sends them all to one process. Reconnects
+ * when the socket was routed by another key; resolves once connected.
+ */
+export async function routeTo(socket: SignalingSocket, lessonId: string): Promise<void> {
+  const query = (socket.io.opts.query ??= {}) as Record<string, string>;
+  if (query['route'] !== lessonId) {
+    query['route'] = lessonId;
+    if (socket.connected) socket.disconnect().connect();
+  }
+  if (!socket.connected)
+    await new Promise<void>((resolve) => {
+      socket.once('connect', () => resolve());
+      if (!socket.active) socket.connect();
+    });
+}
+
 /** Sends a request and resolves with the acknowledged data, or rejects with a SignalingError. */
 export function request<E extends keyof ClientToServerEvents>(
   socket: SignalingSocket,
@@ -66,7 +100,7 @@ export function request<E extends keyof ClientToServerEvents>(
     timed.emit(event, payload, (err, response) => {
       if (err) reject(new SignalingError('TimeoutError', `${event}: no answer in ${timeoutMs} ms`));
       else if (response.ok) resolve(response.data);
-      else reject(new SignalingError(response.error.name, response.error.message));
+      else reject(new SignalingError(response.error.name, response.error.message, response.error.code));
     });
   });
 }

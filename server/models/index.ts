@@ -17,6 +17,8 @@ import type { DeviceEnrolment } from './DeviceEnrolment.ts';
 import type { Cluster } from './Cluster.ts';
 import { lessonEventSchema } from './LessonEvent.ts';
 import type { LessonEvent } from './LessonEvent.ts';
+import { lessonInteractionSchema } from './LessonInteraction.ts';
+import type { LessonInteraction } from './LessonInteraction.ts';
 import { lessonSchema } from './Lesson.ts';
 import type { Lesson } from './Lesson.ts';
 import { linkSampleSchema } from './LinkSample.ts';
@@ -49,6 +51,7 @@ export type {
   DeviceEnrolment,
   Lesson,
   LessonEvent,
+  LessonInteraction,
   LinkSample,
   Offering,
   RefreshToken,
@@ -82,6 +85,7 @@ export interface Models {
   BoardChunk: Model<BoardChunk>;
   BoardAsset: Model<BoardAsset>;
   DeviceEnrolment: Model<DeviceEnrolment>;
+  LessonInteraction: Model<LessonInteraction>;
 }
 
 /** Binds the platform's models to a connection (one per platform instance). */
@@ -106,6 +110,7 @@ export function createModels(connection: Connection): Models {
     BoardChunk: connection.model<BoardChunk>('BoardChunk', boardChunkSchema),
     BoardAsset: connection.model<BoardAsset>('BoardAsset', boardAssetSchema),
     DeviceEnrolment: connection.model<DeviceEnrolment>('DeviceEnrolment', deviceEnrolmentSchema),
+    LessonInteraction: connection.model<LessonInteraction>('LessonInteraction', lessonInteractionSchema),
   };
 }
 

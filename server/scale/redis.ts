@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { LoginThrottleOptions } from '../auth/LoginThrottle.ts';
 import type { Logger } from '../logger.ts';
+import { RedisLessonLeases } from './LessonLeases.ts';
+import type { RedisLessonLeasesOptions } from './LessonLeases.ts';
 
 /**
  * What several server processes share through Redis (REDIS_URL): socket.io's adapter, so
@@ -56,6 +58,11 @@ export class SharedRedis {
         insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
       });
     return { byUsername: limiter('login-user', perUsername), byAddress: limiter('login-addr', perAddress) };
+  }
+
+  /** Which process hosts each live lesson, kept in this Redis. */
+  lessonLeases(logger: Logger, options?: RedisLessonLeasesOptions): RedisLessonLeases {
+    return new RedisLessonLeases(this.#pub, logger, options);
   }
 
   async close(): Promise<void> {

@@ -31,19 +31,26 @@ import {
 } from '../errors.ts';
 import type { Interactions } from '../lessons/Interactions.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
+import type { LessonLeases } from '../scale/LessonLeases.ts';
 import type { Logger } from '../logger.ts';
 import { parseInput } from '../validate.ts';
+
+/** What one server process tells the others (through the shared adapter). */
+interface ServerSideEvents {
+  /** A lesson ended: the process that hosts it closes its room and board. */
+  'lesson:ended': (lessonId: string) => void;
+}
 
 type IoServer = Server<
   ClientToServerEvents,
   ServerToClientEvents,
-  Record<string, never>,
+  ServerSideEvents,
   SocketData & { identity: Identity }
 >;
 type IoSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
-  Record<string, never>,
+  ServerSideEvents,
   SocketData & { identity: Identity }
 >;
 type EventName = keyof typeof SocketSchemas;
@@ -55,6 +62,8 @@ export interface SignalingOptions {
   rooms: RoomRegistry;
   boards: BoardService;
   interactions: Interactions;
+  /** Which process hosts each live lesson (media room, board, interactions). */
+  leases: LessonLeases;
   logger: Logger;
   /** How often link health is pushed to a lesson's participants, ms. @default 2000 */
   healthIntervalMs?: number;
@@ -129,6 +138,13 @@ export class Signaling {
     });
     this.io.on('connection', (socket) => this.#onConnection(socket));
     options.lessons.on('statechange', (lesson) => this.#onLessonState(lesson));
+    this.io.on('lesson:ended', (lessonId) => this.#stopHosting(lessonId, 'ended'));
+    // Another process took the lesson over (this one stalled past its lease): its sockets here
+    // reconnect, and the load balancer sends them to the new host.
+    options.leases.on('lost', (lessonId) => {
+      this.#stopHosting(lessonId, 'moved');
+      this.io.local.in(lessonRoom(lessonId)).disconnectSockets(true);
+    });
     options.rooms.on('newroom', (room) => this.#wireRoom(room));
     options.boards.on('ops', (lessonId, ops) =>
       this.io.to(boardRoom(lessonId)).emit('board:ops', { lessonId, ops }),
@@ -143,6 +159,7 @@ export class Signaling {
   async close(): Promise<void> {
     clearInterval(this.#healthTimer);
     await this.io.close();
+    await this.#options.leases.close();
   }
 
   /** Asks the socket to renew its access token ahead of its end, and closes it at the end. */
@@ -175,7 +192,7 @@ export class Signaling {
     const joined = new Set<string>();
     /** Boards this socket opened, and as whom it writes on them. */
     const boardsOpen = new Map<string, BoardAuthor>();
-    const { lessons, rooms, boards, interactions } = this.#options;
+    const { lessons, rooms, boards, interactions, leases } = this.#options;
 
     const roomOf = (lessonId: string): LessonRoom => {
       const room = rooms.get(lessonId);
@@ -188,6 +205,9 @@ export class Signaling {
     this.#handle(socket, 'lesson:join', async ({ lessonId, rtpCapabilities }): Promise<JoinResult> => {
       const { lesson, as } = await lessons.participation(identity, lessonId);
       if (lesson.state !== 'live') throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
+      await leases.claim(lessonId);
+      // Read before the room opens, so that a rebuilt room starts with the floor and the mutes.
+      await interactions.get(lessonId);
       const room = await rooms.getOrCreate(lessonId);
       // Shape checked by the schema; the header extension URIs mediasoup checks itself.
       room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities);
@@ -199,7 +219,7 @@ export class Signaling {
         routerRtpCapabilities: room.rtpCapabilities as unknown as JoinResult['routerRtpCapabilities'],
         peers: room.peers.filter((p) => p.peerId !== socket.id),
         producers: room.producersFor(socket.id),
-        interaction: interactions.get(lessonId),
+        interaction: await interactions.get(lessonId),
       };
     });
 
@@ -261,6 +281,8 @@ export class Signaling {
         throw new InvalidStateError('the lesson has ended; replay its board instead');
       if (as.role === 'classroom' && lesson.state !== 'live')
         throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
+      // The board's sequence lives with the lesson's host (a scheduled lesson's board too).
+      await leases.claim(lessonId);
       // Subscribed before the board is read: a change in between arrives twice at worst, never not at all.
       await socket.join(boardRoom(lessonId));
       boardsOpen.set(lessonId, { role: as.role, refId: as.refId });
@@ -286,6 +308,7 @@ export class Signaling {
     });
 
     this.#handle(socket, 'hand:set', async ({ lessonId, raised, classroomId }) => {
+      await leases.claim(lessonId);
       if (identity.role === 'classroom') {
         if (!joined.has(lessonId) || !identity.classroomId)
           throw new InvalidStateError('join the lesson first');
@@ -297,16 +320,23 @@ export class Signaling {
       return interactions.setHand(lessonId, classroomOf(lesson, classroomId)!, false);
     });
 
+    /** The lesson, if the caller is its teacher and this process hosts it. */
+    const teachingHere = async (lessonId: string): Promise<LessonSummary> => {
+      const lesson = await asTeacher(lessonId);
+      await leases.claim(lessonId);
+      return lesson;
+    };
+
     this.#handle(socket, 'floor:set', async ({ lessonId, classroomId }) =>
-      interactions.setFloor(lessonId, classroomOf(await asTeacher(lessonId), classroomId)),
+      interactions.setFloor(lessonId, classroomOf(await teachingHere(lessonId), classroomId)),
     );
 
     this.#handle(socket, 'spotlight:set', async ({ lessonId, classroomId }) =>
-      interactions.setSpotlight(lessonId, classroomOf(await asTeacher(lessonId), classroomId)),
+      interactions.setSpotlight(lessonId, classroomOf(await teachingHere(lessonId), classroomId)),
     );
 
     this.#handle(socket, 'mute:set', async ({ lessonId, classroomId, muted }) =>
-      interactions.setMuted(lessonId, classroomOf(await asTeacher(lessonId), classroomId)!, muted),
+      interactions.setMuted(lessonId, classroomOf(await teachingHere(lessonId), classroomId)!, muted),
     );
 
     this.#handle(socket, 'session:renew', async ({ token }) => {
@@ -391,11 +421,28 @@ export class Signaling {
     const targets = [userRoom(lesson.teacherId), ...lesson.classrooms.map((c) => classroomRoom(c.id))];
     this.io.to(targets).emit('lesson:state', { lessonId: lesson.id, state: lesson.state, lesson });
     if (lesson.state === 'ended') {
-      this.#options.rooms.close(lesson.id, 'ended');
-      this.#options.interactions.drop(lesson.id);
-      void this.#options.boards.close(lesson.id);
+      // Whichever process hosts it closes its media and board (one process alone: this one).
+      if (this.#options.adapter) this.io.serverSideEmit('lesson:ended', lesson.id);
+      this.#stopHosting(lesson.id, 'ended');
+      void this.#options.interactions
+        .drop(lesson.id)
+        .catch((error: unknown) =>
+          this.#log.warn({ err: error, lessonId: lesson.id }, 'interactions of an ended lesson not removed'),
+        );
       this.io.in(boardRoom(lesson.id)).socketsLeave(boardRoom(lesson.id));
     }
+  }
+
+  /** This process no longer hosts the lesson: its room and board close here, and its lease is given up. */
+  #stopHosting(lessonId: string, reason: 'ended' | 'moved'): void {
+    const { rooms, boards, interactions, leases } = this.#options;
+    rooms.close(lessonId, reason);
+    interactions.forget(lessonId);
+    void boards.close(lessonId);
+    if (reason === 'ended')
+      void leases
+        .release(lessonId)
+        .catch((error: unknown) => this.#log.warn({ err: error, lessonId }, 'lesson lease not released'));
   }
 
   #wireRoom(room: LessonRoom): void {

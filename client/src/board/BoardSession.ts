@@ -10,7 +10,7 @@ import type {
 import type { ServerToClientEvents } from '../../../server/contract/events.ts';
 import { ApiError, send } from '../api.ts';
 import { Emitter } from '../emitter.ts';
-import { request } from '../signaling.ts';
+import { hostedElsewhere, request, routeTo } from '../signaling.ts';
 import type { SignalingSocket } from '../signaling.ts';
 import { BoardView } from './BoardView.ts';
 
@@ -80,13 +80,17 @@ export class BoardSession extends Emitter<{ pen: [string | null] }> {
   /** Opens (or reopens) the board; concurrent calls share one request. */
   open(): Promise<void> {
     if (this.#closed || !this.#socket.connected) return Promise.resolve();
-    this.#opening ??= request(this.#socket, 'board:open', {
-      lessonId: this.lessonId,
-      since: this.#state?.seq ?? null,
-    })
+    this.#opening ??= routeTo(this.#socket, this.lessonId)
+      .then(() =>
+        request(this.#socket, 'board:open', { lessonId: this.lessonId, since: this.#state?.seq ?? null }),
+      )
       .then((sync) => this.#load(sync))
-      // Opening again follows the next reconnect; a refusal (the lesson ended) is final.
-      .catch((error: unknown) => reportError(error))
+      // Opening again follows the next reconnect, or a moment when another process still hosts
+      // the lesson; any other refusal (the lesson ended) is final.
+      .catch((error: unknown) => {
+        if (hostedElsewhere(error)) window.setTimeout(() => void this.open(), 1000);
+        else reportError(error);
+      })
       .finally(() => (this.#opening = null));
     return this.#opening;
   }

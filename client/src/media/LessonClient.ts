@@ -10,7 +10,7 @@ import type {
 } from '../../../server/contract/events.ts';
 import { api } from '../api.ts';
 import { Emitter } from '../emitter.ts';
-import { request } from '../signaling.ts';
+import { hostedElsewhere, request, routeTo } from '../signaling.ts';
 import type { SignalingSocket } from '../signaling.ts';
 import { LinkStatsMeter } from './linkQuality.ts';
 import type { LinkStats } from './linkQuality.ts';
@@ -197,6 +197,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     this.#setState('joining');
     try {
       this.#teardown();
+      await routeTo(this.#socket, lessonId);
       const { routerRtpCapabilities } = await api.rtpCapabilities(lessonId);
       const device = new Device();
       await device.load({ routerRtpCapabilities: routerRtpCapabilities });
@@ -220,6 +221,8 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     } catch (error) {
       this.#teardown();
       this.#setState('failed', error instanceof Error ? error.message : String(error));
+      // During a failover the dead process holds the lesson for a few seconds more.
+      if (hostedElsewhere(error)) window.setTimeout(() => void this.#rejoin(), 1000);
       throw error;
     }
   }

@@ -85,7 +85,8 @@ export function lessonRoutes(
     {
       method: 'get',
       path: '/:id/rtp-capabilities',
-      summary: 'RTP capabilities of a live lesson’s router (for mediasoup-client)',
+      summary:
+        'RTP capabilities of a live lesson’s router (for mediasoup-client; the same on every server process)',
       tag: 'Lessons',
       access: { kind: 'roles', roles: ['teacher', 'classroom'], scoped: true },
       params: LessonIdParams,
@@ -95,8 +96,7 @@ export function lessonRoutes(
       const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
       const { lesson } = await lessons.participation(identityOf(res), id);
       if (lesson.state !== 'live') throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
-      const room = await rooms.getOrCreate(id);
-      res.json({ routerRtpCapabilities: room.rtpCapabilities });
+      res.json({ routerRtpCapabilities: await rooms.routerCapabilities() });
     },
   );
 

@@ -1,0 +1,157 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Redis } from 'ioredis';
+import { TypedEmitter } from '../../sfu/index.ts';
+import { LessonElsewhereError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+export interface LessonLeaseEvents extends Record<string, unknown[]> {
+  /** This process no longer holds the lesson (its lease ran out and another process took it). */
+  lost: [lessonId: string];
+}
+
+/**
+ * Which process hosts each live lesson: its media room, its board's sequence and its
+ * interactions live in exactly one process at a time. A process claims a lesson before it
+ * hosts any of it; the claim answers with a fencing token that grows with every change of host.
+ */
+export interface LessonLeases extends TypedEmitter<LessonLeaseEvents> {
+  /** This process's name in the leases. */
+  readonly holder: string;
+  /**
+   * Takes the lesson for this process, or keeps it; resolves with the fencing token.
+   * @throws LessonElsewhereError while another live process holds it
+   */
+  claim(lessonId: string): Promise<number>;
+  /** Gives the lesson up (it ended, or this process stops). */
+  release(lessonId: string): Promise<void>;
+  /** Lessons this process holds. */
+  held(): string[];
+  close(): Promise<void>;
+}
+
+/** One process alone: it hosts every lesson. */
+export class LocalLessonLeases extends TypedEmitter<LessonLeaseEvents> implements LessonLeases {
+  readonly holder = `${os.hostname()}:${process.pid}`;
+  readonly #held = new Set<string>();
+
+  claim(lessonId: string): Promise<number> {
+    this.#held.add(lessonId);
+    return Promise.resolve(1);
+  }
+
+  release(lessonId: string): Promise<void> {
+    this.#held.delete(lessonId);
+    return Promise.resolve();
+  }
+
+  held(): string[] {
+    return [...this.#held];
+  }
+
+  close(): Promise<void> {
+    this.#held.clear();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Takes the lease when free or already ours (renewing it), and answers the fencing token;
+ * answers the holder's name when another holds it. KEYS: lease, fence. ARGV: holder, ttl ms.
+ */
+const CLAIM = `
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {1, redis.call('GET', KEYS[2]) or '0'}
+elseif not current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return {1, tostring(redis.call('INCR', KEYS[2]))}
+end
+return {0, current}`;
+
+/** Deletes the lease if it is ours. KEYS: lease. ARGV: holder. */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export interface RedisLessonLeasesOptions {
+  /** How long a lease outlives its holder's last renewal, ms. @default 3000 */
+  ttlMs?: number;
+}
+
+/**
+ * Leases in Redis (SET NX PX with a per-lesson INCR fencing token, both in one script):
+ * renewed every third of their life while held, so a process that dies or stalls loses its
+ * lessons within `ttlMs` and another process takes them on its next claim. A process that
+ * finds its lease taken stops hosting the lesson ('lost').
+ *
+ * Why a lease and not only the load balancer's hashing: the balancer sends a lesson's sockets
+ * to one process while it is healthy, but during a failover two processes can both see
+ * sockets of the lesson; the lease decides which one hosts it.
+ */
+export class RedisLessonLeases extends TypedEmitter<LessonLeaseEvents> implements LessonLeases {
+  readonly holder = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  readonly #redis: Redis;
+  readonly #log: Logger;
+  readonly #ttlMs: number;
+  readonly #held = new Set<string>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(redis: Redis, logger: Logger, { ttlMs = 3000 }: RedisLessonLeasesOptions = {}) {
+    super();
+    this.#redis = redis;
+    this.#log = logger.child({ module: 'leases' });
+    this.#ttlMs = ttlMs;
+    this.#timer = setInterval(() => void this.#renew(), Math.max(100, Math.floor(ttlMs / 3)));
+    this.#timer.unref();
+  }
+
+  async claim(lessonId: string): Promise<number> {
+    const [ok, value] = (await this.#redis.eval(
+      CLAIM,
+      2,
+      leaseKey(lessonId),
+      fenceKey(lessonId),
+      this.holder,
+      String(this.#ttlMs),
+    )) as [number, string];
+    if (ok !== 1) {
+      this.#held.delete(lessonId);
+      throw new LessonElsewhereError(value);
+    }
+    if (!this.#held.has(lessonId)) this.#log.info({ lessonId, fence: Number(value) }, 'hosting lesson');
+    this.#held.add(lessonId);
+    return Number(value);
+  }
+
+  async release(lessonId: string): Promise<void> {
+    this.#held.delete(lessonId);
+    await this.#redis.eval(RELEASE, 1, leaseKey(lessonId), this.holder);
+  }
+
+  held(): string[] {
+    return [...this.#held];
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await Promise.allSettled(this.held().map((id) => this.release(id)));
+  }
+
+  async #renew(): Promise<void> {
+    for (const lessonId of this.held()) {
+      try {
+        await this.claim(lessonId);
+      } catch (error) {
+        if (error instanceof LessonElsewhereError) {
+          this.#log.warn({ lessonId, holder: error.holder }, 'lesson taken over by another process');
+          this.safeEmit('lost', lessonId);
+        } else this.#log.warn({ err: error, lessonId }, 'lease renewal failed');
+      }
+    }
+  }
+}
+
+const leaseKey = (lessonId: string): string => `sync-classroom:lesson-lease:${lessonId}`;
+const fenceKey = (lessonId: string): string => `sync-classroom:lesson-fence:${lessonId}`;

@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { CurrentLessonResponse } from '../../server/contract/api.ts';
+import { EmbeddedFerretDb, defaultFerretdbBin } from '../../server/db/EmbeddedFerretDb.ts';
+import { createLogger } from '../../server/logger.ts';
+import { waitFor } from '../helpers/media.ts';
+import { login, makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+import { startRedis } from '../helpers/redis.ts';
+import type { TestRedis } from '../helpers/redis.ts';
+import { connect, next, request } from '../helpers/socket.ts';
+import type { ClientSocket } from '../helpers/socket.ts';
+
+/** A live copy of the demo lesson (its own id, so that tests do not share media or interactions). */
+async function liveLesson(
+  t: TestPlatform,
+  teacher: ClientSocket,
+): Promise<{ id: string; classrooms: string[] }> {
+  const token = await login(t.url, 'teacher');
+  const res = await fetch(`${t.url}/api/lessons/current`, { headers: { authorization: `Bearer ${token}` } });
+  const demoId = ((await res.json()) as CurrentLessonResponse).lesson!.id;
+  const { Lesson } = t.platform.models;
+  const demo = await Lesson.findById(demoId).lean();
+  const fresh = await Lesson.create({
+    ...demo,
+    _id: undefined,
+    state: 'scheduled',
+    startedAt: null,
+    endedAt: null,
+  });
+  const id = fresh._id.toString();
+  expect(await request(teacher, 'lesson:start', { lessonId: id })).toMatchObject({ ok: true });
+  return { id, classrooms: demo!.classroomIds.map(String) };
+}
+
+const MIC_RTP = {
+  codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+  encodings: [{ ssrc: 11111111 }],
+};
+
+describe('one place for a live lesson’s floor, mutes, hands and spotlight', () => {
+  let t: TestPlatform;
+  let caps: Record<string, unknown>;
+  const sockets: ClientSocket[] = [];
+  const open = async (username: string): Promise<ClientSocket> => {
+    const s = await connect(t.url, await login(t.url, username));
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    t = await startPlatform();
+    caps = (await t.platform.rooms.routerCapabilities()) as unknown as Record<string, unknown>;
+  });
+  afterAll(async () => {
+    sockets.splice(0).forEach((s) => s.close());
+    await t.close();
+    removeDataDir(t.dataDir);
+  });
+
+  it('a room rebuilt after its worker died carries out the floor and the mutes, and hands and spotlight stay', async () => {
+    const teacher = await open('teacher');
+    const c1 = await open('classroom1');
+    const c2 = await open('classroom2');
+    const { id, classrooms } = await liveLesson(t, teacher);
+    const [first, second] = classrooms as [string, string];
+    for (const s of [teacher, c1, c2])
+      expect(await request(s, 'lesson:join', { lessonId: id, rtpCapabilities: caps })).toMatchObject({
+        ok: true,
+      });
+    expect(await request(c2, 'hand:set', { lessonId: id, raised: true })).toMatchObject({ ok: true });
+    expect(await request(teacher, 'floor:set', { lessonId: id, classroomId: first })).toMatchObject({
+      ok: true,
+    });
+    expect(
+      await request(teacher, 'mute:set', { lessonId: id, classroomId: second, muted: true }),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(await request(teacher, 'spotlight:set', { lessonId: id, classroomId: second })).toMatchObject({
+      ok: true,
+    });
+    const before = t.platform.rooms.get(id)!;
+    expect({ floor: before.floor, muted: before.muted }).toEqual({ floor: first, muted: [second] });
+
+    const reset = next(c2, 'lesson:media-reset');
+    process.kill(t.platform.pool.pids[0]!, 'SIGKILL');
+    expect(await reset).toEqual({ lessonId: id, reason: 'worker-died' });
+    expect(await waitFor(() => t.platform.pool.pids.length === 1)).toBe(true);
+
+    const rejoined = await request(c2, 'lesson:join', { lessonId: id, rtpCapabilities: caps });
+    if (!rejoined.ok) throw new Error(rejoined.error.message);
+    expect(rejoined.data.interaction).toMatchObject({
+      floor: first,
+      muted: [second],
+      spotlight: second,
+      hands: [{ classroomId: second }],
+    });
+    const rebuilt = t.platform.rooms.get(id)!;
+    expect(rebuilt).not.toBe(before);
+    expect({ floor: rebuilt.floor, muted: rebuilt.muted }).toEqual({ floor: first, muted: [second] });
+    // The muted classroom's microphone, sent again to the new room, arrives paused.
+    const send = await request(c2, 'transport:create', { lessonId: id, direction: 'send' });
+    if (!send.ok) throw new Error(send.error.message);
+    const mic = await request(c2, 'produce', {
+      lessonId: id,
+      transportId: send.data.id,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: MIC_RTP,
+    });
+    expect(mic).toMatchObject({ ok: true });
+    expect(await request(teacher, 'lesson:join', { lessonId: id, rtpCapabilities: caps })).toMatchObject({
+      ok: true,
+    });
+    const health = await rebuilt.health();
+    expect(health.find((p) => p.refId === second)).toBeDefined();
+    expect(await request(teacher, 'lesson:end', { lessonId: id })).toMatchObject({ ok: true });
+    expect(
+      await waitFor(async () => !(await t.platform.models.LessonInteraction.exists({ lessonId: id }))),
+    ).toBe(true);
+  });
+});
+
+describe('one process hosts each live lesson (leases in Redis)', () => {
+  let redis: TestRedis;
+  let ferret: EmbeddedFerretDb;
+  let dbDir: string;
+  let a: TestPlatform;
+  let b: TestPlatform;
+  let caps: Record<string, unknown>;
+  const sockets: ClientSocket[] = [];
+  const open = async (p: TestPlatform, username: string): Promise<ClientSocket> => {
+    const s = await connect(p.url, await login(p.url, username));
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    dbDir = makeDataDir();
+    ferret = await EmbeddedFerretDb.start({
+      bin: defaultFerretdbBin(),
+      dataDir: dbDir,
+      logger: createLogger('silent'),
+    });
+    const env = {
+      REDIS_URL: redis.url,
+      MONGODB_URI: ferret.uri,
+      JWT_SECRET: 'shared-by-the-processes-of-this-test',
+    };
+    a = await startPlatform({ env });
+    b = await startPlatform({ env });
+    caps = (await a.platform.rooms.routerCapabilities()) as unknown as Record<string, unknown>;
+  }, 90_000);
+  afterAll(async () => {
+    sockets.splice(0).forEach((s) => s.close());
+    for (const p of [a, b]) {
+      await p?.close();
+      if (p) removeDataDir(p.dataDir);
+    }
+    await ferret?.stop();
+    removeDataDir(dbDir);
+    await redis?.stop();
+  });
+
+  it('a second process refuses the lesson while the first hosts it, and takes it over, floor and board included, once the first is gone', async () => {
+    const teacherA = await open(a, 'teacher');
+    const classroomA = await open(a, 'classroom1');
+    const { id, classrooms } = await liveLesson(a, teacherA);
+    expect(await request(teacherA, 'lesson:join', { lessonId: id, rtpCapabilities: caps })).toMatchObject({
+      ok: true,
+    });
+    expect(await request(teacherA, 'floor:set', { lessonId: id, classroomId: classrooms[0] })).toMatchObject({
+      ok: true,
+    });
+    expect(await request(classroomA, 'board:open', { lessonId: id, since: null })).toMatchObject({
+      ok: true,
+    });
+    expect(await request(teacherA, 'board:open', { lessonId: id, since: null })).toMatchObject({ ok: true });
+    const drawn = await request(teacherA, 'board:change', {
+      lessonId: id,
+      change: { t: 'pen', holder: classrooms[0] },
+    });
+
+    // On the other process, the lesson is hosted elsewhere: a clear refusal, nothing opened there.
+    const classroomB = await open(b, 'classroom2');
+    for (const [event, payload] of [
+      ['lesson:join', { lessonId: id, rtpCapabilities: caps }],
+      ['board:open', { lessonId: id, since: null }],
+    ] as const)
+      expect(await request(classroomB, event, payload)).toMatchObject({
+        ok: false,
+        error: { name: 'InvalidStateError', code: 'LESSON_ELSEWHERE' },
+      });
+    expect(b.platform.rooms.get(id)).toBeUndefined();
+
+    // The first process goes away; the second takes the lesson on the next claim.
+    const seq = drawn.ok ? drawn.data.seq : 0;
+    await a.close();
+    const joined = await request(classroomB, 'lesson:join', { lessonId: id, rtpCapabilities: caps });
+    if (!joined.ok) throw new Error(joined.error.message);
+    expect(joined.data.interaction.floor).toBe(classrooms[0]);
+    expect(b.platform.rooms.get(id)!.floor).toBe(classrooms[0]);
+    const board = await request(classroomB, 'board:open', { lessonId: id, since: null });
+    if (!board.ok) throw new Error(board.error.message);
+    expect(board.data).toMatchObject({ kind: 'state', state: { seq } });
+  });
+
+  it('a lease left by a dead process holds the lesson until it runs out, then the next claim takes it with a higher fencing token', async () => {
+    const teacher = await open(b, 'teacher');
+    const { id } = await liveLesson(b, teacher);
+    const client = new Redis(redis.url);
+    try {
+      // A process that died holding the lesson: its lease runs out by itself.
+      await client.set(`sync-classroom:lesson-lease:${id}`, 'dead-host:1:ffff', 'PX', 1500);
+      await client.set(`sync-classroom:lesson-fence:${id}`, '7');
+      expect(await request(teacher, 'lesson:join', { lessonId: id, rtpCapabilities: caps })).toMatchObject({
+        ok: false,
+        error: { code: 'LESSON_ELSEWHERE' },
+      });
+      expect(
+        await waitFor(
+          async () => (await request(teacher, 'lesson:join', { lessonId: id, rtpCapabilities: caps })).ok,
+          10_000,
+          250,
+        ),
+      ).toBe(true);
+      expect(await client.get(`sync-classroom:lesson-fence:${id}`)).toBe('8');
+      expect(await client.get(`sync-classroom:lesson-lease:${id}`)).toMatch(/:[0-9a-f]{8}$/);
+      expect(await request(teacher, 'lesson:end', { lessonId: id })).toMatchObject({ ok: true });
+      // Ending gives the lesson up.
+      expect(
+        await waitFor(async () => (await client.exists(`sync-classroom:lesson-lease:${id}`)) === 0),
+      ).toBe(true);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
