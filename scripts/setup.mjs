@@ -9,7 +9,9 @@
 //   4. FerretDB, the embedded database (unless MONGODB_URI is set);
 //   5. the browser app (Vite build), when its sources changed;
 //   6. with --for-tests, schemathesis from PyPI in a cached venv (the HTTP fuzz test).
-// Usage: node scripts/setup.mjs [--for-tests]
+// With --for-cluster (and --for-tests) also HAProxy, PostgreSQL and Redis from Debian, for
+// `npm run cluster` (scripts/cluster.mjs): several server processes on one machine.
+// Usage: node scripts/setup.mjs [--for-tests] [--for-cluster]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,6 +27,7 @@ import { log, run } from './lib/util.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const forTests = process.argv.includes('--for-tests');
+const forCluster = forTests || process.argv.includes('--for-cluster');
 
 /** Packages the end-to-end tests and benchmarks use. */
 const TEST_PACKAGES = [
@@ -36,6 +39,9 @@ const TEST_PACKAGES = [
   'fonts-noto-cjk',
   'redis-server',
 ];
+
+/** Packages `npm run cluster` runs: the load balancer, FerretDB's PostgreSQL and the shared Redis. */
+const CLUSTER_PACKAGES = ['haproxy', 'postgresql', 'redis-server'];
 
 function missingDebianPackages(names) {
   const res = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...names], { encoding: 'utf8' });
@@ -115,6 +121,7 @@ async function main() {
     ...WORKER_RUNTIME_PACKAGES,
     ...(workerCached ? [] : WORKER_BUILD_PACKAGES),
     ...(forTests ? [...TEST_PACKAGES, ...SCHEMATHESIS_PACKAGES] : []),
+    ...(forCluster ? CLUSTER_PACKAGES : []),
   ]);
   if (!npmDependenciesCurrent()) {
     log('installing npm dependencies');
