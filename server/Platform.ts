@@ -19,6 +19,8 @@ import { LocalLessonLeases } from './scale/LessonLeases.ts';
 import { LessonService } from './lessons/LessonService.ts';
 import { CompatService } from './timetable/CompatService.ts';
 import { SolveJobs } from './timetable/SolveJobs.ts';
+import { startJobs } from './jobs/index.ts';
+import type { JobBackend } from './jobs/index.ts';
 import { TimetableService } from './timetable/TimetableService.ts';
 import type { Logger } from './logger.ts';
 import { createModels, syncIndexes } from './models/index.ts';
@@ -58,7 +60,7 @@ export class Platform {
   readonly firstAdmin: { username: string; password: string } | null;
   readonly #server: http.Server;
   readonly #signaling: Signaling;
-  readonly #solveJobs: SolveJobs;
+  readonly #jobs: JobBackend;
   readonly #attendance: AttendanceRecorder;
   readonly #reports: ReportService;
   readonly #connection: mongoose.Connection;
@@ -74,7 +76,7 @@ export class Platform {
     lessons: LessonService;
     boards: BoardService;
     timetables: TimetableService;
-    solveJobs: SolveJobs;
+    jobs: JobBackend;
     attendance: AttendanceRecorder;
     reports: ReportService;
     routes: RouteTable;
@@ -95,7 +97,7 @@ export class Platform {
     this.lessons = parts.lessons;
     this.boards = parts.boards;
     this.timetables = parts.timetables;
-    this.#solveJobs = parts.solveJobs;
+    this.#jobs = parts.jobs;
     this.#attendance = parts.attendance;
     this.#reports = parts.reports;
     this.routes = parts.routes;
@@ -113,6 +115,7 @@ export class Platform {
     let pool: WorkerPool | undefined;
     let connection: mongoose.Connection | undefined;
     let redis: SharedRedis | undefined;
+    let jobs: JobBackend | undefined;
     try {
       if (config.redisUrl) redis = await SharedRedis.connect(config.redisUrl, logger);
       let uri = config.mongodbUri;
@@ -171,7 +174,9 @@ export class Platform {
         now,
         logger: logger.child({ module: 'reports' }),
       });
-      const exportJobs = new ExportJobs();
+      // Jobs on BullMQ when processes share a Redis, else in this process.
+      jobs = await startJobs(config.redisUrl, logger);
+      const exportJobs = new ExportJobs(jobs, models, reports);
       // Before signaling, so that its statechange listener sees the room's peers before it closes.
       const attendance = new AttendanceRecorder({
         models,
@@ -192,7 +197,7 @@ export class Platform {
       });
       await attendance.reconcile();
       reports.prime().catch((error: unknown) => logger.warn({ err: error }, 'report rows not loaded ahead'));
-      const solveJobs = new SolveJobs(logger);
+      const solveJobs = new SolveJobs(jobs, models, logger, now);
       const timetables = new TimetableService(models, solveJobs, now);
       const clientDir = options.clientDir ?? path.resolve(import.meta.dirname, '..', 'client', 'dist');
       const { app, table } = createApp({
@@ -249,7 +254,7 @@ export class Platform {
         attendance,
         reports,
         timetables,
-        solveJobs,
+        jobs,
         routes: table,
         app,
         server,
@@ -261,6 +266,7 @@ export class Platform {
         redis,
       });
     } catch (error) {
+      await jobs?.close();
       await redis?.close();
       pool?.close();
       await connection?.close();
@@ -287,7 +293,7 @@ export class Platform {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.rooms.closeAll('shutdown');
     this.pool.close();
-    await this.#solveJobs.close();
+    await this.#jobs.close();
     await this.#attendance.close();
     await this.#reports.close();
     await this.boards.drain();

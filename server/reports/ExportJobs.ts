@@ -1,64 +1,107 @@
-import crypto from 'node:crypto';
+import { Scope } from '../auth/Scope.ts';
+import type { Identity } from '../auth/tokens.ts';
 import type { ExportJobView } from '../contract/reports.ts';
 import { NotFoundError } from '../errors.ts';
+import { SHEET_MEDIA_TYPES } from '../http/download.ts';
+import type { JobBackend, JobFiles, JobQueue, JobSnapshot } from '../jobs/index.ts';
+import type { Models } from '../models/index.ts';
+import type { ReportQuery, ReportService } from './ReportService.ts';
+import { reportWorkbook } from './workbook.ts';
 
-interface Job extends ExportJobView {
-  userId: string;
-  file: { name: string; type: string; data: Buffer } | null;
+/** What to export: the report's query and the file format. */
+export interface ExportRequest {
+  query: ReportQuery;
+  format: keyof typeof SHEET_MEDIA_TYPES;
 }
 
-/** Finished exports are kept this long for the download, ms. */
+/** An export as its queue keeps it: who asked (their scope is resolved when it runs) and what. */
+interface ExportData extends ExportRequest {
+  identity: Pick<Identity, 'userId' | 'role' | 'displayName' | 'classroomId'>;
+}
+
+/** A finished export's file, whose bytes are in the job files under the job's id. */
+interface ExportResult {
+  name: string;
+  type: string;
+}
+
+/** Finished exports (and their files) are kept this long for the download, ms. */
 const KEEP_MS = 15 * 60_000;
 
 /**
- * Long report exports run in the background with progress for the browser's progress bar;
- * the file is fetched once done, by the user who asked for it.
+ * Long report exports as jobs (`server/jobs`), with progress for the browser's progress bar:
+ * accepted by any server process and built by one, the file kept where every process can
+ * read it (`JobBackend.files`), fetched once done by the user who asked for it.
  */
 export class ExportJobs {
-  readonly #jobs = new Map<string, Job>();
+  readonly #queue: JobQueue<ExportData, number, ExportResult>;
+  readonly #files: JobFiles;
+  readonly #models: Models;
+  readonly #reports: ReportService;
 
-  start(
-    userId: string,
-    build: (progress: (fraction: number) => void) => Promise<{ name: string; type: string; data: Buffer }>,
-  ): ExportJobView {
-    const job: Job = {
-      id: crypto.randomUUID(),
-      state: 'running',
-      fraction: 0,
-      error: null,
-      userId,
-      file: null,
-    };
-    this.#jobs.set(job.id, job);
-    build((fraction) => (job.fraction = Math.max(job.fraction, Math.min(1, fraction)))).then(
-      (file) => Object.assign(job, { state: 'done', fraction: 1, file }),
-      (error: unknown) =>
-        Object.assign(job, {
-          state: 'failed',
-          error: error instanceof Error ? error.message : String(error),
-        }),
-    );
-    setTimeout(() => this.#jobs.delete(job.id), KEEP_MS).unref();
-    return view(job);
+  constructor(jobs: JobBackend, models: Models, reports: ReportService) {
+    this.#files = jobs.files;
+    this.#models = models;
+    this.#reports = reports;
+    this.#queue = jobs.queue<ExportData, number, ExportResult>({
+      name: 'report-export',
+      keepMs: KEEP_MS,
+      concurrency: 2,
+      run: (data, { id, progress }) => this.#build(id, data, progress),
+    });
   }
 
-  /** @throws NotFoundError for an unknown, expired or someone else's job */
-  get(id: string, userId: string): ExportJobView {
-    return view(this.#job(id, userId));
+  /** Accepts an export for `identity` (whose scope the caller has checked). */
+  async start(identity: Identity, request: ExportRequest): Promise<ExportJobView> {
+    const { userId, role, displayName, classroomId } = identity;
+    return view(await this.#queue.add({ ...request, identity: { userId, role, displayName, classroomId } }));
   }
 
-  /** @throws NotFoundError while not done */
-  file(id: string, userId: string): { name: string; type: string; data: Buffer } {
-    const job = this.#job(id, userId);
-    if (!job.file) throw new NotFoundError('the export is not ready');
-    return job.file;
+  /** @throws NotFoundError for an unknown, expired, malformed or someone else's job */
+  async get(id: string, userId: string): Promise<ExportJobView> {
+    return view(await this.#job(id, userId));
   }
 
-  #job(id: string, userId: string): Job {
-    const job = this.#jobs.get(id);
-    if (!job || job.userId !== userId) throw new NotFoundError(`export ${id} not found`);
+  /** @throws NotFoundError while not done, once expired, or for someone else's job */
+  async file(id: string, userId: string): Promise<{ name: string; type: string; data: Buffer }> {
+    const { result } = await this.#job(id, userId);
+    if (!result) throw new NotFoundError('the export is not ready');
+    const data = await this.#files.get(id);
+    if (!data) throw new NotFoundError(`export ${id} has expired`);
+    return { ...result, data };
+  }
+
+  async #job(id: string, userId: string): Promise<JobSnapshot<ExportData, number, ExportResult>> {
+    const job = await this.#queue.get(id);
+    if (!job || job.data.identity.userId !== userId) throw new NotFoundError(`export ${id} not found`);
     return job;
+  }
+
+  async #build(
+    id: string,
+    { identity, query, format }: ExportData,
+    progress: (fraction: number) => void,
+  ): Promise<ExportResult> {
+    progress(0.05);
+    // Resolved now, in whichever process builds it: an assignment withdrawn meanwhile counts.
+    const scope = await Scope.resolve(this.#models, identity);
+    const user = await this.#models.User.findById(identity.userId, { regionCode: 1 }).lean();
+    const report = await this.#reports.view(scope, user?.regionCode ?? null, query);
+    progress(0.7);
+    const data = await reportWorkbook(report, format);
+    await this.#files.put(id, data, KEEP_MS);
+    return {
+      name: `${report.scope.name}-${report.period.label}-同步课堂报表.${format}`,
+      type: SHEET_MEDIA_TYPES[format],
+    };
   }
 }
 
-const view = ({ id, state, fraction, error }: Job): ExportJobView => ({ id, state, fraction, error });
+function view({ id, state, progress, error }: JobSnapshot<ExportData, number, ExportResult>): ExportJobView {
+  return {
+    id,
+    state: state === 'done' || state === 'failed' ? state : 'running',
+    fraction: state === 'done' ? 1 : Math.max(0, Math.min(1, progress ?? 0)),
+    error,
+  };
+}

@@ -3,15 +3,15 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import { Scope } from '../../auth/Scope.ts';
+import { JobIdParams } from '../../jobs/index.ts';
 import type { Models } from '../../models/index.ts';
 import { objectId } from '../../resources/Resource.ts';
 import { MANAGERS } from '../../resources/schools.ts';
 import type { ExportJobs } from '../../reports/ExportJobs.ts';
 import type { ReportService } from '../../reports/ReportService.ts';
-import { reportWorkbook } from '../../reports/workbook.ts';
 import { parseInput } from '../../validate.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
-import { SHEET_MEDIA_TYPES, sendDownload } from '../download.ts';
+import { sendDownload } from '../download.ts';
 import type { RouteTable } from '../RouteTable.ts';
 
 const FiguresQuery = z.object({
@@ -23,7 +23,6 @@ const FiguresQuery = z.object({
   period: z.enum(['month', 'quarter', 'year']).default('month'),
 });
 const ExportQuery = FiguresQuery.extend({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
-const JobParams = z.object({ id: z.string().uuid() });
 
 /** Figures toward the targets, drill-down, and report exports (bureaus, coordinators, admins in scope). */
 export function reportRoutes(
@@ -80,18 +79,7 @@ export function reportRoutes(
       const region = await userRegion(res);
       // The scope is checked before answering, so that a refused export fails here, not in the job.
       await reports.resolve(scope, region, query);
-      const job = jobs.start(identityOf(res).userId, async (progress) => {
-        progress(0.05);
-        const view = await reports.view(scope, region, query);
-        progress(0.7);
-        const data = await reportWorkbook(view, format);
-        return {
-          name: `${view.scope.name}-${view.period.label}-同步课堂报表.${format}`,
-          type: SHEET_MEDIA_TYPES[format],
-          data,
-        };
-      });
-      res.status(202).json(job);
+      res.status(202).json(await jobs.start(identityOf(res), { query, format }));
     },
   );
 
@@ -104,12 +92,12 @@ export function reportRoutes(
       summary: 'Progress of a report export',
       tag: 'Reports',
       access: { ...managers, scoped: false },
-      params: JobParams,
+      params: JobIdParams,
     },
     ...guard,
-    (req, res) => {
-      const { id } = parseInput(JobParams, req.params, 'path');
-      res.json(jobs.get(id, identityOf(res).userId));
+    async (req, res) => {
+      const { id } = parseInput(JobIdParams, req.params, 'path');
+      res.json(await jobs.get(id, identityOf(res).userId));
     },
   );
 
@@ -122,12 +110,12 @@ export function reportRoutes(
       summary: 'The finished report file',
       tag: 'Reports',
       access: { ...managers, scoped: false },
-      params: JobParams,
+      params: JobIdParams,
     },
     ...guard,
-    (req, res) => {
-      const { id } = parseInput(JobParams, req.params, 'path');
-      const file = jobs.file(id, identityOf(res).userId);
+    async (req, res) => {
+      const { id } = parseInput(JobIdParams, req.params, 'path');
+      const file = await jobs.file(id, identityOf(res).userId);
       sendDownload(res, file.data, file.name, file.type);
     },
   );

@@ -6,9 +6,12 @@ import { Scope } from '../../auth/Scope.ts';
 import type { SolveJobView } from '../../contract/timetable.ts';
 import type { Models } from '../../models/index.ts';
 import type { AuditLog } from '../../resources/AuditLog.ts';
+import { NotFoundError } from '../../errors.ts';
+import { JobIdParams } from '../../jobs/index.ts';
 import { IdParams, objectId, plainView } from '../../resources/Resource.ts';
 import type { Doc } from '../../resources/Resource.ts';
 import { MANAGERS } from '../../resources/schools.ts';
+import { clusterInScope } from '../../resources/scoping.ts';
 import { createFeed, feedCalendar, listFeeds, revokeFeed } from '../../timetable/feeds.ts';
 import type { CompatService } from '../../timetable/CompatService.ts';
 import type { SolveJobs } from '../../timetable/SolveJobs.ts';
@@ -36,7 +39,6 @@ const SolveBody = z.object({
     .max(2 ** 31)
     .default(1),
 });
-const JobParams = z.object({ id: z.string().uuid() });
 const AcceptBody = z.object({ proposalId: z.string().min(1).max(200) });
 const FeedBody = z.object({ kind: z.enum(['teacher', 'classroom', 'cluster']), subjectId: objectId });
 const FeedParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,64}(\.ics)?$/) });
@@ -226,12 +228,17 @@ export function timetableRoutes(
       summary: 'Progress of a solve',
       tag: 'Timetable',
       access: { ...managers, scoped: false },
-      params: JobParams,
+      params: JobIdParams,
     },
     ...guard,
-    (req, res) => {
-      const { id } = parseInput(JobParams, req.params, 'path');
-      res.json(jobView(jobs.get(id)));
+    async (req, res) => {
+      const { id } = parseInput(JobIdParams, req.params, 'path');
+      const job = await jobs.get(id);
+      // Another cluster's solve is as unknown as no solve.
+      await clusterInScope(await scopeOf(res), models, job.clusterId).catch((error: unknown) => {
+        throw error instanceof NotFoundError ? new NotFoundError(`solve job ${id} not found`) : error;
+      });
+      res.json(jobView(job));
     },
   );
 
