@@ -16,6 +16,7 @@ import { AttendanceRecorder } from './attendance/AttendanceRecorder.ts';
 import { BoardService } from './board/BoardService.ts';
 import { Interactions } from './lessons/Interactions.ts';
 import { LocalLessonLeases } from './scale/LessonLeases.ts';
+import { Metrics } from './metrics/Metrics.ts';
 import { LessonService } from './lessons/LessonService.ts';
 import { CompatService } from './timetable/CompatService.ts';
 import { SolveJobs } from './timetable/SolveJobs.ts';
@@ -199,6 +200,23 @@ export class Platform {
       reports.prime().catch((error: unknown) => logger.warn({ err: error }, 'report rows not loaded ahead'));
       const solveJobs = new SolveJobs(jobs, models, logger, now);
       const timetables = new TimetableService(models, solveJobs, now);
+      const db = connection;
+      const shared = redis;
+      const leases = redis ? redis.lessonLeases(logger) : new LocalLessonLeases();
+      const metrics = new Metrics({
+        rooms: () => {
+          const stats = rooms.stats();
+          return { rooms: stats.length, peers: stats.reduce((n, s) => n + s.peers, 0) };
+        },
+        databaseLatency: async () => {
+          const started = performance.now();
+          await db.db!.admin().ping();
+          return (performance.now() - started) / 1000;
+        },
+        ...(shared ? { redisLatency: () => shared.latency() } : {}),
+      });
+      leases.on('taken', () => metrics.hosting('taken'));
+      leases.on('lost', () => metrics.hosting('lost'));
       const clientDir = options.clientDir ?? path.resolve(import.meta.dirname, '..', 'client', 'dist');
       const { app, table } = createApp({
         models,
@@ -227,6 +245,7 @@ export class Platform {
           }),
         },
         allowedOrigins: config.allowedOrigins,
+        metrics: { metrics, token: config.metricsToken },
       });
       const server = http.createServer(app);
       const signaling = new Signaling({
@@ -236,7 +255,8 @@ export class Platform {
         rooms,
         boards,
         interactions: new Interactions(rooms, models, now),
-        leases: redis ? redis.lessonLeases(logger) : new LocalLessonLeases(),
+        leases,
+        metrics,
         logger,
         allowedOrigins: config.allowedOrigins,
         ...(redis ? { adapter: redis.adapter() } : {}),

@@ -41,6 +41,7 @@ const EnvSchema = z
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
       .optional(),
     JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+    METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce
       .number()
       .int()
@@ -106,6 +107,8 @@ export interface Config {
   /** Redis shared by several server processes (socket.io adapter, login limits); none: one process. */
   redisUrl: string | undefined;
   jwtSecret: string;
+  /** Bearer token for GET /metrics; none: metrics only for clients on this machine. */
+  metricsToken: string | undefined;
   /** Access token lifetime (short: logout and role changes take effect quickly). */
   accessTokenTtlSeconds: number;
   /** Refresh token lifetime (classroom devices stay signed in for weeks). */
@@ -148,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ferretdbBin: e.FERRETDB_BIN,
     redisUrl: e.REDIS_URL,
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir),
+    metricsToken: e.METRICS_TOKEN,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     loginRateLimit: e.LOGIN_RATE_LIMIT,

@@ -31,6 +31,8 @@ import { boardRoutes } from './routes/board.ts';
 import { lessonRoutes } from './routes/lessons.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { timetableRoutes } from './routes/timetables.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import type { Metrics } from '../metrics/Metrics.ts';
 
 export interface AppDeps {
   models: Models;
@@ -53,6 +55,8 @@ export interface AppDeps {
   authOptions: AuthRouteOptions;
   /** Origins besides the server's own that browsers may call from. @default none */
   allowedOrigins?: readonly string[];
+  /** Prometheus metrics at GET /metrics, and the token that reads them (none: this machine only). */
+  metrics?: { metrics: Metrics; token: string | undefined };
 }
 
 /** Methods the app answers at all; anything else (TRACE, CONNECT, …) is a 405. */
@@ -70,6 +74,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
     next();
   });
   app.use(securityHeaders());
+  if (deps.metrics) app.use(metricsRoutes(deps.metrics.metrics, deps.metrics.token));
   app.use('/api', csrfGuard(deps.allowedOrigins ?? []));
   app.use('/api', express.json({ limit: '256kb' }));
 

@@ -6,6 +6,8 @@ import { LessonElsewhereError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 export interface LessonLeaseEvents extends Record<string, unknown[]> {
+  /** This process started hosting the lesson (with this fencing token). */
+  taken: [lessonId: string, fence: number];
   /** This process no longer holds the lesson (its lease ran out and another process took it). */
   lost: [lessonId: string];
 }
@@ -36,7 +38,10 @@ export class LocalLessonLeases extends TypedEmitter<LessonLeaseEvents> implement
   readonly #held = new Set<string>();
 
   claim(lessonId: string): Promise<number> {
-    this.#held.add(lessonId);
+    if (!this.#held.has(lessonId)) {
+      this.#held.add(lessonId);
+      this.safeEmit('taken', lessonId, 1);
+    }
     return Promise.resolve(1);
   }
 
@@ -120,9 +125,13 @@ export class RedisLessonLeases extends TypedEmitter<LessonLeaseEvents> implement
       this.#held.delete(lessonId);
       throw new LessonElsewhereError(value);
     }
-    if (!this.#held.has(lessonId)) this.#log.info({ lessonId, fence: Number(value) }, 'hosting lesson');
-    this.#held.add(lessonId);
-    return Number(value);
+    const fence = Number(value);
+    if (!this.#held.has(lessonId)) {
+      this.#held.add(lessonId);
+      this.#log.info({ lessonId, fence }, 'hosting lesson');
+      this.safeEmit('taken', lessonId, fence);
+    }
+    return fence;
   }
 
   async release(lessonId: string): Promise<void> {

@@ -60,6 +60,13 @@ export class SharedRedis {
     return { byUsername: limiter('login-user', perUsername), byAddress: limiter('login-addr', perAddress) };
   }
 
+  /** Round trip of a PING, seconds. */
+  async latency(): Promise<number> {
+    const started = process.hrtime.bigint();
+    await this.#pub.ping();
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  }
+
   /** Which process hosts each live lesson, kept in this Redis. */
   lessonLeases(logger: Logger, options?: RedisLessonLeasesOptions): RedisLessonLeases {
     return new RedisLessonLeases(this.#pub, logger, options);

@@ -32,6 +32,7 @@ import {
 import type { Interactions } from '../lessons/Interactions.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { LessonLeases } from '../scale/LessonLeases.ts';
+import type { Metrics } from '../metrics/Metrics.ts';
 import type { Logger } from '../logger.ts';
 import { parseInput } from '../validate.ts';
 
@@ -73,6 +74,8 @@ export interface SignalingOptions {
   budgets?: EventBudgetOptions;
   /** How long before its access token runs out a socket is asked to renew it, ms. @default 60000 */
   renewAheadMs?: number;
+  /** Counts and times handled events. */
+  metrics?: Pick<Metrics, 'socketEvent'>;
   /** socket.io adapter shared by several processes (Redis). @default one process's memory */
   adapter?: ServerOptions['adapter'];
 }
@@ -377,6 +380,8 @@ export class Signaling {
       }
       const reply = ack as (response: Ack<unknown>) => void;
       const { identity } = socket.data;
+      const started = performance.now();
+      const seconds = (): number => (performance.now() - started) / 1000;
       Promise.resolve()
         .then(async () => {
           await this.#budgets.spend(socket.id, event);
@@ -391,11 +396,19 @@ export class Signaling {
           ),
         )
         .then(
-          (data) => reply({ ok: true, data }),
+          (data) => {
+            reply({ ok: true, data });
+            this.#options.metrics?.socketEvent(event, 'ok', seconds());
+          },
           (error: unknown) => {
             const body = publicError(error);
             if (body.name === 'InternalError')
               this.#log.error({ err: error, event }, 'socket handler failed');
+            this.#options.metrics?.socketEvent(
+              event,
+              body.name === 'InternalError' ? 'failed' : 'refused',
+              seconds(),
+            );
             reply({
               ok: false,
               error: {
