@@ -1,59 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/seed/demo.ts';
-
-const root = path.resolve(import.meta.dirname, '..', '..');
-
-interface ClusterInfo {
-  url: string;
-  statsSocket: string;
-  processes: { name: string; role: string; pid: number; port: number; log: string }[];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** One command to HAProxy's admin socket; resolves with its whole answer. */
-function haproxyCommand(socketPath: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(socketPath);
-    let answer = '';
-    socket.on('connect', () => socket.write(`${command}\n`));
-    socket.on('data', (chunk) => (answer += chunk.toString()));
-    socket.on('end', () => resolve(answer));
-    socket.on('error', reject);
-  });
-}
-
-/**
- * Every live process whose process group is one of `groups` (from ps, not the script's own
- * bookkeeping). Zombies are dead already: a mediasoup worker that outlives its server by a
- * moment is reaped by init, whenever init gets to it.
- */
-function processesInGroups(groups: number[]): string[] {
-  const ps = spawnSync('ps', ['-eo', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' });
-  return ps.stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => {
-      const [, pgid, stat] = l.split(/\s+/);
-      return pgid !== undefined && groups.includes(Number(pgid)) && !stat?.startsWith('Z');
-    });
-}
+import { haproxyCommand, processesInGroups, startCluster } from '../helpers/cluster.ts';
+import type { ClusterInfo, TestCluster } from '../helpers/cluster.ts';
 
 /**
  * `scripts/cluster.mjs --servers=2` as the user runs it (npm test's setup has installed
@@ -62,52 +13,17 @@ function processesInGroups(groups: number[]): string[] {
  * going through HAProxy unless it names a server's own port.
  */
 describe('npm run cluster: two server processes behind HAProxy on PostgreSQL and Redis', () => {
-  let child: ChildProcess;
-  let runDir: string;
-  let output = '';
+  let cluster: TestCluster;
   let url: string;
   let info: ClusterInfo;
-  let exited: Promise<number | null>;
 
   beforeAll(async () => {
-    runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-test-'));
-    const port = await freePort();
-    child = spawn(
-      process.execPath,
-      [
-        'scripts/cluster.mjs',
-        '--servers=2',
-        `--port=${port}`,
-        `--run-dir=${runDir}`,
-        '--no-setup',
-        '--sfu-workers=1',
-      ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const m = /\[cluster\] ready: (http:\/\/\S+)/.exec(output);
-        if (m?.[1]) {
-          clearInterval(timer);
-          resolve(m[1]);
-        } else if (child.exitCode !== null) {
-          clearInterval(timer);
-          reject(new Error(`cluster.mjs exited with ${child.exitCode} before it was ready:\n${output}`));
-        }
-      }, 200);
-    });
-    info = JSON.parse(fs.readFileSync(path.join(runDir, 'cluster.json'), 'utf8')) as ClusterInfo;
+    cluster = await startCluster({ servers: 2, sfuWorkers: 1 });
+    ({ url, info } = cluster);
   }, 300_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGINT');
-      await exited;
-    }
-    fs.rmSync(runDir, { recursive: true, force: true });
+    await cluster?.close();
   }, 90_000);
 
   const login = (base: string, headers: Record<string, string> = {}) =>
@@ -116,11 +32,7 @@ describe('npm run cluster: two server processes behind HAProxy on PostgreSQL and
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ username: 'teacher', password: DEMO_PASSWORD }),
     });
-  const serverUrl = (name: string): string => {
-    const p = info.processes.find((x) => x.name === name);
-    if (!p) throw new Error(`no ${name} in ${JSON.stringify(info)}`);
-    return `http://127.0.0.1:${p.port}`;
-  };
+  const serverUrl = (name: string): string => `http://127.0.0.1:${cluster.process(name).port}`;
 
   it('starts Redis, PostgreSQL, FerretDB, two servers and HAProxy, each with its own port and log', () => {
     expect(info.processes.map((p) => p.role).sort()).toEqual(
@@ -220,11 +132,10 @@ describe('npm run cluster: two server processes behind HAProxy on PostgreSQL and
   it('stops every process it started on SIGINT', async () => {
     const groups = info.processes.map((p) => p.pid);
     expect(processesInGroups(groups).length).toBeGreaterThan(0);
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await cluster.stop()).toBe(0);
     // Each child led a process group of its own: nothing of any group (workers, backends) is left.
     expect(processesInGroups(groups)).toEqual([]);
-    expect(output).toContain('[cluster] stopped');
-    expect(fs.existsSync(path.join(runDir, 'pids.json'))).toBe(false);
+    expect(cluster.output()).toContain('[cluster] stopped');
+    expect(fs.existsSync(path.join(cluster.runDir, 'pids.json'))).toBe(false);
   }, 60_000);
 });
