@@ -4,7 +4,7 @@ import type { ConnectionOptions, Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { isJobId, messageOf } from './JobQueue.ts';
-import type { JobBackend, JobFiles, JobKind, JobQueue, JobSnapshot, JobState } from './JobQueue.ts';
+import type { JobBackend, JobFiles, JobKind, JobQueue, JobSnapshot, JobState, JobStats } from './JobQueue.ts';
 
 /** Options of {@link BullMqJobs.connect}. */
 export interface BullMqJobsOptions {
@@ -43,7 +43,7 @@ export class BullMqJobs implements JobBackend {
   readonly #client: Redis;
   readonly #log: Logger;
   readonly #options: Required<BullMqJobsOptions>;
-  readonly #queues: BullMqQueue<unknown, unknown, unknown>[] = [];
+  readonly #queues = new Map<string, BullMqQueue<unknown, unknown, unknown>>();
   #closed = false;
 
   private constructor(url: string, client: Redis, logger: Logger, options: Required<BullMqJobsOptions>) {
@@ -69,22 +69,25 @@ export class BullMqJobs implements JobBackend {
 
   queue<Data, Progress, Result>(kind: JobKind<Data, Progress, Result>): JobQueue<Data, Progress, Result> {
     if (this.#closed) throw new Error('the job back end is closed');
-    if (this.#queues.some((q) => q.name === kind.name))
-      throw new TypeError(`job kind ${kind.name} defined twice`);
+    if (this.#queues.has(kind.name)) throw new TypeError(`job kind ${kind.name} defined twice`);
     const queue = new BullMqQueue(
       kind,
       this.#connection,
       this.#options,
       this.#log.child({ queue: kind.name }),
     );
-    this.#queues.push(queue as BullMqQueue<unknown, unknown, unknown>);
+    this.#queues.set(kind.name, queue as BullMqQueue<unknown, unknown, unknown>);
     return queue;
+  }
+
+  get queues(): ReadonlyMap<string, JobQueue<unknown, unknown, unknown>> {
+    return this.#queues;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all(this.#queues.map((q) => q.close()));
+    await Promise.all([...this.#queues.values()].map((q) => q.close()));
     await this.#client.quit().catch(() => this.#client.disconnect());
   }
 }
@@ -198,6 +201,16 @@ class BullMqQueue<Data, Progress, Result> implements JobQueue<Data, Progress, Re
 
   isRunning(key: string): boolean {
     return this.#keys.has(key);
+  }
+
+  async stats(): Promise<JobStats> {
+    const counts = await this.#queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+    const [oldest] = await this.#queue.getJobs(['waiting'], 0, 0, true);
+    return {
+      waiting: (counts['waiting'] ?? 0) + (counts['prioritized'] ?? 0) + (counts['delayed'] ?? 0),
+      running: counts['active'] ?? 0,
+      oldestWaitingMs: oldest ? Math.max(0, Date.now() - oldest.timestamp) : null,
+    };
   }
 
   async #process(job: Job<Data, Result, string>, token: string | undefined): Promise<Result> {

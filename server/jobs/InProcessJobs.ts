@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { messageOf } from './JobQueue.ts';
-import type { JobBackend, JobFiles, JobKind, JobQueue, JobSnapshot } from './JobQueue.ts';
+import type { JobBackend, JobFiles, JobKind, JobQueue, JobSnapshot, JobStats } from './JobQueue.ts';
 
 /**
  * Jobs run in this process and kept in its memory (the one-box default, no Redis): a job
@@ -14,7 +14,7 @@ export class InProcessJobs implements JobBackend {
   readonly #log: Logger;
   /** Running jobs' abort controllers, aborted at close. */
   readonly #running = new Set<AbortController>();
-  readonly #names = new Set<string>();
+  readonly #queues = new Map<string, JobQueue<unknown, unknown, unknown>>();
   #closed = false;
 
   constructor(logger: Logger) {
@@ -22,9 +22,19 @@ export class InProcessJobs implements JobBackend {
   }
 
   queue<Data, Progress, Result>(kind: JobKind<Data, Progress, Result>): JobQueue<Data, Progress, Result> {
-    if (this.#names.has(kind.name)) throw new TypeError(`job kind ${kind.name} defined twice`);
-    this.#names.add(kind.name);
-    return new InProcessQueue(kind, this.#running, this.#log.child({ queue: kind.name }), () => this.#closed);
+    if (this.#queues.has(kind.name)) throw new TypeError(`job kind ${kind.name} defined twice`);
+    const queue = new InProcessQueue(
+      kind,
+      this.#running,
+      this.#log.child({ queue: kind.name }),
+      () => this.#closed,
+    );
+    this.#queues.set(kind.name, queue);
+    return queue;
+  }
+
+  get queues(): ReadonlyMap<string, JobQueue<unknown, unknown, unknown>> {
+    return this.#queues;
   }
 
   close(): Promise<void> {
@@ -105,6 +115,13 @@ class InProcessQueue<Data, Progress, Result> implements JobQueue<Data, Progress,
 
   isRunning(key: string): boolean {
     return this.#byKey.has(key);
+  }
+
+  /** Jobs start as they are accepted: none ever waits. */
+  stats(): Promise<JobStats> {
+    let running = 0;
+    for (const job of this.#jobs.values()) if (job.state === 'running') running++;
+    return Promise.resolve({ waiting: 0, running, oldestWaitingMs: null });
   }
 }
 

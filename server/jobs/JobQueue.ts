@@ -68,6 +68,17 @@ export interface JobQueue<Data, Progress, Result> {
    * edit: exact in process; with BullMQ a mirror kept current by the queue's events.
    */
   isRunning(key: string): boolean;
+  /** How many jobs wait and run now, and how long the oldest has waited (for metrics). */
+  stats(): Promise<JobStats>;
+}
+
+/** A queue's depth and age, across every process sharing it. */
+export interface JobStats {
+  /** Accepted, not yet taken by a worker. */
+  waiting: number;
+  running: number;
+  /** How long the longest-waiting job has waited, ms; null when none waits. */
+  oldestWaitingMs: number | null;
 }
 
 /** Files that jobs produce (export workbooks), readable from every process until they expire. */
@@ -82,6 +93,8 @@ export interface JobBackend {
   /** Which back end this is (for logs and tests). */
   readonly kind: 'in-process' | 'bullmq';
   readonly files: JobFiles;
+  /** The queues defined so far, by kind name (for metrics). */
+  readonly queues: ReadonlyMap<string, JobQueue<unknown, unknown, unknown>>;
   /** The queue of a kind of job; in the BullMQ back end, also starts this process's worker for it. */
   queue<Data, Progress, Result>(kind: JobKind<Data, Progress, Result>): JobQueue<Data, Progress, Result>;
   /**

@@ -11,6 +11,7 @@ export type {
   JobQueue,
   JobSnapshot,
   JobState,
+  JobStats,
 } from './JobQueue.ts';
 export { JobIdParams, isJobId } from './JobQueue.ts';
 export { BullMqJobs } from './BullMqJobs.ts';

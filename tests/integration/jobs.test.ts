@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportJobView } from '../../server/contract/reports.ts';
@@ -82,6 +83,16 @@ describe('the job abstraction on both back ends', () => {
         'progress on the other process',
       );
       expect(running).toMatchObject({ state: 'running', result: null, error: null });
+      // Two more: one worker per process, so one runs and one waits, whoever is asked.
+      await a.add({ n: 7 });
+      await b.add({ n: 8 });
+      const stats = await until(
+        () => b.stats(),
+        (s) => s.running === 2 && s.waiting === 1,
+        'two running and one waiting',
+      );
+      expect(stats.oldestWaitingMs).not.toBeNull();
+      expect(await a.stats()).toMatchObject({ running: 2, waiting: 1 });
       open();
       for (const queue of [a, b]) {
         const done = await until(
@@ -106,6 +117,41 @@ describe('the job abstraction on both back ends', () => {
     }
   });
 
+  it('BullMQ: a process that stops puts its running job back in the queue, and another process finishes it', async () => {
+    const { kind, open } = gatedKind();
+    const prefix = 'test-handover';
+    const leaving = await BullMqJobs.connect(redis.url, logger, { prefix });
+    const job = await leaving.queue(kind).add({ n: 5 });
+    const probe = new Queue(kind.name, {
+      connection: { host: '127.0.0.1', port: Number(new URL(redis.url).port) },
+      prefix,
+    });
+    let staying: JobBackend | undefined;
+    try {
+      await until(
+        () => probe.getJobState(job.id),
+        (state) => state === 'active',
+        'the job to run in the first process',
+      );
+      await leaving.close();
+      // Back in the queue at once, not left active until its lock expires.
+      expect(await probe.getJobState(job.id)).toBe('waiting');
+      open();
+      staying = await BullMqJobs.connect(redis.url, logger, { prefix });
+      const queue = staying.queue(kind);
+      const done = await until(
+        () => queue.get(job.id),
+        (snapshot) => snapshot?.state === 'done',
+        'the other process to finish the job',
+      );
+      expect(done?.result).toEqual({ doubled: 10 });
+    } finally {
+      await leaving.close();
+      await staying?.close();
+      await probe.close();
+    }
+  });
+
   it('in process: one unfinished job per key, and unknown or malformed ids are null', async () => {
     const { kind, open } = gatedKind();
     const backend = new InProcessJobs(logger);
@@ -114,6 +160,8 @@ describe('the job abstraction on both back ends', () => {
     expect((await queue.add({ n: 3 }, { key: 'k' })).id).toBe(first.id);
     expect(queue.isRunning('k')).toBe(true);
     expect((await queue.get(first.id))?.progress).toEqual({ step: 1 });
+    expect(await queue.stats()).toEqual({ waiting: 0, running: 1, oldestWaitingMs: null });
+    expect(backend.queues.get(kind.name)).toBe(queue);
     open();
     const done = await until(
       () => queue.get(first.id),
