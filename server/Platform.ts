@@ -196,13 +196,21 @@ export class Platform {
             );
         },
       });
-      await attendance.reconcile();
+      const leases = redis ? redis.lessonLeases(logger) : new LocalLessonLeases();
+      // Lessons another process hosts now are not this restart's to close.
+      await attendance.reconcile(undefined, async (lessonId) => (await leases.holderOf(lessonId)) !== null);
+      // Taken over from a process that stopped: its participants' stretches end where it did.
+      leases.on('taken', (lessonId, fence) => {
+        if (fence > 1)
+          attendance
+            .takeOver(lessonId, now())
+            .catch((error: unknown) => logger.warn({ err: error, lessonId }, 'attendance not taken over'));
+      });
       reports.prime().catch((error: unknown) => logger.warn({ err: error }, 'report rows not loaded ahead'));
       const solveJobs = new SolveJobs(jobs, models, logger, now);
       const timetables = new TimetableService(models, solveJobs, now);
       const db = connection;
       const shared = redis;
-      const leases = redis ? redis.lessonLeases(logger) : new LocalLessonLeases();
       const metrics = new Metrics({
         rooms: () => {
           const stats = rooms.stats();

@@ -173,40 +173,22 @@ export class AttendanceRecorder {
    * After a restart: every lesson still live gets a leave for each participant left joined,
    * at the last moment it was seen (its last link sample, else its join). A live lesson
    * already past its scheduled end (plus `graceMs`) is ended at the last sign of life; the
-   * others stay live for their participants to rejoin. @returns the lessons it ended
+   * others stay live for their participants to rejoin. Lessons another server process hosts
+   * now (`hostedElsewhere`) are left alone: their participants are joined there.
+   * @returns the lessons it ended
    */
-  async reconcile(graceMs = 15 * 60_000): Promise<string[]> {
+  async reconcile(
+    graceMs = 15 * 60_000,
+    hostedElsewhere: (lessonId: string) => Promise<boolean> = () => Promise.resolve(false),
+  ): Promise<string[]> {
     const now = this.#now();
     const ended: string[] = [];
     const live = await this.#models.Lesson.find({ state: 'live' }).lean<Lesson[]>();
+    let reconciled = 0;
     for (const lesson of live) {
-      const events = await this.#models.LessonEvent.find({ lessonId: lesson._id })
-        .sort({ at: 1 })
-        .lean<LessonEvent[]>();
-      const open = new Map<string, LessonEvent>();
-      for (const e of events) {
-        if (!e.refId) continue;
-        if (e.kind === 'join') open.set(e.refId, e);
-        if (e.kind === 'leave') open.delete(e.refId);
-      }
-      let lastSign = lesson.startedAt?.getTime() ?? lesson.scheduledStart.getTime();
-      for (const [refId, join] of open) {
-        const sample = await this.#models.LinkSample.findOne({ lessonId: lesson._id, refId })
-          .sort({ minute: -1 })
-          .lean();
-        // A sample stands for its whole minute.
-        const seen = Math.min(now, Math.max(join.at.getTime(), (sample?.minute.getTime() ?? 0) + 60_000));
-        lastSign = Math.max(lastSign, seen);
-        await this.#models.LessonEvent.create({
-          lessonId: lesson._id,
-          at: new Date(seen),
-          kind: 'leave',
-          role: join.role,
-          refId,
-          reconciled: true,
-        });
-      }
-      for (const e of events) lastSign = Math.max(lastSign, e.at.getTime());
+      if (await hostedElsewhere(lesson._id.toString())) continue;
+      reconciled++;
+      const lastSign = await this.#closeOpenJoins(lesson, now);
       if (lesson.scheduledEnd.getTime() + graceMs < now) {
         const endedAt = new Date(Math.min(lastSign, now));
         await this.#models.Lesson.updateOne(
@@ -222,10 +204,55 @@ export class AttendanceRecorder {
         ended.push(lesson._id.toString());
       }
     }
-    if (live.length)
-      this.#log.info({ live: live.length, ended: ended.length }, 'reconciled lessons left live by a restart');
+    if (reconciled)
+      this.#log.info({ live: reconciled, ended: ended.length }, 'reconciled lessons left live by a restart');
     for (const id of ended) await this.#onEnded?.(id);
     return ended;
+  }
+
+  /**
+   * This process took over a live lesson from one that stopped (its lease ran out): the
+   * participants it left joined get a leave at their last sign of life before `takenAt`, so
+   * that their rejoining here starts a new stretch instead of hiding the outage.
+   */
+  async takeOver(lessonId: string, takenAt: number): Promise<void> {
+    const lesson = await this.#models.Lesson.findOne({ _id: lessonId, state: 'live' }).lean<Lesson>();
+    if (lesson) await this.#closeOpenJoins(lesson, takenAt);
+  }
+
+  /**
+   * Writes a leave, at its last sign of life, for each participant joined before `until` and
+   * not left since. @returns the lesson's last sign of life (ms)
+   */
+  async #closeOpenJoins(lesson: Lesson, until: number): Promise<number> {
+    const events = await this.#models.LessonEvent.find({ lessonId: lesson._id, at: { $lt: new Date(until) } })
+      .sort({ at: 1 })
+      .lean<LessonEvent[]>();
+    const open = new Map<string, LessonEvent>();
+    for (const e of events) {
+      if (!e.refId) continue;
+      if (e.kind === 'join') open.set(e.refId, e);
+      if (e.kind === 'leave') open.delete(e.refId);
+    }
+    let lastSign = lesson.startedAt?.getTime() ?? lesson.scheduledStart.getTime();
+    for (const [refId, join] of open) {
+      const sample = await this.#models.LinkSample.findOne({ lessonId: lesson._id, refId })
+        .sort({ minute: -1 })
+        .lean();
+      // A sample stands for its whole minute.
+      const seen = Math.min(until, Math.max(join.at.getTime(), (sample?.minute.getTime() ?? 0) + 60_000));
+      lastSign = Math.max(lastSign, seen);
+      await this.#models.LessonEvent.create({
+        lessonId: lesson._id,
+        at: new Date(seen),
+        kind: 'leave',
+        role: join.role,
+        refId,
+        reconciled: true,
+      });
+    }
+    for (const e of events) lastSign = Math.max(lastSign, e.at.getTime());
+    return lastSign;
   }
 
   /** Waits for every write in flight. */

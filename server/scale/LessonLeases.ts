@@ -29,6 +29,8 @@ export interface LessonLeases extends TypedEmitter<LessonLeaseEvents> {
   release(lessonId: string): Promise<void>;
   /** Lessons this process holds. */
   held(): string[];
+  /** The process holding the lesson now (this one included), or null. */
+  holderOf(lessonId: string): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,10 @@ export class LocalLessonLeases extends TypedEmitter<LessonLeaseEvents> implement
 
   held(): string[] {
     return [...this.#held];
+  }
+
+  holderOf(lessonId: string): Promise<string | null> {
+    return Promise.resolve(this.#held.has(lessonId) ? this.holder : null);
   }
 
   close(): Promise<void> {
@@ -141,6 +147,10 @@ export class RedisLessonLeases extends TypedEmitter<LessonLeaseEvents> implement
 
   held(): string[] {
     return [...this.#held];
+  }
+
+  holderOf(lessonId: string): Promise<string | null> {
+    return this.#redis.get(leaseKey(lessonId));
   }
 
   async close(): Promise<void> {

@@ -50,7 +50,7 @@ describe('one place for a live lesson’s floor, mutes, hands and spotlight', ()
 
   beforeAll(async () => {
     t = await startPlatform();
-    caps = (await t.platform.rooms.routerCapabilities()) as unknown as Record<string, unknown>;
+    caps = await t.platform.rooms.routerCapabilities();
   });
   afterAll(async () => {
     sockets.splice(0).forEach((s) => s.close());
@@ -151,7 +151,7 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
     };
     a = await startPlatform({ env });
     b = await startPlatform({ env });
-    caps = (await a.platform.rooms.routerCapabilities()) as unknown as Record<string, unknown>;
+    caps = await a.platform.rooms.routerCapabilities();
   }, 90_000);
   afterAll(async () => {
     sockets.splice(0).forEach((s) => s.close());
@@ -207,12 +207,48 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
     expect(board.data).toMatchObject({ kind: 'state', state: { seq } });
   });
 
+  it('a process that starts while another hosts a live lesson leaves that lesson’s attendance alone', async () => {
+    const teacher = await open(b, 'teacher');
+    const classroom = await open(b, 'classroom1');
+    const { id } = await liveLesson(b, teacher);
+    expect(await request(classroom, 'lesson:join', { lessonId: id, rtpCapabilities: caps })).toMatchObject({
+      ok: true,
+    });
+    const { LessonEvent } = b.platform.models;
+    expect(await waitFor(async () => !!(await LessonEvent.exists({ lessonId: id, kind: 'join' })))).toBe(
+      true,
+    );
+    const env = {
+      REDIS_URL: redis.url,
+      MONGODB_URI: ferret.uri,
+      JWT_SECRET: 'shared-by-the-processes-of-this-test',
+    };
+    const c = await startPlatform({ env });
+    try {
+      expect(await LessonEvent.exists({ lessonId: id, reconciled: true })).toBeNull();
+    } finally {
+      await c.close();
+      removeDataDir(c.dataDir);
+    }
+    expect(await request(teacher, 'lesson:end', { lessonId: id })).toMatchObject({ ok: true });
+  });
+
   it('a lease left by a dead process holds the lesson until it runs out, then the next claim takes it with a higher fencing token', async () => {
     const teacher = await open(b, 'teacher');
     const { id } = await liveLesson(b, teacher);
     const client = new Redis(redis.url);
     try {
-      // A process that died holding the lesson: its lease runs out by itself.
+      // A process that died holding the lesson: its lease runs out by itself, and the classroom
+      // it had joined was never seen to leave.
+      const { LessonEvent } = b.platform.models;
+      const classroom = (await b.platform.models.Lesson.findById(id).lean())!.classroomIds[0]!.toString();
+      await LessonEvent.create({
+        lessonId: id,
+        at: new Date(Date.now() - 20_000),
+        kind: 'join',
+        role: 'classroom',
+        refId: classroom,
+      });
       await client.set(`sync-classroom:lesson-lease:${id}`, 'dead-host:1:ffff', 'PX', 1500);
       await client.set(`sync-classroom:lesson-fence:${id}`, '7');
       expect(await request(teacher, 'lesson:join', { lessonId: id, rtpCapabilities: caps })).toMatchObject({
@@ -227,6 +263,13 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
         ),
       ).toBe(true);
       expect(await client.get(`sync-classroom:lesson-fence:${id}`)).toBe('8');
+      // Taking over ended the dead host's stretch for that classroom (its rejoining starts a new one).
+      expect(
+        await waitFor(
+          async () =>
+            !!(await LessonEvent.exists({ lessonId: id, kind: 'leave', refId: classroom, reconciled: true })),
+        ),
+      ).toBe(true);
       expect(await client.get(`sync-classroom:lesson-lease:${id}`)).toMatch(/:[0-9a-f]{8}$/);
       expect(await request(teacher, 'lesson:end', { lessonId: id })).toMatchObject({ ok: true });
       // Ending gives the lesson up.
