@@ -211,6 +211,7 @@ export class Platform {
       const timetables = new TimetableService(models, solveJobs, now);
       const db = connection;
       const shared = redis;
+      const backend = jobs;
       const metrics = new Metrics({
         rooms: () => {
           const stats = rooms.stats();
@@ -222,6 +223,13 @@ export class Platform {
           return (performance.now() - started) / 1000;
         },
         ...(shared ? { redisLatency: () => shared.latency() } : {}),
+        jobs: () =>
+          Promise.all(
+            [...backend.queues].map(async ([queue, q]) => {
+              const { waiting, running, oldestWaitingMs } = await q.stats();
+              return { queue, waiting, running, oldestWaitingSeconds: (oldestWaitingMs ?? 0) / 1000 };
+            }),
+          ),
       });
       leases.on('taken', () => metrics.hosting('taken'));
       leases.on('lost', () => metrics.hosting('lost'));

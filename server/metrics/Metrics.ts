@@ -8,8 +8,8 @@ export interface MetricSources {
   databaseLatency(): Promise<number>;
   /** Round trip to Redis, seconds (absent without Redis). */
   redisLatency?: () => Promise<number>;
-  /** Jobs waiting or running and the age of the oldest waiting one, seconds. */
-  jobs?: () => Promise<{ waiting: number; active: number; oldestWaitingSeconds: number }>;
+  /** Per job queue: jobs waiting and running, and the age of the oldest waiting one, seconds. */
+  jobs?: () => Promise<{ queue: string; waiting: number; running: number; oldestWaitingSeconds: number }[]>;
 }
 
 /** Socket events whose handling time is worth a histogram of its own. */
@@ -66,28 +66,30 @@ export class Metrics {
       });
     const jobs = sources.jobs;
     if (jobs) {
-      const read = (() => {
-        let pending: ReturnType<typeof jobs> | null = null;
-        // One read per scrape for the three figures.
-        return () => (pending ??= jobs().finally(() => setTimeout(() => (pending = null), 1000).unref()));
-      })();
+      // One read of every queue per scrape, shared by the two gauges.
+      let pending: ReturnType<typeof jobs> | null = null;
+      const read = (): ReturnType<typeof jobs> =>
+        (pending ??= jobs().finally(() => setTimeout(() => (pending = null), 1000).unref()));
       new Gauge({
         name: 'classroom_jobs',
-        help: 'Timetable solves and report exports, by state',
-        labelNames: ['state'],
+        help: 'Timetable solves and report exports across every process sharing the queue, by queue and state',
+        labelNames: ['queue', 'state'],
         registers,
         async collect() {
-          const { waiting, active } = await read();
-          this.set({ state: 'waiting' }, waiting);
-          this.set({ state: 'active' }, active);
+          for (const { queue, waiting, running } of await read()) {
+            this.set({ queue, state: 'waiting' }, waiting);
+            this.set({ queue, state: 'running' }, running);
+          }
         },
       });
       new Gauge({
         name: 'classroom_job_oldest_waiting_seconds',
-        help: 'Age of the oldest job waiting for a worker',
+        help: 'Age of the oldest job waiting for a worker, by queue (0 when none waits)',
+        labelNames: ['queue'],
         registers,
         async collect() {
-          this.set((await read()).oldestWaitingSeconds);
+          for (const { queue, oldestWaitingSeconds } of await read())
+            this.set({ queue }, oldestWaitingSeconds);
         },
       });
     }

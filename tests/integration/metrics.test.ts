@@ -61,6 +61,8 @@ describe('GET /metrics', () => {
       // Node's own figures are there too; without Redis there is no Redis latency.
       expect(sample(text, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
       expect(text).not.toContain('classroom_redis_latency_seconds ');
+      // The job queues, in process here (none waiting).
+      expect(text).toMatch(/^classroom_jobs\{queue="[^"]+",state="waiting"\} 0$/m);
     } finally {
       teacher.close();
     }
