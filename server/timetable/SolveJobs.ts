@@ -82,12 +82,7 @@ export class SolveJobs {
    * @param _onDone Ignored: a closure cannot travel to the process that runs the job.
    * @throws TypeError for a key that is not the problem's cluster and a term
    */
-  async start(
-    key: string,
-    problem: ClusterProblem,
-    options: SolverOptions,
-    _onDone?: (solution: Solution) => Promise<void>,
-  ): Promise<SolveJob> {
+  async start(key: string, problem: ClusterProblem, options: SolverOptions): Promise<SolveJob> {
     if (!key.startsWith(`${problem.id}/`)) throw new TypeError(`solve key ${key} is not cluster/term`);
     const data = { key, clusterId: problem.id, term: key.slice(problem.id.length + 1), problem, options };
     return view(await this.#queue.add(data, { key }));

@@ -1,5 +1,5 @@
 import { Timetable, checkTimetable } from '../../scheduler/index.ts';
-import type { Conflict, Session, Solution, Weekday } from '../../scheduler/index.ts';
+import type { Conflict, Session, Weekday } from '../../scheduler/index.ts';
 import type { Scope } from '../auth/Scope.ts';
 import type { CheckResponse, ConflictView, SessionView, TimetableView } from '../contract/timetable.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
@@ -137,32 +137,8 @@ export class TimetableService {
     const loaded = await this.#open(scope, clusterId, term);
     if (!loaded.offerings.length)
       throw new ValidationError(`没有 ${term} 学期的开课计划 (no offerings for ${term})`);
-    return this.#jobs.start(`${clusterId}/${term}`, loaded.problem, options, (solution) =>
-      this.#saveSolution(loaded, solution),
-    );
-  }
-
-  async #saveSolution(loaded: LoadedProblem, solution: Solution): Promise<void> {
-    const locked = new Set(
-      (loaded.problem.locked ?? []).map((s) => `${s.offeringId}/${s.weekday}/${s.period}`),
-    );
-    const sessions = solution.sessions.map((s) =>
-      fromSession(s, locked.has(`${s.offeringId}/${s.weekday}/${s.period}`)),
-    );
-    await this.#models.Timetable.updateOne(
-      { clusterId: loaded.cluster._id, term: loaded.term },
-      {
-        $set: {
-          sessions,
-          score: solution.score,
-          soft: solution.soft,
-          unplaced: solution.unplaced,
-          solvedAt: new Date(this.#now()),
-          dirty: true,
-        },
-      },
-      { upsert: true },
-    );
+    // Whichever process runs the job saves the draft (SolveJobs' saveSolution).
+    return this.#jobs.start(`${clusterId}/${term}`, loaded.problem, options);
   }
 
   /** Where a session would go and what it would break there (the editor calls this while dragging). */

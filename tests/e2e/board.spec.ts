@@ -97,7 +97,8 @@ async function expectSameBoard(teacher: Page, classrooms: Page[]): Promise<void>
 test('the board in a live lesson: the teacher draws, a classroom with the pen draws, one without is refused, late and cut classrooms end identical, raise hand → floor → another classroom hears it', async ({
   browser,
 }) => {
-  test.setTimeout(180_000);
+  // Four pages with live video on two cores: 2.2 min alone here, so room to spare.
+  test.setTimeout(300_000);
   const studio = (await openAs(browser, 'teacher', '/studio')).page;
   const [k1, k2, k3] = await Promise.all(
     ['classroom1', 'classroom2', 'classroom3'].map((u) => openAs(browser, u, '/classroom')),
