@@ -264,6 +264,11 @@ export class Platform {
         metrics: { metrics, token: config.metricsToken },
       });
       const server = http.createServer(app);
+      // Idle keep-alive connections outlive the clients' and the load balancer's (HAProxy keeps
+      // them 10 s): a server that closes first races a request sent on the closing connection,
+      // which the client sees as ECONNRESET (Node's default is 5 s).
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
       const signaling = new Signaling({
         httpServer: server,
         auth,
