@@ -95,7 +95,9 @@ async function login(url: string, username: string): Promise<string> {
   return ((await res.json()) as { token: string }).token;
 }
 
-async function sfuStats(url: string, token: string): Promise<SfuStatsResponse> {
+/** The SFU's figures, read as the admin (signed in for each read: the lesson outlasts an access token). */
+async function sfuStats(url: string): Promise<SfuStatsResponse> {
+  const token = await login(url, 'admin');
   const res = await fetch(`${url}/api/admin/sfu`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`GET /api/admin/sfu: ${res.status}`);
   return (await res.json()) as SfuStatsResponse;
@@ -125,12 +127,8 @@ async function framesDecoded(kiosks: readonly Page[]): Promise<number[]> {
  * Kills the media worker carrying the lesson; resolves with the seconds until every kiosk
  * decodes again, or null when one still does not after `RECOVERY_LIMIT_MS`.
  */
-async function killLessonWorker(
-  url: string,
-  adminToken: string,
-  kiosks: readonly Page[],
-): Promise<number | null> {
-  const before = await sfuStats(url, adminToken);
+async function killLessonWorker(url: string, kiosks: readonly Page[]): Promise<number | null> {
+  const before = await sfuStats(url);
   const victim = before.workers.find((w) => w.routers > 0);
   if (!victim) throw new Error('no media worker carries the lesson');
   const killedAt = Date.now();
@@ -199,7 +197,6 @@ async function main(): Promise<void> {
     await studio.locator('[data-testid="lesson-state"][data-state="live"]').waitFor({ timeout: 60_000 });
     if (!(await waitFor(async () => (await framesDecoded(kiosks)).every((n) => n > 10), 90_000, 500)))
       throw new Error('not every kiosk decodes the teacher 90 s after the lesson started');
-    const adminToken = await login(origin, 'admin');
     const killAt = Math.ceil((options.warmup + options.minutes) / 2);
     console.log(
       `bench:soak — ${options.minutes} min lesson, teacher + ${KIOSKS} kiosks in Chromium; ` +
@@ -213,7 +210,7 @@ async function main(): Promise<void> {
       const end = lessonStart + minute * 60_000;
       const events: string[] = [];
       if (minute === killAt) {
-        recoverySeconds = await killLessonWorker(origin, adminToken, kiosks);
+        recoverySeconds = await killLessonWorker(origin, kiosks);
         events.push(
           recoverySeconds === null
             ? `worker killed, a kiosk still not decoding after ${RECOVERY_LIMIT_MS / 1000} s`
@@ -225,7 +222,7 @@ async function main(): Promise<void> {
       await sleep(Math.max(0, end - Date.now()));
       const probe: ProbeSample = await server.probe();
       const rss = await processMemory(server.pid);
-      const workers = (await sfuStats(origin, adminToken)).workers;
+      const workers = (await sfuStats(origin)).workers;
       const workersRss = await Promise.all(workers.map((w) => processMemory(w.pid).then((m) => m.rssKiB)));
       const now = await framesDecoded(kiosks);
       now.forEach((n, i) => {

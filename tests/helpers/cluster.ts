@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -39,18 +40,6 @@ export interface TestCluster {
   stop(): Promise<number | null>;
   /** Stops it if it still runs, and removes the run dir. */
   close(): Promise<void>;
-}
-
-/** A free TCP port on loopback (free when asked: another process may take it after). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -3,16 +3,17 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportJobView } from '../../server/contract/reports.ts';
 import type { SolveJobView, TimetableView } from '../../server/contract/timetable.ts';
-import { EmbeddedFerretDb, defaultFerretdbBin } from '../../server/db/EmbeddedFerretDb.ts';
 import { BullMqJobs, InProcessJobs } from '../../server/jobs/index.ts';
 import type { JobBackend, JobKind, JobQueue } from '../../server/jobs/index.ts';
 import { createLogger } from '../../server/logger.ts';
 import { demoTerm } from '../../server/seed/term.ts';
 import { demoSide, foreignSide } from '../helpers/fixtures.ts';
-import { login, makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
+import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 import { startRedis } from '../helpers/redis.ts';
 import type { TestRedis } from '../helpers/redis.ts';
+import { startSharedStack } from '../helpers/sharedStack.ts';
+import type { SharedStack } from '../helpers/sharedStack.ts';
 
 const logger = createLogger('silent');
 
@@ -181,10 +182,7 @@ describe('the job abstraction on both back ends', () => {
  * read, and their files downloaded, from the other; forged ids answer 404 on both back ends.
  */
 describe('jobs across two server processes on one database and one Redis', () => {
-  let redis: TestRedis;
-  let ferret: EmbeddedFerretDb;
-  let dbDir: string;
-  const platforms: TestPlatform[] = [];
+  let stack: SharedStack;
   let a: TestPlatform;
   let b: TestPlatform;
   /** One box, no Redis: the in-process back end. */
@@ -198,18 +196,11 @@ describe('jobs across two server processes on one database and one Redis', () =>
   const term = demoTerm(new Date()).term;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    dbDir = makeDataDir();
-    ferret = await EmbeddedFerretDb.start({ bin: defaultFerretdbBin(), dataDir: dbDir, logger });
-    const env = {
-      REDIS_URL: redis.url,
-      MONGODB_URI: ferret.uri,
-      JWT_SECRET: 'a-secret-shared-by-every-process-of-the-test',
-    };
+    stack = await startSharedStack();
     // One after the other: the first seeds the demo, the second finds it.
-    for (let i = 0; i < 2; i++) platforms.push(await startPlatform({ env }));
-    platforms.push(await startPlatform());
-    [a, b, solo] = platforms as [TestPlatform, TestPlatform, TestPlatform];
+    a = await stack.platform();
+    b = await stack.platform();
+    solo = await startPlatform();
     clusterId = (await demoSide(a.platform.models)).clusterId;
     clusterOf
       .set(a, clusterId)
@@ -224,13 +215,9 @@ describe('jobs across two server processes on one database and one Redis', () =>
     }
   }, 120_000);
   afterAll(async () => {
-    for (const p of platforms) {
-      await p.close();
-      removeDataDir(p.dataDir);
-    }
-    await ferret?.stop();
-    removeDataDir(dbDir);
-    await redis?.stop();
+    await solo?.close();
+    if (solo) removeDataDir(solo.dataDir);
+    await stack?.stop();
   });
 
   const call = async <T>(base: string, token: string, method: string, path: string, body?: unknown) => {

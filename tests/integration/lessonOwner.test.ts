@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { CurrentLessonResponse } from '../../server/contract/api.ts';
-import { EmbeddedFerretDb, defaultFerretdbBin } from '../../server/db/EmbeddedFerretDb.ts';
-import { createLogger } from '../../server/logger.ts';
 import { waitFor } from '../helpers/media.ts';
-import { login, makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
+import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { startRedis } from '../helpers/redis.ts';
-import type { TestRedis } from '../helpers/redis.ts';
+import { startSharedStack } from '../helpers/sharedStack.ts';
+import type { SharedStack } from '../helpers/sharedStack.ts';
 import { connect, next, request } from '../helpers/socket.ts';
 import type { ClientSocket } from '../helpers/socket.ts';
 
@@ -123,9 +121,7 @@ describe('one place for a live lesson’s floor, mutes, hands and spotlight', ()
 });
 
 describe('one process hosts each live lesson (leases in Redis)', () => {
-  let redis: TestRedis;
-  let ferret: EmbeddedFerretDb;
-  let dbDir: string;
+  let stack: SharedStack;
   let a: TestPlatform;
   let b: TestPlatform;
   let caps: Record<string, unknown>;
@@ -137,31 +133,14 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
   };
 
   beforeAll(async () => {
-    redis = await startRedis();
-    dbDir = makeDataDir();
-    ferret = await EmbeddedFerretDb.start({
-      bin: defaultFerretdbBin(),
-      dataDir: dbDir,
-      logger: createLogger('silent'),
-    });
-    const env = {
-      REDIS_URL: redis.url,
-      MONGODB_URI: ferret.uri,
-      JWT_SECRET: 'shared-by-the-processes-of-this-test',
-    };
-    a = await startPlatform({ env });
-    b = await startPlatform({ env });
+    stack = await startSharedStack();
+    a = await stack.platform();
+    b = await stack.platform();
     caps = await a.platform.rooms.routerCapabilities();
   }, 90_000);
   afterAll(async () => {
     sockets.splice(0).forEach((s) => s.close());
-    for (const p of [a, b]) {
-      await p?.close();
-      if (p) removeDataDir(p.dataDir);
-    }
-    await ferret?.stop();
-    removeDataDir(dbDir);
-    await redis?.stop();
+    await stack?.stop();
   });
 
   it('a second process refuses the lesson while the first hosts it, and takes it over, floor and board included, once the first is gone', async () => {
@@ -218,25 +197,16 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
     expect(await waitFor(async () => !!(await LessonEvent.exists({ lessonId: id, kind: 'join' })))).toBe(
       true,
     );
-    const env = {
-      REDIS_URL: redis.url,
-      MONGODB_URI: ferret.uri,
-      JWT_SECRET: 'shared-by-the-processes-of-this-test',
-    };
-    const c = await startPlatform({ env });
-    try {
-      expect(await LessonEvent.exists({ lessonId: id, reconciled: true })).toBeNull();
-    } finally {
-      await c.close();
-      removeDataDir(c.dataDir);
-    }
+    // A process that starts now (stopped with the others at the end).
+    await stack.platform();
+    expect(await LessonEvent.exists({ lessonId: id, reconciled: true })).toBeNull();
     expect(await request(teacher, 'lesson:end', { lessonId: id })).toMatchObject({ ok: true });
   });
 
   it('a lease left by a dead process holds the lesson until it runs out, then the next claim takes it with a higher fencing token', async () => {
     const teacher = await open(b, 'teacher');
     const { id } = await liveLesson(b, teacher);
-    const client = new Redis(redis.url);
+    const client = new Redis(stack.redis.url);
     try {
       // A process that died holding the lesson: its lease runs out by itself, and the classroom
       // it had joined was never seen to leave.

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedFerretDb, defaultFerretdbBin } from '../../server/db/EmbeddedFerretDb.ts';
-import { createLogger } from '../../server/logger.ts';
-import { makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { startRedis } from '../helpers/redis.ts';
-import type { TestRedis } from '../helpers/redis.ts';
+import { startSharedStack } from '../helpers/sharedStack.ts';
+import type { SharedStack } from '../helpers/sharedStack.ts';
 import { connect } from '../helpers/socket.ts';
 
 /**
@@ -13,40 +10,19 @@ import { connect } from '../helpers/socket.ts';
  * decides about sessions and sign-in failures holds on the other.
  */
 describe('two server processes on one database and one Redis', () => {
-  let redis: TestRedis;
-  let ferret: EmbeddedFerretDb;
-  let dbDir: string;
-  const platforms: TestPlatform[] = [];
+  let stack: SharedStack;
   let a: TestPlatform;
   let b: TestPlatform;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    dbDir = makeDataDir();
-    ferret = await EmbeddedFerretDb.start({
-      bin: defaultFerretdbBin(),
-      dataDir: dbDir,
-      logger: createLogger('silent'),
-    });
     // Processes behind one load balancer share the database, Redis and the token secret.
-    const env = {
-      REDIS_URL: redis.url,
-      MONGODB_URI: ferret.uri,
-      JWT_SECRET: 'a-secret-shared-by-every-process-of-the-test',
-      LOGIN_RATE_LIMIT: '10',
-    };
+    stack = await startSharedStack();
     // One after the other: the first seeds the demo, the second finds it.
-    for (let i = 0; i < 2; i++) platforms.push(await startPlatform({ env }));
-    [a, b] = platforms as [TestPlatform, TestPlatform];
+    a = await stack.platform({ LOGIN_RATE_LIMIT: '10' });
+    b = await stack.platform({ LOGIN_RATE_LIMIT: '10' });
   }, 90_000);
   afterAll(async () => {
-    for (const p of platforms) {
-      await p.close();
-      removeDataDir(p.dataDir);
-    }
-    await ferret?.stop();
-    removeDataDir(dbDir);
-    await redis?.stop();
+    await stack?.stop();
   });
 
   const post = (base: string, path: string, body: unknown) =>
