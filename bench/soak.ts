@@ -133,10 +133,17 @@ async function killLessonWorker(url: string, kiosks: readonly Page[]): Promise<n
   if (!victim) throw new Error('no media worker carries the lesson');
   const killedAt = Date.now();
   process.kill(victim.pid, 'SIGKILL');
-  const base = await framesDecoded(kiosks);
-  // "Decodes again": 30 new frames at every kiosk after the kill (~2–3 s of video).
+  // "Decodes again": 30 frames at every kiosk beyond the lowest count seen since the kill (~2 s
+  // of video). A kiosk that rejoins counts from 0 on its new connection (the closed one is no
+  // longer summed), so a count taken before the kill is no base: measured against it, the
+  // kiosks seemed to take 89-120 s (a 6-minute run) or never (30 minutes) to recover.
+  const lowest = await framesDecoded(kiosks);
   const recovered = await waitFor(
-    async () => (await framesDecoded(kiosks)).every((n, i) => n - (base[i] ?? 0) > 30),
+    async () =>
+      (await framesDecoded(kiosks)).every((n, i) => {
+        lowest[i] = Math.min(lowest[i] ?? n, n);
+        return n - lowest[i] > 30;
+      }),
     RECOVERY_LIMIT_MS,
     500,
   );
