@@ -38,6 +38,7 @@ import {
   ready as postgresReady,
   stopFast,
 } from './lib/postgres.mjs';
+import { redisServerArgs } from './lib/redis.mjs';
 import {
   Supervisor,
   alive,
@@ -292,26 +293,7 @@ async function main() {
     const redisPort = await freePort();
     const redisDir = path.join(runDir, 'redis');
     fs.mkdirSync(redisDir, { recursive: true });
-    sup.start(
-      'redis',
-      'redis',
-      'redis-server',
-      [
-        '--port',
-        String(redisPort),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        redisDir,
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--daemonize',
-        'no',
-      ],
-      { port: redisPort },
-    );
+    sup.start('redis', 'redis', 'redis-server', redisServerArgs(redisPort, redisDir), { port: redisPort });
     await waitFor('redis', () => redisPing(redisPort), {
       timeoutMs: 20_000,
       gaveUp: () => sup.exited('redis'),

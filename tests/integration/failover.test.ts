@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CurrentLessonResponse, LessonSummary, LoginResponse } from '../../server/contract/api.ts';
 import type { BoardChange, BoardOp, BoardSync } from '../../server/contract/board.ts';
 import type { Json, JoinResult } from '../../server/contract/events.ts';
+import { redisServerArgs } from '../../scripts/lib/redis.mjs';
 import { DEMO_PASSWORD } from '../../server/seed/demo.ts';
 import { processesInGroups, startCluster } from '../helpers/cluster.ts';
 import type { ClusterProcess, TestCluster } from '../helpers/cluster.ts';
@@ -346,24 +347,9 @@ describe('a live lesson survives the death of the process that hosts it (2 serve
     const stoppedAt = performance.now();
     await sleep(4000);
     const log = fs.openSync(path.join(cluster.runDir, 'logs', 'redis-restarted.log'), 'a');
-    ownRedis = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(redisProcess.port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        path.join(cluster.runDir, 'redis'),
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--daemonize',
-        'no',
-      ],
-      { stdio: ['ignore', log, log] },
-    );
+    ownRedis = spawn('redis-server', redisServerArgs(redisProcess.port, path.join(cluster.runDir, 'redis')), {
+      stdio: ['ignore', log, log],
+    });
     fs.closeSync(log);
     await until(
       async () => (await redis.ping().catch(() => '')) === 'PONG',
