@@ -15,6 +15,7 @@ export default tseslint.config(
       'data/',
       'bench/results/',
       'test-results/',
+      'test-results-*/',
       'playwright-report/',
     ],
   },

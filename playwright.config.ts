@@ -2,7 +2,10 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/e2e/lib/chromium.ts';
 
 const PORT = Number(process.env['E2E_PORT'] ?? 3310);
-const DATA_DIR = 'test-results/.e2e-data';
+// Each port gets its own output and data directory (Playwright empties its output directory
+// when a run starts), so runs on different ports (E2E_PORT) can share a working copy.
+const OUTPUT_DIR = PORT === 3310 ? 'test-results' : `test-results-${PORT}`;
+const DATA_DIR = `${OUTPUT_DIR}/.e2e-data`;
 
 /**
  * End-to-end tests in Debian's Chromium (never a downloaded browser) with a fake camera
@@ -15,6 +18,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  outputDir: OUTPUT_DIR,
   // A test left focused with `.only` fails the CI run instead of silently skipping the others.
   forbidOnly: !!process.env['CI'],
   reporter: [['list']],
