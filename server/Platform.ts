@@ -261,6 +261,7 @@ export class Platform {
           }),
         },
         allowedOrigins: config.allowedOrigins,
+        trustProxy: config.trustProxy,
         metrics: { metrics, token: config.metricsToken },
       });
       const server = http.createServer(app);
@@ -280,6 +281,8 @@ export class Platform {
         metrics,
         logger,
         allowedOrigins: config.allowedOrigins,
+        trustsProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+        idleReleaseMs: config.lessonIdleReleaseSeconds * 1000,
         ...(redis ? { adapter: redis.adapter() } : {}),
       });
       await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -42,6 +43,31 @@ const EnvSchema = z
       .optional(),
     JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
     METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+    /**
+     * Load balancers whose X-Forwarded-For/-Host/-Proto are believed: addresses, CIDR
+     * ranges, or loopback / linklocal / uniquelocal, comma-separated.
+     */
+    TRUST_PROXY: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z.string().refine(isProxyAddress, {
+              error: (issue) =>
+                `"${String(issue.input)}" is not an address, a CIDR range, loopback, linklocal or uniquelocal`,
+            }),
+          )
+          .min(1),
+      )
+      .default(['loopback']),
+    /** How long a lesson that is not live stays hosted by a process after its last board there closed. */
+    LESSON_IDLE_RELEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce
       .number()
       .int()
@@ -90,6 +116,16 @@ const EnvSchema = z
     path: ['DEMO_DATA'],
   });
 
+function isProxyAddress(value: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [address = '', bits, ...rest] = value.split('/');
+  const family = net.isIP(address);
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
 /** Whether a listen address or host name reaches this machine only. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -109,6 +145,10 @@ export interface Config {
   jwtSecret: string;
   /** Bearer token for GET /metrics; none: metrics only for clients on this machine. */
   metricsToken: string | undefined;
+  /** Proxies whose X-Forwarded-* headers are believed (express's `trust proxy` list). */
+  trustProxy: string[];
+  /** Seconds a lesson that is not live stays hosted after its last board here closed. */
+  lessonIdleReleaseSeconds: number;
   /** Access token lifetime (short: logout and role changes take effect quickly). */
   accessTokenTtlSeconds: number;
   /** Refresh token lifetime (classroom devices stay signed in for weeks). */
@@ -152,6 +192,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     jwtSecret: e.JWT_SECRET ?? persistentSecret(dataDir),
     metricsToken: e.METRICS_TOKEN,
+    trustProxy: e.TRUST_PROXY,
+    lessonIdleReleaseSeconds: e.LESSON_IDLE_RELEASE_SECONDS,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     loginRateLimit: e.LOGIN_RATE_LIMIT,

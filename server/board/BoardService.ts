@@ -33,6 +33,8 @@ interface LiveBoard {
   queue: Pending[];
   writing: boolean;
   closed: boolean;
+  /** This process stops serving the board: it leaves memory once written. */
+  unloading: boolean;
 }
 
 /**
@@ -117,6 +119,22 @@ export class BoardService extends TypedEmitter<BoardServiceEvents> {
     if (!board.queue.length && !board.writing) this.#boards.delete(lessonId);
   }
 
+  /**
+   * This process stops serving the board for now (nobody here has it open and the lesson
+   * is not live): it leaves memory once written, and a later open reads it again.
+   */
+  unload(lessonId: string): void {
+    const live = this.#boards.get(lessonId);
+    void live?.then(
+      (board) => {
+        board.unloading = true;
+        if (!board.queue.length && !board.writing && this.#boards.get(lessonId) === live)
+          this.#boards.delete(lessonId);
+      },
+      () => undefined,
+    );
+  }
+
   /** Waits until every accepted change is written (or refused): before the database closes. */
   async drain(): Promise<void> {
     while (this.#inflight.size) await Promise.allSettled([...this.#inflight]);
@@ -133,6 +151,7 @@ export class BoardService extends TypedEmitter<BoardServiceEvents> {
         queue: [],
         writing: false,
         closed: false,
+        unloading: false,
       }));
       board.catch(() => this.#boards.delete(lessonId));
       this.#boards.set(lessonId, board);
@@ -190,7 +209,7 @@ export class BoardService extends TypedEmitter<BoardServiceEvents> {
       }
     } finally {
       board.writing = false;
-      if (board.closed && !board.queue.length) this.#boards.delete(board.lessonId);
+      if ((board.closed || board.unloading) && !board.queue.length) this.#boards.delete(board.lessonId);
     }
   }
 

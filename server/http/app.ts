@@ -55,6 +55,8 @@ export interface AppDeps {
   authOptions: AuthRouteOptions;
   /** Origins besides the server's own that browsers may call from. @default none */
   allowedOrigins?: readonly string[];
+  /** Proxies whose X-Forwarded-* headers are believed (express's `trust proxy`). @default loopback */
+  trustProxy?: readonly string[];
   /** Prometheus metrics at GET /metrics, and the token that reads them (none: this machine only). */
   metrics?: { metrics: Metrics; token: string | undefined };
 }
@@ -67,7 +69,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   const app = express();
   const table = new RouteTable();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? ['loopback']);
   app.set('query parser', 'simple');
   app.use((req, _res, next) => {
     if (!KNOWN_METHODS.includes(req.method)) throw new MethodNotAllowedError(req.method, KNOWN_METHODS);

@@ -48,6 +48,11 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     return this.#summarize(lesson);
   }
 
+  /** The lesson's state, for the process hosting it (no one's view: not for a client). */
+  async stateOf(lessonId: string): Promise<LessonSummary['state']> {
+    return (await this.#find(lessonId)).state;
+  }
+
   /** Whether and as whom `identity` takes part in the lesson's media. */
   async participation(
     identity: Identity,

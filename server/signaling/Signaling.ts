@@ -32,6 +32,7 @@ import {
 import type { Interactions } from '../lessons/Interactions.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { LessonLeases } from '../scale/LessonLeases.ts';
+import { IdleLessons } from '../scale/IdleLessons.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 import type { Logger } from '../logger.ts';
 import { parseInput } from '../validate.ts';
@@ -70,10 +71,17 @@ export interface SignalingOptions {
   healthIntervalMs?: number;
   /** Origins besides the server's own that may open a socket. @default none */
   allowedOrigins?: readonly string[];
+  /** Whether a connection from this address is a proxy whose X-Forwarded-* to believe. @default loopback */
+  trustsProxy?: (address: string, hop: number) => boolean;
   /** Messages per socket. */
   budgets?: EventBudgetOptions;
   /** How long before its access token runs out a socket is asked to renew it, ms. @default 60000 */
   renewAheadMs?: number;
+  /**
+   * How long a lesson that is not live stays hosted here after the last board here closed,
+   * ms. @default 30000
+   */
+  idleReleaseMs?: number;
   /** Counts and times handled events. */
   metrics?: Pick<Metrics, 'socketEvent'>;
   /** socket.io adapter shared by several processes (Redis). @default one process's memory */
@@ -98,21 +106,27 @@ export class Signaling {
   readonly #budgets: EventBudgets;
   /** Per socket: the timers that ask it to renew its token and close it when the token runs out. */
   readonly #expiry = new Map<string, NodeJS.Timeout[]>();
+  /** Lessons whose board is open here, so that one nobody uses is given up. */
+  readonly #idle: IdleLessons;
 
   constructor(options: SignalingOptions) {
     this.#options = options;
     this.#log = options.logger.child({ module: 'signaling' });
     this.#budgets = new EventBudgets(options.budgets);
+    this.#idle = new IdleLessons(options.idleReleaseMs ?? 30_000, (lessonId) => {
+      void this.#releaseIfIdle(lessonId);
+    });
     this.io = new Server(options.httpServer, {
       serveClient: false,
       maxHttpBufferSize: 256 * 1024,
       ...(options.adapter ? { adapter: options.adapter } : {}),
       // A page of another site must not open a socket with the victim's cookie.
       allowRequest: (req, callback) => {
+        const address = req.socket.remoteAddress ?? '';
         const ok = originAllowed(
           req,
           options.allowedOrigins ?? [],
-          isLoopbackHost(req.socket.remoteAddress ?? ''),
+          options.trustsProxy ? options.trustsProxy(address, 0) : isLoopbackHost(address),
         );
         callback(ok ? null : 'cross-origin connection refused', ok);
       },
@@ -161,6 +175,7 @@ export class Signaling {
 
   async close(): Promise<void> {
     clearInterval(this.#healthTimer);
+    this.#idle.close();
     await this.io.close();
     await this.#options.leases.close();
   }
@@ -285,7 +300,14 @@ export class Signaling {
       if (as.role === 'classroom' && lesson.state !== 'live')
         throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
       // The board's sequence lives with the lesson's host (a scheduled lesson's board too).
-      await leases.claim(lessonId);
+      const first = !boardsOpen.has(lessonId);
+      if (first) this.#idle.enter(lessonId);
+      try {
+        await leases.claim(lessonId);
+      } catch (error) {
+        if (first) this.#idle.leave(lessonId);
+        throw error;
+      }
       // Subscribed before the board is read: a change in between arrives twice at worst, never not at all.
       await socket.join(boardRoom(lessonId));
       boardsOpen.set(lessonId, { role: as.role, refId: as.refId });
@@ -357,6 +379,8 @@ export class Signaling {
       this.#expiry.delete(socket.id);
       for (const lessonId of joined) rooms.get(lessonId)?.removePeer(socket.id);
       joined.clear();
+      for (const lessonId of boardsOpen.keys()) this.#idle.leave(lessonId);
+      boardsOpen.clear();
       this.#log.debug({ userId: identity.userId, reason }, 'socket disconnected');
     });
   }
@@ -456,6 +480,27 @@ export class Signaling {
       void leases
         .release(lessonId)
         .catch((error: unknown) => this.#log.warn({ err: error, lessonId }, 'lesson lease not released'));
+  }
+
+  /**
+   * Nobody here has had the lesson's board open for a while: unless the lesson is live (its
+   * end gives it up), this process stops hosting it, so that its lease is not kept forever.
+   */
+  async #releaseIfIdle(lessonId: string): Promise<void> {
+    const { lessons, rooms, boards, interactions, leases } = this.#options;
+    try {
+      const state = await lessons.stateOf(lessonId).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return 'ended' as const;
+        throw error;
+      });
+      if (state === 'live' || this.#idle.inUse(lessonId) || rooms.get(lessonId)?.peers.length) return;
+      boards.unload(lessonId);
+      interactions.forget(lessonId);
+      await leases.release(lessonId);
+      this.#log.debug({ lessonId }, 'idle lesson given up');
+    } catch (error) {
+      this.#log.warn({ err: error, lessonId }, 'idle lesson not given up');
+    }
   }
 
   #wireRoom(room: LessonRoom): void {

@@ -9,11 +9,8 @@ import type { SharedStack } from '../helpers/sharedStack.ts';
 import { connect, next, request } from '../helpers/socket.ts';
 import type { ClientSocket } from '../helpers/socket.ts';
 
-/** A live copy of the demo lesson (its own id, so that tests do not share media or interactions). */
-async function liveLesson(
-  t: TestPlatform,
-  teacher: ClientSocket,
-): Promise<{ id: string; classrooms: string[] }> {
+/** A scheduled copy of the demo lesson (its own id, so that tests do not share media or interactions). */
+async function scheduledLesson(t: TestPlatform): Promise<{ id: string; classrooms: string[] }> {
   const token = await login(t.url, 'teacher');
   const res = await fetch(`${t.url}/api/lessons/current`, { headers: { authorization: `Bearer ${token}` } });
   const demoId = ((await res.json()) as CurrentLessonResponse).lesson!.id;
@@ -26,9 +23,17 @@ async function liveLesson(
     startedAt: null,
     endedAt: null,
   });
-  const id = fresh._id.toString();
-  expect(await request(teacher, 'lesson:start', { lessonId: id })).toMatchObject({ ok: true });
-  return { id, classrooms: demo!.classroomIds.map(String) };
+  return { id: fresh._id.toString(), classrooms: demo!.classroomIds.map(String) };
+}
+
+/** A live copy of the demo lesson. */
+async function liveLesson(
+  t: TestPlatform,
+  teacher: ClientSocket,
+): Promise<{ id: string; classrooms: string[] }> {
+  const lesson = await scheduledLesson(t);
+  expect(await request(teacher, 'lesson:start', { lessonId: lesson.id })).toMatchObject({ ok: true });
+  return lesson;
 }
 
 const MIC_RTP = {
@@ -246,6 +251,48 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
       expect(
         await waitFor(async () => (await client.exists(`sync-classroom:lesson-lease:${id}`)) === 0),
       ).toBe(true);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('a process gives up a lesson that is not live once nobody there has its board open, and keeps a live one', async () => {
+    const c = await stack.platform({ LESSON_IDLE_RELEASE_SECONDS: '1' });
+    const client = new Redis(stack.redis.url);
+    const lease = (id: string): Promise<string | null> => client.get(`sync-classroom:lesson-lease:${id}`);
+    try {
+      // A teacher prepares the board of a lesson that is only scheduled: c hosts it meanwhile.
+      const preparing = await open(c, 'teacher');
+      const { id } = await scheduledLesson(c);
+      expect(await request(preparing, 'board:open', { lessonId: id, since: null })).toMatchObject({
+        ok: true,
+      });
+      expect(
+        await request(preparing, 'board:change', { lessonId: id, change: { t: 'pen', holder: null } }),
+      ).toMatchObject({ ok: true, data: { seq: 1 } });
+      const elsewhere = await open(b, 'teacher');
+      expect(await request(elsewhere, 'board:open', { lessonId: id, since: null })).toMatchObject({
+        ok: false,
+        error: { code: 'LESSON_ELSEWHERE' },
+      });
+      // The page closes: a second later the lesson is free, and another process serves its board
+      // as written (the change made on c included).
+      preparing.close();
+      expect(await waitFor(async () => (await lease(id)) === null, 10_000, 100)).toBe(true);
+      const reopened = await request(elsewhere, 'board:open', { lessonId: id, since: null });
+      expect(reopened).toMatchObject({ ok: true, data: { kind: 'state', state: { seq: 1 } } });
+
+      // A live lesson stays with its host when its last board closes (its end gives it up).
+      const teaching = await open(c, 'teacher');
+      const live = await liveLesson(c, teaching);
+      expect(await request(teaching, 'board:open', { lessonId: live.id, since: null })).toMatchObject({
+        ok: true,
+      });
+      const host = await lease(live.id);
+      expect(host).not.toBeNull();
+      teaching.close();
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(await lease(live.id)).toBe(host);
     } finally {
       client.disconnect();
     }

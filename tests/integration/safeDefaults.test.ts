@@ -451,3 +451,42 @@ describe('safe by default', () => {
     });
   });
 });
+
+describe('X-Forwarded-For is believed only from the proxies TRUST_PROXY names', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    // The load balancer is on another host; this test's loopback client is not it.
+    t = await startPlatform({ env: { TRUST_PROXY: '192.0.2.10', LOGIN_ADDRESS_RATE_LIMIT: '3' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    removeDataDir(t.dataDir);
+  });
+
+  it('counts failed sign-ins against the connection’s own address whatever X-Forwarded-For says', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${t.url}/api/auth/login`, {
+        method: 'POST',
+        // A client rotating forged addresses would get fresh counts if they were believed.
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.51.100.${i + 1}` },
+        body: JSON.stringify({ username: `guess${i}`, password: 'Password1' }),
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
+  it('takes the server’s own origin from the Host header, not from an untrusted X-Forwarded-Host', async () => {
+    const res = await fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        origin: 'https://evil.example',
+        'x-forwarded-host': 'evil.example',
+      },
+      body: JSON.stringify({ username: 'teacher', password: 'demo2026' }),
+    });
+    expect(res.status).toBe(403);
+  });
+});

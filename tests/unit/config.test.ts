@@ -73,4 +73,14 @@ describe('loadConfig', () => {
       /ALLOWED_ORIGINS/,
     );
   });
+
+  it('reads TRUST_PROXY as addresses, CIDR ranges and named ranges, and names a bad entry', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).trustProxy).toEqual(['loopback']);
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: '10.0.0.7, 10.1.0.0/16,fd00::/8,uniquelocal' })
+        .trustProxy,
+    ).toEqual(['10.0.0.7', '10.1.0.0/16', 'fd00::/8', 'uniquelocal']);
+    for (const bad of ['10.0.0.0/33', 'haproxy.local', '10.0.0.1/8/1', ' , '])
+      expect(() => loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
+  });
 });
