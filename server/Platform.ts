@@ -200,10 +200,10 @@ export class Platform {
       // Lessons another process hosts now are not this restart's to close.
       await attendance.reconcile(undefined, async (lessonId) => (await leases.holderOf(lessonId)) !== null);
       // Taken over from a process that stopped: its participants' stretches end where it did.
-      leases.on('taken', (lessonId, fence) => {
+      leases.on('taken', (lessonId, fence, previousSeenAt) => {
         if (fence > 1)
           attendance
-            .takeOver(lessonId, now())
+            .takeOver(lessonId, now(), previousSeenAt)
             .catch((error: unknown) => logger.warn({ err: error, lessonId }, 'attendance not taken over'));
       });
       reports.prime().catch((error: unknown) => logger.warn({ err: error }, 'report rows not loaded ahead'));

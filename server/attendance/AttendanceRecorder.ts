@@ -213,18 +213,21 @@ export class AttendanceRecorder {
   /**
    * This process took over a live lesson from one that stopped (its lease ran out): the
    * participants it left joined get a leave at their last sign of life before `takenAt`, so
-   * that their rejoining here starts a new stretch instead of hiding the outage.
+   * that their rejoining here starts a new stretch instead of hiding the outage. When the
+   * stopped host's last lease renewal is known (`hostSeenAt`), that is their last sign of life:
+   * the host would have written their leave had they gone before it.
    */
-  async takeOver(lessonId: string, takenAt: number): Promise<void> {
+  async takeOver(lessonId: string, takenAt: number, hostSeenAt: number | null = null): Promise<void> {
     const lesson = await this.#models.Lesson.findOne({ _id: lessonId, state: 'live' }).lean<Lesson>();
-    if (lesson) await this.#closeOpenJoins(lesson, takenAt);
+    if (lesson) await this.#closeOpenJoins(lesson, takenAt, hostSeenAt);
   }
 
   /**
    * Writes a leave, at its last sign of life, for each participant joined before `until` and
-   * not left since. @returns the lesson's last sign of life (ms)
+   * not left since: the host's last sign of life when known, else the participant's last
+   * link sample. @returns the lesson's last sign of life (ms)
    */
-  async #closeOpenJoins(lesson: Lesson, until: number): Promise<number> {
+  async #closeOpenJoins(lesson: Lesson, until: number, hostSeenAt: number | null = null): Promise<number> {
     const events = await this.#models.LessonEvent.find({ lessonId: lesson._id, at: { $lt: new Date(until) } })
       .sort({ at: 1 })
       .lean<LessonEvent[]>();
@@ -236,11 +239,10 @@ export class AttendanceRecorder {
     }
     let lastSign = lesson.startedAt?.getTime() ?? lesson.scheduledStart.getTime();
     for (const [refId, join] of open) {
-      const sample = await this.#models.LinkSample.findOne({ lessonId: lesson._id, refId })
-        .sort({ minute: -1 })
-        .lean();
-      // A sample stands for its whole minute.
-      const seen = Math.min(until, Math.max(join.at.getTime(), (sample?.minute.getTime() ?? 0) + 60_000));
+      const seen = Math.min(
+        until,
+        Math.max(join.at.getTime(), hostSeenAt ?? (await this.#lastSample(lesson, refId))),
+      );
       lastSign = Math.max(lastSign, seen);
       await this.#models.LessonEvent.create({
         lessonId: lesson._id,
@@ -253,6 +255,14 @@ export class AttendanceRecorder {
     }
     for (const e of events) lastSign = Math.max(lastSign, e.at.getTime());
     return lastSign;
+  }
+
+  /** When the participant's last link sample ended (a sample stands for its whole minute), or 0. */
+  async #lastSample(lesson: Lesson, refId: string): Promise<number> {
+    const sample = await this.#models.LinkSample.findOne({ lessonId: lesson._id, refId })
+      .sort({ minute: -1 })
+      .lean();
+    return sample ? sample.minute.getTime() + 60_000 : 0;
   }
 
   /** Waits for every write in flight. */

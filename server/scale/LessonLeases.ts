@@ -6,8 +6,12 @@ import { LessonElsewhereError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 export interface LessonLeaseEvents extends Record<string, unknown[]> {
-  /** This process started hosting the lesson (with this fencing token). */
-  taken: [lessonId: string, fence: number];
+  /**
+   * This process started hosting the lesson (with this fencing token). `previousSeenAt`: when
+   * the process that hosted it before last renewed its lease (ms since the epoch, Redis's
+   * clock), the last moment it is known to have been alive; null when none hosted it before.
+   */
+  taken: [lessonId: string, fence: number, previousSeenAt: number | null];
   /** This process no longer holds the lesson (its lease ran out and another process took it). */
   lost: [lessonId: string];
 }
@@ -42,7 +46,7 @@ export class LocalLessonLeases extends TypedEmitter<LessonLeaseEvents> implement
   claim(lessonId: string): Promise<number> {
     if (!this.#held.has(lessonId)) {
       this.#held.add(lessonId);
-      this.safeEmit('taken', lessonId, 1);
+      this.safeEmit('taken', lessonId, 1, null);
     }
     return Promise.resolve(1);
   }
@@ -68,18 +72,25 @@ export class LocalLessonLeases extends TypedEmitter<LessonLeaseEvents> implement
 
 /**
  * Takes the lease when free or already ours (renewing it), and answers the fencing token;
- * answers the holder's name when another holds it. KEYS: lease, fence. ARGV: holder, ttl ms.
+ * answers the holder's name when another holds it. Each take and renewal stamps the time
+ * (Redis's clock, ms), and a take answers the stamp the previous holder left: when it was
+ * last known alive. KEYS: lease, fence, stamp. ARGV: holder, ttl ms.
  */
 const CLAIM = `
 local current = redis.call('GET', KEYS[1])
+local t = redis.call('TIME')
+local now = tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 if current == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return {1, redis.call('GET', KEYS[2]) or '0'}
+  redis.call('SET', KEYS[3], now, 'PX', 86400000)
+  return {1, redis.call('GET', KEYS[2]) or '0', ''}
 elseif not current then
+  local previous = redis.call('GET', KEYS[3]) or ''
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return {1, tostring(redis.call('INCR', KEYS[2]))}
+  redis.call('SET', KEYS[3], now, 'PX', 86400000)
+  return {1, tostring(redis.call('INCR', KEYS[2])), previous}
 end
-return {0, current}`;
+return {0, current, ''}`;
 
 /** Deletes the lease if it is ours. KEYS: lease. ARGV: holder. */
 const RELEASE = `
@@ -119,14 +130,15 @@ export class RedisLessonLeases extends TypedEmitter<LessonLeaseEvents> implement
   }
 
   async claim(lessonId: string): Promise<number> {
-    const [ok, value] = (await this.#redis.eval(
+    const [ok, value, previous] = (await this.#redis.eval(
       CLAIM,
-      2,
+      3,
       leaseKey(lessonId),
       fenceKey(lessonId),
+      stampKey(lessonId),
       this.holder,
       String(this.#ttlMs),
-    )) as [number, string];
+    )) as [number, string, string];
     if (ok !== 1) {
       this.#held.delete(lessonId);
       throw new LessonElsewhereError(value);
@@ -135,7 +147,7 @@ export class RedisLessonLeases extends TypedEmitter<LessonLeaseEvents> implement
     if (!this.#held.has(lessonId)) {
       this.#held.add(lessonId);
       this.#log.info({ lessonId, fence }, 'hosting lesson');
-      this.safeEmit('taken', lessonId, fence);
+      this.safeEmit('taken', lessonId, fence, previous ? Number(previous) : null);
     }
     return fence;
   }
@@ -174,3 +186,4 @@ export class RedisLessonLeases extends TypedEmitter<LessonLeaseEvents> implement
 
 const leaseKey = (lessonId: string): string => `sync-classroom:lesson-lease:${lessonId}`;
 const fenceKey = (lessonId: string): string => `sync-classroom:lesson-fence:${lessonId}`;
+const stampKey = (lessonId: string): string => `sync-classroom:lesson-seen:${lessonId}`;

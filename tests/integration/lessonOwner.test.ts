@@ -226,6 +226,9 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
       });
       await client.set(`sync-classroom:lesson-lease:${id}`, 'dead-host:1:ffff', 'PX', 1500);
       await client.set(`sync-classroom:lesson-fence:${id}`, '7');
+      // Its last renewal: the last moment it is known to have been alive.
+      const lastRenewal = Date.now() - 5_000;
+      await client.set(`sync-classroom:lesson-seen:${id}`, String(lastRenewal));
       expect(await request(teacher, 'lesson:join', { lessonId: id, rtpCapabilities: caps })).toMatchObject({
         ok: false,
         error: { code: 'LESSON_ELSEWHERE' },
@@ -238,13 +241,16 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
         ),
       ).toBe(true);
       expect(await client.get(`sync-classroom:lesson-fence:${id}`)).toBe('8');
-      // Taking over ended the dead host's stretch for that classroom (its rejoining starts a new one).
+      // Taking over ended the dead host's stretch for that classroom at the host's last renewal
+      // (its rejoining starts a new one).
       expect(
         await waitFor(
           async () =>
             !!(await LessonEvent.exists({ lessonId: id, kind: 'leave', refId: classroom, reconciled: true })),
         ),
       ).toBe(true);
+      const leave = await LessonEvent.findOne({ lessonId: id, kind: 'leave', refId: classroom }).lean();
+      expect(leave!.at.getTime()).toBe(lastRenewal);
       expect(await client.get(`sync-classroom:lesson-lease:${id}`)).toMatch(/:[0-9a-f]{8}$/);
       expect(await request(teacher, 'lesson:end', { lessonId: id })).toMatchObject({ ok: true });
       // Ending gives the lesson up.
