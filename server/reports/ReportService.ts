@@ -19,15 +19,18 @@ import { NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Cluster, Lesson, Models, Region } from '../models/index.ts';
 import { clusterInScope } from '../resources/scoping.ts';
+import { Directory } from './Directory.ts';
+import type { DirectoryRows } from './Directory.ts';
+import { FactRollUp } from './FactRollUp.ts';
+import type { FactRollUpOptions } from './FactRollUp.ts';
 import { periodAround, trendBuckets } from './periods.ts';
 import type { PeriodKind } from './periods.ts';
 import type { LessonFact } from './lessonFacts.ts';
 import { factOf } from './lessonFacts.ts';
 import { loadRecords, recordOf } from './records.ts';
-import { ReportReadModel } from './ReportReadModel.ts';
 import { SessionFacts } from './sessionFacts.ts';
 import type { Judged } from './sessionFacts.ts';
-import { countTeacherPeriods, teacherPeriods } from './teacherPeriods.ts';
+import { countTeacherPeriods } from './teacherPeriods.ts';
 
 export const DEFAULT_TARGETS: Readonly<Targets> = Object.freeze({
   clusters: { province: 500, city: 1500, county: 3000 },
@@ -40,12 +43,6 @@ export interface ReportQuery {
   region?: string;
   clusterId?: string;
   period: PeriodKind;
-}
-
-/** A judged session with what the session list shows. */
-interface Fact extends SessionFact {
-  lesson: Lesson;
-  judged: SessionJudgement;
 }
 
 /** Regions as figure rows; a parent outside the list is no parent (the list's top). */
@@ -71,24 +68,33 @@ function clusterRow(c: Cluster, listed: ReadonlyMap<string, unknown>): FigureDat
   };
 }
 
+/** What a report is about: one cluster, or a region and its subtree. */
+type Target =
+  { cluster: Cluster; regions: readonly Region[] } | { region: Region; regions: readonly Region[] };
+
+/** The lesson and full judgement behind each session a cluster's report lists. */
+type Listed = Map<string, { lesson: Lesson; judged: SessionJudgement }>;
+
 /**
  * Figures toward the provincial targets for a region or a cluster and a period, with the
  * drill-down one level down, by the delivery rules of `scheduler/delivery` over the lessons'
  * own records. A lesson is judged once it is over, and the judgement is stored with it.
  *
- * A region's figures (up to a province year: ~700,000 sessions) come from the in-memory
- * {@link ReportReadModel}, revalidated against the database on each report; a cluster's
- * (a few hundred sessions, listed one by one with their live records) from its lessons.
- * Both feed the same rows to the same `drillDown`, so a cluster's figures are the same
- * either way.
+ * One builder ({@link ReportService.view} → `#figureData` → `drillDown`) over one source of
+ * rows: lesson facts ({@link LessonFact}, what a lesson says, judged) and the directory
+ * ({@link Directory}: regions, clusters, schools, offerings, classrooms, teachers,
+ * calendars). Where the facts come from depends only on how many there are: a cluster's (a
+ * few hundred lessons, listed one by one with their records) from its lessons; a region's
+ * (up to a province year: ~700,000) streamed from the roll-up kept in the database
+ * ({@link FactRollUp}), the lessons changed since re-read. No process keeps the lessons.
  */
 export class ReportService {
   readonly #models: Models;
   readonly #rules: DeliveryRules;
   readonly #targets: Targets;
   readonly #now: () => number;
-  readonly #rows: ReportReadModel;
-  readonly #sessionFacts = new SessionFacts();
+  readonly #directory: Directory;
+  readonly #facts: FactRollUp;
 
   constructor(
     models: Models,
@@ -97,23 +103,35 @@ export class ReportService {
       targets?: Targets;
       now?: () => number;
       logger?: Logger;
+      /** How the roll-up of lesson facts is kept (tests and benches tune it). */
+      rollUp?: Omit<FactRollUpOptions, 'logger'>;
     } = {},
   ) {
     this.#models = models;
     this.#rules = resolveRules(options.rules ?? DEFAULT_RULES);
     this.#targets = options.targets ?? DEFAULT_TARGETS;
     this.#now = options.now ?? Date.now;
-    this.#rows = new ReportReadModel(models, options.logger ? { logger: options.logger } : {});
+    this.#directory = new Directory(models);
+    this.#facts = new FactRollUp(models, {
+      ...options.rollUp,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
   }
 
-  /** Loads the region figures' rows in the background at start-up, so the first report need not. */
+  /**
+   * At start-up, in the background: reads the directory, builds the roll-up of lesson facts
+   * if the database has none (so that the first report need not), then folds lesson changes
+   * into it every few minutes.
+   */
   async prime(): Promise<void> {
-    await this.#rows.prime();
+    await this.#directory.rows();
+    await this.#facts.start();
   }
 
   /** Waits for background work (a roll-up being written) before the database closes. */
   async close(): Promise<void> {
-    await this.#rows.close();
+    await this.#facts.close();
+    await this.#directory.close();
   }
 
   /** Judges an ended lesson and stores the judgement with it (called when it ends). */
@@ -158,12 +176,16 @@ export class ReportService {
    * What a query is about: a cluster, or a region (the caller's own by default).
    * @throws NotFoundError when it lies outside the caller's scope
    */
-  async resolve(
+  async resolve(scope: Scope, userRegion: string | null, query: ReportQuery): Promise<Target> {
+    return this.#resolve(scope, userRegion, query, (await this.#directory.rows()).regions);
+  }
+
+  async #resolve(
     scope: Scope,
     userRegion: string | null,
     query: ReportQuery,
-  ): Promise<{ cluster: Cluster; regions: Region[] } | { region: Region; regions: Region[] }> {
-    const regions = await this.#models.Region.find({}).lean<Region[]>();
+    regions: readonly Region[],
+  ): Promise<Target> {
     if (query.clusterId || (!query.region && !scope.isAdmin && !scope.regionPrefix))
       return {
         cluster: await clusterInScope(scope, this.#models, query.clusterId ?? scope.clusterIds[0] ?? null),
@@ -177,13 +199,12 @@ export class ReportService {
   }
 
   async view(scope: Scope, userRegion: string | null, query: ReportQuery): Promise<ReportView> {
-    const target = await this.resolve(scope, userRegion, query);
+    const dir = await this.#directory.rows();
+    const target = await this.#resolve(scope, userRegion, query, dir.regions);
     const period = periodAround(query.period, this.#now());
-    const data: FigureData<Fact | SessionFact> =
-      'cluster' in target
-        ? await this.#data(target.regions, target.cluster, period)
-        : await this.#regionData(target.regions, regionPrefix(target.region.code), period);
-    const result = drillDown<Fact | SessionFact>(
+    const listed: Listed = new Map();
+    const data = await this.#figureData(dir, target, period, listed);
+    const result = drillDown(
       'cluster' in target
         ? { kind: 'cluster', id: target.cluster._id.toString() }
         : { kind: 'region', code: target.region.code },
@@ -193,9 +214,12 @@ export class ReportService {
     const parentCode = 'cluster' in target ? target.cluster.regionCode : target.region.parentCode;
     const parent = target.regions.find((r) => r.code === parentCode);
     // Only a cluster lists its sessions, with what its lessons say.
-    const sessions = result.sessions.filter((s): s is Fact => 'lesson' in s);
-    const classrooms = 'cluster' in target ? await this.#classroomNames(sessions) : new Map<string, string>();
-    const teachers = await this.#teacherNames(sessions);
+    const sessions = result.sessions.flatMap((s) => {
+      const l = listed.get(s.id);
+      return l ? [{ ...l, id: s.id, verdict: s.verdict, teacherId: s.teacherId }] : [];
+    });
+    const classrooms = await this.#classroomNames(sessions.map((s) => s.judged));
+    const teachers = await this.#teacherNames(sessions.map((s) => s.teacherId));
     return {
       scope: {
         ...('cluster' in target
@@ -241,166 +265,114 @@ export class ReportService {
     };
   }
 
-  /** The rows of one cluster's figures, from its lessons and their records. */
-  async #data(
-    regions: Region[],
-    cluster: Cluster,
+  /**
+   * The rows of a report's figures, the one builder of every report: the clusters in scope
+   * (the cluster, or those organized in the region) with their offerings and sessions; the
+   * schools they count (the cluster's, or the region's and its clusters'); for a region,
+   * clusters elsewhere covering those schools; and the hub teachers' periods. A cluster's
+   * sessions are also put in `listed` with their lessons, for its session list.
+   */
+  async #figureData(
+    dir: DirectoryRows,
+    target: Target,
     period: { from: number; to: number },
-  ): Promise<FigureData<Fact>> {
-    const m = this.#models;
-    const clusterSchoolIds = [...cluster.hubSchoolIds, ...cluster.memberSchoolIds];
-    const [schools, offerings, lessons] = await Promise.all([
-      m.School.find({ _id: { $in: clusterSchoolIds } }, { regionCode: 1, kind: 1, name: 1 }).lean(),
-      m.Offering.find(
-        { clusterId: cluster._id },
-        { clusterId: 1, hubClassroomId: 1, term: 1, teacherId: 1 },
-      ).lean(),
-      m.Lesson.find({
-        clusterId: cluster._id,
-        scheduledStart: { $gte: new Date(period.from), $lt: new Date(period.to) },
-      })
-        .sort({ scheduledStart: 1 })
-        .lean<Lesson[]>(),
-    ]);
-    const roomIds = [
-      ...new Set(
-        [
-          ...offerings.map((o) => o.hubClassroomId),
-          ...lessons.flatMap((l) => [l.hubClassroomId, ...l.classroomIds]),
-        ].map(String),
+    listed: Listed,
+  ): Promise<FigureData> {
+    const prefix = 'region' in target ? regionPrefix(target.region.code) : null;
+    const clusters =
+      'cluster' in target ? [target.cluster] : dir.clusters.filter((c) => c.regionCode.startsWith(prefix!));
+    const clusterIds = new Set(clusters.map((c) => c._id.toString()));
+    const clusterSchoolIds = new Set(
+      clusters.flatMap((c) => [...c.hubSchoolIds, ...c.memberSchoolIds].map(String)),
+    );
+    const schools = new Map(
+      [...dir.schools].filter(
+        ([id, s]) => (prefix !== null && s.regionCode.startsWith(prefix)) || clusterSchoolIds.has(id),
       ),
-    ];
-    const rooms = await m.Classroom.find({ _id: { $in: roomIds } }, { schoolId: 1 }).lean();
-    const schoolOfRoom = new Map(rooms.map((r) => [r._id.toString(), r.schoolId.toString()]));
-    const judged = await this.#judgeAll(lessons);
-    const listed = new Map(schools.map((s) => [s._id.toString(), s]));
-    const teachers = [
-      ...new Set([
-        ...offerings.map((o) => o.teacherId.toString()),
-        ...lessons.map((l) => l.teacherId.toString()),
-      ]),
-    ];
-    const periods = await teacherPeriods(
-      m,
-      lessons.map((l) => ({ teacherId: l.teacherId.toString() })),
-      teachers,
+    );
+    const offerings = dir.offerings.filter((o) => clusterIds.has(o.clusterId.toString()));
+    const place = new SessionFacts(dir.roomSchool);
+    const sessions = new SessionList(
+      place,
+      offerings.map((o) => o.hubClassroomId.toString()),
+    );
+    if ('cluster' in target) await this.#clusterSessions(target.cluster, period, sessions, listed);
+    else await this.#regionSessions(clusterIds, period, sessions);
+    const made = sessions.done();
+
+    const elsewhere =
+      prefix === null
+        ? []
+        : dir.clusters.filter(
+            (c) =>
+              !c.regionCode.startsWith(prefix) &&
+              [...c.memberSchoolIds, ...c.hubSchoolIds].some((id) => schools.has(id.toString())),
+          );
+    const teachers = new Set(offerings.map((o) => o.teacherId.toString()));
+    for (const s of made) teachers.add(s.teacherId);
+    const periods = countTeacherPeriods(
+      [...teachers].flatMap((id) => dir.users.get(id) ?? []),
+      dir.schools,
+      dir.calendars,
+      made,
       period,
     );
     return {
       // Without any teacher's periods the IT-use share is unknown rather than zero.
       ...(periods.length ? { teacherPeriods: periods } : {}),
-      regions: regionRows(regions),
-      clusters: [clusterRow(cluster, listed)],
-      schools: [...listed.values()].map((s) => ({
-        id: s._id.toString(),
-        name: s.name,
-        regionCode: s.regionCode,
-        kind: s.kind,
-      })),
-      offerings: offerings.map((o) => ({
-        id: o._id.toString(),
-        clusterId: o.clusterId.toString(),
-        hubSchoolId: schoolOfRoom.get(o.hubClassroomId.toString()) ?? '',
-        term: o.term,
-      })),
-      sessions: lessons.map((l) => {
-        const j = judged.get(l._id.toString())!;
-        return {
-          id: l._id.toString(),
-          offeringId: l.offeringId?.toString() ?? null,
-          clusterId: l.clusterId.toString(),
-          teacherId: l.teacherId.toString(),
-          hubSchoolId: schoolOfRoom.get(l.hubClassroomId.toString()) ?? '',
-          scheduledStart: l.scheduledStart.getTime(),
-          verdict: j.verdict,
-          classrooms: j.classrooms.map((c) => ({
-            schoolId: schoolOfRoom.get(c.classroomId) ?? '',
-            status: c.status,
-          })),
-          lesson: l,
-          judged: j,
-        };
-      }),
-    };
-  }
-
-  /**
-   * The rows of a region's figures, chosen in memory from the read model exactly as `#data`
-   * would query them: the clusters organized in the region, their offerings and sessions, the
-   * region's schools and the clusters' schools, clusters elsewhere covering those schools.
-   */
-  async #regionData(
-    regions: Region[],
-    prefix: string,
-    period: { from: number; to: number },
-  ): Promise<FigureData<SessionFact>> {
-    const rows = await this.#rows.rows();
-    const now = this.#now();
-    const clusters = rows.clusters.filter((c) => c.regionCode.startsWith(prefix));
-    const clusterIds = new Set(clusters.map((c) => c._id.toString()));
-    const clusterSchoolIds = new Set(
-      clusters.flatMap((c) => [...c.hubSchoolIds, ...c.memberSchoolIds].map(String)),
-    );
-    const listed = new Map(
-      [...rows.schools].filter(([id, s]) => s.regionCode.startsWith(prefix) || clusterSchoolIds.has(id)),
-    );
-    const offerings = rows.offerings.filter((o) => clusterIds.has(o.clusterId.toString()));
-    const facts: LessonFact[] = [];
-    for (const f of rows.facts.values())
-      if (clusterIds.has(f.clusterId) && f.scheduledStart >= period.from && f.scheduledStart < period.to)
-        facts.push(f);
-
-    const place = this.#sessionFacts;
-    place.use(rows.roomSchool, rows.facts.size);
-    // Classrooms the region's offerings and lessons name: only those are looked up, as there.
-    let named: Set<string> | null = null;
-    const isNamed = (id: string): boolean =>
-      (named ??= new Set([
-        ...offerings.map((o) => o.hubClassroomId.toString()),
-        ...facts.flatMap((g) => [g.hubClassroomId, ...g.classroomIds]),
-      ])).has(id);
-    const sessions: SessionFact[] = [];
-    const pending: string[] = [];
-    for (const f of facts) {
-      const judged = this.#judgedFact(f, now);
-      if (judged) sessions.push(place.session(f, judged, isNamed));
-      else pending.push(f.id);
-    }
-    // Ended without a stored judgement (or oddly recorded): judged from its records, as on
-    // the cluster path, and stored.
-    const lessons = (
-      await Promise.all(pending.map((id) => this.#models.Lesson.findById(id).lean<Lesson>()))
-    ).filter((l): l is Lesson => l !== null);
-    const judged = await this.#judgeAll(lessons);
-    for (const l of lessons) sessions.push(place.session(factOf(l), judged.get(l._id.toString())!, isNamed));
-
-    const elsewhere = rows.clusters.filter(
-      (c) =>
-        !c.regionCode.startsWith(prefix) &&
-        [...c.memberSchoolIds, ...c.hubSchoolIds].some((id) => listed.has(id.toString())),
-    );
-    const teachers = new Set(offerings.map((o) => o.teacherId.toString()));
-    for (const s of sessions) teachers.add(s.teacherId);
-    const periods = countTeacherPeriods(
-      [...teachers].flatMap((id) => rows.users.get(id) ?? []),
-      rows.schools,
-      rows.calendars,
-      sessions,
-      period,
-    );
-    return {
-      ...(periods.length ? { teacherPeriods: periods } : {}),
-      regions: regionRows(regions),
-      clusters: [...clusters, ...elsewhere].map((c) => clusterRow(c, listed)),
-      schools: [...listed].map(([id, s]) => ({ id, name: s.name, regionCode: s.regionCode, kind: s.kind })),
+      regions: regionRows(dir.regions),
+      clusters: [...clusters, ...elsewhere].map((c) => clusterRow(c, schools)),
+      schools: [...schools].map(([id, s]) => ({ id, name: s.name, regionCode: s.regionCode, kind: s.kind })),
       offerings: offerings.map((o) => ({
         id: o._id.toString(),
         clusterId: o.clusterId.toString(),
         hubSchoolId: place.school(o.hubClassroomId.toString()),
         term: o.term,
       })),
-      sessions,
+      sessions: made,
     };
+  }
+
+  /** A cluster's sessions, from its lessons and their records. */
+  async #clusterSessions(
+    cluster: Cluster,
+    period: { from: number; to: number },
+    sessions: SessionList,
+    listed: Listed,
+  ): Promise<void> {
+    const lessons = await this.#models.Lesson.find({
+      clusterId: cluster._id,
+      scheduledStart: { $gte: new Date(period.from), $lt: new Date(period.to) },
+    }).lean<Lesson[]>();
+    const judged = await this.#judgeAll(lessons);
+    for (const l of lessons) {
+      const j = judged.get(l._id.toString())!;
+      listed.set(l._id.toString(), { lesson: l, judged: j });
+      sessions.add(factOf(l), j);
+    }
+  }
+
+  /** A region's sessions, streamed from the roll-up of lesson facts. */
+  async #regionSessions(
+    clusterIds: ReadonlySet<string>,
+    period: { from: number; to: number },
+    sessions: SessionList,
+  ): Promise<void> {
+    const now = this.#now();
+    const pending: string[] = [];
+    await this.#facts.each(period, (f) => {
+      if (!clusterIds.has(f.clusterId)) return;
+      const judged = this.#judgedFact(f, now);
+      if (judged) sessions.add(f, judged);
+      else pending.push(f.id);
+    });
+    // Ended without a stored judgement (or oddly recorded): judged from its records, as on
+    // the cluster path, and stored.
+    const lessons = (
+      await Promise.all(pending.map((id) => this.#models.Lesson.findById(id).lean<Lesson>()))
+    ).filter((l): l is Lesson => l !== null);
+    const judged = await this.#judgeAll(lessons);
+    for (const l of lessons) sessions.add(factOf(l), judged.get(l._id.toString())!);
   }
 
   /**
@@ -431,18 +403,51 @@ export class ReportService {
     return null;
   }
 
-  async #classroomNames(sessions: readonly Fact[]): Promise<Map<string, string>> {
-    const ids = [...new Set(sessions.flatMap((s) => s.judged.classrooms.map((c) => c.classroomId)))];
+  async #classroomNames(judged: readonly SessionJudgement[]): Promise<Map<string, string>> {
+    const ids = [...new Set(judged.flatMap((j) => j.classrooms.map((c) => c.classroomId)))];
     if (!ids.length) return new Map();
     const rooms = await this.#models.Classroom.find({ _id: { $in: ids } }, { name: 1 }).lean();
     return new Map(rooms.map((r) => [r._id.toString(), r.name]));
   }
 
-  async #teacherNames(sessions: readonly Fact[]): Promise<Map<string, string>> {
-    const ids = [...new Set(sessions.map((s) => s.teacherId))];
+  async #teacherNames(teacherIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(teacherIds)];
     if (!ids.length) return new Map();
     const users = await this.#models.User.find({ _id: { $in: ids } }, { realName: 1 }).lean();
     return new Map(users.map((u) => [u._id.toString(), u.realName]));
+  }
+}
+
+/**
+ * The session facts of one report as its lesson facts arrive. A classroom judged in a lesson
+ * that no longer lists it gets its school only when the report's offerings or lessons name
+ * it; those few are placed once every lesson has been seen.
+ */
+class SessionList {
+  readonly #place: SessionFacts;
+  readonly #named: Set<string>;
+  readonly #sessions: SessionFact[] = [];
+  readonly #later: [LessonFact, Judged][] = [];
+
+  constructor(place: SessionFacts, offeringRooms: readonly string[]) {
+    this.#place = place;
+    this.#named = new Set(offeringRooms);
+  }
+
+  add(f: LessonFact, judged: Judged): void {
+    this.#named.add(f.hubClassroomId);
+    for (const id of f.classroomIds) this.#named.add(id);
+    const own = (judged.classrooms ?? []).every(
+      (c) => c.classroomId === f.hubClassroomId || f.classroomIds.includes(c.classroomId),
+    );
+    if (own) this.#sessions.push(this.#place.session(f, judged, () => false));
+    else this.#later.push([f, judged]);
+  }
+
+  done(): SessionFact[] {
+    for (const [f, judged] of this.#later.splice(0))
+      this.#sessions.push(this.#place.session(f, judged, (id) => this.#named.has(id)));
+    return this.#sessions;
   }
 }
 

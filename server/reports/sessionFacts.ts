@@ -9,28 +9,17 @@ export interface Judged {
 }
 
 /**
- * Session facts (the rows `drillDown` counts) made from lesson facts, kept from one report to
- * the next: a province year is ~700,000 of them, and making them anew for every report is
- * mostly garbage to collect. One is made again when its lesson fact is replaced (the lesson
- * changed), its verdict moves (upcoming → missed with the clock) or the classrooms' schools
- * are reloaded.
+ * Makes the session facts (the rows `drillDown` counts) of one report from lesson facts,
+ * placing classrooms in their schools. Made per report and dropped with it; a province
+ * year's few million classroom rows share a few hundred thousand (school, status) objects.
  */
 export class SessionFacts {
-  #roomSchool: ReadonlyMap<string, string> = new Map();
-  /** By lesson id, with the fact it was made from (a Map: a WeakMap this large slows collection). */
-  #made = new Map<string, { from: LessonFact; session: SessionFact }>();
-  /** A few million classroom rows share a few hundred thousand (school, status) pairs. */
-  #rooms = new Map<string, Record<ClassroomStatus, ClassroomFact>>();
+  readonly #roomSchool: ReadonlyMap<string, string>;
+  readonly #rooms = new Map<string, Record<ClassroomStatus, ClassroomFact>>();
 
-  /**
-   * Binds to the classrooms' schools now held; on a new map, forgets what was made from the
-   * old. Also forgets sessions of lessons gone when they pile up (`lessons`: how many are held).
-   */
-  use(roomSchool: ReadonlyMap<string, string>, lessons: number): void {
-    if (roomSchool === this.#roomSchool && this.#made.size <= lessons * 1.25 + 1000) return;
+  /** @param roomSchool classroom id → its school id */
+  constructor(roomSchool: ReadonlyMap<string, string>) {
     this.#roomSchool = roomSchool;
-    this.#made = new Map();
-    this.#rooms = new Map();
   }
 
   /** A classroom's school; '' when unknown. */
@@ -41,21 +30,17 @@ export class SessionFacts {
   /**
    * The session fact of `f` judged `judged`. `named` says whether a classroom is named by the
    * report's offerings or lessons: one judged in the lesson that it no longer lists, and no
-   * other names, has no school (as when the lessons are read) and is not kept.
+   * other names, has no school.
    */
   session(f: LessonFact, judged: Judged, named: (classroomId: string) => boolean): SessionFact {
-    const made = this.#made.get(f.id);
-    if (made?.from === f && made.session.verdict === judged.verdict) return made.session;
-    let own = true;
     const classrooms = (
       judged.classrooms ?? f.classroomIds.map((classroomId) => ({ classroomId, status: 'absent' as const }))
     ).map((c) => {
       if (c.classroomId === f.hubClassroomId || f.classroomIds.includes(c.classroomId))
         return this.#room(this.school(c.classroomId), c.status);
-      own = false;
       return this.#room(named(c.classroomId) ? this.school(c.classroomId) : '', c.status);
     });
-    const session: SessionFact = {
+    return {
       id: f.id,
       offeringId: f.offeringId,
       clusterId: f.clusterId,
@@ -65,8 +50,6 @@ export class SessionFacts {
       verdict: judged.verdict,
       classrooms,
     };
-    if (own) this.#made.set(f.id, { from: f, session });
-    return session;
   }
 
   #room(schoolId: string, status: ClassroomStatus): ClassroomFact {

@@ -1,6 +1,6 @@
 import { schoolDays } from '../../scheduler/calendar.ts';
 import type { TeacherPeriodsInput } from '../../scheduler/delivery/index.ts';
-import type { Models, School, TermCalendar, User } from '../models/index.ts';
+import type { School, TermCalendar, User } from '../models/index.ts';
 import { calendarInput } from '../timetable/problem.ts';
 import { chinaDate } from './periods.ts';
 
@@ -13,39 +13,8 @@ export type TeacherSchoolRow = Pick<School, '_id' | 'regionCode' | 'termCalendar
  * Hub teachers' periods in a period, local and synchronized together: their local timetable
  * (busy periods a week) on each school day of their school's term calendars, plus their
  * synchronized sessions. Teachers whose school has no calendar for the period are left out
- * (their share is unknown, not zero).
- */
-export async function teacherPeriods(
-  models: Models,
-  sessions: readonly { teacherId: string }[],
-  teacherIds: readonly string[],
-  period: { from: number; to: number },
-): Promise<TeacherPeriodsInput[]> {
-  const teachers = await models.User.find({ _id: { $in: teacherIds } }, { schoolId: 1, busy: 1 }).lean<
-    User[]
-  >();
-  const schools = await models.School.find(
-    { _id: { $in: teachers.flatMap((t) => (t.schoolId ? [t.schoolId] : [])) } },
-    { regionCode: 1, termCalendarId: 1 },
-  ).lean<School[]>();
-  const calendars = await models.TermCalendar.find({
-    $or: [
-      { _id: { $in: schools.map((s) => s.termCalendarId) } },
-      { regionCode: { $in: schools.map((s) => s.regionCode) } },
-    ],
-  }).lean<TermCalendar[]>();
-  return countTeacherPeriods(
-    teachers,
-    new Map(schools.map((s) => [s._id.toString(), s])),
-    calendars,
-    sessions,
-    period,
-  );
-}
-
-/**
- * {@link teacherPeriods} over rows already read: the teachers, their schools by id, and term
- * calendars (any superset of the schools' own and their counties' calendars).
+ * (their share is unknown, not zero). Over rows already read: the teachers, their schools
+ * by id, and term calendars (any superset of the schools' own and their counties' calendars).
  */
 export function countTeacherPeriods(
   teachers: Iterable<TeacherRow>,

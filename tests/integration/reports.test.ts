@@ -6,7 +6,9 @@ import type { ExportJobView, Figures, ReportView } from '../../server/contract/r
 import { EmbeddedFerretDb, defaultFerretdbBin } from '../../server/db/EmbeddedFerretDb.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createModels } from '../../server/models/index.ts';
-import { ReportReadModel } from '../../server/reports/ReportReadModel.ts';
+import { Directory } from '../../server/reports/Directory.ts';
+import { FactRollUp } from '../../server/reports/FactRollUp.ts';
+import type { LessonFact } from '../../server/reports/lessonFacts.ts';
 import { ReportService } from '../../server/reports/ReportService.ts';
 import { demoSide } from '../helpers/fixtures.ts';
 import type { Side } from '../helpers/fixtures.ts';
@@ -357,7 +359,7 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
   });
 });
 
-describe('the report read model shared by several server processes', () => {
+describe('the report facts and directory shared by several server processes', () => {
   let ferret: EmbeddedFerretDb;
   let dataDir: string;
   const connections: mongoose.Connection[] = [];
@@ -380,7 +382,9 @@ describe('the report read model shared by several server processes', () => {
     removeDataDir(dataDir);
   });
 
-  it('a process that missed roll-ups written by another still sees every lesson as it is, and so does one that starts', async () => {
+  const YEAR = { from: Date.parse('2026-01-01T00:00:00+08:00'), to: Date.parse('2027-01-01T00:00:00+08:00') };
+
+  it('every process streams every lesson as it is, from one roll-up in the database, whichever process wrote it or rolled it up', async () => {
     const [a, b] = [await connect(), await connect()];
     const clusterId = new mongoose.Types.ObjectId();
     const add = (models: typeof a, day: number) =>
@@ -392,45 +396,58 @@ describe('the report read model shared by several server processes', () => {
         teacherId: new mongoose.Types.ObjectId(),
         hubClassroomId: new mongoose.Types.ObjectId(),
         classroomIds: [new mongoose.Types.ObjectId()],
-        scheduledStart: new Date(MONDAY + day * 86_400_000),
-        scheduledEnd: new Date(MONDAY + day * 86_400_000 + 40 * MIN),
+        // Across a month's end: two partitions of the roll-up.
+        scheduledStart: new Date(MONDAY + day * 7 * 86_400_000),
+        scheduledEnd: new Date(MONDAY + day * 7 * 86_400_000 + 40 * MIN),
       });
-    const facts = async (model: ReportReadModel) =>
-      [...(await model.rows()).facts.values()].sort((x, y) => (x.id < y.id ? -1 : 1));
-    // A rolls up after every 2 journal entries; B never does and falls behind.
-    const first = new ReportReadModel(a, { compactAfter: 2 });
-    const behind = new ReportReadModel(b, { compactAfter: 1000 });
+    const facts = async (rollUp: FactRollUp) => {
+      const out: LessonFact[] = [];
+      await rollUp.each(YEAR, (f) => out.push(f));
+      return out.sort((x, y) => (x.id < y.id ? -1 : 1));
+    };
+    // A rolls up after every 2 journal entries; B never does.
+    const first = new FactRollUp(a, { compactAfter: 2, chunkFacts: 2 });
+    const other = new FactRollUp(b, { compactAfter: 1000, chunkFacts: 2 });
     await add(a, 0);
-    expect(await facts(behind)).toHaveLength(1);
-    await behind.flush(); // B wrote the first roll-up (from every lesson)
-    for (let round = 1; round <= 3; round++) {
+    // No roll-up yet: the first read builds it from every lesson.
+    expect(await facts(other)).toHaveLength(1);
+    for (let round = 1; round <= 4; round++) {
       const l = await add(a, round);
       await b.Lesson.updateOne({ _id: l._id }, { $set: { state: 'live', startedAt: new Date(MONDAY) } });
-      await first.rows();
+      expect(await facts(other)).toEqual(await facts(first));
       await first.flush();
-      // One roll-up on from B's: B re-reads the lessons it folded in.
-      if (round === 1) expect(await facts(behind)).toEqual(await facts(first));
     }
-    // Two more roll-ups, and the entries they folded in deleted, while B was not looking.
-    const pointer = await a.Lesson.db.collection('reportstate').findOne({ _id: 'lessonFacts' as never });
-    expect(typeof pointer?.['prev']).toBe('string');
+    // Rolled up by A, the entries it folded in deleted: B reads A's roll-up.
     expect(await a.Lesson.db.collection('changejournal').countDocuments()).toBeLessThan(2);
     const truth = await facts(first);
-    expect(truth.filter((f) => f.state === 'live')).toHaveLength(3);
-    expect(await facts(behind)).toEqual(truth);
-    const starting = new ReportReadModel(await connect());
-    expect(await facts(starting)).toEqual(truth);
-    for (const model of [first, behind, starting]) await model.close();
+    expect(truth).toHaveLength(5);
+    expect(truth.filter((f) => f.state === 'live')).toHaveLength(4);
+    expect(await facts(other)).toEqual(truth);
+    // A lesson deleted is gone from every reader at once, and from the next roll-up.
+    await b.Lesson.deleteOne({ _id: truth[0]!.id });
+    expect(await facts(first)).toEqual(truth.slice(1));
+    await first.flush();
+    expect(await facts(new FactRollUp(await connect()))).toEqual(truth.slice(1));
+    // Only the months of the period are read, and only its lessons visited.
+    const november = {
+      from: Date.parse('2026-11-01T00:00:00+08:00'),
+      to: Date.parse('2026-12-01T00:00:00+08:00'),
+    };
+    const inNovember = truth.slice(1).filter((f) => f.scheduledStart < november.to);
+    const seen: LessonFact[] = [];
+    await other.each(november, (f) => seen.push(f));
+    expect(seen.map((f) => f.id).sort()).toEqual(inNovember.map((f) => f.id).sort());
+    for (const r of [first, other]) await r.close();
   });
 
-  it('keeps the rows it holds until their collection is written, then reloads that collection', async () => {
+  it('the directory keeps the rows it holds until their collection is written, then reads that collection again', async () => {
     const models = await connect();
-    const model = new ReportReadModel(models);
-    // Never written through the models: no counter yet, and nothing to reload.
+    const directory = new Directory(models);
+    // Never written through the models: no counter yet, and nothing to read again.
     await models.School.collection.insertOne({ name: '直写学校', regionCode: '430725', kind: 'rural' });
-    const held = await model.rows();
+    const held = await directory.rows();
     expect([...held.schools.values()].map((s) => s.name)).toContain('直写学校');
-    const again = await model.rows();
+    const again = await directory.rows();
     expect(again.clusters).toBe(held.clusters);
     expect(again.schools).toBe(held.schools);
     await models.Cluster.create({
@@ -441,9 +458,9 @@ describe('the report read model shared by several server processes', () => {
       hubSchoolIds: [],
       memberSchoolIds: [],
     });
-    const after = await model.rows();
+    const after = await directory.rows();
     expect(after.clusters.map((c) => c.name)).toContain('新联校群');
     expect(after.schools).toBe(held.schools);
-    await model.close();
+    await directory.close();
   });
 });
