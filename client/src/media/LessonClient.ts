@@ -12,42 +12,15 @@ import { api } from '../api.ts';
 import { Emitter } from '../emitter.ts';
 import { hostedElsewhere, request, routeTo } from '../signaling.ts';
 import type { SignalingSocket } from '../signaling.ts';
+import {
+  CAMERA_CODEC_OPTIONS,
+  CLASSROOM_CAMERA,
+  MIC_CODEC_OPTIONS,
+  TEACHER_CAMERA_DEGRADATION,
+  TEACHER_CAMERA_LAYERS,
+} from './encodings.ts';
 import { LinkStatsMeter } from './linkQuality.ts';
 import type { LinkStats } from './linkQuality.ts';
-
-/**
- * The teacher camera's simulcast layers, low to high: each classroom gets what its link
- * carries (the SFU picks the layer by its budget and bandwidth estimate). No temporal layers:
- * given them, mediasoup prefers a higher spatial layer at a lower frame rate, and a 1 Mbit/s
- * link was seen getting 720p at 6 fps with repeated freezes instead of smooth 360p.
- */
-const TEACHER_CAMERA_LAYERS: types.RtpEncodingParameters[] = [
-  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
-];
-
-/**
- * What the teacher's browser gives up when its encoder is short of CPU: frame rate, never
- * resolution. By default Chromium scales the camera down, and three encodes on a busy machine
- * sent the 720p layer at 540p (or dropped it): no classroom could then get the top layer,
- * whatever its link. The classrooms read the teacher's writing, which a smaller picture blurs
- * and a lower frame rate hardly touches.
- */
-const TEACHER_CAMERA_DEGRADATION: RTCDegradationPreference = 'maintain-resolution';
-
-/**
- * A classroom camera sends one layer, sized for where the teacher shows it: a small tile in
- * the grid most of the time, large when the classroom is spotlit or has the floor (then every
- * classroom sees it too). One layer switched by the kiosk, rather than two sent for the
- * server to choose from, because a teaching point's uplink is 1–2 Mbit/s: simulcast would
- * send both layers all lesson long (~0.8 Mbit/s) for a view needed a few minutes per lesson,
- * while the grid layer takes ~0.2 Mbit/s and the switch costs one key frame.
- */
-export const CLASSROOM_CAMERA = {
-  grid: { maxBitrate: 200_000, scaleResolutionDownBy: 2 },
-  featured: { maxBitrate: 700_000, scaleResolutionDownBy: 1 },
-} as const satisfies Record<string, types.RtpEncodingParameters>;
 
 export interface RemoteTrack {
   consumerId: string;
@@ -284,7 +257,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     if (audio && this.#device?.canProduce('audio')) {
       await transport.produce({
         track: audio,
-        codecOptions: { opusStereo: false, opusDtx: true, opusFec: true },
+        codecOptions: MIC_CODEC_OPTIONS,
         appData: { source: 'mic' },
         stopTracks: false,
       });
@@ -294,9 +267,9 @@ export class LessonClient extends Emitter<LessonClientEvents> {
         track: video,
         encodings:
           this.#role === 'teacher'
-            ? TEACHER_CAMERA_LAYERS
+            ? [...TEACHER_CAMERA_LAYERS]
             : [this.#featured ? CLASSROOM_CAMERA.featured : CLASSROOM_CAMERA.grid],
-        codecOptions: { videoGoogleStartBitrate: 1000 },
+        codecOptions: CAMERA_CODEC_OPTIONS,
         appData: { source: 'camera' },
         stopTracks: false,
       });

@@ -1,3 +1,5 @@
+import { CLASSROOM_CAPTURE, TEACHER_CAPTURE } from './encodings.ts';
+
 /**
  * Opens the camera and microphone. The teacher's camera feeds three simulcast layers, so it
  * asks for 720p; a classroom camera only feeds the teacher's grid, so 360p is plenty.
@@ -5,9 +7,7 @@
  */
 export async function openLocalMedia(role: 'teacher' | 'classroom'): Promise<MediaStream> {
   const video: MediaTrackConstraints =
-    role === 'teacher'
-      ? { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 25 } }
-      : { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } };
+    role === 'teacher' ? idealOf(TEACHER_CAPTURE) : idealOf(CLASSROOM_CAPTURE);
   const audio: MediaTrackConstraints = {
     echoCancellation: true,
     noiseSuppression: true,
@@ -19,4 +19,12 @@ export async function openLocalMedia(role: 'teacher' | 'classroom'): Promise<Med
     // A classroom without a working camera still takes part with its microphone.
     return navigator.mediaDevices.getUserMedia({ audio });
   }
+}
+
+function idealOf(capture: { width: number; height: number; frameRate: number }): MediaTrackConstraints {
+  return {
+    width: { ideal: capture.width },
+    height: { ideal: capture.height },
+    frameRate: { ideal: capture.frameRate },
+  };
 }
