@@ -8,7 +8,8 @@
 //   3. the mediasoup worker (cached by version outside node_modules);
 //   4. FerretDB, the embedded database (unless MONGODB_URI is set);
 //   5. the browser app (Vite build), when its sources changed;
-//   6. with --for-tests, schemathesis from PyPI in a cached venv (the HTTP fuzz test).
+//   6. with --for-tests, schemathesis from PyPI in a cached venv (the HTTP fuzz test);
+//   7. with --for-tests or --for-bench, rtcsink (Go, pion), the load client's receiver.
 // With --for-cluster (and --for-tests) also HAProxy, PostgreSQL and Redis from Debian, for
 // `npm run cluster` (scripts/cluster.mjs): several server processes on one machine.
 // Usage: node scripts/setup.mjs [--for-tests] [--for-cluster]
@@ -22,6 +23,7 @@ import {
   ensureMediasoupWorker,
   workerRuns,
 } from './lib/mediasoup-worker.mjs';
+import { ensureRtcsink } from './lib/rtcsink.mjs';
 import { SCHEMATHESIS_PACKAGES, ensureSchemathesis } from './lib/schemathesis.mjs';
 import { log, run } from './lib/util.mjs';
 
@@ -138,6 +140,8 @@ async function main() {
     run('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: root });
   }
   if (forTests) ensureSchemathesis();
+  // The load client's receiver (Go): its test and bench:sfu.
+  if (forTests || process.argv.includes('--for-bench')) ensureRtcsink();
   log(`ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
