@@ -35,6 +35,9 @@ export function connectSignaling(): SignalingSocket {
   const socket: SignalingSocket = io({
     withCredentials: true,
     transports: ['websocket', 'polling'],
+    // First retry after 0.25–0.75 s (a failover to another process takes about that), then
+    // backing off to 5 s; the randomization spreads a whole server's sockets over time.
+    reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
     // Not crypto.randomUUID: a kiosk on plain HTTP in a school network is no secure context.
     query: { route: `page-${Math.random().toString(36).slice(2)}` },

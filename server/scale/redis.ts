@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { LoginThrottleOptions } from '../auth/LoginThrottle.ts';
 import type { Logger } from '../logger.ts';
-import { RedisLessonLeases } from './LessonLeases.ts';
+import { RedisLessonLeases, processName } from './LessonLeases.ts';
 import type { RedisLessonLeasesOptions } from './LessonLeases.ts';
 
 /**
@@ -14,18 +14,23 @@ import type { RedisLessonLeasesOptions } from './LessonLeases.ts';
  * itself.
  */
 export class SharedRedis {
+  /** This process's name on its Redis connections and in the lesson leases. */
+  readonly processName: string;
   readonly #pub: Redis;
   readonly #sub: Redis;
 
-  private constructor(pub: Redis, sub: Redis) {
+  private constructor(pub: Redis, sub: Redis, name: string) {
     this.#pub = pub;
     this.#sub = sub;
+    this.processName = name;
   }
 
   /** Connects (publisher and subscriber); fails if Redis does not answer within 10 s. */
   static async connect(url: string, logger: Logger): Promise<SharedRedis> {
     const log = logger.child({ module: 'redis' });
-    const pub = new Redis(url, { lazyConnect: true, connectTimeout: 10_000 });
+    // Named (on every reconnection too), so that the other processes see when this one is gone.
+    const name = processName();
+    const pub = new Redis(url, { lazyConnect: true, connectTimeout: 10_000, connectionName: name });
     const sub = pub.duplicate();
     for (const client of [pub, sub]) client.on('error', (error: Error) => log.warn({ err: error }, 'redis'));
     try {
@@ -36,7 +41,7 @@ export class SharedRedis {
       throw error;
     }
     log.info({ url: url.replace(/\/\/[^@]*@/, '//***@') }, 'connected to Redis');
-    return new SharedRedis(pub, sub);
+    return new SharedRedis(pub, sub, name);
   }
 
   /** socket.io's Redis adapter over these clients. */
@@ -69,7 +74,7 @@ export class SharedRedis {
 
   /** Which process hosts each live lesson, kept in this Redis. */
   lessonLeases(logger: Logger, options?: RedisLessonLeasesOptions): RedisLessonLeases {
-    return new RedisLessonLeases(this.#pub, logger, options);
+    return new RedisLessonLeases(this.#pub, logger, { holder: this.processName, ...options });
   }
 
   async close(): Promise<void> {

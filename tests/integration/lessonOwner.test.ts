@@ -208,13 +208,13 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
     expect(await request(teacher, 'lesson:end', { lessonId: id })).toMatchObject({ ok: true });
   });
 
-  it('a lease left by a dead process holds the lesson until it runs out, then the next claim takes it with a higher fencing token', async () => {
+  it('a lease of a process that stalled (still connected to Redis) holds the lesson until it runs out, then the next claim takes it with a higher fencing token', async () => {
     const teacher = await open(b, 'teacher');
     const { id } = await liveLesson(b, teacher);
-    const client = new Redis(stack.redis.url);
+    const client = new Redis(stack.redis.url, { connectionName: 'stalled-host:1:ffff' });
     try {
-      // A process that died holding the lesson: its lease runs out by itself, and the classroom
-      // it had joined was never seen to leave.
+      // A process that stopped renewing holding the lesson: its lease runs out by itself, and
+      // the classroom it had joined was never seen to leave.
       const { LessonEvent } = b.platform.models;
       const classroom = (await b.platform.models.Lesson.findById(id).lean())!.classroomIds[0]!.toString();
       await LessonEvent.create({
@@ -224,7 +224,7 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
         role: 'classroom',
         refId: classroom,
       });
-      await client.set(`sync-classroom:lesson-lease:${id}`, 'dead-host:1:ffff', 'PX', 1500);
+      await client.set(`sync-classroom:lesson-lease:${id}`, 'stalled-host:1:ffff', 'PX', 1500);
       await client.set(`sync-classroom:lesson-fence:${id}`, '7');
       // Its last renewal: the last moment it is known to have been alive.
       const lastRenewal = Date.now() - 5_000;
@@ -257,6 +257,30 @@ describe('one process hosts each live lesson (leases in Redis)', () => {
       expect(
         await waitFor(async () => (await client.exists(`sync-classroom:lesson-lease:${id}`)) === 0),
       ).toBe(true);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('a lease of a process gone from Redis (no connection carries its name) is taken at once', async () => {
+    const teacher = await open(b, 'teacher');
+    const { id } = await liveLesson(b, teacher);
+    const client = new Redis(stack.redis.url);
+    try {
+      // Right after a start Redis has no connections yet: nobody is judged gone then.
+      await waitFor(
+        async () => Number(/uptime_in_seconds:(\d+)/.exec(await client.info('server'))?.[1]) >= 10,
+        20_000,
+        250,
+      );
+      await client.set(`sync-classroom:lesson-lease:${id}`, 'killed-host:2:eeee', 'PX', 60_000);
+      await client.set(`sync-classroom:lesson-fence:${id}`, '3');
+      expect(await request(teacher, 'lesson:join', { lessonId: id, rtpCapabilities: caps })).toMatchObject({
+        ok: true,
+      });
+      expect(await client.get(`sync-classroom:lesson-fence:${id}`)).toBe('4');
+      expect(await client.get(`sync-classroom:lesson-lease:${id}`)).toMatch(/:[0-9a-f]{8}$/);
+      expect(await request(teacher, 'lesson:end', { lessonId: id })).toMatchObject({ ok: true });
     } finally {
       client.disconnect();
     }

@@ -194,8 +194,8 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     } catch (error) {
       this.#teardown();
       this.#setState('failed', error instanceof Error ? error.message : String(error));
-      // During a failover the dead process holds the lesson for a few seconds more.
-      if (hostedElsewhere(error)) window.setTimeout(() => void this.#rejoin(), 1000);
+      // During a failover the old host may hold the lesson a moment more (≤ its lease's 3 s).
+      if (hostedElsewhere(error)) window.setTimeout(() => void this.#rejoin(), 500);
       throw error;
     }
   }
