@@ -25,7 +25,7 @@ export {
 } from './compat/index.ts';
 export type { BellChange, CompatReport, Proposal } from './compat/index.ts';
 export type { ConflictQuery, SolverOptions, TimetableReport } from './timetable/index.ts';
-export { applyPlan, checkPlan, planCluster } from './coplan/index.ts';
+export { applyLocalChanges, applyPlan, checkPlan, planCluster } from './coplan/index.ts';
 export type {
   LocalChange,
   Plan,

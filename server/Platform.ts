@@ -19,6 +19,9 @@ import { LocalLessonLeases } from './scale/LessonLeases.ts';
 import { Metrics } from './metrics/Metrics.ts';
 import { LessonService } from './lessons/LessonService.ts';
 import { CompatService } from './timetable/CompatService.ts';
+import { CoPlanJobs } from './timetable/CoPlanJobs.ts';
+import { CoPlanService } from './timetable/CoPlanService.ts';
+import { LocalTimetableService } from './timetable/LocalTimetableService.ts';
 import { SolveJobs } from './timetable/SolveJobs.ts';
 import { startJobs } from './jobs/index.ts';
 import type { JobBackend } from './jobs/index.ts';
@@ -209,6 +212,8 @@ export class Platform {
       reports.prime().catch((error: unknown) => logger.warn({ err: error }, 'report rows not loaded ahead'));
       const solveJobs = new SolveJobs(jobs, models, logger, now);
       const timetables = new TimetableService(models, solveJobs, now);
+      const localTimetables = new LocalTimetableService(models, audit);
+      const coplans = new CoPlanService(models, audit, new CoPlanJobs(jobs, models, logger), solveJobs, now);
       const db = connection;
       const shared = redis;
       const backend = jobs;
@@ -246,6 +251,7 @@ export class Platform {
         timetables,
         compat,
         solveJobs,
+        coplan: { locals: localTimetables, coplans },
         now,
         pool,
         rooms,

@@ -146,3 +146,15 @@ export function publicError(error: unknown): {
   }
   return { name: 'InternalError', message: 'internal error' };
 }
+
+/** A co-plan made from data that has changed since (bells, classes, local timetables, …): plan again. */
+export class StalePlanError extends Error {
+  readonly code = 'STALE_PLAN';
+
+  constructor(
+    message = '数据在方案生成后有变动（作息、本校课表或开课计划），请重新编排 (the data changed since the plan was made; plan again)',
+  ) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}

@@ -26,6 +26,8 @@ export function inRegion(prefix: string, code: string | null | undefined): boole
  * - admin: everything;
  * - bureau: everything under its region code;
  * - coordinator: its clusters, and the hub and member schools of those clusters;
+ * - school (a school's timetabler): its own school, and the clusters it belongs to (to read
+ *   and decide its part of their co-plans; the routes decide what more it may do);
  * - other roles: nothing to manage.
  */
 export class Scope {
@@ -73,6 +75,16 @@ export class Scope {
         schoolIds: clusters.flatMap((c) => [...c.hubSchoolIds, ...c.memberSchoolIds]),
         clusterRegions: [...new Set(clusters.map((c) => regionPrefix(c.regionCode)))],
       });
+    }
+    if (identity.role === 'school') {
+      const user = await models.User.findById(identity.userId, { schoolId: 1 }).lean();
+      const schoolId = user?.schoolId;
+      if (!schoolId) return new Scope(base);
+      const clusters = await models.Cluster.find(
+        { $or: [{ hubSchoolIds: schoolId }, { memberSchoolIds: schoolId }] },
+        { _id: 1 },
+      ).lean();
+      return new Scope({ ...base, clusterIds: clusters.map((c) => c._id), schoolIds: [schoolId] });
     }
     return new Scope(base);
   }

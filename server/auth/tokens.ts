@@ -20,7 +20,7 @@ export interface Identity {
 
 const ClaimsSchema = z.object({
   sub: z.string().min(1),
-  role: z.enum(['admin', 'bureau', 'coordinator', 'teacher', 'classroom', 'assistant']),
+  role: z.enum(['admin', 'bureau', 'coordinator', 'school', 'teacher', 'classroom', 'assistant']),
   name: z.string(),
   cid: z.string().nullable(),
   sid: z.string().nullable().optional(),

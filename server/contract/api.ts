@@ -2,7 +2,8 @@
  * REST request and response types shared by the server and the browser app (types only).
  */
 
-export type Role = 'admin' | 'bureau' | 'coordinator' | 'teacher' | 'classroom' | 'assistant';
+/** `school`: a receiving school's timetable officer (教务), who keeps its own timetable and approves its part of a co-plan. */
+export type Role = 'admin' | 'bureau' | 'coordinator' | 'school' | 'teacher' | 'classroom' | 'assistant';
 
 export type LessonState = 'scheduled' | 'live' | 'ended';
 

@@ -11,6 +11,8 @@ import { MethodNotAllowedError, NotFoundError } from '../errors.ts';
 import type { BoardService } from '../board/BoardService.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { CompatService } from '../timetable/CompatService.ts';
+import type { CoPlanService } from '../timetable/CoPlanService.ts';
+import type { LocalTimetableService } from '../timetable/LocalTimetableService.ts';
 import type { SolveJobs } from '../timetable/SolveJobs.ts';
 import type { TimetableService } from '../timetable/TimetableService.ts';
 import type { Logger } from '../logger.ts';
@@ -31,6 +33,7 @@ import { boardRoutes } from './routes/board.ts';
 import { lessonRoutes } from './routes/lessons.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { timetableRoutes } from './routes/timetables.ts';
+import { coPlanRoutes } from './routes/coplan.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 
@@ -46,6 +49,8 @@ export interface AppDeps {
   timetables: TimetableService;
   compat: CompatService;
   solveJobs: SolveJobs;
+  /** Receiving schools' own timetables and co-plans. */
+  coplan: { locals: LocalTimetableService; coplans: CoPlanService };
   now: () => number;
   pool: WorkerPool;
   rooms: RoomRegistry;
@@ -109,6 +114,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
       deps.now,
     ),
   );
+  app.use(coPlanRoutes(deps.models, deps.coplan.locals, deps.coplan.coplans, deps.auth, table));
   for (const spec of allResources(deps.models)) {
     app.use(
       `/api/${spec.name}`,

@@ -71,7 +71,7 @@ const User = z.looseObject({
   id: z.string(),
   username: z.string(),
   realName: z.string(),
-  role: z.enum(['admin', 'bureau', 'coordinator', 'teacher', 'classroom', 'assistant']),
+  role: z.enum(['admin', 'bureau', 'coordinator', 'school', 'teacher', 'classroom', 'assistant']),
   schoolId: z.string().nullable(),
   classroomId: z.string().nullable(),
 });

@@ -184,6 +184,9 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
         );
       case 'teacher':
         return lesson.teacherId.equals(identity.userId);
+      case 'school':
+        // A school's timetabler keeps timetables; lessons are its classrooms' and teachers'.
+        return false;
       case 'classroom':
       case 'assistant':
         return !!identity.classroomId && lesson.classroomIds.some((id) => id.equals(identity.classroomId));

@@ -12,6 +12,8 @@ import type { CalendarFeed } from './CalendarFeed.ts';
 import { classroomSchema } from './Classroom.ts';
 import type { Classroom } from './Classroom.ts';
 import { clusterSchema } from './Cluster.ts';
+import { coPlanSchema } from './CoPlan.ts';
+import type { CoPlan } from './CoPlan.ts';
 import { deviceEnrolmentSchema } from './DeviceEnrolment.ts';
 import type { DeviceEnrolment } from './DeviceEnrolment.ts';
 import type { Cluster } from './Cluster.ts';
@@ -22,6 +24,8 @@ import type { LessonInteraction } from './LessonInteraction.ts';
 import { lessonSchema } from './Lesson.ts';
 import type { Lesson } from './Lesson.ts';
 import { linkSampleSchema } from './LinkSample.ts';
+import { localTimetableSchema } from './LocalTimetable.ts';
+import type { LocalTimetable, LocalTimetableLesson } from './LocalTimetable.ts';
 import type { LinkSample } from './LinkSample.ts';
 import { offeringSchema } from './Offering.ts';
 import type { Offering } from './Offering.ts';
@@ -48,11 +52,14 @@ export type {
   CalendarFeed,
   Classroom,
   Cluster,
+  CoPlan,
   DeviceEnrolment,
   Lesson,
   LessonEvent,
   LessonInteraction,
   LinkSample,
+  LocalTimetable,
+  LocalTimetableLesson,
   Offering,
   RefreshToken,
   Region,
@@ -86,6 +93,8 @@ export interface Models {
   BoardAsset: Model<BoardAsset>;
   DeviceEnrolment: Model<DeviceEnrolment>;
   LessonInteraction: Model<LessonInteraction>;
+  LocalTimetable: Model<LocalTimetable>;
+  CoPlan: Model<CoPlan>;
 }
 
 /** Binds the platform's models to a connection (one per platform instance). */
@@ -111,6 +120,8 @@ export function createModels(connection: Connection): Models {
     BoardAsset: connection.model<BoardAsset>('BoardAsset', boardAssetSchema),
     DeviceEnrolment: connection.model<DeviceEnrolment>('DeviceEnrolment', deviceEnrolmentSchema),
     LessonInteraction: connection.model<LessonInteraction>('LessonInteraction', lessonInteractionSchema),
+    LocalTimetable: connection.model<LocalTimetable>('LocalTimetable', localTimetableSchema),
+    CoPlan: connection.model<CoPlan>('CoPlan', coPlanSchema),
   };
 }
 

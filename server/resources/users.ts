@@ -12,7 +12,7 @@ import { MANAGERS } from './schools.ts';
 import { regionOfSchool, schoolInScope, toId } from './scoping.ts';
 
 /** Roles bound to a school (they need schoolId). */
-const SCHOOL_ROLES: readonly Role[] = ['teacher', 'classroom', 'assistant'];
+const SCHOOL_ROLES: readonly Role[] = ['school', 'teacher', 'classroom', 'assistant'];
 
 const fields = {
   username: z

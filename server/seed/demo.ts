@@ -22,6 +22,12 @@ export const DEMO_ACCOUNTS = [
     note: 'cluster coordinator',
   },
   {
+    username: 'school1',
+    realName: '周敏（茶庵铺镇中心小学教务）',
+    role: 'school',
+    note: 'timetabler of 茶庵铺镇中心小学 (its own timetable, its part of co-plans)',
+  },
+  {
     username: 'teacher',
     realName: '王丽（英语）',
     role: 'teacher',
@@ -85,6 +91,54 @@ async function markDemoAccounts(models: Models): Promise<void> {
     await models.User.updateOne({ _id: user._id }, { $set: { demo: published } });
   }
 }
+
+/**
+ * A receiving class's own week (weekday × period → subject and local teacher): 升旗 on Monday
+ * and 班会 on Friday locked, 语文 and 数学 in the morning, and in its third lesson of the day
+ * (period `third`) the subjects the hub teaches: 英语 twice, 音乐 twice, 美术 once. These are
+ * the periods the class is busy in; the co-plan replaces the hub's subjects with the
+ * synchronized sessions, moving them where the hub's periods need.
+ */
+function localWeek(
+  classId: unknown,
+  third: (weekday: number) => number,
+  teachers: { chinese: string; maths: string; english: string; arts: string },
+): {
+  classId: unknown;
+  weekday: number;
+  period: number;
+  subject: string;
+  teacher: string;
+  locked: boolean;
+}[] {
+  const thirdSubject = ['英语', '音乐', '英语', '音乐', '美术'];
+  return [1, 2, 3, 4, 5].flatMap((weekday) => {
+    const subject = thirdSubject[weekday - 1] ?? '英语';
+    return [
+      weekday === 1
+        ? { classId, weekday, period: 1, subject: '升旗', teacher: '', locked: true }
+        : { classId, weekday, period: 1, subject: '语文', teacher: teachers.chinese, locked: false },
+      weekday === 5
+        ? { classId, weekday, period: 2, subject: '班会', teacher: teachers.chinese, locked: true }
+        : { classId, weekday, period: 2, subject: '数学', teacher: teachers.maths, locked: false },
+      {
+        classId,
+        weekday,
+        period: third(weekday),
+        subject,
+        teacher: subject === '英语' ? teachers.english : teachers.arts,
+        locked: false,
+      },
+    ];
+  });
+}
+
+const LOCAL_TEACHERS = [
+  { chinese: '李春梅', maths: '陈建国', english: '周小燕', arts: '彭丽' },
+  { chinese: '杨志强', maths: '黄海', english: '杨志强', arts: '黄海' },
+  { chinese: '覃玉兰', maths: '覃玉兰', english: '覃玉兰', arts: '覃玉兰' },
+  { chinese: '刘红', maths: '胡卫东', english: '邓静', arts: '邓静' },
+] as const;
 
 /**
  * A school's day: four morning and two afternoon periods of 40 minutes, shifted by
@@ -164,12 +218,23 @@ export async function seedDemo(
         name: r.classroom,
         size: r.size,
         classroomId: classroom._id,
-        // Their own lessons: 语文 and 数学 every morning, and one more period a day (3rd or 6th).
+        // Their own lessons: 语文 and 数学 every morning, and one more period a day (3rd or 6th);
+        // the school's own timetable below says which subjects (busy is the fallback for
+        // schools that keep none).
         busy: [1, 2, 3, 4, 5].flatMap((weekday) => [
           { weekday, period: 1 },
           { weekday, period: 2 },
           { weekday, period: (weekday + i) % 2 ? 3 : 6 },
         ]),
+      });
+      await models.LocalTimetable.create({
+        schoolId: school._id,
+        term: term.term,
+        lessons: localWeek(
+          klass._id,
+          (weekday) => ((weekday + i) % 2 ? 3 : 6),
+          LOCAL_TEACHERS[i] ?? LOCAL_TEACHERS[0],
+        ),
       });
       rural.push({ school, classroom, klass });
     }
@@ -185,7 +250,13 @@ export async function seedDemo(
         realName: account.realName,
         role: account.role,
         regionCode: account.role === 'bureau' ? COUNTY : null,
-        schoolId: room ? room.school._id : account.role === 'teacher' ? hub._id : null,
+        schoolId: room
+          ? room.school._id
+          : account.role === 'teacher'
+            ? hub._id
+            : account.role === 'school'
+              ? (rural[0]?.school._id ?? null)
+              : null,
         classroomId: room ? room.classroom._id : null,
         subjects:
           account.username === 'teacher' ? ['英语'] : account.username === 'teacher2' ? ['音乐', '美术'] : [],

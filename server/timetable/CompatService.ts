@@ -5,6 +5,7 @@ import {
   proposeChanges,
   resolveOptions,
 } from '../../scheduler/index.ts';
+import type { SchoolInput } from '../../scheduler/index.ts';
 import type { Identity } from '../auth/tokens.ts';
 import type { CompatView } from '../contract/timetable.ts';
 import type { Scope } from '../auth/Scope.ts';
@@ -14,6 +15,7 @@ import type { AuditLog } from '../resources/AuditLog.ts';
 import { clusterInScope } from '../resources/scoping.ts';
 import { toClock } from './clock.ts';
 import { loadProblem } from './problem.ts';
+import type { LoadedProblem } from './problem.ts';
 
 /**
  * Whether the schools' bells leave common slots for the cluster's offerings (at the solver's
@@ -71,38 +73,53 @@ export class CompatService {
         '这条建议已不适用（作息已有变动），请刷新 (the proposal no longer applies; refresh)',
       );
     const after = applyProposal(loaded.problem.schools, proposal);
-    for (const school of after) {
-      const before = loaded.problem.schools.find((s) => s.id === school.id);
-      if (!before || JSON.stringify(before.periods) === JSON.stringify(school.periods)) continue;
-      const periods = school.periods.map((p) => ({
-        period: p.period,
-        start: toClock(p.start),
-        end: toClock(p.end),
-        weekdays: [...p.weekdays],
-      }));
-      const stored = await this.#models.BellSchedule.findOneAndUpdate(
-        { schoolId: school.id },
-        { $set: { periods }, $setOnInsert: { name: `${school.name}作息` } },
-        { upsert: true, returnDocument: 'before' },
-      ).lean();
-      const regionCode = loaded.schools.find((s) => s._id.toString() === school.id)?.regionCode ?? null;
-      await this.#audit.record(
-        identity,
-        'update',
-        'bell-schedules',
-        stored?._id.toString() ?? null,
-        stored ? { periods: stored.periods } : null,
-        { periods, proposal: proposal.id, message: proposal.message },
-        regionCode,
-      );
-      if (!stored) {
-        const created = await this.#models.BellSchedule.findOne({ schoolId: school.id }, { _id: 1 }).lean();
-        await this.#models.School.updateOne(
-          { _id: school.id },
-          { $set: { bellScheduleId: created?._id ?? null } },
-        );
-      }
-    }
+    await saveBellSchedules(this.#models, this.#audit, identity, loaded, after, {
+      proposal: proposal.id,
+      message: proposal.message,
+    });
     return this.analyze(scope, clusterId, term);
+  }
+}
+
+/**
+ * Writes the bells of the schools whose periods differ in `after` from the loaded problem's
+ * (one audit entry each, `why` recorded with it): an accepted bell proposal, an applied co-plan.
+ */
+export async function saveBellSchedules(
+  models: Models,
+  audit: AuditLog,
+  identity: Identity,
+  loaded: LoadedProblem,
+  after: readonly SchoolInput[],
+  why: Record<string, unknown>,
+): Promise<void> {
+  for (const school of after) {
+    const before = loaded.problem.schools.find((s) => s.id === school.id);
+    if (!before || JSON.stringify(before.periods) === JSON.stringify(school.periods)) continue;
+    const periods = school.periods.map((p) => ({
+      period: p.period,
+      start: toClock(p.start),
+      end: toClock(p.end),
+      weekdays: [...p.weekdays],
+    }));
+    const stored = await models.BellSchedule.findOneAndUpdate(
+      { schoolId: school.id },
+      { $set: { periods }, $setOnInsert: { name: `${school.name}作息` } },
+      { upsert: true, returnDocument: 'before' },
+    ).lean();
+    const regionCode = loaded.schools.find((s) => s._id.toString() === school.id)?.regionCode ?? null;
+    await audit.record(
+      identity,
+      'update',
+      'bell-schedules',
+      stored?._id.toString() ?? null,
+      stored ? { periods: stored.periods } : null,
+      { periods, ...why },
+      regionCode,
+    );
+    if (!stored) {
+      const created = await models.BellSchedule.findOne({ schoolId: school.id }, { _id: 1 }).lean();
+      await models.School.updateOne({ _id: school.id }, { $set: { bellScheduleId: created?._id ?? null } });
+    }
   }
 }

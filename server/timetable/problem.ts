@@ -1,9 +1,17 @@
-import type { ClusterProblem, Session, TermCalendarInput, Weekday } from '../../scheduler/index.ts';
+import { createHash } from 'node:crypto';
+import type {
+  ClusterProblem,
+  LocalTimetableInput,
+  Session,
+  TermCalendarInput,
+  Weekday,
+} from '../../scheduler/index.ts';
 import type { SessionView } from '../contract/timetable.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type {
   Classroom,
   Cluster,
+  LocalTimetable,
   Models,
   Offering,
   School,
@@ -30,6 +38,8 @@ export interface LoadedProblem {
   calendar: TermCalendar | null;
   /** The saved draft or published timetable, if any. */
   timetable: Timetable | null;
+  /** The cluster's schools' own timetables for the term (schools that keep one). */
+  localTimetables: LocalTimetable[];
 }
 
 const str = (id: { toString(): string }): string => id.toString();
@@ -50,12 +60,17 @@ export async function loadProblem(models: Models, cluster: Cluster, term: string
   const hubId = cluster.hubSchoolIds[0];
   if (!hubId) throw new ValidationError('the cluster has no hub school yet');
   const schoolIds = [...cluster.hubSchoolIds, ...cluster.memberSchoolIds];
-  const [schools, bells, offerings, timetable] = await Promise.all([
+  const [schools, bells, offerings, timetable, localTimetables] = await Promise.all([
     models.School.find({ _id: { $in: schoolIds } }).lean<School[]>(),
     models.BellSchedule.find({ schoolId: { $in: schoolIds } }).lean(),
     models.Offering.find({ clusterId: cluster._id, term }).sort({ _id: 1 }).lean<Offering[]>(),
     models.Timetable.findOne({ clusterId: cluster._id, term }).lean<Timetable>(),
+    models.LocalTimetable.find({ schoolId: { $in: schoolIds }, term })
+      .sort({ _id: 1 })
+      .lean<LocalTimetable[]>(),
   ]);
+  // A class of a school that keeps its own timetable is busy exactly in its lessons there.
+  const withLocal = new Set(localTimetables.map((l) => str(l.schoolId)));
   const hubSchool = schools.find((s) => s._id.equals(hubId));
   if (!hubSchool) throw new NotFoundError('the hub school no longer exists');
   const [classes, teachers, rooms] = await Promise.all([
@@ -92,7 +107,7 @@ export async function loadProblem(models: Models, cluster: Cluster, term: string
       schoolId: str(c.schoolId),
       // A class without a classroom of its own sits remote lessons in a room of its own.
       classroomId: c.classroomId ? str(c.classroomId) : `class:${str(c._id)}`,
-      busy: refs(c.busy),
+      busy: withLocal.has(str(c.schoolId)) ? [] : refs(c.busy),
     })),
     teachers: teachers.map((t) => ({
       id: str(t._id),
@@ -113,8 +128,10 @@ export async function loadProblem(models: Models, cluster: Cluster, term: string
       recordingRoomId: str(o.hubClassroomId),
       receivingClassIds: o.receivingClassIds.map(str),
       periodsPerWeek: o.periodsPerWeek,
+      subject: o.subject,
     })),
     locked: (timetable?.sessions ?? []).filter((s) => s.locked).map(toSession),
+    ...(localTimetables.length && { localTimetables: localTimetables.map(toLocalInput) }),
   };
   return {
     cluster,
@@ -128,7 +145,59 @@ export async function loadProblem(models: Models, cluster: Cluster, term: string
     rooms,
     calendar,
     timetable,
+    localTimetables,
   };
+}
+
+/**
+ * A local teacher as the scheduler knows them: by school and name (local teachers need no
+ * account), so that one teacher of two classes is one teacher.
+ */
+export const localTeacherId = (schoolId: string, name: string): string => `${schoolId}:${name}`;
+
+/** A stored local timetable as the scheduler sees it. */
+export function toLocalInput(l: LocalTimetable): LocalTimetableInput {
+  const schoolId = str(l.schoolId);
+  return {
+    schoolId,
+    lessons: l.lessons.map((x) => ({
+      classId: str(x.classId),
+      weekday: x.weekday as Weekday,
+      period: x.period,
+      subject: x.subject,
+      ...(x.teacher ? { teacherId: localTeacherId(schoolId, x.teacher) } : {}),
+      ...(x.locked ? { locked: true } : {}),
+    })),
+  };
+}
+
+/**
+ * A digest of everything a plan depends on: the problem with its lists in a fixed order, so
+ * that the same data always gives the same digest and any change another.
+ */
+export function problemFingerprint(problem: ClusterProblem): string {
+  const byId = <T extends { id: string }>(xs: readonly T[]): T[] =>
+    [...xs].sort((a, b) => a.id.localeCompare(b.id));
+  const canonical = {
+    ...problem,
+    schools: byId(problem.schools),
+    classes: byId(problem.classes),
+    teachers: byId(problem.teachers),
+    recordingRooms: byId(problem.recordingRooms),
+    offerings: byId(problem.offerings),
+    locked: [...(problem.locked ?? [])].sort((a, b) =>
+      `${a.offeringId}/${a.weekday}/${a.period}`.localeCompare(`${b.offeringId}/${b.weekday}/${b.period}`),
+    ),
+    localTimetables: [...(problem.localTimetables ?? [])]
+      .sort((a, b) => a.schoolId.localeCompare(b.schoolId))
+      .map((l) => ({
+        schoolId: l.schoolId,
+        lessons: [...l.lessons].sort((a, b) =>
+          `${a.classId}/${a.weekday}/${a.period}`.localeCompare(`${b.classId}/${b.weekday}/${b.period}`),
+        ),
+      })),
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
 /** A stored term calendar as the calendar expansion reads it. */

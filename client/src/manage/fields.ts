@@ -97,6 +97,7 @@ export const RESOURCES: ResourceView[] = [
           teacher: ['教师', 'Teacher'],
           classroom: ['教室设备', 'Classroom device'],
           assistant: ['辅导教师', 'Assistant teacher'],
+          school: ['学校教务', 'School timetabler'],
           coordinator: ['联校群管理员', 'Coordinator'],
           bureau: ['教育局', 'Bureau'],
           admin: ['系统管理员', 'Admin'],

@@ -7,7 +7,9 @@ import { topbar } from '../ui/topbar.ts';
 export function homeOf(role: Role): string {
   if (role === 'teacher') return '/studio';
   if (role === 'classroom') return '/classroom';
-  return role === 'admin' || role === 'bureau' || role === 'coordinator' ? '/manage' : '/';
+  return role === 'admin' || role === 'bureau' || role === 'coordinator' || role === 'school'
+    ? '/manage'
+    : '/';
 }
 
 /** Landing page for accounts whose pages arrive later (admins, coordinators, bureaus). */

@@ -1,0 +1,159 @@
+import { Worker } from 'node:worker_threads';
+import type { ClusterProblem, Plan, PlanOptions } from '../../scheduler/index.ts';
+import type { CoPlanJobView } from '../contract/timetable.ts';
+import { NotFoundError } from '../errors.ts';
+import type { JobBackend, JobQueue, JobSnapshot } from '../jobs/index.ts';
+import type { Logger } from '../logger.ts';
+import type { Models } from '../models/index.ts';
+import type { CoPlanMessage } from './worker/coplan.ts';
+
+/** A co-plan run as its queue keeps it (JSON): everything the process that runs it needs. */
+interface CoPlanData {
+  /** One run at a time per `${clusterId}/${term}`. */
+  key: string;
+  clusterId: string;
+  term: string;
+  problem: ClusterProblem;
+  /** Digest of the data the plan is made from (see `problemFingerprint`). */
+  fingerprint: string;
+  /** Username of whoever started it. */
+  createdBy: string;
+  options: Omit<PlanOptions, 'onProgress' | 'now'> & { timeLimitMs: number };
+}
+
+type CoPlanProgress = Omit<Extract<CoPlanMessage, { type: 'progress' }>, 'type'>;
+
+interface CoPlanResult {
+  placed: number;
+  wanted: number;
+}
+
+/** A co-plan job as the API shows it, with the cluster it belongs to (for the scope check). */
+export type CoPlanJob = CoPlanJobView & { clusterId: string };
+
+const BOOT = new URL('./worker/boot.mjs', import.meta.url);
+const ENTRY = new URL('./worker/coplan.ts', import.meta.url).href;
+/** Finished runs are kept this long for the progress bar to read, ms. */
+const KEEP_MS = 10 * 60_000;
+
+/** The schools a plan asks something of: bell changes or changes to their own timetable. */
+export function schoolsTouched(plan: Pick<Plan, 'bellChanges' | 'localChanges'>): string[] {
+  return [
+    ...new Set([...plan.bellChanges.map((c) => c.schoolId), ...plan.localChanges.map((c) => c.schoolId)]),
+  ];
+}
+
+/**
+ * Co-plans (`scheduler/coplan`) as durable jobs (`server/jobs`), like solves: accepted by any
+ * process, run by one in a worker thread, one at a time per cluster and term. The process that
+ * runs it saves the plan (replacing the term's previous one, every touched school's decision
+ * pending) before the job reads as done.
+ */
+export class CoPlanJobs {
+  readonly #queue: JobQueue<CoPlanData, CoPlanProgress, CoPlanResult>;
+  readonly #models: Models;
+  readonly #log: Logger;
+
+  constructor(jobs: JobBackend, models: Models, logger: Logger) {
+    this.#models = models;
+    this.#log = logger.child({ module: 'coplan' });
+    this.#queue = jobs.queue<CoPlanData, CoPlanProgress, CoPlanResult>({
+      name: 'timetable-coplan',
+      keepMs: KEEP_MS,
+      concurrency: 1,
+      run: (data, { progress, signal }) => this.#run(data, progress, signal),
+    });
+  }
+
+  /** Starts a co-plan, or returns the unfinished one of the same cluster and term. */
+  async start(data: Omit<CoPlanData, 'key'>): Promise<CoPlanJob> {
+    const key = `${data.clusterId}/${data.term}`;
+    return view(await this.#queue.add({ ...data, key }, { key }));
+  }
+
+  /** Whether a co-plan of `${clusterId}/${term}` waits or runs. */
+  running(key: string): boolean {
+    return this.#queue.isRunning(key);
+  }
+
+  /** @throws NotFoundError for an unknown, expired or malformed id */
+  async get(id: string): Promise<CoPlanJob> {
+    const job = await this.#queue.get(id);
+    if (!job) throw new NotFoundError(`co-plan job ${id} not found`);
+    return view(job);
+  }
+
+  async #run(
+    data: CoPlanData,
+    progress: (value: CoPlanProgress) => void,
+    signal: AbortSignal,
+  ): Promise<CoPlanResult> {
+    const started = Date.now();
+    const { plan, baselinePlaced } = await planInThread(data.problem, data.options, progress, signal);
+    await this.#models.CoPlan.updateOne(
+      { clusterId: data.clusterId, term: data.term },
+      {
+        $set: {
+          fingerprint: data.fingerprint,
+          plan,
+          baselinePlaced,
+          schools: schoolsTouched(plan).map((schoolId) => ({ schoolId, decision: 'pending' })),
+          refusedBellChanges: [],
+          refusedLocalChanges: [],
+          state: 'proposed',
+          createdBy: data.createdBy,
+          appliedAt: null,
+          applied: null,
+        },
+      },
+      { upsert: true },
+    );
+    this.#log.info(
+      { key: data.key, ms: Date.now() - started, placed: plan.placed, wanted: plan.wanted },
+      'co-planned',
+    );
+    return { placed: plan.placed, wanted: plan.wanted };
+  }
+}
+
+function planInThread(
+  problem: ClusterProblem,
+  options: CoPlanData['options'],
+  onProgress: (value: CoPlanProgress) => void,
+  signal: AbortSignal,
+): Promise<{ plan: Plan; baselinePlaced: number }> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, problem, options } });
+    const stop = (): void => {
+      reject(signal.reason as Error);
+      void worker.terminate();
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    worker.on('message', (message: CoPlanMessage) => {
+      if (message.type === 'progress') {
+        const { fraction, step, placed, wanted } = message;
+        onProgress({ fraction, step, placed, wanted });
+      } else if (message.type === 'failed') reject(new Error(message.message));
+      else resolve({ plan: message.plan, baselinePlaced: message.baselinePlaced });
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      signal.removeEventListener('abort', stop);
+      if (code !== 0) reject(new Error(`co-plan thread exited with code ${code}`));
+    });
+  });
+}
+
+function view(job: JobSnapshot<CoPlanData, CoPlanProgress, CoPlanResult>): CoPlanJob {
+  const { progress, result } = job;
+  return {
+    id: job.id,
+    clusterId: job.data.clusterId,
+    state: job.state === 'done' || job.state === 'failed' ? job.state : 'running',
+    fraction: result ? 1 : (progress?.fraction ?? 0),
+    placed: result?.placed ?? progress?.placed ?? 0,
+    wanted: result?.wanted ?? job.data.problem.offerings.reduce((n, o) => n + o.periodsPerWeek, 0),
+    error: job.error,
+  };
+}
