@@ -293,6 +293,23 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
       });
       devices.set(side, { userId: user._id.toString(), deviceId });
     }
+    // Each side's lesson recorded and being composed: readable in scope, not yet playable nor deletable.
+    for (const [id, side] of [
+      [lessonId, inside],
+      [foreignLessonId, outside],
+    ] as const) {
+      const lesson = (await m.Lesson.findById(id).lean())!;
+      await m.Recording.create({
+        lessonId: lesson._id,
+        clusterId: side.clusterId,
+        teacherId: lesson.teacherId,
+        title: lesson.title,
+        subject: lesson.subject,
+        grade: lesson.grade,
+        state: 'composing',
+        liveStartedAt: new Date(),
+      });
+    }
     tokens = { anonymous: null } as Record<Who, string | null>;
     for (const who of WHO.slice(1)) tokens[who] = await login(t.url, who);
   }, 60_000);
@@ -420,6 +437,7 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
             lessonId: side === inside ? lessonId : foreignLessonId,
             clusterId: side.clusterId,
             offeringId: side.offeringId,
+            schoolId: side.schoolId,
             ...devices.get(side)!,
           };
           const { status, text } = await call(
@@ -447,7 +465,7 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, 120_000);
 });
 
 /** Ids an out-of-table route is called with: the lesson, and the side's cluster and offering. */
@@ -455,6 +473,8 @@ interface Ctx {
   lessonId: string;
   clusterId: string;
   offeringId: string;
+  /** A receiving school of the side's cluster. */
+  schoolId: string;
   /** The side's classroom device account and its enrolled device. */
   userId: string;
   deviceId: string;
@@ -648,6 +668,67 @@ const OTHER_ROUTES: Record<
     ok: () => [200],
     scoped: true,
   },
+  'get /api/local-timetables/:schoolId/:term': {
+    path: ({ schoolId }) => `/api/local-timetables/${schoolId}/${TERM}`,
+    ok: () => [200],
+    scoped: true,
+  },
+  // From a revision that is not current: refused, nothing changed.
+  'put /api/local-timetables/:schoolId/:term': {
+    path: ({ schoolId }) => `/api/local-timetables/${schoolId}/${TERM}`,
+    body: () => ({ lessons: [], revision: 999 }),
+    ok: () => [409],
+    scoped: true,
+  },
+  // A dry run of a file that is no workbook: 200 with the file's error, nothing written.
+  'post /api/local-timetables/:schoolId/:term/import': {
+    path: ({ schoolId }) => `/api/local-timetables/${schoolId}/${TERM}/import?dryRun=true`,
+    body: () => Buffer.from('not a workbook'),
+    ok: () => [200],
+    scoped: true,
+  },
+  'get /api/local-timetables/:schoolId/:term/export': {
+    path: ({ schoolId }) => `/api/local-timetables/${schoolId}/${TERM}/export`,
+    ok: () => [200],
+    scoped: true,
+  },
+  // What a co-plan route answers depends on what ran before (a plan or none, its schools'
+  // decisions, a run still going); the role and scope gate does not.
+  'post /api/timetables/:clusterId/:term/coplan': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/coplan`,
+    body: () => ({ timeLimitMs: 200 }),
+    ok: () => [202, 400],
+    scoped: true,
+  },
+  'get /api/timetables/:clusterId/:term/coplan': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/coplan`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'post /api/timetables/:clusterId/:term/coplan/schools/:schoolId/decision': {
+    path: ({ clusterId, schoolId }) =>
+      `/api/timetables/${clusterId}/${TERM}/coplan/schools/${schoolId}/decision`,
+    body: () => ({ approve: false, note: 'matrix' }),
+    ok: () => [200, 404, 409],
+    scoped: true,
+  },
+  'post /api/timetables/:clusterId/:term/coplan/changes': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/coplan/changes`,
+    body: () => ({ kind: 'bell', index: 99_999, refused: true }),
+    ok: () => [404, 409],
+    scoped: true,
+  },
+  'post /api/timetables/:clusterId/:term/coplan/apply': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/coplan/apply`,
+    body: () => ({}),
+    ok: () => [200, 404, 409],
+    scoped: true,
+  },
+  'get /api/coplans': { path: () => '/api/coplans', ok: () => [200] },
+  'get /api/coplan-jobs/:id': {
+    path: () => '/api/coplan-jobs/00000000-0000-4000-8000-000000000000',
+    ok: () => [404],
+  },
   'get /api/solve-jobs/:id': {
     path: () => '/api/solve-jobs/00000000-0000-4000-8000-000000000000',
     ok: () => [404],
@@ -662,6 +743,43 @@ const OTHER_ROUTES: Record<
   'delete /api/calendar-feeds/:id': {
     path: () => '/api/calendar-feeds/0123456789abcdef01234567',
     ok: () => [404],
+  },
+  // Recording: its status for whoever may see the lesson, the switch for its teacher.
+  'get /api/lessons/:id/recording': {
+    path: ({ lessonId }) => `/api/lessons/${lessonId}/recording`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'put /api/lessons/:id/recording': {
+    path: ({ lessonId }) => `/api/lessons/${lessonId}/recording`,
+    body: () => ({ enabled: true }),
+    ok: () => [200],
+    scoped: true,
+  },
+  // The library: a recording still composing is listed and readable, not yet playable (404)
+  // nor deletable (409); serving and deleting a finished one: tests/integration/recording.test.ts.
+  'get /api/library/recordings': { path: () => '/api/library/recordings', ok: () => [200] },
+  'get /api/library/recordings/:id': {
+    path: ({ lessonId }) => `/api/library/recordings/${lessonId}`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'get /api/library/recordings/:id/video': {
+    path: ({ lessonId }) => `/api/library/recordings/${lessonId}/video`,
+    ok: () => [404],
+    scoped: true,
+  },
+  'delete /api/library/recordings/:id': {
+    path: ({ lessonId }) => `/api/library/recordings/${lessonId}`,
+    ok: () => [409],
+    scoped: true,
+  },
+  'get /api/library/storage': { path: () => '/api/library/storage', ok: () => [200] },
+  'put /api/library/clusters/:id/settings': {
+    path: ({ clusterId }) => `/api/library/clusters/${clusterId}/settings`,
+    body: () => ({ enabled: true, quotaGb: null, retentionDays: null }),
+    ok: () => [200],
+    scoped: true,
   },
   'get /api/ical/:token': { path: () => '/api/ical/no-such-token-0123456789.ics', ok: () => [404] },
   'get /api/export/:kind': {

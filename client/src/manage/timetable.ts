@@ -8,6 +8,7 @@ import { api } from '../api.ts';
 import { lang, zhEn } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
+import { CoPlanSection } from './coplan.ts';
 import { WeekGrid } from './weekGrid.ts';
 import type { GridSubject, Slot } from './weekGrid.ts';
 
@@ -193,7 +194,16 @@ export async function timetablePanel(): Promise<HTMLElement> {
     } catch (error) {
       fail(error);
     }
+    await coplan.load();
   };
+  // The co-plan with the receiving schools sits below the grid; applying it reloads the week.
+  const coplan = new CoPlanSection(
+    () =>
+      clusterSelect.value && termSelect.value
+        ? { clusterId: clusterSelect.value, term: termSelect.value }
+        : null,
+    () => load(),
+  );
 
   const fillTerms = (): void => {
     const cluster = clusters.items.find((c) => c.id === clusterSelect.value);
@@ -332,6 +342,7 @@ export async function timetablePanel(): Promise<HTMLElement> {
       ),
     ),
     h('div', { class: 'tt-layout' }, grid.el, h('aside', {}, conflicts, unplaced)),
+    coplan.el,
   );
 }
 

@@ -2,6 +2,7 @@ import type { UserView } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
 import { lang, onLangChange, zhEn } from '../i18n.ts';
 import { bellsPanel } from '../manage/bells.ts';
+import { schoolCoPlanPanel } from '../manage/coplanSchool.ts';
 import { dashboardPanel } from '../manage/dashboard.ts';
 import { importPanel } from '../manage/imports.ts';
 import { timetablePanel } from '../manage/timetable.ts';
@@ -65,25 +66,32 @@ async function auditPanel(): Promise<HTMLElement> {
  * and (bureaus, admins) the audit log.
  */
 export function managePage(root: HTMLElement, user: UserView): void {
-  const sections: Section[] = [
-    { id: 'overview', title: () => zhEn('概览', 'Overview'), render: overviewPanel },
-    { id: 'dashboard', title: () => zhEn('统计报表', 'Figures'), render: dashboardPanel },
-    ...RESOURCES.map((view) => ({
-      id: view.name,
-      title: () => (lang() === 'en' ? view.en : view.zh),
-      render: async () => {
-        const panel = new ResourcePanel(view);
-        await panel.load();
-        return panel.el;
-      },
-    })),
-    { id: 'timetable', title: () => zhEn('联合排课', 'Timetable'), render: timetablePanel },
-    { id: 'bells', title: () => zhEn('作息协调', 'Bell compatibility'), render: bellsPanel },
-    { id: 'import', title: () => zhEn('导入导出', 'Import / export'), render: importPanel },
-    ...(user.role === 'coordinator'
-      ? []
-      : [{ id: 'audit', title: () => zhEn('审计日志', 'Audit log'), render: auditPanel }]),
+  // A school's timetabler keeps its own week and decides its part of co-plans; nothing else.
+  const schoolSections: Section[] = [
+    { id: 'coplan', title: () => zhEn('联合编排确认', 'Co-plan'), render: () => schoolCoPlanPanel(user) },
   ];
+  const sections: Section[] =
+    user.role === 'school'
+      ? schoolSections
+      : [
+          { id: 'overview', title: () => zhEn('概览', 'Overview'), render: overviewPanel },
+          { id: 'dashboard', title: () => zhEn('统计报表', 'Figures'), render: dashboardPanel },
+          ...RESOURCES.map((view) => ({
+            id: view.name,
+            title: () => (lang() === 'en' ? view.en : view.zh),
+            render: async () => {
+              const panel = new ResourcePanel(view);
+              await panel.load();
+              return panel.el;
+            },
+          })),
+          { id: 'timetable', title: () => zhEn('联合排课', 'Timetable'), render: timetablePanel },
+          { id: 'bells', title: () => zhEn('作息协调', 'Bell compatibility'), render: bellsPanel },
+          { id: 'import', title: () => zhEn('导入导出', 'Import / export'), render: importPanel },
+          ...(user.role === 'coordinator'
+            ? []
+            : [{ id: 'audit', title: () => zhEn('审计日志', 'Audit log'), render: auditPanel }]),
+        ];
   const nav = h('nav', { class: 'side-nav' });
   const main = h('main', { class: 'manage-main' });
   const show = async (id: string): Promise<void> => {
