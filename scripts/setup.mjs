@@ -42,6 +42,9 @@ const TEST_PACKAGES = [
   'redis-server',
 ];
 
+/** Packages every lesson's recording needs: the recorder and the composer (ffmpeg, ffprobe). */
+const RECORDING_PACKAGES = ['ffmpeg'];
+
 /** Packages `npm run cluster` runs: the load balancer, FerretDB's PostgreSQL and the shared Redis. */
 const CLUSTER_PACKAGES = ['haproxy', 'postgresql', 'redis-server'];
 
@@ -121,6 +124,7 @@ async function main() {
   })();
   ensureDebianPackages([
     ...WORKER_RUNTIME_PACKAGES,
+    ...RECORDING_PACKAGES,
     ...(workerCached ? [] : WORKER_BUILD_PACKAGES),
     ...(forTests ? [...TEST_PACKAGES, ...SCHEMATHESIS_PACKAGES] : []),
     ...(forCluster ? CLUSTER_PACKAGES : []),

@@ -36,6 +36,9 @@ import { ExportJobs } from './reports/ExportJobs.ts';
 import { ReportService } from './reports/ReportService.ts';
 import { Signaling } from './signaling/Signaling.ts';
 import { SharedRedis } from './scale/redis.ts';
+import { Library } from './recording/Library.ts';
+import { RecordingService } from './recording/RecordingService.ts';
+import { RecordingStorage } from './recording/storage.ts';
 
 export interface PlatformOptions {
   config: Config;
@@ -71,6 +74,8 @@ export class Platform {
   readonly #ferret: EmbeddedFerretDb | undefined;
   readonly #logger: Logger;
   readonly #redis: SharedRedis | undefined;
+  /** Records live lessons and composes their MP4s (`server/recording`). */
+  readonly recordings: RecordingService;
   #closed = false;
 
   private constructor(parts: {
@@ -92,8 +97,10 @@ export class Platform {
     logger: Logger;
     firstAdmin: { username: string; password: string } | null;
     redis: SharedRedis | undefined;
+    recordings: RecordingService;
   }) {
     this.#redis = parts.redis;
+    this.recordings = parts.recordings;
     this.firstAdmin = parts.firstAdmin;
     this.models = parts.models;
     this.pool = parts.pool;
@@ -238,6 +245,20 @@ export class Platform {
       });
       leases.on('taken', () => metrics.hosting('taken'));
       leases.on('lost', () => metrics.hosting('lost'));
+      const storage = new RecordingStorage(path.join(config.dataDir, 'recordings'));
+      const library = new Library(models, storage, audit);
+      const recordings = new RecordingService({
+        models,
+        rooms,
+        lessons,
+        boards,
+        jobs,
+        storage,
+        logger,
+        now,
+        housekeeping: () => library.enforceRetention(now()),
+      });
+      await recordings.reconcile();
       const clientDir = options.clientDir ?? path.resolve(import.meta.dirname, '..', 'client', 'dist');
       const { app, table } = createApp({
         models,
@@ -269,6 +290,7 @@ export class Platform {
         allowedOrigins: config.allowedOrigins,
         trustProxy: config.trustProxy,
         metrics: { metrics, token: config.metricsToken },
+        library: { library, recordings },
       });
       const server = http.createServer(app);
       // Idle keep-alive connections outlive the clients' and the load balancer's (HAProxy keeps
@@ -314,6 +336,7 @@ export class Platform {
         logger,
         firstAdmin,
         redis,
+        recordings,
       });
     } catch (error) {
       await jobs?.close();
@@ -341,6 +364,7 @@ export class Platform {
     await this.#signaling.close();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.recordings.close();
     this.rooms.closeAll('shutdown');
     this.pool.close();
     await this.#jobs.close();

@@ -7,6 +7,8 @@ import { Peer } from './Peer.ts';
 import type { MediaSource, PeerInfo, PeerRole, ProducerAppData, ProducerInfo } from './Peer.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 import type { WorkerPool } from './WorkerPool.ts';
+import { createTap } from './recording/tap.ts';
+import type { RecordingTap } from './recording/tap.ts';
 
 /** Where WebRTC transports listen. */
 export interface RtcListenOptions {
@@ -121,6 +123,8 @@ export interface LessonRoomEvents extends Record<string, unknown[]> {
   producerclosed: [ProducerInfo];
   /** A consumer of `peerId` was closed because its producer went away. */
   consumerclosed: [{ peerId: string; consumerId: string }];
+  /** The floor moved to a classroom (refId), or back to the teacher (null). */
+  floorchanged: [string | null];
   /** The room closed: `reason` is 'ended', 'worker-died' or 'closed'. */
   close: [string];
 }
@@ -277,6 +281,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
           if (audience.length) this.safeEmit('newproducer', this.#producerInfo(producer), audience);
       }
     }
+    this.safeEmit('floorchanged', refId);
   }
 
   /** Classrooms (refIds) whose microphone is paused on the server. */
@@ -460,6 +465,26 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
       for (const producer of peer.producers.values()) result.push(this.#producerInfo(producer));
     }
     return result;
+  }
+
+  /** Every producer in the room now (for a recorder that starts after them). */
+  allProducers(): ProducerInfo[] {
+    return [...this.#peers.values()].flatMap((p) =>
+      [...p.producers.values()].map((x) => this.#producerInfo(x)),
+    );
+  }
+
+  /**
+   * A recorder's copy of a producer (`sfu/recording/tap.ts`): a paused consumer of its top
+   * layer on a plain transport of its own sending to `remote`; it ends with the producer or the room.
+   */
+  async tap(producerId: string, remote: { ip: string; port: number }): Promise<RecordingTap> {
+    this.#assertOpen();
+    const producer = [...this.#peers.values()].map((p) => p.producers.get(producerId)).find(Boolean);
+    if (!producer) throw new NotFoundError(`producer ${producerId} not found`);
+    const tap = await createTap(this.#router, producer, remote);
+    if (this.#closed) tap.close();
+    return tap;
   }
 
   /** Creates a paused consumer; the client resumes it when its track is ready. */

@@ -35,6 +35,9 @@ import { reportRoutes } from './routes/reports.ts';
 import { timetableRoutes } from './routes/timetables.ts';
 import { coPlanRoutes } from './routes/coplan.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { libraryRoutes } from './routes/library.ts';
+import type { Library } from '../recording/Library.ts';
+import type { RecordingService } from '../recording/RecordingService.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
 
 export interface AppDeps {
@@ -64,6 +67,8 @@ export interface AppDeps {
   trustProxy?: readonly string[];
   /** Prometheus metrics at GET /metrics, and the token that reads them (none: this machine only). */
   metrics?: { metrics: Metrics; token: string | undefined };
+  /** Recording and the library (资源库). */
+  library?: { library: Library; recordings: RecordingService };
 }
 
 /** Methods the app answers at all; anything else (TRACE, CONNECT, …) is a 405. */
@@ -121,6 +126,8 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
       resourceRouter(spec, { models: deps.models, auth: deps.auth, audit: deps.audit, table }),
     );
   }
+  if (deps.library)
+    app.use(libraryRoutes(deps.library.library, deps.library.recordings, deps.lessons, deps.auth, table));
   app.use('/api', openApiRoutes(table));
   app.use('/api', (req) => {
     const allow = table.methodsAt(req.originalUrl.split('?')[0] ?? '');

@@ -28,6 +28,8 @@ import { localTimetableSchema } from './LocalTimetable.ts';
 import type { LocalTimetable, LocalTimetableLesson } from './LocalTimetable.ts';
 import type { LinkSample } from './LinkSample.ts';
 import { offeringSchema } from './Offering.ts';
+import { recordingSchema, recordingSettingsSchema } from './Recording.ts';
+import type { Recording, RecordingSettings } from './Recording.ts';
 import type { Offering } from './Offering.ts';
 import { refreshTokenSchema } from './RefreshToken.ts';
 import type { RefreshToken } from './RefreshToken.ts';
@@ -61,6 +63,8 @@ export type {
   LocalTimetable,
   LocalTimetableLesson,
   Offering,
+  Recording,
+  RecordingSettings,
   RefreshToken,
   Region,
   School,
@@ -93,6 +97,8 @@ export interface Models {
   BoardAsset: Model<BoardAsset>;
   DeviceEnrolment: Model<DeviceEnrolment>;
   LessonInteraction: Model<LessonInteraction>;
+  Recording: Model<Recording>;
+  RecordingSettings: Model<RecordingSettings>;
   LocalTimetable: Model<LocalTimetable>;
   CoPlan: Model<CoPlan>;
 }
@@ -120,6 +126,8 @@ export function createModels(connection: Connection): Models {
     BoardAsset: connection.model<BoardAsset>('BoardAsset', boardAssetSchema),
     DeviceEnrolment: connection.model<DeviceEnrolment>('DeviceEnrolment', deviceEnrolmentSchema),
     LessonInteraction: connection.model<LessonInteraction>('LessonInteraction', lessonInteractionSchema),
+    Recording: connection.model<Recording>('Recording', recordingSchema),
+    RecordingSettings: connection.model<RecordingSettings>('RecordingSettings', recordingSettingsSchema),
     LocalTimetable: connection.model<LocalTimetable>('LocalTimetable', localTimetableSchema),
     CoPlan: connection.model<CoPlan>('CoPlan', coPlanSchema),
   };

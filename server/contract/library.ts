@@ -1,0 +1,119 @@
+/**
+ * The wire types of recording and the library (资源库): a lesson's recording status for the
+ * studio and the kiosk, the library's list, a recording's view for the player, storage and
+ * the cluster's recording settings. The zod schemas parse what comes in.
+ */
+import { z } from 'zod';
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+/** Where a recording is: see `server/models/Recording.ts`. */
+export type RecordingState = 'recording' | 'composing' | 'ready' | 'failed' | 'off';
+
+/** Whether a lesson is recorded, for the 录制中 badge and the teacher's switch. */
+export interface RecordingStatus {
+  lessonId: string;
+  /** The cluster's setting (on unless its coordinator turned recording off). */
+  clusterEnabled: boolean;
+  /** The teacher's switch for this lesson. */
+  lessonEnabled: boolean;
+  /** null before anything was recorded. */
+  state: RecordingState | null;
+  /** A recorder is writing now. */
+  recordingNow: boolean;
+  /** Gaps so far. */
+  gaps: number;
+}
+
+export const RecordingSwitchSchema = z.object({ enabled: z.boolean() });
+
+/** Filters of the library's list; dates are the lesson's local day (Asia/Shanghai). */
+export const LibraryQuerySchema = z.object({
+  subject: z.string().trim().min(1).max(40).optional(),
+  grade: z.coerce.number().int().min(1).max(12).optional(),
+  teacherId: objectId.optional(),
+  clusterId: objectId.optional(),
+  schoolId: objectId.optional(),
+  from: day.optional(),
+  to: day.optional(),
+  q: z.string().trim().max(80).optional(),
+});
+export type LibraryQuery = z.infer<typeof LibraryQuerySchema>;
+
+export const RecordingIdParams = z.object({ id: objectId.describe('the lesson id of the recording') });
+
+export const RecordingSettingsSchema = z.object({
+  enabled: z.boolean(),
+  /** null: no quota. */
+  quotaGb: z.number().min(0.1).max(100_000).nullable(),
+  /** null: kept until deleted. */
+  retentionDays: z.number().int().min(1).max(3650).nullable(),
+});
+export type RecordingSettingsBody = z.infer<typeof RecordingSettingsSchema>;
+
+/** A gap in a recording, ms from the lesson's start. */
+export interface RecordingGapView {
+  group: 'teacher' | 'screen' | 'floor';
+  fromMs: number;
+  toMs: number;
+  reason: 'recorder-died' | 'recorder-failed' | 'media-moved' | 'switched-off';
+}
+
+export interface RecordingView {
+  /** The lesson's id (a recording is named by its lesson). */
+  id: string;
+  title: string;
+  subject: string;
+  grade: number;
+  teacherId: string;
+  teacherName: string;
+  clusterId: string;
+  clusterName: string;
+  schoolNames: string[];
+  liveStartedAt: string | null;
+  liveEndedAt: string | null;
+  /** The MP4's length, ms (the lesson's live time). */
+  durationMs: number | null;
+  state: RecordingState;
+  /** Composition progress, 0–1. */
+  progress: number;
+  /** Gaps make a recording incomplete (a switch-off is not a fault, but is shown too). */
+  gaps: RecordingGapView[];
+  incomplete: boolean;
+  rawBytes: number;
+  mp4Bytes: number;
+  /** × real time the composition ran at. */
+  composeSpeed: number | null;
+  chapters: { atMs: number; title: string }[];
+  error: string | null;
+  /** May the caller delete it. */
+  deletable: boolean;
+}
+
+export interface LibraryFacets {
+  subjects: string[];
+  grades: number[];
+  teachers: { id: string; name: string }[];
+  clusters: { id: string; name: string }[];
+  schools: { id: string; name: string }[];
+}
+
+export interface LibraryListResponse {
+  recordings: RecordingView[];
+  /** The choices of each filter, over everything the caller may see. */
+  facets: LibraryFacets;
+  /** More matched than were returned. */
+  truncated: boolean;
+}
+
+/** Storage per cluster the caller may see. */
+export interface ClusterStorage {
+  clusterId: string;
+  clusterName: string;
+  recordings: number;
+  bytes: number;
+  enabled: boolean;
+  quotaBytes: number | null;
+  retentionDays: number | null;
+}

@@ -1,0 +1,111 @@
+import type { InferSchemaType } from 'mongoose';
+import { ObjectId, Schema } from './schema.ts';
+import type { Id } from './schema.ts';
+
+const streamSchema = new Schema(
+  {
+    source: { type: String, required: true, enum: ['camera', 'mic', 'screen'] },
+    kind: { type: String, required: true, enum: ['audio', 'video'] },
+    mimeType: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+/** One recorder's life (`sfu/recording/LessonRecorder.ts` RecorderRun): its segments are in `dir`. */
+const runSchema = new Schema(
+  {
+    group: { type: String, required: true, enum: ['teacher', 'screen', 'floor'] },
+    dir: { type: String, required: true },
+    streams: { type: [streamSchema], default: [] },
+    startedAt: { type: Date, required: true },
+    endedAt: { type: Date, default: null },
+    end: { type: String, enum: ['stopped', 'died', null], default: null },
+    refId: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+const gapSchema = new Schema(
+  {
+    group: { type: String, required: true, enum: ['teacher', 'screen', 'floor'] },
+    from: { type: Date, required: true },
+    to: { type: Date, required: true },
+    reason: {
+      type: String,
+      required: true,
+      enum: ['recorder-died', 'recorder-failed', 'media-moved', 'switched-off'],
+    },
+  },
+  { _id: false },
+);
+
+/**
+ * A lesson's recording (云录播): the raw runs written where its media was, the gaps in
+ * them, and the composed MP4. One per lesson; its fields copy the lesson's so that the
+ * library filters without joins.
+ */
+export const recordingSchema = new Schema(
+  {
+    lessonId: { type: ObjectId, required: true, unique: true },
+    clusterId: { type: ObjectId, required: true },
+    teacherId: { type: ObjectId, required: true },
+    /** The schools of the lesson's classrooms (hub first). */
+    schoolIds: { type: [ObjectId], default: [] },
+    title: { type: String, required: true },
+    subject: { type: String, required: true },
+    grade: { type: Number, required: true },
+    /** The teacher's switch for this lesson (the cluster's setting is in RecordingSettings). */
+    enabled: { type: Boolean, default: true },
+    /**
+     * recording: the lesson is live (or its media is being moved); composing: the MP4 is being
+     * made; ready: it can be played; failed: the composition failed (see `error`); off: the
+     * teacher switched recording off before anything was recorded.
+     */
+    state: {
+      type: String,
+      required: true,
+      enum: ['recording', 'composing', 'ready', 'failed', 'off'],
+      default: 'recording',
+    },
+    /** The lesson's live time, which the MP4's timeline follows. */
+    liveStartedAt: { type: Date, default: null },
+    liveEndedAt: { type: Date, default: null },
+    runs: { type: [runSchema], default: [] },
+    gaps: { type: [gapSchema], default: [] },
+    /** Bytes of raw segments and of the MP4 on disk. */
+    rawBytes: { type: Number, default: 0 },
+    mp4Bytes: { type: Number, default: 0 },
+    durationMs: { type: Number, default: null },
+    /** Composition: its job, progress (0–1), speed (× real time) and error. */
+    jobId: { type: String, default: null },
+    progress: { type: Number, default: 0 },
+    composeSpeed: { type: Number, default: null },
+    error: { type: String, default: null },
+    /** Chapters of the MP4 (board page turns), ms from its start. */
+    chapters: {
+      type: [new Schema({ atMs: Number, title: String }, { _id: false })],
+      default: [],
+    },
+  },
+  { timestamps: true },
+);
+recordingSchema.index({ clusterId: 1, liveStartedAt: -1 });
+recordingSchema.index({ teacherId: 1, liveStartedAt: -1 });
+recordingSchema.index({ state: 1 });
+
+export type Recording = InferSchemaType<typeof recordingSchema> & { _id: Id };
+
+/** A cluster's recording policy: on by default; a storage quota and a retention period if set. */
+export const recordingSettingsSchema = new Schema(
+  {
+    clusterId: { type: ObjectId, required: true, unique: true },
+    enabled: { type: Boolean, default: true },
+    /** Bytes the cluster's recordings may take; null: no quota. */
+    quotaBytes: { type: Number, default: null, min: 0 },
+    /** Recordings older than this many days are deleted; null: kept. */
+    retentionDays: { type: Number, default: null, min: 1 },
+  },
+  { timestamps: true },
+);
+
+export type RecordingSettings = InferSchemaType<typeof recordingSettingsSchema> & { _id: Id };

@@ -1,0 +1,373 @@
+import path from 'node:path';
+import mongoose from 'mongoose';
+import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
+import { LessonRecorder } from '../../sfu/recording/LessonRecorder.ts';
+import type { RecorderRun, RecordingGap } from '../../sfu/recording/LessonRecorder.ts';
+import type { BoardService } from '../board/BoardService.ts';
+import type { Identity } from '../auth/tokens.ts';
+import type { RecordingStatus } from '../contract/library.ts';
+import { messageOf } from '../jobs/JobQueue.ts';
+import type { JobBackend, JobQueue } from '../jobs/index.ts';
+import type { LessonService } from '../lessons/LessonService.ts';
+import type { Logger } from '../logger.ts';
+import type { Lesson, Models, Recording } from '../models/index.ts';
+import { pageChapters } from './chapters.ts';
+import { compose } from './compose.ts';
+import type { RecordingStorage } from './storage.ts';
+
+export interface RecordingServiceOptions {
+  models: Models;
+  rooms: RoomRegistry;
+  lessons: LessonService;
+  boards: BoardService;
+  jobs: JobBackend;
+  storage: RecordingStorage;
+  logger: Logger;
+  now?: () => number;
+  /** Segment length of the raw recording, s. @default 4 */
+  segmentSeconds?: number;
+  ffmpegPath?: string;
+  /** Run at start and every hour (retention). @default nothing */
+  housekeeping?: () => Promise<unknown>;
+}
+
+/** How often housekeeping runs, ms. */
+const HOUSEKEEPING_MS = 3600_000;
+
+interface ComposeData {
+  lessonId: string;
+}
+
+/** How long a composition's job is kept readable after it finished, ms (the state is on the Recording). */
+const KEEP_MS = 60 * 60_000;
+
+/**
+ * Records every live lesson this process hosts (unless its cluster or its teacher turned
+ * recording off) and composes each ended lesson's MP4 as a job. The Recording document is
+ * the truth about a recording: runs and gaps are written as they happen, so a library
+ * reader on any process sees what is being recorded and what is missing.
+ */
+export class RecordingService {
+  readonly #o: Required<RecordingServiceOptions>;
+  #housekeeping: NodeJS.Timeout | null = null;
+  readonly #recorders = new Map<string, LessonRecorder>();
+  /** Per lesson: writes to its Recording, in order. */
+  readonly #writes = new Map<string, Promise<unknown>>();
+  readonly #queue: JobQueue<ComposeData, number, { elapsedMs: number }>;
+  readonly #log: Logger;
+
+  constructor(options: RecordingServiceOptions) {
+    this.#o = {
+      now: Date.now,
+      segmentSeconds: 4,
+      ffmpegPath: 'ffmpeg',
+      housekeeping: () => Promise.resolve(),
+      ...options,
+    };
+    this.#log = options.logger.child({ module: 'recording' });
+    this.#queue = options.jobs.queue<ComposeData, number, { elapsedMs: number }>({
+      name: 'recording-compose',
+      keepMs: KEEP_MS,
+      concurrency: 1,
+      run: (data, { progress, signal }) => this.#compose(data.lessonId, progress, signal),
+    });
+    options.rooms.on('newroom', (room) => {
+      this.#attach(room).catch((error: unknown) =>
+        this.#log.error({ err: error, lessonId: room.lessonId }, 'recording did not start'),
+      );
+    });
+  }
+
+  /**
+   * After a start: recordings left `recording` by a process that stopped, whose lesson has
+   * ended, are finished (composed from what was written); compositions that were waiting or
+   * running are queued again.
+   */
+  async reconcile(): Promise<void> {
+    const housekeeping = (): void =>
+      void this.#o
+        .housekeeping()
+        .catch((error: unknown) => this.#log.warn({ err: error }, 'housekeeping failed'));
+    housekeeping();
+    this.#housekeeping ??= setInterval(housekeeping, HOUSEKEEPING_MS).unref();
+    const open = await this.#o.models.Recording.find({ state: { $in: ['recording', 'composing'] } }).lean();
+    for (const rec of open) {
+      const lessonId = rec.lessonId.toString();
+      if (this.#recorders.has(lessonId)) continue;
+      const lesson = await this.#o.models.Lesson.findById(rec.lessonId, { state: 1 }).lean();
+      if (rec.state === 'composing' || lesson?.state === 'ended') await this.#finish(lessonId);
+    }
+  }
+
+  /** Whether recording is on for the lesson (cluster and teacher), and what it is doing now. */
+  async status(lesson: { id: string }): Promise<RecordingStatus> {
+    const lessonId = new mongoose.Types.ObjectId(lesson.id);
+    const doc = await this.#o.models.Lesson.findById(lessonId, { clusterId: 1 }).lean();
+    const [rec, settings] = await Promise.all([
+      this.#o.models.Recording.findOne({ lessonId }).lean(),
+      doc ? this.#o.models.RecordingSettings.findOne({ clusterId: doc.clusterId }).lean() : null,
+    ]);
+    const clusterEnabled = settings?.enabled ?? true;
+    const lessonEnabled = rec?.enabled ?? true;
+    return {
+      lessonId: lesson.id,
+      clusterEnabled,
+      lessonEnabled,
+      state: rec?.state ?? null,
+      recordingNow: !!rec && rec.state === 'recording' && rec.runs.some((r) => r.endedAt === null),
+      gaps: rec?.gaps.length ?? 0,
+    };
+  }
+
+  /** The teacher's switch for a lesson: off stops its recorders now; on starts them again. */
+  async setEnabled(identity: Identity, lessonId: string, enabled: boolean): Promise<RecordingStatus> {
+    const lesson = await this.#o.models.Lesson.findById(lessonId).lean<Lesson>();
+    if (!lesson) throw new TypeError('no such lesson');
+    await this.#ensure(lesson, { enabled });
+    this.#log.info({ lessonId, enabled, by: identity.userId }, 'recording switched');
+    const recorder = this.#recorders.get(lessonId);
+    if (!enabled && recorder) {
+      this.#recorders.delete(lessonId);
+      await recorder.stop();
+      // Open (from = to) until it is switched on again or the lesson ends.
+      await this.#write(lessonId, (rec) => {
+        const now = new Date(this.#o.now());
+        rec.gaps.push({ group: 'teacher', from: now, to: now, reason: 'switched-off' });
+      });
+    }
+    const room = this.#o.rooms.get(lessonId);
+    if (enabled && room && !room.closed && !this.#recorders.has(lessonId)) await this.#attach(room);
+    return this.status({ id: lessonId });
+  }
+
+  /** Stops every recorder of this process (each finishes its segment). */
+  async close(): Promise<void> {
+    if (this.#housekeeping) clearInterval(this.#housekeeping);
+    const recorders = [...this.#recorders.values()];
+    this.#recorders.clear();
+    await Promise.all(recorders.map((r) => r.stop()));
+    await Promise.all([...this.#writes.values()].map((w) => w.catch(() => undefined)));
+  }
+
+  async #attach(room: LessonRoom): Promise<void> {
+    const lessonId = room.lessonId;
+    const lesson = await this.#o.models.Lesson.findById(lessonId).lean<Lesson>();
+    if (!lesson || lesson.state !== 'live' || room.closed || this.#recorders.has(lessonId)) return;
+    const settings = await this.#o.models.RecordingSettings.findOne({ clusterId: lesson.clusterId }).lean();
+    if (settings && !settings.enabled) return;
+    const rec = await this.#ensure(lesson, {});
+    if (!rec.enabled || room.closed || this.#recorders.has(lessonId)) return;
+    // Switched back on: the time it was off ends now. Recorded before, elsewhere or by a room
+    // that closed: the time since its last run is missing.
+    const lastEnd = Math.max(0, ...rec.runs.map((r) => r.endedAt?.getTime() ?? r.startedAt.getTime()));
+    await this.#write(lessonId, (doc) => {
+      const now = new Date(this.#o.now());
+      const off = openSwitchedOff(doc);
+      if (off) off.to = now;
+      else if (lastEnd > 0 && now.getTime() - lastEnd > 1000)
+        doc.gaps.push({ group: 'teacher', from: new Date(lastEnd), to: now, reason: 'media-moved' });
+    });
+    const recorder = new LessonRecorder(room, {
+      dir: this.#o.storage.lessonDir(lessonId),
+      segmentSeconds: this.#o.segmentSeconds,
+      ffmpegPath: this.#o.ffmpegPath,
+      firstRun: this.#o.storage.runCount(lessonId),
+      now: this.#o.now,
+    });
+    this.#recorders.set(lessonId, recorder);
+    recorder.on('runstarted', (run) => void this.#write(lessonId, (doc) => void doc.runs.push(runDoc(run))));
+    recorder.on(
+      'runended',
+      (run) =>
+        void this.#write(lessonId, (doc) => {
+          const saved = doc.runs.find((r) => r.dir === run.dir);
+          if (saved) Object.assign(saved, { endedAt: new Date(run.endedAt ?? this.#o.now()), end: run.end });
+        }),
+    );
+    recorder.on('gap', (gap) => void this.#write(lessonId, (doc) => void doc.gaps.push(gapDoc(gap))));
+    recorder.on('warning', (message, detail) =>
+      this.#log.warn(
+        {
+          lessonId,
+          detail: detail instanceof Error ? detail.message : typeof detail === 'string' ? detail : '',
+        },
+        message,
+      ),
+    );
+    room.on('close', (reason) => {
+      if (this.#recorders.get(lessonId) !== recorder) return;
+      this.#recorders.delete(lessonId);
+      recorder
+        .stop()
+        .then(() => this.#writes.get(lessonId))
+        .then(() => (reason === 'ended' ? this.#finish(lessonId) : undefined))
+        .catch((error: unknown) => this.#log.error({ err: error, lessonId }, 'recording not finished'));
+    });
+    this.#log.info({ lessonId }, 'recording');
+  }
+
+  /** The lesson's Recording, created from the lesson if there is none yet. */
+  async #ensure(lesson: Lesson, set: { enabled?: boolean }): Promise<Recording> {
+    const classrooms = await this.#o.models.Classroom.find(
+      { _id: { $in: [lesson.hubClassroomId, ...lesson.classroomIds] } },
+      { schoolId: 1 },
+    ).lean();
+    const hub = classrooms.find((c) => c._id.equals(lesson.hubClassroomId))?.schoolId;
+    const schoolIds = [...new Set([hub, ...classrooms.map((c) => c.schoolId)].filter(Boolean).map(String))];
+    const { Recording } = this.#o.models;
+    const existing = await Recording.findOne({ lessonId: lesson._id }).lean<Recording>();
+    if (!existing)
+      await Recording.create({
+        lessonId: lesson._id,
+        clusterId: lesson.clusterId,
+        teacherId: lesson.teacherId,
+        schoolIds,
+        title: lesson.title,
+        subject: lesson.subject,
+        grade: lesson.grade,
+        state: 'recording',
+        liveStartedAt: lesson.startedAt,
+        enabled: set.enabled ?? true,
+      }).catch((error: unknown) => {
+        // Created meanwhile by another request (unique lesson id): that one is it.
+        if ((error as { code?: number }).code !== 11000) throw error;
+      });
+    if (set.enabled !== undefined)
+      await Recording.updateOne({ lessonId: lesson._id }, { $set: { enabled: set.enabled } });
+    return (await Recording.findOne({ lessonId: lesson._id }).lean<Recording>())!;
+  }
+
+  /** Applies `change` to the lesson's Recording after the writes before it (read, change, save). */
+  #write(lessonId: string, change: (doc: Recording) => void): Promise<void> {
+    const previous = this.#writes.get(lessonId) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const doc = await this.#o.models.Recording.findOne({ lessonId }).lean<Recording>();
+        if (!doc) return;
+        change(doc);
+        await this.#o.models.Recording.updateOne(
+          { _id: doc._id },
+          { $set: { runs: doc.runs, gaps: doc.gaps, state: doc.state } },
+        );
+      })
+      .catch((error: unknown) => this.#log.error({ err: error, lessonId }, 'recording not updated'));
+    this.#writes.set(lessonId, next);
+    void next.finally(() => {
+      if (this.#writes.get(lessonId) === next) this.#writes.delete(lessonId);
+    });
+    return next;
+  }
+
+  /** The lesson ended: its runs are closed, and its MP4 is composed by a job (nothing recorded: off). */
+  async #finish(lessonId: string): Promise<void> {
+    const { Recording, Lesson: Lessons } = this.#o.models;
+    const lesson = await Lessons.findById(lessonId, { startedAt: 1, endedAt: 1 }).lean();
+    const rec = await Recording.findOne({ lessonId }).lean<Recording>();
+    if (!rec || !lesson) return;
+    const end = lesson.endedAt ?? new Date(this.#o.now());
+    const runs = rec.runs.map((r) => (r.endedAt ? r : { ...r, endedAt: end, end: 'died' as const }));
+    const off = openSwitchedOff(rec);
+    if (off) off.to = end;
+    const sizes = await this.#o.storage.sizes(lessonId);
+    const nothing = runs.length === 0;
+    await Recording.updateOne(
+      { _id: rec._id },
+      {
+        $set: {
+          runs,
+          gaps: rec.gaps,
+          liveStartedAt: lesson.startedAt ?? rec.liveStartedAt,
+          liveEndedAt: end,
+          rawBytes: sizes.rawBytes,
+          state: nothing ? 'off' : 'composing',
+          progress: 0,
+          error: null,
+        },
+      },
+    );
+    if (nothing) return;
+    const job = await this.#queue.add({ lessonId }, { key: lessonId });
+    await Recording.updateOne({ _id: rec._id }, { $set: { jobId: job.id } });
+    this.#log.info({ lessonId, jobId: job.id }, 'composition queued');
+  }
+
+  async #compose(
+    lessonId: string,
+    progress: (fraction: number) => void,
+    signal: AbortSignal,
+  ): Promise<{ elapsedMs: number }> {
+    const { Recording } = this.#o.models;
+    const rec = await Recording.findOne({ lessonId }).lean<Recording>();
+    if (!rec?.liveStartedAt || !rec.liveEndedAt) throw new Error(`recording of ${lessonId} is not finished`);
+    const start = rec.liveStartedAt.getTime();
+    const durationMs = Math.max(1000, rec.liveEndedAt.getTime() - start);
+    const chapters = pageChapters(await this.#o.boards.history(lessonId), start);
+    let lastWrite = 0;
+    try {
+      const { elapsedMs } = await compose({
+        runs: rec.runs.map((r) => ({
+          group: r.group,
+          dir: path.join(this.#o.storage.lessonDir(lessonId), r.dir),
+          offsetMs: r.startedAt.getTime() - start,
+          hasVideo: r.streams.some((s) => s.kind === 'video'),
+          hasAudio: r.streams.some((s) => s.kind === 'audio'),
+        })),
+        durationMs,
+        output: this.#o.storage.mp4(lessonId),
+        chapters,
+        ffmpegPath: this.#o.ffmpegPath,
+        signal,
+        onProgress: (fraction) => {
+          progress(fraction);
+          // The library shows progress from the Recording: written at most once a second.
+          if (Date.now() - lastWrite < 1000) return;
+          lastWrite = Date.now();
+          void Recording.updateOne({ _id: rec._id }, { $set: { progress: fraction } }).catch(() => undefined);
+        },
+      });
+      const sizes = await this.#o.storage.sizes(lessonId);
+      await Recording.updateOne(
+        { _id: rec._id },
+        {
+          $set: {
+            state: 'ready',
+            progress: 1,
+            durationMs,
+            chapters,
+            ...sizes,
+            composeSpeed: Math.round((durationMs / elapsedMs) * 10) / 10,
+          },
+        },
+      );
+      this.#log.info({ lessonId, durationMs, elapsedMs }, 'recording composed');
+      return { elapsedMs };
+    } catch (error) {
+      await Recording.updateOne({ _id: rec._id }, { $set: { state: 'failed', error: messageOf(error) } });
+      throw error;
+    }
+  }
+}
+
+type Gap = Recording['gaps'][number];
+
+/** The gap of a switch-off not yet switched on again. */
+function openSwitchedOff(rec: Recording): Gap | undefined {
+  return rec.gaps.find((g) => g.reason === 'switched-off' && g.to.getTime() === g.from.getTime());
+}
+
+function runDoc(run: RecorderRun): Recording['runs'][number] {
+  return {
+    group: run.group,
+    dir: run.dir,
+    streams: run.streams,
+    startedAt: new Date(run.startedAt),
+    endedAt: run.endedAt === null ? null : new Date(run.endedAt),
+    end: run.end,
+    refId: run.refId,
+  } as Recording['runs'][number];
+}
+
+function gapDoc(gap: RecordingGap): Gap {
+  return { group: gap.group, from: new Date(gap.from), to: new Date(gap.to), reason: gap.reason } as Gap;
+}

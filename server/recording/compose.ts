@@ -1,0 +1,237 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** A run as composition needs it: its segments' folder, where it starts in the lesson, what it carries. */
+export interface ComposeRun {
+  group: 'teacher' | 'screen' | 'floor';
+  /** Absolute folder of its segments. */
+  dir: string;
+  /** When it started, ms after the lesson went live (negative: before). */
+  offsetMs: number;
+  hasVideo: boolean;
+  hasAudio: boolean;
+}
+
+export interface ComposeOptions {
+  runs: readonly ComposeRun[];
+  /** The lesson's live time, ms: the MP4 is exactly this long. */
+  durationMs: number;
+  /** Where the MP4 goes (written to a temporary name first, renamed when complete). */
+  output: string;
+  /** Chapters (board page turns), ms from the start. */
+  chapters?: readonly { atMs: number; title: string }[];
+  /** Picture size. @default { width: 960, height: 540 } */
+  size?: { width: number; height: number };
+  /** Frames per second. @default 25 */
+  fps?: number;
+  /** libx264 preset. @default 'veryfast' */
+  preset?: string;
+  /** Threads ffmpeg may use (0: as many as cores). @default 0 */
+  threads?: number;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  /** Called with the fraction done (0–1). */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The segments of a run that can be read, in order: empty files and a last segment cut
+ * off by a crash (ffprobe cannot open it) are left out.
+ */
+export function readableSegments(dir: string, ffprobePath = 'ffprobe'): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{5}\.mkv$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f))
+    .filter((f) => fs.statSync(f).size > 0);
+  const last = files.at(-1);
+  if (last) {
+    const probe = spawnSync(
+      ffprobePath,
+      ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', last],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (probe.status !== 0 || !(Number(probe.stdout.trim()) > 0)) files.pop();
+  }
+  return files;
+}
+
+/** The FFMETADATA text of chapters over a timeline of `durationMs`. */
+export function chapterMetadata(
+  chapters: readonly { atMs: number; title: string }[],
+  durationMs: number,
+): string {
+  const escape = (s: string): string => s.replace(/[=;#\\\n]/g, (c) => `\\${c}`);
+  const sorted = [...chapters]
+    .filter((c) => c.atMs >= 0 && c.atMs < durationMs)
+    .sort((a, b) => a.atMs - b.atMs);
+  const lines = [';FFMETADATA1'];
+  sorted.forEach((c, i) => {
+    const end = sorted[i + 1]?.atMs ?? durationMs;
+    lines.push(
+      '[CHAPTER]',
+      'TIMEBASE=1/1000',
+      `START=${Math.round(c.atMs)}`,
+      `END=${Math.round(end)}`,
+      `title=${escape(c.title)}`,
+    );
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The ffmpeg arguments that compose a lesson: a black picture and silence as long as the
+ * lesson, the teacher's camera runs laid over it at their times (scaled into the frame),
+ * the floor classroom's camera picture-in-picture, every voice mixed, H.264 + AAC.
+ * `inputs[i]` is the concat list of `runs[i]`.
+ */
+export function composeArgs(
+  runs: readonly ComposeRun[],
+  inputs: readonly string[],
+  options: Required<Pick<ComposeOptions, 'durationMs' | 'size' | 'fps' | 'preset' | 'threads'>> & {
+    output: string;
+    chaptersFile: string | null;
+  },
+): string[] {
+  const { width: W, height: H } = options.size;
+  const D = (options.durationMs / 1000).toFixed(3);
+  const args = ['-hide_banner', '-nostats', '-loglevel', 'error', '-y'];
+  for (const list of inputs) args.push('-f', 'concat', '-safe', '0', '-i', list);
+  if (options.chaptersFile) args.push('-f', 'ffmetadata', '-i', options.chaptersFile);
+  const filters: string[] = [`color=c=black:s=${W}x${H}:r=${options.fps}:d=${D}[bg0]`];
+  const audio: string[] = [];
+  filters.push(`anullsrc=r=48000:cl=stereo,atrim=duration=${D}[sil]`);
+  let background = 'bg0';
+  let overlays = 0;
+  runs.forEach((run, i) => {
+    const offset = run.offsetMs / 1000;
+    // A run that started before the lesson went live is cut to the lesson's start.
+    const trim = offset < 0 ? `trim=start=${(-offset).toFixed(3)},` : '';
+    const atrim = offset < 0 ? `atrim=start=${(-offset).toFixed(3)},` : '';
+    const at = Math.max(0, offset);
+    if (run.hasVideo && run.group !== 'screen') {
+      const pip = run.group === 'floor';
+      const w = pip ? Math.round(W / 4 / 2) * 2 : W;
+      const h = pip ? Math.round(H / 4 / 2) * 2 : H;
+      filters.push(
+        `[${i}:v]${trim}setpts=PTS-STARTPTS+${at.toFixed(3)}/TB,` +
+          `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1[v${i}]`,
+      );
+      const next = `bg${++overlays}`;
+      const position = pip ? `:x=W-w-16:y=H-h-16` : ':x=0:y=0';
+      filters.push(`[${background}][v${i}]overlay=eof_action=pass:repeatlast=0${position}[${next}]`);
+      background = next;
+    }
+    if (run.hasAudio) {
+      filters.push(
+        `[${i}:a]${atrim}asetpts=PTS-STARTPTS,aresample=48000:async=1000:first_pts=0,` +
+          `aformat=sample_rates=48000:channel_layouts=stereo,adelay=${Math.round(at * 1000)}:all=1[a${i}]`,
+      );
+      audio.push(`[a${i}]`);
+    }
+  });
+  filters.push(`[${background}]format=yuv420p[vout]`);
+  filters.push(
+    `[sil]${audio.join('')}amix=inputs=${audio.length + 1}:duration=first:dropout_transition=0:normalize=0[aout]`,
+  );
+  args.push('-filter_complex', filters.join(';'), '-map', '[vout]', '-map', '[aout]');
+  if (options.chaptersFile) args.push('-map_chapters', String(inputs.length));
+  args.push(
+    ...['-c:v', 'libx264', '-preset', options.preset, '-crf', '26', '-g', String(options.fps * 4)],
+    ...['-c:a', 'aac', '-b:a', '96k', '-ac', '2'],
+    ...['-threads', String(options.threads), '-t', D, '-movflags', '+faststart'],
+    ...['-progress', 'pipe:1', '-f', 'mp4', options.output],
+  );
+  return args;
+}
+
+/**
+ * Composes one MP4 from a lesson's runs (see `composeArgs`); resolves with how long it took,
+ * ms. Runs without readable segments are left out (their time stays black and silent).
+ */
+export async function compose(options: ComposeOptions): Promise<{ elapsedMs: number }> {
+  const started = performance.now();
+  const work = `${options.output}.work`;
+  await fs.promises.rm(work, { recursive: true, force: true });
+  await fs.promises.mkdir(work, { recursive: true });
+  try {
+    const runs: ComposeRun[] = [];
+    const inputs: string[] = [];
+    for (const run of options.runs) {
+      if (run.group === 'screen') continue;
+      const segments = readableSegments(run.dir, options.ffprobePath);
+      if (!segments.length) continue;
+      const list = path.join(work, `${inputs.length}.txt`);
+      await fs.promises.writeFile(list, segments.map((s) => `file '${s.replace(/'/g, "'\\''")}'`).join('\n'));
+      inputs.push(list);
+      runs.push(run);
+    }
+    let chaptersFile: string | null = null;
+    if (options.chapters?.length) {
+      chaptersFile = path.join(work, 'chapters.txt');
+      await fs.promises.writeFile(chaptersFile, chapterMetadata(options.chapters, options.durationMs));
+    }
+    const partial = path.join(work, 'out.mp4');
+    const args = composeArgs(runs, inputs, {
+      durationMs: options.durationMs,
+      size: options.size ?? { width: 960, height: 540 },
+      fps: options.fps ?? 25,
+      preset: options.preset ?? 'veryfast',
+      threads: options.threads ?? 0,
+      output: partial,
+      chaptersFile,
+    });
+    await runFfmpeg(
+      options.ffmpegPath ?? 'ffmpeg',
+      args,
+      options.durationMs,
+      options.onProgress,
+      options.signal,
+    );
+    await fs.promises.rename(partial, options.output);
+    return { elapsedMs: performance.now() - started };
+  } finally {
+    await fs.promises.rm(work, { recursive: true, force: true });
+  }
+}
+
+function runFfmpeg(
+  bin: string,
+  args: string[],
+  durationMs: number,
+  onProgress: ((fraction: number) => void) | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const match = /out_time_us=(\d+)/.exec(chunk.split('\n').reverse().join('\n'));
+      if (match && onProgress) onProgress(Math.min(1, Number(match[1]) / 1000 / durationMs));
+    });
+    const abort = (): void => void child.kill('SIGKILL');
+    signal?.addEventListener('abort', abort, { once: true });
+    child.once('error', reject);
+    child.once('exit', (code, sig) => {
+      signal?.removeEventListener('abort', abort);
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(
+            `composition failed (ffmpeg ${sig ?? code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`,
+          ),
+        );
+    });
+  });
+}

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Identity } from '../../server/auth/tokens.ts';
+import type { LibraryListResponse, RecordingView } from '../../server/contract/library.ts';
+import type { Recording } from '../../server/models/index.ts';
+import { TEST_VIDEO_RTP, waitFor } from '../helpers/media.ts';
+import { login, startPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+import { TEST_AUDIO_RTP, probe, sendKeyedTestVideo, sendTestAudio } from '../helpers/recordingMedia.ts';
+
+/** The pid of the recorder (ffmpeg) writing into `dir`, read from /proc. */
+function recorderPid(dir: string): number | null {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    if (cmdline[0]?.endsWith('ffmpeg') && cmdline.some((a) => a.startsWith(`${dir}/`))) return Number(entry);
+  }
+  return null;
+}
+
+describe('recording: a live lesson recorded where its media is, composed into one MP4', () => {
+  let t: TestPlatform;
+  let lessonId: string;
+  let teacher: Identity;
+  const senders: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    t = await startPlatform();
+    const m = t.platform.models;
+    const user = (await m.User.findOne({ username: 'teacher' }).lean())!;
+    teacher = {
+      userId: user._id.toString(),
+      role: 'teacher',
+      displayName: user.realName ?? '',
+      classroomId: null,
+    };
+    lessonId = (await m.Lesson.findOne({ teacherId: user._id, state: 'scheduled' }).lean())!._id.toString();
+  }, 60_000);
+  afterAll(async () => {
+    for (const s of senders) s.kill('SIGKILL');
+    await t?.close();
+  });
+
+  it('records camera, voice and the floor classroom; a killed recorder is restarted and its gap recorded; the MP4 is as long as the lesson', async () => {
+    const { platform } = t;
+    const m = platform.models;
+    await platform.lessons.start(teacher, lessonId);
+    const room = await platform.rooms.getOrCreate(lessonId);
+    room.addPeer(
+      { peerId: 'p-teacher', role: 'teacher', refId: teacher.userId, displayName: '王丽' },
+      room.rtpCapabilities,
+    );
+    const video = await room.createPlainTransport('p-teacher', 'send', { comedia: true, rtcpMux: false });
+    await room.produce('p-teacher', video.id, 'video', 'camera', TEST_VIDEO_RTP);
+    const audio = await room.createPlainTransport('p-teacher', 'send', { comedia: true, rtcpMux: false });
+    await room.produce('p-teacher', audio.id, 'audio', 'mic', TEST_AUDIO_RTP);
+    senders.push(
+      sendKeyedTestVideo(video.port, video.rtcpPort!, 60),
+      sendTestAudio(audio.port, audio.rtcpPort!, 60),
+    );
+    // A classroom with the floor: its voice is recorded too.
+    const lesson = (await m.Lesson.findById(lessonId).lean())!;
+    const classroomId = lesson.classroomIds[0]!.toString();
+    room.addPeer(
+      { peerId: 'p-c1', role: 'classroom', refId: classroomId, displayName: '教室1' },
+      room.rtpCapabilities,
+    );
+    const floorAudio = await room.createPlainTransport('p-c1', 'send', { comedia: true, rtcpMux: false });
+    await room.produce('p-c1', floorAudio.id, 'audio', 'mic', TEST_AUDIO_RTP);
+    senders.push(sendTestAudio(floorAudio.port, floorAudio.rtcpPort!, 60, 880));
+    room.setFloor(classroomId);
+
+    const recording = async () => (await m.Recording.findOne({ lessonId }).lean<Recording>())!;
+    expect(
+      await waitFor(
+        async () => (await recording())?.runs?.some((r) => r.group === 'teacher') ?? false,
+        15_000,
+      ),
+    ).toBe(true);
+    const first = (await recording()).runs.find((r) => r.group === 'teacher')!;
+    expect(first.streams.map((s) => s.source).sort()).toEqual(['camera', 'mic']);
+    expect(await waitFor(async () => (await recording()).runs.some((r) => r.group === 'floor'), 10_000)).toBe(
+      true,
+    );
+    const status = await platform.recordings.status({ id: lessonId });
+    expect(status).toMatchObject({
+      clusterEnabled: true,
+      lessonEnabled: true,
+      recordingNow: true,
+      state: 'recording',
+    });
+
+    // Segments are written as the lesson goes.
+    const dir = `${t.dataDir}/recordings/${lessonId}/${first.dir}`;
+    expect(await waitFor(() => fs.readdirSync(dir).length >= 2, 20_000)).toBe(true);
+    const pid = recorderPid(dir);
+    expect(pid).not.toBeNull();
+    process.kill(pid!, 'SIGKILL');
+    expect(
+      await waitFor(async () => {
+        const rec = await recording();
+        return (
+          rec.gaps.some((g) => g.reason === 'recorder-died') &&
+          rec.runs.filter((r) => r.group === 'teacher').length === 2
+        );
+      }, 15_000),
+    ).toBe(true);
+    const afterKill = await recording();
+    const gap = afterKill.gaps.find((g) => g.reason === 'recorder-died')!;
+    expect(gap.group).toBe('teacher');
+    expect(gap.to.getTime() - gap.from.getTime()).toBeLessThan(5000);
+    expect(afterKill.runs.find((r) => r.dir === first.dir)).toMatchObject({ end: 'died' });
+    await new Promise((r) => setTimeout(r, 5000));
+
+    await platform.lessons.end(teacher, lessonId);
+    expect(
+      await waitFor(async () => ['ready', 'failed'].includes((await recording()).state), 120_000, 500),
+    ).toBe(true);
+    const done = await recording();
+    expect(done.error).toBeNull();
+    expect(done.state).toBe('ready');
+    const live = done.liveEndedAt!.getTime() - done.liveStartedAt!.getTime();
+    const mp4 = probe(`${t.dataDir}/recordings/${lessonId}/lesson.mp4`);
+    expect(Math.abs(mp4.duration * 1000 - live)).toBeLessThan(1000);
+    expect(mp4.streams.filter((s) => s.codec_type === 'video').map((s) => s.codec_name)).toEqual(['h264']);
+    expect(mp4.streams.filter((s) => s.codec_type === 'audio').map((s) => s.codec_name)).toEqual(['aac']);
+    expect(done.rawBytes).toBeGreaterThan(0);
+    expect(done.mp4Bytes).toBeGreaterThan(0);
+
+    // The library: listed for the teacher, incomplete with its gap, the MP4 served in ranges.
+    const token = await login(t.url, 'teacher');
+    const auth = { authorization: `Bearer ${token}` };
+    const list = (await (
+      await fetch(`${t.url}/api/library/recordings`, { headers: auth })
+    ).json()) as LibraryListResponse;
+    const item = list.recordings.find((r) => r.id === lessonId) as RecordingView;
+    expect(item).toMatchObject({ state: 'ready', incomplete: true });
+    expect(item.gaps.some((g) => g.reason === 'recorder-died' && g.toMs > g.fromMs)).toBe(true);
+    const ranged = await fetch(`${t.url}/api/library/recordings/${lessonId}/video`, {
+      headers: { ...auth, range: 'bytes=0-99' },
+    });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe(`bytes 0-99/${done.mp4Bytes}`);
+    expect((await ranged.arrayBuffer()).byteLength).toBe(100);
+    const outside = await fetch(`${t.url}/api/library/recordings/${lessonId}/video`, {
+      headers: { ...auth, range: `bytes=${done.mp4Bytes + 10}-` },
+    });
+    expect(outside.status).toBe(416);
+    expect(outside.headers.get('content-range')).toBe(`bytes */${done.mp4Bytes}`);
+    expect(((await outside.json()) as { code: string }).code).toBe('RANGE_NOT_SATISFIABLE');
+  }, 240_000);
+});
