@@ -22,17 +22,27 @@ const LEASE = 'lease';
 /** How long a roll-up writer may hold the lease before another may take it over. */
 const LEASE_MS = 10 * 60_000;
 
-/** The current roll-up: its generation and how many chunks each month (China time) has. */
+/**
+ * The current roll-up: per month (China time), the generation that wrote its chunks and how
+ * many there are; `gen` changes with every write (the compare-and-swap of writers).
+ */
 interface Pointer {
   _id: string;
   gen: string;
-  months: { month: string; chunks: number }[];
+  months: MonthChunks[];
   at: Date;
+}
+
+interface MonthChunks {
+  month: string;
+  gen: string;
+  chunks: number;
 }
 
 interface Chunk {
   _id: string;
   gen: string;
+  month: string;
   data: mongoose.mongo.Binary | Buffer;
 }
 
@@ -116,7 +126,7 @@ export class FactRollUp {
         continue;
       }
       const months = pointer.months.filter((m) => m.month >= first && m.month <= last);
-      const chunks = await this.#chunks(pointer.gen, months);
+      const chunks = await this.#chunks(months);
       if (!chunks) continue;
       const fresh = await this.#reread(ids);
       // One string per id for the whole report: ~700,000 facts share ~60,000 ids.
@@ -167,9 +177,9 @@ export class FactRollUp {
     return this.#db.collection<ChangeEntry>(CHANGE_JOURNAL).find({ model: 'Lesson' }).toArray();
   }
 
-  /** The chunks of the given months of roll-up `gen`, or null when some are gone (replaced). */
-  async #chunks(gen: string, months: Pointer['months']): Promise<Chunk[] | null> {
-    const ids = months.flatMap((m) => Array.from({ length: m.chunks }, (_, i) => `${gen}/${m.month}/${i}`));
+  /** The chunks of the given months, or null when some are gone (replaced meanwhile). */
+  async #chunks(months: readonly MonthChunks[]): Promise<Chunk[] | null> {
+    const ids = months.flatMap((m) => Array.from({ length: m.chunks }, (_, i) => `${m.gen}/${m.month}/${i}`));
     const chunks: Chunk[] = [];
     // One find by _id each: FerretDB answers those without scanning the collection.
     for (let i = 0; i < ids.length; i += 16) {
@@ -270,7 +280,13 @@ export class FactRollUp {
       .finally(() => (this.#compaction = null));
   }
 
-  /** The roll-up anew: every month's chunks with the journal's lessons re-read in place. */
+  /**
+   * The journal folded into a new roll-up: the months of the lessons it names are written
+   * anew, with those lessons re-read in place; the other months' chunks stay as they are. A
+   * lesson keeps its month (its scheduled start is set when it is created: publishing
+   * replaces lessons rather than moving them); a lesson gone (deleted) may have been in any
+   * month, so then every month is written anew.
+   */
   async #compact(): Promise<void> {
     if (!(await this.#lease())) return;
     try {
@@ -293,13 +309,13 @@ export class FactRollUp {
         else byMonth.set(month, [f]);
       }
       const writer = this.#writer();
+      const gone = [...fresh.values()].includes(null);
+      const months = [
+        ...new Set([...old.months.map((m) => m.month).filter(() => gone), ...byMonth.keys()]),
+      ].sort();
       // Month by month: a process holds one month's facts at most while writing.
-      const months = [...new Set([...old.months.map((m) => m.month), ...byMonth.keys()])].sort();
       for (const month of months) {
-        const chunks = await this.#chunks(
-          old.gen,
-          old.months.filter((m) => m.month === month),
-        );
+        const chunks = await this.#chunks(old.months.filter((m) => m.month === month));
         if (!chunks) {
           // Replaced meanwhile (a lease that ran out): that roll-up stands.
           await writer.discard();
@@ -310,7 +326,7 @@ export class FactRollUp {
         for (const f of byMonth.get(month) ?? []) await writer.add(f);
         await writer.flush();
       }
-      await this.#point(writer, old, entries);
+      await this.#point(writer, old, entries, new Set(months));
     } finally {
       await this.#release();
     }
@@ -321,15 +337,27 @@ export class FactRollUp {
   }
 
   /**
-   * Points to the writer's chunks (unless another roll-up replaced `old` meanwhile: its
-   * chunks are then dropped), then deletes the journal entries folded in and the old chunks.
+   * Points to the writer's chunks for the months `rewritten` (every month when null), the
+   * other months staying as `old` has them, unless another roll-up replaced `old` meanwhile
+   * (the writer's chunks are then dropped); then deletes the journal entries folded in and
+   * the chunks replaced.
    */
-  async #point(writer: ChunkWriter, old: Pointer | null, folded: readonly ChangeEntry[]): Promise<void> {
+  async #point(
+    writer: ChunkWriter,
+    old: Pointer | null,
+    folded: readonly ChangeEntry[],
+    rewritten: ReadonlySet<string> | null = null,
+  ): Promise<void> {
     await writer.flush();
     const state = this.#db.collection<Pointer>(FACT_STATE);
+    const kept = (old?.months ?? []).filter((m) => rewritten !== null && !rewritten.has(m.month));
+    const replaced = (old?.months ?? []).filter((m) => !kept.includes(m));
     const pointer: Omit<Pointer, '_id'> = {
       gen: writer.gen,
-      months: [...writer.written].sort().map(([month, chunks]) => ({ month, chunks })),
+      months: [
+        ...kept,
+        ...[...writer.written].map(([month, chunks]) => ({ month, gen: writer.gen, chunks })),
+      ].sort((x, y) => (x.month < y.month ? -1 : 1)),
       at: new Date(),
     };
     try {
@@ -345,7 +373,8 @@ export class FactRollUp {
     const ids = folded.map((e) => e._id);
     for (let i = 0; i < ids.length; i += 1000)
       await journal.deleteMany({ _id: { $in: ids.slice(i, i + 1000) } });
-    if (old) await this.#db.collection<Chunk>(FACT_CHUNKS).deleteMany({ gen: old.gen });
+    for (const m of replaced)
+      await this.#db.collection<Chunk>(FACT_CHUNKS).deleteMany({ gen: m.gen, month: m.month });
   }
 }
 
@@ -388,7 +417,7 @@ class ChunkWriter {
     if (facts.length === 0) return;
     const i = this.written.get(month) ?? 0;
     const data = await deflate(encodeFacts(facts), { level: 1 });
-    await this.#collection.insertOne({ _id: `${this.gen}/${month}/${i}`, gen: this.gen, data });
+    await this.#collection.insertOne({ _id: `${this.gen}/${month}/${i}`, gen: this.gen, month, data });
     this.written.set(month, i + 1);
   }
 }

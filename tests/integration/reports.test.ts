@@ -423,6 +423,24 @@ describe('the report facts and directory shared by several server processes', ()
     expect(truth).toHaveLength(5);
     expect(truth.filter((f) => f.state === 'live')).toHaveLength(4);
     expect(await facts(other)).toEqual(truth);
+    // A lesson changed in December: only December's chunks are written anew.
+    const months = async () =>
+      (
+        (await a.Lesson.db.collection('reportfactstate').findOne({ _id: 'pointer' as never })) as unknown as {
+          months: { month: string; gen: string }[];
+        }
+      ).months;
+    const held = await months();
+    const december = truth.find((f) => f.scheduledStart >= Date.parse('2026-12-01T00:00:00+08:00'))!;
+    await b.Lesson.updateOne({ _id: december.id }, { $set: { state: 'ended', endedAt: new Date(MONDAY) } });
+    await b.Lesson.updateOne({ _id: december.id }, { $set: { state: 'live', endedAt: null } });
+    await facts(first);
+    await first.flush();
+    const now = await months();
+    expect(now.map((m) => m.month)).toEqual(['2026-11', '2026-12']);
+    expect(now[0]!.gen).toBe(held[0]!.gen);
+    expect(now[1]!.gen).not.toBe(held[1]!.gen);
+    expect(await facts(other)).toEqual(truth);
     // A lesson deleted is gone from every reader at once, and from the next roll-up.
     await b.Lesson.deleteOne({ _id: truth[0]!.id });
     expect(await facts(first)).toEqual(truth.slice(1));
