@@ -23,6 +23,9 @@ export interface Participation {
   downlinkKbps?: number;
 }
 
+/** How long a live lesson's summary is reused for its participants' requests, ms. */
+const LIVE_CACHE_MS = 5000;
+
 /** Share of a school's downlink a lesson may take (the rest is the school's other traffic). */
 export const LESSON_SHARE_OF_LINK = 0.6;
 
@@ -34,6 +37,16 @@ export const LESSON_SHARE_OF_LINK = 0.6;
 export class LessonService extends TypedEmitter<LessonServiceEvents> {
   readonly #models: Models;
   readonly #now: () => number;
+  /**
+   * Live lessons as last read, for `participation`: when a lesson starts, each of its
+   * participants asks several times within seconds (join, board, hands), and its host is the
+   * one process that asks. Kept `LIVE_CACHE_MS` (a renamed classroom shows that much later);
+   * forgotten when the lesson changes state here, or `forget` says it ended elsewhere.
+   */
+  readonly #live = new Map<
+    string,
+    { until: number; read: Promise<{ lesson: Lesson; summary: LessonSummary }> }
+  >();
 
   constructor(models: Models, now: () => number = Date.now) {
     super();
@@ -58,8 +71,7 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     identity: Identity,
     lessonId: string,
   ): Promise<{ lesson: LessonSummary; as: Participation }> {
-    const lesson = await this.#find(lessonId);
-    const summary = await this.#summarize(lesson);
+    const { lesson, summary } = await this.#liveRead(lessonId);
     if (identity.role === 'teacher' && lesson.teacherId.equals(identity.userId)) {
       return {
         lesson: summary,
@@ -126,6 +138,36 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     };
   }
 
+  /** The lesson changed state in another process: read it afresh next time. */
+  forget(lessonId: string): void {
+    this.#live.delete(lessonId);
+  }
+
+  /** The lesson and its summary, from the cache of live lessons when there. */
+  #liveRead(lessonId: string): Promise<{ lesson: Lesson; summary: LessonSummary }> {
+    const hit = this.#live.get(lessonId);
+    if (hit && hit.until > performance.now()) return hit.read;
+    const read = this.#find(lessonId).then(async (lesson) => ({
+      lesson,
+      summary: await this.#summarize(lesson),
+    }));
+    const entry = { until: performance.now() + LIVE_CACHE_MS, read };
+    this.#live.set(lessonId, entry);
+    read.then(
+      ({ lesson }) => {
+        if (lesson.state !== 'live' && this.#live.get(lessonId) === entry) this.#live.delete(lessonId);
+      },
+      () => {
+        if (this.#live.get(lessonId) === entry) this.#live.delete(lessonId);
+      },
+    );
+    if (this.#live.size > 10_000) {
+      const now = performance.now();
+      for (const [id, e] of this.#live) if (e.until <= now) this.#live.delete(id);
+    }
+    return read;
+  }
+
   /** The teacher starts the lesson. Starting a live lesson again is a no-op. */
   async start(identity: Identity, lessonId: string): Promise<LessonSummary> {
     return this.#transition(identity, lessonId, 'live');
@@ -150,6 +192,7 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
       { $set: { state: to, [stamp]: new Date(this.#now()) } },
       { returnDocument: 'after' },
     ).lean<Lesson>();
+    this.#live.delete(lessonId);
     if (!updated) return this.#transition(identity, lessonId, to);
     const summary = await this.#summarize(updated);
     this.safeEmit('statechange', summary);

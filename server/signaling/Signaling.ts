@@ -155,7 +155,10 @@ export class Signaling {
     });
     this.io.on('connection', (socket) => this.#onConnection(socket));
     options.lessons.on('statechange', (lesson) => this.#onLessonState(lesson));
-    this.io.on('lesson:ended', (lessonId) => this.#stopHosting(lessonId, 'ended'));
+    this.io.on('lesson:ended', (lessonId) => {
+      options.lessons.forget(lessonId);
+      this.#stopHosting(lessonId, 'ended');
+    });
     // Another process took the lesson over (this one stalled past its lease): its sockets here
     // reconnect, and the load balancer sends them to the new host.
     options.leases.on('lost', (lessonId) => {
