@@ -5,6 +5,7 @@ import { homeOf, homePage } from './pages/home.ts';
 import { loginPage } from './pages/login.ts';
 import { managePage } from './pages/manage.ts';
 import { replayPage } from './pages/replay.ts';
+import { libraryPage } from './pages/library.ts';
 import { studioPage } from './pages/studio.ts';
 
 const root = document.getElementById('app')!;
@@ -27,6 +28,8 @@ async function route(): Promise<void> {
   }
   const home = homeOf(user.role);
   if (path === '/replay') replayPage(root, user);
+  else if (path === '/library' && ['teacher', 'coordinator', 'bureau', 'admin'].includes(user.role))
+    libraryPage(root, user);
   else if (path === '/studio' && user.role === 'teacher') studioPage(root, user);
   else if (path === '/classroom' && user.role === 'classroom') classroomPage(root, user);
   else if (path === '/manage' && home === '/manage') managePage(root, user);

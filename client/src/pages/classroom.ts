@@ -15,6 +15,7 @@ import { h, mount } from '../ui/dom.ts';
 import { formatKbps } from '../ui/format.ts';
 import { retext, tr } from '../ui/text.ts';
 import { lessonStateBadge, pageState, topbar } from '../ui/topbar.ts';
+import { recordingIndicator } from '../library/recordingBadge.ts';
 import { HeadcountControl } from '../ui/headcount.ts';
 
 const QUALITY_LABEL: Record<LinkQuality, MessageKey> = {
@@ -35,6 +36,7 @@ const POLL_MS = 20_000;
  */
 export function classroomPage(root: HTMLElement, user: UserView): void {
   const badge = lessonStateBadge();
+  const recording = recordingIndicator({ teacher: false });
   const socket = connectSignaling();
   const client = new LessonClient(socket, 'classroom');
   const teacherVideo = h('video', {
@@ -134,7 +136,7 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     h(
       'div',
       { class: 'kiosk' },
-      topbar('classroom', badge.el, user.realName),
+      topbar('classroom', h('span', { class: 'rec-indicator' }, badge.el, recording.el), user.realName),
       stage,
       h(
         'footer',
@@ -178,6 +180,7 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
   const render = (): void => {
     const state = pageState(lesson?.state ?? null);
     badge.set(state);
+    recording.setLesson(lesson);
     stage.dataset['state'] = state;
     waiting.hidden = state === 'live';
     if (state === 'ended') retext(waitingTitle, 'lessonEnded');

@@ -11,6 +11,7 @@ import { RESOURCES } from '../manage/fields.ts';
 import { ResourcePanel } from '../manage/ResourcePanel.ts';
 import { h, mount } from '../ui/dom.ts';
 import { text } from '../ui/format.ts';
+import { tr } from '../ui/text.ts';
 import { topbar } from '../ui/topbar.ts';
 
 interface Section {
@@ -120,6 +121,7 @@ export function managePage(root: HTMLElement, user: UserView): void {
           s.title(),
         ),
       ),
+      h('a', { href: '/library', 'data-testid': 'library-link' }, tr('libraryLink')),
     );
   renderNav();
   mount(root, topbar('manage', null, user.realName), h('div', { class: 'manage' }, nav, main));

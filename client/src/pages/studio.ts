@@ -12,6 +12,7 @@ import type { TileActions } from '../studio/ClassroomTile.ts';
 import { h, mount } from '../ui/dom.ts';
 import { retext, tr } from '../ui/text.ts';
 import { lessonStateBadge, pageState, topbar } from '../ui/topbar.ts';
+import { recordingIndicator } from '../library/recordingBadge.ts';
 
 /**
  * The hub teacher's studio: the lesson's board (courseware and ink), own preview, start and
@@ -20,6 +21,7 @@ import { lessonStateBadge, pageState, topbar } from '../ui/topbar.ts';
  */
 export function studioPage(root: HTMLElement, user: UserView): void {
   const badge = lessonStateBadge();
+  const recording = recordingIndicator({ teacher: true });
   const socket = connectSignaling();
   const client = new LessonClient(socket, 'teacher');
   const preview = h('video', { class: 'preview', autoplay: true, playsinline: true, muted: true });
@@ -52,7 +54,7 @@ export function studioPage(root: HTMLElement, user: UserView): void {
 
   mount(
     root,
-    topbar('studio', badge.el, user.realName),
+    topbar('studio', h('span', { class: 'rec-indicator' }, badge.el, recording.el), user.realName),
     h(
       'main',
       { class: 'studio' },
@@ -130,6 +132,11 @@ export function studioPage(root: HTMLElement, user: UserView): void {
           { class: 'board-ended' },
           h('p', {}, tr('lessonEnded')),
           h('a', { class: 'btn btn-primary btn-lg', href: `/replay?lesson=${next.id}` }, tr('replayLink')),
+          h(
+            'a',
+            { class: 'btn btn-ghost btn-lg', href: '/library', 'data-testid': 'library-link' },
+            tr('libraryLink'),
+          ),
         ),
       );
     if (!wanted || board) return;
@@ -142,6 +149,7 @@ export function studioPage(root: HTMLElement, user: UserView): void {
   const render = (): void => {
     const state = pageState(lesson?.state ?? null);
     badge.set(state);
+    recording.setLesson(lesson);
     startBtn.disabled = !lesson || lesson.state !== 'scheduled';
     endBtn.disabled = !lesson || lesson.state !== 'live';
     if (!lesson) {
