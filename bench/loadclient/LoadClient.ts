@@ -25,6 +25,11 @@ export interface LoadOptions {
   seats: number;
   /** Classrooms joining at once. @default 16 */
   concurrency?: number;
+  /**
+   * Whether the classrooms give the SFU transport-wide CC feedback to estimate their links by,
+   * as browsers do. Without it the SFU sends each the layer its budget allows. @default true
+   */
+  bandwidthEstimation?: boolean;
 }
 
 /** One classroom over a measuring window. */
@@ -39,7 +44,9 @@ export interface ClassroomReport {
   kbps: number;
   videoKbps: number;
   packets: number;
-  /** Packets of the window that never arrived, % of those expected (video and audio). */
+  /** Packets of the window expected from the sequence numbers, those that never arrived, and their share, %. */
+  expected: number;
+  lost: number;
   lossPct: number;
   /** The simulcast layer received, from the last key frame's size (0 = lowest; null: no key frame yet). */
   layer: number | null;
@@ -92,7 +99,7 @@ export class LoadClient {
 
   /** Joins `seats` classrooms (`concurrency` at a time); resolves once each receives its first consumers. */
   async join(options: LoadOptions): Promise<void> {
-    const { url, classrooms, seats, concurrency = 16 } = options;
+    const { url, classrooms, seats, concurrency = 16, bandwidthEstimation = true } = options;
     if (classrooms.length === 0) throw new TypeError('no classroom accounts');
     const lessonId = this.teacher.publishing.lessonId;
     const tokens = new Map<string, string>();
@@ -104,7 +111,7 @@ export class LoadClient {
       `/api/lessons/${lessonId}/rtp-capabilities`,
       first,
     );
-    const capabilities = receiverCapabilities(routerRtpCapabilities);
+    const capabilities = receiverCapabilities(routerRtpCapabilities, { bandwidthEstimation });
     const base = this.classrooms.length;
     const todo = Array.from({ length: seats }, (_, i) => {
       const account = classrooms[(base + i) % classrooms.length]!;
@@ -133,9 +140,14 @@ export class LoadClient {
     return reportWindow(before, after, (performance.now() - started) / 1000, this.teacher);
   }
 
+  /** Every classroom leaves (the teacher goes on publishing). */
+  async leaveAll(): Promise<void> {
+    await Promise.all(this.classrooms.splice(0).map((c) => c.leave()));
+  }
+
   /** Every classroom leaves, the teacher leaves (and with `end`, ends the lesson), rtcsink stops. */
   async stop({ end = false }: { end?: boolean } = {}): Promise<void> {
-    await Promise.all(this.classrooms.map((c) => c.leave()));
+    await this.leaveAll();
     await this.teacher.stop({ end });
     await this.sink.quit();
   }
@@ -163,6 +175,8 @@ export function reportWindow(
       kbps: (bytes * 8) / seconds / 1000,
       videoKbps: ((a.video.bytes - b.video.bytes) * 8) / seconds / 1000,
       packets: a.video.packets + a.audio.packets - (b.video.packets + b.audio.packets),
+      expected,
+      lost: Math.max(0, lost),
       lossPct: expected > 0 ? (Math.max(0, lost) / expected) * 100 : 0,
       layer: layerOfHeight(a.video.height),
       serverLayer: health?.cameraLayer?.current ?? null,

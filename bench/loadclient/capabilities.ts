@@ -15,8 +15,20 @@ const EXTENSIONS = new Set([
  * What a load-client classroom says it can receive, from the lesson router's capabilities:
  * Opus, VP8 (the teacher camera's codec) with its RTX, and the feedback and header
  * extensions rtcsink handles, as a browser's `device.recvRtpCapabilities` would list them.
+ * Without `bandwidthEstimation`, no transport-wide CC: the SFU then has no estimate of the
+ * classroom's link and sends the layer its budget allows (a benchmark's "everyone on the top
+ * layer").
  */
-export function receiverCapabilities(router: types.RtpCapabilities): types.RtpCapabilities {
+export function receiverCapabilities(
+  router: types.RtpCapabilities,
+  { bandwidthEstimation = true }: { bandwidthEstimation?: boolean } = {},
+): types.RtpCapabilities {
+  const feedback = bandwidthEstimation
+    ? FEEDBACK
+    : new Set([...FEEDBACK].filter((f) => f !== 'transport-cc'));
+  const extensions = bandwidthEstimation
+    ? EXTENSIONS
+    : new Set([...EXTENSIONS].filter((uri) => !uri.includes('transport-wide-cc')));
   const vp8 = router.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
   const codecs = (router.codecs ?? [])
     .filter((c) => {
@@ -27,13 +39,13 @@ export function receiverCapabilities(router: types.RtpCapabilities): types.RtpCa
     .map((c) => ({
       ...c,
       rtcpFeedback: (c.rtcpFeedback ?? []).filter((f) =>
-        FEEDBACK.has(f.parameter ? `${f.type} ${f.parameter}` : f.type),
+        feedback.has(f.parameter ? `${f.type} ${f.parameter}` : f.type),
       ),
     }));
   if (!codecs.some((c) => c.kind === 'video') || !codecs.some((c) => c.kind === 'audio'))
     throw new TypeError('the lesson router offers no Opus or no VP8');
   return {
     codecs,
-    headerExtensions: (router.headerExtensions ?? []).filter((h) => EXTENSIONS.has(h.uri)),
+    headerExtensions: (router.headerExtensions ?? []).filter((h) => extensions.has(h.uri)),
   };
 }

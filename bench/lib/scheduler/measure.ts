@@ -23,7 +23,7 @@ import type {
   Session,
   SoftConstraint,
 } from '../../../scheduler/timetable/index.ts';
-import { median } from '../report.ts';
+import { median } from '../stats.ts';
 
 /** Which algorithm solves the batch. */
 export type Algorithm = 'coplan' | 'solver' | 'greedy';
