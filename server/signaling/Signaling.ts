@@ -57,6 +57,14 @@ type IoSocket = Socket<
 >;
 type EventName = keyof typeof SocketSchemas;
 
+/**
+ * Events handled in the order each socket sent them. A stroke streams as `draw`, `extend`s and
+ * `finish`: a change whose checks waited (its session re-read from the database once a second)
+ * must not be overtaken by the next, or the board refuses an `extend` of a stroke not yet
+ * drawn, or one after its `finish`.
+ */
+const IN_ORDER: ReadonlySet<EventName> = new Set(['board:change']);
+
 export interface SignalingOptions {
   httpServer: http.Server;
   auth: Authenticator;
@@ -104,6 +112,8 @@ export class Signaling {
   readonly #log: Logger;
   readonly #healthTimer: NodeJS.Timeout;
   readonly #budgets: EventBudgets;
+  /** Per socket: the checks of its last in-order event (see IN_ORDER). */
+  readonly #inOrder = new WeakMap<IoSocket, Promise<void>>();
   /** Per socket: the timers that ask it to renew its token and close it when the token runs out. */
   readonly #expiry = new Map<string, NodeJS.Timeout[]>();
   /** Lessons whose board is open here, so that one nobody uses is given up. */
@@ -409,12 +419,21 @@ export class Signaling {
       const { identity } = socket.data;
       const started = performance.now();
       const seconds = (): number => (performance.now() - started) / 1000;
-      Promise.resolve()
-        .then(async () => {
-          await this.#budgets.spend(socket.id, event);
-          // Every message re-checks that the session still stands (cached for a second).
-          if (event !== 'session:renew') await this.#options.auth.check(identity);
-        })
+      const checks = async (): Promise<void> => {
+        await this.#budgets.spend(socket.id, event);
+        // Every message re-checks that the session still stands (cached for a second).
+        if (event !== 'session:renew') await this.#options.auth.check(identity);
+      };
+      // An in-order event is checked once the socket's previous one is, and handed on in turn.
+      let checked: Promise<void>;
+      if (IN_ORDER.has(event)) {
+        checked = (this.#inOrder.get(socket) ?? Promise.resolve()).then(checks);
+        this.#inOrder.set(
+          socket,
+          checked.catch(() => undefined),
+        );
+      } else checked = checks();
+      checked
         .then(() =>
           fn(
             parseInput(SocketSchemas[event], payload, `${event} payload`) as z.infer<

@@ -127,6 +127,36 @@ describe('the lesson board on the real server', () => {
     });
   });
 
+  it('a stroke streamed for 2 s, past the session re-checks (each second one waits for the database), is taken whole and in order', async () => {
+    const teacher = await open('teacher');
+    expect(await request(teacher, 'board:open', { lessonId: lesson.id, since: null })).toMatchObject({
+      ok: true,
+    });
+    const changes: BoardChange[] = [
+      { t: 'draw', id: 'long', page: 'p1', tool: 'pen', color: '#1565c0', width: 3, points: [5, 5, 0.5] },
+      ...Array.from({ length: 130 }, (_, i): BoardChange => ({
+        t: 'extend',
+        id: 'long',
+        points: [6 + i, 5, 0.5],
+      })),
+      { t: 'finish', id: 'long' },
+    ];
+    // As the browser streams a stroke: one change a frame, none waiting for the one before.
+    const acks: Promise<Awaited<ReturnType<typeof change>>>[] = [];
+    for (const c of changes) {
+      acks.push(change(teacher, c));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    const answers = await Promise.all(acks);
+    const refused = answers.flatMap((a) => (a.ok ? [] : [a.error.message]));
+    expect(refused).toEqual([]);
+    const seqs = answers.map((a) => (a.ok ? a.data.seq : 0));
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    const item = (await serverState()).items.find((i) => i.id === 'long')!;
+    expect(item).toMatchObject({ done: true });
+    expect(item.points).toHaveLength(3 * 131);
+  });
+
   it('a classroom without the pen is refused on the server and changes nothing; with the pen it draws and the teacher sees it', async () => {
     const teacher = new Replica(await open('teacher'));
     const c1 = new Replica(await open('classroom1'));
