@@ -64,6 +64,13 @@ interface ScaleRun {
   processes: ProcessFigures[];
   /** The rest of the cluster over the drawing phase, % of one core. */
   sharedCpuPercent: Record<string, number>;
+  /**
+   * CPU ms per socket joined (lesson start, join and board open included) and per board change
+   * accepted (its fan-out to 4 classrooms included), by kind of process: the capacity model's
+   * inputs (CPU time, not wall time: less sensitive to what else runs on the machine).
+   */
+  cpuMsPerSocketJoined: Record<string, number>;
+  cpuMsPerChange: Record<string, number>;
   benchClientCpuPercent: number;
   loadAverage: number;
   redisRestart?: { strokes: StrokeRun; downSeconds: number };
@@ -94,21 +101,35 @@ async function measure(servers: number, restart: boolean): Promise<ScaleRun> {
     const mongoUri = `mongodb://127.0.0.1:${cluster.process('ferretdb').port}/sync-classroom`;
     const lessons = await seedLessons(mongoUri, cluster.runDir, LESSONS, CLASSROOMS);
     console.log(`   ${LESSONS} lessons seeded; joining ${LESSONS * (1 + CLASSROOMS)} sockets…`);
-    const joined = await joinAll(cluster.url, lessons, 25);
+    const groups = cluster.info.processes.map((p) => p.pid);
+    const joinCpuBefore = groupCpuSeconds(groups);
+    const joined = await joinAll(cluster.url, lessons, 10);
+    const joinCpu = groupCpuSeconds(groups);
     clients = joined.clients;
     const sockets = LESSONS * (1 + CLASSROOMS);
     console.log(`   joined in ${joined.seconds.toFixed(1)} s; drawing for ${SECONDS} s…`);
 
     const serverProcs = cluster.info.processes.filter((p) => p.role === 'server');
     const shared = cluster.info.processes.filter((p) => p.role !== 'server');
-    const groups = cluster.info.processes.map((p) => p.pid);
     const drawers = clients.slice(0, Math.max(1, Math.round(LESSONS * DRAWING)));
     const cpuBefore = groupCpuSeconds(groups);
     const benchBefore = process.cpuUsage();
     const t0 = performance.now();
     const strokes = await drawFor(drawers, SECONDS, 16);
     const wall = (performance.now() - t0) / 1000;
-    const cpu = cpuPercent(cpuBefore, groupCpuSeconds(groups), wall);
+    const cpuAfter = groupCpuSeconds(groups);
+    const cpu = cpuPercent(cpuBefore, cpuAfter, wall);
+    /** CPU ms of each kind of process per unit of work, over the whole cluster's processes of that kind. */
+    const costPer = (before: Map<number, number>, after: Map<number, number>, units: number) =>
+      Object.fromEntries(
+        ['server', ...shared.map((p) => p.name)].map((kind) => {
+          const pids = cluster.info.processes.filter((p) =>
+            kind === 'server' ? p.role === 'server' : p.name === kind,
+          );
+          const seconds = pids.reduce((n, p) => n + (after.get(p.pid) ?? 0) - (before.get(p.pid) ?? 0), 0);
+          return [kind, (1000 * seconds) / units];
+        }),
+      );
     const bench = process.cpuUsage(benchBefore);
     const processes: ProcessFigures[] = [];
     for (const p of serverProcs)
@@ -123,6 +144,8 @@ async function measure(servers: number, restart: boolean): Promise<ScaleRun> {
       strokes,
       processes,
       sharedCpuPercent: Object.fromEntries(shared.map((p) => [p.name, cpu.get(p.pid) ?? NaN])),
+      cpuMsPerSocketJoined: costPer(joinCpuBefore, joinCpu, sockets),
+      cpuMsPerChange: costPer(cpuBefore, cpuAfter, Math.max(1, strokes.accepted)),
       benchClientCpuPercent: (100 * (bench.user + bench.system)) / 1e6 / wall,
       loadAverage: loadAverage(),
     };
@@ -196,12 +219,25 @@ async function main(): Promise<void> {
     console.log(`  ${line}`);
 
   for (const r of runs) {
+    const fmt = (costs: Record<string, number>): string =>
+      Object.entries(costs)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(', ');
+    console.log(`  CPU ms per socket joined, ${r.servers} process(es): ${fmt(r.cpuMsPerSocketJoined)}`);
+    console.log(`  CPU ms per board change, ${r.servers} process(es): ${fmt(r.cpuMsPerChange)}`);
     const steps = Object.entries(r.joinSteps).map(
       ([k, v]) => `${k} ${((1000 * v) / r.lessons).toFixed(0)} ms`,
     );
     console.log(`  joining, per lesson, ${r.servers} process(es): ${steps.join(', ')}`);
-    for (const s of [r.strokes, r.redisRestart?.strokes])
-      for (const [why, n] of Object.entries(s?.refusals ?? {})) console.log(`  refused ${n}×: ${why}`);
+    for (const s of [r.strokes, r.redisRestart?.strokes]) {
+      // Grouped by kind (a stroke's id left out): one refused write refuses the rest of its stroke.
+      const kinds = new Map<string, number>();
+      for (const [why, n] of Object.entries(s?.refusals ?? {})) {
+        const kind = why.replace(/item \S+/, 'item …');
+        kinds.set(kind, (kinds.get(kind) ?? 0) + n);
+      }
+      for (const [kind, n] of kinds) console.log(`  refused ${n}×: ${kind}`);
+    }
   }
   console.log('\ngoals');
   for (const r of runs) {

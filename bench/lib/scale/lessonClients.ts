@@ -9,11 +9,11 @@ type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Emits and resolves with the acknowledgement (rejects after 20 s without one). */
+/** Emits and resolves with the acknowledgement (rejects after 60 s without one). */
 function ask(socket: ClientSocket, event: string, payload: unknown): Promise<Ack<unknown>> {
   return new Promise((resolve, reject) => {
     (
-      socket.timeout(20_000).emit as (
+      socket.timeout(60_000).emit as (
         e: string,
         p: unknown,
         cb: (err: Error | null, r: unknown) => void,
