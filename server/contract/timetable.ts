@@ -216,6 +216,8 @@ export interface CoPlanView {
   /** Sessions the solver places on the same data without any change (the "before"). */
   baselinePlaced: number;
   cost: { bellChanges: number; localMoves: number; schoolsTouched: number };
+  /** Every set of bells the planner tried, best first (the plan is the first): sessions placed and what it asks. */
+  alternatives: { placed: number; bellChanges: number; localMoves: number; schoolsTouched: number }[];
   offerings: { id: string; name: string }[];
   sessions: SessionView[];
   bellChanges: CoPlanBellChangeView[];

@@ -187,6 +187,7 @@ export class CoPlanService {
         placed: 0,
         baselinePlaced: 0,
         cost: { bellChanges: 0, localMoves: 0, schoolsTouched: 0 },
+        alternatives: [],
         sessions: [],
         bellChanges: [],
         localChanges: [],
@@ -217,6 +218,7 @@ export class CoPlanService {
       placed: plan.placed,
       baselinePlaced: stored.baselinePlaced,
       cost: plan.cost,
+      alternatives: plan.alternatives.map((a) => ({ placed: a.placed, ...a.cost })),
       sessions: plan.sessions.map((s) =>
         fromSession(s, lockedKeys.has(`${s.offeringId}/${s.weekday}/${s.period}`)),
       ),

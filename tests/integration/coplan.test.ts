@@ -25,6 +25,7 @@ describe('receiving schools’ own timetables and co-plans through the API', () 
   let foreign: Side;
   let plan: string;
   let week: (schoolId: string) => string;
+  let seeded: LocalTimetableView[];
 
   const call = async <T>(method: string, path: string, body?: unknown, token = coordinator) => {
     const res = await fetch(`${t.url}${path}`, {
@@ -71,6 +72,12 @@ describe('receiving schools’ own timetables and co-plans through the API', () 
     school = await login(t.url, 'school1');
     plan = `/api/timetables/${demo.clusterId}/${TERM}/coplan`;
     week = (schoolId) => `/api/local-timetables/${schoolId}/${TERM}`;
+    const cluster = (await t.platform.models.Cluster.findById(demo.clusterId).lean())!;
+    seeded = await Promise.all(
+      cluster.memberSchoolIds.map(
+        async (id) => (await call<LocalTimetableView>('GET', week(id.toString()))).body,
+      ),
+    );
   }, 60_000);
   afterAll(async () => {
     await t.close();
@@ -174,6 +181,8 @@ describe('receiving schools’ own timetables and co-plans through the API', () 
   it('a co-plan places every session with local moves; applying waits for the schools, then writes weeks and the draft', async () => {
     const view = await coPlan();
     expect(view).toMatchObject({ state: 'proposed', stale: false, wanted: 5, placed: 5, unplaced: [] });
+    // The plans tried, best first: the chosen one heads the list.
+    expect(view.alternatives[0]).toEqual({ placed: 5, ...view.cost });
     // Without changes the previous solver places them in the free periods 4 and 5 too; the
     // co-plan puts them where the classes' own English, music and art lessons were.
     expect(view.localChanges.filter((c) => c.kind === 'remote')).toHaveLength(20);
@@ -252,5 +261,42 @@ describe('receiving schools’ own timetables and co-plans through the API', () 
     const apply = await call<{ error: { code: string } }>('POST', `${plan}/apply`, { approvedOnly: true });
     expect(apply.status).toBe(409);
     expect(apply.body.error.code).toBe('STALE_PLAN');
+  }, 60_000);
+
+  it('applying only the approved parts changes only those schools’ weeks and keeps the sessions that still fit', async () => {
+    // The demo schools' weeks as seeded again (the plan applied above took their English, music and art).
+    for (const w of seeded)
+      expect((await call('PUT', week(w.school.id), { lessons: w.lessons })).status).toBe(200);
+    const view = await coPlan();
+    expect(view.schools).toHaveLength(4);
+    expect(view.stale).toBe(false);
+    const others = view.schools.filter((s) => s.id !== demo.schoolId);
+    const before = await Promise.all(
+      others.map(async (s) => (await call<LocalTimetableView>('GET', week(s.id))).body.revision),
+    );
+    const mine = (await call<LocalTimetableView>('GET', week(demo.schoolId))).body.revision;
+    expect(
+      (await call('POST', `${plan}/schools/${demo.schoolId}/decision`, { approve: true }, school)).status,
+    ).toBe(200);
+    expect(
+      (await call('POST', `${plan}/schools/${others[0]!.id}/decision`, { approve: false, note: '教研活动' }))
+        .status,
+    ).toBe(200);
+    const applied = await call<CoPlanView>('POST', `${plan}/apply`, { approvedOnly: true });
+    expect(applied.status).toBe(200);
+    const summary = applied.body.applied!;
+    expect(summary.sessions + summary.dropped).toBe(view.placed);
+    expect(summary.localChanges).toBe(view.localChanges.filter((c) => c.schoolId === demo.schoolId).length);
+    expect((await call<LocalTimetableView>('GET', week(demo.schoolId))).body.revision).toBe(mine + 1);
+    const after = await Promise.all(
+      others.map(async (s) => (await call<LocalTimetableView>('GET', week(s.id))).body.revision),
+    );
+    expect(after).toEqual(before);
+    // The schools that did not approve keep their lessons, which stand in the sessions' way:
+    // those are left out, and the draft says what is missing.
+    expect(summary.dropped).toBeGreaterThan(0);
+    const timetable = (await call<TimetableView>('GET', `/api/timetables/${demo.clusterId}/${TERM}`)).body;
+    expect(timetable.sessions).toHaveLength(summary.sessions);
+    expect(timetable.unplaced.reduce((n, u) => n + u.missing, 0)).toBe(summary.dropped);
   }, 60_000);
 });

@@ -331,6 +331,34 @@ export class CoPlanSection {
             ),
           )
         : null,
+      view.alternatives.length > 1
+        ? h(
+            'details',
+            { 'data-testid': 'cp-alternatives' },
+            h(
+              'summary',
+              {},
+              zhEn(
+                `尝试过的 ${view.alternatives.length} 种方案（按排入节数、改动数排序）`,
+                `${view.alternatives.length} plans tried, best first`,
+              ),
+            ),
+            h(
+              'ol',
+              {},
+              ...view.alternatives.map((a) =>
+                h(
+                  'li',
+                  {},
+                  zhEn(
+                    `排入 ${rate(a.placed, view.wanted)}；${a.bellChanges} 处作息调整、${a.localMoves} 节本地课调动、涉及 ${a.schoolsTouched} 所学校`,
+                    `${rate(a.placed, view.wanted)} placed; ${a.bellChanges} bell changes, ${a.localMoves} local moves, ${a.schoolsTouched} schools`,
+                  ),
+                ),
+              ),
+            ),
+          )
+        : null,
       h('h4', {}, zhEn('各校确认', 'The schools’ decisions')),
       schools.length
         ? h('ul', { class: 'cp-schools' }, ...schools)
