@@ -74,10 +74,14 @@ export class Participant {
     this.#onOp = fn;
   }
 
+  /** Connects; a refused attempt (a process busy or restarting) is retried by socket.io itself. */
   connect(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.socket.once('connect', () => resolve());
-      this.socket.once('connect_error', reject);
+      const timer = setTimeout(() => reject(new Error('no connection in 60 s')), 60_000);
+      this.socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.socket.connect();
     });
   }

@@ -4,9 +4,12 @@ import os from 'node:os';
 /** Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on Linux). */
 const HZ = 100;
 
-/** CPU seconds used so far by every process of each process group (a process and its children). */
-export function groupCpuSeconds(groups: readonly number[]): Map<number, number> {
-  const totals = new Map(groups.map((g) => [g, 0]));
+/**
+ * CPU seconds used so far by each of `roots` and every process descended from it (a server's
+ * mediasoup workers; PostgreSQL's backends, which leave the postmaster's process group).
+ */
+export function groupCpuSeconds(roots: readonly number[]): Map<number, number> {
+  const procs = new Map<number, { ppid: number; seconds: number }>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -15,11 +18,18 @@ export function groupCpuSeconds(groups: readonly number[]): Map<number, number> 
     } catch {
       continue; // gone meanwhile
     }
-    // Fields after the command (which may hold spaces), from field 3 on.
+    // Fields after the command (which may hold spaces), from field 3 (state) on.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const pgrp = Number(fields[2]);
-    if (!totals.has(pgrp)) continue;
-    totals.set(pgrp, totals.get(pgrp)! + (Number(fields[11]) + Number(fields[12])) / HZ);
+    procs.set(Number(entry), {
+      ppid: Number(fields[1]),
+      seconds: (Number(fields[11]) + Number(fields[12])) / HZ,
+    });
+  }
+  const totals = new Map(roots.map((r) => [r, 0]));
+  for (const [pid, { seconds }] of procs) {
+    let at: number | undefined = pid;
+    while (at !== undefined && at > 1 && !totals.has(at)) at = procs.get(at)?.ppid;
+    if (at !== undefined && totals.has(at)) totals.set(at, totals.get(at)! + seconds);
   }
   return totals;
 }
