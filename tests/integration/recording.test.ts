@@ -149,5 +149,43 @@ describe('recording: a live lesson recorded where its media is, composed into on
     expect(outside.status).toBe(416);
     expect(outside.headers.get('content-range')).toBe(`bytes */${done.mp4Bytes}`);
     expect(((await outside.json()) as { code: string }).code).toBe('RANGE_NOT_SATISFIABLE');
+
+    // Other scopes: another teacher does not find it; a bad id is a clear 400; a classroom has no library.
+    const as = async (username: string) => ({ authorization: `Bearer ${await login(t.url, username)}` });
+    const other = await as('teacher2');
+    expect((await fetch(`${t.url}/api/library/recordings/${lessonId}`, { headers: other })).status).toBe(404);
+    expect(
+      (await fetch(`${t.url}/api/library/recordings/${lessonId}/video`, { headers: other })).status,
+    ).toBe(404);
+    const otherList = (await (
+      await fetch(`${t.url}/api/library/recordings`, { headers: other })
+    ).json()) as LibraryListResponse;
+    expect(otherList.recordings.map((r) => r.id)).not.toContain(lessonId);
+    expect((await fetch(`${t.url}/api/library/recordings/not-an-id`, { headers: auth })).status).toBe(400);
+    expect((await fetch(`${t.url}/api/library/recordings`, { headers: await as('classroom1') })).status).toBe(
+      403,
+    );
+    // Deletion: not by the teacher; by the coordinator, with its files and an audit entry.
+    expect(
+      (await fetch(`${t.url}/api/library/recordings/${lessonId}`, { method: 'DELETE', headers: auth }))
+        .status,
+    ).toBe(403);
+    const coordinator = await as('coordinator');
+    const storage = (await (
+      await fetch(`${t.url}/api/library/storage`, { headers: coordinator })
+    ).json()) as {
+      bytes: number;
+    }[];
+    expect(storage.reduce((n, c) => n + c.bytes, 0)).toBe(done.rawBytes + done.mp4Bytes);
+    const removed = await fetch(`${t.url}/api/library/recordings/${lessonId}`, {
+      method: 'DELETE',
+      headers: coordinator,
+    });
+    expect(removed.status).toBe(204);
+    expect(fs.existsSync(`${t.dataDir}/recordings/${lessonId}`)).toBe(false);
+    expect(await m.Recording.countDocuments({ lessonId })).toBe(0);
+    expect(
+      await m.AuditEntry.countDocuments({ entity: 'recording', entityId: lessonId, action: 'delete' }),
+    ).toBe(1);
   }, 240_000);
 });

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { FIRST_PAGE_ID } from '../../server/contract/board.ts';
+import type { BoardOp } from '../../server/contract/board.ts';
+import { pageChapters } from '../../server/recording/chapters.ts';
+import { chapterMetadata, composeArgs } from '../../server/recording/compose.ts';
+import { recorderSdp } from '../../sfu/recording/sdp.ts';
+
+const teacher = { role: 'teacher', refId: 'u1' } as BoardOp['by'];
+const op = (seq: number, at: number, change: BoardOp['change']): BoardOp => ({
+  seq,
+  at,
+  by: teacher,
+  change,
+});
+
+describe('recording: the recorder’s session description', () => {
+  it('recorderSdp() gives each stream its m= line on its own port, RTCP muxed, codec parameters kept', () => {
+    const sdp = recorderSdp([
+      {
+        kind: 'video',
+        port: 30000,
+        rtpParameters: {
+          codecs: [
+            {
+              mimeType: 'video/H264',
+              payloadType: 102,
+              clockRate: 90000,
+              parameters: { 'packetization-mode': 1 },
+            },
+          ],
+          encodings: [{ ssrc: 1 }],
+        },
+      },
+      {
+        kind: 'audio',
+        port: 30002,
+        rtpParameters: {
+          codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+          encodings: [{ ssrc: 2 }],
+        },
+      },
+    ]);
+    expect(sdp.split('\r\n')).toEqual(
+      expect.arrayContaining([
+        'm=video 30000 RTP/AVP 102',
+        'a=rtpmap:102 H264/90000',
+        'a=fmtp:102 packetization-mode=1',
+        'm=audio 30002 RTP/AVP 100',
+        'a=rtpmap:100 opus/48000/2',
+        'a=rtcp-mux',
+      ]),
+    );
+  });
+
+  it('recorderSdp() rejects a stream without a codec with TypeError', () => {
+    expect(() =>
+      recorderSdp([{ kind: 'audio', port: 1, rtpParameters: { codecs: [], encodings: [] } }]),
+    ).toThrow(TypeError);
+  });
+});
+
+describe('recording: chapters at the board’s page turns', () => {
+  it('pageChapters() starts at page 1, adds one per turn (ms from the live start), merges turns within a second', () => {
+    const start = 1_000_000;
+    const ops = [
+      op(1, start + 5000, { t: 'addPages', pages: [{ id: 'p2', background: null }], after: FIRST_PAGE_ID }),
+      op(2, start + 9000, { t: 'page', page: FIRST_PAGE_ID }),
+      op(3, start + 9500, { t: 'page', page: 'p2' }),
+    ];
+    expect(pageChapters(ops, start)).toEqual([
+      { atMs: 0, title: '第 1 页' },
+      { atMs: 5000, title: '第 2 页' },
+      { atMs: 9000, title: '第 2 页' },
+    ]);
+  });
+
+  it('chapterMetadata() ends each chapter where the next starts, the last at the end, escaping = ; #', () => {
+    const text = chapterMetadata(
+      [
+        { atMs: 0, title: 'a=b' },
+        { atMs: 4000, title: 'c' },
+      ],
+      10_000,
+    );
+    expect(text).toContain('START=0\nEND=4000\ntitle=a\\=b');
+    expect(text).toContain('START=4000\nEND=10000\ntitle=c');
+  });
+});
+
+describe('recording: composition', () => {
+  const options = {
+    durationMs: 30_000,
+    size: { width: 960, height: 540 },
+    fps: 20,
+    preset: 'ultrafast',
+    crf: 28,
+    threads: 0,
+    output: '/x/out.mp4',
+    chaptersFile: null,
+  };
+
+  it('composeArgs() lays each camera run at its time over black as long as the lesson, mixes every voice, cuts at the lesson’s length', () => {
+    const args = composeArgs(
+      [
+        { group: 'teacher', dir: '/a', offsetMs: 1500, hasVideo: true, hasAudio: true },
+        { group: 'floor', dir: '/b', offsetMs: 12_000, hasVideo: true, hasAudio: true },
+        { group: 'teacher', dir: '/c', offsetMs: -500, hasVideo: false, hasAudio: true },
+      ],
+      ['/l0', '/l1', '/l2'],
+      options,
+    );
+    const graph = args[args.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain('color=c=black:s=960x540:r=20:d=30.000');
+    expect(graph).toContain('[0:v]setpts=PTS-STARTPTS+1.500/TB');
+    // The floor classroom's camera is a quarter-size picture in the corner.
+    expect(graph).toMatch(/\[1:v\]setpts=PTS-STARTPTS\+12\.000\/TB,scale=240:136/);
+    expect(graph).toContain('adelay=12000:all=1');
+    // A run from before the lesson went live is cut to its start.
+    expect(graph).toContain('[2:a]atrim=start=0.500,');
+    expect(graph).toContain('amix=inputs=4:duration=first');
+    expect(args.slice(args.indexOf('-t'), args.indexOf('-t') + 2)).toEqual(['-t', '30.000']);
+    expect(args).toEqual(expect.arrayContaining(['libx264', 'aac', '/x/out.mp4']));
+  });
+});
