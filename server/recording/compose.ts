@@ -151,7 +151,16 @@ export function composeArgs(
   args.push('-filter_complex', filters.join(';'), '-map', '[vout]', '-map', '[aout]');
   if (options.chaptersFile) args.push('-map_chapters', String(inputs.length));
   args.push(
-    ...['-c:v', 'libx264', '-preset', options.preset, '-crf', String(options.crf), '-g', String(options.fps * 4)],
+    ...[
+      '-c:v',
+      'libx264',
+      '-preset',
+      options.preset,
+      '-crf',
+      String(options.crf),
+      '-g',
+      String(options.fps * 4),
+    ],
     ...['-c:a', 'aac', '-b:a', '96k', '-ac', '2'],
     ...['-threads', String(options.threads), '-t', D, '-movflags', '+faststart'],
     ...['-progress', 'pipe:1', '-f', 'mp4', options.output],
