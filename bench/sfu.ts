@@ -30,7 +30,7 @@
  * subscribers of the 720p layer, 199 Mbit/s forwarded with 37.5 % of one core, 13 µs of CPU
  * per forwarded packet; 8 subscribers: 38 µs per packet), and the platform within 10 % of bare
  * mediasoup per forwarded packet. LiveKit cannot run here: its figures are printed, not
- * re-measured. Exits 1 if a classroom received no video.
+ * re-measured. Exits 1 if a classroom received nothing in the window, or never a video packet.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -75,6 +75,7 @@ const Options = z.object({
     .transform((s) => s.split(',').map((p) => p.trim()))
     .pipe(z.array(z.enum(['platform', 'bare'])).min(1)),
   bwe: z.enum(['on', 'off']),
+  concurrency: z.coerce.number().int().min(1).max(64),
 });
 type Path = 'platform' | 'bare';
 
@@ -86,6 +87,7 @@ function parseOptions(): z.infer<typeof Options> {
       warmup: { type: 'string', default: '15' },
       paths: { type: 'string', default: 'platform,bare' },
       bwe: { type: 'string', default: 'on' },
+      concurrency: { type: 'string', default: '8' },
     },
   });
   return Options.parse(values);
@@ -119,6 +121,8 @@ interface Run {
   firstPacketP95Ms: number;
   /** Classrooms per layer received at the window's end (key frame size), lowest first. */
   layers: number[];
+  /** Classrooms that received no video in the window (sound only: their link estimate is below the lowest layer). */
+  videoPaused: number;
   /** What the teacher's encoder sent per simulcast layer in the window (its stats, 1 s apart), kbit/s. */
   teacherSendsKbps: number[];
   /** Classrooms below the top layer at the end, by the SFU's own account (platform only). */
@@ -188,6 +192,7 @@ async function runOnce(k: number, which: Path, options: z.infer<typeof Options>)
       classrooms,
       seats: k,
       bandwidthEstimation: options.bwe === 'on',
+      concurrency: options.concurrency,
     });
     const joinSeconds = (performance.now() - joinStart) / 1000;
     await sleep(options.warmup * 1000);
@@ -208,10 +213,12 @@ async function runOnce(k: number, which: Path, options: z.infer<typeof Options>)
     const sentAfter = load.teacher.layers;
     const memory = await processMemory(workerPid);
     const percent = (name: string): number => ((cpuAfter[name]! - cpuBefore[name]!) / seconds / 1000) * 100;
-    const silent = reports.filter((r) => r.videoKbps === 0);
+    // Broken, not slow: a classroom that received nothing, or never a video packet. (Video alone
+    // may stop in a window: below the lowest layer's need, the SFU keeps a classroom on sound.)
+    const silent = reports.filter((r) => r.kbps === 0 || r.firstPacketMs === null);
     if (silent.length > 0)
       throw new Error(
-        `${which}, K=${k}: ${silent.length} classrooms received no video (${silent[0]!.seat}…)`,
+        `${which}, K=${k}: ${silent.length} classrooms received no media (${silent[0]!.seat}…)`,
       );
     const packets = reports.reduce((n, r) => n + r.packets, 0);
     const first = reports.map((r) => r.firstPacketMs ?? NaN).filter(Number.isFinite);
@@ -237,6 +244,7 @@ async function runOnce(k: number, which: Path, options: z.infer<typeof Options>)
       firstPacketP50Ms: percentile(first, 50),
       firstPacketP95Ms: percentile(first, 95),
       layers,
+      videoPaused: reports.filter((r) => r.videoKbps === 0).length,
       teacherSendsKbps: sentAfter.map((l) => {
         const before = sentBefore.find((b) => b.rid === l.rid)?.bytesSent ?? 0;
         return ((l.bytesSent - before) * 8) / seconds / 1000;
@@ -268,6 +276,7 @@ function formatRuns(runs: Run[]): string {
     'loss %',
     '1st pkt p50/p95 ms',
     `layers ${TEACHER_CAMERA_LAYERS.map((e) => `${TEACHER_CAPTURE.height / (e.scaleResolutionDownBy ?? 1)}p`).join('/')}`,
+    'video paused',
     'teacher sends kbit/s',
     'server CPU %',
     'load client CPU % (teacher+sink+bench)',
@@ -284,6 +293,7 @@ function formatRuns(runs: Run[]): string {
     r.lossPct.toFixed(2),
     `${r.firstPacketP50Ms.toFixed(0)}/${r.firstPacketP95Ms.toFixed(0)}`,
     r.layers.join('/'),
+    String(r.videoPaused),
     r.teacherSendsKbps.map((k) => k.toFixed(0)).join('/'),
     r.serverCpuPercent === null ? '—' : r.serverCpuPercent.toFixed(1),
     `${r.teacherCpuPercent.toFixed(0)}+${r.sinkCpuPercent.toFixed(0)}+${r.benchCpuPercent.toFixed(0)}`,
@@ -339,15 +349,24 @@ async function main(): Promise<void> {
     process.exit(1);
   }, budgetMs).unref();
   const runs: Run[] = [];
+  // A run that fails (the server stops answering, a classroom gets nothing) is a finding too:
+  // reported and written with the others; the bench then exits 1.
+  const failures: { k: number; path: Path; error: string }[] = [];
   for (const [i, k] of options.ks.entries()) {
     const paths = i % 2 === 0 ? options.paths : [...options.paths].reverse();
     for (const which of paths) {
       progress(`K=${k} ${which}: start, join, ${options.warmup} s warm-up, ${options.seconds} s window`);
-      const run = await runOnce(k, which, options);
-      progress(
-        `K=${k} ${which}: ${run.mbps.toFixed(1)} Mbit/s, worker ${run.workerCpuPercent.toFixed(1)} %, ${run.usPerPacket.toFixed(1)} µs/packet`,
-      );
-      runs.push(run);
+      try {
+        const run = await runOnce(k, which, options);
+        progress(
+          `K=${k} ${which}: ${run.mbps.toFixed(1)} Mbit/s, worker ${run.workerCpuPercent.toFixed(1)} %, ${run.usPerPacket.toFixed(1)} µs/packet`,
+        );
+        runs.push(run);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        progress(`K=${k} ${which}: failed: ${message}`);
+        failures.push({ k, path: which, error: message });
+      }
     }
   }
   const { lines, goals } = formatGoals(runs);
@@ -359,6 +378,7 @@ async function main(): Promise<void> {
   console.log(formatRuns(runs));
   console.log('');
   for (const line of lines) console.log(line);
+  for (const f of failures) console.log(`K=${f.k} ${f.path}: FAILED — ${f.error}`);
   console.log(
     '\nLeft out: the load client (teacher encoder, rtcsink, this process) and the server run on the same cores as the worker ' +
       '(their CPU is in the table); no link is shaped (loopback); LiveKit’s figures are the issue’s, not re-measured, and its ' +
@@ -372,11 +392,13 @@ async function main(): Promise<void> {
     anchor: { livekit: LIVEKIT_ANCHOR, platformOverBare: PLATFORM_OVER_BARE },
     goals,
     runs,
+    failures,
   });
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);

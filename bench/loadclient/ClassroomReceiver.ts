@@ -8,7 +8,7 @@ import type { LoadSocket } from './signaling.ts';
 
 /** When each step of a classroom's join finished, Unix ms (0: not yet). */
 export interface JoinTimeline {
-  /** The join began (socket opening). */
+  /** The join began (socket opening, unless it was open already). */
   startedAt: number;
   /** Socket connected. */
   connectedAt: number;
@@ -89,14 +89,8 @@ export class ClassroomReceiver {
     return this.#peerId;
   }
 
-  /** Joins the live lesson and starts receiving what it offers; resolves once the first consumers are resumed. */
-  async join(
-    url: string,
-    token: string,
-    lessonId: string,
-    rtpCapabilities: types.RtpCapabilities,
-  ): Promise<void> {
-    this.#timeline.startedAt = Date.now();
+  /** Opens the signaling socket, as a kiosk does when its page loads (before its lesson goes live). */
+  async connect(url: string, token: string, lessonId: string): Promise<void> {
     this.#lessonId = lessonId;
     const socket = await connectSocket(url, token, lessonId);
     this.#socket = socket;
@@ -106,6 +100,35 @@ export class ClassroomReceiver {
       if (!this.#sdp) this.#announced.push(p);
       else this.#enqueue([p.producerId]);
     });
+  }
+
+  /** Resolves with when (Unix ms) the server tells this classroom that its lesson went live. */
+  untilLive(): Promise<number> {
+    const socket = this.#socket;
+    if (!socket) return Promise.reject(new Error('connect first'));
+    return new Promise((resolve) => {
+      const onState = ({ lessonId, state }: { lessonId: string; state: string }): void => {
+        if (lessonId !== this.#lessonId || state !== 'live') return;
+        socket.off('lesson:state', onState);
+        resolve(Date.now());
+      };
+      socket.on('lesson:state', onState);
+    });
+  }
+
+  /**
+   * Joins the live lesson (connecting first unless `connect` did) and starts receiving what it
+   * offers; resolves once the consumers of what it offered at the join are resumed.
+   */
+  async join(
+    url: string,
+    token: string,
+    lessonId: string,
+    rtpCapabilities: types.RtpCapabilities,
+  ): Promise<void> {
+    this.#timeline.startedAt = Date.now();
+    if (!this.#socket) await this.connect(url, token, lessonId);
+    const socket = this.#socket!;
     const joined = await request(socket, 'lesson:join', {
       lessonId,
       rtpCapabilities: rtpCapabilities,

@@ -98,15 +98,17 @@ func newAPI() (*webrtc.API, error) {
 	if err := media.RegisterDefaultCodecs(); err != nil {
 		return nil, err
 	}
+	// Quiet unless asked (PION_LOG_DEBUG=… etc.): stdout is the protocol, stderr the caller's
+	// console; a closed peer connection's interceptors would log a line each.
+	logs := logging.NewDefaultLoggerFactory()
+	logs.DefaultLogLevel = logging.LogLevelDisabled
 	registry := &interceptor.Registry{}
 	// NACK, RTCP reports, transport-wide CC feedback: what a browser's receiver sends.
-	if err := webrtc.RegisterDefaultInterceptors(media, registry); err != nil {
+	if err := webrtc.RegisterDefaultInterceptorsWithOptions(media, registry,
+		webrtc.WithInterceptorLoggerFactory(logs)); err != nil {
 		return nil, err
 	}
 	settings := webrtc.SettingEngine{}
-	// Quiet unless asked (PION_LOG_DEBUG=… etc.): stdout is the protocol, stderr the caller's console.
-	logs := logging.NewDefaultLoggerFactory()
-	logs.DefaultLogLevel = logging.LogLevelDisabled
 	settings.LoggerFactory = logs
 	// Loopback only: no mDNS, no other interfaces, UDP.
 	settings.SetICEMulticastDNSMode(0)
