@@ -312,12 +312,16 @@ export class CoPlanService {
     }
     const classIds = [...new Set(local.lessons.map((l) => l.classId))];
     const classes = await this.#models.TeachingClass.find({ _id: { $in: classIds } }, { name: 1 }).lean();
-    const bellsAfter = school
-      ? (applyPlan(
+    let bellsAfter = school ?? null;
+    try {
+      bellsAfter =
+        applyPlan(
           { ...loaded.problem, localTimetables: [] },
           { bellChanges: bells, localChanges: [] },
-        ).schools.find((s) => s.id === id) ?? school)
-      : null;
+        ).schools.find((s) => s.id === id) ?? bellsAfter;
+    } catch {
+      // Bells changed since the plan (it is stale): show them as they are.
+    }
     return {
       id,
       name: school?.name ?? '',

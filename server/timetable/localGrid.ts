@@ -223,9 +223,14 @@ export async function weekWorkbook(
   const numbers = [...new Set(periods.map((p) => p.period))].sort((a, b) => a - b);
   const names = new Map<string, number>();
   for (const c of classes) names.set(c.name, (names.get(c.name) ?? 0) + 1);
+  const used = new Set<string>();
   for (const c of classes) {
     const name = (names.get(c.name) ?? 0) > 1 ? `${c.grade}年级${c.name}` : c.name;
-    const ws = wb.addWorksheet(name.slice(0, 31).replace(/[*?:\\/[\]]/g, ' '), {
+    // Excel's limits: 31 characters, none of * ? : \ / [ ], no two sheets alike (case aside).
+    let sheet = name.slice(0, 31).replace(/[*?:\\/[\]]/g, ' ');
+    for (let n = 2; used.has(sheet.toLowerCase()); n++) sheet = `${name.slice(0, 27)}(${n})`;
+    used.add(sheet.toLowerCase());
+    const ws = wb.addWorksheet(sheet, {
       views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }],
     });
     ws.columns = [

@@ -82,6 +82,18 @@ describe('a school’s week in Excel (localGrid)', () => {
     );
   });
 
+  it('writes a sheet for each class even when Excel’s 31-character limit makes two names alike', async () => {
+    const long = '某某县某某镇某某村完全小学附属幼儿园大班兴趣小组第一组（春季学期）';
+    expect(long.length).toBeGreaterThan(31);
+    const classes = [
+      { id: 'x', name: `${long}甲`, grade: 1 },
+      { id: 'y', name: `${long}乙`, grade: 1 },
+    ];
+    const grids = await readGrids(await weekWorkbook(classes, PERIODS, []), 'xlsx');
+    expect(grids).toHaveLength(2);
+    expect(new Set(grids.map((g) => g.name)).size).toBe(2);
+  });
+
   it('names sheet, row and column of every problem: unknown or ambiguous class, a header that is no weekday, a period the bells do not ring, no subject', async () => {
     const data = await workbook({
       无此班: [['节次', '周一']],
