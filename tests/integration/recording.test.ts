@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../server/auth/tokens.ts';
-import type { LibraryListResponse, RecordingView } from '../../server/contract/library.ts';
+import type { LibraryListResponse, RecordingStatus, RecordingView } from '../../server/contract/library.ts';
 import type { Recording } from '../../server/models/index.ts';
 import { TEST_VIDEO_RTP, waitFor } from '../helpers/media.ts';
 import { login, startPlatform } from '../helpers/platform.ts';
@@ -187,5 +187,66 @@ describe('recording: a live lesson recorded where its media is, composed into on
     expect(
       await m.AuditEntry.countDocuments({ entity: 'recording', entityId: lessonId, action: 'delete' }),
     ).toBe(1);
+  }, 240_000);
+
+  it('the teacher’s switch stops the recorders and starts them again; the time off is marked, not counted as a fault', async () => {
+    const { platform } = t;
+    const m = platform.models;
+    // The demo data gives the teacher a new lesson once the last one ended.
+    let next: string | undefined;
+    expect(
+      await waitFor(async () => {
+        next = (
+          await m.Lesson.findOne({ teacherId: teacher.userId, state: 'scheduled' }).lean()
+        )?._id.toString();
+        return !!next;
+      }),
+    ).toBe(true);
+    await platform.lessons.start(teacher, next!);
+    const room = await platform.rooms.getOrCreate(next!);
+    room.addPeer(
+      { peerId: 'p-t2', role: 'teacher', refId: teacher.userId, displayName: '王丽' },
+      room.rtpCapabilities,
+    );
+    const audio = await room.createPlainTransport('p-t2', 'send', { comedia: true, rtcpMux: false });
+    await room.produce('p-t2', audio.id, 'audio', 'mic', TEST_AUDIO_RTP);
+    senders.push(sendTestAudio(audio.port, audio.rtcpPort!, 60));
+    const auth = {
+      authorization: `Bearer ${await login(t.url, 'teacher')}`,
+      'content-type': 'application/json',
+    };
+    const status = async (): Promise<RecordingStatus> =>
+      (await (
+        await fetch(`${t.url}/api/lessons/${next}/recording`, { headers: auth })
+      ).json()) as RecordingStatus;
+    expect(await waitFor(async () => (await status()).recordingNow, 15_000)).toBe(true);
+    const off = await fetch(`${t.url}/api/lessons/${next}/recording`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ enabled: false }),
+    });
+    expect(await off.json()).toMatchObject({ lessonEnabled: false, recordingNow: false });
+    await new Promise((r) => setTimeout(r, 2000));
+    const on = await fetch(`${t.url}/api/lessons/${next}/recording`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ enabled: true }),
+    });
+    expect(on.status).toBe(200);
+    expect(await waitFor(async () => (await status()).recordingNow, 15_000)).toBe(true);
+    await platform.lessons.end(teacher, next!);
+    const rec = async () => (await m.Recording.findOne({ lessonId: next }).lean<Recording>())!;
+    expect(await waitFor(async () => ['ready', 'failed'].includes((await rec()).state), 120_000, 500)).toBe(
+      true,
+    );
+    const done = await rec();
+    expect(done.state).toBe('ready');
+    expect(done.runs).toHaveLength(2);
+    const gap = done.gaps.find((g) => g.reason === 'switched-off')!;
+    expect(gap.to.getTime() - gap.from.getTime()).toBeGreaterThanOrEqual(1500);
+    const view = (await (
+      await fetch(`${t.url}/api/library/recordings/${next}`, { headers: auth })
+    ).json()) as RecordingView;
+    expect(view).toMatchObject({ state: 'ready', incomplete: false });
   }, 240_000);
 });
