@@ -8,6 +8,7 @@ import type {
 import { api } from '../api.ts';
 import { zhEn } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
+import { saveDownload } from '../ui/download.ts';
 import { partWeeks, slotName } from './coplanWeek.ts';
 
 /** The cluster and term the timetable page shows. */
@@ -232,6 +233,18 @@ export class CoPlanSection {
             },
           },
           weeks ? zhEn('收起课表', 'Hide week') : zhEn('课表前后对比', 'Week before / after'),
+        ),
+        h(
+          'button',
+          {
+            class: 'btn btn-ghost',
+            type: 'button',
+            onclick: () =>
+              void saveDownload(`/api/local-timetables/${s.id}/${view.term}/export`, 'timetable.xlsx').catch(
+                this.#fail,
+              ),
+          },
+          zhEn('导出本校课表', 'Export its week'),
         ),
         open
           ? h(
