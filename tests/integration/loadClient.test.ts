@@ -41,13 +41,25 @@ describe('load client (bench/loadclient) on the real server', () => {
     );
     expect(keyFrames).toBe(true);
 
-    // Media keeps flowing: both counters grow over a second, and each classroom reports its layer.
+    // Media keeps flowing: both counters of each classroom grow past where they were. (Not over
+    // a fixed second: the SFU may hold a classroom's video for a moment when its estimate of the
+    // link dips, which on a busy machine it does.)
+    const before = await load.snapshots();
+    const grew = await waitFor(
+      async () =>
+        (await load!.snapshots()).every(
+          (s, i) => s.video.bytes > before[i]!.video.bytes && s.audio.bytes > before[i]!.audio.bytes,
+        ),
+      10_000,
+      250,
+    );
+    expect(grew).toBe(true);
+    // Each classroom reports its state, its layer and its first packet.
     const window = await load.measure(1000);
     expect(window).toHaveLength(2);
     for (const classroom of window) {
       expect(classroom.state).toBe('connected');
-      expect(classroom.videoKbps).toBeGreaterThan(0);
-      expect(classroom.kbps).toBeGreaterThan(classroom.videoKbps);
+      expect(classroom.kbps).toBeGreaterThan(0);
       expect(classroom.layer).not.toBeNull();
       expect(classroom.firstPacketMs).toBeGreaterThan(0);
     }
