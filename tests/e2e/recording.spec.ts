@@ -2,6 +2,23 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { openAs } from './lib/signIn.ts';
 
+/** Draws a freehand stroke across the board with the mouse, in small moves. */
+async function scribble(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  const box = (await page.getByTestId('board-surface').boundingBox())!;
+  const [x0, y0] = [box.x + box.width * from[0], box.y + box.height * from[1]];
+  const [x1, y1] = [box.x + box.width * to[0], box.y + box.height * to[1]];
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) {
+    await page.mouse.move(x0 + ((x1 - x0) * i) / 12, y0 + ((y1 - y0) * i) / 12);
+    await page.waitForTimeout(15);
+  }
+  await page.mouse.up();
+}
+
+const itemsOf = async (page: Page): Promise<number> =>
+  Number(await page.getByTestId('board').getAttribute('data-items'));
+
 /** Frames decoded so far by the video element matched by `selector`. */
 function decodedFrames(page: Page, selector: string): Promise<number> {
   return page.evaluate((sel) => {
@@ -28,8 +45,14 @@ test('a lesson taught live is recorded (录制中 in the studio and the kiosk), 
     timeout: 20_000,
   });
   await expect(studio.getByTestId('recording-badge')).toHaveText('录制中');
-  // Some lesson to record, then the end.
-  await studio.waitForTimeout(8000);
+  // A stroke, a pause, a second stroke: the board at a moment between them is kept.
+  await scribble(studio, [0.2, 0.3], [0.6, 0.4]);
+  await expect.poll(() => itemsOf(studio)).toBe(1);
+  const between = Date.now() + 1500;
+  await studio.waitForTimeout(3000);
+  await scribble(studio, [0.2, 0.6], [0.7, 0.7]);
+  await expect.poll(() => itemsOf(studio)).toBe(2);
+  await studio.waitForTimeout(2000);
   await studio.getByTestId('lesson-end').click();
   await expect(studio.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
   await kiosk.context().close();
@@ -39,6 +62,7 @@ test('a lesson taught live is recorded (录制中 in the studio and the kiosk), 
   const item = studio.getByTestId('library-item').first();
   await expect(item).toBeVisible();
   await expect(item.getByTestId('library-state')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  const lessonId = await item.getAttribute('data-lesson');
   await item.getByTestId('library-play').click();
 
   // The MP4 plays in Chromium, and the board's slider follows it.
@@ -61,6 +85,21 @@ test('a lesson taught live is recorded (录制中 in the studio and the kiosk), 
   await expect
     .poll(async () => Number(await studio.getByTestId('player-board-slider').inputValue()))
     .toBeGreaterThan(500);
+  // The board in the player at a moment is the board that was live then.
+  const recording = (await (await studio.request.get(`/api/library/recordings/${lessonId}`)).json()) as {
+    liveStartedAt: string;
+  };
+  const liveStart = Date.parse(recording.liveStartedAt);
+  await video.evaluate(
+    (v: HTMLVideoElement, at: number) => {
+      v.pause();
+      v.currentTime = at;
+    },
+    (between - liveStart) / 1000,
+  );
+  await expect.poll(() => itemsOf(studio)).toBe(1);
+  await video.evaluate((v: HTMLVideoElement) => (v.currentTime = v.duration - 0.5));
+  await expect.poll(() => itemsOf(studio)).toBe(2);
   // Seeking the board seeks the video.
   await video.evaluate((v: HTMLVideoElement) => v.pause());
   await studio.getByTestId('player-board-slider').fill('2000');
