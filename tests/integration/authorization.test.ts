@@ -310,23 +310,6 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
         liveStartedAt: new Date(),
       });
     }
-    // Each side's lesson recorded and being composed: readable in scope, not yet playable nor deletable.
-    for (const [id, side] of [
-      [lessonId, inside],
-      [foreignLessonId, outside],
-    ] as const) {
-      const lesson = (await m.Lesson.findById(id).lean())!;
-      await m.Recording.create({
-        lessonId: lesson._id,
-        clusterId: side.clusterId,
-        teacherId: lesson.teacherId,
-        title: lesson.title,
-        subject: lesson.subject,
-        grade: lesson.grade,
-        state: 'composing',
-        liveStartedAt: new Date(),
-      });
-    }
     tokens = { anonymous: null } as Record<Who, string | null>;
     for (const who of WHO.slice(1)) tokens[who] = await login(t.url, who);
   }, 60_000);
@@ -760,43 +743,6 @@ const OTHER_ROUTES: Record<
   'delete /api/calendar-feeds/:id': {
     path: () => '/api/calendar-feeds/0123456789abcdef01234567',
     ok: () => [404],
-  },
-  // Recording: its status for whoever may see the lesson, the switch for its teacher.
-  'get /api/lessons/:id/recording': {
-    path: ({ lessonId }) => `/api/lessons/${lessonId}/recording`,
-    ok: () => [200],
-    scoped: true,
-  },
-  'put /api/lessons/:id/recording': {
-    path: ({ lessonId }) => `/api/lessons/${lessonId}/recording`,
-    body: () => ({ enabled: true }),
-    ok: () => [200],
-    scoped: true,
-  },
-  // The library: a recording still composing is listed and readable, not yet playable (404)
-  // nor deletable (409); serving and deleting a finished one: tests/integration/recording.test.ts.
-  'get /api/library/recordings': { path: () => '/api/library/recordings', ok: () => [200] },
-  'get /api/library/recordings/:id': {
-    path: ({ lessonId }) => `/api/library/recordings/${lessonId}`,
-    ok: () => [200],
-    scoped: true,
-  },
-  'get /api/library/recordings/:id/video': {
-    path: ({ lessonId }) => `/api/library/recordings/${lessonId}/video`,
-    ok: () => [404],
-    scoped: true,
-  },
-  'delete /api/library/recordings/:id': {
-    path: ({ lessonId }) => `/api/library/recordings/${lessonId}`,
-    ok: () => [409],
-    scoped: true,
-  },
-  'get /api/library/storage': { path: () => '/api/library/storage', ok: () => [200] },
-  'put /api/library/clusters/:id/settings': {
-    path: ({ clusterId }) => `/api/library/clusters/${clusterId}/settings`,
-    body: () => ({ enabled: true, quotaGb: null, retentionDays: null }),
-    ok: () => [200],
-    scoped: true,
   },
   // Recording: its status for whoever may see the lesson, the switch for its teacher.
   'get /api/lessons/:id/recording': {
