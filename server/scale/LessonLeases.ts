@@ -110,7 +110,7 @@ export interface RedisLessonLeasesOptions {
   holder?: string;
 }
 
-/** After a restart Redis has no connections; they come back within this, ms. */
+/** After a restart Redis has no connections; they come back within this many seconds. */
 const REDIS_SETTLE_SECONDS = 10;
 
 /**
