@@ -3,7 +3,15 @@ import { trackChanges } from './changes.ts';
 import { ObjectId, REGION_CODE, Schema, busyPeriods } from './schema.ts';
 import type { Id } from './schema.ts';
 
-export const ROLES = ['admin', 'bureau', 'coordinator', 'school', 'teacher', 'classroom', 'assistant'] as const;
+export const ROLES = [
+  'admin',
+  'bureau',
+  'coordinator',
+  'school',
+  'teacher',
+  'classroom',
+  'assistant',
+] as const;
 
 /** A real-name account (实名制). Scope comes from the role: bureau → regionCode, coordinator → clusters. */
 export const userSchema = new Schema(
