@@ -140,7 +140,18 @@ export function coPlanRoutes(
         req.body,
         dryRun === 'true',
       );
-      res.status(answer.errors.length && dryRun === 'false' ? 400 : 200).json(answer);
+      if (answer.errors.length && dryRun === 'false') {
+        // The report of every problem, under the error every 400 carries (as the cluster import).
+        res.status(400).json({
+          ...answer,
+          error: {
+            name: 'ValidationError',
+            message: `${answer.errors.length} problems; nothing was imported`,
+          },
+        });
+        return;
+      }
+      res.json(answer);
     },
     express.raw({ type: () => true, limit: MAX_FILE_BYTES + 1024 * 1024 }),
   );
