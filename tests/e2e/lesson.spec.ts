@@ -60,7 +60,9 @@ test('a hub teacher teaches four classrooms live: video and audio both ways, and
     await expect.poll(() => decodedFrames(studio, video), { timeout: 45_000 }).toBeGreaterThan(5);
     await expect(tiles.nth(i)).toHaveAttribute('data-connection', 'connected', { timeout: 15_000 });
   }
-  expect((await sfuTotals(request)).transports).toBe(10); // 5 participants × (send + recv)
+  // 5 participants × (send + recv), and the recorder's taps of the teacher's camera and voice
+  // (lessons are recorded by default: a plain transport each).
+  expect((await sfuTotals(request)).transports).toBe(12);
 
   await studio.getByTestId('lesson-end').click();
   await expect(studio.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
