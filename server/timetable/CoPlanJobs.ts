@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import type { ClusterProblem, Plan, PlanOptions } from '../../scheduler/index.ts';
 import type { CoPlanJobView } from '../contract/timetable.ts';
 import { NotFoundError } from '../errors.ts';
@@ -6,6 +5,7 @@ import type { JobBackend, JobQueue, JobSnapshot } from '../jobs/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import type { CoPlanMessage } from './worker/coplan.ts';
+import { runInThread } from './worker/inThread.ts';
 
 /** A co-plan run as its queue keeps it (JSON): everything the process that runs it needs. */
 interface CoPlanData {
@@ -31,8 +31,7 @@ interface CoPlanResult {
 /** A co-plan job as the API shows it, with the cluster it belongs to (for the scope check). */
 export type CoPlanJob = CoPlanJobView & { clusterId: string };
 
-const BOOT = new URL('./worker/boot.mjs', import.meta.url);
-const ENTRY = new URL('./worker/coplan.ts', import.meta.url).href;
+const ENTRY = new URL('./worker/coplan.ts', import.meta.url);
 /** Finished runs are kept this long for the progress bar to read, ms. */
 const KEEP_MS = 10 * 60_000;
 
@@ -116,33 +115,21 @@ export class CoPlanJobs {
   }
 }
 
-function planInThread(
+/** Co-plans in a worker thread; `signal` terminates the thread (and rejects). */
+async function planInThread(
   problem: ClusterProblem,
   options: CoPlanData['options'],
   onProgress: (value: CoPlanProgress) => void,
   signal: AbortSignal,
 ): Promise<{ plan: Plan; baselinePlaced: number }> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, problem, options } });
-    const stop = (): void => {
-      reject(signal.reason as Error);
-      void worker.terminate();
-    };
-    signal.addEventListener('abort', stop, { once: true });
-    worker.on('message', (message: CoPlanMessage) => {
-      if (message.type === 'progress') {
-        const { fraction, step, placed, wanted } = message;
-        onProgress({ fraction, step, placed, wanted });
-      } else if (message.type === 'failed') reject(new Error(message.message));
-      else resolve({ plan: message.plan, baselinePlaced: message.baselinePlaced });
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => {
-      signal.removeEventListener('abort', stop);
-      if (code !== 0) reject(new Error(`co-plan thread exited with code ${code}`));
-    });
-  });
+  const done = await runInThread<CoPlanMessage>(
+    ENTRY,
+    { problem, options },
+    'co-plan',
+    ({ fraction, step, placed, wanted }) => onProgress({ fraction, step, placed, wanted }),
+    signal,
+  );
+  return { plan: done.plan, baselinePlaced: done.baselinePlaced };
 }
 
 function view(job: JobSnapshot<CoPlanData, CoPlanProgress, CoPlanResult>): CoPlanJob {

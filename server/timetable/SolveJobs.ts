@@ -1,10 +1,10 @@
-import { Worker } from 'node:worker_threads';
 import type { ClusterProblem, Solution, SolveOptions } from '../../scheduler/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { JobBackend, JobQueue, JobSnapshot } from '../jobs/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import { fromSession } from './problem.ts';
+import { runInThread } from './worker/inThread.ts';
 import type { SolveMessage } from './worker/solve.ts';
 
 /** A solve waiting, running or run, as the coordinator's progress bar sees it. */
@@ -43,8 +43,7 @@ interface SolveResult {
   placed: number;
 }
 
-const BOOT = new URL('./worker/boot.mjs', import.meta.url);
-const ENTRY = new URL('./worker/solve.ts', import.meta.url).href;
+const ENTRY = new URL('./worker/solve.ts', import.meta.url);
 /** Finished solves are kept this long for the progress bar to read, ms. */
 const KEEP_MS = 10 * 60_000;
 
@@ -144,33 +143,20 @@ export async function saveSolution(
 }
 
 /** Solves in a worker thread; `signal` terminates the thread (and rejects). */
-function solveInThread(
+async function solveInThread(
   problem: ClusterProblem,
   options: SolverOptions,
   onProgress: (value: SolveProgress) => void,
   signal: AbortSignal,
 ): Promise<Solution> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, problem, options } });
-    const stop = (): void => {
-      reject(signal.reason as Error);
-      void worker.terminate();
-    };
-    signal.addEventListener('abort', stop, { once: true });
-    worker.on('message', (message: SolveMessage) => {
-      if (message.type === 'progress') {
-        const { fraction, score, placed, wanted } = message;
-        onProgress({ fraction, score, placed, wanted });
-      } else if (message.type === 'failed') reject(new Error(message.message));
-      else resolve(message.solution);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => {
-      signal.removeEventListener('abort', stop);
-      if (code !== 0) reject(new Error(`solver thread exited with code ${code}`));
-    });
-  });
+  const done = await runInThread<SolveMessage>(
+    ENTRY,
+    { problem, options },
+    'solver',
+    ({ fraction, score, placed, wanted }) => onProgress({ fraction, score, placed, wanted }),
+    signal,
+  );
+  return done.solution;
 }
 
 function view(job: JobSnapshot<SolveData, SolveProgress, SolveResult>): SolveJob {
