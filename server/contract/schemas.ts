@@ -63,6 +63,18 @@ export const EnrolSchema = z.object({
 
 export const LessonIdParams = z.object({ id: objectId });
 
+/** A school term, e.g. 2026-2027-1 (the first half of the 2026–2027 school year). */
+export const TermId = z.string().regex(/^\d{4}-\d{4}-[12]$/, 'a term like 2026-2027-1');
+/** A cluster's timetable for a term (solves, co-plans). */
+export const ClusterTermParams = z.object({ clusterId: objectId, term: TermId });
+/** A solver run's random seed (the same seed and data give the same timetable). */
+export const SolverSeed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31)
+  .default(1);
+
 const boardId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -');
 /** Coordinates may stray a board beyond the page (a stroke leaving the edge), pressure is 0–1. */
 const coords = (max: number) =>

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import { Scope } from '../../auth/Scope.ts';
+import { ClusterTermParams, SolverSeed, TermId } from '../../contract/schemas.ts';
 import type { CoPlanJobView, LocalImportResponse } from '../../contract/timetable.ts';
 import { ValidationError } from '../../errors.ts';
 import { MAX_FILE_BYTES } from '../../imports/index.ts';
@@ -18,9 +19,7 @@ import { SHEET_MEDIA_TYPES, sendDownload } from '../download.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
 import type { RouteEntry, RouteTable } from '../RouteTable.ts';
 
-const term = z.string().regex(/^\d{4}-\d{4}-[12]$/, 'a term like 2026-2027-1');
-const SchoolTermParams = z.object({ schoolId: objectId, term });
-const ClusterTermParams = z.object({ clusterId: objectId, term });
+const SchoolTermParams = z.object({ schoolId: objectId, term: TermId });
 const DecisionParams = ClusterTermParams.extend({ schoolId: objectId });
 const lesson = z.object({
   classId: objectId,
@@ -37,12 +36,7 @@ const WeekBody = z.object({
 const ImportQuery = z.object({ dryRun: z.enum(['true', 'false']).default('true') });
 const PlanBody = z.object({
   timeLimitMs: z.number().int().min(200).max(60_000).default(3000),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31)
-    .default(1),
+  seed: SolverSeed,
 });
 const DecisionBody = z.object({ approve: z.boolean(), note: z.string().trim().max(500).default('') });
 const ChangeBody = z.object({

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import { Scope } from '../../auth/Scope.ts';
+import { ClusterTermParams, SolverSeed } from '../../contract/schemas.ts';
 import type { SolveJobView } from '../../contract/timetable.ts';
 import type { Models } from '../../models/index.ts';
 import type { AuditLog } from '../../resources/AuditLog.ts';
@@ -21,10 +22,6 @@ import { allowRoles, authenticate, identityOf } from '../middleware.ts';
 import { SHEET_MEDIA_TYPES, sendDownload } from '../download.ts';
 import type { RouteEntry, RouteTable } from '../RouteTable.ts';
 
-const TimetableParams = z.object({
-  clusterId: objectId,
-  term: z.string().regex(/^\d{4}-\d{4}-[12]$/, 'a term like 2026-2027-1'),
-});
 const slot = z.object({ weekday: z.number().int().min(1).max(7), period: z.number().int().min(1).max(15) });
 const EditBody = z
   .object({ offeringId: objectId, from: slot.optional(), to: slot.optional() })
@@ -32,12 +29,7 @@ const EditBody = z
 const LockBody = slot.extend({ offeringId: objectId, locked: z.boolean() });
 const SolveBody = z.object({
   timeLimitMs: z.number().int().min(100).max(60_000).default(3000),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31)
-    .default(1),
+  seed: SolverSeed,
 });
 const AcceptBody = z.object({ proposalId: z.string().min(1).max(200) });
 const FeedBody = z.object({ kind: z.enum(['teacher', 'classroom', 'cluster']), subjectId: objectId });
@@ -80,10 +72,10 @@ export function timetableRoutes(
         path: `/:clusterId/:term${entry.path}`,
         tag: 'Timetable',
         access: managers,
-        params: TimetableParams,
+        params: ClusterTermParams,
       },
       ...guard,
-      async (req, res) => handler(parseInput(TimetableParams, req.params, 'path'), req, res),
+      async (req, res) => handler(parseInput(ClusterTermParams, req.params, 'path'), req, res),
     );
 
   termRoute(
