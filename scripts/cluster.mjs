@@ -30,6 +30,7 @@ import { checkHaproxyConfig, renderHaproxyConfig } from './lib/haproxy.mjs';
 import {
   ensureDatabase,
   ensureReachable,
+  ferretdbOverPostgres,
   initCluster,
   postgresBinDir,
   postgresUser,
@@ -332,26 +333,13 @@ async function main() {
     const ferretDir = path.join(runDir, 'ferretdb');
     fs.mkdirSync(ferretDir, { recursive: true });
     const ferretBin = process.env.FERRETDB_BIN || ferretdbBinPath();
-    sup.start(
-      'ferretdb',
-      'ferretdb',
-      ferretBin,
-      [
-        '--handler=postgresql',
-        `--listen-addr=127.0.0.1:${ferretPort}`,
-        `--state-dir=${ferretDir}`,
-        '--telemetry=disable',
-        '--log-level=warn',
-        '--debug-addr=-',
-      ],
-      {
-        port: ferretPort,
-        env: {
-          ...process.env,
-          FERRETDB_POSTGRESQL_URL: `postgres://postgres:${encodeURIComponent(pgPassword)}@127.0.0.1:${pgPort}/ferretdb`,
-        },
-      },
-    );
+    const ferret = ferretdbOverPostgres({
+      port: ferretPort,
+      stateDir: ferretDir,
+      pgPort,
+      password: pgPassword,
+    });
+    sup.start('ferretdb', 'ferretdb', ferretBin, ferret.args, { port: ferretPort, env: ferret.env });
     await waitFor('ferretdb', () => portOpen(ferretPort), {
       timeoutMs: 20_000,
       gaveUp: () => sup.exited('ferretdb'),

@@ -7,6 +7,7 @@ import path from 'node:path';
 import {
   ensureDatabase,
   ensureReachable,
+  ferretdbOverPostgres,
   initCluster,
   postgresBinDir,
   postgresUser,
@@ -78,25 +79,8 @@ export async function startPostgresFerret(): Promise<PostgresFerret> {
     const ferretPort = await freePort();
     const ferretDir = path.join(runDir, 'ferretdb');
     fs.mkdirSync(ferretDir, { recursive: true });
-    const ferret = spawn(
-      defaultFerretdbBin(),
-      [
-        '--handler=postgresql',
-        `--listen-addr=127.0.0.1:${ferretPort}`,
-        `--state-dir=${ferretDir}`,
-        '--telemetry=disable',
-        '--log-level=warn',
-        '--debug-addr=-',
-      ],
-      {
-        stdio: 'ignore',
-        // The URL carries the password: by environment, not argv.
-        env: {
-          ...process.env,
-          FERRETDB_POSTGRESQL_URL: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/ferretdb`,
-        },
-      },
-    );
+    const { args, env } = ferretdbOverPostgres({ port: ferretPort, stateDir: ferretDir, pgPort, password });
+    const ferret = spawn(defaultFerretdbBin(), args, { stdio: 'ignore', env });
     children.push(ferret);
     await until('ferretdb', () => portOpen(ferretPort), 20_000);
     return { uri: `mongodb://127.0.0.1:${ferretPort}/sync-classroom`, stop };

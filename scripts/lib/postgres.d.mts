@@ -36,3 +36,10 @@ export function stopFast(options: {
   user: PostgresUser | undefined;
   seconds?: number;
 }): { status: number | null };
+/** FerretDB 1.x over this PostgreSQL: its arguments and environment. */
+export function ferretdbOverPostgres(options: {
+  port: number;
+  stateDir: string;
+  pgPort: number;
+  password: string;
+}): { args: string[]; env: NodeJS.ProcessEnv };

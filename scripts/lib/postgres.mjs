@@ -164,3 +164,25 @@ export function stopFast({ binDir, dataDir, user, seconds = 15 }) {
     String(seconds),
   ]);
 }
+
+/**
+ * FerretDB 1.x over this PostgreSQL: its arguments (on loopback `port`, state in `stateDir`)
+ * and its environment (the PostgreSQL URL carries the password: by environment, not argv).
+ * One definition for `npm run cluster` and the benches that start the same pair.
+ */
+export function ferretdbOverPostgres({ port, stateDir, pgPort, password }) {
+  return {
+    args: [
+      '--handler=postgresql',
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${stateDir}`,
+      '--telemetry=disable',
+      '--log-level=warn',
+      '--debug-addr=-',
+    ],
+    env: {
+      ...process.env,
+      FERRETDB_POSTGRESQL_URL: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/ferretdb`,
+    },
+  };
+}
