@@ -1,6 +1,6 @@
-import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/contract/events.ts';
+import { connect } from '../../tests/helpers/socket.ts';
 
 /** A signaling socket of the platform, typed by its contract. */
 export type LoadSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -42,22 +42,8 @@ export async function getJson<T>(url: string, path: string, token: string): Prom
  * Opens a signaling socket as a kiosk does (websocket; `route` is the lesson, which a load
  * balancer in front of several processes hashes), with a bearer token; resolves once connected.
  */
-export async function connectSocket(url: string, token: string, lessonId: string): Promise<LoadSocket> {
-  const socket: LoadSocket = io(url, {
-    auth: { token },
-    transports: ['websocket'],
-    query: { route: lessonId },
-    reconnection: false,
-    forceNew: true,
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (error) => {
-      socket.close();
-      reject(error);
-    });
-  });
-  return socket;
+export function connectSocket(url: string, token: string, lessonId: string): Promise<LoadSocket> {
+  return connect(url, token, { route: lessonId });
 }
 
 /** Sends a request; resolves with the acknowledged data or rejects with a RefusedError. */

@@ -4,10 +4,18 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../serv
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** Connects a socket.io client with a bearer token; resolves once connected. */
-export async function connect(url: string, token?: string): Promise<ClientSocket> {
+/**
+ * Connects a socket.io client with a bearer token (and the `route` a load balancer hashes, as
+ * the browser sends it); resolves once connected.
+ */
+export async function connect(
+  url: string,
+  token?: string,
+  { route }: { route?: string } = {},
+): Promise<ClientSocket> {
   const socket: ClientSocket = io(url, {
     auth: token ? { token } : {},
+    ...(route ? { query: { route } } : {}),
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
@@ -22,15 +30,16 @@ export async function connect(url: string, token?: string): Promise<ClientSocket
   return socket;
 }
 
-/** Emits an event and resolves with its acknowledgement. */
+/** Emits an event and resolves with its acknowledgement (rejects without one in `timeoutMs`). */
 export function request<E extends keyof ClientToServerEvents>(
   socket: ClientSocket,
   event: E,
   payload: unknown,
+  timeoutMs = 10_000,
 ): Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Ack<infer T> ? Ack<T> : never> {
   return new Promise((resolve, reject) => {
     (
-      socket.timeout(10_000).emit as (
+      socket.timeout(timeoutMs).emit as (
         e: string,
         p: unknown,
         cb: (err: Error | null, r: unknown) => void,

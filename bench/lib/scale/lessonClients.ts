@@ -1,29 +1,26 @@
 import { performance } from 'node:perf_hooks';
 import { io } from 'socket.io-client';
-import type { Socket } from 'socket.io-client';
 import type { BoardChange, BoardOp, BoardSync } from '../../../server/contract/board.ts';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../../server/contract/events.ts';
+import type { Ack, ClientToServerEvents } from '../../../server/contract/events.ts';
+import { request } from '../../../tests/helpers/socket.ts';
+import type { ClientSocket } from '../../../tests/helpers/socket.ts';
 import type { ScaleLesson } from './seed.ts';
-
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Emits and resolves with the acknowledgement (rejects after 60 s without one). */
-function ask(socket: ClientSocket, event: string, payload: unknown): Promise<Ack<unknown>> {
-  return new Promise((resolve, reject) => {
-    (
-      socket.timeout(60_000).emit as (
-        e: string,
-        p: unknown,
-        cb: (err: Error | null, r: unknown) => void,
-      ) => void
-    )(event, payload, (err, response) => (err ? reject(err) : resolve(response as Ack<unknown>)));
-  });
-}
+const ask = (
+  socket: ClientSocket,
+  event: keyof ClientToServerEvents,
+  payload: unknown,
+): Promise<Ack<unknown>> => request(socket, event, payload, 60_000);
 
 /** Asks until the answer is not "hosted elsewhere" (a failover in progress), then requires success. */
-async function must(socket: ClientSocket, event: string, payload: unknown): Promise<unknown> {
+async function must(
+  socket: ClientSocket,
+  event: keyof ClientToServerEvents,
+  payload: unknown,
+): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     const ack = await ask(socket, event, payload);
     if (ack.ok) return ack.data;
