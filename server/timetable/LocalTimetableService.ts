@@ -125,14 +125,7 @@ export class LocalTimetableService {
       revision: week.stored?.revision ?? 0,
       periods: week.periods,
       classes: week.classes,
-      lessons: (week.stored?.lessons ?? []).map((l) => ({
-        classId: l.classId.toString(),
-        weekday: l.weekday,
-        period: l.period,
-        subject: l.subject,
-        teacher: l.teacher,
-        locked: l.locked,
-      })),
+      lessons: lessonsOf(week.stored),
       updatedAt: week.stored
         ? ((week.stored as { updatedAt?: Date }).updatedAt?.toISOString() ?? null)
         : null,
@@ -229,16 +222,7 @@ export class LocalTimetableService {
     const read = readWeek(grids, week.classes, week.periods);
     const errors = [...read.errors];
     // Classes without a sheet keep their lessons; those with one are replaced by it.
-    const kept = (week.stored?.lessons ?? [])
-      .map((l) => ({
-        classId: l.classId.toString(),
-        weekday: l.weekday,
-        period: l.period,
-        subject: l.subject,
-        teacher: l.teacher,
-        locked: l.locked,
-      }))
-      .filter((l) => !read.classIds.includes(l.classId));
+    const kept = lessonsOf(week.stored).filter((l) => !read.classIds.includes(l.classId));
     const lessons = [...read.lessons, ...kept];
     for (const issue of checkWeek(lessons, week.classes, week.periods)) {
       const at = read.cells[issue.index];
@@ -286,4 +270,16 @@ export class LocalTimetableService {
     const data = await weekWorkbook(week.classes, week.periods, [...remote, ...view.lessons], nameOf);
     return { name: `${week.school.name}-${term}-本校课表`, data };
   }
+}
+
+/** A stored week's lessons as the API shows them. */
+function lessonsOf(stored: LocalTimetable | null): LocalLessonView[] {
+  return (stored?.lessons ?? []).map((l) => ({
+    classId: l.classId.toString(),
+    weekday: l.weekday,
+    period: l.period,
+    subject: l.subject,
+    teacher: l.teacher,
+    locked: l.locked,
+  }));
 }
