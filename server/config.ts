@@ -11,6 +11,13 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** A comma-separated list's items, trimmed, empty ones dropped. */
+const commaList = (v: string): string[] =>
+  v
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
 /** A share, 0–1 (e.g. 0.8). */
 const share = z.coerce.number().gt(0).max(1);
 
@@ -23,12 +30,7 @@ const EnvSchema = z
     /** Origins (scheme://host[:port]) besides the server's own that browsers may call from. */
     ALLOWED_ORIGINS: z
       .string()
-      .transform((v) =>
-        v
-          .split(',')
-          .map((o) => o.trim())
-          .filter(Boolean),
-      )
+      .transform(commaList)
       .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)))
       .optional(),
     DATA_DIR: z.string().min(1).default('data'),
@@ -49,12 +51,7 @@ const EnvSchema = z
      */
     TRUST_PROXY: z
       .string()
-      .transform((v) =>
-        v
-          .split(',')
-          .map((a) => a.trim())
-          .filter(Boolean),
-      )
+      .transform(commaList)
       .pipe(
         z
           .array(
