@@ -1,4 +1,12 @@
 import type { Connection, Model } from 'mongoose';
+import { allianceSchema } from './Alliance.ts';
+import type { Alliance } from './Alliance.ts';
+import { evaluationSchema } from './Evaluation.ts';
+import type { Evaluation } from './Evaluation.ts';
+import { researchSessionSchema } from './ResearchSession.ts';
+import type { ResearchSession } from './ResearchSession.ts';
+import { rubricSchema } from './Rubric.ts';
+import type { Rubric } from './Rubric.ts';
 import { auditEntrySchema } from './AuditEntry.ts';
 import type { AuditEntry } from './AuditEntry.ts';
 import { boardAssetSchema } from './BoardAsset.ts';
@@ -47,6 +55,10 @@ import { userSchema } from './User.ts';
 import type { User } from './User.ts';
 
 export type {
+  Alliance,
+  Evaluation,
+  ResearchSession,
+  Rubric,
   AuditEntry,
   BellSchedule,
   BoardAsset,
@@ -101,6 +113,10 @@ export interface Models {
   RecordingSettings: Model<RecordingSettings>;
   LocalTimetable: Model<LocalTimetable>;
   CoPlan: Model<CoPlan>;
+  Rubric: Model<Rubric>;
+  Evaluation: Model<Evaluation>;
+  Alliance: Model<Alliance>;
+  ResearchSession: Model<ResearchSession>;
 }
 
 /** Binds the platform's models to a connection (one per platform instance). */
@@ -130,6 +146,10 @@ export function createModels(connection: Connection): Models {
     RecordingSettings: connection.model<RecordingSettings>('RecordingSettings', recordingSettingsSchema),
     LocalTimetable: connection.model<LocalTimetable>('LocalTimetable', localTimetableSchema),
     CoPlan: connection.model<CoPlan>('CoPlan', coPlanSchema),
+    Rubric: connection.model<Rubric>('Rubric', rubricSchema),
+    Evaluation: connection.model<Evaluation>('Evaluation', evaluationSchema),
+    Alliance: connection.model<Alliance>('Alliance', allianceSchema),
+    ResearchSession: connection.model<ResearchSession>('ResearchSession', researchSessionSchema),
   };
 }
 
