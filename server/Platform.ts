@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
-import { RoomRegistry, WorkerPool } from '../sfu/index.ts';
+import { LocalPlacement, RoomRegistry, WorkerPool } from '../sfu/index.ts';
 import { Authenticator } from './auth/Authenticator.ts';
 import { LoginThrottle } from './auth/LoginThrottle.ts';
 import { SessionService } from './auth/SessionService.ts';
@@ -158,13 +158,15 @@ export class Platform {
       pool.on('workerreplaced', ({ deadPid, pid }) =>
         sfuLog.info({ deadPid, pid }, 'mediasoup worker replaced'),
       );
-      const rooms = new RoomRegistry(pool, {
-        listen: {
-          ip: config.rtc.listenIp,
-          portRange: { min: config.rtc.minPort, max: config.rtc.maxPort },
-          ...(config.rtc.announcedAddress ? { announcedAddress: config.rtc.announcedAddress } : {}),
-        },
-      });
+      const rooms = new RoomRegistry(
+        new LocalPlacement(pool, {
+          listen: {
+            ip: config.rtc.listenIp,
+            portRange: { min: config.rtc.minPort, max: config.rtc.maxPort },
+            ...(config.rtc.announcedAddress ? { announcedAddress: config.rtc.announcedAddress } : {}),
+          },
+        }),
+      );
       const now = options.now ?? Date.now;
       const tokens = new TokenService(config.jwtSecret, config.accessTokenTtlSeconds);
       const auth = new Authenticator(

@@ -3,8 +3,15 @@ import { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
 import { UP_SHARE, initialLayerCap, layerForBudget, nextLayerCap } from './downlink.ts';
 import type { LayerCap } from './downlink.ts';
 import { LESSON_MEDIA_CODECS } from './media.ts';
-import { Peer } from './Peer.ts';
-import type { MediaSource, PeerInfo, PeerRole, ProducerAppData, ProducerInfo } from './Peer.ts';
+import { Peer, isParticipant } from './Peer.ts';
+import type {
+  MediaSource,
+  ParticipantInfo,
+  PeerInfo,
+  PeerRole,
+  ProducerAppData,
+  ProducerInfo,
+} from './Peer.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 import type { WorkerPool } from './WorkerPool.ts';
 import { createTap } from './recording/tap.ts';
@@ -116,8 +123,9 @@ export interface RoomStats {
 }
 
 export interface LessonRoomEvents extends Record<string, unknown[]> {
-  peerjoined: [PeerInfo];
-  peerleft: [PeerInfo];
+  /** A participant joined or left (observers come and go unannounced). */
+  peerjoined: [ParticipantInfo];
+  peerleft: [ParticipantInfo];
   /** A producer appeared; `audience` lists the peers allowed to consume it. */
   newproducer: [ProducerInfo, string[]];
   producerclosed: [ProducerInfo];
@@ -194,24 +202,26 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     return this.#router.rtpCapabilities;
   }
 
-  get peers(): PeerInfo[] {
-    return [...this.#peers.values()].map((p) => p.info);
+  /** The lesson's participants (observers watch unlisted). */
+  get peers(): ParticipantInfo[] {
+    return [...this.#peers.values()].map((p) => p.info).filter(isParticipant);
   }
 
   /**
    * Adds a participant. A participant with the same role and refId already present (a
-   * reloaded kiosk, a second tab) is replaced: its media is closed first.
+   * reloaded kiosk, a second tab) is replaced: its media is closed first. An observer replaces
+   * no one (one account watches a lesson on its wall and opened at once) and is not announced.
    */
   addPeer(info: PeerInfo, rtpCapabilities: types.RtpCapabilities): Peer {
     this.#assertOpen();
     for (const existing of this.#peers.values()) {
-      if (existing.info.role === info.role && existing.info.refId === info.refId)
+      if (isParticipant(info) && existing.info.role === info.role && existing.info.refId === info.refId)
         this.removePeer(existing.id);
     }
     if (this.#peers.has(info.peerId)) throw new InvalidStateError(`peer ${info.peerId} already joined`);
     const peer = new Peer(info, rtpCapabilities);
     this.#peers.set(peer.id, peer);
-    this.safeEmit('peerjoined', peer.info);
+    if (isParticipant(peer.info)) this.safeEmit('peerjoined', peer.info);
     return peer;
   }
 
@@ -227,11 +237,16 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     const produced = [...peer.producers.values()];
     peer.close();
     for (const producer of produced) this.safeEmit('producerclosed', this.#producerInfo(producer));
-    this.safeEmit('peerleft', peer.info);
+    if (isParticipant(peer.info)) this.safeEmit('peerleft', peer.info);
   }
 
-  /** Whether a participant with role `viewer` may receive media of one with role `sender` (floor aside). */
+  /**
+   * Whether a participant with role `viewer` may receive media of one with role `sender` (floor
+   * aside). An observer receives what the teacher receives; nobody receives an observer.
+   */
   static canReceive(viewer: PeerRole, sender: PeerRole): boolean {
+    if (sender === 'observer') return false;
+    if (viewer === 'observer') return true;
     return viewer !== sender || viewer === 'teacher';
   }
 
@@ -579,9 +594,9 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
     await consumer.resume();
   }
 
-  /** Connection state and bitrates of every participant, from mediasoup's transport stats. */
+  /** Connection state and bitrates of every participant (observers aside), from mediasoup's transport stats. */
   async health(): Promise<PeerHealth[]> {
-    const peers = [...this.#peers.values()];
+    const peers = [...this.#peers.values()].filter((p) => isParticipant(p.info));
     return Promise.all(
       peers.map(async (peer) => {
         const transports = [...peer.transports.values()];

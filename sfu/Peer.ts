@@ -1,8 +1,15 @@
 import type { types } from 'mediasoup';
 import { InvalidStateError, NotFoundError } from './errors.ts';
 
-/** Who a participant is in a lesson. */
-export type PeerRole = 'teacher' | 'classroom';
+/**
+ * Who a peer is in a lesson. An `observer` (巡课: an inspector, a bureau or a coordinator
+ * looking in) receives what the teacher receives and sends nothing; it is not a participant:
+ * not announced, not listed, not in the lesson's health or attendance.
+ */
+export type PeerRole = ParticipantRole | 'observer';
+
+/** Who takes part in a lesson: is listed, announced and counted. */
+export type ParticipantRole = 'teacher' | 'classroom';
 
 /** What a producer carries. */
 export type MediaSource = 'camera' | 'mic' | 'screen';
@@ -10,11 +17,19 @@ export type MediaSource = 'camera' | 'mic' | 'screen';
 export interface PeerInfo {
   peerId: string;
   role: PeerRole;
-  /** Classroom id for classrooms, user id for the teacher. */
+  /** Classroom id for classrooms, user id for the teacher and for an observer. */
   refId: string;
   displayName: string;
   /** What the peer's link can take for this lesson, kbit/s; absent: no limit. */
   downlinkKbps?: number;
+}
+
+/** A peer that takes part in the lesson (any peer but an observer). */
+export type ParticipantInfo = PeerInfo & { role: ParticipantRole };
+
+/** Whether the peer takes part in the lesson (is not an observer). */
+export function isParticipant(info: PeerInfo): info is ParticipantInfo {
+  return info.role !== 'observer';
 }
 
 export interface ProducerInfo {

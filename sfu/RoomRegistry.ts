@@ -1,36 +1,31 @@
 import type { types } from 'mediasoup';
 import { LessonRoom } from './LessonRoom.ts';
 import { LESSON_MEDIA_CODECS } from './media.ts';
-import type { LessonRoomOptions, RoomStats } from './LessonRoom.ts';
+import type { MediaRoom, RoomDefaults, RoomPlacement } from './MediaRoom.ts';
+import type { RoomStats } from './LessonRoom.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 import type { WorkerPool } from './WorkerPool.ts';
 
 export interface RoomRegistryEvents extends Record<string, unknown[]> {
-  newroom: [LessonRoom];
+  newroom: [MediaRoom];
 }
 
-/**
- * The live lesson rooms of this process, by lesson id. Creation is serialized per lesson:
- * two concurrent `getOrCreate` calls for one lesson get the same room.
- */
-export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
+/** Rooms on this process's own workers (one box, or a media node itself). */
+export class LocalPlacement implements RoomPlacement {
   readonly #pool: WorkerPool;
-  readonly #defaults: Omit<LessonRoomOptions, 'lessonId'>;
-  readonly #rooms = new Map<string, LessonRoom>();
-  readonly #creating = new Map<string, Promise<LessonRoom>>();
+  readonly #defaults: RoomDefaults;
   #capabilities: Promise<types.RtpCapabilities> | undefined;
 
-  constructor(pool: WorkerPool, defaults: Omit<LessonRoomOptions, 'lessonId'> = {}) {
-    super();
+  constructor(pool: WorkerPool, defaults: RoomDefaults = {}) {
     this.#pool = pool;
     this.#defaults = defaults;
   }
 
-  /**
-   * The RTP capabilities of every lesson's router (one codec list for all, so the same on every
-   * process), without opening a lesson's room: a process that does not host the lesson answers too.
-   */
-  routerCapabilities(): Promise<types.RtpCapabilities> {
+  open(lessonId: string): Promise<LessonRoom> {
+    return LessonRoom.create(this.#pool, { ...this.#defaults, lessonId });
+  }
+
+  capabilities(): Promise<types.RtpCapabilities> {
     this.#capabilities ??= this.#pool.createRouter({ mediaCodecs: LESSON_MEDIA_CODECS }).then(
       (router) => {
         const capabilities = router.rtpCapabilities;
@@ -44,17 +39,42 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
     );
     return this.#capabilities;
   }
+}
 
-  get(lessonId: string): LessonRoom | undefined {
+/**
+ * The live lesson rooms this process drives, by lesson id, wherever their routers are (see
+ * `RoomPlacement`). Creation is serialized per lesson: two concurrent `getOrCreate` calls for
+ * one lesson get the same room.
+ */
+export class RoomRegistry<R extends MediaRoom = MediaRoom> extends TypedEmitter<RoomRegistryEvents> {
+  readonly #placement: { open(lessonId: string): Promise<R>; capabilities(): Promise<types.RtpCapabilities> };
+  readonly #rooms = new Map<string, R>();
+  readonly #creating = new Map<string, Promise<R>>();
+
+  constructor(placement: { open(lessonId: string): Promise<R>; capabilities(): Promise<types.RtpCapabilities> }) {
+    super();
+    this.#placement = placement;
+  }
+
+  /**
+   * The RTP capabilities of every lesson's router (one codec list for all, so the same on every
+   * process), without opening a lesson's room: a process that does not host the lesson answers too.
+   */
+  routerCapabilities(): Promise<types.RtpCapabilities> {
+    return this.#placement.capabilities();
+  }
+
+  get(lessonId: string): R | undefined {
     return this.#rooms.get(lessonId);
   }
 
-  async getOrCreate(lessonId: string): Promise<LessonRoom> {
+  async getOrCreate(lessonId: string): Promise<R> {
     const existing = this.#rooms.get(lessonId);
     if (existing) return existing;
     const pending = this.#creating.get(lessonId);
     if (pending) return pending;
-    const creation = LessonRoom.create(this.#pool, { ...this.#defaults, lessonId })
+    const creation = this.#placement
+      .open(lessonId)
       .then((room) => {
         this.#rooms.set(lessonId, room);
         room.on('close', () => {

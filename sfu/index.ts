@@ -19,7 +19,16 @@ export type {
 } from './LessonRoom.ts';
 export { LESSON_MEDIA_CODECS } from './media.ts';
 export type { MediaSource, PeerInfo, PeerRole, ProducerInfo } from './Peer.ts';
-export { RoomRegistry } from './RoomRegistry.ts';
+export { LocalPlacement, RoomRegistry } from './RoomRegistry.ts';
+export type {
+  Awaitable,
+  MediaRoom,
+  PlainTransportOptions,
+  PlainTransportParams,
+  RoomDefaults,
+  RoomPlacement,
+} from './MediaRoom.ts';
+export type { RecordingTap } from './recording/tap.ts';
 export { TypedEmitter } from './TypedEmitter.ts';
 export { WorkerPool } from './WorkerPool.ts';
 export type { WorkerPoolOptions } from './WorkerPool.ts';

@@ -1,4 +1,4 @@
-import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
+import type { MediaRoom, RoomRegistry } from '../../sfu/index.ts';
 import type { Identity } from '../auth/tokens.ts';
 import type { LessonSummary, LinkSeries } from '../contract/api.ts';
 import { ForbiddenError, ValidationError } from '../errors.ts';
@@ -59,7 +59,7 @@ export class AttendanceRecorder {
     return this.#track(this.#models.LessonEvent.create({ lessonId, at: new Date(this.#now()), ...fields }));
   }
 
-  #wire(room: LessonRoom): void {
+  #wire(room: MediaRoom): void {
     room.on(
       'peerjoined',
       (peer) => void this.#event(room.lessonId, { kind: 'join', role: peer.role, refId: peer.refId }),

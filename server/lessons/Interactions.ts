@@ -1,4 +1,4 @@
-import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
+import type { MediaRoom, RoomRegistry } from '../../sfu/index.ts';
 import { TypedEmitter } from '../../sfu/index.ts';
 import type { Interaction } from '../contract/board.ts';
 import { InvalidStateError, NotFoundError } from '../errors.ts';
@@ -109,7 +109,7 @@ export class Interactions extends TypedEmitter<InteractionEvents> {
   }
 
   /** Gives a room that opens the floor and the mutes its lesson already has. */
-  #carryOut(room: LessonRoom): void {
+  #carryOut(room: MediaRoom): void {
     const state = this.#lessons.get(room.lessonId);
     if (!state) return;
     if (state.floor) room.setFloor(state.floor);
@@ -117,7 +117,7 @@ export class Interactions extends TypedEmitter<InteractionEvents> {
     for (const classroomId of state.muted) void room.setMuted(classroomId, true);
   }
 
-  #room(lessonId: string): LessonRoom {
+  #room(lessonId: string): MediaRoom {
     const room = this.#rooms.get(lessonId);
     if (!room || room.closed) throw new InvalidStateError('the lesson has no live media; start it first');
     return room;

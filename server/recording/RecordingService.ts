@@ -1,6 +1,6 @@
 import path from 'node:path';
 import mongoose from 'mongoose';
-import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
+import type { MediaRoom, RoomRegistry } from '../../sfu/index.ts';
 import { LessonRecorder } from '../../sfu/recording/LessonRecorder.ts';
 import type { RecorderRun, RecordingGap } from '../../sfu/recording/LessonRecorder.ts';
 import type { BoardService } from '../board/BoardService.ts';
@@ -149,7 +149,7 @@ export class RecordingService {
     await Promise.all([...this.#writes.values()].map((w) => w.catch(() => undefined)));
   }
 
-  async #attach(room: LessonRoom): Promise<void> {
+  async #attach(room: MediaRoom): Promise<void> {
     const lessonId = room.lessonId;
     const lesson = await this.#o.models.Lesson.findById(lessonId).lean<Lesson>();
     if (!lesson || lesson.state !== 'live' || room.closed || this.#recorders.has(lessonId)) return;

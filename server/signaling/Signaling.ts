@@ -3,7 +3,7 @@ import { Server } from 'socket.io';
 import type { ServerOptions, Socket } from 'socket.io';
 import type { types } from 'mediasoup';
 import type { z } from 'zod';
-import type { LessonRoom, RoomRegistry } from '../../sfu/index.ts';
+import type { MediaRoom, RoomRegistry } from '../../sfu/index.ts';
 import type { Authenticator } from '../auth/Authenticator.ts';
 import type { BoardService } from '../board/BoardService.ts';
 import type { Identity } from '../auth/tokens.ts';
@@ -225,7 +225,7 @@ export class Signaling {
     const boardsOpen = new Map<string, BoardAuthor>();
     const { lessons, rooms, boards, interactions, leases } = this.#options;
 
-    const roomOf = (lessonId: string): LessonRoom => {
+    const roomOf = (lessonId: string): MediaRoom => {
       const room = rooms.get(lessonId);
       if (!room || !joined.has(lessonId) || !room.hasPeer(socket.id)) {
         throw new InvalidStateError('join the lesson first');
@@ -241,7 +241,7 @@ export class Signaling {
       await interactions.get(lessonId);
       const room = await rooms.getOrCreate(lessonId);
       // Shape checked by the schema; the header extension URIs mediasoup checks itself.
-      room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities);
+      await room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities);
       joined.add(lessonId);
       await socket.join(lessonRoom(lessonId));
       return {
@@ -249,7 +249,7 @@ export class Signaling {
         peerId: socket.id,
         routerRtpCapabilities: room.rtpCapabilities as unknown as JoinResult['routerRtpCapabilities'],
         peers: room.peers.filter((p) => p.peerId !== socket.id),
-        producers: room.producersFor(socket.id),
+        producers: await room.producersFor(socket.id),
         interaction: await interactions.get(lessonId),
       };
     });
@@ -525,7 +525,7 @@ export class Signaling {
     }
   }
 
-  #wireRoom(room: LessonRoom): void {
+  #wireRoom(room: MediaRoom): void {
     const target = lessonRoom(room.lessonId);
     room.on('peerjoined', (peer) => this.io.to(target).except(peer.peerId).emit('peer:joined', peer));
     room.on('peerleft', (peer) => this.io.to(target).emit('peer:left', { peerId: peer.peerId }));
@@ -539,8 +539,8 @@ export class Signaling {
       this.io.to(peerId).emit('consumer:closed', { consumerId }),
     );
     room.on('close', (reason) => {
-      if (reason === 'worker-died') {
-        this.#log.warn({ lessonId: room.lessonId }, 'media worker died; participants rejoin');
+      if (reason === 'worker-died' || reason === 'node-died') {
+        this.#log.warn({ lessonId: room.lessonId, reason }, 'lesson media lost; participants rejoin');
         this.io.to(target).emit('lesson:media-reset', { lessonId: room.lessonId, reason });
       }
       this.io.in(target).socketsLeave(target);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { LessonRoom } from '../LessonRoom.ts';
+import type { MediaRoom } from '../MediaRoom.ts';
 import type { MediaSource, ProducerInfo } from '../Peer.ts';
 import { TypedEmitter } from '../TypedEmitter.ts';
 import { RecorderProcess, freeRecorderPort } from './RecorderProcess.ts';
@@ -101,7 +101,7 @@ const GROUPS: RecordedGroup[] = ['teacher', 'screen', 'floor'];
  * given up, and its gap runs to the end.
  */
 export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
-  readonly #room: LessonRoom;
+  readonly #room: MediaRoom;
   readonly #options: Required<LessonRecorderOptions>;
   readonly #groups = new Map<RecordedGroup, GroupState>();
   readonly #ports = new Set<number>();
@@ -109,7 +109,7 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
   #settleTimer: NodeJS.Timeout | null = null;
   #closed = false;
 
-  constructor(room: LessonRoom, options: LessonRecorderOptions) {
+  constructor(room: MediaRoom, options: LessonRecorderOptions) {
     super();
     this.#room = room;
     this.#options = {

@@ -2,7 +2,8 @@ import type { types } from 'mediasoup';
 
 /** A recorder's copy of one producer: a consumer on a plain transport of its own. */
 export interface RecordingTap {
-  readonly consumer: types.Consumer;
+  /** What the recorder needs of the consumer (a remote tap carries these over RPC). */
+  readonly consumer: Pick<types.Consumer, 'kind' | 'producerId' | 'rtpParameters'>;
   /** Starts the flow (consumers are created paused) and asks for a key frame. */
   resume(): Promise<void>;
   /** Asks the sender for a key frame (video only; audio: no-op). */

@@ -4,6 +4,7 @@ import {
   ForbiddenError,
   InvalidStateError,
   LessonRoom,
+  LocalPlacement,
   NotFoundError,
   layerForBudget,
   RoomRegistry,
@@ -137,7 +138,7 @@ describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
   });
 
   it('close() cascades: every transport and the router close, and later calls fail with InvalidStateError', async () => {
-    const registry = new RoomRegistry(pool);
+    const registry = new RoomRegistry(new LocalPlacement(pool));
     const [a, b] = await Promise.all([registry.getOrCreate('cascade'), registry.getOrCreate('cascade')]);
     expect(a).toBe(b); // creation is serialized
     a.addPeer(teacher, a.rtpCapabilities);

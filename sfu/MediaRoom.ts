@@ -1,0 +1,93 @@
+import type { types } from 'mediasoup';
+import type {
+  ConsumerParams,
+  LessonRoomEvents,
+  LessonRoomOptions,
+  PeerHealth,
+  RoomStats,
+  TransportParams,
+} from './LessonRoom.ts';
+import type { MediaSource, PeerInfo, ProducerInfo } from './Peer.ts';
+import type { RecordingTap } from './recording/tap.ts';
+
+/** A value now (a room of this process) or later (a room on a media node, over RPC). */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * What the control plane does with one lesson's media, wherever its router is: a `LessonRoom`
+ * in this process, or a remote room on a media node (`server/media`). Participants, producers
+ * and the floor are known at once (a remote room mirrors them from the node's events); what
+ * only the router knows is asked for.
+ */
+export interface MediaRoom {
+  readonly lessonId: string;
+  readonly closed: boolean;
+  readonly rtpCapabilities: types.RtpCapabilities;
+  readonly peers: PeerInfo[];
+  /** The classroom (refId) with the floor, or null. */
+  readonly floor: string | null;
+  /** Classrooms (refIds) whose microphone is paused on the server. */
+  readonly muted: string[];
+  hasPeer(peerId: string): boolean;
+  addPeer(info: PeerInfo, rtpCapabilities: types.RtpCapabilities): Awaitable<unknown>;
+  /** Unknown ids are ignored; a remote room removes the peer from its mirror at once. */
+  removePeer(peerId: string): void;
+  setFloor(refId: string | null): void;
+  setMuted(refId: string, muted: boolean): Promise<void>;
+  createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportParams>;
+  connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void>;
+  /** A plain RTP transport (devices and tests that send RTP without WebRTC). */
+  createPlainTransport(
+    peerId: string,
+    direction: 'send' | 'recv',
+    options?: PlainTransportOptions,
+  ): Promise<PlainTransportParams>;
+  /** Tells a plain transport where to send (not needed with comedia). */
+  connectPlainTransport(
+    peerId: string,
+    transportId: string,
+    remote: { ip: string; port: number; rtcpPort?: number },
+  ): Promise<void>;
+  produce(
+    peerId: string,
+    transportId: string,
+    kind: types.MediaKind,
+    source: MediaSource,
+    rtpParameters: types.RtpParameters,
+  ): Promise<string>;
+  consume(peerId: string, producerId: string): Promise<ConsumerParams>;
+  resumeConsumer(peerId: string, consumerId: string): Promise<void>;
+  producersFor(peerId: string): Awaitable<ProducerInfo[]>;
+  /** Every producer in the room now. */
+  allProducers(): ProducerInfo[];
+  /** A recorder's copy of a producer, sent as RTP to `remote`. */
+  tap(producerId: string, remote: { ip: string; port: number }): Promise<RecordingTap>;
+  health(): Promise<PeerHealth[]>;
+  stats(): RoomStats;
+  close(reason?: string): void;
+  on<K extends keyof LessonRoomEvents & string>(event: K, listener: (...args: LessonRoomEvents[K]) => void): unknown;
+  off<K extends keyof LessonRoomEvents & string>(event: K, listener: (...args: LessonRoomEvents[K]) => void): unknown;
+}
+
+export interface PlainTransportOptions {
+  comedia?: boolean;
+  rtcpMux?: boolean;
+}
+
+export interface PlainTransportParams {
+  id: string;
+  ip: string;
+  port: number;
+  rtcpPort: number | undefined;
+}
+
+/** Where lessons' rooms are opened: this process's workers, or media nodes. */
+export interface RoomPlacement {
+  /** Opens a new room for the lesson. */
+  open(lessonId: string): Promise<MediaRoom>;
+  /** The RTP capabilities every lesson router has (one codec list for all). */
+  capabilities(): Promise<types.RtpCapabilities>;
+}
+
+/** Options of the rooms a placement opens (all but the lesson). */
+export type RoomDefaults = Omit<LessonRoomOptions, 'lessonId'>;
