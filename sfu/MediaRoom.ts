@@ -7,7 +7,7 @@ import type {
   RoomStats,
   TransportParams,
 } from './LessonRoom.ts';
-import type { MediaSource, PeerInfo, ProducerInfo } from './Peer.ts';
+import type { MediaSource, ParticipantInfo, PeerInfo, ProducerInfo } from './Peer.ts';
 import type { RecordingTap } from './recording/tap.ts';
 
 /** A value now (a room of this process) or later (a room on a media node, over RPC). */
@@ -23,7 +23,8 @@ export interface MediaRoom {
   readonly lessonId: string;
   readonly closed: boolean;
   readonly rtpCapabilities: types.RtpCapabilities;
-  readonly peers: PeerInfo[];
+  /** The lesson's participants (observers aside). */
+  readonly peers: ParticipantInfo[];
   /** The classroom (refId) with the floor, or null. */
   readonly floor: string | null;
   /** Classrooms (refIds) whose microphone is paused on the server. */
