@@ -3,6 +3,7 @@ import { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
 import { UP_SHARE, initialLayerCap, layerForBudget, nextLayerCap } from './downlink.ts';
 import type { LayerCap } from './downlink.ts';
 import { LESSON_MEDIA_CODECS } from './media.ts';
+import type { MediaRoom, PlainTransportOptions, PlainTransportParams } from './MediaRoom.ts';
 import { Peer, isParticipant } from './Peer.ts';
 import type {
   MediaSource,
@@ -133,7 +134,10 @@ export interface LessonRoomEvents extends Record<string, unknown[]> {
   consumerclosed: [{ peerId: string; consumerId: string }];
   /** The floor moved to a classroom (refId), or back to the teacher (null). */
   floorchanged: [string | null];
-  /** The room closed: `reason` is 'ended', 'worker-died' or 'closed'. */
+  /**
+   * The room closed: `reason` is 'ended', 'worker-died', 'closed', or for a room on a media
+   * node 'node-died' (the node or the link to it was lost).
+   */
   close: [string];
 }
 
@@ -152,7 +156,7 @@ const CONNECTION_ORDER: ConnectionHealth[] = [
  * classrooms do not receive each other (their links are thin), except the classroom the
  * teacher gives the floor to: every classroom receives that one while it has the floor.
  */
-export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
+export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaRoom {
   readonly lessonId: string;
   readonly #router: types.Router;
   readonly #options: Required<Omit<LessonRoomOptions, 'listen'>> & {
@@ -379,8 +383,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
   async createPlainTransport(
     peerId: string,
     direction: 'send' | 'recv',
-    { comedia = false, rtcpMux = true }: { comedia?: boolean; rtcpMux?: boolean } = {},
-  ): Promise<{ id: string; ip: string; port: number; rtcpPort: number | undefined }> {
+    { comedia = false, rtcpMux = true }: PlainTransportOptions = {},
+  ): Promise<PlainTransportParams> {
     const peer = this.#peer(peerId);
     const { ip, announcedAddress, portRange } = this.#options.listen;
     const transport = await this.#router.createPlainTransport({
@@ -650,6 +654,19 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> {
         };
       }),
     );
+  }
+
+  /** What the room's transports send and receive now, bit/s (mediasoup's transport stats). */
+  async traffic(): Promise<{ sendBps: number; recvBps: number }> {
+    let sendBps = 0;
+    let recvBps = 0;
+    for (const peer of this.#peers.values())
+      for (const transport of peer.transports.values()) {
+        const [stats] = (await transport.getStats().catch(() => [])) as { sendBitrate: number; recvBitrate: number }[];
+        sendBps += stats?.sendBitrate ?? 0;
+        recvBps += stats?.recvBitrate ?? 0;
+      }
+    return { sendBps, recvBps };
   }
 
   stats(): RoomStats {
