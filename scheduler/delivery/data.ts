@@ -59,6 +59,21 @@ export interface ClassroomFact {
 }
 
 /**
+ * What became of a session's recording (云录播), as the resource figures count it:
+ * - `recording`: being recorded (live); `composing`: its MP4 is being made; `ready`:
+ *   playable in the library; `failed`: the composition failed; `deleted`: it was recorded and
+ *   later deleted (by a manager or the retention policy), so it still counts as recorded.
+ * - `incomplete`: a part of it is missing (a recorder died); a teacher's switch-off is not.
+ * - `shared`: shared to the region (共享), every teacher of the region may watch it.
+ * A lesson with nothing recorded (recording off) has no recording fact.
+ */
+export interface RecordingFact {
+  state: 'recording' | 'composing' | 'ready' | 'failed' | 'deleted';
+  incomplete: boolean;
+  shared: boolean;
+}
+
+/**
  * A session as judged by the rules (see `judgeSession`), reduced to what the figures need.
  * Sessions on holidays are simply absent: the calendar expansion never plans them.
  */
@@ -74,6 +89,8 @@ export interface SessionFact {
   verdict: Verdict;
   /** One per receiving classroom. */
   classrooms: readonly ClassroomFact[];
+  /** Its recording; absent or null when nothing was recorded. */
+  recording?: RecordingFact | null;
 }
 
 /** A hub teacher's periods in the report period, local and synchronized together. */

@@ -4,7 +4,7 @@
  * with Maps: built for a province's year (~700,000 sessions, a few million classroom rows).
  *
  * Every count has one home, which decides the scopes it counts in:
- * - **Cluster family** — clusters (by level), offerings, sessions and attendance — lives with
+ * - **Cluster family** — clusters (by level), offerings, sessions, recordings and attendance — lives with
  *   the cluster, hence the cluster's organizing region. A province-level cluster's sessions
  *   count in the province, not in the cities its schools are in. Inside a cluster, sessions
  *   and offerings sit at their hub school and classroom attendance at the receiving school.
@@ -22,7 +22,7 @@
  *   (a cluster is not split over its schools) = Σ school rows.
  */
 import { indexData } from './data.ts';
-import type { DataIndex, FigureData, RegionLevel, Scope, SessionFact } from './data.ts';
+import type { DataIndex, FigureData, RecordingFact, RegionLevel, Scope, SessionFact } from './data.ts';
 import { TOTAL, checkScope, rowHomes, totalHomes } from './homes.ts';
 import type { Homes } from './homes.ts';
 import { checkPeriod } from './period.ts';
@@ -59,6 +59,21 @@ export interface Figures {
    * synchronized (`total`, null when the data gives no teacher periods).
    */
   teacherPeriods: { online: number; total: number | null };
+  /**
+   * Recordings of the sessions scheduled in the period (资源同步共享): `recorded` counts every
+   * session something was recorded of (deleted ones too); of those, `ready` are playable now,
+   * `shared` were shared to the region, `composing` and `failed` are the composition's state
+   * (`recording`: live now), `incomplete` have a part missing.
+   */
+  recordings: {
+    recorded: number;
+    ready: number;
+    shared: number;
+    recording: number;
+    composing: number;
+    failed: number;
+    incomplete: number;
+  };
 }
 
 /** One drill-down row: what {@link figuresFor} gives for that child scope. */
@@ -103,6 +118,7 @@ export function emptyFigures(teacherPeriodsKnown = false): Figures {
     sessions: { planned: 0, delivered: 0, notDelivered: 0, missed: 0, upcoming: 0, live: 0 },
     attendance: { due: 0, present: 0, late: 0, partial: 0, absent: 0 },
     teacherPeriods: { online: 0, total: teacherPeriodsKnown ? 0 : null },
+    recordings: { recorded: 0, ready: 0, shared: 0, recording: 0, composing: 0, failed: 0, incomplete: 0 },
   };
 }
 
@@ -127,6 +143,8 @@ export function sumFigures(
       sum.sessions[k] += p.sessions[k];
     for (const k of Object.keys(sum.attendance) as (keyof Figures['attendance'])[])
       sum.attendance[k] += p.attendance[k];
+    for (const k of Object.keys(sum.recordings) as (keyof Figures['recordings'])[])
+      sum.recordings[k] += p.recordings[k];
     sum.teacherPeriods.online += p.teacherPeriods.online;
     if (sum.teacherPeriods.total !== null) sum.teacherPeriods.total += p.teacherPeriods.total ?? 0;
   }
@@ -140,6 +158,14 @@ const VERDICT_FIELD = {
   upcoming: 'upcoming',
   live: 'live',
 } as const;
+
+/** Adds one session's recording to the recording counts. */
+function countRecording(counts: Figures['recordings'], rec: RecordingFact): void {
+  counts.recorded++;
+  if (rec.state !== 'deleted') counts[rec.state]++;
+  if (rec.shared) counts.shared++;
+  if (rec.incomplete) counts.incomplete++;
+}
 
 /** One pass over the data, adding every count to the accumulators its homes name. */
 function tally(data: FigureData, index: DataIndex, period: Period, homes: Homes): Map<string, Figures> {
@@ -173,10 +199,12 @@ function tally(data: FigureData, index: DataIndex, period: Period, homes: Homes)
   for (const s of data.sessions) {
     if (s.scheduledStart < period.from || s.scheduledStart >= period.to) continue;
     const field = VERDICT_FIELD[s.verdict];
+    const rec = s.recording;
     for (const key of homes.session(s)) {
       const f = at(key);
       f.sessions.planned++;
       f.sessions[field]++;
+      if (rec) countRecording(f.recordings, rec);
     }
     const delivered = s.verdict === 'delivered';
     if (s.offeringId !== null) {

@@ -21,6 +21,7 @@ export type {
   FigureData,
   OfferingInput,
   RegionInput,
+  RecordingFact,
   RegionLevel,
   SchoolInput,
   Scope,

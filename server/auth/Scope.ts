@@ -21,6 +21,27 @@ export function inRegion(prefix: string, code: string | null | undefined): boole
 }
 
 /**
+ * The codes of a region and of the regions above it (county → its city → its province):
+ * whatever is shared to one of these reaches the region.
+ */
+export function regionsAbove(code: string): string[] {
+  return [...new Set([code, `${code.slice(0, 4)}00`, `${code.slice(0, 2)}0000`])];
+}
+
+/**
+ * The regions whose shared recordings (共享 in the library) a teacher finds: those above
+ * the teacher's school's region. A teacher without a school, or a school without a region,
+ * gets none; other roles see recordings by their scope and get none.
+ */
+export async function sharedRegionsOf(models: Models, identity: Identity): Promise<string[]> {
+  if (identity.role !== 'teacher') return [];
+  const user = await models.User.findById(identity.userId, { schoolId: 1 }).lean();
+  if (!user?.schoolId) return [];
+  const school = await models.School.findById(user.schoolId, { regionCode: 1 }).lean();
+  return school?.regionCode ? regionsAbove(school.regionCode) : [];
+}
+
+/**
  * What part of the data an account may manage, resolved once per request from the
  * database (so a changed assignment takes effect at once, not at token expiry):
  * - admin: everything;

@@ -11,6 +11,9 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
 /** Where a recording is: see `server/models/Recording.ts`. */
 export type RecordingState = 'recording' | 'composing' | 'ready' | 'failed' | 'off';
 
+/** Why a lesson is not recorded: see `server/models/Recording.ts` offReason. */
+export type RecordingOffReason = 'switched-off' | 'cluster-off' | 'over-quota';
+
 /** Whether a lesson is recorded, for the 录制中 badge and the teacher's switch. */
 export interface RecordingStatus {
   lessonId: string;
@@ -20,6 +23,8 @@ export interface RecordingStatus {
   lessonEnabled: boolean;
   /** null before anything was recorded. */
   state: RecordingState | null;
+  /** Why the lesson is not recorded (state `off`), e.g. its cluster is over its storage quota. */
+  offReason: RecordingOffReason | null;
   /** A recorder is writing now. */
   recordingNow: boolean;
   /** Gaps so far. */
@@ -42,6 +47,8 @@ export const LibraryQuerySchema = z.object({
 export type LibraryQuery = z.infer<typeof LibraryQuerySchema>;
 
 export const RecordingIdParams = z.object({ id: objectId.describe('the lesson id of the recording') });
+
+export const RecordingShareSchema = z.object({ shared: z.boolean() });
 
 export const RecordingSettingsSchema = z.object({
   enabled: z.boolean(),
@@ -87,6 +94,12 @@ export interface RecordingView {
   composeSpeed: number | null;
   chapters: { atMs: number; title: string }[];
   error: string | null;
+  /** Why nothing is recorded (state `off`). */
+  offReason: RecordingOffReason | null;
+  /** The region it is shared to (共享: every teacher there finds it), null when not shared. */
+  sharedRegion: string | null;
+  /** May the caller share it or stop sharing it (its teacher, or a manager). */
+  shareable: boolean;
   /** May the caller delete it. */
   deletable: boolean;
 }

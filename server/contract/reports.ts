@@ -3,9 +3,9 @@
  * only; the client imports them with `import type`). The figures themselves are the delivery
  * library's: additive counts, with ratios always recomputed from them.
  */
-import type { FigureRow, Figures } from '../../scheduler/delivery/index.ts';
+import type { FigureRow, Figures, RecordingFact } from '../../scheduler/delivery/index.ts';
 
-export type { FigureRow, Figures } from '../../scheduler/delivery/index.ts';
+export type { FigureRow, Figures, RecordingFact } from '../../scheduler/delivery/index.ts';
 
 /** The targets of the provincial plan. */
 export interface Targets {
@@ -30,6 +30,8 @@ export interface SessionRow {
     headcount: number | null;
   }[];
   reasons: string[];
+  /** What became of its recording (null: nothing recorded). */
+  recording: RecordingFact | null;
 }
 
 export interface ReportView {

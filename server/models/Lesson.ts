@@ -22,6 +22,26 @@ export const lessonSchema = new Schema(
     endedAt: { type: Date, default: null },
     /** How the lesson was judged once over (delivered, per-classroom attendance), by the rules of the time. */
     delivery: { type: Schema.Types.Mixed, default: null },
+    /**
+     * Its recording as the reports count it (`RecordingFact` of scheduler/delivery), copied
+     * from its Recording whenever that changes (server/recording/lessonCopy.ts), since the
+     * report facts are read from lessons alone; null: nothing recorded.
+     */
+    recording: {
+      type: new Schema(
+        {
+          state: {
+            type: String,
+            required: true,
+            enum: ['recording', 'composing', 'ready', 'failed', 'deleted'],
+          },
+          incomplete: { type: Boolean, default: false },
+          shared: { type: Boolean, default: false },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
   },
   { timestamps: true },
 );

@@ -67,6 +67,22 @@ export const recordingSchema = new Schema(
       enum: ['recording', 'composing', 'ready', 'failed', 'off'],
       default: 'recording',
     },
+    /**
+     * Why nothing is recorded (state `off`): the teacher switched it off, the cluster's policy
+     * is off, or the cluster was over its storage quota when the lesson started.
+     */
+    offReason: {
+      type: String,
+      enum: ['switched-off', 'cluster-off', 'over-quota', null],
+      default: null,
+    },
+    /**
+     * Shared to this region (共享: the lesson's cluster's organizing region): every teacher of
+     * a school in that region finds it in the library. Null: not shared.
+     */
+    sharedRegion: { type: String, default: null },
+    sharedBy: { type: ObjectId, default: null },
+    sharedAt: { type: Date, default: null },
     /** The lesson's live time, which the MP4's timeline follows. */
     liveStartedAt: { type: Date, default: null },
     liveEndedAt: { type: Date, default: null },
@@ -92,6 +108,7 @@ export const recordingSchema = new Schema(
 recordingSchema.index({ clusterId: 1, liveStartedAt: -1 });
 recordingSchema.index({ teacherId: 1, liveStartedAt: -1 });
 recordingSchema.index({ state: 1 });
+recordingSchema.index({ sharedRegion: 1, liveStartedAt: -1 });
 
 export type Recording = InferSchemaType<typeof recordingSchema> & { _id: Id };
 

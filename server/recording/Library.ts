@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { Scope } from '../auth/Scope.ts';
+import { Scope, sharedRegionsOf } from '../auth/Scope.ts';
 import type { Identity } from '../auth/tokens.ts';
 import type {
   ClusterStorage,
@@ -9,10 +9,11 @@ import type {
   RecordingSettingsBody,
   RecordingView,
 } from '../contract/library.ts';
-import { InvalidStateError, NotFoundError } from '../errors.ts';
+import { ForbiddenError, InvalidStateError, NotFoundError } from '../errors.ts';
 import type { Models, Recording } from '../models/index.ts';
 import type { AuditLog } from '../resources/AuditLog.ts';
 import { clusterIdsInScope, clusterInScope } from '../resources/scoping.ts';
+import { copyToLesson } from './lessonCopy.ts';
 import type { RecordingStorage } from './storage.ts';
 
 /** Most recordings one list returns (newest first). */
@@ -24,10 +25,17 @@ const GB = 1024 ** 3;
 /** Roles that manage a cluster's recordings (delete them, set its policy). */
 const MANAGERS = new Set(['admin', 'bureau', 'coordinator']);
 
+/** The account retention deletes as, in the audit trail. */
+const RETENTION: Identity = {
+  userId: '000000000000000000000000',
+  role: 'admin',
+  displayName: 'retention',
+} as Identity;
+
 /**
- * The library (资源库): recorded lessons scoped like lessons — a teacher sees their own, a
- * coordinator its clusters', a bureau its region's, an admin all; anything else is not
- * found. Deletion and settings are audited.
+ * The library (资源库): recorded lessons scoped like lessons — a teacher sees their own and
+ * those shared to their region (共享), a coordinator its clusters', a bureau its region's,
+ * an admin all; anything else is not found. Deletion, sharing and settings are audited.
  */
 export class Library {
   readonly #models: Models;
@@ -42,7 +50,11 @@ export class Library {
 
   /** Mongo filter of the recordings `identity` may see (null: none). */
   async #scopeFilter(identity: Identity): Promise<Record<string, unknown> | null> {
-    if (identity.role === 'teacher') return { teacherId: new mongoose.Types.ObjectId(identity.userId) };
+    if (identity.role === 'teacher') {
+      const own = { teacherId: new mongoose.Types.ObjectId(identity.userId) };
+      const regions = await sharedRegionsOf(this.#models, identity);
+      return regions.length ? { $or: [own, { sharedRegion: { $in: regions } }] } : own;
+    }
     if (!MANAGERS.has(identity.role)) return null;
     const ids = await clusterIdsInScope(await Scope.resolve(this.#models, identity), this.#models);
     return ids === 'all' ? {} : { clusterId: { $in: ids } };
@@ -84,6 +96,7 @@ export class Library {
       throw new InvalidStateError(`the recording is ${rec.state}; delete it once it is done`);
     await this.#storage.remove(lessonId);
     await this.#models.Recording.deleteOne({ _id: rec._id });
+    await copyToLesson(this.#models, lessonId);
     const cluster = await this.#models.Cluster.findById(rec.clusterId, { regionCode: 1 }).lean();
     await this.#audit.record(
       identity,
@@ -94,6 +107,41 @@ export class Library {
       null,
       cluster?.regionCode ?? null,
     );
+  }
+
+  /**
+   * Shares a recording to its cluster's organizing region (共享), or stops sharing it: the
+   * recording's teacher or a manager whose scope holds it may; audited. Nothing recorded, or
+   * a failed composition, has nothing to share.
+   * @throws ForbiddenError for a teacher other than the recording's (who sees it shared)
+   * @throws InvalidStateError for a recording that is off or failed
+   */
+  async share(identity: Identity, lessonId: string, shared: boolean): Promise<RecordingView> {
+    const rec = await this.#find(identity, lessonId);
+    if (!mayShare(identity, rec))
+      throw new ForbiddenError('only its teacher or a manager may share a recording');
+    if (shared && (rec.state === 'off' || rec.state === 'failed'))
+      throw new InvalidStateError(`the recording is ${rec.state}: there is nothing to share`);
+    const cluster = await this.#models.Cluster.findById(rec.clusterId, { regionCode: 1 }).lean();
+    if (!cluster) throw new NotFoundError(`recording ${lessonId} not found`);
+    const sharedRegion = shared ? cluster.regionCode : null;
+    if ((rec.sharedRegion ?? null) !== sharedRegion) {
+      const set = shared
+        ? { sharedRegion, sharedBy: new mongoose.Types.ObjectId(identity.userId), sharedAt: new Date() }
+        : { sharedRegion: null, sharedBy: null, sharedAt: null };
+      await this.#models.Recording.updateOne({ _id: rec._id }, { $set: set });
+      await copyToLesson(this.#models, lessonId);
+      await this.#audit.record(
+        identity,
+        'update',
+        'recording',
+        lessonId,
+        { sharedRegion: rec.sharedRegion ?? null },
+        { sharedRegion },
+        cluster.regionCode,
+      );
+    }
+    return this.get(identity, lessonId);
   }
 
   /** Space used per cluster in scope, with each cluster's policy. */
@@ -177,16 +225,22 @@ export class Library {
         liveStartedAt: { $lt: before },
         state: { $in: ['ready', 'failed', 'off'] },
       }).lean();
+      const cluster = old.length
+        ? await this.#models.Cluster.findById(policy.clusterId, { regionCode: 1 }).lean()
+        : null;
       for (const rec of old) {
-        await this.#storage.remove(rec.lessonId.toString());
+        const lessonId = rec.lessonId.toString();
+        await this.#storage.remove(lessonId);
         await this.#models.Recording.deleteOne({ _id: rec._id });
+        await copyToLesson(this.#models, lessonId);
         await this.#audit.record(
-          { userId: '000000000000000000000000', role: 'admin', displayName: 'retention' } as Identity,
+          RETENTION,
           'delete',
           'recording',
-          rec.lessonId.toString(),
+          lessonId,
           { title: rec.title, liveStartedAt: rec.liveStartedAt, retentionDays: policy.retentionDays },
           null,
+          cluster?.regionCode ?? null,
         );
         removed++;
       }
@@ -250,6 +304,9 @@ export class Library {
       composeSpeed: r.composeSpeed ?? null,
       chapters: r.chapters.map((c) => ({ atMs: c.atMs ?? 0, title: c.title ?? '' })),
       error: r.error ?? null,
+      offReason: r.state === 'off' ? (r.offReason ?? null) : null,
+      sharedRegion: r.sharedRegion ?? null,
+      shareable: mayShare(identity, r) && r.state !== 'off' && r.state !== 'failed',
       deletable:
         MANAGERS.has(identity.role) && (r.state === 'ready' || r.state === 'failed' || r.state === 'off'),
     };
@@ -260,6 +317,11 @@ interface Names {
   teachers: Map<string, string>;
   clusters: Map<string, string>;
   schools: Map<string, string>;
+}
+
+/** The recording's teacher, or a manager (whose scope the caller has checked). */
+function mayShare(identity: Identity, r: Recording): boolean {
+  return MANAGERS.has(identity.role) || r.teacherId.equals(identity.userId);
 }
 
 /** The lesson's day in China, YYYY-MM-DD. */

@@ -13,6 +13,8 @@ import type { Logger } from '../logger.ts';
 import type { Lesson, Models, Recording } from '../models/index.ts';
 import { pageChapters } from './chapters.ts';
 import { compose } from './compose.ts';
+import { copyToLesson } from './lessonCopy.ts';
+import { clusterUsage } from './quota.ts';
 import type { RecordingStorage } from './storage.ts';
 
 export interface RecordingServiceOptions {
@@ -114,6 +116,7 @@ export class RecordingService {
       clusterEnabled,
       lessonEnabled,
       state: rec?.state ?? null,
+      offReason: rec?.state === 'off' ? (rec.offReason ?? null) : null,
       recordingNow: !!rec && rec.state === 'recording' && rec.runs.some((r) => r.endedAt === null),
       gaps: rec?.gaps.length ?? 0,
     };
@@ -155,8 +158,21 @@ export class RecordingService {
     if (!lesson || lesson.state !== 'live' || room.closed || this.#recorders.has(lessonId)) return;
     const settings = await this.#o.models.RecordingSettings.findOne({ clusterId: lesson.clusterId }).lean();
     if (settings && !settings.enabled) return;
-    const rec = await this.#ensure(lesson, {});
+    let rec = await this.#ensure(lesson, {});
     if (!rec.enabled || room.closed || this.#recorders.has(lessonId)) return;
+    // Over its quota, a cluster records no new lesson (one under way goes on: its overshoot is
+    // at most a lesson); the Recording says why, to the teacher and in the library.
+    const quota = settings?.quotaBytes ?? null;
+    if (quota !== null && rec.runs.length === 0) {
+      const used = await clusterUsage(this.#o.models, lesson.clusterId);
+      if (used >= quota) {
+        await this.#setState(rec, { state: 'off', offReason: 'over-quota' });
+        this.#log.warn({ lessonId, used, quota }, 'not recorded: the cluster is over its storage quota');
+        return;
+      }
+    }
+    if (rec.state === 'off') rec = await this.#setState(rec, { state: 'recording', offReason: null });
+    if (room.closed || this.#recorders.has(lessonId)) return;
     // Switched back on: the time it was off ends now. Recorded before, elsewhere or by a room
     // that closed: the time since its last run is missing.
     const lastEnd = Math.max(0, ...rec.runs.map((r) => r.endedAt?.getTime() ?? r.startedAt.getTime()));
@@ -234,7 +250,25 @@ export class RecordingService {
       });
     if (set.enabled !== undefined)
       await Recording.updateOne({ lessonId: lesson._id }, { $set: { enabled: set.enabled } });
+    if (!existing) await this.#copy(lesson._id.toString());
     return (await Recording.findOne({ lessonId: lesson._id }).lean<Recording>())!;
+  }
+
+  /** Sets a Recording's state (and why it is off), copied to its lesson; returns it as it is now. */
+  async #setState(
+    rec: Recording,
+    set: { state: Recording['state']; offReason: Recording['offReason'] },
+  ): Promise<Recording> {
+    await this.#o.models.Recording.updateOne({ _id: rec._id }, { $set: set });
+    await this.#copy(rec.lessonId.toString());
+    return { ...rec, ...set };
+  }
+
+  /** Copies the recording, as the reports count it, onto its lesson (logged, never thrown). */
+  async #copy(lessonId: string): Promise<void> {
+    await copyToLesson(this.#o.models, lessonId).catch((error: unknown) =>
+      this.#log.error({ err: error, lessonId }, 'recording not copied to its lesson'),
+    );
   }
 
   /** Applies `change` to the lesson's Recording after the writes before it (read, change, save). */
@@ -250,6 +284,7 @@ export class RecordingService {
           { _id: doc._id },
           { $set: { runs: doc.runs, gaps: doc.gaps, state: doc.state } },
         );
+        await this.#copy(lessonId);
       })
       .catch((error: unknown) => this.#log.error({ err: error, lessonId }, 'recording not updated'));
     this.#writes.set(lessonId, next);
@@ -264,7 +299,7 @@ export class RecordingService {
     const { Recording, Lesson: Lessons } = this.#o.models;
     const lesson = await Lessons.findById(lessonId, { startedAt: 1, endedAt: 1 }).lean();
     const rec = await Recording.findOne({ lessonId }).lean<Recording>();
-    if (!rec || !lesson) return;
+    if (!rec || !lesson || rec.state === 'off') return;
     const end = lesson.endedAt ?? new Date(this.#o.now());
     const runs = rec.runs.map((r) => (r.endedAt ? r : { ...r, endedAt: end, end: 'died' as const }));
     const off = openSwitchedOff(rec);
@@ -281,11 +316,14 @@ export class RecordingService {
           liveEndedAt: end,
           rawBytes: sizes.rawBytes,
           state: nothing ? 'off' : 'composing',
+          // Nothing recorded: the teacher switched it off, or no media came.
+          offReason: nothing && !rec.enabled ? 'switched-off' : null,
           progress: 0,
           error: null,
         },
       },
     );
+    await this.#copy(lessonId);
     if (nothing) return;
     const job = await this.#queue.add({ lessonId }, { key: lessonId });
     await Recording.updateOne({ _id: rec._id }, { $set: { jobId: job.id } });
@@ -340,10 +378,12 @@ export class RecordingService {
           },
         },
       );
+      await this.#copy(lessonId);
       this.#log.info({ lessonId, durationMs, elapsedMs }, 'recording composed');
       return { elapsedMs };
     } catch (error) {
       await Recording.updateOne({ _id: rec._id }, { $set: { state: 'failed', error: messageOf(error) } });
+      await this.#copy(lessonId);
       throw error;
     }
   }

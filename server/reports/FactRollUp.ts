@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
 import { CHANGE_JOURNAL } from '../models/changes.ts';
 import type { ChangeEntry } from '../models/changes.ts';
 import type { Lesson, Models } from '../models/index.ts';
-import { FACT_FIELDS, decodeFacts, encodeFacts, factOf } from './lessonFacts.ts';
+import { FACT_FIELDS, FACT_FORMAT, decodeFacts, encodeFacts, factOf } from './lessonFacts.ts';
 import type { LessonFact } from './lessonFacts.ts';
 import { chinaDate } from './periods.ts';
 
@@ -29,6 +29,8 @@ const LEASE_MS = 10 * 60_000;
 interface Pointer {
   _id: string;
   gen: string;
+  /** The chunks' layout ({@link FACT_FORMAT}); absent in the first layout. */
+  format?: number;
   months: MonthChunks[];
   at: Date;
 }
@@ -121,7 +123,7 @@ export class FactRollUp {
       const entries = await this.#journal();
       const pointer = await this.#pointer();
       const ids = changedIds(entries);
-      if (!pointer || ids === null || ids.size > this.#rescanAbove) {
+      if (!pointer || !current(pointer) || ids === null || ids.size > this.#rescanAbove) {
         await this.#build(pointer?.gen ?? null);
         continue;
       }
@@ -154,7 +156,8 @@ export class FactRollUp {
   async start(): Promise<void> {
     if (!this.#timer && !this.#closed)
       this.#timer = setInterval(() => this.#compactSoon(), this.#foldEveryMs).unref();
-    if (!(await this.#pointer())) await this.#build(null);
+    const pointer = await this.#pointer();
+    if (!current(pointer)) await this.#build(pointer?.gen ?? null);
   }
 
   /** Waits for a roll-up being written, if any. */
@@ -294,7 +297,7 @@ export class FactRollUp {
       const old = await this.#pointer();
       if (!old || entries.length === 0) return;
       const ids = changedIds(entries);
-      if (ids === null) {
+      if (ids === null || !current(old)) {
         await this.#release();
         await this.#build(old.gen);
         return;
@@ -354,6 +357,7 @@ export class FactRollUp {
     const replaced = (old?.months ?? []).filter((m) => !kept.includes(m));
     const pointer: Omit<Pointer, '_id'> = {
       gen: writer.gen,
+      format: FACT_FORMAT,
       months: [
         ...kept,
         ...[...writer.written].map(([month, chunks]) => ({ month, gen: writer.gen, chunks })),
@@ -420,6 +424,11 @@ class ChunkWriter {
     await this.#collection.insertOne({ _id: `${this.gen}/${month}/${i}`, gen: this.gen, month, data });
     this.written.set(month, i + 1);
   }
+}
+
+/** A roll-up there is, written in this version's layout (an older one is built anew). */
+function current(pointer: Pointer | null): boolean {
+  return pointer !== null && (pointer.format ?? 1) === FACT_FORMAT;
 }
 
 /** The lesson ids the entries name; null when one names every lesson (a bulk write). */

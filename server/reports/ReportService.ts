@@ -261,6 +261,7 @@ export class ReportService {
           headcount: c.headcount,
         })),
         reasons: s.judged.reasons,
+        recording: factOf(s.lesson).recording,
       })),
     };
   }

@@ -1,4 +1,4 @@
-import type { ClassroomStatus, Verdict } from '../../scheduler/delivery/index.ts';
+import type { ClassroomStatus, RecordingFact, Verdict } from '../../scheduler/delivery/index.ts';
 import type { Lesson } from '../models/index.ts';
 
 /**
@@ -25,6 +25,8 @@ export interface LessonFact {
     verdict: Verdict;
     classrooms: readonly { classroomId: string; status: ClassroomStatus }[];
   } | null;
+  /** What became of its recording (null: nothing recorded). */
+  recording: RecordingFact | null;
 }
 
 /** The fields of a lesson {@link factOf} reads (a projection for bulk reads). */
@@ -42,6 +44,7 @@ export const FACT_FIELDS = {
   'delivery.verdict': 1,
   'delivery.classrooms.classroomId': 1,
   'delivery.classrooms.status': 1,
+  recording: 1,
 } as const;
 
 /** The fact of a lesson; `intern` shares repeated id strings (clusters, teachers, classrooms). */
@@ -73,13 +76,36 @@ export function factOf(lesson: Lesson, intern: (s: string) => string = (s) => s)
             })),
           }
         : null,
+    recording: lesson.recording
+      ? {
+          state: lesson.recording.state,
+          incomplete: lesson.recording.incomplete ?? false,
+          shared: lesson.recording.shared ?? false,
+        }
+      : null,
   };
 }
 
 const STATES: readonly LessonFact['state'][] = ['scheduled', 'live', 'ended'];
 const VERDICTS: readonly Verdict[] = ['delivered', 'not-delivered', 'missed', 'upcoming', 'live'];
 const STATUSES: readonly ClassroomStatus[] = ['present', 'late', 'partial', 'absent'];
+const RECORDING_STATES: readonly RecordingFact['state'][] = [
+  'recording',
+  'composing',
+  'ready',
+  'failed',
+  'deleted',
+];
+/** Recording byte: state index + 1 in the low bits (0: none), then these flags. */
+const REC_INCOMPLETE = 0x40;
+const REC_SHARED = 0x80;
 const OBJECT_ID = /^[0-9a-f]{24}$/;
+
+/**
+ * The layout of {@link encodeFacts}' chunks; a roll-up written in another is built anew
+ * (1: without recordings; 2: a recording byte per fact).
+ */
+export const FACT_FORMAT = 2;
 /** A string-table entry that is an ObjectId, stored as its 12 bytes. */
 const OID = 0xff;
 /** Judged classrooms are the receiving classrooms, in order: only their statuses follow. */
@@ -107,7 +133,7 @@ export function encodeFacts(facts: readonly LessonFact[]): Buffer {
       f.judged !== null &&
       f.judged.classrooms.length === f.classroomIds.length &&
       f.judged.classrooms.every((c, i) => c.classroomId === f.classroomIds[i]);
-    size += 4 * 5 + 8 * 4 + 2 + 2 + 4 * f.classroomIds.length;
+    size += 4 * 5 + 8 * 4 + 3 + 2 + 4 * f.classroomIds.length;
     if (f.judged) size += same ? f.judged.classrooms.length : 2 + 5 * f.judged.classrooms.length;
     for (const s of [f.id, f.clusterId, f.teacherId, f.hubClassroomId, ...f.classroomIds]) ref(s);
     if (f.offeringId !== null) ref(f.offeringId);
@@ -152,6 +178,12 @@ export function encodeFacts(facts: readonly LessonFact[]): Buffer {
       f.judged.classrooms.every((c, i) => c.classroomId === f.classroomIds[i]);
     buf[at++] = STATES.indexOf(f.state);
     buf[at++] = (f.judged ? VERDICTS.indexOf(f.judged.verdict) + 1 : 0) | (same ? SAME_ROOMS : 0);
+    const rec = f.recording;
+    buf[at++] = rec
+      ? (RECORDING_STATES.indexOf(rec.state) + 1) |
+        (rec.incomplete ? REC_INCOMPLETE : 0) |
+        (rec.shared ? REC_SHARED : 0)
+      : 0;
     buf.writeUInt16LE(f.classroomIds.length, at);
     at += 2;
     for (const id of f.classroomIds) {
@@ -221,7 +253,18 @@ export function decodeFacts(buf: Buffer, intern: (s: string) => string = (s) => 
     const endedAt = time();
     const state = STATES[buf[at++]!];
     const flags = buf[at++]!;
+    const recByte = buf[at++]!;
     if (!state) throw new TypeError('bad fact chunk: state');
+    let recording: RecordingFact | null = null;
+    if (recByte !== 0) {
+      const recState = RECORDING_STATES[(recByte & ~(REC_INCOMPLETE | REC_SHARED)) - 1];
+      if (!recState) throw new TypeError('bad fact chunk: recording');
+      recording = {
+        state: recState,
+        incomplete: (recByte & REC_INCOMPLETE) !== 0,
+        shared: (recByte & REC_SHARED) !== 0,
+      };
+    }
     const rooms = buf.readUInt16LE(at);
     at += 2;
     const classroomIds = new Array<string>(rooms);
@@ -254,6 +297,7 @@ export function decodeFacts(buf: Buffer, intern: (s: string) => string = (s) => 
       startedAt,
       endedAt,
       judged,
+      recording,
     };
   }
   return facts;

@@ -49,6 +49,7 @@ export class SessionFacts {
       scheduledStart: f.scheduledStart,
       verdict: judged.verdict,
       classrooms,
+      recording: f.recording,
     };
   }
 

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { Figures, ReportView } from '../contract/reports.ts';
+import type { Figures, RecordingFact, ReportView } from '../contract/reports.ts';
 import { workbookBuffer } from '../exports/spreadsheet.ts';
 
 const share = (n: number, d: number | null): number | '' => (d ? Math.round((n / d) * 1000) / 10 : '');
@@ -29,6 +29,12 @@ function columns(f: Figures): (string | number)[] {
     f.teacherPeriods.online,
     f.teacherPeriods.total ?? '',
     share(f.teacherPeriods.online, f.teacherPeriods.total),
+    f.recordings.recorded,
+    f.recordings.shared,
+    f.recordings.ready,
+    f.recordings.composing,
+    f.recordings.failed,
+    f.recordings.incomplete,
   ];
 }
 
@@ -56,7 +62,29 @@ const HEADERS = [
   '主讲教师线上节数',
   '主讲教师总节数',
   '线上占比(%)',
+  '录制节数',
+  '已共享',
+  '可播放',
+  '合成中',
+  '合成失败',
+  '不完整',
 ];
+
+const RECORDING_STATE: Record<RecordingFact['state'], string> = {
+  recording: '录制中',
+  composing: '合成中',
+  ready: '可播放',
+  failed: '合成失败',
+  deleted: '已删除',
+};
+
+/** A session's recording in words: its state, and whether incomplete or shared. */
+function recordingText(r: RecordingFact | null): string {
+  if (!r) return '未录制';
+  return [RECORDING_STATE[r.state], r.incomplete ? '不完整' : '', r.shared ? '已共享' : '']
+    .filter(Boolean)
+    .join('·');
+}
 
 const rowOf = (name: string, level: string, f: Figures): (string | number)[] => [name, level, ...columns(f)];
 
@@ -78,7 +106,9 @@ export async function reportWorkbook(view: ReportView, format: 'xlsx' | 'csv'): 
   if (format === 'csv') return workbookBuffer(wb, 'csv');
   if (view.sessions.length) {
     const s = wb.addWorksheet('课时');
-    s.addRow(['时间', '课程', '主讲教师', '结果', '直播占比(%)', '各教室出勤', '说明']).font = { bold: true };
+    s.addRow(['时间', '课程', '主讲教师', '结果', '直播占比(%)', '各教室出勤', '说明', '录制']).font = {
+      bold: true,
+    };
     for (const x of view.sessions)
       s.addRow([
         x.scheduledStart,
@@ -90,6 +120,7 @@ export async function reportWorkbook(view: ReportView, format: 'xlsx' | 'csv'): 
           .map((c) => `${c.name}:${c.status}${c.headcount !== null ? `(${c.headcount})` : ''}`)
           .join('；'),
         x.reasons.join('；'),
+        recordingText(x.recording),
       ]);
   }
   const rules = wb.addWorksheet('统计口径');

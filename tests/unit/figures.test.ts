@@ -20,6 +20,7 @@ import type {
   FigureRow,
   Figures,
   Period,
+  RecordingFact,
   RegionInput,
   SchoolInput,
   Scope,
@@ -28,6 +29,15 @@ import type {
 } from '../../scheduler/delivery/index.ts';
 
 const MARCH = monthPeriod(2026, 3);
+const NO_RECORDINGS: Figures['recordings'] = {
+  recorded: 0,
+  ready: 0,
+  shared: 0,
+  recording: 0,
+  composing: 0,
+  failed: 0,
+  incomplete: 0,
+};
 
 /** A session at 09:00 China Standard Time on `day` March 2026 (or another month). */
 function session(
@@ -154,6 +164,7 @@ const clusterFamily = (f: Figures) => ({
   offeringsSynchronized: f.offeringsSynchronized,
   sessions: f.sessions,
   attendance: f.attendance,
+  recordings: f.recordings,
 });
 /** Counts that live with the school (and its region). */
 const schoolFamily = (f: Figures) => ({
@@ -179,6 +190,7 @@ describe('figuresFor', () => {
       sessions: { planned: 10, delivered: 5, notDelivered: 1, missed: 2, upcoming: 1, live: 1 },
       attendance: { due: 9, present: 5, late: 1, partial: 2, absent: 1 },
       teacherPeriods: { online: 5, total: 54 },
+      recordings: NO_RECORDINGS,
     });
   });
 
@@ -192,6 +204,7 @@ describe('figuresFor', () => {
       sessions: { planned: 6, delivered: 1, notDelivered: 1, missed: 2, upcoming: 1, live: 1 },
       attendance: { due: 4, present: 1, late: 1, partial: 1, absent: 1 },
       teacherPeriods: { online: 1, total: 36 },
+      recordings: NO_RECORDINGS,
     });
     // t3 teaches from 桃源县: her province-cluster session counts as an online period there.
     expect(figuresFor({ kind: 'region', code: '430700' }, DATA, MARCH).teacherPeriods).toEqual({
@@ -223,6 +236,68 @@ describe('figuresFor', () => {
     expect(() => figuresFor({ kind: 'cluster', id: 'kc1' }, DATA, { from: 5, to: 5 })).toThrow(TypeError);
     const twice = { ...DATA, schools: [...DATA.schools, DATA.schools[0] as SchoolInput] };
     expect(() => figuresFor({ kind: 'cluster', id: 'kc1' }, twice, MARCH)).toThrow(TypeError);
+  });
+});
+
+describe('recordings (资源同步共享)', () => {
+  /** DATA with recordings on some sessions. */
+  const recorded = (states: Record<string, RecordingFact>): FigureData => ({
+    ...DATA,
+    sessions: DATA.sessions.map((s) => ({ ...s, recording: states[s.id] ?? null })),
+  });
+  const data = recorded({
+    s1: { state: 'ready', incomplete: false, shared: true },
+    s2: { state: 'failed', incomplete: true, shared: false },
+    s8: { state: 'recording', incomplete: false, shared: false },
+    s9: { state: 'deleted', incomplete: false, shared: true },
+    s5: { state: 'ready', incomplete: false, shared: false },
+    s6: { state: 'composing', incomplete: true, shared: false },
+    // In February: outside the period.
+    s10: { state: 'ready', incomplete: false, shared: true },
+  });
+
+  it('counts recorded, shared, composing, failed and incomplete sessions with the cluster, deleted ones as recorded and shared', () => {
+    expect(figuresFor({ kind: 'region', code: '430000' }, data, MARCH).recordings).toEqual({
+      recorded: 6,
+      ready: 2,
+      shared: 2,
+      recording: 1,
+      composing: 1,
+      failed: 1,
+      incomplete: 2,
+    });
+    // kc1 (s1, s2) and cc1 (s8) are organized in 长沙市; s9 of the province cluster is not.
+    expect(figuresFor({ kind: 'region', code: '430100' }, data, MARCH).recordings).toEqual({
+      ...NO_RECORDINGS,
+      recorded: 3,
+      ready: 1,
+      shared: 1,
+      recording: 1,
+      failed: 1,
+      incomplete: 1,
+    });
+    expect(figuresFor({ kind: 'cluster', id: 'kc3' }, data, MARCH).recordings).toEqual({
+      ...NO_RECORDINGS,
+      recorded: 2,
+      ready: 1,
+      composing: 1,
+      incomplete: 1,
+    });
+  });
+
+  it('adds up over the drill-down rows, and a session outside the period counts nowhere', () => {
+    const d = drillDown({ kind: 'region', code: '430000' }, data, MARCH);
+    expect(sumOf(d.rows, ['region', 'cluster']).recordings).toEqual(d.total.recordings);
+    const february = recorded({ s10: { state: 'ready', incomplete: false, shared: true } });
+    expect(figuresFor({ kind: 'region', code: '430000' }, february, MARCH).recordings).toEqual(NO_RECORDINGS);
+    expect(figuresFor({ kind: 'region', code: '430000' }, february, monthPeriod(2026, 2)).recordings).toEqual(
+      {
+        ...NO_RECORDINGS,
+        recorded: 1,
+        ready: 1,
+        shared: 1,
+      },
+    );
   });
 });
 
@@ -442,6 +517,14 @@ function randomData(seed: number, withTeachers: boolean): FigureData {
       schoolId: g.pick(schoolIds),
       status: g.pick(STATUSES),
     })),
+    recording:
+      g.int(3) === 0
+        ? null
+        : {
+            state: g.pick(['recording', 'composing', 'ready', 'failed', 'deleted'] as const),
+            incomplete: g.int(2) === 1,
+            shared: g.int(2) === 1,
+          },
   }));
   const teacherPeriods = withTeachers
     ? teachers

@@ -41,6 +41,14 @@ function facts(n: number, seed: number): LessonFact[] {
       startedAt: state === 'scheduled' ? null : start + 7,
       endedAt: state === 'ended' ? start + 2_400_003 : null,
       judged,
+      recording:
+        state === 'scheduled' || rng() < 0.3
+          ? null
+          : {
+              state: pick(['recording', 'composing', 'ready', 'failed', 'deleted'] as const),
+              incomplete: rng() < 0.3,
+              shared: rng() < 0.4,
+            },
     };
   });
 }

@@ -1,4 +1,11 @@
-import type { ExportJobView, FigureRow, Figures, ReportView } from '../../../server/contract/reports.ts';
+import type {
+  ExportJobView,
+  FigureRow,
+  Figures,
+  RecordingFact,
+  ReportView,
+  SessionRow,
+} from '../../../server/contract/reports.ts';
 import { api } from '../api.ts';
 import { lang, zhEn } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
@@ -111,6 +118,32 @@ export async function dashboardPanel(): Promise<HTMLElement> {
           : null,
         h('span', { class: 'hint' }, note),
       );
+    /** Recorded and shared lessons (资源同步共享), with the recordings that need attention. */
+    const recordingCard = (r: Figures['recordings']): HTMLElement => {
+      const card = target(
+        zhEn('录制课程', 'Lessons recorded'),
+        r.recorded,
+        null,
+        'recordings',
+        zhEn(
+          `共享 ${r.shared}，可播放 ${r.ready}，合成中 ${r.composing + r.recording}`,
+          `${r.shared} shared, ${r.ready} ready, ${r.composing + r.recording} in progress`,
+        ),
+      );
+      card.dataset['shared'] = String(r.shared);
+      if (r.failed || r.incomplete)
+        card.append(
+          h(
+            'a',
+            { class: 'hint rec-attention', href: '/library', 'data-testid': 'recordings-attention' },
+            zhEn(
+              `合成失败 ${r.failed}，不完整 ${r.incomplete}（查看资源库）`,
+              `${r.failed} failed, ${r.incomplete} incomplete (open the library)`,
+            ),
+          ),
+        );
+      return card;
+    };
     const [attended, due] = attendanceRate(f);
     mount(
       cards,
@@ -167,6 +200,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
         ),
         pct(f.teacherPeriods.online, f.teacherPeriods.total),
       ),
+      recordingCard(f.recordings),
     );
     chart(trendBox, {
       tooltip: { trigger: 'axis' },
@@ -225,6 +259,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
             zhEn('同步门次', 'Offerings'),
             zhEn('计划/已开/缺课', 'Planned/delivered/missed'),
             zhEn('出勤率', 'Attendance'),
+            zhEn('录制/共享', 'Recorded/shared'),
           ].map((x) => h('th', {}, x)),
         ),
       ),
@@ -258,6 +293,11 @@ export async function dashboardPanel(): Promise<HTMLElement> {
             h('td', {}, `${f.offeringsSynchronized}/${f.offeringsPlanned}`),
             h('td', {}, `${f.sessions.planned}/${f.sessions.delivered}/${f.sessions.missed}`),
             h('td', {}, pct(a, d)),
+            h(
+              'td',
+              { class: f.recordings.failed || f.recordings.incomplete ? 'rec-warn' : '' },
+              `${f.recordings.recorded}/${f.recordings.shared}`,
+            ),
           );
         }),
       ),
@@ -291,6 +331,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
             zhEn('课程', 'Lesson'),
             zhEn('结果', 'Result'),
             zhEn('各教室', 'Classrooms'),
+            zhEn('录制', 'Recording'),
           ].map((x) => h('th', {}, x)),
         ),
       ),
@@ -343,10 +384,36 @@ export async function dashboardPanel(): Promise<HTMLElement> {
                 )
                 .join('；'),
             ),
+            recordingCell(s),
           ),
         ),
       ),
     );
+
+  const REC_STATE: Record<RecordingFact['state'], [string, string]> = {
+    recording: ['录制中', 'Recording'],
+    composing: ['合成中', 'Composing'],
+    ready: ['可播放', 'Ready'],
+    failed: ['合成失败', 'Failed'],
+    deleted: ['已删除', 'Deleted'],
+  };
+  /** A session's recording: its state (a link to the player when playable), incomplete, shared. */
+  const recordingCell = (s: SessionRow): HTMLElement => {
+    const r = s.recording;
+    const cell = h('td', {
+      class: `rec-cell ${r?.state ?? 'none'}${r?.incomplete ? ' incomplete' : ''}`,
+      'data-testid': 'report-session-recording',
+      'data-state': r?.state ?? 'none',
+    });
+    if (!r) return (cell.append(zhEn('未录制', 'Not recorded')), cell);
+    const state = lang() === 'en' ? REC_STATE[r.state][1] : REC_STATE[r.state][0];
+    cell.append(
+      r.state === 'ready' ? h('a', { href: `/library?lesson=${s.id}`, target: '_blank' }, state) : state,
+      r.incomplete ? ` · ${zhEn('不完整', 'incomplete')}` : '',
+      r.shared ? ` · ${zhEn('已共享', 'shared')}` : '',
+    );
+    return cell;
+  };
 
   const open = async (next: { kind: 'region' | 'cluster'; id: string } | null): Promise<void> => {
     scope = next;

@@ -6,6 +6,7 @@ import {
   LibraryQuerySchema,
   RecordingIdParams,
   RecordingSettingsSchema,
+  RecordingShareSchema,
   RecordingSwitchSchema,
 } from '../../contract/library.ts';
 import { LessonIdParams } from '../../contract/schemas.ts';
@@ -184,6 +185,28 @@ export function libraryRoutes(
       const { id } = parseInput(RecordingIdParams, req.params, 'recording id');
       await library.remove(identityOf(res), id);
       res.status(204).end();
+    },
+  );
+
+  table.add(
+    router,
+    '',
+    {
+      method: 'put',
+      path: '/api/library/recordings/:id/share',
+      summary:
+        'Shares a recording to its cluster’s region (共享: every teacher there finds it) or stops sharing it; its teacher or a manager; audited',
+      tag: 'Library',
+      access: { kind: 'roles', roles: readers, scoped: true },
+      params: RecordingIdParams,
+      body: RecordingShareSchema,
+    },
+    authenticate(auth),
+    allowRoles(...readers),
+    async (req, res) => {
+      const { id } = parseInput(RecordingIdParams, req.params, 'recording id');
+      const { shared } = parseInput(RecordingShareSchema, req.body, 'body');
+      res.json(await library.share(identityOf(res), id, shared));
     },
   );
 
