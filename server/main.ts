@@ -2,6 +2,7 @@ import { isLoopbackHost, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Platform } from './Platform.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/demo.ts';
+import { RESEARCH_DEMO_ACCOUNTS } from './seed/research.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -19,6 +20,8 @@ try {
   if (config.demoData) {
     lines.push(`  Demo accounts (password "${DEMO_PASSWORD}" for all; they sign in from this machine only):`);
     for (const a of DEMO_ACCOUNTS) lines.push(`    ${a.username.padEnd(12)} ${a.note} · ${a.realName}`);
+    for (const a of RESEARCH_DEMO_ACCOUNTS)
+      lines.push(`    ${a.username.padEnd(12)} village teacher, research alliance · ${a.realName}`);
   }
   if (platform.firstAdmin)
     lines.push(

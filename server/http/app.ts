@@ -36,6 +36,9 @@ import { timetableRoutes } from './routes/timetables.ts';
 import { coPlanRoutes } from './routes/coplan.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { libraryRoutes } from './routes/library.ts';
+import { evaluationRoutes } from './routes/evaluation.ts';
+import { EvaluationService } from '../evaluation/EvaluationService.ts';
+import { ResearchService } from '../research/ResearchService.ts';
 import type { Library } from '../recording/Library.ts';
 import type { RecordingService } from '../recording/RecordingService.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
@@ -120,6 +123,14 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
     ),
   );
   app.use(coPlanRoutes(deps.models, deps.coplan.locals, deps.coplan.coplans, deps.auth, table));
+  app.use(
+    evaluationRoutes(
+      new EvaluationService(deps.models, deps.now),
+      new ResearchService(deps.models, deps.now),
+      deps.auth,
+      table,
+    ),
+  );
   for (const spec of allResources(deps.models)) {
     app.use(
       `/api/${spec.name}`,

@@ -4,6 +4,9 @@ import { classesSpec } from './classes.ts';
 import { classroomsSpec } from './classrooms.ts';
 import { clustersSpec } from './clusters.ts';
 import { offeringsSpec } from './offerings.ts';
+import { alliancesSpec } from './alliances.ts';
+import { researchSessionsSpec } from './researchSessions.ts';
+import { rubricsSpec } from './rubrics.ts';
 import type { ResourceSpec } from './Resource.ts';
 import { schoolsSpec } from './schools.ts';
 import { usersSpec } from './users.ts';
@@ -20,5 +23,8 @@ export function allResources(models: Models): ResourceSpec[] {
     offeringsSpec(models),
     bellSchedulesSpec(models),
     termCalendarsSpec(models),
+    rubricsSpec(models),
+    alliancesSpec(models),
+    researchSessionsSpec(models),
   ];
 }

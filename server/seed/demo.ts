@@ -1,6 +1,7 @@
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
+import { seedResearch } from './research.ts';
 import { demoTerm } from './term.ts';
 
 /** The password of every demo account (printed at start and listed in the README). */
@@ -312,6 +313,7 @@ export async function seedDemo(
       });
     logger.info('demo cluster seeded');
   }
+  await seedResearch(models, logger, now, DEMO_PASSWORD);
   await ensureLessonNow(models, logger, now, lessonMinutes);
 }
 

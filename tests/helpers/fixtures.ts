@@ -1,5 +1,6 @@
 import type { Models } from '../../server/models/index.ts';
 import { hashPassword } from '../../server/auth/passwords.ts';
+import { DEMO_ALLIANCES, DEMO_RUBRIC } from '../../server/seed/research.ts';
 
 let counter = 0;
 /** A name unique within the test run. */
@@ -19,6 +20,10 @@ export interface Side {
   offeringId: string;
   bellScheduleId: string;
   termCalendarId: string;
+  /** The side's evaluation rubric, research alliance (led by `teacherId`) and a scheduled session of it. */
+  rubricId: string;
+  allianceId: string;
+  researchSessionId: string;
 }
 
 /** The demo cluster (county 430725) as one side of the matrix. */
@@ -33,6 +38,9 @@ export async function demoSide(models: Models): Promise<Side> {
   const offering = (await models.Offering.findOne({ clusterId: cluster._id }).lean())!;
   const bells = (await models.BellSchedule.findOne({ schoolId }).lean())!;
   const calendar = (await models.TermCalendar.findOne({ regionCode: '430725' }).lean())!;
+  const rubric = (await models.Rubric.findOne({ name: DEMO_RUBRIC }).lean())!;
+  const alliance = (await models.Alliance.findOne({ name: DEMO_ALLIANCES[0] }).lean())!;
+  const session = (await models.ResearchSession.findOne({ allianceId: alliance._id }).lean())!;
   return {
     regionCode: '430725',
     clusterId: cluster._id.toString(),
@@ -45,6 +53,9 @@ export async function demoSide(models: Models): Promise<Side> {
     offeringId: offering._id.toString(),
     bellScheduleId: bells._id.toString(),
     termCalendarId: calendar._id.toString(),
+    rubricId: rubric._id.toString(),
+    allianceId: alliance._id.toString(),
+    researchSessionId: session._id.toString(),
   };
 }
 
@@ -132,6 +143,27 @@ export async function foreignSide(models: Models): Promise<Side> {
     start: '2026-09-01',
     end: '2027-01-22',
   });
+  const rubric = await models.Rubric.create({
+    name: unique('安乡评价表'),
+    regionCode,
+    levels: 2,
+    items: [{ key: 'design', name: '教学设计', weight: 100, descriptors: ['合格', '优秀'] }],
+  });
+  const alliance = await models.Alliance.create({
+    name: unique('安乡音乐教研联盟'),
+    level: 'county',
+    regionCode,
+    subject: '音乐',
+    stage: 'primary',
+    leadTeacherId: teacher._id,
+  });
+  const session = await models.ResearchSession.create({
+    allianceId: alliance._id,
+    regionCode,
+    title: '安乡教研',
+    scheduledStart: new Date(),
+    scheduledEnd: new Date(Date.now() + 3600_000),
+  });
   return {
     regionCode,
     clusterId: cluster._id.toString(),
@@ -144,5 +176,8 @@ export async function foreignSide(models: Models): Promise<Side> {
     offeringId: offering._id.toString(),
     bellScheduleId: bells._id.toString(),
     termCalendarId: calendar._id.toString(),
+    rubricId: rubric._id.toString(),
+    allianceId: alliance._id.toString(),
+    researchSessionId: session._id.toString(),
   };
 }

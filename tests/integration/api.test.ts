@@ -7,6 +7,7 @@ import type {
   UserView,
 } from '../../server/contract/api.ts';
 import { DEMO_ACCOUNTS } from '../../server/seed/demo.ts';
+import { RESEARCH_DEMO_ACCOUNTS } from '../../server/seed/research.ts';
 import { login, makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 
@@ -214,7 +215,9 @@ describe('persistence', () => {
           await login(second.url, 'teacher'),
         );
         expect(again.body.lesson).toMatchObject({ id: lesson.id, state: 'live' });
-        expect(await second.platform.models.User.countDocuments()).toBe(DEMO_ACCOUNTS.length);
+        expect(await second.platform.models.User.countDocuments()).toBe(
+          DEMO_ACCOUNTS.length + RESEARCH_DEMO_ACCOUNTS.length,
+        );
         // The token signed before the restart is still valid: the secret lives in the data folder.
         expect((await get(`${second.url}/api/auth/me`, token)).status).toBe(200);
       } finally {

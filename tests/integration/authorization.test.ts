@@ -209,6 +209,74 @@ const CASES: Record<string, ResourceCase> = {
         }),
       ),
   },
+  rubrics: {
+    model: 'Rubric',
+    scopedReads: true,
+    create: (s) => ({
+      name: unique('评价表'),
+      regionCode: s.regionCode,
+      levels: 2,
+      items: [{ key: 'design', name: '教学设计', weight: 100, descriptors: [] }],
+    }),
+    patch: { active: true },
+    target: (s) => s.rubricId,
+    fresh: (m, s) =>
+      idOf(
+        m.Rubric.create({
+          name: unique('待删评价表'),
+          regionCode: s.regionCode,
+          levels: 2,
+          items: [{ key: 'design', name: '教学设计', weight: 100, descriptors: [] }],
+        }),
+      ),
+  },
+  alliances: {
+    model: 'Alliance',
+    scopedReads: true,
+    create: (s) => ({
+      name: unique('联盟'),
+      level: 'county',
+      regionCode: s.regionCode,
+      subject: '英语',
+      stage: 'primary',
+      leadTeacherId: s.teacherId,
+    }),
+    patch: { description: '矩阵' },
+    target: (s) => s.allianceId,
+    fresh: (m, s) =>
+      idOf(
+        m.Alliance.create({
+          name: unique('待删联盟'),
+          level: 'county',
+          regionCode: s.regionCode,
+          subject: '英语',
+          stage: 'primary',
+          leadTeacherId: s.teacherId,
+        }),
+      ),
+  },
+  'research-sessions': {
+    model: 'ResearchSession',
+    scopedReads: true,
+    create: (s) => ({
+      allianceId: s.allianceId,
+      title: unique('教研'),
+      scheduledStart: new Date(Date.now() + 86_400_000).toISOString(),
+      scheduledEnd: new Date(Date.now() + 90_000_000).toISOString(),
+    }),
+    patch: { title: '改名教研' },
+    target: (s) => s.researchSessionId,
+    fresh: async (m, s) =>
+      idOf(
+        m.ResearchSession.create({
+          allianceId: s.allianceId,
+          regionCode: (await m.Alliance.findById(s.allianceId).lean())!.regionCode,
+          title: '待删教研',
+          scheduledStart: new Date(Date.now() + 86_400_000),
+          scheduledEnd: new Date(Date.now() + 90_000_000),
+        }),
+      ),
+  },
   'term-calendars': {
     model: 'TermCalendar',
     scopedReads: true,
@@ -249,6 +317,9 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
   let outside: Side;
   let lessonId: string;
   let foreignLessonId: string;
+  /** A submitted evaluation of each side's lesson (the inside one by the demo bureau). */
+  const evaluations = new Map<Side, string>();
+  let inviteeId = '';
   /** A classroom device account on each side, with one enrolled device. */
   const devices = new Map<Side, { userId: string; deviceId: string }>();
 
@@ -310,6 +381,35 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
         liveStartedAt: new Date(),
       });
     }
+    // Each side's lesson evaluated and submitted: inside by the demo bureau, outside by its coordinator.
+    const evaluators = [
+      (await m.User.findOne({ username: 'bureau' }).lean())!._id,
+      (await m.User.findOne({ realName: '安乡协调员' }).lean())!._id,
+    ];
+    for (const [i, [id, side]] of (
+      [
+        [lessonId, inside],
+        [foreignLessonId, outside],
+      ] as const
+    ).entries()) {
+      const lesson = (await m.Lesson.findById(id).lean())!;
+      const rubric = (await m.Rubric.findById(side.rubricId).lean())!;
+      const evaluation = await m.Evaluation.create({
+        lessonId: lesson._id,
+        rubricId: rubric._id,
+        evaluatorId: evaluators[i],
+        teacherId: lesson.teacherId,
+        clusterId: side.clusterId,
+        regionCode: side.regionCode,
+        mode: 'recording',
+        state: 'submitted',
+        scores: rubric.items.map((item) => ({ key: item.key, score: 2 })),
+        total: 50,
+        submittedAt: new Date(),
+      });
+      evaluations.set(side, evaluation._id.toString());
+    }
+    inviteeId = (await m.User.findOne({ username: 'teacher2' }).lean())!._id.toString();
     tokens = { anonymous: null } as Record<Who, string | null>;
     for (const who of WHO.slice(1)) tokens[who] = await login(t.url, who);
   }, 60_000);
@@ -438,6 +538,10 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
             clusterId: side.clusterId,
             offeringId: side.offeringId,
             schoolId: side.schoolId,
+            rubricId: side.rubricId,
+            researchSessionId: side.researchSessionId,
+            evaluationId: evaluations.get(side)!,
+            inviteeId,
             ...devices.get(side)!,
           };
           const { status, text } = await call(
@@ -478,6 +582,11 @@ interface Ctx {
   /** The side's classroom device account and its enrolled device. */
   userId: string;
   deviceId: string;
+  /** The side's rubric, research session and submitted evaluation; a teacher to invite. */
+  rubricId: string;
+  researchSessionId: string;
+  evaluationId: string;
+  inviteeId: string;
 }
 
 /** The resource a plain resource route (`/api/<name>` or `/api/<name>/:id`) serves; '' for others. */
@@ -779,6 +888,56 @@ const OTHER_ROUTES: Record<
     path: ({ clusterId }) => `/api/library/clusters/${clusterId}/settings`,
     body: () => ({ enabled: true, quotaGb: null, retentionDays: null }),
     ok: () => [200],
+    scoped: true,
+  },
+  // 听课评课: the inside evaluation is the demo bureau's (it alone changes it, and starts no
+  // second one); the lesson's teacher reads it (submitted) but evaluates only when invited.
+  'get /api/evaluations': { path: () => '/api/evaluations', ok: () => [200] },
+  'post /api/evaluations': {
+    path: () => '/api/evaluations',
+    body: (_who, { lessonId, rubricId }) => ({
+      lessonId,
+      rubricId,
+      mode: 'recording',
+      comments: [{ atSeconds: 5, text: '矩阵' }],
+    }),
+    ok: (who) => (who === 'teacher' ? [404] : who === 'bureau' ? [409] : [201]),
+    scoped: true,
+  },
+  'get /api/evaluations/summary': { path: () => '/api/evaluations/summary?by=teacher', ok: () => [200] },
+  'get /api/evaluations/export': { path: () => '/api/evaluations/export?by=region', ok: () => [200] },
+  'get /api/evaluations/:id': {
+    path: ({ evaluationId }) => `/api/evaluations/${evaluationId}`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'put /api/evaluations/:id': {
+    path: ({ evaluationId }) => `/api/evaluations/${evaluationId}`,
+    body: () => ({ summary: '矩阵' }),
+    ok: (who) => (who === 'bureau' ? [200] : [403]),
+    scoped: true,
+  },
+  // The same teacher invited by each manager in turn: the first invitation stands.
+  'post /api/lessons/:id/evaluation-invites': {
+    path: ({ lessonId }) => `/api/lessons/${lessonId}/evaluation-invites`,
+    body: (_who, { rubricId, inviteeId }) => ({ rubricId, teacherId: inviteeId }),
+    ok: () => [201, 409],
+    scoped: true,
+  },
+  // 网络教研: the demo session opens now; its leading teacher joins, then it is ended once.
+  'get /api/research-sessions/:id/view': {
+    path: ({ researchSessionId }) => `/api/research-sessions/${researchSessionId}/view`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'post /api/research-sessions/:id/join': {
+    path: ({ researchSessionId }) => `/api/research-sessions/${researchSessionId}/join`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'post /api/research-sessions/:id/end': {
+    path: ({ researchSessionId }) => `/api/research-sessions/${researchSessionId}/end`,
+    ok: () => [200, 409],
     scoped: true,
   },
   'get /api/ical/:token': { path: () => '/api/ical/no-such-token-0123456789.ics', ok: () => [404] },

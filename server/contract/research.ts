@@ -1,0 +1,168 @@
+/**
+ * The wire types of 听课评课 (lesson evaluation against a region's rubric) and 网络教研
+ * (research alliances and their sessions). The zod schemas parse what comes in; the
+ * rubric's rules (weights summing to 100, one descriptor per level, unique item keys) are
+ * defined here once and checked again on the stored record after a partial update.
+ */
+import { z } from 'zod';
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
+const text = (max: number) => z.string().trim().min(1).max(max).regex(/\S/, 'must not be blank');
+const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
+
+/** What a rubric's weights add up to. */
+export const RUBRIC_WEIGHT_TOTAL = 100;
+
+export const RubricItemSchema = z.object({
+  key: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, - and _, starting with a letter'),
+  name: text(40),
+  weight: z.number().int().min(1).max(RUBRIC_WEIGHT_TOTAL),
+  descriptors: z.array(text(200)).max(10),
+});
+export type RubricItem = z.infer<typeof RubricItemSchema>;
+
+/** Problems of a rubric as stored (items and levels together), by field path; empty when valid. */
+export function rubricProblems(rubric: {
+  levels: number;
+  items: readonly { key: string; weight: number; descriptors: readonly string[] }[];
+}): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  const sum = rubric.items.reduce((n, i) => n + i.weight, 0);
+  if (sum !== RUBRIC_WEIGHT_TOTAL)
+    problems.push({ path: 'items', message: `weights sum to ${sum}, not ${RUBRIC_WEIGHT_TOTAL}` });
+  const keys = new Set<string>();
+  rubric.items.forEach((item, i) => {
+    if (keys.has(item.key)) problems.push({ path: `items.${i}.key`, message: `duplicate key ${item.key}` });
+    keys.add(item.key);
+    if (item.descriptors.length !== 0 && item.descriptors.length !== rubric.levels)
+      problems.push({
+        path: `items.${i}.descriptors`,
+        message: `${item.descriptors.length} descriptors for ${rubric.levels} levels (one per level, or none)`,
+      });
+  });
+  return problems;
+}
+
+const rubricFields = {
+  name: text(60),
+  regionCode,
+  levels: z.number().int().min(2).max(10),
+  items: z.array(RubricItemSchema).min(1).max(12),
+  active: z.boolean().default(true),
+};
+const RUBRIC_RULE = `weights sum to ${RUBRIC_WEIGHT_TOTAL}; item keys unique; descriptors: one per level, or none`;
+
+export const RubricCreateSchema = z
+  .object(rubricFields)
+  .superRefine((r, ctx) => {
+    for (const p of rubricProblems(r))
+      ctx.addIssue({ code: 'custom', message: p.message, path: p.path.split('.') });
+  })
+  .meta({ description: RUBRIC_RULE });
+export const RubricUpdateSchema = z.object(rubricFields).partial().meta({ description: RUBRIC_RULE });
+
+/** A score of one rubric item. */
+export const ScoreSchema = z.object({
+  key: z.string().min(1).max(32),
+  score: z.number().int().min(1).max(10),
+});
+/** A comment at a moment of the lesson: seconds from its live start. */
+export const CommentSchema = z.object({ atSeconds: z.number().int().min(0).max(86_400), text: text(1000) });
+
+/** Starts (or continues) the caller's evaluation of a lesson. */
+export const EvaluationCreateSchema = z.object({
+  lessonId: objectId,
+  rubricId: objectId,
+  mode: z.enum(['live', 'recording']),
+  scores: z.array(ScoreSchema).max(12).default([]),
+  comments: z.array(CommentSchema).max(200).default([]),
+  summary: z.string().trim().max(2000).default(''),
+  /** Submit now: every item must be scored; the teacher sees it. */
+  submit: z.boolean().default(false),
+});
+export const EvaluationUpdateSchema = z.object({
+  scores: z.array(ScoreSchema).max(12).optional(),
+  comments: z.array(CommentSchema).max(200).optional(),
+  summary: z.string().trim().max(2000).optional(),
+  submit: z.boolean().default(false),
+});
+/** A teacher asked to evaluate a lesson (an invited evaluation). */
+export const EvaluationInviteSchema = z.object({ rubricId: objectId, teacherId: objectId });
+
+export const EvaluationQuerySchema = z.object({
+  lessonId: objectId.optional(),
+  teacherId: objectId.optional(),
+  /** Only the caller's own evaluations (as evaluator). */
+  mine: z.enum(['1']).optional(),
+});
+
+/** How the summary groups evaluations. */
+export const SummaryQuerySchema = z.object({
+  by: z.enum(['teacher', 'cluster', 'region']).default('teacher'),
+  /** ISO instants bounding the lessons' evaluation submit time. */
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+  format: z.enum(['xlsx', 'csv']).optional(),
+});
+
+export interface EvaluationView {
+  id: string;
+  lessonId: string;
+  lessonTitle: string;
+  lessonStart: string | null;
+  /** Seconds-from-start comments jump into this recording (null: no recording). */
+  recordingId: string | null;
+  rubric: { id: string; name: string; levels: number; items: RubricItem[] };
+  evaluator: { id: string; name: string };
+  teacher: { id: string; name: string };
+  clusterId: string;
+  regionCode: string;
+  mode: 'live' | 'recording';
+  state: 'invited' | 'draft' | 'submitted';
+  scores: { key: string; score: number }[];
+  comments: { atSeconds: number; text: string }[];
+  summary: string;
+  /** Weighted total, 0–100, once submitted. */
+  total: number | null;
+  submittedAt: string | null;
+  updatedAt: string;
+}
+
+/** One group of the aggregation: submitted evaluations, their mean total and mean per item. */
+export interface SummaryRow {
+  id: string;
+  name: string;
+  evaluations: number;
+  /** Mean weighted total, 0–100. */
+  meanTotal: number | null;
+  /** Item name → mean score over the evaluations that scored it (1…levels). */
+  items: Record<string, number>;
+}
+
+export interface SummaryView {
+  by: 'teacher' | 'cluster' | 'region';
+  rows: SummaryRow[];
+}
+
+/** 网络教研: a research session's view, with its alliance and whether the caller may join. */
+export interface ResearchSessionView {
+  id: string;
+  allianceId: string;
+  allianceName: string;
+  subject: string;
+  title: string;
+  agenda: string;
+  scheduledStart: string;
+  scheduledEnd: string;
+  state: 'scheduled' | 'live' | 'ended';
+  /** Teachers of the alliance (leader first). */
+  members: { id: string; name: string; schoolName: string; lead: boolean }[];
+  attendeeIds: string[];
+  /** The caller is the leader or a member. */
+  canJoin: boolean;
+}
+
+/** Largest grid of a research session (everyone sends and receives). */
+export const RESEARCH_GRID_MAX = 25;
