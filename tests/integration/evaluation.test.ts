@@ -1,0 +1,295 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluationView, ResearchSessionView, SummaryView } from '../../server/contract/research.ts';
+import { hashPassword } from '../../server/auth/passwords.ts';
+import { DEMO_ALLIANCES, DEMO_RUBRIC } from '../../server/seed/research.ts';
+import { foreignSide, unique } from '../helpers/fixtures.ts';
+import type { Side } from '../helpers/fixtures.ts';
+import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+
+/** Scores every item of the demo rubric (4 levels) with `score`. */
+const allScores = (score: number) =>
+  ['design', 'interaction', 'technology', 'remote'].map((key) => ({ key, score }));
+
+describe('听课评课 and 网络教研 over the API (real FerretDB)', () => {
+  let t: TestPlatform;
+  let outside: Side;
+  const tokens: Record<string, string> = {};
+  let lessonId: string;
+  let rubricId: string;
+
+  const call = async <T = Record<string, unknown>>(
+    who: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${t.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${tokens[who]}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const type = res.headers.get('content-type') ?? '';
+    return {
+      status: res.status,
+      body: (type.includes('json') ? await res.json() : Buffer.from(await res.arrayBuffer())) as T,
+    };
+  };
+
+  beforeAll(async () => {
+    t = await startPlatform();
+    const m = t.platform.models;
+    outside = await foreignSide(m);
+    // A bureau of the neighbouring county (430721): outside everything the demo holds.
+    await m.User.create({
+      username: 'bureau.ax',
+      passwordHash: await hashPassword('foreign-pass'),
+      realName: '安乡县教育局',
+      role: 'bureau',
+      regionCode: outside.regionCode,
+    });
+    for (const who of ['bureau', 'coordinator', 'teacher', 'teacher2', 'teacher3', 'teacher4'])
+      tokens[who] = await login(t.url, who);
+    tokens['bureau.ax'] = await login(t.url, 'bureau.ax', 'foreign-pass');
+    const lesson = (await m.Lesson.findOne({ state: 'scheduled' }).lean())!;
+    lessonId = lesson._id.toString();
+    // The lesson is live (started over the socket in the e2e test; here its state is set).
+    await m.Lesson.updateOne(
+      { _id: lesson._id },
+      { state: 'live', startedAt: new Date(Date.now() - 600_000) },
+    );
+    rubricId = (await m.Rubric.findOne({ name: DEMO_RUBRIC }).lean())!._id.toString();
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+    removeDataDir(t.dataDir);
+  });
+
+  it('refuses a rubric whose weights do not sum to 100 or whose descriptors miss a level, with a 400 that writes nothing', async () => {
+    const m = t.platform.models;
+    const before = await m.Rubric.countDocuments();
+    const item = (key: string, weight: number, descriptors: string[] = []) => ({
+      key,
+      name: key,
+      weight,
+      descriptors,
+    });
+    const bad = await call<{ error: { issues: { path: string; message: string }[] } }>(
+      'bureau',
+      'POST',
+      '/api/rubrics',
+      { name: unique('量表'), regionCode: '430725', levels: 3, items: [item('a', 50), item('b', 40)] },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues).toContainEqual({ path: 'items', message: 'weights sum to 90, not 100' });
+    const levels = await call('bureau', 'POST', '/api/rubrics', {
+      name: unique('量表'),
+      regionCode: '430725',
+      levels: 3,
+      items: [item('a', 60, ['差', '好']), item('b', 40)],
+    });
+    expect(levels.status).toBe(400);
+    expect(await m.Rubric.countDocuments()).toBe(before);
+    // An update that would break the sum: refused, the stored rubric unchanged.
+    const stored = JSON.stringify(await m.Rubric.findById(rubricId).lean());
+    const patch = await call('bureau', 'PATCH', `/api/rubrics/${rubricId}`, {
+      items: [item('design', 30)],
+    });
+    expect(patch.status).toBe(400);
+    expect(JSON.stringify(await m.Rubric.findById(rubricId).lean())).toBe(stored);
+    // A good one is stored; a foreign bureau may not write one for this county.
+    const good = await call('bureau', 'POST', '/api/rubrics', {
+      name: unique('量表'),
+      regionCode: '430725',
+      levels: 3,
+      items: [item('a', 60, ['差', '中', '好']), item('b', 40)],
+    });
+    expect(good.status).toBe(201);
+    const foreign = await call('bureau.ax', 'POST', '/api/rubrics', {
+      name: unique('量表'),
+      regionCode: '430725',
+      levels: 2,
+      items: [item('a', 100)],
+    });
+    expect(foreign.status).toBe(403);
+  });
+
+  it('an evaluation saved live reaches the teacher once submitted, with its time-stamped comments and weighted total', async () => {
+    const started = await call<EvaluationView>('bureau', 'POST', '/api/evaluations', {
+      lessonId,
+      rubricId,
+      mode: 'live',
+      scores: [{ key: 'design', score: 4 }],
+      comments: [{ atSeconds: 95, text: '导入环节照顾到了村小学生' }],
+    });
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ state: 'draft', total: null, mode: 'live' });
+    // A draft is the evaluator's own: the teacher sees nothing yet.
+    const none = await call<EvaluationView[]>('teacher', 'GET', '/api/evaluations');
+    expect(none.body.filter((e) => e.id === started.body.id)).toEqual([]);
+    // Submitting with items unscored: 400, nothing changed.
+    const m = t.platform.models;
+    const snapshot = JSON.stringify(await m.Evaluation.findById(started.body.id).lean());
+    const incomplete = await call('bureau', 'PUT', `/api/evaluations/${started.body.id}`, { submit: true });
+    expect(incomplete.status).toBe(400);
+    expect(JSON.stringify(await m.Evaluation.findById(started.body.id).lean())).toBe(snapshot);
+    // A score above the rubric's 4 levels, or an item it does not have: 400.
+    for (const scores of [[{ key: 'design', score: 5 }], [{ key: 'nope', score: 1 }]])
+      expect((await call('bureau', 'PUT', `/api/evaluations/${started.body.id}`, { scores })).status).toBe(
+        400,
+      );
+
+    const submitted = await call<EvaluationView>('bureau', 'PUT', `/api/evaluations/${started.body.id}`, {
+      scores: [
+        { key: 'design', score: 4 },
+        { key: 'interaction', score: 3 },
+        { key: 'technology', score: 2 },
+        { key: 'remote', score: 4 },
+      ],
+      comments: [
+        { atSeconds: 95, text: '导入环节照顾到了村小学生' },
+        { atSeconds: 410, text: '请牛车河教学点回答时等待时间偏短' },
+      ],
+      submit: true,
+    });
+    expect(submitted.status).toBe(200);
+    // 25×4/4 + 30×3/4 + 20×2/4 + 25×4/4 = 25 + 22.5 + 10 + 25
+    expect(submitted.body.total).toBe(82.5);
+    const seen = await call<EvaluationView[]>('teacher', 'GET', '/api/evaluations');
+    const feedback = seen.body.find((e) => e.id === started.body.id);
+    expect(feedback).toMatchObject({
+      state: 'submitted',
+      total: 82.5,
+      evaluator: { name: '赵强（桃源县教育局）' },
+      comments: [{ atSeconds: 95 }, { atSeconds: 410 }],
+    });
+    // The teacher reads it but does not change it; a second evaluation by the same evaluator is refused.
+    expect(
+      (await call('teacher', 'PUT', `/api/evaluations/${started.body.id}`, { summary: 'x' })).status,
+    ).toBe(403);
+    expect(
+      (await call('bureau', 'POST', '/api/evaluations', { lessonId, rubricId, mode: 'recording' })).status,
+    ).toBe(409);
+  });
+
+  it('teachers evaluate only when invited; overseers of another county get 404', async () => {
+    expect(
+      (await call('teacher3', 'POST', '/api/evaluations', { lessonId, rubricId, mode: 'live' })).status,
+    ).toBe(404);
+    const teacher3 = (await t.platform.models.User.findOne({ username: 'teacher3' }).lean())!;
+    const invited = await call<EvaluationView>(
+      'coordinator',
+      'POST',
+      `/api/lessons/${lessonId}/evaluation-invites`,
+      {
+        rubricId,
+        teacherId: teacher3._id.toString(),
+      },
+    );
+    expect(invited.status).toBe(201);
+    expect(invited.body.state).toBe('invited');
+    const mine = await call<EvaluationView[]>('teacher3', 'GET', '/api/evaluations?mine=1');
+    expect(mine.body.map((e) => e.id)).toEqual([invited.body.id]);
+    const done = await call<EvaluationView>('teacher3', 'PUT', `/api/evaluations/${invited.body.id}`, {
+      scores: allScores(2),
+      submit: true,
+    });
+    expect(done.body).toMatchObject({ state: 'submitted', total: 50 });
+    // The lesson's own teacher is never invited to evaluate it.
+    const self = (await t.platform.models.User.findOne({ username: 'teacher' }).lean())!;
+    expect(
+      (
+        await call('coordinator', 'POST', `/api/lessons/${lessonId}/evaluation-invites`, {
+          rubricId,
+          teacherId: self._id.toString(),
+        })
+      ).status,
+    ).toBe(403);
+    // Another county's bureau: the lesson, the evaluations and the rubric do not exist for it.
+    expect((await call('bureau.ax', 'GET', `/api/evaluations/${invited.body.id}`)).status).toBe(404);
+    expect((await call('bureau.ax', 'GET', `/api/rubrics/${rubricId}`)).status).toBe(404);
+    expect(
+      (await call('bureau.ax', 'POST', '/api/evaluations', { lessonId, rubricId, mode: 'live' })).status,
+    ).toBe(404);
+    const list = await call<EvaluationView[]>('bureau.ax', 'GET', '/api/evaluations');
+    expect(list.body).toEqual([]);
+  });
+
+  it('aggregates submitted evaluations per teacher, cluster and region, and exports them to Excel', async () => {
+    const byTeacher = await call<SummaryView>('bureau', 'GET', '/api/evaluations/summary?by=teacher');
+    expect(byTeacher.body.rows).toEqual([
+      {
+        id: expect.any(String) as string,
+        name: '王丽（英语）',
+        evaluations: 2,
+        meanTotal: 66.3,
+        items: { 教学设计: 3, 课堂互动: 2.5, 技术运用: 2, 远端学生关注度: 3 },
+      },
+    ]);
+    const byRegion = await call<SummaryView>('coordinator', 'GET', '/api/evaluations/summary?by=region');
+    expect(byRegion.body.rows.map((r) => [r.name, r.evaluations])).toEqual([['桃源县', 2]]);
+    const byCluster = await call<SummaryView>('bureau', 'GET', '/api/evaluations/summary?by=cluster');
+    expect(byCluster.body.rows.map((r) => [r.name, r.meanTotal])).toEqual([
+      ['桃源县漳江小学英语联校群', 66.3],
+    ]);
+    // Another county sees none of it.
+    expect((await call<SummaryView>('bureau.ax', 'GET', '/api/evaluations/summary')).body.rows).toEqual([]);
+    // Teachers do not read the aggregation.
+    expect((await call('teacher', 'GET', '/api/evaluations/summary')).status).toBe(403);
+
+    const file = await call<Buffer>('bureau', 'GET', '/api/evaluations/export?by=teacher&format=xlsx');
+    expect(file.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file.body as unknown as ArrayBuffer);
+    const sheet = wb.worksheets[0]!;
+    expect(sheet.getRow(1).getCell(1).value).toBe('教师');
+    expect([
+      sheet.getRow(2).getCell(1).value,
+      sheet.getRow(2).getCell(2).value,
+      sheet.getRow(2).getCell(3).value,
+    ]).toEqual(['王丽（英语）', 2, 66.3]);
+  });
+
+  it('a research alliance’s teachers see it and its sessions; joining makes the session held and counts the teacher', async () => {
+    const m = t.platform.models;
+    const alliance = (await m.Alliance.findOne({ name: DEMO_ALLIANCES[0] }).lean())!;
+    const session = (await m.ResearchSession.findOne({ allianceId: alliance._id }).lean())!;
+    const seen = await call<{ items: { id: string }[] }>('teacher4', 'GET', '/api/alliances');
+    expect(seen.body.items.map((a) => a.id)).toEqual([alliance._id.toString()]);
+    // teacher2 leads the arts alliance only: the English one's session is not found for it.
+    expect(
+      (await call('teacher2', 'GET', `/api/research-sessions/${session._id.toString()}/view`)).status,
+    ).toBe(404);
+    const joined = await call<ResearchSessionView>(
+      'teacher4',
+      'POST',
+      `/api/research-sessions/${session._id.toString()}/join`,
+    );
+    expect(joined.status).toBe(200);
+    expect(joined.body.state).toBe('live');
+    expect(joined.body.members).toHaveLength(5);
+    expect(joined.body.members[0]).toMatchObject({ name: '王丽（英语）', lead: true });
+    const teacher4 = (await m.User.findOne({ username: 'teacher4' }).lean())!;
+    expect(joined.body.attendeeIds).toEqual([teacher4._id.toString()]);
+    // A member does not end it; its leader does; a session that went live is not moved.
+    const path = `/api/research-sessions/${session._id.toString()}`;
+    expect((await call('teacher4', 'POST', `${path}/end`)).status).toBe(403);
+    expect((await call('teacher', 'PATCH', path, { title: '改' })).status).toBe(409);
+    expect((await call<ResearchSessionView>('teacher', 'POST', `${path}/end`)).body.state).toBe('ended');
+    expect((await call('teacher3', 'POST', `${path}/join`)).status).toBe(409);
+    // An alliance at a city code must say so.
+    const wrong = await call('bureau', 'POST', '/api/alliances', {
+      name: unique('联盟'),
+      level: 'city',
+      regionCode: '430725',
+      subject: '英语',
+      stage: 'primary',
+      leadTeacherId: teacher4._id.toString(),
+    });
+    expect(wrong.status).toBe(400);
+  });
+});
