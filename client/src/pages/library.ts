@@ -319,7 +319,13 @@ function playerPage(root: HTMLElement, user: UserView, lessonId: string): void {
         );
         return;
       }
-      body.replaceChildren(head, recordingPlayer(rec));
+      const player = recordingPlayer(rec);
+      body.replaceChildren(head, player);
+      // An evaluation's comment links here at its moment (?t=seconds from the live start).
+      const at = Number(new URLSearchParams(location.search).get('t'));
+      const video = player.querySelector('video');
+      if (video && at > 0)
+        video.addEventListener('loadedmetadata', () => (video.currentTime = at), { once: true });
     },
     (error: Error) => body.replaceChildren(back, h('p', { role: 'status' }, error.message)),
   );
