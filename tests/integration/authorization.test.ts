@@ -524,6 +524,90 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
     expect(failures).toEqual([]);
   }, 120_000);
 
+  it('a recording shared to its region (共享) is found by every teacher there and by no teacher elsewhere; only its teacher or a manager shares it', async () => {
+    const m = t.platform.models;
+    const recording = `/api/library/recordings/${lessonId}`;
+    const owner = (await m.User.findById((await m.Lesson.findById(lessonId).lean())!.teacherId).lean())!;
+    const foreign = (await m.User.findById(outside.teacherId).lean())!;
+    const as = {
+      owner: await login(t.url, owner.username),
+      // The other demo teacher, at the same hub school (county 430725).
+      peer: await login(t.url, owner.username === 'teacher' ? 'teacher2' : 'teacher'),
+      foreign: await login(t.url, foreign.username, 'foreign-pass'),
+    };
+    const req = async (token: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${t.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> };
+    };
+    const listed = async (token: string) =>
+      ((await req(token, 'GET', '/api/library/recordings')).body['recordings'] as { id: string }[]).some(
+        (r) => r.id === lessonId,
+      );
+
+    // Not shared: another teacher of the region neither finds it nor may share it.
+    expect((await req(as.peer, 'GET', recording)).status).toBe(404);
+    expect(await listed(as.peer)).toBe(false);
+    expect((await req(as.peer, 'PUT', `${recording}/share`, { shared: true })).status).toBe(404);
+    // Its teacher shares it to the cluster's region; one audit entry.
+    const shared = await req(as.owner, 'PUT', `${recording}/share`, { shared: true });
+    expect(shared.status).toBe(200);
+    expect(shared.body).toMatchObject({ sharedRegion: inside.regionCode, shareable: true });
+    expect(
+      await m.AuditEntry.countDocuments({ entity: 'recording', entityId: lessonId, action: 'update' }),
+    ).toBe(1);
+    // Every teacher of the region finds it, reads it, but neither shares nor deletes it.
+    expect(await listed(as.peer)).toBe(true);
+    const seen = await req(as.peer, 'GET', recording);
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({ shareable: false, deletable: false });
+    expect((await req(as.peer, 'PUT', `${recording}/share`, { shared: false })).status).toBe(403);
+    expect((await req(as.peer, 'DELETE', recording)).status).toBe(403);
+    // A teacher of another county does not.
+    expect((await req(as.foreign, 'GET', recording)).status).toBe(404);
+    expect(await listed(as.foreign)).toBe(false);
+    expect((await req(as.foreign, 'PUT', `${recording}/share`, { shared: true })).status).toBe(404);
+    // Nothing recorded is nothing to share (409).
+    const offLesson = await m.Lesson.create({
+      clusterId: inside.clusterId,
+      title: '未录制',
+      subject: '英语',
+      grade: 4,
+      teacherId: owner._id,
+      hubClassroomId: inside.hubClassroomId,
+      classroomIds: [inside.classroomId],
+      scheduledStart: new Date(),
+      scheduledEnd: new Date(Date.now() + 40 * 60_000),
+    });
+    await m.Recording.create({
+      lessonId: offLesson._id,
+      clusterId: inside.clusterId,
+      teacherId: owner._id,
+      title: '未录制',
+      subject: '英语',
+      grade: 4,
+      state: 'off',
+    });
+    expect(
+      (
+        await req(as.owner, 'PUT', `/api/library/recordings/${offLesson._id.toString()}/share`, {
+          shared: true,
+        })
+      ).status,
+    ).toBe(409);
+    // Its coordinator stops sharing it: the other teacher no longer finds it.
+    const coordinator = await req(tokens.coordinator!, 'PUT', `${recording}/share`, { shared: false });
+    expect(coordinator.status).toBe(200);
+    expect(coordinator.body['sharedRegion']).toBeNull();
+    expect((await req(as.peer, 'GET', recording)).status).toBe(404);
+  });
+
   it('the other routes answer as documented for every role', async () => {
     const failures: string[] = [];
     for (const entry of t.platform.routes.entries) {
@@ -881,6 +965,14 @@ const OTHER_ROUTES: Record<
   'delete /api/library/recordings/:id': {
     path: ({ lessonId }) => `/api/library/recordings/${lessonId}`,
     ok: () => [409],
+    scoped: true,
+  },
+  // Sharing: its teacher or a manager (not sharing it: changes nothing here); the cases of
+  // who finds a shared recording are the test of sharing above.
+  'put /api/library/recordings/:id/share': {
+    path: ({ lessonId }) => `/api/library/recordings/${lessonId}/share`,
+    body: () => ({ shared: false }),
+    ok: () => [200],
     scoped: true,
   },
   'get /api/library/storage': { path: () => '/api/library/storage', ok: () => [200] },

@@ -49,8 +49,15 @@ export function recordingIndicator(options: { teacher: boolean }): {
     badge.dataset['recording'] = on ? 'on' : 'off';
     retext(
       label,
-      on ? 'recordingNow' : status && !status.clusterEnabled ? 'recordingClusterOff' : 'recordingOff',
+      on
+        ? 'recordingNow'
+        : status && !status.clusterEnabled
+          ? 'recordingClusterOff'
+          : status?.offReason === 'over-quota'
+            ? 'recordingOverQuota'
+            : 'recordingOff',
     );
+    badge.dataset['reason'] = status?.offReason ?? '';
     toggle.hidden = !status || !status.clusterEnabled;
     retext(
       toggle.firstElementChild as HTMLElement,

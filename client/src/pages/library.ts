@@ -145,6 +145,16 @@ function stateBadge(r: RecordingView): HTMLElement {
       r.state === 'composing' ? `${label} ${Math.round(r.progress * 100)}%` : label,
     ),
     r.state === 'composing' ? h('progress', { class: 'lib-progress', max: 1, value: r.progress }) : null,
+    r.offReason
+      ? h(
+          'span',
+          { class: `lib-off ${r.offReason}`, 'data-testid': 'library-off-reason' },
+          t(`recOffReason_${r.offReason.replace('-', '_')}` as MessageKey),
+        )
+      : null,
+    r.sharedRegion
+      ? h('span', { class: 'lib-shared', 'data-testid': 'library-shared' }, t('libShared'))
+      : null,
     r.incomplete
       ? h(
           'span',
@@ -180,6 +190,22 @@ function item(r: RecordingView, reload: () => void): HTMLElement {
       ),
     );
   }
+  if (r.shareable)
+    actions.append(
+      h(
+        'button',
+        {
+          class: 'btn btn-ghost',
+          type: 'button',
+          'data-testid': 'library-share',
+          onclick: () =>
+            void putJson<RecordingView>(`/api/library/recordings/${r.id}/share`, {
+              shared: !r.sharedRegion,
+            }).then(reload, (error: Error) => alert(error.message)),
+        },
+        tr(r.sharedRegion ? 'libUnshare' : 'libShare'),
+      ),
+    );
   if (r.deletable)
     actions.append(
       h(
