@@ -123,6 +123,7 @@ export const api = {
   lesson: (id: string) => call<LessonSummary>('GET', `/api/lessons/${id}`),
   get: <T>(path: string) => call<T>('GET', path),
   post: <T>(path: string, body?: unknown) => call<T>('POST', path, body),
+  put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),
   del: (path: string) => call<void>('DELETE', path),
   rtpCapabilities: (id: string) =>
     call<{ routerRtpCapabilities: Record<string, unknown> }>('GET', `/api/lessons/${id}/rtp-capabilities`),

@@ -162,6 +162,8 @@ export interface ResearchSessionView {
   attendeeIds: string[];
   /** The caller is the leader or a member. */
   canJoin: boolean;
+  /** Largest grid shown (everyone sends and receives): {@link RESEARCH_GRID_MAX}. */
+  gridMax: number;
 }
 
 /** Largest grid of a research session (everyone sends and receives). */

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { Scope } from '../auth/Scope.ts';
 import type { Identity } from '../auth/tokens.ts';
+import { RESEARCH_GRID_MAX } from '../contract/research.ts';
 import type { ResearchSessionView } from '../contract/research.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Alliance, Models, ResearchSession } from '../models/index.ts';
@@ -112,6 +113,7 @@ export class ResearchService {
       }),
       attendeeIds: s.attendeeIds.map(String),
       canJoin: ids.some((t) => t.equals(identity.userId)) && s.state !== 'ended',
+      gridMax: RESEARCH_GRID_MAX,
     };
   }
 }

@@ -122,6 +122,8 @@ export function managePage(root: HTMLElement, user: UserView): void {
         ),
       ),
       h('a', { href: '/library', 'data-testid': 'library-link' }, tr('libraryLink')),
+      h('a', { href: '/evaluations', 'data-testid': 'evaluations-link' }, tr('evalTitle')),
+      h('a', { href: '/research', 'data-testid': 'research-link' }, tr('researchTitle')),
     );
   renderNav();
   mount(root, topbar('manage', null, user.realName), h('div', { class: 'manage' }, nav, main));

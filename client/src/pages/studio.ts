@@ -67,6 +67,20 @@ export function studioPage(root: HTMLElement, user: UserView): void {
         meta,
         h('div', { class: 'actions' }, startBtn, endBtn),
         notice,
+        h(
+          'nav',
+          { class: 'actions' },
+          h(
+            'a',
+            { class: 'btn btn-ghost', href: '/evaluations', 'data-testid': 'evaluations-link' },
+            tr('evalMine'),
+          ),
+          h(
+            'a',
+            { class: 'btn btn-ghost', href: '/research', 'data-testid': 'research-link' },
+            tr('researchTitle'),
+          ),
+        ),
         hands,
         grid,
       ),
