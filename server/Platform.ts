@@ -35,6 +35,8 @@ import { ensureFirstAdmin } from './auth/accounts.ts';
 import { ExportJobs } from './reports/ExportJobs.ts';
 import { ReportService } from './reports/ReportService.ts';
 import { Signaling } from './signaling/Signaling.ts';
+import { InspectionService } from './inspection/InspectionService.ts';
+import { Watch } from './inspection/Watch.ts';
 import { SharedRedis } from './scale/redis.ts';
 import { Library } from './recording/Library.ts';
 import { RecordingService } from './recording/RecordingService.ts';
@@ -261,6 +263,7 @@ export class Platform {
         housekeeping: () => library.enforceRetention(now()),
       });
       await recordings.reconcile();
+      const inspection = new InspectionService({ models, lessons, rooms, now });
       const clientDir = options.clientDir ?? path.resolve(import.meta.dirname, '..', 'client', 'dist');
       const { app, table } = createApp({
         models,
@@ -293,6 +296,7 @@ export class Platform {
         trustProxy: config.trustProxy,
         metrics: { metrics, token: config.metricsToken },
         library: { library, recordings },
+        inspection,
       });
       const server = http.createServer(app);
       // Idle keep-alive connections outlive the clients' and the load balancer's (HAProxy keeps
@@ -313,6 +317,7 @@ export class Platform {
         allowedOrigins: config.allowedOrigins,
         trustsProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
         idleReleaseMs: config.lessonIdleReleaseSeconds * 1000,
+        watch: new Watch({ inspection, rooms, leases, logger }),
         ...(redis ? { adapter: redis.adapter() } : {}),
       });
       await new Promise<void>((resolve, reject) => {

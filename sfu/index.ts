@@ -18,7 +18,14 @@ export type {
   TransportParams,
 } from './LessonRoom.ts';
 export { LESSON_MEDIA_CODECS } from './media.ts';
-export type { MediaSource, PeerInfo, PeerRole, ProducerInfo } from './Peer.ts';
+export type {
+  MediaSource,
+  ParticipantInfo,
+  ParticipantRole,
+  PeerInfo,
+  PeerRole,
+  ProducerInfo,
+} from './Peer.ts';
 export { LocalPlacement, RoomRegistry } from './RoomRegistry.ts';
 export type {
   Awaitable,

@@ -45,7 +45,8 @@ export async function sharedRegionsOf(models: Models, identity: Identity): Promi
  * What part of the data an account may manage, resolved once per request from the
  * database (so a changed assignment takes effect at once, not at token expiry):
  * - admin: everything;
- * - bureau: everything under its region code;
+ * - bureau: everything under its region code; an inspector the same region, for 巡课 only
+ *   (the routes let it no further);
  * - coordinator: its clusters, and the hub and member schools of those clusters;
  * - school (a school's timetabler): its own school, and the clusters it belongs to (to read
  *   and decide its part of their co-plans; the routes decide what more it may do);
@@ -80,9 +81,9 @@ export class Scope {
 
   static async resolve(models: Models, identity: Identity): Promise<Scope> {
     const base = { role: identity.role, userId: identity.userId };
-    if (identity.role === 'bureau') {
+    if (identity.role === 'bureau' || identity.role === 'inspector') {
       const user = await models.User.findById(identity.userId, { regionCode: 1 }).lean();
-      // A bureau account without a region sees nothing rather than everything.
+      // A bureau or inspector account without a region sees nothing rather than everything.
       return new Scope({ ...base, regionPrefix: user?.regionCode ? regionPrefix(user.regionCode) : '-' });
     }
     if (identity.role === 'coordinator') {

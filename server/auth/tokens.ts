@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { Role } from '../contract/api.ts';
 import { UnauthorizedError } from '../errors.ts';
+import { ROLES } from '../models/User.ts';
 
 /** The identity carried by an access token. */
 export interface Identity {
@@ -20,7 +21,7 @@ export interface Identity {
 
 const ClaimsSchema = z.object({
   sub: z.string().min(1),
-  role: z.enum(['admin', 'bureau', 'coordinator', 'school', 'teacher', 'classroom', 'assistant']),
+  role: z.enum(ROLES),
   name: z.string(),
   cid: z.string().nullable(),
   sid: z.string().nullable().optional(),

@@ -2,8 +2,13 @@
  * REST request and response types shared by the server and the browser app (types only).
  */
 
-/** `school`: a receiving school's timetable officer (教务), who keeps its own timetable and approves its part of a co-plan. */
-export type Role = 'admin' | 'bureau' | 'coordinator' | 'school' | 'teacher' | 'classroom' | 'assistant';
+/**
+ * `school`: a receiving school's timetable officer (教务), who keeps its own timetable and
+ * approves its part of a co-plan. `inspector`: appointed by a bureau to look in on the live
+ * lessons of a region (巡课), scoped like a bureau.
+ */
+export type Role =
+  'admin' | 'bureau' | 'coordinator' | 'school' | 'teacher' | 'classroom' | 'assistant' | 'inspector';
 
 export type LessonState = 'scheduled' | 'live' | 'ended';
 

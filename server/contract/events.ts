@@ -6,6 +6,7 @@
  */
 import type { LessonState, LessonSummary, Role } from './api.ts';
 import type { BoardAuthor, BoardChange, BoardOp, BoardSync, Interaction, LaserPoint } from './board.ts';
+import type { WatchJoinResult, WatchMode } from './inspection.ts';
 
 /** mediasoup parameter objects travel as opaque JSON; each side types them with its own library. */
 export type Json = Record<string, unknown>;
@@ -152,6 +153,22 @@ export interface ClientToServerEvents {
    * the answer is when the socket's access now ends, ms since the epoch.
    */
   'session:renew': (payload: { token: string }, ack: AckFn<{ expiresAt: number }>) => void;
+  /**
+   * 巡课: watches a live lesson in the caller's scope (inspector, bureau, coordinator, admin)
+   * receive-only, unlisted and uncounted; answers with its receive transport.
+   */
+  'watch:join': (
+    payload: { lessonId: string; rtpCapabilities: Json; mode: WatchMode },
+    ack: AckFn<WatchJoinResult>,
+  ) => void;
+  'watch:connect': (
+    payload: { lessonId: string; transportId: string; dtlsParameters: Json },
+    ack: AckFn<null>,
+  ) => void;
+  /** A paused consumer for the watcher (a wall tile: the teacher's camera only). */
+  'watch:consume': (payload: { lessonId: string; producerId: string }, ack: AckFn<ConsumerOptions>) => void;
+  'watch:resume': (payload: { lessonId: string; consumerId: string }, ack: AckFn<null>) => void;
+  'watch:leave': (payload: { lessonId: string }, ack: AckFn<null>) => void;
 }
 
 /** Why the server closed a socket's session. */
@@ -176,6 +193,8 @@ export interface ServerToClientEvents {
   'board:laser': (payload: { lessonId: string; by: BoardAuthor; point: LaserPoint }) => void;
   /** Hands, floor, spotlight or mutes changed. */
   'lesson:interaction': (payload: { lessonId: string; interaction: Interaction }) => void;
+  /** Someone watches the lesson (巡课中), or no one any more; sent only where the region shows it. */
+  'lesson:inspection': (payload: { lessonId: string; watched: boolean }) => void;
   /** The socket's access token runs out soon: renew the session and send `session:renew`. */
   'session:expiring': (payload: { expiresAt: number }) => void;
   /** The session ended (logout elsewhere, account disabled, …); the server closes the socket next. */

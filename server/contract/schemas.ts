@@ -159,6 +159,19 @@ export const SocketSchemas = {
   'spotlight:set': z.object({ lessonId: objectId, classroomId: objectId.nullable() }),
   'mute:set': z.object({ lessonId: objectId, classroomId: objectId, muted: z.boolean() }),
   'session:renew': z.object({ token: z.string().min(1).max(4096) }),
+  'watch:join': z.object({
+    lessonId: objectId,
+    rtpCapabilities: RtpCapabilitiesSchema,
+    mode: z.enum(['tile', 'full']),
+  }),
+  'watch:connect': z.object({
+    lessonId: objectId,
+    transportId: mediasoupId,
+    dtlsParameters: DtlsParametersSchema,
+  }),
+  'watch:consume': z.object({ lessonId: objectId, producerId: mediasoupId }),
+  'watch:resume': z.object({ lessonId: objectId, consumerId: mediasoupId }),
+  'watch:leave': z.object({ lessonId: objectId }),
 } satisfies { [K in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[K]>[0]> };
 
 // Compile-time check that the REST schema produces the wire type.

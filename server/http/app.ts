@@ -42,6 +42,8 @@ import { ResearchService } from '../research/ResearchService.ts';
 import type { Library } from '../recording/Library.ts';
 import type { RecordingService } from '../recording/RecordingService.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
+import type { InspectionService } from '../inspection/InspectionService.ts';
+import { inspectionRoutes } from './routes/inspection.ts';
 
 export interface AppDeps {
   models: Models;
@@ -72,6 +74,8 @@ export interface AppDeps {
   metrics?: { metrics: Metrics; token: string | undefined };
   /** Recording and the library (资源库). */
   library?: { library: Library; recordings: RecordingService };
+  /** 巡课: the wall of live lessons, notes and the regions' notice rule. */
+  inspection?: InspectionService;
 }
 
 /** Methods the app answers at all; anything else (TRACE, CONNECT, …) is a 405. */
@@ -123,6 +127,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
     ),
   );
   app.use(coPlanRoutes(deps.models, deps.coplan.locals, deps.coplan.coplans, deps.auth, table));
+  if (deps.inspection) app.use(inspectionRoutes(deps.inspection, deps.auth, table));
   app.use(
     evaluationRoutes(
       new EvaluationService(deps.models, deps.now),

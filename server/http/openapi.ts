@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ApiErrorBody, LessonSummary, LoginResponse, UserView } from '../contract/api.ts';
 import type { ExportJobView } from '../contract/reports.ts';
 import type { SolveJobView } from '../contract/timetable.ts';
+import { ROLES } from '../models/User.ts';
 import { SHEET_MEDIA_TYPES } from './download.ts';
 import type { RouteEntry, RouteTable } from './RouteTable.ts';
 
@@ -71,7 +72,7 @@ const User = z.looseObject({
   id: z.string(),
   username: z.string(),
   realName: z.string(),
-  role: z.enum(['admin', 'bureau', 'coordinator', 'school', 'teacher', 'classroom', 'assistant']),
+  role: z.enum(ROLES),
   schoolId: z.string().nullable(),
   classroomId: z.string().nullable(),
 });

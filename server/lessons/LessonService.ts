@@ -212,8 +212,9 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     switch (identity.role) {
       case 'admin':
       case 'bureau':
+      case 'inspector':
       case 'coordinator':
-        // A bureau sees its region's clusters' lessons, a coordinator its clusters'.
+        // A bureau (and its inspectors) sees its region's clusters' lessons, a coordinator its clusters'.
         return clusterInScope(
           await Scope.resolve(this.#models, identity),
           this.#models,

@@ -2,6 +2,7 @@ import type { InferSchemaType } from 'mongoose';
 import { trackChanges } from './changes.ts';
 import { ObjectId, REGION_CODE, Schema, busyPeriods } from './schema.ts';
 import type { Id } from './schema.ts';
+import type { Role } from '../contract/api.ts';
 
 export const ROLES = [
   'admin',
@@ -11,7 +12,8 @@ export const ROLES = [
   'teacher',
   'classroom',
   'assistant',
-] as const;
+  'inspector',
+] as const satisfies readonly Role[];
 
 /** A real-name account (实名制). Scope comes from the role: bureau → regionCode, coordinator → clusters. */
 export const userSchema = new Schema(
@@ -21,7 +23,7 @@ export const userSchema = new Schema(
     realName: { type: String, required: true, trim: true },
     phone: { type: String, default: null },
     role: { type: String, required: true, enum: ROLES },
-    /** Bureau accounts: the province, city or county they oversee. */
+    /** Bureau and inspector accounts: the province, city or county they oversee. */
     regionCode: { type: String, default: null, match: REGION_CODE },
     schoolId: { type: ObjectId, default: null, index: true },
     /** Classroom device and assistant teacher accounts: their classroom. */

@@ -25,6 +25,10 @@ import type { CoPlan } from './CoPlan.ts';
 import { deviceEnrolmentSchema } from './DeviceEnrolment.ts';
 import type { DeviceEnrolment } from './DeviceEnrolment.ts';
 import type { Cluster } from './Cluster.ts';
+import { inspectionNoteSchema } from './InspectionNote.ts';
+import type { InspectionNote } from './InspectionNote.ts';
+import { inspectionPolicySchema } from './InspectionPolicy.ts';
+import type { InspectionPolicy } from './InspectionPolicy.ts';
 import { lessonEventSchema } from './LessonEvent.ts';
 import type { LessonEvent } from './LessonEvent.ts';
 import { lessonInteractionSchema } from './LessonInteraction.ts';
@@ -68,6 +72,8 @@ export type {
   Cluster,
   CoPlan,
   DeviceEnrolment,
+  InspectionNote,
+  InspectionPolicy,
   Lesson,
   LessonEvent,
   LessonInteraction,
@@ -117,6 +123,8 @@ export interface Models {
   Evaluation: Model<Evaluation>;
   Alliance: Model<Alliance>;
   ResearchSession: Model<ResearchSession>;
+  InspectionNote: Model<InspectionNote>;
+  InspectionPolicy: Model<InspectionPolicy>;
 }
 
 /** Binds the platform's models to a connection (one per platform instance). */
@@ -150,6 +158,8 @@ export function createModels(connection: Connection): Models {
     Evaluation: connection.model<Evaluation>('Evaluation', evaluationSchema),
     Alliance: connection.model<Alliance>('Alliance', allianceSchema),
     ResearchSession: connection.model<ResearchSession>('ResearchSession', researchSessionSchema),
+    InspectionNote: connection.model<InspectionNote>('InspectionNote', inspectionNoteSchema),
+    InspectionPolicy: connection.model<InspectionPolicy>('InspectionPolicy', inspectionPolicySchema),
   };
 }
 

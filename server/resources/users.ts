@@ -110,12 +110,12 @@ export function usersSpec(models: Models): ResourceSpec {
       if (scope.role === 'coordinator' && !SCHOOL_ROLES.includes(role)) {
         throw new ForbiddenError('coordinators manage teacher, classroom and assistant accounts only');
       }
-      if (role === 'bureau' || role === 'coordinator') {
-        if (role === 'bureau' && !next['regionCode'])
-          throw new ValidationError('a bureau account needs regionCode', [
+      if (role === 'bureau' || role === 'inspector') {
+        if (!next['regionCode'])
+          throw new ValidationError(`a ${role} account needs regionCode`, [
             { path: 'regionCode', message: 'required' },
           ]);
-        if (role === 'bureau' && !scope.coversRegion(next['regionCode'] as string))
+        if (!scope.coversRegion(next['regionCode'] as string))
           throw new ForbiddenError('this region is outside yours');
       }
       if (SCHOOL_ROLES.includes(role)) {

@@ -17,6 +17,12 @@ export const DEMO_ACCOUNTS = [
     note: 'county education bureau, 桃源县',
   },
   {
+    username: 'inspector',
+    realName: '陈军（桃源县教育局巡课员）',
+    role: 'inspector',
+    note: 'inspector of 桃源县: the wall of live lessons (/inspection), watched silently',
+  },
+  {
     username: 'coordinator',
     realName: '刘芳（联校群管理员）',
     role: 'coordinator',
@@ -250,7 +256,7 @@ export async function seedDemo(
         demo: true,
         realName: account.realName,
         role: account.role,
-        regionCode: account.role === 'bureau' ? COUNTY : null,
+        regionCode: account.role === 'bureau' || account.role === 'inspector' ? COUNTY : null,
         schoolId: room
           ? room.school._id
           : account.role === 'teacher'

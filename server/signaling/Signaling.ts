@@ -29,6 +29,7 @@ import {
   UnauthorizedError,
   publicError,
 } from '../errors.ts';
+import type { Watch } from '../inspection/Watch.ts';
 import type { Interactions } from '../lessons/Interactions.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { LessonLeases } from '../scale/LessonLeases.ts';
@@ -94,6 +95,8 @@ export interface SignalingOptions {
   metrics?: Pick<Metrics, 'socketEvent'>;
   /** socket.io adapter shared by several processes (Redis). @default one process's memory */
   adapter?: ServerOptions['adapter'];
+  /** 巡课: receive-only watchers of live lessons, handled by their own module. @default none */
+  watch?: Watch;
 }
 
 const userRoom = (userId: string): string => `user:${userId}`;
@@ -164,6 +167,10 @@ export class Signaling {
       );
     });
     this.io.on('connection', (socket) => this.#onConnection(socket));
+    options.watch?.bind({
+      lessonChannel: lessonRoom,
+      notify: (to, payload) => this.io.to(to).emit('lesson:inspection', payload),
+    });
     options.lessons.on('statechange', (lesson) => this.#onLessonState(lesson));
     this.io.on('lesson:ended', (lessonId) => {
       options.lessons.forget(lessonId);
@@ -386,6 +393,8 @@ export class Signaling {
       this.#armExpiry(socket);
       return { expiresAt: renewed.expiresAt ?? 0 };
     });
+
+    this.#options.watch?.attach(socket, { handle: (event, fn) => this.#handle(socket, event, fn) });
 
     socket.on('disconnect', (reason) => {
       for (const timer of this.#expiry.get(socket.id) ?? []) clearTimeout(timer);

@@ -347,6 +347,16 @@ describe('socket.io events under malformed payloads', () => {
       'spotlight:set': { lessonId, classroomId: null },
       'mute:set': { lessonId, classroomId, muted: true },
       'session:renew': { token: teacherToken },
+      // 巡课: the teacher and the classroom are no watchers (refused past validation).
+      'watch:join': { lessonId, rtpCapabilities: { codecs: [] }, mode: 'tile' },
+      'watch:connect': {
+        lessonId,
+        transportId,
+        dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] },
+      },
+      'watch:consume': { lessonId, producerId: '6c1c4a0a-2b52-4d6a-9a7e-3f1d2d6c8b10' },
+      'watch:resume': { lessonId, consumerId: '6c1c4a0a-2b52-4d6a-9a7e-3f1d2d6c8b10' },
+      'watch:leave': { lessonId },
     };
     const cases = EVENTS.flatMap((event) => casesFor(event, valid[event]));
     expect(new Set(cases.map((c) => c.event)).size).toBe(EVENTS.length);
