@@ -21,6 +21,27 @@ const commaList = (v: string): string[] =>
 /** A share, 0–1 (e.g. 0.8). */
 const share = z.coerce.number().gt(0).max(1);
 
+const mediaNodeSecret = z.string().min(32, 'use at least 32 characters');
+const redisUrl = z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://');
+const metricsToken = z.string().min(16, 'use at least 16 characters');
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+/** Where mediasoup's workers and transports run: a server process with its own, or a media node. */
+const mediaFields = {
+  RTC_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
+  RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
+  RTC_MIN_PORT: port.default(40000),
+  RTC_MAX_PORT: port.default(49999),
+  SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(Math.max(1, os.availableParallelism())),
+};
+const rtcPortsInOrder: [
+  (e: { RTC_MIN_PORT: number; RTC_MAX_PORT: number }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT,
+  { message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT', path: ['RTC_MIN_PORT'] },
+];
+
 const EnvSchema = z
   .object({
     PORT: port.default(3000),
@@ -39,12 +60,9 @@ const EnvSchema = z
       .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
       .optional(),
     FERRETDB_BIN: z.string().min(1).optional(),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-      .optional(),
+    REDIS_URL: redisUrl.optional(),
     JWT_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
-    METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+    METRICS_TOKEN: metricsToken.optional(),
     /**
      * Load balancers whose X-Forwarded-For/-Host/-Proto are believed: addresses, CIDR
      * ranges, or loopback / linklocal / uniquelocal, comma-separated.
@@ -85,11 +103,11 @@ const EnvSchema = z
       .min(3600)
       .max(2 * 365 * 24 * 3600)
       .default(180 * 24 * 3600),
-    RTC_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
-    RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
-    RTC_MIN_PORT: port.default(40000),
-    RTC_MAX_PORT: port.default(49999),
-    SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(Math.max(1, os.availableParallelism())),
+    ...mediaFields,
+    /** Lessons' media on media nodes (`npm run media-node`) found through Redis, not on this process's workers. */
+    MEDIA_NODES: bool.default(false),
+    /** Signs the RPC between server processes and media nodes, and the nodes' load reports. */
+    MEDIA_NODE_SECRET: mediaNodeSecret.optional(),
     DEMO_DATA: bool.default(true),
     DEMO_LESSON_MINUTES: z.coerce.number().min(0.25).max(180).default(40),
     DELIVERY_MIN_LIVE_SHARE: share.default(0.8),
@@ -100,11 +118,13 @@ const EnvSchema = z
       .min(0)
       .max(24 * 60)
       .default(15),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: logLevel,
   })
-  .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, {
-    message: 'RTC_MIN_PORT must not exceed RTC_MAX_PORT',
-    path: ['RTC_MIN_PORT'],
+  .refine(...rtcPortsInOrder)
+  .refine((e) => !e.MEDIA_NODES || (e.REDIS_URL && e.MEDIA_NODE_SECRET), {
+    message:
+      'MEDIA_NODES=true needs REDIS_URL (where nodes report) and MEDIA_NODE_SECRET (shared with the nodes)',
+    path: ['MEDIA_NODES'],
   })
   .refine((e) => !(e.NODE_ENV === 'production' && e.DEMO_DATA && !isLoopbackHost(e.HOST ?? '0.0.0.0')), {
     message:
@@ -158,8 +178,10 @@ export interface Config {
   deviceTokenTtlSeconds: number;
   /** Origins browsers may call the API and socket.io from, besides the server's own. */
   allowedOrigins: string[];
-  rtc: { listenIp: string; announcedAddress: string | undefined; minPort: number; maxPort: number };
+  rtc: RtcConfig;
   sfuWorkers: number;
+  /** Media nodes (through Redis) host lessons' media; absent: this process's own workers. */
+  mediaNodes: { secret: string } | undefined;
   demoData: boolean;
   /** Length of the demo lesson kept ready to teach, minutes. */
   demoLessonMinutes: number;
@@ -197,13 +219,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginAddressRateLimit: e.LOGIN_ADDRESS_RATE_LIMIT,
     deviceTokenTtlSeconds: e.DEVICE_TOKEN_TTL_SECONDS,
     allowedOrigins: e.ALLOWED_ORIGINS ?? [],
-    rtc: {
-      listenIp: e.RTC_LISTEN_IP,
-      announcedAddress: e.RTC_ANNOUNCED_ADDRESS,
-      minPort: e.RTC_MIN_PORT,
-      maxPort: e.RTC_MAX_PORT,
-    },
+    rtc: rtcConfig(e),
     sfuWorkers: e.SFU_WORKERS,
+    mediaNodes: e.MEDIA_NODES && e.MEDIA_NODE_SECRET ? { secret: e.MEDIA_NODE_SECRET } : undefined,
     demoData: e.DEMO_DATA,
     demoLessonMinutes: e.DEMO_LESSON_MINUTES,
     delivery: {
@@ -212,6 +230,89 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lateAfterMinutes: e.DELIVERY_LATE_AFTER_MINUTES,
       missedGraceMinutes: e.DELIVERY_MISSED_GRACE_MINUTES,
     },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Where WebRTC transports listen (a server process with its own workers, or a media node). */
+export interface RtcConfig {
+  listenIp: string;
+  announcedAddress: string | undefined;
+  minPort: number;
+  maxPort: number;
+}
+
+function rtcConfig(e: {
+  RTC_LISTEN_IP: string;
+  RTC_ANNOUNCED_ADDRESS?: string | undefined;
+  RTC_MIN_PORT: number;
+  RTC_MAX_PORT: number;
+}): RtcConfig {
+  return {
+    listenIp: e.RTC_LISTEN_IP,
+    announcedAddress: e.RTC_ANNOUNCED_ADDRESS,
+    minPort: e.RTC_MIN_PORT,
+    maxPort: e.RTC_MAX_PORT,
+  };
+}
+
+/** A media node's settings (`npm run media-node`). */
+export interface MediaNodeConfig {
+  nodeId: string;
+  /** Where its RPC and /metrics listen. */
+  host: string;
+  port: number;
+  /** How server processes reach it. */
+  url: string;
+  region: string | null;
+  redisUrl: string;
+  secret: string;
+  metricsToken: string | undefined;
+  rtc: RtcConfig;
+  sfuWorkers: number;
+  /** How often it reports its load, ms. */
+  reportIntervalMs: number;
+  logLevel: string;
+}
+
+const MediaNodeEnvSchema = z
+  .object({
+    MEDIA_NODE_ID: z
+      .string()
+      .regex(/^[\w.:-]{1,100}$/, 'letters, digits, . _ : - (at most 100)')
+      .optional(),
+    MEDIA_NODE_HOST: z.string().min(1).default('127.0.0.1'),
+    MEDIA_NODE_PORT: port.default(4400),
+    MEDIA_NODE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    MEDIA_NODE_REGION: z.string().min(1).max(100).optional(),
+    MEDIA_NODE_REPORT_MS: z.coerce.number().int().min(200).max(60_000).default(2000),
+    REDIS_URL: redisUrl,
+    MEDIA_NODE_SECRET: mediaNodeSecret,
+    METRICS_TOKEN: metricsToken.optional(),
+    ...mediaFields,
+    LOG_LEVEL: logLevel,
+  })
+  .refine(...rtcPortsInOrder);
+
+/** Reads and validates a media node's environment. */
+export function loadMediaNodeConfig(env: NodeJS.ProcessEnv = process.env): MediaNodeConfig {
+  const e = parseInput(MediaNodeEnvSchema, stripEmpty(env), 'environment');
+  const host = e.MEDIA_NODE_HOST;
+  const reachable = host === '0.0.0.0' || host === '::' ? os.hostname() : host;
+  return {
+    nodeId: e.MEDIA_NODE_ID ?? `${os.hostname()}:${e.MEDIA_NODE_PORT}`,
+    host,
+    port: e.MEDIA_NODE_PORT,
+    url:
+      e.MEDIA_NODE_URL ??
+      `http://${net.isIPv6(reachable) ? `[${reachable}]` : reachable}:${e.MEDIA_NODE_PORT}`,
+    region: e.MEDIA_NODE_REGION ?? null,
+    redisUrl: e.REDIS_URL,
+    secret: e.MEDIA_NODE_SECRET,
+    metricsToken: e.METRICS_TOKEN,
+    rtc: rtcConfig(e),
+    sfuWorkers: e.SFU_WORKERS,
+    reportIntervalMs: e.MEDIA_NODE_REPORT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -114,6 +114,14 @@ export class MethodNotAllowedError extends Error {
   }
 }
 
+/** A lesson's media node did not answer in time, or none is reachable (try again shortly). */
+export class MediaNodeUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MediaNodeUnavailableError';
+  }
+}
+
 const STATUS_BY_NAME: Record<string, number> = {
   TypeError: 400,
   ValidationError: 400,
@@ -124,6 +132,7 @@ const STATUS_BY_NAME: Record<string, number> = {
   InvalidStateError: 409,
   ConflictError: 409,
   TooManyRequestsError: 429,
+  MediaNodeUnavailableError: 503,
 };
 
 /** HTTP status for an error; 500 for anything unnamed. */

@@ -90,5 +90,11 @@ export interface RoomPlacement {
   capabilities(): Promise<types.RtpCapabilities>;
 }
 
+/** The media workers lessons run on, as the admin's view and /health show them. */
+export interface MediaWorkers {
+  readonly pids: number[];
+  stats(): { pid: number; routers: number; transports: number }[];
+}
+
 /** Options of the rooms a placement opens (all but the lesson). */
 export type RoomDefaults = Omit<LessonRoomOptions, 'lessonId'>;

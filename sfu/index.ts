@@ -30,6 +30,7 @@ export { LocalPlacement, RoomRegistry } from './RoomRegistry.ts';
 export type {
   Awaitable,
   MediaRoom,
+  MediaWorkers,
   PlainTransportOptions,
   PlainTransportParams,
   RoomDefaults,

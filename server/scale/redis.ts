@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { LoginThrottleOptions } from '../auth/LoginThrottle.ts';
 import type { Logger } from '../logger.ts';
+import { NodeReports } from '../media/NodeReports.ts';
 import { RedisLessonLeases, processName } from './LessonLeases.ts';
 import type { RedisLessonLeasesOptions } from './LessonLeases.ts';
 
@@ -75,6 +76,11 @@ export class SharedRedis {
   /** Which process hosts each live lesson, kept in this Redis. */
   lessonLeases(logger: Logger, options?: RedisLessonLeasesOptions): RedisLessonLeases {
     return new RedisLessonLeases(this.#pub, logger, { holder: this.processName, ...options });
+  }
+
+  /** Media nodes' signed load reports (MEDIA_NODES=true). */
+  mediaNodeReports(secret: string, logger: Logger): NodeReports {
+    return new NodeReports(this.#pub, secret, logger);
   }
 
   async close(): Promise<void> {

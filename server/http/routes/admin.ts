@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { RoomRegistry, WorkerPool } from '../../../sfu/index.ts';
+import type { MediaWorkers, RoomRegistry } from '../../../sfu/index.ts';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import { Scope } from '../../auth/Scope.ts';
 import type { SfuStatsResponse } from '../../contract/api.ts';
@@ -27,7 +27,7 @@ const AuditQuery = z.object({
 /** Operations views: media servers, and the audit log. */
 export function adminRoutes(
   models: Models,
-  pool: WorkerPool,
+  pool: MediaWorkers,
   rooms: RoomRegistry,
   auth: Authenticator,
   table: RouteTable,

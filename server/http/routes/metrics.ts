@@ -25,7 +25,7 @@ function assertMayScrape(req: Request, token: string | undefined): void {
 }
 
 /** GET /metrics: Prometheus' text format, for this process. */
-export function metricsRoutes(metrics: Metrics, token: string | undefined): Router {
+export function metricsRoutes(metrics: Pick<Metrics, 'render'>, token: string | undefined): Router {
   const router = Router();
   router.get('/metrics', async (req, res) => {
     assertMayScrape(req, token);

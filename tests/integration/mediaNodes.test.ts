@@ -1,0 +1,235 @@
+import type { ChildProcess } from 'node:child_process';
+import jwt from 'jsonwebtoken';
+import { Redis } from 'ioredis';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RemoteRoom } from '../../server/media/RemoteRoom.ts';
+import { MEDIA_RPC_PATH, REPORT_AUDIENCE, RPC_AUDIENCE } from '../../server/media/protocol.ts';
+import { TEST_VIDEO_RTP, sendTestVideo, udpSink, waitFor } from '../helpers/media.ts';
+import { startMediaNode } from '../helpers/mediaNode.ts';
+import type { TestMediaNode } from '../helpers/mediaNode.ts';
+import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+import { startRedis } from '../helpers/redis.ts';
+import type { TestRedis } from '../helpers/redis.ts';
+import { connect, next, request } from '../helpers/socket.ts';
+import type { ClientSocket } from '../helpers/socket.ts';
+
+const SECRET = 'media-node-secret-for-tests-only-0123456789';
+
+/**
+ * Two media node processes and one server process on loopback, sharing a real Redis: lessons
+ * are placed on a node, their media crosses it, and a node that dies has its lessons placed
+ * again on the other one.
+ */
+describe('media nodes: lessons on other processes, through the RPC', () => {
+  let redis: TestRedis;
+  let t: TestPlatform;
+  const nodes = new Map<string, TestMediaNode>();
+  const cleanups: (() => void)[] = [];
+  let lessonId: string;
+  let rtpCapabilities: object;
+  let teacher: ClientSocket;
+  let classroom: ClientSocket;
+
+  const open = async (username: string): Promise<ClientSocket> => {
+    const s = await connect(t.url, await login(t.url, username));
+    cleanups.push(() => s.close());
+    return s;
+  };
+  const roomOf = (id: string): RemoteRoom => {
+    const room = t.platform.rooms.get(id);
+    if (!(room instanceof RemoteRoom)) throw new Error('the lesson has no room on a media node');
+    return room;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const env = { REDIS_URL: redis.url, MEDIA_NODE_SECRET: SECRET };
+    const [x, y] = await Promise.all([
+      startMediaNode('node-x', { ...env, RTC_MIN_PORT: '42000', RTC_MAX_PORT: '42999' }),
+      startMediaNode('node-y', { ...env, RTC_MIN_PORT: '43000', RTC_MAX_PORT: '43999' }),
+    ]);
+    nodes.set(x.nodeId, x);
+    nodes.set(y.nodeId, y);
+    t = await startPlatform({
+      env: { REDIS_URL: redis.url, MEDIA_NODES: 'true', MEDIA_NODE_SECRET: SECRET },
+    });
+    const token = await login(t.url, 'teacher');
+    const current = (await (
+      await fetch(`${t.url}/api/lessons/current`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { lesson: { id: string } };
+    lessonId = current.lesson.id;
+    // The browser's capabilities would come from mediasoup-client; the routers' own are a valid stand-in.
+    expect(await waitFor(() => t.platform.pool.pids.length === 2, 10_000)).toBe(true);
+    rtpCapabilities = await t.platform.rooms.routerCapabilities();
+    teacher = await open('teacher');
+    classroom = await open('classroom1');
+  }, 180_000);
+
+  afterAll(async () => {
+    cleanups.splice(0).forEach((f) => f());
+    await t?.close();
+    await Promise.all([...nodes.values()].map((n) => n.stop('SIGKILL')));
+    await redis?.stop();
+    if (t) removeDataDir(t.dataDir);
+  });
+
+  /** The teacher sends test video into the lesson's room; the classroom receives it on a UDP sink. */
+  async function mediaFlows(): Promise<{ packets: () => number; stop: () => void }> {
+    const room = roomOf(lessonId);
+    const [teacherPeer] = room.peers.filter((p) => p.role === 'teacher');
+    const [classroomPeer] = room.peers.filter((p) => p.role === 'classroom');
+    const ingest = await room.createPlainTransport(teacherPeer!.peerId, 'send', {
+      comedia: true,
+      rtcpMux: false,
+    });
+    const producerId = await room.produce(teacherPeer!.peerId, ingest.id, 'video', 'camera', TEST_VIDEO_RTP);
+    const sink = await udpSink();
+    const out = await room.createPlainTransport(classroomPeer!.peerId, 'recv');
+    await room.connectPlainTransport(classroomPeer!.peerId, out.id, { ip: '127.0.0.1', port: sink.port });
+    const consumer = await room.consume(classroomPeer!.peerId, producerId);
+    await room.resumeConsumer(classroomPeer!.peerId, consumer.id);
+    const ffmpeg: ChildProcess = sendTestVideo(ingest.port, ingest.rtcpPort!);
+    let stopped = false;
+    const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
+      ffmpeg.kill('SIGKILL');
+      sink.close();
+    };
+    cleanups.push(stop);
+    return { packets: sink.packets, stop };
+  }
+
+  it('places a live lesson on a reporting node; its media crosses that node', async () => {
+    expect(await request(teacher, 'lesson:start', { lessonId })).toMatchObject({ ok: true });
+    expect(await request(teacher, 'lesson:join', { lessonId, rtpCapabilities })).toMatchObject({ ok: true });
+    const joined = await request(classroom, 'lesson:join', { lessonId, rtpCapabilities });
+    expect(joined).toMatchObject({ ok: true, data: { peers: [{ role: 'teacher' }] } });
+    const room = roomOf(lessonId);
+    expect(nodes.has(room.nodeId)).toBe(true);
+    // The WebRTC transport is the node's: its ICE candidates are in the node's own port range.
+    const transport = await request(teacher, 'transport:create', { lessonId, direction: 'send' });
+    if (!transport.ok) throw new Error(transport.error.message);
+    const range = room.nodeId === 'node-x' ? [42000, 42999] : [43000, 43999];
+    expect(transport.data.iceCandidates[0]!.port).toBeGreaterThanOrEqual(range[0]!);
+    expect(transport.data.iceCandidates[0]!.port).toBeLessThanOrEqual(range[1]!);
+
+    const flow = await mediaFlows();
+    expect(await waitFor(() => flow.packets() > 30, 15_000)).toBe(true);
+    flow.stop();
+    // Health comes from the node, per participant.
+    const health = await room.health();
+    expect(health.map((h) => h.refId).sort()).toHaveLength(2);
+  });
+
+  it('a node that dies: its lessons are placed on the other node and media flows again, no reload', async () => {
+    const before = roomOf(lessonId).nodeId;
+    const reset = next(classroom, 'lesson:media-reset');
+    await nodes.get(before)!.stop('SIGKILL');
+    expect(await reset).toEqual({ lessonId, reason: 'node-died' });
+    // The same sockets join again (as the browser does on media-reset).
+    expect(await request(teacher, 'lesson:join', { lessonId, rtpCapabilities })).toMatchObject({ ok: true });
+    expect(await request(classroom, 'lesson:join', { lessonId, rtpCapabilities })).toMatchObject({
+      ok: true,
+    });
+    const after = roomOf(lessonId).nodeId;
+    expect(after).not.toBe(before);
+    const flow = await mediaFlows();
+    expect(await waitFor(() => flow.packets() > 30, 15_000)).toBe(true);
+    flow.stop();
+  });
+
+  it('refuses an RPC connection not signed with the secret, and bad arguments with a clear error', async () => {
+    const live = [...nodes.values()].find((n) => n.child.exitCode === null && !n.child.signalCode)!;
+    const connectWith = (token: string) =>
+      new Promise<string>((resolve) => {
+        const socket = io(live.url, {
+          path: MEDIA_RPC_PATH,
+          transports: ['websocket'],
+          reconnection: false,
+          auth: { token },
+        });
+        socket.once('connect', () => {
+          cleanups.push(() => socket.close());
+          resolve('connected');
+        });
+        socket.once('connect_error', (error) => {
+          socket.close();
+          resolve(error.message);
+        });
+      });
+    const forged = jwt.sign({ sub: 'intruder' }, 'not-the-secret-not-the-secret-not-the', {
+      audience: RPC_AUDIENCE,
+    });
+    expect(await connectWith(forged)).toBe('unauthorized');
+    expect(await connectWith('garbage')).toBe('unauthorized');
+
+    const token = jwt.sign({ sub: 'test' }, SECRET, { audience: RPC_AUDIENCE, expiresIn: 60 });
+    const socket = io(live.url, {
+      path: MEDIA_RPC_PATH,
+      transports: ['websocket'],
+      reconnection: false,
+      auth: { token },
+    });
+    cleanups.push(() => socket.close());
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const refused = (await socket.emitWithAck('open', { lessonId: 42 })) as {
+      ok: boolean;
+      error: { name: string; message: string };
+    };
+    expect(refused).toMatchObject({ ok: false, error: { name: 'TypeError' } });
+    expect(refused.error.message).toContain('lessonId');
+    expect(await socket.emitWithAck('open', { lessonId: 'rpc-test' })).toMatchObject({ ok: true });
+    expect(
+      await socket.emitWithAck('call', { lessonId: 'rpc-test', method: 'setMuted', args: ['c1', 'yes'] }),
+    ).toMatchObject({ ok: false, error: { name: 'TypeError' } });
+    expect(
+      await socket.emitWithAck('call', { lessonId: 'rpc-test', method: 'rm -rf', args: [] }),
+    ).toMatchObject({
+      ok: false,
+      error: { name: 'TypeError' },
+    });
+    // Another process's lesson is not this connection's to drive.
+    expect(
+      await socket.emitWithAck('call', { lessonId, method: 'removePeer', args: ['someone'] }),
+    ).toMatchObject({ ok: false, error: { name: 'NotFoundError' } });
+  });
+
+  it('ignores a load report not signed with the secret, and one that is signed but garbage', async () => {
+    const client = new Redis(redis.url);
+    cleanups.push(() => client.disconnect());
+    const good = {
+      url: 'http://127.0.0.1:1',
+      region: null,
+      workers: [{ pid: 999_999, cpu: 0, routers: 0, transports: 0 }],
+      rooms: 0,
+      peers: 0,
+      consumers: 0,
+      egressBps: 0,
+      ingressBps: 0,
+    };
+    const rogue = jwt.sign({ ...good, nodeId: 'rogue' }, 'not-the-secret-not-the-secret-not-the', {
+      audience: REPORT_AUDIENCE,
+    });
+    const garbage = jwt.sign({ ...good, nodeId: 'garbage', workers: [{ pid: -1, cpu: 7 }] }, SECRET, {
+      audience: REPORT_AUDIENCE,
+    });
+    // A well-formed report written at the same time shows when the server has read them all.
+    const witness = jwt.sign(
+      { ...good, nodeId: 'witness', workers: [{ ...good.workers[0], pid: 888_888 }] },
+      SECRET,
+      {
+        audience: REPORT_AUDIENCE,
+      },
+    );
+    await client.sadd('sync-classroom:media-nodes', 'rogue', 'garbage', 'witness');
+    await client.set('sync-classroom:media-node:rogue', rogue, 'PX', 60_000);
+    await client.set('sync-classroom:media-node:garbage', garbage, 'PX', 60_000);
+    await client.set('sync-classroom:media-node:witness', witness, 'PX', 60_000);
+    expect(await waitFor(() => t.platform.pool.pids.includes(888_888), 10_000)).toBe(true);
+    expect(t.platform.pool.pids).not.toContain(999_999);
+    expect(t.platform.pool.pids).toHaveLength(2);
+  });
+});
