@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import mongoose from 'mongoose';
 import { LocalPlacement, RoomRegistry, WorkerPool } from '../sfu/index.ts';
+import type { MediaWorkers } from '../sfu/index.ts';
 import { Authenticator } from './auth/Authenticator.ts';
 import { LoginThrottle } from './auth/LoginThrottle.ts';
 import { SessionService } from './auth/SessionService.ts';
@@ -38,6 +39,8 @@ import { Signaling } from './signaling/Signaling.ts';
 import { InspectionService } from './inspection/InspectionService.ts';
 import { Watch } from './inspection/Watch.ts';
 import { SharedRedis } from './scale/redis.ts';
+import { NodePlacement } from './media/NodePlacement.ts';
+import { lessonRegion } from './media/lessonRegion.ts';
 import { Library } from './recording/Library.ts';
 import { RecordingService } from './recording/RecordingService.ts';
 import { RecordingStorage } from './recording/storage.ts';
@@ -57,7 +60,8 @@ export interface PlatformOptions {
  */
 export class Platform {
   readonly models: Models;
-  readonly pool: WorkerPool;
+  /** The workers lessons' media runs on: this process's, or the media nodes' as they report. */
+  readonly pool: MediaWorkers;
   readonly rooms: RoomRegistry;
   readonly lessons: LessonService;
   readonly boards: BoardService;
@@ -75,6 +79,7 @@ export class Platform {
   readonly #connection: mongoose.Connection;
   readonly #ferret: EmbeddedFerretDb | undefined;
   readonly #logger: Logger;
+  readonly #closeMedia: () => void;
   readonly #redis: SharedRedis | undefined;
   /** Records live lessons and composes their MP4s (`server/recording`). */
   readonly recordings: RecordingService;
@@ -82,7 +87,9 @@ export class Platform {
 
   private constructor(parts: {
     models: Models;
-    pool: WorkerPool;
+    pool: MediaWorkers;
+    /** Stops what hosts the media here (the workers, or the links to the media nodes). */
+    closeMedia: () => void;
     rooms: RoomRegistry;
     lessons: LessonService;
     boards: BoardService;
@@ -106,6 +113,7 @@ export class Platform {
     this.firstAdmin = parts.firstAdmin;
     this.models = parts.models;
     this.pool = parts.pool;
+    this.#closeMedia = parts.closeMedia;
     this.rooms = parts.rooms;
     this.lessons = parts.lessons;
     this.boards = parts.boards;
@@ -126,6 +134,7 @@ export class Platform {
     const { config, logger } = options;
     let ferret: EmbeddedFerretDb | undefined;
     let pool: WorkerPool | undefined;
+    let placements: NodePlacement | undefined;
     let connection: mongoose.Connection | undefined;
     let redis: SharedRedis | undefined;
     let jobs: JobBackend | undefined;
@@ -152,23 +161,40 @@ export class Platform {
           config.demoLessonMinutes,
         );
 
-      pool = await WorkerPool.create({ numWorkers: config.sfuWorkers });
-      const sfuLog = logger.child({ module: 'sfu' });
-      pool.on('workerdied', ({ pid, error }) =>
-        sfuLog.error({ pid, err: error }, 'mediasoup worker died; replacing it'),
-      );
-      pool.on('workerreplaced', ({ deadPid, pid }) =>
-        sfuLog.info({ deadPid, pid }, 'mediasoup worker replaced'),
-      );
-      const rooms = new RoomRegistry(
-        new LocalPlacement(pool, {
-          listen: {
-            ip: config.rtc.listenIp,
-            portRange: { min: config.rtc.minPort, max: config.rtc.maxPort },
-            ...(config.rtc.announcedAddress ? { announcedAddress: config.rtc.announcedAddress } : {}),
-          },
-        }),
-      );
+      let workers: MediaWorkers;
+      let rooms: RoomRegistry;
+      if (config.mediaNodes && redis) {
+        // Lessons' media on media nodes (npm run media-node), placed by their reports in Redis.
+        const placement = new NodePlacement({
+          reports: redis.mediaNodeReports(config.mediaNodes.secret, logger),
+          secret: config.mediaNodes.secret,
+          processName: redis.processName,
+          logger,
+          regionOf: (lessonId) => lessonRegion(models, lessonId),
+        });
+        placements = placement;
+        workers = placement;
+        rooms = new RoomRegistry(placement);
+      } else {
+        pool = await WorkerPool.create({ numWorkers: config.sfuWorkers });
+        const sfuLog = logger.child({ module: 'sfu' });
+        pool.on('workerdied', ({ pid, error }) =>
+          sfuLog.error({ pid, err: error }, 'mediasoup worker died; replacing it'),
+        );
+        pool.on('workerreplaced', ({ deadPid, pid }) =>
+          sfuLog.info({ deadPid, pid }, 'mediasoup worker replaced'),
+        );
+        workers = pool;
+        rooms = new RoomRegistry(
+          new LocalPlacement(pool, {
+            listen: {
+              ip: config.rtc.listenIp,
+              portRange: { min: config.rtc.minPort, max: config.rtc.maxPort },
+              ...(config.rtc.announcedAddress ? { announcedAddress: config.rtc.announcedAddress } : {}),
+            },
+          }),
+        );
+      }
       const now = options.now ?? Date.now;
       const tokens = new TokenService(config.jwtSecret, config.accessTokenTtlSeconds);
       const auth = new Authenticator(
@@ -279,7 +305,7 @@ export class Platform {
         solveJobs,
         coplan: { locals: localTimetables, coplans },
         now,
-        pool,
+        pool: workers,
         rooms,
         logger,
         clientDir,
@@ -324,9 +350,11 @@ export class Platform {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
+      const media = pool ?? placements;
       return new Platform({
         models,
-        pool,
+        pool: workers,
+        closeMedia: () => media?.close(),
         rooms,
         lessons,
         boards,
@@ -349,6 +377,7 @@ export class Platform {
       await jobs?.close();
       await redis?.close();
       pool?.close();
+      placements?.close();
       await connection?.close();
       await ferret?.stop();
       throw error;
@@ -373,7 +402,7 @@ export class Platform {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
     await this.recordings.close();
     this.rooms.closeAll('shutdown');
-    this.pool.close();
+    this.#closeMedia();
     await this.#jobs.close();
     await this.#attendance.close();
     await this.#reports.close();

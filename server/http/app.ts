@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import type { Express } from 'express';
-import type { RoomRegistry, WorkerPool } from '../../sfu/index.ts';
+import type { MediaWorkers, RoomRegistry } from '../../sfu/index.ts';
 import type { AttendanceRecorder } from '../attendance/AttendanceRecorder.ts';
 import type { ExportJobs } from '../reports/ExportJobs.ts';
 import type { ReportService } from '../reports/ReportService.ts';
@@ -60,7 +60,7 @@ export interface AppDeps {
   /** Receiving schools' own timetables and co-plans. */
   coplan: { locals: LocalTimetableService; coplans: CoPlanService };
   now: () => number;
-  pool: WorkerPool;
+  pool: MediaWorkers;
   rooms: RoomRegistry;
   logger: Logger;
   /** Folder of the built browser app. */
