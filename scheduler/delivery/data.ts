@@ -102,6 +102,42 @@ export interface TeacherPeriodsInput {
   periods: number;
 }
 
+/** A research alliance (名师网络教研联盟): counts toward the 200 / 500 / 1,300 targets by level. */
+export interface AllianceInput {
+  id: string;
+  /** Organizing level. */
+  level: RegionLevel;
+  /** The organizing region (a province, city or county code, matching `level`). */
+  regionCode: string;
+}
+
+/** A research session of an alliance, scheduled in some period; `held` once it went live. */
+export interface ResearchSessionFact {
+  id: string;
+  allianceId: string;
+  /** ms since the epoch; a session belongs to the period its scheduled start falls in. */
+  scheduledStart: number;
+  held: boolean;
+}
+
+/** A teacher at a school, and whether they joined a research session held in the report period. */
+export interface ResearchTeacherInput {
+  teacherId: string;
+  schoolId: string;
+  tookPart: boolean;
+}
+
+/**
+ * 网络教研 rows: alliances (alliance family: they live with their organizing region, like
+ * clusters), their sessions, and teachers (school family: rural teachers count at their
+ * school's region; only teachers of rural schools and teaching points are counted).
+ */
+export interface ResearchData {
+  alliances: readonly AllianceInput[];
+  sessions: readonly ResearchSessionFact[];
+  teachers: readonly ResearchTeacherInput[];
+}
+
 /** Everything the figures are computed from. Not mutated. */
 export interface FigureData<S extends SessionFact = SessionFact> {
   regions: readonly RegionInput[];
@@ -116,6 +152,8 @@ export interface FigureData<S extends SessionFact = SessionFact> {
    * delivered sessions count as online periods, so the share is over the same teachers.
    */
   teacherPeriods?: readonly TeacherPeriodsInput[];
+  /** Research alliances, sessions and teachers; absent: the figures have no `research` block. */
+  research?: ResearchData;
 }
 
 /** What a scope is: a region (and its subtree), a cluster, or a school (optionally inside one cluster). */

@@ -20,9 +20,22 @@
  *   this region itself, i.e. a county's schools).
  * - cluster scope: rows are schools, seen inside the cluster; every count except `clusters`
  *   (a cluster is not split over its schools) = Σ school rows.
+ *
+ * 网络教研 (present when the data has `research`): alliances and their sessions live with
+ * the alliance's organizing region (alliance family = Σ region rows + the alliances organized
+ * at the scope itself, which have no row); rural teachers and those who took part in a
+ * research session live with their school (school family).
  */
 import { indexData } from './data.ts';
-import type { DataIndex, FigureData, RecordingFact, RegionLevel, Scope, SessionFact } from './data.ts';
+import type {
+  AllianceInput,
+  DataIndex,
+  FigureData,
+  RecordingFact,
+  RegionLevel,
+  Scope,
+  SessionFact,
+} from './data.ts';
 import { TOTAL, checkScope, rowHomes, totalHomes } from './homes.ts';
 import type { Homes } from './homes.ts';
 import { checkPeriod } from './period.ts';
@@ -74,6 +87,38 @@ export interface Figures {
     failed: number;
     incomplete: number;
   };
+  /** 网络教研, when the data has research rows. */
+  research?: ResearchFigures;
+}
+
+/** 网络教研 counts of one scope (when the data has research rows). */
+export interface ResearchFigures {
+  /** Research alliances by organizing level (targets: 200 / 500 / 1,300). */
+  alliances: { province: number; city: number; county: number };
+  /** Research sessions scheduled in the period, and of those the ones held (went live). */
+  sessionsPlanned: number;
+  sessionsHeld: number;
+  /** Teachers of rural schools and teaching points, and of those the ones who joined a held session. */
+  ruralTeachers: number;
+  ruralTeachersTakingPart: number;
+}
+
+/** Zeroed research counts. */
+export function emptyResearch(): ResearchFigures {
+  return {
+    alliances: { province: 0, city: 0, county: 0 },
+    sessionsPlanned: 0,
+    sessionsHeld: 0,
+    ruralTeachers: 0,
+    ruralTeachersTakingPart: 0,
+  };
+}
+
+/** Zeroed figures as `data` gives them: teacher periods known or not, research or not. */
+function blankFor(index: DataIndex, data: FigureData): Figures {
+  const f = emptyFigures(index.teachers !== null);
+  if (data.research) f.research = emptyResearch();
+  return f;
 }
 
 /** One drill-down row: what {@link figuresFor} gives for that child scope. */
@@ -147,6 +192,15 @@ export function sumFigures(
       sum.recordings[k] += p.recordings[k];
     sum.teacherPeriods.online += p.teacherPeriods.online;
     if (sum.teacherPeriods.total !== null) sum.teacherPeriods.total += p.teacherPeriods.total ?? 0;
+    if (p.research) {
+      const r = (sum.research ??= emptyResearch());
+      for (const level of ['province', 'city', 'county'] as const)
+        r.alliances[level] += p.research.alliances[level];
+      r.sessionsPlanned += p.research.sessionsPlanned;
+      r.sessionsHeld += p.research.sessionsHeld;
+      r.ruralTeachers += p.research.ruralTeachers;
+      r.ruralTeachersTakingPart += p.research.ruralTeachersTakingPart;
+    }
   }
   return sum;
 }
@@ -170,12 +224,12 @@ function countRecording(counts: Figures['recordings'], rec: RecordingFact): void
 /** One pass over the data, adding every count to the accumulators its homes name. */
 function tally(data: FigureData, index: DataIndex, period: Period, homes: Homes): Map<string, Figures> {
   const out = new Map<string, Figures>();
-  const known = index.teachers !== null;
   const at = (key: string): Figures => {
     let f = out.get(key);
-    if (!f) out.set(key, (f = emptyFigures(known)));
+    if (!f) out.set(key, (f = blankFor(index, data)));
     return f;
   };
+  if (data.research) tallyResearch(data.research, index, period, homes, at);
 
   for (const c of data.clusters) for (const key of homes.cluster(c)) at(key).clusters[c.level]++;
   for (const s of data.schools) {
@@ -258,6 +312,39 @@ function tally(data: FigureData, index: DataIndex, period: Period, homes: Homes)
   return out;
 }
 
+/** The 网络教研 counts: alliances, their sessions in the period, rural teachers taking part. */
+function tallyResearch(
+  research: NonNullable<FigureData['research']>,
+  index: DataIndex,
+  period: Period,
+  homes: Homes,
+  at: (key: string) => Figures,
+): void {
+  const alliances = new Map<string, AllianceInput>();
+  for (const a of research.alliances) {
+    alliances.set(a.id, a);
+    for (const key of homes.alliance(a)) at(key).research!.alliances[a.level]++;
+  }
+  for (const s of research.sessions) {
+    const alliance = alliances.get(s.allianceId);
+    if (!alliance || s.scheduledStart < period.from || s.scheduledStart >= period.to) continue;
+    for (const key of homes.alliance(alliance)) {
+      const r = at(key).research!;
+      r.sessionsPlanned++;
+      if (s.held) r.sessionsHeld++;
+    }
+  }
+  for (const t of research.teachers) {
+    const kind = index.schools.get(t.schoolId)?.kind;
+    if (kind === undefined || kind === 'hub') continue;
+    for (const key of homes.school(t.schoolId)) {
+      const r = at(key).research!;
+      r.ruralTeachers++;
+      if (t.tookPart) r.ruralTeachersTakingPart++;
+    }
+  }
+}
+
 /**
  * The figures of one scope over `period` (sessions whose scheduled start is in
  * `[period.from, period.to)`). Clusters, schools and teacher periods are counted as given:
@@ -269,14 +356,12 @@ export function figuresFor(scope: Scope, data: FigureData, period: Period): Figu
   checkPeriod(period);
   const index = indexData(data);
   checkScope(scope, index, data);
-  return (
-    tally(data, index, period, totalHomes(scope, index)).get(TOTAL) ?? emptyFigures(index.teachers !== null)
-  );
+  return tally(data, index, period, totalHomes(scope, index)).get(TOTAL) ?? blankFor(index, data);
 }
 
 /** The rows a scope always shows, even when all their counts are zero. */
-function rowsOf(scope: Scope, index: DataIndex): FigureRow[] {
-  const blank = (): Figures => emptyFigures(index.teachers !== null);
+function rowsOf(scope: Scope, index: DataIndex, data: FigureData): FigureRow[] {
+  const blank = (): Figures => blankFor(index, data);
   const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   if (scope.kind === 'region') {
     const regions: FigureRow[] = [];
@@ -327,10 +412,9 @@ export function drillDown<S extends SessionFact>(
   checkPeriod(period);
   const index = indexData(data);
   checkScope(scope, index, data);
-  const total =
-    tally(data, index, period, totalHomes(scope, index)).get(TOTAL) ?? emptyFigures(index.teachers !== null);
+  const total = tally(data, index, period, totalHomes(scope, index)).get(TOTAL) ?? blankFor(index, data);
   const tallied = tally(data, index, period, rowHomes(scope, index));
-  const rows = rowsOf(scope, index);
+  const rows = rowsOf(scope, index, data);
   const shown = new Set(rows.map((r) => `${r.kind[0]}:${r.id}`));
   for (const row of rows) row.figures = tallied.get(`${row.kind[0]}:${row.id}`) ?? row.figures;
   // Schools outside the cluster that still hosted or received its sessions get a row too.

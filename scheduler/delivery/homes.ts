@@ -4,7 +4,15 @@
  * the rows of a drill-down (a count can belong to several rows of different families).
  */
 import { regionPlacer } from './data.ts';
-import type { ClusterInput, DataIndex, FigureData, OfferingInput, Scope, SessionFact } from './data.ts';
+import type {
+  AllianceInput,
+  ClusterInput,
+  DataIndex,
+  FigureData,
+  OfferingInput,
+  Scope,
+  SessionFact,
+} from './data.ts';
 
 /** No key: the count is outside the scope. */
 export const NONE: readonly string[] = Object.freeze([]);
@@ -26,6 +34,12 @@ export interface Homes {
   attendanceFollowsSession?: true;
   /** School family: rural counts, teacher periods and online sessions of the school's teachers. */
   school(schoolId: string): readonly string[];
+  /**
+   * Alliance family: a research alliance and its sessions, by its organizing region (a
+   * region's rows: the child region holding it; one organized at the scope itself counts in
+   * the total only, as it has no row). Nothing for a cluster or a school.
+   */
+  alliance(a: AllianceInput): readonly string[];
 }
 
 /** A boolean per id, turned into the shared "total" key list. */
@@ -48,6 +62,7 @@ export function totalHomes(scope: Scope, index: DataIndex): Homes {
       attendance: (s) => toTotal(clusterIn.get(s.clusterId) === true),
       attendanceFollowsSession: true,
       school: (id) => toTotal(schoolIn(id)),
+      alliance: (a) => toTotal(place(a.regionCode) !== undefined),
     };
   }
   if (scope.kind === 'cluster') {
@@ -60,6 +75,7 @@ export function totalHomes(scope: Scope, index: DataIndex): Homes {
       attendance: (s) => toTotal(s.clusterId === id),
       attendanceFollowsSession: true,
       school: (schoolId) => toTotal(schools.has(schoolId)),
+      alliance: () => NONE,
     };
   }
   const { id, clusterId } = scope;
@@ -71,6 +87,7 @@ export function totalHomes(scope: Scope, index: DataIndex): Homes {
     offering: (o) => toTotal(o.hubSchoolId === id && inCluster(o.clusterId)),
     attendance: (s, schoolId) => toTotal(schoolId === id && inCluster(s.clusterId)),
     school: (schoolId) => toTotal(member && schoolId === id),
+    alliance: () => NONE,
   };
 }
 
@@ -137,6 +154,10 @@ export function rowHomes(scope: Scope, index: DataIndex): Homes {
       // A province or city has no schools of its own (normally): attendance then goes where the session goes.
       ...(directSchool.size === 0 ? { attendanceFollowsSession: true as const } : {}),
       school: (id) => schoolKeys.get(id) ?? NONE,
+      alliance: (a) => {
+        const where = place(a.regionCode);
+        return where === undefined || where === scope.code ? NONE : [`r:${where}`];
+      },
     };
   }
   if (scope.kind === 'cluster') {
@@ -154,6 +175,7 @@ export function rowHomes(scope: Scope, index: DataIndex): Homes {
       offering: (o) => (o.clusterId === id ? keyOf(o.hubSchoolId) : NONE),
       attendance: (s, schoolId) => (s.clusterId === id ? keyOf(schoolId) : NONE),
       school: (schoolId) => (schools.has(schoolId) ? keyOf(schoolId) : NONE),
+      alliance: () => NONE,
     };
   }
   return {
@@ -162,5 +184,6 @@ export function rowHomes(scope: Scope, index: DataIndex): Homes {
     offering: () => NONE,
     attendance: () => NONE,
     school: () => NONE,
+    alliance: () => NONE,
   };
 }

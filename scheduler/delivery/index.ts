@@ -22,14 +22,18 @@ export type {
   OfferingInput,
   RegionInput,
   RecordingFact,
+  AllianceInput,
+  ResearchData,
+  ResearchSessionFact,
+  ResearchTeacherInput,
   RegionLevel,
   SchoolInput,
   Scope,
   SessionFact,
   TeacherPeriodsInput,
 } from './data.ts';
-export { drillDown, emptyFigures, figuresFor, offeringRows, sumFigures } from './figures.ts';
-export type { DrillDown, FigureRow, Figures, OfferingRow } from './figures.ts';
+export { drillDown, emptyFigures, emptyResearch, figuresFor, offeringRows, sumFigures } from './figures.ts';
+export type { DrillDown, FigureRow, Figures, OfferingRow, ResearchFigures } from './figures.ts';
 export { DEFAULT_TARGETS, ratiosOf } from './ratios.ts';
 export type { FigureRatios, Targets } from './ratios.ts';
 export { clippedUnion, totalLength } from './intervals.ts';

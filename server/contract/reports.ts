@@ -13,6 +13,8 @@ export interface Targets {
   offerings: number;
   /** Share of hub teachers' periods taught online, 0–1. */
   teacherOnlineShare: number;
+  /** Research alliances (名师网络教研联盟) by level: 200 / 500 / 1,300. */
+  alliances: { province: number; city: number; county: number };
 }
 
 /** One judged session, for the cluster view. */

@@ -1,6 +1,15 @@
 import { CHANGE_COUNTERS } from '../models/changes.ts';
 import type { ChangeCounter } from '../models/changes.ts';
-import type { Classroom, Cluster, Models, Offering, Region, School, TermCalendar } from '../models/index.ts';
+import type {
+  Classroom,
+  Cluster,
+  Models,
+  Offering,
+  Region,
+  School,
+  TermCalendar,
+  User,
+} from '../models/index.ts';
 import type { TeacherRow } from './teacherPeriods.ts';
 
 /**
@@ -15,7 +24,7 @@ export interface DirectoryRows {
   offerings: readonly Pick<Offering, '_id' | 'clusterId' | 'hubClassroomId' | 'term' | 'teacherId'>[];
   /** Classroom id → its school id. */
   roomSchool: ReadonlyMap<string, string>;
-  users: ReadonlyMap<string, TeacherRow>;
+  users: ReadonlyMap<string, TeacherRow & Pick<User, 'role'>>;
   calendars: readonly TermCalendar[];
 }
 
@@ -118,10 +127,11 @@ export class Directory {
         break;
       case 'User':
         this.#rows.users = new Map(
-          (await m.User.find({}, { schoolId: 1, busy: 1 }).lean<TeacherRow[]>()).map((u) => [
-            u._id.toString(),
-            u,
-          ]),
+          (
+            await m.User.find({}, { schoolId: 1, busy: 1, role: 1 }).lean<
+              (TeacherRow & Pick<User, 'role'>)[]
+            >()
+          ).map((u) => [u._id.toString(), u]),
         );
         break;
       case 'TermCalendar':

@@ -31,11 +31,13 @@ import { loadRecords, recordOf } from './records.ts';
 import { SessionFacts } from './sessionFacts.ts';
 import type { Judged } from './sessionFacts.ts';
 import { countTeacherPeriods } from './teacherPeriods.ts';
+import { researchData } from './researchFacts.ts';
 
 export const DEFAULT_TARGETS: Readonly<Targets> = Object.freeze({
   clusters: { province: 500, city: 1500, county: 3000 },
   offerings: 10_000,
   teacherOnlineShare: 0.6,
+  alliances: { province: 200, city: 500, county: 1300 },
 });
 
 export interface ReportQuery {
@@ -321,6 +323,10 @@ export class ReportService {
     return {
       // Without any teacher's periods the IT-use share is unknown rather than zero.
       ...(periods.length ? { teacherPeriods: periods } : {}),
+      // A region's 网络教研: its alliances, their sessions, its schools' teachers.
+      ...(prefix !== null
+        ? { research: await researchData(this.#models, prefix, period, schools, dir.users) }
+        : {}),
       regions: regionRows(dir.regions),
       clusters: [...clusters, ...elsewhere].map((c) => clusterRow(c, schools)),
       schools: [...schools].map(([id, s]) => ({ id, name: s.name, regionCode: s.regionCode, kind: s.kind })),

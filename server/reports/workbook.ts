@@ -35,6 +35,22 @@ function columns(f: Figures): (string | number)[] {
     f.recordings.composing,
     f.recordings.failed,
     f.recordings.incomplete,
+    ...researchColumns(f.research),
+  ];
+}
+
+/** 网络教研 columns: blank for a cluster's report (alliances are counted by region). */
+function researchColumns(r: Figures['research']): (string | number)[] {
+  if (!r) return ['', '', '', '', '', '', '', ''];
+  return [
+    r.alliances.province,
+    r.alliances.city,
+    r.alliances.county,
+    r.sessionsPlanned,
+    r.sessionsHeld,
+    r.ruralTeachers,
+    r.ruralTeachersTakingPart,
+    share(r.ruralTeachersTakingPart, r.ruralTeachers),
   ];
 }
 
@@ -68,6 +84,14 @@ const HEADERS = [
   '合成中',
   '合成失败',
   '不完整',
+  '省级教研联盟',
+  '市级教研联盟',
+  '县级教研联盟',
+  '计划教研活动',
+  '已开展教研活动',
+  '农村教师',
+  '参与教研的农村教师',
+  '农村教师参与率(%)',
 ];
 
 const RECORDING_STATE: Record<RecordingFact['state'], string> = {

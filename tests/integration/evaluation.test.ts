@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportView } from '../../server/contract/reports.ts';
 import type { EvaluationView, ResearchSessionView, SummaryView } from '../../server/contract/research.ts';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { DEMO_ALLIANCES, DEMO_RUBRIC } from '../../server/seed/research.ts';
@@ -291,5 +292,32 @@ describe('听课评课 and 网络教研 over the API (real FerretDB)', () => {
       leadTeacherId: teacher4._id.toString(),
     });
     expect(wrong.status).toBe(400);
+  });
+
+  it('counts alliances, sessions held and rural teachers taking part in the reports (dashboard figures and Excel)', async () => {
+    const county = await call<ReportView>('bureau', 'GET', '/api/reports/figures?region=430725&period=year');
+    expect(county.status).toBe(200);
+    // The English alliance (county); its session held, joined by one of the four village teachers.
+    expect(county.body.figures.research).toEqual({
+      alliances: { province: 0, city: 0, county: 1 },
+      sessionsPlanned: 1,
+      sessionsHeld: 1,
+      ruralTeachers: 4,
+      ruralTeachersTakingPart: 1,
+    });
+    expect(county.body.targets.alliances).toEqual({ province: 200, city: 500, county: 1300 });
+    // The neighbouring county: its own alliance only.
+    const anxiang = await call<ReportView>(
+      'bureau.ax',
+      'GET',
+      '/api/reports/figures?region=430721&period=year',
+    );
+    expect(anxiang.body.figures.research?.alliances).toEqual({ province: 0, city: 0, county: 1 });
+    // The city: its own arts alliance (no row), the two counties' alliances through their rows.
+    tokens['admin'] = await login(t.url, 'admin');
+    const changde = await call<ReportView>('admin', 'GET', '/api/reports/figures?region=430700&period=year');
+    expect(changde.body.figures.research?.alliances).toEqual({ province: 0, city: 1, county: 2 });
+    const rows = changde.body.rows.filter((r) => r.kind === 'region');
+    expect(rows.reduce((n, r) => n + (r.figures.research?.alliances.county ?? 0), 0)).toBe(2);
   });
 });

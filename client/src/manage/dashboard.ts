@@ -13,6 +13,7 @@ import { saveDownload } from '../ui/download.ts';
 import { tr } from '../ui/text.ts';
 import { CHART_TEXT as TEXT, echarts } from './charts.ts';
 import { LinkChart } from './linkChart.ts';
+import { researchCards } from '../research/researchCards.ts';
 
 const pct = (n: number, d: number | null): string => (d ? `${Math.round((n / d) * 1000) / 10}%` : '–');
 const when = (iso: string): string => new Date(iso).toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN');
@@ -201,6 +202,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
         pct(f.teacherPeriods.online, f.teacherPeriods.total),
       ),
       recordingCard(f.recordings),
+      ...(f.research ? researchCards(f.research, levelKey, v.targets, target) : []),
     );
     chart(trendBox, {
       tooltip: { trigger: 'axis' },
