@@ -42,8 +42,8 @@ export interface WallQuery {
 export interface InspectionServiceOptions {
   models: Models;
   lessons: LessonService;
-  /** Rooms hosted by this process: their live link health is fresher than the samples. */
-  rooms: Pick<RoomRegistry, 'get'>;
+  /** Rooms hosted by this process (their live link health is fresher than the samples), and the routers' capabilities. */
+  rooms: Pick<RoomRegistry, 'get' | 'routerCapabilities'>;
   now?: () => number;
 }
 
@@ -60,7 +60,7 @@ export function regionChain(code: string): string[] {
 export class InspectionService {
   readonly #models: Models;
   readonly #lessons: LessonService;
-  readonly #rooms: Pick<RoomRegistry, 'get'>;
+  readonly #rooms: Pick<RoomRegistry, 'get' | 'routerCapabilities'>;
   readonly #now: () => number;
 
   constructor(options: InspectionServiceOptions) {
@@ -248,6 +248,12 @@ export class InspectionService {
     const lesson = await this.#lessons.view(identity, lessonId);
     if (lesson.state !== 'live') throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
     return lesson;
+  }
+
+  /** The RTP capabilities of a lesson's router, for a watcher's mediasoup-client (the same on every process). */
+  async capabilities(identity: Identity, lessonId: string): Promise<{ routerRtpCapabilities: unknown }> {
+    await this.watchable(identity, lessonId);
+    return { routerRtpCapabilities: await this.#rooms.routerCapabilities() };
   }
 
   /** Whether the region of the lesson's hub school (or the nearest above it with a rule) shows 巡课中. */

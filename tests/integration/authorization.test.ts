@@ -8,8 +8,8 @@ import type { Side } from '../helpers/fixtures.ts';
 import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 
-type Who = 'anonymous' | 'admin' | 'bureau' | 'coordinator' | 'teacher' | 'classroom1';
-const WHO: Who[] = ['anonymous', 'admin', 'bureau', 'coordinator', 'teacher', 'classroom1'];
+type Who = 'anonymous' | 'admin' | 'bureau' | 'coordinator' | 'teacher' | 'classroom1' | 'inspector';
+const WHO: Who[] = ['anonymous', 'admin', 'bureau', 'coordinator', 'teacher', 'classroom1', 'inspector'];
 const ROLE_OF: Record<Who, string> = {
   anonymous: '-',
   admin: 'admin',
@@ -17,6 +17,8 @@ const ROLE_OF: Record<Who, string> = {
   coordinator: 'coordinator',
   teacher: 'teacher',
   classroom1: 'classroom',
+  // The demo inspector of county 430725 (巡课): the other side is another county.
+  inspector: 'inspector',
 };
 
 /** How to exercise one REST resource on either side of the scope line. */
@@ -626,6 +628,7 @@ describe('authorization matrix: every route × role × (in scope, out of scope)'
             researchSessionId: side.researchSessionId,
             evaluationId: evaluations.get(side)!,
             inviteeId,
+            regionCode: side.regionCode,
             ...devices.get(side)!,
           };
           const { status, text } = await call(
@@ -671,6 +674,8 @@ interface Ctx {
   researchSessionId: string;
   evaluationId: string;
   inviteeId: string;
+  /** The side's county. */
+  regionCode: string;
 }
 
 /** The resource a plain resource route (`/api/<name>` or `/api/<name>/:id`) serves; '' for others. */
@@ -1035,6 +1040,36 @@ const OTHER_ROUTES: Record<
   'get /api/ical/:token': { path: () => '/api/ical/no-such-token-0123456789.ics', ok: () => [404] },
   'get /api/export/:kind': {
     path: ({ clusterId }) => `/api/export/classes?clusterId=${clusterId}&format=csv`,
+    ok: () => [200],
+    scoped: true,
+  },
+  // 巡课: the wall lists only what is in scope; the matrix's lessons are not live, so a note on
+  // one is refused (409) in scope, and 404 outside it.
+  'get /api/inspection/live': { path: () => '/api/inspection/live', ok: () => [200] },
+  'get /api/inspection/lessons/:id/notes': {
+    path: ({ lessonId }) => `/api/inspection/lessons/${lessonId}/notes`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'get /api/inspection/lessons/:id/rtp-capabilities': {
+    path: ({ lessonId }) => `/api/inspection/lessons/${lessonId}/rtp-capabilities`,
+    ok: () => [409],
+    scoped: true,
+  },
+  'post /api/inspection/lessons/:id/notes': {
+    path: ({ lessonId }) => `/api/inspection/lessons/${lessonId}/notes`,
+    body: () => ({ text: '巡课记录' }),
+    ok: () => [409],
+    scoped: true,
+  },
+  'get /api/inspection/regions/:code/policy': {
+    path: ({ regionCode }) => `/api/inspection/regions/${regionCode}/policy`,
+    ok: () => [200],
+    scoped: true,
+  },
+  'put /api/inspection/regions/:code/policy': {
+    path: ({ regionCode }) => `/api/inspection/regions/${regionCode}/policy`,
+    body: () => ({ showNotice: false }),
     ok: () => [200],
     scoped: true,
   },

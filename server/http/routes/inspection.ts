@@ -84,6 +84,25 @@ export function inspectionRoutes(
     router,
     '',
     {
+      method: 'get',
+      path: '/api/inspection/lessons/:id/rtp-capabilities',
+      summary: 'RTP capabilities of a live lesson’s router, for watching it (巡课)',
+      tag: 'Inspection',
+      access: watchers,
+      params: LessonIdParams,
+    },
+    authenticate(auth),
+    allowRoles(...WATCHER_ROLES),
+    async (req, res) => {
+      const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
+      res.json(await inspection.capabilities(identityOf(res), id));
+    },
+  );
+
+  table.add(
+    router,
+    '',
+    {
       method: 'post',
       path: '/api/inspection/lessons/:id/notes',
       summary: 'Writes a time-stamped note on a lesson that has gone live',
