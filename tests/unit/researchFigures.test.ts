@@ -6,7 +6,7 @@ const MARCH = monthPeriod(2026, 3);
 const at = (day: number, month = 3): number => Date.UTC(2026, month - 1, day, 7);
 
 /** Hunan → 长沙市, 常德市 → 桃源县, 安乡县; a hub and two village schools in 桃源县, one in 安乡县. */
-const BASE: FigureData = Object.freeze({
+const BASE: FigureData = Object.freeze<FigureData>({
   regions: [
     { code: '430000', name: '湖南省', level: 'province', parentCode: null },
     { code: '430100', name: '长沙市', level: 'city', parentCode: '430000' },
@@ -25,7 +25,7 @@ const BASE: FigureData = Object.freeze({
   sessions: [],
 });
 
-const RESEARCH: ResearchData = Object.freeze({
+const RESEARCH: ResearchData = Object.freeze<ResearchData>({
   alliances: [
     { id: 'p', level: 'province', regionCode: '430000' },
     { id: 'c', level: 'city', regionCode: '430700' },
