@@ -174,7 +174,7 @@ export class Platform {
         });
         placements = placement;
         workers = placement;
-        rooms = new RoomRegistry(placement);
+        rooms = new RoomRegistry(placement, { classroomsPerRoom: config.classroomsPerRouter });
       } else {
         pool = await WorkerPool.create({ numWorkers: config.sfuWorkers });
         const sfuLog = logger.child({ module: 'sfu' });
@@ -193,6 +193,7 @@ export class Platform {
               ...(config.rtc.announcedAddress ? { announcedAddress: config.rtc.announcedAddress } : {}),
             },
           }),
+          { classroomsPerRoom: config.classroomsPerRouter },
         );
       }
       const now = options.now ?? Date.now;

@@ -106,6 +106,8 @@ const EnvSchema = z
     ...mediaFields,
     /** Lessons' media on media nodes (`npm run media-node`) found through Redis, not on this process's workers. */
     MEDIA_NODES: bool.default(false),
+    /** A lesson with more classrooms is a broadcast spread over several routers (piped together). */
+    CLASSROOMS_PER_ROUTER: z.coerce.number().int().min(1).max(1000).default(50),
     /** Signs the RPC between server processes and media nodes, and the nodes' load reports. */
     MEDIA_NODE_SECRET: mediaNodeSecret.optional(),
     DEMO_DATA: bool.default(true),
@@ -182,6 +184,8 @@ export interface Config {
   sfuWorkers: number;
   /** Media nodes (through Redis) host lessons' media; absent: this process's own workers. */
   mediaNodes: { secret: string } | undefined;
+  /** Classrooms one router carries; a lesson with more is a broadcast over several. */
+  classroomsPerRouter: number;
   demoData: boolean;
   /** Length of the demo lesson kept ready to teach, minutes. */
   demoLessonMinutes: number;
@@ -222,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtc: rtcConfig(e),
     sfuWorkers: e.SFU_WORKERS,
     mediaNodes: e.MEDIA_NODES && e.MEDIA_NODE_SECRET ? { secret: e.MEDIA_NODE_SECRET } : undefined,
+    classroomsPerRouter: e.CLASSROOMS_PER_ROUTER,
     demoData: e.DEMO_DATA,
     demoLessonMinutes: e.DEMO_LESSON_MINUTES,
     delivery: {

@@ -3,7 +3,13 @@ import { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
 import { UP_SHARE, initialLayerCap, layerForBudget, nextLayerCap } from './downlink.ts';
 import type { LayerCap } from './downlink.ts';
 import { LESSON_MEDIA_CODECS } from './media.ts';
-import type { MediaRoom, PlainTransportOptions, PlainTransportParams } from './MediaRoom.ts';
+import type {
+  MediaRoom,
+  PipeParams,
+  PipedProducer,
+  PlainTransportOptions,
+  PlainTransportParams,
+} from './MediaRoom.ts';
 import { Peer, isParticipant } from './Peer.ts';
 import type {
   MediaSource,
@@ -169,6 +175,13 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
   readonly #muted = new Set<string>();
   /** Receive WebRTC transports by id, with the simulcast consumers that follow their estimate. */
   readonly #downlinks = new Map<string, Downlink>();
+  /**
+   * Peers of another room of the same lesson whose producers were piped in (a broadcast spread
+   * over several routers): they hold those producers here, and are not participants of this room.
+   */
+  readonly #standIns = new Set<string>();
+  /** Pipe transports to the lesson's other rooms, and what was sent down each (producer ids). */
+  readonly #pipes = new Map<string, { transport: types.PipeTransport; out: Map<string, PipedProducer> }>();
   #closed = false;
 
   private constructor(router: types.Router, options: LessonRoomOptions) {
@@ -208,7 +221,10 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
 
   /** The lesson's participants (observers watch unlisted). */
   get peers(): ParticipantInfo[] {
-    return [...this.#peers.values()].map((p) => p.info).filter(isParticipant);
+    return [...this.#peers.values()]
+      .filter((p) => !this.#standIns.has(p.id))
+      .map((p) => p.info)
+      .filter(isParticipant);
   }
 
   /**
@@ -600,7 +616,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
 
   /** Connection state and bitrates of every participant (observers aside), from mediasoup's transport stats. */
   async health(): Promise<PeerHealth[]> {
-    const peers = [...this.#peers.values()].filter((p) => isParticipant(p.info));
+    const peers = [...this.#peers.values()].filter((p) => isParticipant(p.info) && !this.#standIns.has(p.id));
     return Promise.all(
       peers.map(async (peer) => {
         const transports = [...peer.transports.values()];
@@ -656,13 +672,132 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     );
   }
 
+  /**
+   * A pipe to another room of the same lesson, on another worker or media node: one UDP flow of
+   * plain RTP between the two routers, created on both sides and connected to each other.
+   */
+  async createPipe(): Promise<PipeParams> {
+    this.#assertOpen();
+    const { ip, announcedAddress, portRange } = this.#options.listen;
+    const transport = await this.#router.createPipeTransport({
+      listenInfo: { protocol: 'udp', ip, portRange, ...(announcedAddress ? { announcedAddress } : {}) },
+    });
+    if (this.#closed) {
+      transport.close();
+      throw new InvalidStateError(`lesson ${this.lessonId} media is closed`);
+    }
+    this.#pipes.set(transport.id, { transport, out: new Map() });
+    transport.observer.on('close', () => this.#pipes.delete(transport.id));
+    return {
+      pipeId: transport.id,
+      ip: announcedAddress ?? transport.tuple.localAddress,
+      port: transport.tuple.localPort,
+    };
+  }
+
+  async connectPipe(pipeId: string, remote: { ip: string; port: number }): Promise<void> {
+    await this.#pipe(pipeId).transport.connect(remote);
+  }
+
+  /** Sends one of the room's producers (its own or piped in) down a pipe; what the far room needs to take it in. */
+  async pipeOut(pipeId: string, producerId: string): Promise<PipedProducer> {
+    const pipe = this.#pipe(pipeId);
+    const sent = pipe.out.get(producerId);
+    if (sent) return sent;
+    const owner = [...this.#peers.values()].find((p) => p.producers.has(producerId));
+    const producer = owner?.producers.get(producerId);
+    if (!owner || !producer || !isParticipant(owner.info))
+      throw new NotFoundError(`producer ${producerId} not found`);
+    const consumer = await pipe.transport.consume({ producerId });
+    const piped: PipedProducer = {
+      producerId,
+      kind: consumer.kind,
+      source: producer.appData.source,
+      rtpParameters: consumer.rtpParameters,
+      owner: owner.info,
+      paused: producer.paused,
+    };
+    pipe.out.set(producerId, piped);
+    consumer.observer.on('close', () => pipe.out.delete(producerId));
+    return piped;
+  }
+
+  /**
+   * Takes in a producer sent down a pipe by another room of the lesson, as a producer of a
+   * stand-in for its owner; the peers here that receive the owner are told of it. The copy has
+   * an id of its own (two rooms of a lesson may share a worker, where ids are unique), returned;
+   * its `pipedFrom` is the original's.
+   */
+  async pipeIn(pipeId: string, piped: PipedProducer): Promise<string> {
+    const pipe = this.#pipe(pipeId);
+    const existing = this.#copyOf(piped.producerId);
+    if (existing) return existing;
+    let standIn = this.#peers.get(piped.owner.peerId);
+    if (!standIn) {
+      standIn = new Peer(piped.owner, this.#router.rtpCapabilities);
+      this.#peers.set(standIn.id, standIn);
+      this.#standIns.add(standIn.id);
+    } else if (!this.#standIns.has(standIn.id)) {
+      throw new InvalidStateError(`peer ${standIn.id} is a participant of this room, not piped in`);
+    }
+    const producer = await pipe.transport.produce<ProducerAppData>({
+      kind: piped.kind,
+      rtpParameters: piped.rtpParameters,
+      paused: piped.paused,
+      appData: { peerId: standIn.id, source: piped.source, pipedFrom: piped.producerId },
+    });
+    standIn.producers.set(producer.id, producer);
+    producer.observer.on('close', () => this.#dropPiped(standIn, producer.id));
+    const audience = [...this.#peers.values()]
+      .filter((p) => !this.#standIns.has(p.id) && this.#receives(p, standIn))
+      .map((p) => p.id);
+    this.safeEmit('newproducer', this.#producerInfo(producer), audience);
+    return producer.id;
+  }
+
+  /** Closes the copy of a producer piped in (the original closed): the consumers of it here close. */
+  closePiped(producerId: string): void {
+    const copyId = this.#copyOf(producerId);
+    const owner = copyId ? this.#producerOwner(copyId) : undefined;
+    if (copyId && owner && this.#standIns.has(owner.id)) owner.producers.get(copyId)?.close();
+  }
+
+  /** The id of this room's copy of a producer piped in, if any. */
+  #copyOf(originalId: string): string | undefined {
+    for (const id of this.#standIns)
+      for (const producer of this.#peers.get(id)?.producers.values() ?? [])
+        if (producer.appData.pipedFrom === originalId) return producer.id;
+    return undefined;
+  }
+
+  #dropPiped(standIn: Peer, producerId: string): void {
+    standIn.producers.delete(producerId);
+    if (standIn.producers.size || this.#peers.get(standIn.id) !== standIn) return;
+    this.#peers.delete(standIn.id);
+    this.#standIns.delete(standIn.id);
+  }
+
+  #producerOwner(producerId: string): Peer | undefined {
+    return [...this.#peers.values()].find((p) => p.producers.has(producerId));
+  }
+
+  #pipe(pipeId: string): { transport: types.PipeTransport; out: Map<string, PipedProducer> } {
+    this.#assertOpen();
+    const pipe = this.#pipes.get(pipeId);
+    if (!pipe) throw new NotFoundError(`pipe ${pipeId} not found`);
+    return pipe;
+  }
+
   /** What the room's transports send and receive now, bit/s (mediasoup's transport stats). */
   async traffic(): Promise<{ sendBps: number; recvBps: number }> {
     let sendBps = 0;
     let recvBps = 0;
     for (const peer of this.#peers.values())
       for (const transport of peer.transports.values()) {
-        const [stats] = (await transport.getStats().catch(() => [])) as { sendBitrate: number; recvBitrate: number }[];
+        const [stats] = (await transport.getStats().catch(() => [])) as {
+          sendBitrate: number;
+          recvBitrate: number;
+        }[];
         sendBps += stats?.sendBitrate ?? 0;
         recvBps += stats?.recvBitrate ?? 0;
       }
@@ -691,6 +826,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     this.#closed = true;
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
+    this.#standIns.clear();
     this.#router.close();
     this.safeEmit('close', reason);
   }
@@ -707,11 +843,13 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
   }
 
   #producerInfo(producer: types.Producer<ProducerAppData>): ProducerInfo {
+    const { pipedFrom } = producer.appData;
     return {
       producerId: producer.id,
       peerId: producer.appData.peerId,
       kind: producer.kind,
       source: producer.appData.source,
+      ...(pipedFrom ? { pipedFrom } : {}),
     };
   }
 }

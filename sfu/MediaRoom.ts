@@ -66,8 +66,23 @@ export interface MediaRoom {
   health(): Promise<PeerHealth[]>;
   stats(): RoomStats;
   close(reason?: string): void;
-  on<K extends keyof LessonRoomEvents & string>(event: K, listener: (...args: LessonRoomEvents[K]) => void): unknown;
-  off<K extends keyof LessonRoomEvents & string>(event: K, listener: (...args: LessonRoomEvents[K]) => void): unknown;
+  /** A pipe to another room of the same lesson (a broadcast over several routers). */
+  createPipe(): Promise<PipeParams>;
+  connectPipe(pipeId: string, remote: { ip: string; port: number }): Promise<void>;
+  /** Sends a producer down a pipe; the far room takes it in with `pipeIn`. */
+  pipeOut(pipeId: string, producerId: string): Promise<PipedProducer>;
+  /** Takes in a producer sent down a pipe; answers its copy's id here. */
+  pipeIn(pipeId: string, piped: PipedProducer): Promise<string>;
+  /** Closes the copy of a producer piped in (by the original's id), after the original closed. */
+  closePiped(producerId: string): void;
+  on<K extends keyof LessonRoomEvents & string>(
+    event: K,
+    listener: (...args: LessonRoomEvents[K]) => void,
+  ): unknown;
+  off<K extends keyof LessonRoomEvents & string>(
+    event: K,
+    listener: (...args: LessonRoomEvents[K]) => void,
+  ): unknown;
 }
 
 export interface PlainTransportOptions {
@@ -80,6 +95,23 @@ export interface PlainTransportParams {
   ip: string;
   port: number;
   rtcpPort: number | undefined;
+}
+
+/** One end of a pipe between two rooms of a lesson. */
+export interface PipeParams {
+  pipeId: string;
+  ip: string;
+  port: number;
+}
+
+/** A producer sent down a pipe: what the far room needs to produce it, and whose it is. */
+export interface PipedProducer {
+  producerId: string;
+  kind: types.MediaKind;
+  source: MediaSource;
+  rtpParameters: types.RtpParameters;
+  owner: PeerInfo;
+  paused: boolean;
 }
 
 /** Where lessons' rooms are opened: this process's workers, or media nodes. */

@@ -37,11 +37,15 @@ export interface ProducerInfo {
   peerId: string;
   kind: types.MediaKind;
   source: MediaSource;
+  /** For a copy piped in from another room of the lesson: the original producer's id. */
+  pipedFrom?: string;
 }
 
 export interface ProducerAppData extends types.AppData {
   peerId: string;
   source: MediaSource;
+  /** Set on a copy piped in from another room: the original producer's id. */
+  pipedFrom?: string;
 }
 
 /**

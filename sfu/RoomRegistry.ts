@@ -1,4 +1,5 @@
 import type { types } from 'mediasoup';
+import { BroadcastRoom } from './BroadcastRoom.ts';
 import { LessonRoom } from './LessonRoom.ts';
 import { LESSON_MEDIA_CODECS } from './media.ts';
 import type { MediaRoom, RoomDefaults, RoomPlacement } from './MediaRoom.ts';
@@ -46,14 +47,20 @@ export class LocalPlacement implements RoomPlacement {
  * `RoomPlacement`). Creation is serialized per lesson: two concurrent `getOrCreate` calls for
  * one lesson get the same room.
  */
-export class RoomRegistry<R extends MediaRoom = MediaRoom> extends TypedEmitter<RoomRegistryEvents> {
-  readonly #placement: { open(lessonId: string): Promise<R>; capabilities(): Promise<types.RtpCapabilities> };
-  readonly #rooms = new Map<string, R>();
-  readonly #creating = new Map<string, Promise<R>>();
+export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
+  readonly #placement: RoomPlacement;
+  readonly #classroomsPerRoom: number;
+  readonly #rooms = new Map<string, MediaRoom>();
+  readonly #creating = new Map<string, Promise<MediaRoom>>();
 
-  constructor(placement: { open(lessonId: string): Promise<R>; capabilities(): Promise<types.RtpCapabilities> }) {
+  /**
+   * @param classroomsPerRoom a lesson with more classrooms is a broadcast spread over several
+   *   rooms (`BroadcastRoom`), each with at most this many. @default 50
+   */
+  constructor(placement: RoomPlacement, { classroomsPerRoom = 50 }: { classroomsPerRoom?: number } = {}) {
     super();
     this.#placement = placement;
+    this.#classroomsPerRoom = classroomsPerRoom;
   }
 
   /**
@@ -64,17 +71,30 @@ export class RoomRegistry<R extends MediaRoom = MediaRoom> extends TypedEmitter<
     return this.#placement.capabilities();
   }
 
-  get(lessonId: string): R | undefined {
+  get(lessonId: string): MediaRoom | undefined {
     return this.#rooms.get(lessonId);
   }
 
-  async getOrCreate(lessonId: string): Promise<R> {
+  /**
+   * The lesson's room, opened if need be; `classrooms`, the lesson's number of classrooms, makes
+   * it a broadcast when one room would carry too many (its other rooms are `<lessonId>~<n>`).
+   */
+  async getOrCreate(lessonId: string, { classrooms = 0 }: { classrooms?: number } = {}): Promise<MediaRoom> {
     const existing = this.#rooms.get(lessonId);
     if (existing) return existing;
     const pending = this.#creating.get(lessonId);
     if (pending) return pending;
-    const creation = this.#placement
-      .open(lessonId)
+    const open = async (): Promise<MediaRoom> => {
+      const origin = await this.#placement.open(lessonId);
+      if (classrooms <= this.#classroomsPerRoom) return origin;
+      return new BroadcastRoom({
+        lessonId,
+        origin,
+        openEdge: (n) => this.#placement.open(`${lessonId}~${n}`),
+        classroomsPerRoom: this.#classroomsPerRoom,
+      });
+    };
+    const creation = open()
       .then((room) => {
         this.#rooms.set(lessonId, room);
         room.on('close', () => {

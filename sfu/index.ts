@@ -5,6 +5,8 @@
 export { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
 export { initialLayerCap, layerForBudget, nextLayerCap } from './downlink.ts';
 export type { LayerCap } from './downlink.ts';
+export { BroadcastRoom } from './BroadcastRoom.ts';
+export type { BroadcastRoomOptions } from './BroadcastRoom.ts';
 export { LessonRoom } from './LessonRoom.ts';
 export type {
   CameraLayer,
@@ -31,6 +33,8 @@ export type {
   Awaitable,
   MediaRoom,
   MediaWorkers,
+  PipeParams,
+  PipedProducer,
   PlainTransportOptions,
   PlainTransportParams,
   RoomDefaults,

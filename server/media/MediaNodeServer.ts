@@ -206,6 +206,18 @@ const HANDLERS: Handlers = {
     room.close(reason);
     return null;
   },
+  createPipe: ({ room }) => room.createPipe(),
+  connectPipe: async ({ room }, [pipeId, remote]) => {
+    await room.connectPipe(pipeId, remote);
+    return null;
+  },
+  pipeOut: ({ room }, [pipeId, producerId]) => room.pipeOut(pipeId, producerId),
+  pipeIn: ({ room }, [pipeId, piped]) =>
+    room.pipeIn(pipeId, { ...piped, rtpParameters: piped.rtpParameters as types.RtpParameters }),
+  closePiped: ({ room }, [producerId]) => {
+    room.closePiped(producerId);
+    return null;
+  },
 };
 
 function tapOf(hosted: Hosted, tapId: string): RecordingTap {

@@ -7,6 +7,8 @@ import type {
   MediaSource,
   PeerHealth,
   PeerInfo,
+  PipeParams,
+  PipedProducer,
   PlainTransportOptions,
   PlainTransportParams,
   ProducerInfo,
@@ -200,6 +202,26 @@ export class RemoteRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
       peers: this.#peers.size + this.#observers.size,
       producers: this.#producers.size,
     };
+  }
+
+  createPipe(): Promise<PipeParams> {
+    return this.#call('createPipe', []);
+  }
+
+  async connectPipe(pipeId: string, remote: { ip: string; port: number }): Promise<void> {
+    await this.#call('connectPipe', [pipeId, remote]);
+  }
+
+  pipeOut(pipeId: string, producerId: string): Promise<PipedProducer> {
+    return this.#call('pipeOut', [pipeId, producerId]);
+  }
+
+  pipeIn(pipeId: string, piped: PipedProducer): Promise<string> {
+    return this.#call('pipeIn', [pipeId, piped]);
+  }
+
+  closePiped(producerId: string): void {
+    if (!this.#closed) this.#fireAndForget('closePiped', [producerId]);
   }
 
   close(reason = 'closed'): void {

@@ -5,6 +5,8 @@ import type {
   LessonRoomEvents,
   PeerHealth,
   PeerInfo,
+  PipeParams,
+  PipedProducer,
   PlainTransportParams,
   ProducerInfo,
   RoomStats,
@@ -73,6 +75,21 @@ export const ROOM_CALLS = {
   tapKeyFrame: z.tuple([id]),
   tapClose: z.tuple([id]),
   close: z.tuple([z.string().max(100)]),
+  createPipe: z.tuple([]),
+  connectPipe: z.tuple([id, remote]),
+  pipeOut: z.tuple([id, id]),
+  pipeIn: z.tuple([
+    id,
+    z.object({
+      producerId: id,
+      kind: z.enum(['audio', 'video']),
+      source: z.enum(['camera', 'mic', 'screen']),
+      rtpParameters: mediasoupObject,
+      owner: peerInfo,
+      paused: z.boolean(),
+    }),
+  ]),
+  closePiped: z.tuple([id]),
 } as const;
 
 export type RoomCall = keyof typeof ROOM_CALLS;
@@ -103,6 +120,11 @@ export interface RoomResults {
   tapKeyFrame: null;
   tapClose: null;
   close: null;
+  createPipe: PipeParams;
+  connectPipe: null;
+  pipeOut: PipedProducer;
+  pipeIn: string;
+  closePiped: null;
 }
 
 export const OpenRequest = z.object({ lessonId: id });

@@ -246,7 +246,7 @@ export class Signaling {
       await leases.claim(lessonId);
       // Read before the room opens, so that a rebuilt room starts with the floor and the mutes.
       await interactions.get(lessonId);
-      const room = await rooms.getOrCreate(lessonId);
+      const room = await rooms.getOrCreate(lessonId, { classrooms: lesson.classrooms.length });
       // Shape checked by the schema; the header extension URIs mediasoup checks itself.
       await room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities);
       joined.add(lessonId);

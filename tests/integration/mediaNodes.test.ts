@@ -3,7 +3,11 @@ import jwt from 'jsonwebtoken';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../server/logger.ts';
+import { NodePlacement } from '../../server/media/NodePlacement.ts';
+import { NodeReports } from '../../server/media/NodeReports.ts';
 import { RemoteRoom } from '../../server/media/RemoteRoom.ts';
+import { BroadcastRoom, RoomRegistry } from '../../sfu/index.ts';
 import { MEDIA_RPC_PATH, REPORT_AUDIENCE, RPC_AUDIENCE } from '../../server/media/protocol.ts';
 import { TEST_VIDEO_RTP, sendTestVideo, udpSink, waitFor } from '../helpers/media.ts';
 import { startMediaNode } from '../helpers/mediaNode.ts';
@@ -16,6 +20,7 @@ import { connect, next, request } from '../helpers/socket.ts';
 import type { ClientSocket } from '../helpers/socket.ts';
 
 const SECRET = 'media-node-secret-for-tests-only-0123456789';
+const silent = createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent');
 
 /**
  * Two media node processes and one server process on loopback, sharing a real Redis: lessons
@@ -122,6 +127,99 @@ describe('media nodes: lessons on other processes, through the RPC', () => {
     // Health comes from the node, per participant.
     const health = await room.health();
     expect(health.map((h) => h.refId).sort()).toHaveLength(2);
+  });
+
+  it('a broadcast spans both nodes: the teacher is piped to every room, classrooms back to the teacher, the floor to all', async () => {
+    // A second control plane in this process, as another server process would be, one classroom per router.
+    const redisClient = new Redis(redis.url);
+    cleanups.push(() => redisClient.disconnect());
+    const placement = new NodePlacement({
+      reports: new NodeReports(redisClient, SECRET, silent),
+      secret: SECRET,
+      processName: 'broadcast-test',
+      logger: silent,
+    });
+    cleanups.push(() => placement.close());
+    expect(await waitFor(() => placement.pids.length === 2, 10_000)).toBe(true);
+    const registry = new RoomRegistry(placement, { classroomsPerRoom: 1 });
+    const room = await registry.getOrCreate('broadcast', { classrooms: 3 });
+    cleanups.push(() => room.close());
+    expect(room).toBeInstanceOf(BroadcastRoom);
+    const caps = await registry.routerCapabilities();
+    const teacherPeer = { peerId: 'b-teacher', role: 'teacher' as const, refId: 'u-t', displayName: '名师' };
+    const classroomPeer = (n: number) => ({
+      peerId: `b-c${n}`,
+      role: 'classroom' as const,
+      refId: `c${n}`,
+      displayName: `教室${n}`,
+    });
+    await room.addPeer(teacherPeer, caps);
+    for (const n of [1, 2, 3]) await room.addPeer(classroomPeer(n), caps);
+    const rooms = (room as BroadcastRoom).rooms as RemoteRoom[];
+    expect(rooms).toHaveLength(3);
+    expect(new Set(rooms.map((r) => r.nodeId))).toEqual(new Set(['node-x', 'node-y']));
+    expect(room.peers.map((p) => p.peerId).sort()).toEqual(['b-c1', 'b-c2', 'b-c3', 'b-teacher']);
+
+    /** `viewer` consumes `producerId` into a UDP sink of its own. */
+    const receive = async (viewer: string, producerId: string) => {
+      const sink = await udpSink();
+      cleanups.push(sink.close);
+      const out = await room.createPlainTransport(viewer, 'recv');
+      await room.connectPlainTransport(viewer, out.id, { ip: '127.0.0.1', port: sink.port });
+      const consumer = await room.consume(viewer, producerId);
+      await room.resumeConsumer(viewer, consumer.id);
+      return sink;
+    };
+    const send = async (peerId: string) => {
+      const ingest = await room.createPlainTransport(peerId, 'send', { comedia: true, rtcpMux: false });
+      const producerId = await room.produce(peerId, ingest.id, 'video', 'camera', TEST_VIDEO_RTP);
+      const ffmpeg = sendTestVideo(ingest.port, ingest.rtcpPort!);
+      const stop = (): boolean => ffmpeg.kill('SIGKILL');
+      cleanups.push(stop);
+      return { producerId, stop };
+    };
+
+    // The teacher's camera reaches a classroom in the last edge room, through the pipes.
+    const { producerId: teacherCamera, stop: stopTeacher } = await send('b-teacher');
+    expect(
+      await waitFor(
+        async () => (await room.producersFor('b-c3')).some((p) => p.producerId === teacherCamera),
+        10_000,
+      ),
+    ).toBe(true);
+    const atC3 = await receive('b-c3', teacherCamera);
+    expect(await waitFor(() => atC3.packets() > 30, 15_000)).toBe(true);
+    // A classroom's camera (in an edge room) reaches the teacher (in the origin).
+    const { producerId: c2Camera } = await send('b-c2');
+    expect(
+      await waitFor(
+        async () => (await room.producersFor('b-teacher')).some((p) => p.producerId === c2Camera),
+        10_000,
+      ),
+    ).toBe(true);
+    const atTeacher = await receive('b-teacher', c2Camera);
+    expect(await waitFor(() => atTeacher.packets() > 30, 15_000)).toBe(true);
+    // Classroom 3 does not receive classroom 2 until classroom 2 has the floor; then it does.
+    await expect(room.consume('b-c3', c2Camera)).rejects.toThrow();
+    room.setFloor('c2');
+    expect(
+      await waitFor(
+        async () => (await room.producersFor('b-c3')).some((p) => p.producerId === c2Camera),
+        10_000,
+      ),
+    ).toBe(true);
+    // Into classroom 3's one receive transport: with the teacher's sender stopped, what arrives is classroom 2's.
+    stopTeacher();
+    await new Promise((r) => setTimeout(r, 500));
+    const before = atC3.packets();
+    const floorConsumer = await room.consume('b-c3', c2Camera);
+    expect(floorConsumer.producerId).toBe(c2Camera);
+    await room.resumeConsumer('b-c3', floorConsumer.id);
+    expect(await waitFor(() => atC3.packets() > before + 30, 15_000)).toBe(true);
+    // One participant list, one health row per participant, wherever each is.
+    expect((await room.health()).map((h) => h.refId).sort()).toEqual(['c1', 'c2', 'c3', 'u-t']);
+    room.close('ended');
+    expect(rooms.every((r) => r.closed)).toBe(true);
   });
 
   it('a node that dies: its lessons are placed on the other node and media flows again, no reload', async () => {
