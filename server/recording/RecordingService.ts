@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import type { MediaRoom, RoomRegistry } from '../../sfu/index.ts';
@@ -11,6 +12,7 @@ import type { JobBackend, JobQueue } from '../jobs/index.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { Logger } from '../logger.ts';
 import type { Lesson, Models, Recording } from '../models/index.ts';
+import { renderBoardFrames } from './boardFrames.ts';
 import { pageChapters } from './chapters.ts';
 import { compose } from './compose.ts';
 import { copyToLesson } from './lessonCopy.ts';
@@ -340,9 +342,26 @@ export class RecordingService {
     if (!rec?.liveStartedAt || !rec.liveEndedAt) throw new Error(`recording of ${lessonId} is not finished`);
     const start = rec.liveStartedAt.getTime();
     const durationMs = Math.max(1000, rec.liveEndedAt.getTime() - start);
-    const chapters = pageChapters(await this.#o.boards.history(lessonId), start);
+    const ops = await this.#o.boards.history(lessonId);
+    const chapters = pageChapters(ops, start);
+    const framesDir = path.join(this.#o.storage.lessonDir(lessonId), 'board-frames');
     let lastWrite = 0;
     try {
+      // The board as it was live, drawn from its log (courseware pages included).
+      const board = await renderBoardFrames({
+        ops,
+        startMs: start,
+        durationMs,
+        dir: framesDir,
+        image: async (assetId) =>
+          mongoose.isValidObjectId(assetId)
+            ? this.#o.models.BoardAsset.findOne({ _id: assetId, lessonId }, { data: 1, width: 1, height: 1 })
+                .lean()
+                .then((a) => (a ? { data: Buffer.from(a.data), width: a.width, height: a.height } : null))
+            : null,
+      });
+      if (board)
+        this.#log.info({ lessonId, frames: board.frames, ms: Math.round(board.renderMs) }, 'board drawn');
       const { elapsedMs } = await compose({
         runs: rec.runs.map((r) => ({
           group: r.group,
@@ -354,6 +373,7 @@ export class RecordingService {
         durationMs,
         output: this.#o.storage.mp4(lessonId),
         chapters,
+        boardList: board?.list ?? null,
         ffmpegPath: this.#o.ffmpegPath,
         signal,
         onProgress: (fraction) => {
@@ -364,6 +384,7 @@ export class RecordingService {
           void Recording.updateOne({ _id: rec._id }, { $set: { progress: fraction } }).catch(() => undefined);
         },
       });
+      await fs.promises.rm(framesDir, { recursive: true, force: true });
       const sizes = await this.#o.storage.sizes(lessonId);
       await Recording.updateOne(
         { _id: rec._id },
@@ -385,6 +406,8 @@ export class RecordingService {
       await Recording.updateOne({ _id: rec._id }, { $set: { state: 'failed', error: messageOf(error) } });
       await this.#copy(lessonId);
       throw error;
+    } finally {
+      await fs.promises.rm(framesDir, { recursive: true, force: true });
     }
   }
 }

@@ -21,7 +21,16 @@ export interface ComposeOptions {
   output: string;
   /** Chapters (board page turns), ms from the start. */
   chapters?: readonly { atMs: number; title: string }[];
-  /** Picture size. @default { width: 960, height: 540 } */
+  /**
+   * The board as frames over the lesson (`renderBoardFrames`' concat list); with it, or with a
+   * screen share, the video shows the board (the screen share over it while it was on) with
+   * the cameras beside it. @default none: the teacher's camera fills the picture
+   */
+  boardList?: string | null;
+  /**
+   * Size of the main picture (the board, or the teacher's camera without one); the cameras'
+   * column beside the board adds a third of its width. @default { width: 960, height: 540 }
+   */
   size?: { width: number; height: number };
   /**
    * Frames per second. @default 20 (a lesson camera moves little; 25 costs a fifth more
@@ -93,11 +102,51 @@ export function chapterMetadata(
   return `${lines.join('\n')}\n`;
 }
 
+/** Where a picture goes in the video: its box (even sizes, for 4:2:0). */
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const even = (n: number): number => Math.round(n / 2) * 2;
+
+/**
+ * Where each picture goes. Camera only: the teacher's camera fills the frame, the floor
+ * classroom's camera picture-in-picture at the bottom right. With the board: the board (and
+ * the screen share over it while on) fills a W×H area on the left, and a column a third as
+ * wide beside it holds the teacher's camera on top and the floor classroom's under it, so
+ * that no camera covers the board.
+ */
+export function layoutOf(
+  size: { width: number; height: number },
+  withBoard: boolean,
+): { width: number; height: number } & Record<'board' | 'teacher' | 'floor', Box> {
+  const { width: W, height: H } = size;
+  const main = { x: 0, y: 0, w: W, h: H };
+  if (!withBoard) {
+    const w = even(W / 4);
+    const h = even(H / 4);
+    return { width: W, height: H, board: main, teacher: main, floor: { x: W - w - 16, y: H - h - 16, w, h } };
+  }
+  const cw = even(W / 3);
+  const ch = even((cw * 9) / 16);
+  return {
+    width: W + cw,
+    height: H,
+    board: main,
+    teacher: { x: W, y: 0, w: cw, h: ch },
+    floor: { x: W, y: ch, w: cw, h: ch },
+  };
+}
+
 /**
  * The ffmpeg arguments that compose a lesson: a black picture and silence as long as the
- * lesson, the teacher's camera runs laid over it at their times (scaled into the frame),
- * the floor classroom's camera picture-in-picture, every voice mixed, H.264 + AAC.
- * `inputs[i]` is the concat list of `runs[i]`.
+ * lesson; the board's frames, if any, and the screen share over them while it was on; the
+ * teacher's and the floor classroom's camera runs at their times in their boxes
+ * ({@link layoutOf}); every voice mixed; H.264 + AAC. `inputs[i]` is the concat list of
+ * `runs[i]`.
  */
 export function composeArgs(
   runs: readonly ComposeRun[],
@@ -105,36 +154,54 @@ export function composeArgs(
   options: Required<Pick<ComposeOptions, 'durationMs' | 'size' | 'fps' | 'preset' | 'crf' | 'threads'>> & {
     output: string;
     chaptersFile: string | null;
+    boardList?: string | null;
   },
 ): string[] {
-  const { width: W, height: H } = options.size;
+  const board = options.boardList ?? null;
+  const layout = layoutOf(
+    options.size,
+    board !== null || runs.some((r) => r.group === 'screen' && r.hasVideo),
+  );
   const D = (options.durationMs / 1000).toFixed(3);
   const args = ['-hide_banner', '-nostats', '-loglevel', 'error', '-y'];
   for (const list of inputs) args.push('-f', 'concat', '-safe', '0', '-i', list);
+  if (board) args.push('-f', 'concat', '-safe', '0', '-i', board);
+  const chaptersInput = inputs.length + (board ? 1 : 0);
   if (options.chaptersFile) args.push('-f', 'ffmetadata', '-i', options.chaptersFile);
-  const filters: string[] = [`color=c=black:s=${W}x${H}:r=${options.fps}:d=${D}[bg0]`];
+  const filters: string[] = [`color=c=black:s=${layout.width}x${layout.height}:r=${options.fps}:d=${D}[bg0]`];
   const audio: string[] = [];
   filters.push(`anullsrc=r=48000:cl=stereo,atrim=duration=${D}[sil]`);
   let background = 'bg0';
   let overlays = 0;
-  runs.forEach((run, i) => {
+  const place = (label: string, box: Box, eof: 'pass' | 'repeat'): void => {
+    const next = `bg${++overlays}`;
+    filters.push(
+      `[${background}][${label}]overlay=eof_action=${eof}:repeatlast=${eof === 'repeat' ? 1 : 0}:x=${box.x}:y=${box.y}[${next}]`,
+    );
+    background = next;
+  };
+  if (board) {
+    // The frames are drawn at the board's size; they last until the end (the list says so).
+    filters.push(`[${inputs.length}:v]setpts=PTS-STARTPTS,format=yuv420p[board]`);
+    place('board', layout.board, 'repeat');
+  }
+  // Screen shares over the board first, then the cameras beside it.
+  const order = runs
+    .map((run, i) => ({ run, i }))
+    .sort((a, b) => Number(a.run.group !== 'screen') - Number(b.run.group !== 'screen'));
+  for (const { run, i } of order) {
     const offset = run.offsetMs / 1000;
     // A run that started before the lesson went live is cut to the lesson's start.
     const trim = offset < 0 ? `trim=start=${(-offset).toFixed(3)},` : '';
     const atrim = offset < 0 ? `atrim=start=${(-offset).toFixed(3)},` : '';
     const at = Math.max(0, offset);
-    if (run.hasVideo && run.group !== 'screen') {
-      const pip = run.group === 'floor';
-      const w = pip ? Math.round(W / 4 / 2) * 2 : W;
-      const h = pip ? Math.round(H / 4 / 2) * 2 : H;
+    if (run.hasVideo) {
+      const box = layout[run.group === 'screen' ? 'board' : run.group];
       filters.push(
         `[${i}:v]${trim}setpts=PTS-STARTPTS+${at.toFixed(3)}/TB,` +
-          `scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1[v${i}]`,
+          `scale=${box.w}:${box.h}:force_original_aspect_ratio=decrease,pad=${box.w}:${box.h}:(ow-iw)/2:(oh-ih)/2,setsar=1[v${i}]`,
       );
-      const next = `bg${++overlays}`;
-      const position = pip ? `:x=W-w-16:y=H-h-16` : ':x=0:y=0';
-      filters.push(`[${background}][v${i}]overlay=eof_action=pass:repeatlast=0${position}[${next}]`);
-      background = next;
+      place(`v${i}`, box, 'pass');
     }
     if (run.hasAudio) {
       filters.push(
@@ -143,13 +210,13 @@ export function composeArgs(
       );
       audio.push(`[a${i}]`);
     }
-  });
+  }
   filters.push(`[${background}]format=yuv420p[vout]`);
   filters.push(
     `[sil]${audio.join('')}amix=inputs=${audio.length + 1}:duration=first:dropout_transition=0:normalize=0[aout]`,
   );
   args.push('-filter_complex', filters.join(';'), '-map', '[vout]', '-map', '[aout]');
-  if (options.chaptersFile) args.push('-map_chapters', String(inputs.length));
+  if (options.chaptersFile) args.push('-map_chapters', String(chaptersInput));
   args.push(
     ...[
       '-c:v',
@@ -181,7 +248,6 @@ export async function compose(options: ComposeOptions): Promise<{ elapsedMs: num
     const runs: ComposeRun[] = [];
     const inputs: string[] = [];
     for (const run of options.runs) {
-      if (run.group === 'screen') continue;
       const segments = readableSegments(run.dir, options.ffprobePath);
       if (!segments.length) continue;
       const list = path.join(work, `${inputs.length}.txt`);
@@ -204,6 +270,7 @@ export async function compose(options: ComposeOptions): Promise<{ elapsedMs: num
       threads: options.threads ?? 0,
       output: partial,
       chaptersFile,
+      boardList: options.boardList ?? null,
     });
     await runFfmpeg(
       options.ffmpegPath ?? 'ffmpeg',

@@ -121,4 +121,36 @@ describe('recording: composition', () => {
     expect(args.slice(args.indexOf('-t'), args.indexOf('-t') + 2)).toEqual(['-t', '30.000']);
     expect(args).toEqual(expect.arrayContaining(['libx264', 'aac', '/x/out.mp4']));
   });
+
+  it('composeArgs() with the board: the board fills the left, the screen share over it, the cameras in a column beside; chapters from the input after the board', () => {
+    const args = composeArgs(
+      [
+        { group: 'teacher', dir: '/a', offsetMs: 0, hasVideo: true, hasAudio: true },
+        { group: 'screen', dir: '/s', offsetMs: 5000, hasVideo: true, hasAudio: false },
+        { group: 'floor', dir: '/b', offsetMs: 2000, hasVideo: true, hasAudio: true },
+      ],
+      ['/l0', '/l1', '/l2'],
+      { ...options, boardList: '/frames.txt', chaptersFile: '/ch.txt' },
+    );
+    const graph = args[args.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain('color=c=black:s=1280x540');
+    // Inputs: the three runs, the board's frames, then the chapters.
+    expect(args.filter((a) => a === '-i')).toHaveLength(5);
+    expect(args[args.indexOf('/frames.txt') - 1]).toBe('-i');
+    expect(args.slice(args.indexOf('-map_chapters'), args.indexOf('-map_chapters') + 2)).toEqual([
+      '-map_chapters',
+      '4',
+    ]);
+    const steps = graph.split(';');
+    const at = (needle: string) => steps.findIndex((f) => f.includes(needle));
+    // The board first (it lasts to the end), then the screen share over it, then the cameras.
+    expect(steps[at('[3:v]')]).toContain('format=yuv420p[board]');
+    expect(steps[at('[board]overlay')]).toContain('eof_action=repeat');
+    expect(steps[at('[1:v]')]).toContain('scale=960:540');
+    expect(at('[v1]overlay')).toBeGreaterThan(at('[board]overlay'));
+    expect(at('[v0]overlay')).toBeGreaterThan(at('[v1]overlay'));
+    expect(steps[at('[0:v]')]).toContain('scale=320:180');
+    expect(steps[at('[v0]overlay')]).toContain('x=960:y=0');
+    expect(steps[at('[v2]overlay')]).toContain('x=960:y=180');
+  });
 });
