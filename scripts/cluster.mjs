@@ -4,7 +4,10 @@
 //   Redis (Debian redis-server)  shared by the server processes (socket.io adapter, limits);
 //   PostgreSQL (Debian)          a private cluster in the run dir on its own port, not the system service;
 //   FerretDB over PostgreSQL     one process for all servers (see below);
-//   N server processes           node --import tsx server/main.ts, each its own PORT, DATA_DIR, RTC ports;
+//   M media nodes (optional)     node --import tsx server/media/nodeMain.ts (--media-nodes=M): lessons'
+//                                media on their mediasoup workers, each its own port and RTC ports;
+//   N server processes           node --import tsx server/main.ts, each its own PORT, DATA_DIR, and
+//                                RTC ports (their own workers), or MEDIA_NODES=true with media nodes;
 //   HAProxy (Debian)             in front on one port: HTTP round robin, socket.io by ?route=.
 // Everything is installed by the project's setup (`scripts/setup.mjs --for-cluster`).
 // Ctrl-C (SIGINT) or SIGTERM stops everything in order; a process that dies is reported, never
@@ -20,6 +23,7 @@
 // Usage: node scripts/cluster.mjs [--servers=3] [--port=8080] [--host=127.0.0.1]
 //          [--run-dir=data/cluster] [--fresh] [--follow] [--no-setup] [--sfu-workers=N]
 //          [--rtc-min=40000] [--rtc-max=49999] [--rtc-listen-ip=127.0.0.1] [--announced-address=IP]
+//          [--media-nodes=M] [--classrooms-per-router=N]
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -55,7 +59,8 @@ const root = path.resolve(import.meta.dirname, '..');
 
 const USAGE = `usage: npm run cluster -- [--servers=3] [--port=8080] [--host=127.0.0.1] [--run-dir=data/cluster]
                         [--fresh] [--follow] [--no-setup] [--sfu-workers=N] [--rtc-min=40000] [--rtc-max=49999]
-                        [--rtc-listen-ip=127.0.0.1] [--announced-address=IP]`;
+                        [--rtc-listen-ip=127.0.0.1] [--announced-address=IP] [--media-nodes=M]
+                        [--classrooms-per-router=N]`;
 
 function parseArgs(argv) {
   const flags = new Set(['fresh', 'follow', 'no-setup', 'help']);
@@ -69,6 +74,8 @@ function parseArgs(argv) {
     'rtc-max',
     'rtc-listen-ip',
     'announced-address',
+    'media-nodes',
+    'classrooms-per-router',
   ]);
   const opts = {};
   for (const arg of argv) {
@@ -88,10 +95,14 @@ function parseArgs(argv) {
     return v;
   };
   const servers = int('servers', 3, 1, 64);
+  const mediaNodes = int('media-nodes', 0, 0, 64);
   const rtcMin = int('rtc-min', 40000, 1024, 65535);
   const rtcMax = int('rtc-max', 49999, rtcMin, 65535);
-  if (Math.floor((rtcMax - rtcMin + 1) / servers) < 10)
-    fail(`--rtc-min..--rtc-max leaves fewer than 10 media ports per server process`);
+  // The RTC ports are shared out among whatever runs mediasoup: the media nodes, else the servers.
+  if (Math.floor((rtcMax - rtcMin + 1) / (mediaNodes || servers)) < 10)
+    fail(
+      `--rtc-min..--rtc-max leaves fewer than 10 media ports per ${mediaNodes ? 'media node' : 'server process'}`,
+    );
   return {
     servers,
     port: int('port', 8080, 0, 65535),
@@ -100,7 +111,15 @@ function parseArgs(argv) {
     fresh: !!opts.fresh,
     follow: !!opts.follow,
     setup: !opts['no-setup'],
-    sfuWorkers: int('sfu-workers', Math.max(1, Math.floor(os.availableParallelism() / servers)), 1, 64),
+    mediaNodes,
+    classroomsPerRouter:
+      opts['classrooms-per-router'] === undefined ? undefined : int('classrooms-per-router', 50, 1, 1000),
+    sfuWorkers: int(
+      'sfu-workers',
+      Math.max(1, Math.floor(os.availableParallelism() / (mediaNodes || servers))),
+      1,
+      64,
+    ),
     rtcMin,
     rtcMax,
     rtcListenIp: opts['rtc-listen-ip'] ?? '127.0.0.1',
@@ -177,7 +196,7 @@ function echoer(follow) {
       process.stdout.write(`[${name}] ${line}\n`);
       return;
     }
-    if (!name.startsWith('server-')) return;
+    if (!name.startsWith('server-') && !name.startsWith('media-')) return;
     try {
       const entry = JSON.parse(line);
       if (typeof entry.level === 'number' && entry.level >= 40)
@@ -248,11 +267,12 @@ async function main() {
   const stopAll = () => {
     stopping ??= (async () => {
       sup.stopping = true;
-      say('stopping: HAProxy, servers, FerretDB, PostgreSQL, Redis');
+      say('stopping: HAProxy, servers, media nodes, FerretDB, PostgreSQL, Redis');
       await sup.stop('haproxy', { graceMs: 5000 });
-      await Promise.all(
-        sup.processes.filter((p) => p.role === 'server').map((p) => sup.stop(p.name, { graceMs: 10_000 })),
-      );
+      for (const role of ['server', 'media'])
+        await Promise.all(
+          sup.processes.filter((p) => p.role === role).map((p) => sup.stop(p.name, { graceMs: 10_000 })),
+        );
       await sup.stop('ferretdb', { graceMs: 5000 });
       await sup.stop('postgres', {
         graceMs: 15_000,
@@ -346,7 +366,43 @@ async function main() {
     });
     say(`ferretdb ready on 127.0.0.1:${ferretPort}`);
 
-    // 4. Server processes. The first alone (it creates the indexes, seeds the demo and closes
+    // 4. Media nodes (with --media-nodes): they report to Redis, where the servers find them.
+    const mediaSecret = opts.mediaNodes ? keptSecret(path.join(runDir, 'media-node-secret')) : undefined;
+    const mediaSpan = opts.mediaNodes ? Math.floor((opts.rtcMax - opts.rtcMin + 1) / opts.mediaNodes) : 0;
+    const nodes = [];
+    for (let i = 0; i < opts.mediaNodes; i++)
+      nodes.push({ name: `media-${i + 1}`, port: await freePort(), index: i });
+    await Promise.all(
+      nodes.map((n) => {
+        const env = {
+          ...process.env,
+          MEDIA_NODE_ID: n.name,
+          MEDIA_NODE_HOST: '127.0.0.1',
+          MEDIA_NODE_PORT: String(n.port),
+          REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+          MEDIA_NODE_SECRET: mediaSecret,
+          SFU_WORKERS: String(opts.sfuWorkers),
+          RTC_LISTEN_IP: opts.rtcListenIp,
+          RTC_MIN_PORT: String(opts.rtcMin + n.index * mediaSpan),
+          RTC_MAX_PORT: String(opts.rtcMin + (n.index + 1) * mediaSpan - 1),
+        };
+        if (opts.announcedAddress) env.RTC_ANNOUNCED_ADDRESS = opts.announcedAddress;
+        else delete env.RTC_ANNOUNCED_ADDRESS;
+        n.rtc = `${env.RTC_MIN_PORT}-${env.RTC_MAX_PORT}`;
+        sup.start(n.name, 'media', process.execPath, ['--import', 'tsx', 'server/media/nodeMain.ts'], {
+          cwd: root,
+          env,
+          port: n.port,
+        });
+        return waitFor(n.name, () => httpOk(`http://127.0.0.1:${n.port}/health`), {
+          timeoutMs: 60_000,
+          gaveUp: () => sup.exited(n.name),
+        });
+      }),
+    );
+    if (nodes.length) say(`${nodes.length} media node(s) ready`);
+
+    // 5. Server processes. The first alone (it creates the indexes, seeds the demo and closes
     // lessons an earlier run left live); the others once it answers, finding all that done.
     const span = Math.floor((opts.rtcMax - opts.rtcMin + 1) / opts.servers);
     const servers = [];
@@ -368,11 +424,13 @@ async function main() {
         RTC_LISTEN_IP: opts.rtcListenIp,
         RTC_MIN_PORT: String(opts.rtcMin + s.index * span),
         RTC_MAX_PORT: String(opts.rtcMin + (s.index + 1) * span - 1),
+        ...(mediaSecret ? { MEDIA_NODES: 'true', MEDIA_NODE_SECRET: mediaSecret } : { MEDIA_NODES: 'false' }),
+        ...(opts.classroomsPerRouter ? { CLASSROOMS_PER_ROUTER: String(opts.classroomsPerRouter) } : {}),
       };
       delete env.FERRETDB_BIN;
       if (opts.announcedAddress) env.RTC_ANNOUNCED_ADDRESS = opts.announcedAddress;
       else delete env.RTC_ANNOUNCED_ADDRESS;
-      s.rtc = `${env.RTC_MIN_PORT}-${env.RTC_MAX_PORT}`;
+      s.rtc = mediaSecret ? 'on media nodes' : `${env.RTC_MIN_PORT}-${env.RTC_MAX_PORT}`;
       sup.start(s.name, 'server', process.execPath, ['--import', 'tsx', 'server/main.ts'], {
         cwd: root,
         env,
@@ -394,7 +452,7 @@ async function main() {
       say(`${servers.length - 1} more server process(es) ready (${seconds(restStarted)})`);
     }
 
-    // 5. HAProxy in front.
+    // 6. HAProxy in front.
     const haproxyDir = path.join(runDir, 'haproxy');
     fs.mkdirSync(haproxyDir, { recursive: true });
     const statsSocket = path.join(haproxyDir, 'admin.sock');
@@ -418,13 +476,14 @@ async function main() {
       `${JSON.stringify({ url, statsSocket, processes: sup.processes.map(({ name, role, pid, port, log }) => ({ name, role, pid, port, log })) }, null, 2)}\n`,
     );
     const rows = sup.processes.map((p) => {
-      const s = servers.find((x) => x.name === p.name);
+      const s = servers.find((x) => x.name === p.name) ?? nodes.find((x) => x.name === p.name);
       return `  ${p.name.padEnd(10)} ${p.role.padEnd(14)} pid ${String(p.pid).padEnd(8)} 127.0.0.1:${String(p.port).padEnd(6)}${s ? ` media ${s.rtc}` : ''.padEnd(18)}  ${shortPath(p.log)}`;
     });
     process.stdout.write(
       [
         '',
-        `  同步课堂 · ${servers.length} server processes behind HAProxy at ${url}`,
+        `  同步课堂 · ${servers.length} server processes behind HAProxy at ${url}` +
+          (nodes.length ? `, lessons' media on ${nodes.length} media node(s)` : ''),
         `  Studio (teacher): ${url}/studio    Classroom kiosk: ${url}/classroom`,
         '  Demo accounts as in README ("Demo accounts"); they sign in from this machine only.',
         `  Run dir ${runDir} (${opts.fresh ? 'fresh' : 'kept between runs; --fresh starts over'}); HAProxy admin socket ${statsSocket}`,
