@@ -50,11 +50,17 @@ export interface TestCluster {
 export async function startCluster({
   servers = 2,
   sfuWorkers = 1,
+  mediaNodes = 0,
+  classroomsPerRouter,
 }: {
   /** @default 2 */
   servers?: number;
-  /** mediasoup workers per server process. @default 1 */
+  /** mediasoup workers per server process (or per media node). @default 1 */
   sfuWorkers?: number;
+  /** Media node processes (0: the servers' own workers). @default 0 */
+  mediaNodes?: number;
+  /** Classrooms per router before a lesson spreads over several. @default the platform's */
+  classroomsPerRouter?: number;
 } = {}): Promise<TestCluster> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-test-'));
   const port = await freePort();
@@ -67,6 +73,8 @@ export async function startCluster({
       `--run-dir=${runDir}`,
       '--no-setup',
       `--sfu-workers=${sfuWorkers}`,
+      `--media-nodes=${mediaNodes}`,
+      ...(classroomsPerRouter ? [`--classrooms-per-router=${classroomsPerRouter}`] : []),
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
