@@ -10,6 +10,7 @@ import { studioPage } from './pages/studio.ts';
 import { evaluatePage } from './pages/evaluate.ts';
 import { evaluationsPage } from './pages/evaluations.ts';
 import { researchPage, researchSessionPage } from './pages/research.ts';
+import { inspectionPage } from './pages/inspection.ts';
 
 const root = document.getElementById('app')!;
 /** Who evaluates lessons and takes part in or oversees research (听课评课, 网络教研). */
@@ -40,6 +41,8 @@ async function route(): Promise<void> {
   else if (path === '/evaluations' && EVALUATORS.includes(user.role)) evaluationsPage(root, user);
   else if (path === '/research' && EVALUATORS.includes(user.role)) researchPage(root, user);
   else if (path === '/research/session' && EVALUATORS.includes(user.role)) researchSessionPage(root, user);
+  else if (path === '/inspection' && ['admin', 'bureau', 'coordinator', 'inspector'].includes(user.role))
+    inspectionPage(root, user);
   else if (path === '/classroom' && user.role === 'classroom') classroomPage(root, user);
   else if (path === '/manage' && home === '/manage') managePage(root, user);
   else if (home !== '/' && path !== home) location.replace(home);

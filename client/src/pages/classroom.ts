@@ -16,6 +16,7 @@ import { formatKbps } from '../ui/format.ts';
 import { retext, tr } from '../ui/text.ts';
 import { lessonStateBadge, pageState, topbar } from '../ui/topbar.ts';
 import { recordingIndicator } from '../library/recordingBadge.ts';
+import { inspectionBadge } from '../inspection/badge.ts';
 import { HeadcountControl } from '../ui/headcount.ts';
 
 const QUALITY_LABEL: Record<LinkQuality, MessageKey> = {
@@ -136,7 +137,11 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     h(
       'div',
       { class: 'kiosk' },
-      topbar('classroom', h('span', { class: 'rec-indicator' }, badge.el, recording.el), user.realName),
+      topbar(
+        'classroom',
+        h('span', { class: 'rec-indicator' }, badge.el, recording.el, inspectionBadge(socket)),
+        user.realName,
+      ),
       stage,
       h(
         'footer',

@@ -7,6 +7,7 @@ import { topbar } from '../ui/topbar.ts';
 export function homeOf(role: Role): string {
   if (role === 'teacher') return '/studio';
   if (role === 'classroom') return '/classroom';
+  if (role === 'inspector') return '/inspection';
   return role === 'admin' || role === 'bureau' || role === 'coordinator' || role === 'school'
     ? '/manage'
     : '/';

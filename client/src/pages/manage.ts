@@ -122,6 +122,7 @@ export function managePage(root: HTMLElement, user: UserView): void {
         ),
       ),
       h('a', { href: '/library', 'data-testid': 'library-link' }, tr('libraryLink')),
+      h('a', { href: '/inspection', 'data-testid': 'inspection-link' }, tr('inspection')),
       h('a', { href: '/evaluations', 'data-testid': 'evaluations-link' }, tr('evalTitle')),
       h('a', { href: '/research', 'data-testid': 'research-link' }, tr('researchTitle')),
     );

@@ -13,6 +13,7 @@ import { h, mount } from '../ui/dom.ts';
 import { retext, tr } from '../ui/text.ts';
 import { lessonStateBadge, pageState, topbar } from '../ui/topbar.ts';
 import { recordingIndicator } from '../library/recordingBadge.ts';
+import { inspectionBadge } from '../inspection/badge.ts';
 
 /**
  * The hub teacher's studio: the lesson's board (courseware and ink), own preview, start and
@@ -54,7 +55,11 @@ export function studioPage(root: HTMLElement, user: UserView): void {
 
   mount(
     root,
-    topbar('studio', h('span', { class: 'rec-indicator' }, badge.el, recording.el), user.realName),
+    topbar(
+      'studio',
+      h('span', { class: 'rec-indicator' }, badge.el, recording.el, inspectionBadge(socket)),
+      user.realName,
+    ),
     h(
       'main',
       { class: 'studio' },
