@@ -33,6 +33,11 @@ import type { Judged } from './sessionFacts.ts';
 import { countTeacherPeriods } from './teacherPeriods.ts';
 import { researchData } from './researchFacts.ts';
 
+/** How recordings are counted (资源同步共享), printed with the delivery rules. */
+const RECORDING_RULE =
+  '录制节数：期间内录下内容的课时（之后被删除的也计入）；已共享：录像共享到联校群所在区域的课时；' +
+  '可播放、合成中、合成失败按录像当前状态计；不完整：录制进程中断、录像有缺口的课时（老师关闭录制不算）。';
+
 export const DEFAULT_TARGETS: Readonly<Targets> = Object.freeze({
   clusters: { province: 500, city: 1500, county: 3000 },
   offerings: 10_000,
@@ -244,7 +249,7 @@ export class ReportService {
         to: new Date(period.to).toISOString(),
         label: period.label,
       },
-      rules: describeRules(this.#rules),
+      rules: [...describeRules(this.#rules), RECORDING_RULE],
       targets: this.#targets,
       figures: result.total,
       rows: result.rows,

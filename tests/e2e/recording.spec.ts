@@ -73,6 +73,8 @@ test('a lesson taught live is recorded (录制中 in the studio and the kiosk), 
     .toBeGreaterThan(1);
   const duration = await video.evaluate((v: HTMLVideoElement) => v.duration);
   expect(duration).toBeGreaterThan(5);
+  // The board is drawn into the video, the teacher's camera in a column beside it.
+  expect(await video.evaluate((v: HTMLVideoElement) => [v.videoWidth, v.videoHeight])).toEqual([1280, 540]);
   await studio.getByTestId('player-speed-1.5').click();
   await video.evaluate((v: HTMLVideoElement) => {
     v.muted = true;
@@ -104,5 +106,25 @@ test('a lesson taught live is recorded (录制中 in the studio and the kiosk), 
   await video.evaluate((v: HTMLVideoElement) => v.pause());
   await studio.getByTestId('player-board-slider').fill('2000');
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(2, 0);
-  await studio.context().close();
+
+  // The teacher shares it to the region (共享): another teacher of the county finds it.
+  await studio.goto('/library');
+  const mine = studio.locator(`[data-testid="library-item"][data-lesson="${lessonId}"]`);
+  await mine.getByTestId('library-share').click();
+  await expect(mine.getByTestId('library-shared')).toBeVisible();
+  const colleague = await openAs(browser, 'teacher2', '/library');
+  const found = colleague.locator(`[data-testid="library-item"][data-lesson="${lessonId}"]`);
+  await expect(found).toBeVisible();
+  await expect(found.getByTestId('library-shared')).toBeVisible();
+  await expect(found.getByTestId('library-share')).toHaveCount(0);
+  // Counted on the coordinator's dashboard: recorded and shared this month, playable in the session's row.
+  const manage = await openAs(browser, 'coordinator', '/manage#dashboard');
+  const card = manage.getByTestId('target-recordings');
+  await expect(card).toBeVisible();
+  expect(Number(await card.getAttribute('data-value'))).toBeGreaterThanOrEqual(1);
+  expect(Number(await card.getAttribute('data-shared'))).toBeGreaterThanOrEqual(1);
+  await expect(
+    manage.locator('[data-testid="report-session-recording"][data-state="ready"]').first(),
+  ).toBeVisible();
+  for (const page of [studio, colleague, manage]) await page.context().close();
 });
