@@ -355,9 +355,11 @@ export class RecordingService {
         dir: framesDir,
         image: async (assetId) =>
           mongoose.isValidObjectId(assetId)
-            ? this.#o.models.BoardAsset.findOne({ _id: assetId, lessonId }, { data: 1, width: 1, height: 1 })
-                .lean()
-                .then((a) => (a ? { data: Buffer.from(a.data), width: a.width, height: a.height } : null))
+            ? // Not lean: the document gives its image as a Buffer (lean gives the driver's Binary).
+              this.#o.models.BoardAsset.findOne(
+                { _id: assetId, lessonId },
+                { data: 1, width: 1, height: 1 },
+              ).then((a) => (a ? { data: a.data, width: a.width, height: a.height } : null))
             : null,
       });
       if (board)

@@ -63,3 +63,31 @@ export function sendKeyedTestVideo(port: number, rtcpPort: number, seconds = 30)
     { stdio: 'ignore' },
   );
 }
+
+/** The video's picture at `seconds`, as RGB bytes. */
+export function frameAt(file: string, seconds: number, width: number, height: number): Buffer {
+  const res = spawnSync(
+    'ffmpeg',
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-ss', String(seconds), '-i', file],
+      ...['-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (res.status !== 0) throw new Error(res.stderr.toString());
+  if (res.stdout.length !== width * height * 3)
+    throw new Error(`a ${width}×${height} frame has ${width * height * 3} bytes, not ${res.stdout.length}`);
+  return res.stdout;
+}
+
+/** The colour at (x, y) of an RGB picture `width` wide, named roughly. */
+export function colourAt(rgb: Buffer, width: number, x: number, y: number): string {
+  const at = (y * width + x) * 3;
+  const [r, g, b] = [rgb[at]!, rgb[at + 1]!, rgb[at + 2]!];
+  if (r > 200 && g > 200 && b > 200) return 'white';
+  if (r > 150 && g < 100 && b < 100) return 'red';
+  if (b > 150 && r < 100 && g < 100) return 'blue';
+  if (g > 100 && r < 80 && b < 80) return 'green';
+  if (r < 40 && g < 40 && b < 40) return 'black';
+  return `rgb(${r},${g},${b})`;
+}

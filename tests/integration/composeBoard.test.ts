@@ -8,7 +8,7 @@ import type { BoardOp } from '../../server/contract/board.ts';
 import { renderBoardFrames } from '../../server/recording/boardFrames.ts';
 import { pageChapters } from '../../server/recording/chapters.ts';
 import { compose } from '../../server/recording/compose.ts';
-import { probe } from '../helpers/recordingMedia.ts';
+import { colourAt, frameAt, probe } from '../helpers/recordingMedia.ts';
 
 const START = Date.parse('2026-11-20T06:00:00Z');
 const DURATION_MS = 8000;
@@ -35,33 +35,6 @@ function segment(dir: string, source: string, seconds: number): void {
     { encoding: 'utf8' },
   );
   if (res.status !== 0) throw new Error(res.stderr);
-}
-
-/** The video's picture at `seconds`, as RGB bytes. */
-function frameAt(file: string, seconds: number, width: number, height: number): Buffer {
-  const res = spawnSync(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-loglevel', 'error', '-ss', String(seconds), '-i', file],
-      ...['-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  if (res.status !== 0) throw new Error(res.stderr.toString());
-  expect(res.stdout.length).toBe(width * height * 3);
-  return res.stdout;
-}
-
-/** The colour at (x, y) of an RGB picture `width` wide, named roughly. */
-function colourAt(rgb: Buffer, width: number, x: number, y: number): string {
-  const at = (y * width + x) * 3;
-  const [r, g, b] = [rgb[at]!, rgb[at + 1]!, rgb[at + 2]!];
-  if (r > 200 && g > 200 && b > 200) return 'white';
-  if (r > 150 && g < 100 && b < 100) return 'red';
-  if (b > 150 && r < 100 && g < 100) return 'blue';
-  if (g > 100 && r < 80 && b < 80) return 'green';
-  if (r < 40 && g < 40 && b < 40) return 'black';
-  return `rgb(${r},${g},${b})`;
 }
 
 describe('the board drawn into the lesson’s MP4, the screen share over it while on, the cameras beside it', () => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
+import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../server/auth/tokens.ts';
 import type { LibraryListResponse, RecordingStatus, RecordingView } from '../../server/contract/library.ts';
@@ -7,7 +8,14 @@ import type { Recording } from '../../server/models/index.ts';
 import { TEST_VIDEO_RTP, waitFor } from '../helpers/media.ts';
 import { login, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { TEST_AUDIO_RTP, probe, sendKeyedTestVideo, sendTestAudio } from '../helpers/recordingMedia.ts';
+import {
+  TEST_AUDIO_RTP,
+  colourAt,
+  frameAt,
+  probe,
+  sendKeyedTestVideo,
+  sendTestAudio,
+} from '../helpers/recordingMedia.ts';
 
 /** The pid of the recorder (ffmpeg) writing into `dir`, read from /proc. */
 function recorderPid(dir: string): number | null {
@@ -234,6 +242,28 @@ describe('recording: a live lesson recorded where its media is, composed into on
     });
     expect(on.status).toBe(200);
     expect(await waitFor(async () => (await status()).recordingNow, 15_000)).toBe(true);
+    // A courseware page (all blue) uploaded and turned to: drawn into the MP4 from the lesson's assets.
+    const deck = createCanvas(800, 450);
+    const dctx = deck.getContext('2d');
+    dctx.fillStyle = '#0000ff';
+    dctx.fillRect(0, 0, 800, 450);
+    const data = await deck.encode('png');
+    const asset = await m.BoardAsset.create({
+      lessonId: next,
+      mediaType: 'image/png',
+      width: 800,
+      height: 450,
+      data,
+      bytes: data.length,
+      createdAt: new Date(),
+      createdBy: teacher.userId,
+    });
+    await platform.boards.change(
+      next!,
+      { role: 'teacher', refId: teacher.userId },
+      { t: 'addPages', pages: [{ id: 'deck-1', background: asset._id.toString() }], after: null },
+    );
+    await new Promise((r) => setTimeout(r, 1500));
     await platform.lessons.end(teacher, next!);
     const rec = async () => (await m.Recording.findOne({ lessonId: next }).lean<Recording>())!;
     expect(await waitFor(async () => ['ready', 'failed'].includes((await rec()).state), 120_000, 500)).toBe(
@@ -248,5 +278,17 @@ describe('recording: a live lesson recorded where its media is, composed into on
       await fetch(`${t.url}/api/library/recordings/${next}`, { headers: auth })
     ).json()) as RecordingView;
     expect(view).toMatchObject({ state: 'ready', incomplete: false });
+    // The board with its courseware page fills the left of the video at the end; the cameras'
+    // column beside it is black (no camera was sent).
+    const mp4 = `${t.dataDir}/recordings/${next}/lesson.mp4`;
+    const last = frameAt(mp4, done.durationMs! / 1000 - 0.3, 1280, 540);
+    expect(colourAt(last, 1280, 480, 270)).toBe('blue');
+    expect(colourAt(last, 1280, 1120, 90)).toBe('black');
+    // The reports count it from its lesson: recorded, playable, complete.
+    expect((await m.Lesson.findById(next).lean())?.recording).toEqual({
+      state: 'ready',
+      incomplete: false,
+      shared: false,
+    });
   }, 240_000);
 });
