@@ -41,6 +41,8 @@ import * as mediasoup from 'mediasoup';
 import { z } from 'zod';
 import type { SfuStatsResponse } from '../server/contract/api.ts';
 import { TEACHER_CAMERA_LAYERS, TEACHER_CAPTURE } from '../client/src/media/encodings.ts';
+import { startMediaNode } from '../tests/helpers/mediaNode.ts';
+import { startRedis } from '../tests/helpers/redis.ts';
 import { startServerProcess, stopServerProcess } from '../tests/helpers/serverProcess.ts';
 import { LoadClient } from './loadclient/LoadClient.ts';
 import type { Account, ClassroomReport } from './loadclient/LoadClient.ts';
@@ -73,11 +75,12 @@ const Options = z.object({
   paths: z
     .string()
     .transform((s) => s.split(',').map((p) => p.trim()))
-    .pipe(z.array(z.enum(['platform', 'bare'])).min(1)),
+    .pipe(z.array(z.enum(['platform', 'bare', 'nodes'])).min(1)),
   bwe: z.enum(['on', 'off']),
   concurrency: z.coerce.number().int().min(1).max(64),
 });
-type Path = 'platform' | 'bare';
+/** platform: one server process with its own worker; nodes: the lesson as a broadcast over 2 media nodes; bare: mediasoup alone. */
+type Path = 'platform' | 'bare' | 'nodes';
 
 function parseOptions(): z.infer<typeof Options> {
   const { values } = parseArgs({
@@ -103,7 +106,8 @@ interface Run {
   /** Received by all classrooms: RTP bit rate (headers included), packets per second. */
   mbps: number;
   packetsPerSecond: number;
-  /** Media worker: CPU %, CPU per received packet (µs), RSS and peak RSS at the end (MiB). */
+  /** Media workers (summed over the nodes' for a broadcast): CPU %, CPU per received packet (µs), RSS and peak RSS at the end (MiB). */
+  workers: number;
   workerCpuPercent: number;
   usPerPacket: number;
   workerRssMiB: number;
@@ -138,26 +142,29 @@ function progress(message: string): void {
 interface Target {
   url: string;
   serverPid: number | null;
-  workerPid(): Promise<number>;
+  /** The media workers carrying the lesson (one; two for a broadcast over two nodes). */
+  workerPids(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
-async function startPlatform(k: number): Promise<Target> {
+async function startPlatform(k: number, env: Record<string, string> = {}): Promise<Target> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sfu-'));
   await seedBenchClassrooms(dataDir, k);
   const { child, url } = await startServerProcess(dataDir, {
     SFU_WORKERS: '1',
     DEMO_LESSON_MINUTES: '120',
+    ...env,
   });
   return {
     url,
     serverPid: child.pid!,
-    async workerPid() {
+    async workerPids() {
       const token = await signIn(url, 'admin', PASSWORD);
       const sfu = await getJson<SfuStatsResponse>(url, '/api/admin/sfu', token);
-      const worker = sfu.workers.find((w) => w.routers > 0) ?? sfu.workers[0];
-      if (!worker) throw new Error('the server has no media worker');
-      return worker.pid;
+      const busy = sfu.workers.filter((w) => w.routers > 0);
+      const workers = busy.length ? busy : sfu.workers.slice(0, 1);
+      if (!workers.length) throw new Error('the server has no media worker');
+      return workers.map((w) => w.pid);
     },
     async stop() {
       await stopServerProcess(child);
@@ -166,18 +173,67 @@ async function startPlatform(k: number): Promise<Target> {
   };
 }
 
+/**
+ * The product's broadcast path: Redis, two media node processes (one worker each) and the
+ * server with MEDIA_NODES=true; with ⌈K/2⌉ classrooms per router the lesson is two rooms, one on
+ * each node, piped together.
+ */
+async function startNodes(k: number): Promise<Target> {
+  const redis = await startRedis();
+  const secret = 'bench-media-node-secret-0123456789abcdef';
+  const env = { REDIS_URL: redis.url, MEDIA_NODE_SECRET: secret };
+  const nodes = await Promise.all([
+    startMediaNode('bench-node-1', {
+      ...env,
+      RTC_MIN_PORT: '42000',
+      RTC_MAX_PORT: '45999',
+      LOG_LEVEL: 'warn',
+    }),
+    startMediaNode('bench-node-2', {
+      ...env,
+      RTC_MIN_PORT: '46000',
+      RTC_MAX_PORT: '49999',
+      LOG_LEVEL: 'warn',
+    }),
+  ]);
+  try {
+    const platform = await startPlatform(k, {
+      ...env,
+      MEDIA_NODES: 'true',
+      CLASSROOMS_PER_ROUTER: String(Math.max(1, Math.ceil(k / 2))),
+    });
+    return {
+      ...platform,
+      async stop() {
+        await platform.stop();
+        await Promise.all(nodes.map((n) => n.stop()));
+        await redis.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
+    await redis.stop();
+    throw error;
+  }
+}
+
 async function startBare(): Promise<Target> {
   const bare = await startBareServer();
   return {
     url: bare.url,
     serverPid: null,
-    workerPid: () => Promise.resolve(bare.workerPid),
+    workerPids: () => Promise.resolve([bare.workerPid]),
     stop: () => bare.close(),
   };
 }
 
 async function runOnce(k: number, which: Path, options: z.infer<typeof Options>): Promise<Run> {
-  const target = which === 'platform' ? await startPlatform(k) : await startBare();
+  const target =
+    which === 'platform'
+      ? await startPlatform(k)
+      : which === 'nodes'
+        ? await startNodes(k)
+        : await startBare();
   const classrooms: Account[] = Array.from({ length: k }, (_, i) => ({
     username: benchClassroom(i),
     password: BENCH_PASSWORD,
@@ -196,9 +252,9 @@ async function runOnce(k: number, which: Path, options: z.infer<typeof Options>)
     });
     const joinSeconds = (performance.now() - joinStart) / 1000;
     await sleep(options.warmup * 1000);
-    const workerPid = await target.workerPid();
+    const workerPids = await target.workerPids();
     const pids: Record<string, number> = {
-      worker: workerPid,
+      ...Object.fromEntries(workerPids.map((pid, i) => [`worker${i}`, pid])),
       teacher: load.teacher.pid,
       sink: load.sink.pid,
       bench: process.pid,
@@ -211,7 +267,15 @@ async function runOnce(k: number, which: Path, options: z.infer<typeof Options>)
     const cpuAfter = await cpuOf(pids);
     const seconds = (performance.now() - started) / 1000;
     const sentAfter = load.teacher.layers;
-    const memory = await processMemory(workerPid);
+    const memories = await Promise.all(workerPids.map((pid) => processMemory(pid)));
+    const memory = {
+      rssKiB: memories.reduce((n, m) => n + m.rssKiB, 0),
+      peakRssKiB: memories.reduce((n, m) => n + m.peakRssKiB, 0),
+    };
+    const workerCpuMs = workerPids.reduce(
+      (n, _, i) => n + cpuAfter[`worker${i}`]! - cpuBefore[`worker${i}`]!,
+      0,
+    );
     const percent = (name: string): number => ((cpuAfter[name]! - cpuBefore[name]!) / seconds / 1000) * 100;
     // Broken, not slow: a classroom that received nothing, or never a video packet. (Video alone
     // may stop in a window: below the lowest layer's need, the SFU keeps a classroom on sound.)
@@ -224,7 +288,7 @@ async function runOnce(k: number, which: Path, options: z.infer<typeof Options>)
     const first = reports.map((r) => r.firstPacketMs ?? NaN).filter(Number.isFinite);
     const layers = TEACHER_CAMERA_LAYERS.map((_, i) => reports.filter((r) => r.layer === i).length);
     const top = TEACHER_CAMERA_LAYERS.length - 1;
-    const cpuMs = cpuAfter['worker']! - cpuBefore['worker']!;
+    const cpuMs = workerCpuMs;
     return {
       k,
       path: which,
@@ -232,7 +296,8 @@ async function runOnce(k: number, which: Path, options: z.infer<typeof Options>)
       joinSeconds,
       mbps: reports.reduce((n, r) => n + r.kbps, 0) / 1000,
       packetsPerSecond: packets / seconds,
-      workerCpuPercent: percent('worker'),
+      workerCpuPercent: (workerCpuMs / seconds / 1000) * 100,
+      workers: workerPids.length,
       usPerPacket: packets > 0 ? (cpuMs * 1000) / packets : NaN,
       workerRssMiB: memory.rssKiB / 1024,
       workerPeakRssMiB: memory.peakRssKiB / 1024,
@@ -249,11 +314,11 @@ async function runOnce(k: number, which: Path, options: z.infer<typeof Options>)
         const before = sentBefore.find((b) => b.rid === l.rid)?.bytesSent ?? 0;
         return ((l.bytesSent - before) * 8) / seconds / 1000;
       }),
-      serverBelowTop: which === 'platform' ? reports.filter((r) => (r.serverLayer ?? -1) < top).length : null,
+      serverBelowTop: which === 'bare' ? null : reports.filter((r) => (r.serverLayer ?? -1) < top).length,
       classrooms: reports.map(({ snapshot: _snapshot, ...rest }) => rest),
     };
   } finally {
-    await load?.stop({ end: which === 'platform' }).catch(() => undefined);
+    await load?.stop({ end: which !== 'bare' }).catch(() => undefined);
     await target.stop();
   }
 }

@@ -8,6 +8,9 @@ import type { NodeReports } from './NodeReports.ts';
 import type { NodeReport } from './protocol.ts';
 import { RemoteRoom } from './RemoteRoom.ts';
 
+/** How long a room placed on a node counts towards its load before its reports show it, ms. */
+const RECENT_MS = 5000;
+
 export interface NodePlacementOptions {
   reports: NodeReports;
   secret: string;
@@ -36,7 +39,9 @@ export class NodePlacement implements RoomPlacement, MediaWorkers {
   readonly #o: Required<Omit<NodePlacementOptions, 'regionOf'>> & Pick<NodePlacementOptions, 'regionOf'>;
   readonly #links = new Map<string, NodeLink>();
   /** Rooms placed per node since its report was last read. */
-  readonly #placed = new Map<string, number>();
+  readonly #placed = new Map<string, number[]>();
+  /** The nodes hosting each lesson's rooms (a broadcast has several), by lesson id. */
+  readonly #lessonNodes = new Map<string, Map<string, number>>();
   /** Nodes whose link dropped, until they report again after it. */
   readonly #down = new Map<string, number>();
   #reports: NodeReport[] = [];
@@ -73,20 +78,24 @@ export class NodePlacement implements RoomPlacement, MediaWorkers {
     );
   }
 
-  async open(lessonId: string): Promise<RemoteRoom> {
-    const [reports, region] = await Promise.all([this.#fresh(), this.#o.regionOf?.(lessonId) ?? null]);
+  /** Opens a room: `room` is a lesson's id, or `<lessonId>~<n>` for another room of a broadcast. */
+  async open(room: string): Promise<RemoteRoom> {
+    const [reports, region] = await Promise.all([this.#fresh(), this.#o.regionOf?.(room) ?? null]);
+    const lessonId = room.split('~')[0] ?? room;
     const tried = new Set<string>();
     let lastError: unknown;
     // A node that cannot open it (its link just dropped) is skipped for the next best.
     for (;;) {
-      const node = this.#choose(reports, region, tried);
+      const node = this.#choose(reports, region, tried, this.#lessonNodes.get(lessonId));
       if (!node) break;
       tried.add(node.nodeId);
       try {
-        const room = await RemoteRoom.open(this.#link(node), lessonId);
-        this.#placed.set(node.nodeId, (this.#placed.get(node.nodeId) ?? 0) + 1);
-        this.#log.info({ lessonId, nodeId: node.nodeId, region }, 'lesson placed');
-        return room;
+        const opened = await RemoteRoom.open(this.#link(node), room);
+        this.#placed.set(node.nodeId, [...(this.#placed.get(node.nodeId) ?? []), Date.now()]);
+        this.#hosts(lessonId, node.nodeId, +1);
+        opened.on('close', () => this.#hosts(lessonId, node.nodeId, -1));
+        this.#log.info({ room, nodeId: node.nodeId, region }, 'lesson placed');
+        return opened;
       } catch (error) {
         lastError = error;
         this.#log.warn({ err: error, lessonId, nodeId: node.nodeId }, 'media node did not open the room');
@@ -100,7 +109,7 @@ export class NodePlacement implements RoomPlacement, MediaWorkers {
   capabilities(): Promise<types.RtpCapabilities> {
     this.#capabilities ??= this.#fresh()
       .then((reports) => {
-        const node = this.#choose(reports, null, new Set());
+        const node = this.#choose(reports, null, new Set(), undefined);
         if (!node)
           throw new MediaNodeUnavailableError(
             'no media node is reporting: start one with "npm run media-node"',
@@ -120,19 +129,42 @@ export class NodePlacement implements RoomPlacement, MediaWorkers {
     this.#links.clear();
   }
 
-  #choose(reports: NodeReport[], region: string | null, tried: Set<string>): NodeReport | undefined {
+  /**
+   * The node for a new room: among the usable nodes, those of the lesson's region (while not
+   * busy), and among those the ones not yet hosting a room of the same lesson (a broadcast
+   * spreads over nodes), the least loaded.
+   */
+  #choose(
+    reports: NodeReport[],
+    region: string | null,
+    tried: Set<string>,
+    lessonNodes?: Map<string, number>,
+  ): NodeReport | undefined {
     const usable = reports.filter((r) => !tried.has(r.nodeId) && !this.#down.has(r.nodeId));
+    // Rooms placed since the node's last report or two (its CPU does not show them yet).
+    const recent = (r: NodeReport): number =>
+      (this.#placed.get(r.nodeId) ?? []).filter((at) => Date.now() - at < RECENT_MS).length;
     const load = (r: NodeReport): number =>
-      Math.max(...r.workers.map((w) => w.cpu)) +
-      ((this.#placed.get(r.nodeId) ?? 0) * 0.05) / r.workers.length;
+      Math.max(...r.workers.map((w) => w.cpu)) + (recent(r) * 0.05) / r.workers.length;
     const byLoad = (a: NodeReport, b: NodeReport): number =>
       load(a) - load(b) || a.consumers - b.consumers || a.nodeId.localeCompare(b.nodeId);
-    const local = region
-      ? usable.filter(
-          (r) => r.region && inRegion(regionPrefix(r.region), region) && load(r) < this.#o.busyCpu,
-        )
-      : [];
-    return (local.length ? local : usable).sort(byLoad)[0];
+    const prefer = (nodes: NodeReport[], keep: (r: NodeReport) => boolean): NodeReport[] => {
+      const kept = nodes.filter(keep);
+      return kept.length ? kept : nodes;
+    };
+    const inLessonRegion = (r: NodeReport): boolean =>
+      !!region && !!r.region && inRegion(regionPrefix(r.region), region) && load(r) < this.#o.busyCpu;
+    const apart = (r: NodeReport): boolean => !lessonNodes?.get(r.nodeId) && load(r) < this.#o.busyCpu;
+    return prefer(prefer(usable, inLessonRegion), apart).sort(byLoad)[0];
+  }
+
+  #hosts(lessonId: string, nodeId: string, change: 1 | -1): void {
+    const nodes = this.#lessonNodes.get(lessonId) ?? new Map<string, number>();
+    const count = (nodes.get(nodeId) ?? 0) + change;
+    if (count > 0) nodes.set(nodeId, count);
+    else nodes.delete(nodeId);
+    if (nodes.size) this.#lessonNodes.set(lessonId, nodes);
+    else this.#lessonNodes.delete(lessonId);
   }
 
   #link(node: NodeReport): NodeLink {
@@ -165,7 +197,11 @@ export class NodePlacement implements RoomPlacement, MediaWorkers {
       .then((reports) => {
         this.#reports = reports;
         this.#readAt = Date.now();
-        this.#placed.clear();
+        for (const [nodeId, times] of this.#placed) {
+          const kept = times.filter((at) => Date.now() - at < RECENT_MS);
+          if (kept.length) this.#placed.set(nodeId, kept);
+          else this.#placed.delete(nodeId);
+        }
         // A node whose link dropped is usable again once linked; one that stopped reporting is forgotten.
         const ids = new Set(reports.map((r) => r.nodeId));
         for (const [nodeId, link] of this.#links)
