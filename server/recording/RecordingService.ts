@@ -15,7 +15,7 @@ import type { Lesson, Models, Recording } from '../models/index.ts';
 import { renderBoardFrames } from './boardFrames.ts';
 import { pageChapters } from './chapters.ts';
 import { compose } from './compose.ts';
-import { copyToLesson } from './lessonCopy.ts';
+import { copyEveryRecording, copyToLesson } from './lessonCopy.ts';
 import { clusterUsage } from './quota.ts';
 import type { RecordingStorage } from './storage.ts';
 
@@ -94,6 +94,11 @@ export class RecordingService {
         .catch((error: unknown) => this.#log.warn({ err: error }, 'housekeeping failed'));
     housekeeping();
     this.#housekeeping ??= setInterval(housekeeping, HOUSEKEEPING_MS).unref();
+    void copyEveryRecording(this.#o.models).then(
+      (copied) =>
+        copied && this.#log.info({ copied }, 'recordings copied onto their lessons for the reports'),
+      (error: unknown) => this.#log.warn({ err: error }, 'recordings not copied onto their lessons'),
+    );
     const open = await this.#o.models.Recording.find({ state: { $in: ['recording', 'composing'] } }).lean();
     for (const rec of open) {
       const lessonId = rec.lessonId.toString();

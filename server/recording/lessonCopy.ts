@@ -40,3 +40,24 @@ export async function copyToLesson(models: Models, lessonId: string): Promise<vo
       { $set: { 'recording.state': 'deleted' satisfies RecordingFact['state'] } },
     );
 }
+
+/** Where {@link copyEveryRecording} notes that it ran (one document). */
+const STATE = 'recordingstate';
+const COPIED = 'lesson-copy-1';
+
+/**
+ * Once per database: copies every recording onto its lesson. Recordings made before the
+ * lessons carried their recording (Lesson.recording) would otherwise be missing from the
+ * reports; later changes copy themselves. Returns how many were copied (0 when done before).
+ */
+export async function copyEveryRecording(models: Models): Promise<number> {
+  const state = models.Recording.db.collection<{ _id: string; at: Date }>(STATE);
+  if (await state.findOne({ _id: COPIED })) return 0;
+  let copied = 0;
+  for await (const rec of models.Recording.find({}, { lessonId: 1 }).lean().cursor()) {
+    await copyToLesson(models, rec.lessonId.toString());
+    copied++;
+  }
+  await state.updateOne({ _id: COPIED }, { $set: { at: new Date() } }, { upsert: true });
+  return copied;
+}

@@ -6,7 +6,7 @@ import type { LibraryListResponse, RecordingStatus, RecordingView } from '../../
 import type { Figures, ReportView } from '../../server/contract/reports.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { Recording } from '../../server/models/index.ts';
-import { copyToLesson } from '../../server/recording/lessonCopy.ts';
+import { copyEveryRecording, copyToLesson } from '../../server/recording/lessonCopy.ts';
 import { Library } from '../../server/recording/Library.ts';
 import { RecordingStorage } from '../../server/recording/storage.ts';
 import { reportWorkbook } from '../../server/reports/workbook.ts';
@@ -185,6 +185,21 @@ describe('recordings counted, shared, kept within quota and retention (资源同
     expect(column('合成中')).toBe('1');
     expect(column('合成失败')).toBe('1');
     expect(column('不完整')).toBe('1');
+  });
+
+  it('copies every recording made before lessons carried theirs onto its lesson, once per database', async () => {
+    const m = t.platform.models;
+    const old = await recordedLesson(7, { state: 'ready', died: true });
+    // As an earlier version left it: the recording, nothing on its lesson.
+    await m.Lesson.updateOne({ _id: old }, { $set: { recording: null } });
+    await m.Recording.db.collection('recordingstate').deleteMany({});
+    expect(await copyEveryRecording(m)).toBeGreaterThanOrEqual(1);
+    expect((await m.Lesson.findById(old).lean())?.recording).toEqual({
+      state: 'ready',
+      incomplete: true,
+      shared: false,
+    });
+    expect(await copyEveryRecording(m)).toBe(0);
   });
 
   it('deletes recordings past the cluster’s retention (files, entry, audited as "retention"), keeping newer ones and those still composing', async () => {
