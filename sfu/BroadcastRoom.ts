@@ -54,6 +54,8 @@ export class BroadcastRoom extends TypedEmitter<LessonRoomEvents> implements Med
   #opening: Promise<Edge> | undefined;
   /** Each participant's room, by peer id. */
   readonly #home = new Map<string, MediaRoom>();
+  /** The classrooms (refIds) seated in each room. */
+  readonly #seats = new Map<MediaRoom, Set<string>>();
   /** Producers by id, with the room they were produced in. */
   readonly #produced = new Map<string, { info: ProducerInfo; room: MediaRoom }>();
   /**
@@ -225,13 +227,25 @@ export class BroadcastRoom extends TypedEmitter<LessonRoomEvents> implements Med
 
   closePiped(): void {}
 
-  /** The room a classroom joins: its room before (a rejoin), else the first with space. */
+  /**
+   * The room a classroom joins: its room before (a rejoin), else the first with space. Seats are
+   * taken at once, before the room hears of the peer: classrooms joining together spread out.
+   */
   async #roomForClassroom(refId: string): Promise<MediaRoom> {
-    const count = (room: MediaRoom): number => room.peers.filter((p) => p.role === 'classroom').length;
-    for (const room of this.rooms)
-      if (room.peers.some((p) => p.role === 'classroom' && p.refId === refId)) return room;
-    const free = this.rooms.find((r) => !r.closed && count(r) < this.#o.classroomsPerRoom);
-    if (free) return free;
+    for (const [room, seated] of this.#seats) if (seated.has(refId) && !room.closed) return room;
+    const free = this.rooms.find(
+      (r) => !r.closed && (this.#seats.get(r)?.size ?? 0) < this.#o.classroomsPerRoom,
+    );
+    const room = free ?? (await this.#nextEdge());
+    const seated = this.#seats.get(room) ?? new Set<string>();
+    this.#seats.set(room, seated);
+    if (seated.size >= this.#o.classroomsPerRoom && !seated.has(refId)) return this.#roomForClassroom(refId);
+    seated.add(refId);
+    return room;
+  }
+
+  /** The edge being opened, or a new one. */
+  async #nextEdge(): Promise<MediaRoom> {
     this.#opening ??= this.#openEdge().finally(() => (this.#opening = undefined));
     return (await this.#opening).room;
   }
@@ -309,6 +323,9 @@ export class BroadcastRoom extends TypedEmitter<LessonRoomEvents> implements Med
     room.on('peerleft', (peer) => {
       if (!isHome(peer.peerId) && this.#home.has(peer.peerId)) return;
       this.#home.delete(peer.peerId);
+      // Its seat is kept while another peer of the same classroom (a reload) sits in the room.
+      if (peer.role === 'classroom' && !room.peers.some((p) => p.refId === peer.refId))
+        this.#seats.get(room)?.delete(peer.refId);
       this.safeEmit('peerleft', peer);
     });
     room.on('newproducer', (info, audience) => {

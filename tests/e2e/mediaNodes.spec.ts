@@ -4,6 +4,7 @@ import type { Page } from '@playwright/test';
 import type { UserView } from '../../server/contract/api.ts';
 import { startCluster } from '../helpers/cluster.ts';
 import type { TestCluster } from '../helpers/cluster.ts';
+import { framesOf, recordFrames, resumedAt } from './lib/frameClock.ts';
 import { openAs } from './lib/signIn.ts';
 
 const CLASSROOMS = ['classroom1', 'classroom2', 'classroom3', 'classroom4'];
@@ -89,15 +90,45 @@ test.describe('a lesson spread over two media nodes', () => {
         .toBeGreaterThan(5);
     }
 
+    // A media node dies: the kiosks' teacher video comes back, from the surviving node, without a reload.
+    for (const kiosk of kiosks) {
+      await recordFrames(kiosk, TEACHER_VIDEO);
+      await kiosk.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    }
+    await expect
+      .poll(async () =>
+        Math.min(...(await Promise.all(kiosks.map(async (k) => (await framesOf(k, TEACHER_VIDEO)).length)))),
+      )
+      .toBeGreaterThan(10);
+    const victim = nodes[1]!;
+    const killedAt = Date.now();
+    process.kill(victim.pid, 'SIGKILL');
+    const recovery: number[] = [];
+    for (const kiosk of kiosks) {
+      await expect
+        .poll(async () => resumedAt(await framesOf(kiosk, TEACHER_VIDEO), killedAt), { timeout: 90_000 })
+        .not.toBeNull();
+      recovery.push(resumedAt(await framesOf(kiosk, TEACHER_VIDEO), killedAt)! - killedAt);
+      expect(
+        await kiosk.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
+      ).toBe(true);
+    }
+    const survivor = nodes[0]!;
+    expect(
+      ((await (await fetch(`http://127.0.0.1:${survivor.port}/health`)).json()) as { rooms: number }).rooms,
+    ).toBe(2);
+    console.log(
+      `[media nodes] ${victim.name} killed; kiosks' teacher video back after ${recovery.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} (issue 19's goal: < 5 s)`,
+    );
+
     await studio.getByTestId('lesson-end').click();
     await expect(studio.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
-    for (const node of nodes)
-      await expect
-        .poll(
-          async () =>
-            ((await (await fetch(`http://127.0.0.1:${node.port}/health`)).json()) as { rooms: number }).rooms,
-        )
-        .toBe(0);
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`http://127.0.0.1:${node.port}/health`)).json()) as { rooms: number }).rooms,
+      )
+      .toBe(0);
     for (const page of [studio, ...kiosks]) await page.context().close();
   });
 });
