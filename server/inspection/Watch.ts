@@ -185,37 +185,38 @@ export class Watch {
     return this.#channels.lessonChannel(lessonId);
   }
 
-  /** A watcher arrived: the first one tells the lesson 巡课中 where its region shows it. */
+  /**
+   * A watcher arrived. The region's rule is read at every arrival, so that a changed rule
+   * applies from the next watcher on: the lesson is told 巡课中 when it is watched and the rule
+   * shows it (and told it is not when the rule no longer does).
+   */
   async #enter(room: MediaRoom, socketId: string): Promise<boolean> {
     const lessonId = room.lessonId;
+    const notice = await this.#options.inspection.showsNotice(lessonId);
     let watched = this.#watched.get(lessonId);
     if (!watched) {
-      const notice = await this.#options.inspection.showsNotice(lessonId);
-      // Another watcher may have arrived while the rule was read.
-      watched = this.#watched.get(lessonId);
-      if (!watched) {
-        const entry: Watched = {
-          room,
-          watchers: new Set(),
-          notice,
-          // A classroom or teacher joining while the lesson is watched is told at once.
-          onJoined: (peer) => {
-            if (entry.notice && entry.watchers.size)
-              this.#channels?.notify(peer.peerId, { lessonId, watched: true });
-          },
-          onClose: () => this.#watched.delete(lessonId),
-        };
-        room.on('peerjoined', entry.onJoined);
-        room.on('close', entry.onClose);
-        this.#watched.set(lessonId, entry);
-        watched = entry;
-      }
+      const entry: Watched = {
+        room,
+        watchers: new Set(),
+        notice: false,
+        // A classroom or teacher joining while the lesson is watched is told at once.
+        onJoined: (peer) => {
+          if (entry.notice && entry.watchers.size)
+            this.#channels?.notify(peer.peerId, { lessonId, watched: true });
+        },
+        onClose: () => this.#watched.delete(lessonId),
+      };
+      room.on('peerjoined', entry.onJoined);
+      room.on('close', entry.onClose);
+      this.#watched.set(lessonId, entry);
+      watched = entry;
     }
-    const first = watched.watchers.size === 0;
+    const told = watched.notice && watched.watchers.size > 0;
     watched.watchers.add(socketId);
-    if (first && watched.notice) this.#channels?.notify(this.#channel(lessonId), { lessonId, watched: true });
+    watched.notice = notice;
+    if (notice !== told) this.#channels?.notify(this.#channel(lessonId), { lessonId, watched: notice });
     this.#log.debug({ lessonId, watchers: watched.watchers.size }, 'watcher joined');
-    return watched.notice;
+    return notice;
   }
 
   /** A watcher left: the last one tells the lesson that no one watches any more. */

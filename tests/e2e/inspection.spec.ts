@@ -140,8 +140,22 @@ test('an inspector watches two live lessons on the wall and opens one silently: 
   const studioGrid = room.peers.filter((p) => p.role === 'classroom');
   expect(studioGrid).toHaveLength(1);
 
-  // Leaving lets go of the lesson's media at once.
+  // Back on the wall; then nobody watches any more.
   await wall.getByTestId('watch-back').click();
   await expect(wall.getByTestId('wall-tile')).toHaveCount(2);
-  for (const page of [...kiosks, ...studios, wall]) await page.context().close();
+  await wall.context().close();
+  await expect.poll(() => t.platform.rooms.get(english)!.stats().peers, { timeout: 15_000 }).toBe(2);
+
+  // The county's bureau lets its classrooms see 巡课中: the next watcher is shown on the kiosk.
+  const bureau = await as('bureau', '/inspection');
+  await bureau.getByTestId('wall-county').selectOption('430725');
+  await expect(bureau.getByTestId('wall-notice')).not.toBeChecked();
+  await bureau.getByTestId('wall-notice').check();
+  await expect(bureau.getByTestId('wall-notice')).toBeEnabled();
+  await bureau.context().close();
+  const again = await as('inspector', '/inspection');
+  await expect(kiosk.getByTestId('inspection-badge')).toBeVisible({ timeout: 30_000 });
+  await again.context().close();
+  await expect(kiosk.getByTestId('inspection-badge')).toBeHidden({ timeout: 15_000 });
+  for (const page of [...kiosks, ...studios]) await page.context().close();
 });

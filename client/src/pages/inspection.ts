@@ -1,5 +1,10 @@
 import type { UserView } from '../../../server/contract/api.ts';
-import type { WallFacet, WallPage, WallTile } from '../../../server/contract/inspection.ts';
+import type {
+  InspectionPolicyView,
+  WallFacet,
+  WallPage,
+  WallTile,
+} from '../../../server/contract/inspection.ts';
 import { api } from '../api.ts';
 import { t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
@@ -7,6 +12,7 @@ import { peerQuality } from '../media/linkQuality.ts';
 import type { LinkQuality } from '../media/linkQuality.ts';
 import { Watcher } from '../inspection/Watcher.ts';
 import { watchPage } from '../inspection/watchView.ts';
+import { putJson } from '../library/recordingBadge.ts';
 import { fill } from '../research/format.ts';
 import { h, mount } from '../ui/dom.ts';
 import { tr } from '../ui/text.ts';
@@ -61,10 +67,11 @@ export function inspectionPage(root: HTMLElement, user: UserView): void {
     ),
     h('span', { class: 'wall-pager' }, prev, nextPage),
   );
+  const notice = noticeSwitch(user);
   mount(
     root,
     topbar('inspection', null, user.realName),
-    h('main', { class: 'wall' }, filters, summary, grid),
+    h('main', { class: 'wall' }, filters, notice.el, summary, grid),
   );
 
   /** Tiles on screen by lesson id, each with its watcher (the teacher's camera). */
@@ -126,6 +133,7 @@ export function inspectionPage(root: HTMLElement, user: UserView): void {
     select.addEventListener('change', () => {
       state[key] = select.value;
       state.page = 1;
+      if (key === 'county') notice.show(select.value);
       void load();
     });
   }
@@ -143,6 +151,43 @@ export function inspectionPage(root: HTMLElement, user: UserView): void {
     for (const tile of tiles.values()) tile.watcher.close();
   });
   void load();
+}
+
+/**
+ * A bureau's (or an admin's) switch of a county's rule: whether the classrooms of a watched
+ * lesson there see 巡课中. Shown once a county is chosen; a county without its own rule says
+ * whose it follows.
+ */
+function noticeSwitch(user: UserView): { el: HTMLElement; show: (county: string) => void } {
+  const box = h('input', { type: 'checkbox', 'data-testid': 'wall-notice' });
+  const from = h('span', { class: 'wall-notice-from' });
+  const el = h('label', { class: 'wall-notice', hidden: true }, box, tr('wallNotice'), from);
+  let county = '';
+  const render = (policy: InspectionPolicyView): void => {
+    box.checked = policy.showNotice;
+    from.textContent =
+      policy.setBy && policy.setBy !== policy.regionCode
+        ? ` ${fill('wallNoticeFrom', { code: policy.setBy })}`
+        : '';
+  };
+  box.addEventListener('change', () => {
+    box.disabled = true;
+    putJson<InspectionPolicyView>(`/api/inspection/regions/${county}/policy`, { showNotice: box.checked })
+      .then(render)
+      .catch((error: unknown) => (from.textContent = error instanceof Error ? error.message : String(error)))
+      .finally(() => (box.disabled = false));
+  });
+  return {
+    el,
+    show(next) {
+      county = next;
+      el.hidden = !next || !['admin', 'bureau'].includes(user.role);
+      if (el.hidden) return;
+      api
+        .get<InspectionPolicyView>(`/api/inspection/regions/${next}/policy`)
+        .then(render, () => (el.hidden = true));
+    },
+  };
 }
 
 const FILTER_LABEL = { county: 'wallCounty', subject: 'wallSubject', schoolId: 'wallSchool' } as const;
