@@ -36,6 +36,8 @@ import { ensureFirstAdmin } from './auth/accounts.ts';
 import { ExportJobs } from './reports/ExportJobs.ts';
 import { ReportService } from './reports/ReportService.ts';
 import { Signaling } from './signaling/Signaling.ts';
+import { ResearchMedia } from './research/ResearchMedia.ts';
+import { ResearchService } from './research/ResearchService.ts';
 import { InspectionService } from './inspection/InspectionService.ts';
 import { Watch } from './inspection/Watch.ts';
 import { SharedRedis } from './scale/redis.ts';
@@ -346,6 +348,14 @@ export class Platform {
         idleReleaseMs: config.lessonIdleReleaseSeconds * 1000,
         watch: new Watch({ inspection, rooms, leases, logger }),
         ...(redis ? { adapter: redis.adapter() } : {}),
+      });
+      // 网络教研 sessions' media (N+N), on the signaling server's engine (namespace /research).
+      new ResearchMedia({
+        io: signaling.io,
+        auth,
+        rooms,
+        research: new ResearchService(models, now),
+        logger,
       });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

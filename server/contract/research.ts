@@ -168,3 +168,101 @@ export interface ResearchSessionView {
 
 /** Largest grid of a research session (everyone sends and receives). */
 export const RESEARCH_GRID_MAX = 25;
+
+/** A research session's participant as its media announces it (the user id is `refId`). */
+export interface ResearchPeer {
+  peerId: string;
+  refId: string;
+  displayName: string;
+}
+
+/** A producer of the session (a teacher's camera or microphone). */
+export interface ResearchProducer {
+  producerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: 'camera' | 'mic' | 'screen';
+}
+
+type Json = Record<string, unknown>;
+/** A socket acknowledgement: the result, or the error as the HTTP API names it. */
+export type ResearchAck<T> = (
+  response: { ok: true; data: T } | { ok: false; error: { name: string; message: string; code?: string } },
+) => void;
+
+const sessionIdSchema = objectId;
+/** What each research-media socket event carries (parsed at the edge). */
+export const ResearchSocketSchemas = {
+  'research:open': z.object({ sessionId: sessionIdSchema }),
+  'research:join': z.object({
+    sessionId: sessionIdSchema,
+    rtpCapabilities: z.record(z.string(), z.unknown()),
+  }),
+  'research:transport': z.object({ sessionId: sessionIdSchema, direction: z.enum(['send', 'recv']) }),
+  'research:connect': z.object({
+    sessionId: sessionIdSchema,
+    transportId: z.string().min(1).max(64),
+    dtlsParameters: z.record(z.string(), z.unknown()),
+  }),
+  'research:produce': z.object({
+    sessionId: sessionIdSchema,
+    transportId: z.string().min(1).max(64),
+    kind: z.enum(['audio', 'video']),
+    source: z.enum(['camera', 'mic']),
+    rtpParameters: z.record(z.string(), z.unknown()),
+  }),
+  'research:consume': z.object({ sessionId: sessionIdSchema, producerId: z.string().min(1).max(64) }),
+  'research:resume': z.object({ sessionId: sessionIdSchema, consumerId: z.string().min(1).max(64) }),
+  'research:leave': z.object({ sessionId: sessionIdSchema }),
+} as const;
+
+/**
+ * The research session's media over socket.io (namespace `/research`): every teacher sends
+ * its camera and microphone and receives every other teacher's (N+N).
+ */
+export interface ResearchClientToServer {
+  /** A teacher of the alliance opens the session's media: it is held, the teacher takes part. */
+  'research:open': (p: { sessionId: string }, ack: ResearchAck<{ routerRtpCapabilities: Json }>) => void;
+  'research:join': (
+    p: { sessionId: string; rtpCapabilities: Json },
+    ack: ResearchAck<{ peerId: string; peers: ResearchPeer[]; producers: ResearchProducer[] }>,
+  ) => void;
+  'research:transport': (
+    p: { sessionId: string; direction: 'send' | 'recv' },
+    ack: ResearchAck<{ id: string; iceParameters: Json; iceCandidates: Json[]; dtlsParameters: Json }>,
+  ) => void;
+  'research:connect': (
+    p: { sessionId: string; transportId: string; dtlsParameters: Json },
+    ack: ResearchAck<null>,
+  ) => void;
+  'research:produce': (
+    p: {
+      sessionId: string;
+      transportId: string;
+      kind: 'audio' | 'video';
+      source: 'camera' | 'mic';
+      rtpParameters: Json;
+    },
+    ack: ResearchAck<{ producerId: string }>,
+  ) => void;
+  'research:consume': (
+    p: { sessionId: string; producerId: string },
+    ack: ResearchAck<{
+      id: string;
+      producerId: string;
+      peerId: string;
+      kind: 'audio' | 'video';
+      rtpParameters: Json;
+    }>,
+  ) => void;
+  'research:resume': (p: { sessionId: string; consumerId: string }, ack: ResearchAck<null>) => void;
+  'research:leave': (p: { sessionId: string }, ack: ResearchAck<null>) => void;
+}
+
+export interface ResearchServerToClient {
+  'research:peer-joined': (peer: ResearchPeer) => void;
+  'research:peer-left': (p: { peerId: string }) => void;
+  'research:producer': (producer: ResearchProducer) => void;
+  'research:producer-closed': (p: { producerId: string }) => void;
+  'research:consumer-closed': (p: { consumerId: string }) => void;
+}

@@ -49,7 +49,7 @@ export function alliancesSpec(models: Models): ResourceSpec {
       level: fields.level.optional(),
     }),
     roles: {
-      read: ['admin', 'bureau', 'coordinator', 'teacher'],
+      read: ['admin', 'bureau', 'coordinator', 'inspector', 'teacher'],
       create: ['admin', 'bureau'],
       update: ['admin', 'bureau'],
       remove: ['admin', 'bureau'],

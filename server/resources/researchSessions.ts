@@ -40,7 +40,7 @@ export function researchSessionsSpec(models: Models): ResourceSpec {
       state: z.enum(['scheduled', 'live', 'ended']).optional(),
     }),
     roles: {
-      read: ['admin', 'bureau', 'coordinator', 'teacher'],
+      read: ['admin', 'bureau', 'coordinator', 'inspector', 'teacher'],
       create: ['admin', 'bureau', 'teacher'],
       update: ['admin', 'bureau', 'teacher'],
       remove: ['admin', 'bureau', 'teacher'],

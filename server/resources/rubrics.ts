@@ -22,7 +22,7 @@ export function rubricsSpec(models: Models): ResourceSpec {
     update: RubricUpdateSchema,
     filters: z.object({ active: z.enum(['true', 'false']).optional() }),
     roles: {
-      read: ['admin', 'bureau', 'coordinator', 'teacher'],
+      read: ['admin', 'bureau', 'coordinator', 'inspector', 'teacher'],
       create: ['admin', 'bureau'],
       update: ['admin', 'bureau'],
       remove: ['admin', 'bureau'],

@@ -5,6 +5,8 @@ import type { Row } from '../api.ts';
 import { dayAndTime, t } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { fill } from '../research/format.ts';
+import { ResearchClient } from '../research/ResearchClient.ts';
+import { openLocalMedia } from '../media/localMedia.ts';
 import '../research/research.css';
 import { h, mount } from '../ui/dom.ts';
 import { tr } from '../ui/text.ts';
@@ -94,10 +96,22 @@ function sessionCard(s: Row, allianceName: string): HTMLElement {
   );
 }
 
+/** One teacher's tile: its camera (or the local preview), its voice, its name. */
+interface Tile {
+  el: HTMLElement;
+  video: HTMLVideoElement;
+  audio: HTMLAudioElement;
+  /** Frames decoded at the last health check (the video plays when the count grows). */
+  frames: number;
+}
+
 /**
  * One research session (/research/session?id=): its agenda and a grid of its teachers (up
- * to 25), each marked joined or not; a teacher of the alliance joins (the session is held,
- * the teacher takes part), its leading teacher ends it. The grid follows who joined every 5 s.
+ * to 25), each marked joined or not. A teacher of the alliance enters with its camera and
+ * microphone: it sees and hears every other teacher in the grid (N+N; entering counts it as
+ * taking part); its leading teacher ends the session. Who joined is re-read every 5 s; each
+ * tile says every 2 s whether its video plays and how much of its voice was heard
+ * (`data-video`, `data-audio-energy`), for the teacher and for tests.
  */
 export function researchSessionPage(root: HTMLElement, user: UserView): void {
   const id = new URLSearchParams(location.search).get('id') ?? '';
@@ -111,83 +125,121 @@ export function researchSessionPage(root: HTMLElement, user: UserView): void {
   });
   const head = h('header', { class: 'rs-card' });
   body.replaceChildren(head, grid, status);
+  const tiles = new Map<string, Tile>();
+  let media: ResearchClient | null = null;
 
-  const render = (view: ResearchSessionView): void => {
-    const joined = new Set(view.attendeeIds);
-    const lead = view.members[0]?.id === user.id;
+  const tileOf = (memberId: string, label: string): Tile => {
+    let tile = tiles.get(memberId);
+    if (tile) return tile;
+    const video = h('video', { autoplay: true, playsinline: true, muted: true });
+    video.muted = true;
+    const audio = h('audio', { autoplay: true });
+    const el = h(
+      'div',
+      { class: 'rs-tile', 'data-member': memberId, 'data-testid': 'research-tile', 'data-video': 'none' },
+      video,
+      audio,
+      h('span', { class: 'rs-name' }, label),
+    );
+    tile = { el, video, audio, frames: 0 };
+    tiles.set(memberId, tile);
+    grid.append(el);
+    return tile;
+  };
+
+  const render = (next: ResearchSessionView): void => {
+    const joined = new Set(next.attendeeIds);
+    const lead = next.members[0]?.id === user.id;
     mount(
       head,
       h(
         'div',
         { class: 'rs-row' },
         h('a', { class: 'btn btn-ghost', href: '/research' }, tr('evalBack')),
-        h('h1', {}, view.title),
+        h('h1', {}, next.title),
         h(
           'span',
-          { class: 'rs-badge', 'data-state': view.state, 'data-testid': 'research-state' },
-          t(SESSION_STATE[view.state]),
+          { class: 'rs-badge', 'data-state': next.state, 'data-testid': 'research-state' },
+          t(SESSION_STATE[next.state]),
         ),
       ),
       h(
         'p',
         { class: 'rs-meta' },
-        `${view.allianceName} · ${dayAndTime(view.scheduledStart)} · ${fill('researchJoined', { n: joined.size, m: view.members.length })}`,
+        `${next.allianceName} · ${dayAndTime(next.scheduledStart)} · ${fill('researchJoined', { n: joined.size, m: next.members.length })}`,
       ),
-      view.agenda ? h('p', { style: 'white-space: pre-line' }, view.agenda) : null,
+      next.agenda ? h('p', { style: 'white-space: pre-line' }, next.agenda) : null,
       h(
         'div',
         { class: 'rs-row' },
-        view.canJoin && !joined.has(user.id)
+        next.canJoin && !media
           ? h(
               'button',
               {
                 class: 'btn btn-primary btn-lg',
                 type: 'button',
                 'data-testid': 'research-join',
-                onclick: () => act('join'),
+                onclick: () => void enter(),
               },
               tr('researchJoin'),
             )
           : null,
-        lead && view.state === 'live'
+        lead && next.state === 'live'
           ? h(
               'button',
               {
                 class: 'btn btn-danger btn-lg',
                 type: 'button',
                 'data-testid': 'research-end',
-                onclick: () => act('end'),
+                onclick: () => end(),
               },
               tr('researchEnd'),
             )
           : null,
       ),
     );
-    grid.replaceChildren(
-      ...view.members.slice(0, view.gridMax).map((m) =>
-        h(
-          'div',
-          {
-            class: 'rs-tile',
-            'data-joined': String(joined.has(m.id)),
-            'data-member': m.id,
-            'data-testid': 'research-tile',
-          },
-          h(
-            'span',
-            { class: 'rs-name' },
-            `${m.name}${m.lead ? ` · ${t('researchLead')}` : ''} · ${m.schoolName}`,
-          ),
-        ),
-      ),
-    );
+    for (const m of next.members.slice(0, next.gridMax)) {
+      const tile = tileOf(m.id, `${m.name}${m.lead ? ` · ${t('researchLead')}` : ''} · ${m.schoolName}`);
+      tile.el.dataset['joined'] = String(joined.has(m.id));
+    }
   };
-  const act = (what: 'join' | 'end'): void => {
+
+  /** Enters with camera and microphone: every other teacher's media comes into their tiles. */
+  const enter = async (): Promise<void> => {
+    if (media) return;
     status.textContent = '…';
-    api.post<ResearchSessionView>(`/api/research-sessions/${encodeURIComponent(id)}/${what}`).then(
-      (view) => {
-        status.textContent = '';
-        render(view);
+    const client = new ResearchClient(id);
+    media = client;
+    client.on('track', ({ userId, kind, track }) => {
+      const tile = tiles.get(userId);
+      if (!tile) return;
+      const target = kind === 'video' ? tile.video : tile.audio;
+      target.srcObject = new MediaStream([track]);
+      void target.play().catch(() => undefined);
+    });
+    client.on('state', (state, detail) => {
+      status.textContent = state === 'failed' ? (detail ?? '') : '';
+      status.dataset['media'] = state;
+    });
+    try {
+      const stream = await openLocalMedia('classroom');
+      const own = tiles.get(user.id);
+      if (own) {
+        own.video.srcObject = stream;
+        void own.video.play().catch(() => undefined);
+      }
+      await client.join(stream);
+      refresh();
+    } catch (error) {
+      status.textContent = error instanceof Error ? error.message : String(error);
+    }
+  };
+  const end = (): void => {
+    api.post<ResearchSessionView>(`/api/research-sessions/${encodeURIComponent(id)}/end`).then(
+      (next) => {
+        media?.close();
+        media = null;
+        render(next);
       },
       (error: Error) => (status.textContent = error.message),
     );
@@ -197,6 +249,37 @@ export function researchSessionPage(root: HTMLElement, user: UserView): void {
       .get<ResearchSessionView>(`/api/research-sessions/${encodeURIComponent(id)}/view`)
       .then(render, (error: Error) => (status.textContent = error.message));
   };
+  /** Each remote tile: does its video play, how much of its voice was heard. */
+  const health = async (): Promise<void> => {
+    const stats = await media?.stats();
+    const energy = new Map<string, number>();
+    stats?.forEach(
+      (s: { type?: string; kind?: string; trackIdentifier?: string; totalAudioEnergy?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio' && s.trackIdentifier)
+          energy.set(s.trackIdentifier, s.totalAudioEnergy ?? 0);
+      },
+    );
+    for (const [memberId, tile] of tiles) {
+      if (memberId === user.id) continue;
+      const frames = tile.video.getVideoPlaybackQuality().totalVideoFrames;
+      tile.el.dataset['video'] =
+        tile.video.videoWidth > 0 && frames > tile.frames
+          ? 'playing'
+          : tile.video.srcObject
+            ? 'stalled'
+            : 'none';
+      tile.frames = frames;
+      const track = (tile.audio.srcObject as MediaStream | null)?.getAudioTracks()[0];
+      tile.el.dataset['audioEnergy'] = String(track ? (energy.get(track.id) ?? 0) : 0);
+    }
+  };
   refresh();
-  const timer = setInterval(() => (document.body.contains(grid) ? refresh() : clearInterval(timer)), 5000);
+  const timers = [
+    setInterval(() => (document.body.contains(grid) ? refresh() : undefined), 5000),
+    setInterval(() => void health(), 2000),
+  ];
+  window.addEventListener('pagehide', () => {
+    for (const timer of timers) clearInterval(timer);
+    media?.close();
+  });
 }

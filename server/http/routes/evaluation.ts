@@ -20,10 +20,12 @@ import type { RouteTable } from '../RouteTable.ts';
 
 const IdParams = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id') });
 /** Who evaluates (teachers when invited) and reads feedback. */
-const EVALUATORS: readonly Role[] = ['admin', 'bureau', 'coordinator', 'teacher'];
-/** Who oversees: invites evaluators, reads the aggregation. */
-const OVERSEERS: readonly Role[] = ['admin', 'bureau', 'coordinator'];
-const RESEARCH: readonly Role[] = ['admin', 'bureau', 'coordinator', 'teacher'];
+const EVALUATORS: readonly Role[] = ['admin', 'bureau', 'coordinator', 'inspector', 'teacher'];
+/** Who reads the aggregation of its scope. */
+const OVERSEERS: readonly Role[] = ['admin', 'bureau', 'coordinator', 'inspector'];
+/** Who invites a teacher to evaluate a lesson. */
+const INVITERS: readonly Role[] = ['admin', 'bureau', 'coordinator'];
+const RESEARCH: readonly Role[] = ['admin', 'bureau', 'coordinator', 'inspector', 'teacher'];
 const ExportQuery = SummaryQuerySchema.extend({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
 
 /**
@@ -170,13 +172,13 @@ export function evaluationRoutes(
       path: '/api/lessons/:id/evaluation-invites',
       summary: 'Invites a teacher to evaluate the lesson',
       tag: 'Evaluation',
-      access: roles(OVERSEERS),
+      access: roles(INVITERS),
       params: LessonIdParams,
       body: EvaluationInviteSchema,
       status: 201,
     },
     authenticate(auth),
-    allowRoles(...OVERSEERS),
+    allowRoles(...INVITERS),
     async (req, res) => {
       const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
       const { rubricId, teacherId } = parseInput(EvaluationInviteSchema, req.body, 'body');

@@ -1,0 +1,242 @@
+import type { Namespace, Server, Socket } from 'socket.io';
+import type { types } from 'mediasoup';
+import type { z } from 'zod';
+import type { MediaRoom, RoomRegistry } from '../../sfu/index.ts';
+import type { Authenticator } from '../auth/Authenticator.ts';
+import { tokenFromHeaders } from '../auth/tokens.ts';
+import type { Identity } from '../auth/tokens.ts';
+import { ResearchSocketSchemas } from '../contract/research.ts';
+import type {
+  ResearchClientToServer,
+  ResearchPeer,
+  ResearchProducer,
+  ResearchServerToClient,
+} from '../contract/research.ts';
+import { InvalidStateError, httpStatusOf, publicError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { parseInput } from '../validate.ts';
+import type { ResearchService } from './ResearchService.ts';
+
+type Events = keyof typeof ResearchSocketSchemas;
+interface SocketData {
+  identity: Identity;
+}
+type ResearchSocket = Socket<
+  ResearchClientToServer,
+  ResearchServerToClient,
+  Record<string, never>,
+  SocketData
+>;
+type ResearchNamespace = Namespace<
+  ResearchClientToServer,
+  ResearchServerToClient,
+  Record<string, never>,
+  SocketData
+>;
+
+/** The socket.io room of a session's participants. */
+const channel = (sessionId: string): string => `research:${sessionId}`;
+
+export interface ResearchMediaOptions {
+  /** The signaling server: the namespace `/research` shares its engine, origin check and adapter. */
+  io: Server;
+  auth: Authenticator;
+  /** The lessons' room registry: a session's room is opened where lessons' rooms are. */
+  rooms: RoomRegistry;
+  research: ResearchService;
+  logger: Logger;
+}
+
+/**
+ * The media of 网络教研 sessions (N+N): every teacher of the alliance who opens the session
+ * sends its camera and microphone and receives every other teacher's. A session's room is a
+ * lesson room (`sfu/LessonRoom`) named by the session's id, in which every participant is a
+ * `teacher` — and teachers receive teachers — so no classroom, floor or mute rule applies.
+ * Joining through here counts the teacher as taking part (`ResearchService.join`). The room
+ * closes when its last teacher leaves. One process hosts a session's room: sockets of one
+ * session must reach the same server process (see the README's many-processes notes).
+ */
+export class ResearchMedia {
+  readonly #o: ResearchMediaOptions;
+  readonly #nsp: ResearchNamespace;
+  readonly #log: Logger;
+  /** Rooms whose events are forwarded to their session's sockets. */
+  readonly #wired = new WeakSet<MediaRoom>();
+
+  constructor(options: ResearchMediaOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ module: 'research-media' });
+    this.#nsp = options.io.of('/research') as unknown as ResearchNamespace;
+    this.#nsp.use((socket, next) => {
+      const token =
+        (socket.handshake.auth['token'] as string | undefined) ?? tokenFromHeaders(socket.handshake.headers);
+      options.auth.verify(token).then(
+        (identity) => {
+          socket.data.identity = identity;
+          next();
+        },
+        (error: unknown) =>
+          next(Object.assign(new Error(publicError(error).message), { data: publicError(error) })),
+      );
+    });
+    this.#nsp.on('connection', (socket) => this.#onConnection(socket));
+  }
+
+  #wire(room: MediaRoom, sessionId: string): void {
+    if (this.#wired.has(room)) return;
+    this.#wired.add(room);
+    const to = channel(sessionId);
+    room.on('peerjoined', (peer) =>
+      this.#nsp.to(to).except(peer.peerId).emit('research:peer-joined', peerOf(peer)),
+    );
+    room.on('peerleft', (peer) => this.#nsp.to(to).emit('research:peer-left', { peerId: peer.peerId }));
+    room.on('newproducer', (producer, audience) => {
+      if (audience.length) this.#nsp.to(audience).emit('research:producer', producerOf(producer));
+    });
+    room.on('producerclosed', (producer) =>
+      this.#nsp.to(to).emit('research:producer-closed', { producerId: producer.producerId }),
+    );
+    room.on('consumerclosed', ({ peerId, consumerId }) =>
+      this.#nsp.to(peerId).emit('research:consumer-closed', { consumerId }),
+    );
+  }
+
+  #onConnection(socket: ResearchSocket): void {
+    const identity = socket.data.identity;
+    const { rooms, research } = this.#o;
+    /** Sessions this socket opened (membership checked), and those it joined the media of. */
+    const opened = new Set<string>();
+    const joined = new Set<string>();
+    const roomOf = (sessionId: string): MediaRoom => {
+      const room = joined.has(sessionId) ? rooms.get(sessionId) : undefined;
+      if (!room || room.closed) throw new InvalidStateError('join the session’s media first');
+      return room;
+    };
+    const leave = (sessionId: string): void => {
+      joined.delete(sessionId);
+      const room = rooms.get(sessionId);
+      if (!room) return;
+      room.removePeer(socket.id);
+      // The last teacher out closes the room; the next one in opens a new one.
+      if (room.peers.length === 0) rooms.close(sessionId, 'empty');
+    };
+
+    this.#handle(socket, 'research:open', async ({ sessionId }) => {
+      await research.join(identity, sessionId);
+      const room = await rooms.getOrCreate(sessionId);
+      this.#wire(room, sessionId);
+      opened.add(sessionId);
+      return { routerRtpCapabilities: room.rtpCapabilities as unknown as Record<string, unknown> };
+    });
+    this.#handle(socket, 'research:join', async ({ sessionId, rtpCapabilities }) => {
+      if (!opened.has(sessionId)) throw new InvalidStateError('open the session first');
+      const room = await rooms.getOrCreate(sessionId);
+      this.#wire(room, sessionId);
+      await room.addPeer(
+        { peerId: socket.id, role: 'teacher', refId: identity.userId, displayName: identity.displayName },
+        rtpCapabilities,
+      );
+      joined.add(sessionId);
+      await socket.join(channel(sessionId));
+      return {
+        peerId: socket.id,
+        peers: room.peers.filter((p) => p.peerId !== socket.id).map(peerOf),
+        producers: (await room.producersFor(socket.id)).map(producerOf),
+      };
+    });
+    this.#handle(socket, 'research:transport', async ({ sessionId, direction }) => {
+      const params = await roomOf(sessionId).createTransport(socket.id, direction);
+      return params;
+    });
+    this.#handle(socket, 'research:connect', async ({ sessionId, transportId, dtlsParameters }) => {
+      await roomOf(sessionId).connectTransport(
+        socket.id,
+        transportId,
+        dtlsParameters as types.DtlsParameters,
+      );
+      return null;
+    });
+    this.#handle(
+      socket,
+      'research:produce',
+      async ({ sessionId, transportId, kind, source, rtpParameters }) => {
+        const producerId = await roomOf(sessionId).produce(
+          socket.id,
+          transportId,
+          kind,
+          source,
+          rtpParameters as types.RtpParameters,
+        );
+        return { producerId };
+      },
+    );
+    this.#handle(socket, 'research:consume', async ({ sessionId, producerId }) => {
+      const c = await roomOf(sessionId).consume(socket.id, producerId);
+      return {
+        id: c.id,
+        producerId: c.producerId,
+        peerId: c.peerId,
+        kind: c.kind,
+        rtpParameters: c.rtpParameters as unknown as Record<string, unknown>,
+      };
+    });
+    this.#handle(socket, 'research:resume', async ({ sessionId, consumerId }) => {
+      await roomOf(sessionId).resumeConsumer(socket.id, consumerId);
+      return null;
+    });
+    this.#handle(socket, 'research:leave', async ({ sessionId }) => {
+      leave(sessionId);
+      await socket.leave(channel(sessionId));
+      return null;
+    });
+    socket.on('disconnect', () => {
+      for (const sessionId of [...joined]) leave(sessionId);
+    });
+  }
+
+  /** Parses the payload, re-checks the session, runs `fn`, and answers the acknowledgement. */
+  #handle<E extends Events>(
+    socket: ResearchSocket,
+    event: E,
+    fn: (payload: z.infer<(typeof ResearchSocketSchemas)[E]>) => Promise<unknown>,
+  ): void {
+    const listener = (payload: unknown, ack: unknown): void => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (response: unknown) => void;
+      Promise.resolve()
+        .then(async () => {
+          await this.#o.auth.check(socket.data.identity);
+          const schema: z.ZodType = ResearchSocketSchemas[event];
+          return fn(
+            parseInput(schema, payload, `${event} payload`) as z.infer<(typeof ResearchSocketSchemas)[E]>,
+          );
+        })
+        .then(
+          (data) => reply({ ok: true, data }),
+          (error: unknown) => {
+            const body = publicError(error);
+            if (httpStatusOf(error) === 500)
+              this.#log.error({ err: error, event }, 'research media request failed');
+            reply({ ok: false, error: body });
+          },
+        );
+    };
+    (socket as unknown as { on(name: string, l: (payload: unknown, ack: unknown) => void): void }).on(
+      event,
+      listener,
+    );
+  }
+}
+
+const peerOf = (p: { peerId: string; refId: string; displayName: string }): ResearchPeer => ({
+  peerId: p.peerId,
+  refId: p.refId,
+  displayName: p.displayName,
+});
+
+const producerOf = (p: {
+  producerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: 'camera' | 'mic' | 'screen';
+}): ResearchProducer => ({ producerId: p.producerId, peerId: p.peerId, kind: p.kind, source: p.source });
