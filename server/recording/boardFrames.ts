@@ -69,14 +69,16 @@ export async function renderBoardFrames(options: BoardFramesOptions): Promise<Bo
   await fs.promises.mkdir(options.dir, { recursive: true });
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
-  const images = new Map<string, Promise<Image | null>>();
+  // Only the page shown is held decoded (a 60-page deck decoded at once would take ~350 MB);
+  // a lesson goes through its pages mostly in order, so each is read about once.
+  let held: { assetId: string; image: Promise<Image | null> } | null = null;
   const imageOf = (assetId: string): Promise<{ img: Image; width: number; height: number } | null> => {
-    let loaded = images.get(assetId);
-    if (!loaded) {
-      loaded = options.image(assetId).then((found) => (found ? loadImage(found.data) : null));
-      images.set(assetId, loaded);
-    }
-    return loaded.then((img) => (img ? { img, width: img.width, height: img.height } : null));
+    if (held?.assetId !== assetId)
+      held = {
+        assetId,
+        image: options.image(assetId).then((found) => (found ? loadImage(found.data) : null)),
+      };
+    return held.image.then((img) => (img ? { img, width: img.width, height: img.height } : null));
   };
 
   const state = emptyBoard();
