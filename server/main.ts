@@ -1,6 +1,7 @@
 import { isLoopbackHost, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Platform } from './Platform.ts';
+import { stopOnSignals } from './stopOnSignals.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/demo.ts';
 import { RESEARCH_DEMO_ACCOUNTS } from './seed/research.ts';
 
@@ -29,21 +30,7 @@ try {
       '  (shown once; it sets its own password at first sign-in; more accounts: npm run admin -- create <username>)',
     );
   process.stdout.write(`${lines.join('\n')}\n\n`);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    platform.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(logger, () => platform.close());
 } catch (error) {
   logger.fatal({ err: error }, 'platform failed to start');
   process.exit(1);
