@@ -74,11 +74,30 @@ export function yearPeriod(year: number, { utcOffsetMinutes = 480 }: PeriodOptio
 }
 
 /**
- * The month, quarter or year that contains the instant `at` (ms since the epoch), local time:
- * "this month" for a report, given the clock.
+ * A school term as reports count it (学期): the first (autumn) term of school year `year`
+ * from 1 August to 1 February, the second (spring) from 1 February to 1 August — half-years
+ * that hold each term and the break after it, so that every instant is in one term.
+ * @param term 1 (autumn, starting in `year`) or 2 (spring, in `year` + 1)
+ * @throws TypeError for a term other than 1 or 2 or a year that is not a whole number
+ */
+export function termPeriod(
+  year: number,
+  term: number,
+  { utcOffsetMinutes = 480 }: PeriodOptions = {},
+): Period {
+  checkYear(year);
+  if (term !== 1 && term !== 2) throw new TypeError(`not a term (1 or 2): ${term}`);
+  return term === 1
+    ? { from: monthStart(year, 7, utcOffsetMinutes), to: monthStart(year + 1, 1, utcOffsetMinutes) }
+    : { from: monthStart(year + 1, 1, utcOffsetMinutes), to: monthStart(year + 1, 7, utcOffsetMinutes) };
+}
+
+/**
+ * The month, quarter, term or year that contains the instant `at` (ms since the epoch), local
+ * time: "this month" for a report, given the clock.
  */
 export function periodContaining(
-  unit: 'month' | 'quarter' | 'year',
+  unit: 'month' | 'quarter' | 'term' | 'year',
   at: number,
   options: PeriodOptions = {},
 ): Period {
@@ -86,6 +105,12 @@ export function periodContaining(
   const year = local.getUTCFullYear();
   const month = local.getUTCMonth() + 1;
   if (unit === 'year') return yearPeriod(year, options);
+  if (unit === 'term')
+    return month >= 8
+      ? termPeriod(year, 1, options)
+      : month >= 2
+        ? termPeriod(year - 1, 2, options)
+        : termPeriod(year - 1, 1, options);
   if (unit === 'quarter') return quarterPeriod(year, Math.ceil(month / 3), options);
   return monthPeriod(year, month, options);
 }

@@ -306,6 +306,10 @@ describe('听课评课 and 网络教研 over the API (real FerretDB)', () => {
       ruralTeachersTakingPart: 1,
     });
     expect(county.body.targets.alliances).toEqual({ province: 200, city: 500, county: 1300 });
+    // Per term, as the pilot judges regions: the same session and teachers this term.
+    const term = await call<ReportView>('bureau', 'GET', '/api/reports/figures?region=430725&period=term');
+    expect(term.body.period.label).toMatch(/^\d{4}-\d{4}学年第[一二]学期$/);
+    expect(term.body.figures.research).toMatchObject({ sessionsHeld: 1, ruralTeachersTakingPart: 1 });
     // The neighbouring county: its own alliance only.
     const anxiang = await call<ReportView>(
       'bureau.ax',

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { drillDown, figuresFor, monthPeriod, sumFigures } from '../../scheduler/delivery/index.ts';
+import {
+  drillDown,
+  figuresFor,
+  monthPeriod,
+  periodContaining,
+  sumFigures,
+  termPeriod,
+} from '../../scheduler/delivery/index.ts';
 import type { FigureData, ResearchData } from '../../scheduler/delivery/index.ts';
 
 const MARCH = monthPeriod(2026, 3);
@@ -107,5 +114,19 @@ describe('网络教研 figures', () => {
       city: 0,
       county: 0,
     });
+  });
+
+  it('a term is the half-year from August or February (China time), so the share is counted per term', () => {
+    const autumn = termPeriod(2026, 1);
+    expect(autumn).toEqual({ from: Date.UTC(2026, 6, 31, 16), to: Date.UTC(2027, 0, 31, 16) });
+    expect(periodContaining('term', Date.UTC(2026, 11, 7))).toEqual(autumn);
+    expect(periodContaining('term', Date.UTC(2027, 0, 20))).toEqual(autumn);
+    expect(periodContaining('term', Date.UTC(2027, 2, 1))).toEqual(termPeriod(2026, 2));
+    expect(termPeriod(2026, 2).to).toBe(Date.UTC(2027, 6, 31, 16));
+    expect(() => termPeriod(2026, 3)).toThrow(TypeError);
+    // The March sessions fall in the spring term of 2025-2026: the same counts as the month's.
+    expect(
+      figuresFor({ kind: 'region', code: '430725' }, DATA, termPeriod(2025, 2)).research?.sessionsHeld,
+    ).toBe(1);
   });
 });

@@ -35,6 +35,7 @@ export async function dashboardPanel(): Promise<HTMLElement> {
     { 'data-testid': 'report-period' },
     h('option', { value: 'month' }, zhEn('本月', 'This month')),
     h('option', { value: 'quarter' }, zhEn('本季度', 'This quarter')),
+    h('option', { value: 'term' }, zhEn('本学期', 'This term')),
     h('option', { value: 'year' }, zhEn('本年度', 'This year')),
   );
   const crumbs = h('nav', { class: 'crumbs', 'data-testid': 'report-crumbs' });

@@ -20,7 +20,7 @@ const FiguresQuery = z.object({
     .regex(/^\d{6}$/, 'a 6-digit region code')
     .optional(),
   clusterId: objectId.optional(),
-  period: z.enum(['month', 'quarter', 'year']).default('month'),
+  period: z.enum(['month', 'quarter', 'term', 'year']).default('month'),
 });
 const ExportQuery = FiguresQuery.extend({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
 
