@@ -60,7 +60,7 @@ test.describe('a lesson spread over two media nodes', () => {
     const nodes = cluster.info.processes.filter((p) => p.role === 'media');
     expect(nodes).toHaveLength(2);
     for (const node of nodes) {
-      const health = (await (await fetch(`http://127.0.0.1:${survivor.port}/health`)).json()) as {
+      const health = (await (await fetch(`http://127.0.0.1:${node.port}/health`)).json()) as {
         rooms: number;
       };
       expect(health.rooms, node.name).toBe(1);
