@@ -60,9 +60,10 @@ export class BroadcastRoom extends TypedEmitter<LessonRoomEvents> implements Med
   readonly #produced = new Map<string, { info: ProducerInfo; room: MediaRoom }>();
   /**
    * Producers piped so far: original id → the rooms that have a copy, with the copy's id there
-   * (null while it is being piped). Participants only ever see original ids.
+   * (a promise: a room announces the copy before the pipe's answer comes back, and a
+   * participant may ask for it in between). Participants only ever see original ids.
    */
-  readonly #copies = new Map<string, Map<MediaRoom, string | null>>();
+  readonly #copies = new Map<string, Map<MediaRoom, Promise<string>>>();
   #closed = false;
 
   constructor(options: BroadcastRoomOptions) {
@@ -164,7 +165,7 @@ export class BroadcastRoom extends TypedEmitter<LessonRoomEvents> implements Med
 
   async consume(peerId: string, producerId: string): Promise<ConsumerParams> {
     const room = this.#of(peerId);
-    const params = await room.consume(peerId, this.#idIn(room, producerId));
+    const params = await room.consume(peerId, await this.#idIn(room, producerId));
     return { ...params, producerId };
   }
 
@@ -181,8 +182,8 @@ export class BroadcastRoom extends TypedEmitter<LessonRoomEvents> implements Med
     return this.#o.origin.allProducers().map(original);
   }
 
-  tap(producerId: string, remote: { ip: string; port: number }): Promise<RecordingTap> {
-    return this.#o.origin.tap(this.#idIn(this.#o.origin, producerId), remote);
+  async tap(producerId: string, remote: { ip: string; port: number }): Promise<RecordingTap> {
+    return this.#o.origin.tap(await this.#idIn(this.#o.origin, producerId), remote);
   }
 
   async health(): Promise<PeerHealth[]> {
@@ -282,23 +283,35 @@ export class BroadcastRoom extends TypedEmitter<LessonRoomEvents> implements Med
       direction === 'out'
         ? [this.#o.origin, edge.room, edge.atOrigin, edge.atEdge]
         : [edge.room, this.#o.origin, edge.atEdge, edge.atOrigin];
-    const copies = this.#copies.get(producerId) ?? new Map<MediaRoom, string | null>();
+    const copies = this.#copies.get(producerId) ?? new Map<MediaRoom, Promise<string>>();
     this.#copies.set(producerId, copies);
-    if (copies.has(to) || this.#produced.get(producerId)?.room === to) return;
-    copies.set(to, null);
-    try {
-      const piped = await from.pipeOut(fromPipe, this.#idIn(from, producerId));
+    const existing = copies.get(to);
+    if (existing || this.#produced.get(producerId)?.room === to) {
+      await existing;
+      return;
+    }
+    const copy = (async () => {
+      const piped = await from.pipeOut(fromPipe, await this.#idIn(from, producerId));
       // Its copies are labelled with the original's id, wherever they were piped from.
-      copies.set(to, await to.pipeIn(toPipe, { ...piped, producerId }));
+      return to.pipeIn(toPipe, { ...piped, producerId });
+    })();
+    copies.set(to, copy);
+    try {
+      await copy;
     } catch (error) {
-      copies.delete(to);
+      if (copies.get(to) === copy) copies.delete(to);
       throw error;
     }
   }
 
-  /** A producer's id in `room`: the original's in its own room, else the copy's there. */
-  #idIn(room: MediaRoom, producerId: string): string {
-    return this.#copies.get(producerId)?.get(room) ?? producerId;
+  /** A producer's id in `room`: the original's in its own room, else the copy's there (once piped). */
+  async #idIn(room: MediaRoom, producerId: string): Promise<string> {
+    return (
+      (await this.#copies
+        .get(producerId)
+        ?.get(room)
+        ?.catch(() => producerId)) ?? producerId
+    );
   }
 
   /** The floor holder's producers (at the origin already) sent on to every edge but its own. */
