@@ -130,6 +130,17 @@ export interface EvaluationView {
   updatedAt: string;
 }
 
+/** A lesson an overseer may evaluate: live now, or ended in the last two weeks. */
+export interface EvaluableLesson {
+  id: string;
+  title: string;
+  teacherName: string;
+  state: 'live' | 'ended';
+  startedAt: string | null;
+  /** The caller already evaluates it. */
+  mine: boolean;
+}
+
 /** One group of the aggregation: submitted evaluations, their mean total and mean per item. */
 export interface SummaryRow {
   id: string;

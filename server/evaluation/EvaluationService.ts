@@ -6,6 +6,7 @@ import type {
   EvaluationCreateSchema,
   EvaluationQuerySchema,
   EvaluationUpdateSchema,
+  EvaluableLesson,
   EvaluationView,
   SummaryQuerySchema,
   SummaryView,
@@ -251,6 +252,53 @@ export class EvaluationService {
       .limit(500)
       .lean<Evaluation[]>();
     return this.#views(rows);
+  }
+
+  /**
+   * Lessons the caller oversees that can be evaluated now: live, or ended in the last 14 days
+   * (on their recording), newest first, at most 50.
+   */
+  async lessons(identity: Identity): Promise<EvaluableLesson[]> {
+    const { scope, reach } = await this.#reach(identity);
+    if (!OVERSEERS.has(scope.role)) throw new ForbiddenError('only overseers list lessons to evaluate');
+    const clusters =
+      scope.role === 'coordinator'
+        ? [...scope.clusterIds]
+        : scope.isAdmin
+          ? null
+          : (await this.#models.Cluster.find(withinFilter(reach) ?? {}, { _id: 1 }).lean()).map((c) => c._id);
+    const since = new Date(this.#now() - 14 * 86_400_000);
+    const lessons = await this.#models.Lesson.find({
+      ...(clusters ? { clusterId: { $in: clusters } } : {}),
+      $or: [{ state: 'live' }, { state: 'ended', endedAt: { $gte: since } }],
+    })
+      .sort({ scheduledStart: -1 })
+      .limit(50)
+      .lean<Lesson[]>();
+    const teachers = new Map(
+      (
+        await this.#models.User.find(
+          { _id: { $in: lessons.map((l) => l.teacherId) } },
+          { realName: 1 },
+        ).lean()
+      ).map((u) => [u._id.toString(), u.realName]),
+    );
+    const mine = new Set(
+      (
+        await this.#models.Evaluation.find(
+          { evaluatorId: identity.userId, lessonId: { $in: lessons.map((l) => l._id) } },
+          { lessonId: 1 },
+        ).lean()
+      ).map((e) => e.lessonId.toString()),
+    );
+    return lessons.map((l) => ({
+      id: l._id.toString(),
+      title: l.title,
+      teacherName: teachers.get(l.teacherId.toString()) ?? '',
+      state: l.state === 'live' ? 'live' : 'ended',
+      startedAt: l.startedAt ? l.startedAt.toISOString() : null,
+      mine: mine.has(l._id.toString()),
+    }));
   }
 
   /** Submitted evaluations in the caller's reach, grouped by teacher, cluster or region. */

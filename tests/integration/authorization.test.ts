@@ -1001,6 +1001,7 @@ const OTHER_ROUTES: Record<
     ok: (who) => (who === 'teacher' ? [404] : who === 'bureau' ? [409] : [201]),
     scoped: true,
   },
+  'get /api/evaluations/lessons': { path: () => '/api/evaluations/lessons', ok: () => [200] },
   'get /api/evaluations/summary': { path: () => '/api/evaluations/summary?by=teacher', ok: () => [200] },
   'get /api/evaluations/export': { path: () => '/api/evaluations/export?by=region', ok: () => [200] },
   'get /api/evaluations/:id': {

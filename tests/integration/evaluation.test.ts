@@ -1,7 +1,12 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportView } from '../../server/contract/reports.ts';
-import type { EvaluationView, ResearchSessionView, SummaryView } from '../../server/contract/research.ts';
+import type {
+  EvaluableLesson,
+  EvaluationView,
+  ResearchSessionView,
+  SummaryView,
+} from '../../server/contract/research.ts';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { DEMO_ALLIANCES, DEMO_RUBRIC } from '../../server/seed/research.ts';
 import { foreignSide, unique } from '../helpers/fixtures.ts';
@@ -218,6 +223,13 @@ describe('听课评课 and 网络教研 over the API (real FerretDB)', () => {
     ).toBe(404);
     const list = await call<EvaluationView[]>('bureau.ax', 'GET', '/api/evaluations');
     expect(list.body).toEqual([]);
+  });
+
+  it('lists the lessons an overseer may evaluate (live or lately ended), marking those it evaluates', async () => {
+    const mine = await call<EvaluableLesson[]>('bureau', 'GET', '/api/evaluations/lessons');
+    expect(mine.body.map((l) => [l.id, l.state, l.mine])).toEqual([[lessonId, 'live', true]]);
+    expect((await call<EvaluableLesson[]>('bureau.ax', 'GET', '/api/evaluations/lessons')).body).toEqual([]);
+    expect((await call('teacher', 'GET', '/api/evaluations/lessons')).status).toBe(403);
   });
 
   it('aggregates submitted evaluations per teacher, cluster and region, and exports them to Excel', async () => {

@@ -1,6 +1,5 @@
 import type { UserView } from '../../../server/contract/api.ts';
-import type { LibraryListResponse } from '../../../server/contract/library.ts';
-import type { EvaluationView, SummaryView } from '../../../server/contract/research.ts';
+import type { EvaluableLesson, EvaluationView, SummaryView } from '../../../server/contract/research.ts';
 import { api } from '../api.ts';
 import { dayAndTime, t } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
@@ -67,41 +66,31 @@ export function evaluationsPage(root: HTMLElement, user: UserView): void {
   }
 }
 
-/** Recorded lessons in scope (live ones too, while recording), each with a link to evaluate it. */
+/** Lessons in scope live now or ended lately, each with a link to evaluate it. */
 function lessonsToEvaluate(box: HTMLElement): void {
-  api.get<LibraryListResponse>('/api/library/recordings').then(
-    ({ recordings }) =>
-      box.replaceChildren(
-        ...recordings
-          .slice(0, 30)
-          .map((r) =>
-            h(
-              'div',
-              { class: 'rs-card rs-row', 'data-testid': 'eval-lesson' },
-              h('strong', {}, r.title),
-              h(
-                'span',
-                { class: 'rs-meta' },
-                [r.teacherName, r.liveStartedAt ? dayAndTime(r.liveStartedAt) : ''].join(' · '),
-              ),
-              h(
-                'span',
-                { class: 'rs-badge', 'data-state': r.state === 'recording' ? 'live' : r.state },
-                t(r.state === 'recording' ? 'evalLive' : 'evalRecording'),
-              ),
-              h(
-                'a',
-                {
-                  class: 'btn btn-primary',
-                  href: `/evaluate?lesson=${r.id}`,
-                  'data-testid': 'eval-lesson-open',
-                },
-                tr('evalOpen'),
-              ),
-            ),
-          ),
-      ),
+  api.get<EvaluableLesson[]>('/api/evaluations/lessons').then(
+    (lessons) =>
+      box.replaceChildren(...(lessons.length ? lessons.map(lessonRow) : [h('p', {}, tr('evalNone'))])),
     (error: Error) => box.replaceChildren(h('p', { role: 'status' }, error.message)),
+  );
+}
+
+function lessonRow(l: EvaluableLesson): HTMLElement {
+  return h(
+    'div',
+    { class: 'rs-card rs-row', 'data-testid': 'eval-lesson', 'data-lesson': l.id },
+    h('strong', {}, l.title),
+    h('span', { class: 'rs-meta' }, [l.teacherName, l.startedAt ? dayAndTime(l.startedAt) : ''].join(' · ')),
+    h(
+      'span',
+      { class: 'rs-badge', 'data-state': l.state },
+      t(l.state === 'live' ? 'evalLive' : 'evalRecording'),
+    ),
+    h(
+      'a',
+      { class: 'btn btn-primary', href: `/evaluate?lesson=${l.id}`, 'data-testid': 'eval-lesson-open' },
+      tr(l.mine ? 'evalMyOwn' : 'evalOpen'),
+    ),
   );
 }
 

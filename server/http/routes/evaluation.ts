@@ -89,6 +89,23 @@ export function evaluationRoutes(
     '',
     {
       method: 'get',
+      path: '/api/evaluations/lessons',
+      summary: 'Lessons in scope to evaluate: live now, or ended in the last 14 days',
+      tag: 'Evaluation',
+      access: roles(OVERSEERS),
+    },
+    authenticate(auth),
+    allowRoles(...OVERSEERS),
+    async (_req, res) => {
+      res.json(await evaluations.lessons(identityOf(res)));
+    },
+  );
+
+  table.add(
+    router,
+    '',
+    {
+      method: 'get',
       path: '/api/evaluations',
       summary: 'Evaluations the caller may read: its own, its lessons’ feedback, those in its scope',
       tag: 'Evaluation',
