@@ -95,11 +95,13 @@ test.describe('a lesson spread over two media nodes', () => {
       await recordFrames(kiosk, TEACHER_VIDEO);
       await kiosk.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
     }
-    await expect
-      .poll(async () =>
-        Math.min(...(await Promise.all(kiosks.map(async (k) => (await framesOf(k, TEACHER_VIDEO)).length)))),
-      )
-      .toBeGreaterThan(10);
+    for (const [i, kiosk] of kiosks.entries())
+      await expect
+        .poll(async () => (await framesOf(kiosk, TEACHER_VIDEO)).length, {
+          timeout: 60_000,
+          message: CLASSROOMS[i],
+        })
+        .toBeGreaterThan(10);
     const victim = nodes[1]!;
     const killedAt = Date.now();
     process.kill(victim.pid, 'SIGKILL');
@@ -126,7 +128,8 @@ test.describe('a lesson spread over two media nodes', () => {
     await expect
       .poll(
         async () =>
-          ((await (await fetch(`http://127.0.0.1:${survivor.port}/health`)).json()) as { rooms: number }).rooms,
+          ((await (await fetch(`http://127.0.0.1:${survivor.port}/health`)).json()) as { rooms: number })
+            .rooms,
       )
       .toBe(0);
     for (const page of [studio, ...kiosks]) await page.context().close();
