@@ -36,7 +36,10 @@ import { researchData } from './researchFacts.ts';
 /** How recordings are counted (资源同步共享), printed with the delivery rules. */
 const RECORDING_RULE =
   '录制节数：期间内录下内容的课时（之后被删除的也计入）；已共享：录像共享到联校群所在区域的课时；' +
-  '可播放、合成中、合成失败按录像当前状态计；不完整：录制进程中断、录像有缺口的课时（老师关闭录制不算）。';
+  '可播放、合成中、合成失败按录像当前状态计；不完整：录制进程中断、录像有缺口的课时（老师关闭录制不算）' +
+  ' (recorded: sessions of the period with anything recorded, deleted ones too; shared: shared to the' +
+  ' region of their cluster; ready, composing and failed as the recording is now; incomplete: a' +
+  ' recorder stopped and left a gap, the teacher switching recording off does not count)';
 
 export const DEFAULT_TARGETS: Readonly<Targets> = Object.freeze({
   clusters: { province: 500, city: 1500, county: 3000 },
