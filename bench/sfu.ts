@@ -447,7 +447,9 @@ async function main(): Promise<void> {
   console.log(
     '\nLeft out: the load client (teacher encoder, rtcsink, this process) and the server run on the same cores as the worker ' +
       '(their CPU is in the table); no link is shaped (loopback); LiveKit’s figures are the issue’s, not re-measured, and its ' +
-      'top layer was 1.5 Mbit/s (ours 1.2); one worker per path (no pipes across workers or nodes); the classrooms receive ' +
+      'top layer was 1.5 Mbit/s (ours 1.2); platform and bare: one worker; nodes: two media node processes with one worker ' +
+      'each, the lesson split over them by a pipe (its worker CPU includes forwarding down the pipe; the Mbit/s are what ' +
+      'the classrooms received); the classrooms receive ' +
       'but send nothing back.',
   );
   await writeResults('sfu', date, {
