@@ -33,6 +33,11 @@ export function watchPage(root: HTMLElement, user: UserView, lessonId: string): 
       'main',
       { class: 'watch' },
       h('a', { href: '/inspection', class: 'btn', 'data-testid': 'watch-back' }, tr('wallBack')),
+      h(
+        'a',
+        { href: `/evaluate?lesson=${lessonId}`, class: 'btn btn-primary', 'data-testid': 'watch-evaluate' },
+        tr('evalEvaluateLink'),
+      ),
       heading,
       status,
       h('div', { class: 'watch-stage' }, h('div', { class: 'watch-teacher' }, teacher, sound), classrooms),

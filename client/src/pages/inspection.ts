@@ -66,6 +66,11 @@ export function inspectionPage(root: HTMLElement, user: UserView): void {
       h('label', {}, tr(FILTER_LABEL[key]), select),
     ),
     h('span', { class: 'wall-pager' }, prev, nextPage),
+    h(
+      'a',
+      { class: 'btn btn-ghost', href: '/evaluations', 'data-testid': 'evaluations-link' },
+      tr('evalTitle'),
+    ),
   );
   const notice = noticeSwitch(user);
   mount(
