@@ -11,6 +11,46 @@ import { h, mount } from '../ui/dom.ts';
 import { tr } from '../ui/text.ts';
 import { topbar } from '../ui/topbar.ts';
 
+/** Who may invite a teacher to evaluate a lesson. */
+const INVITERS = ['admin', 'bureau', 'coordinator'];
+
+/** Invites a teacher (from the caller's scope, not the lesson's own) to evaluate the lesson. */
+function inviteForm(lessonId: string, rubricId: () => string | null): HTMLElement {
+  const select = h('select', { 'aria-label': t('evalInvite'), 'data-testid': 'eval-invite-teacher' });
+  const status = h('span', { class: 'rs-meta', role: 'status' });
+  api.list('users', { role: 'teacher', pageSize: 200 }).then(
+    (page) =>
+      select.replaceChildren(
+        ...page.items.map((u) => h('option', { value: u.id }, String(u['realName'] as string))),
+      ),
+    () => undefined,
+  );
+  const invite = (): void => {
+    const rubric = rubricId();
+    if (!rubric || !select.value) return;
+    api
+      .post(`/api/lessons/${encodeURIComponent(lessonId)}/evaluation-invites`, {
+        rubricId: rubric,
+        teacherId: select.value,
+      })
+      .then(
+        () => (status.textContent = t('evalSaved')),
+        (error: Error) => (status.textContent = error.message),
+      );
+  };
+  return h(
+    'div',
+    { class: 'rs-row' },
+    h('label', {}, tr('evalInvite'), select),
+    h(
+      'button',
+      { class: 'btn', type: 'button', 'data-testid': 'eval-invite', onclick: invite },
+      tr('evalInvite'),
+    ),
+    status,
+  );
+}
+
 interface RubricRow {
   id: string;
   name: string;
@@ -38,7 +78,7 @@ export function evaluatePage(root: HTMLElement, user: UserView): void {
   const body = h('main', { class: 'research', 'data-testid': 'evaluate-page' });
   mount(root, topbar('evalTitle', null, user.realName), body);
   void load(lessonId).then(
-    (loaded) => render(body, lessonId, loaded),
+    (loaded) => render(body, lessonId, loaded, INVITERS.includes(user.role)),
     (error: Error) => body.replaceChildren(h('p', { role: 'status' }, error.message)),
   );
 }
@@ -64,6 +104,7 @@ function render(
   body: HTMLElement,
   lessonId: string,
   { lesson, rubrics, mine, recording }: Awaited<ReturnType<typeof load>>,
+  canInvite: boolean,
 ): void {
   const live = lesson ? lesson.state === 'live' : mine?.mode === 'live';
   const draft: Draft = {
@@ -233,6 +274,7 @@ function render(
           .join(' · '),
       ),
       h('label', {}, tr('evalRubric'), rubricSelect),
+      canInvite ? inviteForm(lessonId, () => draft.rubric?.id ?? null) : null,
     ),
     player,
     items,
