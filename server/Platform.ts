@@ -346,7 +346,7 @@ export class Platform {
         allowedOrigins: config.allowedOrigins,
         trustsProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
         idleReleaseMs: config.lessonIdleReleaseSeconds * 1000,
-        watch: new Watch({ inspection, rooms, leases, logger }),
+        watch: new Watch({ inspection, rooms, leases, boards, logger }),
         ...(redis ? { adapter: redis.adapter() } : {}),
       });
       // 网络教研 sessions' media (N+N), on the signaling server's engine (namespace /research).

@@ -169,6 +169,8 @@ export interface ClientToServerEvents {
   'watch:consume': (payload: { lessonId: string; producerId: string }, ack: AckFn<ConsumerOptions>) => void;
   'watch:resume': (payload: { lessonId: string; consumerId: string }, ack: AckFn<null>) => void;
   'watch:leave': (payload: { lessonId: string }, ack: AckFn<null>) => void;
+  /** The watched lesson's board, read-only: as `board:open`, then its `board:ops` follow. */
+  'watch:board': (payload: { lessonId: string; since: number | null }, ack: AckFn<BoardSync>) => void;
 }
 
 /** Why the server closed a socket's session. */

@@ -172,6 +172,7 @@ export const SocketSchemas = {
   'watch:consume': z.object({ lessonId: objectId, producerId: mediasoupId }),
   'watch:resume': z.object({ lessonId: objectId, consumerId: mediasoupId }),
   'watch:leave': z.object({ lessonId: objectId }),
+  'watch:board': z.object({ lessonId: objectId, since: z.number().int().min(0).nullable() }),
 } satisfies { [K in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[K]>[0]> };
 
 // Compile-time check that the REST schema produces the wire type.

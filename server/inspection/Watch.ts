@@ -7,6 +7,7 @@ import type { SocketSchemas } from '../contract/schemas.ts';
 import { ForbiddenError, InvalidStateError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { LessonLeases } from '../scale/LessonLeases.ts';
+import type { BoardService } from '../board/BoardService.ts';
 import type { InspectionService } from './InspectionService.ts';
 
 /**
@@ -17,7 +18,8 @@ import type { InspectionService } from './InspectionService.ts';
  */
 export const TILE_KBPS = 120;
 
-type WatchEvent = 'watch:join' | 'watch:connect' | 'watch:consume' | 'watch:resume' | 'watch:leave';
+type WatchEvent =
+  'watch:join' | 'watch:connect' | 'watch:consume' | 'watch:resume' | 'watch:leave' | 'watch:board';
 
 /** What the signaling server lends a socket's watch handlers. */
 export interface WatchHandlers {
@@ -32,6 +34,8 @@ export interface WatchHandlers {
 export interface WatchChannels {
   /** The socket.io room of a lesson's sockets. */
   lessonChannel(lessonId: string): string;
+  /** The socket.io room of those who have a lesson's board open (its `board:ops`). */
+  boardChannel(lessonId: string): string;
   /** Sends `lesson:inspection` to a socket.io room (a lesson's, or one socket's). */
   notify(to: string, payload: { lessonId: string; watched: boolean }): void;
 }
@@ -50,6 +54,8 @@ export interface WatchOptions {
   rooms: Pick<RoomRegistry, 'get'>;
   /** Which process hosts each live lesson: a watcher is received where its media is. */
   leases: Pick<LessonLeases, 'claim'>;
+  /** The lessons' boards, read by a watcher as they are (it writes nothing). */
+  boards: Pick<BoardService, 'open'>;
   logger: Logger;
 }
 
@@ -108,6 +114,7 @@ export class Watch {
       if (!mine.delete(lessonId)) return;
       rooms.get(lessonId)?.removePeer(socket.id);
       void socket.leave(this.#channel(lessonId));
+      void socket.leave(this.#boardChannel(lessonId));
       this.#exit(lessonId, socket.id);
     };
 
@@ -170,6 +177,13 @@ export class Watch {
       return null;
     });
 
+    handlers.handle('watch:board', async ({ lessonId, since }) => {
+      roomOf(lessonId);
+      // Subscribed before the board is read: a change in between arrives twice at worst.
+      await socket.join(this.#boardChannel(lessonId));
+      return this.#options.boards.open(lessonId, since);
+    });
+
     handlers.handle('watch:leave', ({ lessonId }) => {
       leave(lessonId);
       return Promise.resolve(null);
@@ -183,6 +197,11 @@ export class Watch {
   #channel(lessonId: string): string {
     if (!this.#channels) throw new InvalidStateError('watching is not wired to signaling');
     return this.#channels.lessonChannel(lessonId);
+  }
+
+  #boardChannel(lessonId: string): string {
+    if (!this.#channels) throw new InvalidStateError('watching is not wired to signaling');
+    return this.#channels.boardChannel(lessonId);
   }
 
   /**

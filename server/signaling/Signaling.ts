@@ -169,6 +169,7 @@ export class Signaling {
     this.io.on('connection', (socket) => this.#onConnection(socket));
     options.watch?.bind({
       lessonChannel: lessonRoom,
+      boardChannel: boardRoom,
       notify: (to, payload) => this.io.to(to).emit('lesson:inspection', payload),
     });
     options.lessons.on('statechange', (lesson) => this.#onLessonState(lesson));

@@ -357,6 +357,7 @@ describe('socket.io events under malformed payloads', () => {
       'watch:consume': { lessonId, producerId: '6c1c4a0a-2b52-4d6a-9a7e-3f1d2d6c8b10' },
       'watch:resume': { lessonId, consumerId: '6c1c4a0a-2b52-4d6a-9a7e-3f1d2d6c8b10' },
       'watch:leave': { lessonId },
+      'watch:board': { lessonId, since: 0 },
     };
     const cases = EVENTS.flatMap((event) => casesFor(event, valid[event]));
     expect(new Set(cases.map((c) => c.event)).size).toBe(EVENTS.length);

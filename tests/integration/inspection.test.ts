@@ -98,7 +98,10 @@ describe('巡课: watching a live lesson receive-only, unlisted and uncounted', 
     const peersBefore = room.peers.map((p) => p.peerId).sort();
     const heard: string[] = [];
     for (const s of [teacher, classroom]) s.onAny((event: string) => heard.push(event));
-    const eventsBefore = await t.platform.models.LessonEvent.countDocuments({ lessonId });
+    const joins = (): Promise<number> =>
+      t.platform.models.LessonEvent.countDocuments({ lessonId, kind: 'join' });
+    // The teacher's and the classroom's joins, written as they happened.
+    await waitFor(async () => (await joins()) === 2);
 
     const inspector = await open(inspectorToken);
     const joined = await request(inspector, 'watch:join', { lessonId, rtpCapabilities, mode: 'tile' });
@@ -126,7 +129,9 @@ describe('巡课: watching a live lesson receive-only, unlisted and uncounted', 
     expect(heard.filter((e) => e !== 'lesson:health')).toEqual([]);
     // Attendance writes what the room announces, at once: give a wrongly announced join time to land.
     await new Promise((r) => setTimeout(r, 300));
-    expect(await t.platform.models.LessonEvent.countDocuments({ lessonId })).toBe(eventsBefore);
+    expect(await joins()).toBe(2);
+    const me = (await t.platform.models.User.findOne({ username: 'inspector' }).lean())!;
+    expect(await t.platform.models.LessonEvent.countDocuments({ refId: me._id.toString() })).toBe(0);
     for (const s of [teacher, classroom]) s.offAny();
   });
 
@@ -152,6 +157,41 @@ describe('巡课: watching a live lesson receive-only, unlisted and uncounted', 
         kind: 'video',
         source: 'camera',
         rtpParameters: TEST_VIDEO_RTP,
+      }),
+    ).toMatchObject({ ok: false, error: { name: 'InvalidStateError' } });
+    // The board, read-only: its state now, then its changes as they are made.
+    const board = await request(inspector, 'watch:board', { lessonId, since: null });
+    expect(board).toMatchObject({ ok: true, data: { kind: 'state' } });
+    expect(await request(teacher, 'board:open', { lessonId, since: null })).toMatchObject({ ok: true });
+    const ops = next(inspector, 'board:ops');
+    expect(
+      await request(teacher, 'board:change', {
+        lessonId,
+        change: {
+          t: 'draw',
+          id: 'w1',
+          page: 'p1',
+          tool: 'pen',
+          color: '#000000',
+          width: 2,
+          points: [1, 2, 0.5],
+        },
+      }),
+    ).toMatchObject({ ok: true });
+    expect(await ops).toMatchObject({ lessonId, ops: [{ change: { t: 'draw', id: 'w1' } }] });
+    // It writes nothing: the participants' board events refuse it.
+    expect(
+      await request(inspector, 'board:change', {
+        lessonId,
+        change: {
+          t: 'draw',
+          id: 'w2',
+          page: 'p1',
+          tool: 'pen',
+          color: '#000000',
+          width: 2,
+          points: [1, 2, 0.5],
+        },
       }),
     ).toMatchObject({ ok: false, error: { name: 'InvalidStateError' } });
     inspector.close();

@@ -33,8 +33,20 @@ export class BoardSession extends Emitter<{ pen: [string | null] }> {
   readonly #off: (() => void)[] = [];
   #closed = false;
 
-  constructor(socket: SignalingSocket, lesson: LessonSummary, me: BoardAuthor) {
+  readonly #request: (since: number | null) => Promise<BoardSync>;
+
+  /**
+   * `openWith` asks for the board (default: `board:open` as `me`); a watcher (巡课) reads it
+   * with `watch:board` instead and never holds the pen.
+   */
+  constructor(
+    socket: SignalingSocket,
+    lesson: LessonSummary,
+    me: BoardAuthor,
+    openWith?: (since: number | null) => Promise<BoardSync>,
+  ) {
     super();
+    this.#request = openWith ?? ((since) => request(socket, 'board:open', { lessonId: lesson.id, since }));
     this.#socket = socket;
     this.lessonId = lesson.id;
     this.#me = me;
@@ -81,9 +93,7 @@ export class BoardSession extends Emitter<{ pen: [string | null] }> {
   open(): Promise<void> {
     if (this.#closed || !this.#socket.connected) return Promise.resolve();
     this.#opening ??= routeTo(this.#socket, this.lessonId)
-      .then(() =>
-        request(this.#socket, 'board:open', { lessonId: this.lessonId, since: this.#state?.seq ?? null }),
-      )
+      .then(() => this.#request(this.#state?.seq ?? null))
       .then((sync) => this.#load(sync))
       // Opening again follows the next reconnect, or a moment when another process still hosts
       // the lesson; any other refusal (the lesson ended) is final.

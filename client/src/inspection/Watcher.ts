@@ -76,6 +76,11 @@ export class Watcher extends Emitter<WatcherEvents> {
     void this.#join();
   }
 
+  /** The watcher's own socket (the lesson's board is read on it). */
+  get socket(): SignalingSocket {
+    return this.#socket;
+  }
+
   /** The receive transport, for its statistics (what watching costs). */
   get transport(): types.Transport | null {
     return this.#recv;

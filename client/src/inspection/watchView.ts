@@ -1,6 +1,8 @@
 import type { LessonSummary, UserView } from '../../../server/contract/api.ts';
 import type { InspectionNoteView } from '../../../server/contract/inspection.ts';
 import { api } from '../api.ts';
+import { BoardSession } from '../board/BoardSession.ts';
+import { request } from '../signaling.ts';
 import { t, timeOfDay } from '../i18n.ts';
 import { clockOf, fill } from '../research/format.ts';
 import { h, mount } from '../ui/dom.ts';
@@ -24,6 +26,7 @@ export function watchPage(root: HTMLElement, user: UserView, lessonId: string): 
   const teacher = h('video', { autoplay: true, playsinline: true, 'data-testid': 'watch-teacher-video' });
   const sound = h('button', { class: 'btn btn-primary', type: 'button', hidden: true }, tr('enableSound'));
   const classrooms = h('div', { class: 'watch-classrooms', 'data-testid': 'watch-classrooms' });
+  const boardBox = h('div', { class: 'watch-board', 'data-testid': 'watch-board' });
   const audio = h('div', { hidden: true });
   const notes = notesPanel(lessonId);
   mount(
@@ -41,6 +44,7 @@ export function watchPage(root: HTMLElement, user: UserView, lessonId: string): 
       heading,
       status,
       h('div', { class: 'watch-stage' }, h('div', { class: 'watch-teacher' }, teacher, sound), classrooms),
+      boardBox,
       notes.el,
       audio,
     ),
@@ -48,12 +52,24 @@ export function watchPage(root: HTMLElement, user: UserView, lessonId: string): 
   void api.get<LessonSummary>(`/api/lessons/${lessonId}`).then(
     (lesson) => {
       heading.textContent = `${lesson.subject} · ${lesson.title} · ${lesson.teacherName}`;
+      summary = lesson;
+      if (status.dataset['state'] === 'watching') openBoard(lesson);
       notes.setLesson(lesson);
     },
     (error: unknown) => (status.textContent = error instanceof Error ? error.message : String(error)),
   );
 
   const watcher = new Watcher(lessonId, 'full');
+  /** The lesson's board as the classrooms see it, read-only; (re)opened whenever watching (re)starts. */
+  let board: BoardSession | null = null;
+  const openBoard = (lesson: LessonSummary): void => {
+    board ??= new BoardSession(watcher.socket, lesson, { role: 'classroom', refId: 'watcher' }, (since) =>
+      request(watcher.socket, 'watch:board', { lessonId, since }),
+    );
+    if (!boardBox.firstChild) boardBox.append(board.view.el);
+    void board.open();
+  };
+  let summary: LessonSummary | null = null;
   const tiles = new Map<string, HTMLElement>();
   const play = (el: HTMLMediaElement): void => {
     el.play().catch(() => (sound.hidden = false));
@@ -64,6 +80,7 @@ export function watchPage(root: HTMLElement, user: UserView, lessonId: string): 
   });
   watcher.on('state', (s, detail) => {
     status.dataset['state'] = s;
+    if (s === 'watching' && summary) openBoard(summary);
     status.replaceChildren(
       tr(s === 'watching' ? 'watchWatching' : s === 'ended' ? 'stateEnded' : 'wallJoining'),
     );
@@ -98,7 +115,10 @@ export function watchPage(root: HTMLElement, user: UserView, lessonId: string): 
     tiles.delete(consumerId);
     audio.querySelector(`[data-consumer="${consumerId}"]`)?.remove();
   });
-  window.addEventListener('pagehide', () => watcher.close());
+  window.addEventListener('pagehide', () => {
+    board?.close();
+    watcher.close();
+  });
 }
 
 /** The notes on the lesson (巡课记录): the list, and a box that stamps a new one with now. */
