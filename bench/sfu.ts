@@ -188,12 +188,16 @@ async function startNodes(k: number): Promise<Target> {
       RTC_MIN_PORT: '42000',
       RTC_MAX_PORT: '45999',
       LOG_LEVEL: 'warn',
+      // The product's report interval (the tests' helper reports every 0.5 s).
+      MEDIA_NODE_REPORT_MS: '2000',
     }),
     startMediaNode('bench-node-2', {
       ...env,
       RTC_MIN_PORT: '46000',
       RTC_MAX_PORT: '49999',
       LOG_LEVEL: 'warn',
+      // The product's report interval (the tests' helper reports every 0.5 s).
+      MEDIA_NODE_REPORT_MS: '2000',
     }),
   ]);
   try {

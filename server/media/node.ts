@@ -58,11 +58,18 @@ export async function startMediaNode(config: MediaNodeConfig, logger: Logger): P
   redis.on('error', (error: Error) => log.warn({ err: error }, 'redis'));
   const reports = new NodeReports(redis, config.secret, logger);
   const ttlMs = config.reportIntervalMs * 3;
+  // One sample at a time: on a busy worker a sample (its transports' stats) can outlast the
+  // interval, and piling them up would only make the worker busier.
+  let sampling = false;
   const report = async (): Promise<void> => {
+    if (sampling) return;
+    sampling = true;
     try {
       await reports.publish(await load.sample(), ttlMs);
     } catch (error) {
       log.warn({ err: error }, 'load report not written');
+    } finally {
+      sampling = false;
     }
   };
 
