@@ -4,6 +4,7 @@ import { removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 import { sampleMedia, trackPeerConnections } from './lib/mediaStats.ts';
 import { signedInPage } from './lib/signIn.ts';
+import { decodedFrames } from './lib/frameClock.ts';
 
 /**
  * 巡课 in Chromium. The platform runs in this test's process (its own port and data folder,
@@ -42,14 +43,6 @@ test.afterAll(async () => {
   await t?.close();
   if (t) removeDataDir(t.dataDir);
 });
-
-/** Frames decoded so far by the first video element matched by `selector` (0 before any). */
-function decodedFrames(page: Page, selector: string): Promise<number> {
-  return page.evaluate((sel) => {
-    const video = document.querySelector<HTMLVideoElement>(sel);
-    return video && video.videoWidth > 0 ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
-  }, selector);
-}
 
 test('an inspector watches two live lessons on the wall and opens one silently: the lesson’s media, board and participants are unchanged', async ({
   browser,

@@ -1,18 +1,10 @@
 import { expect, test } from '@playwright/test';
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 import type { SfuStatsResponse } from '../../server/contract/api.ts';
 import { PASSWORD, openAs } from './lib/signIn.ts';
+import { decodedFrames } from './lib/frameClock.ts';
 
 const CLASSROOMS = ['classroom1', 'classroom2', 'classroom3', 'classroom4'];
-
-/** A page in its own browser context, logged in through the automation hook. */
-/** Frames decoded so far by the video element matched by `selector`. */
-function decodedFrames(page: Page, selector: string): Promise<number> {
-  return page.evaluate((sel) => {
-    const video = document.querySelector<HTMLVideoElement>(sel);
-    return video && video.videoWidth > 0 ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
-  }, selector);
-}
 
 async function sfuTotals(request: APIRequestContext): Promise<SfuStatsResponse['totals']> {
   const login = await request.post('/api/auth/login', {

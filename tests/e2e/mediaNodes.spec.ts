@@ -1,22 +1,13 @@
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
 import type { UserView } from '../../server/contract/api.ts';
 import { startCluster } from '../helpers/cluster.ts';
 import type { TestCluster } from '../helpers/cluster.ts';
-import { framesOf, recordFrames, resumedAt } from './lib/frameClock.ts';
+import { decodedFrames, framesOf, recordFrames, resumedAt } from './lib/frameClock.ts';
 import { openAs } from './lib/signIn.ts';
 
 const CLASSROOMS = ['classroom1', 'classroom2', 'classroom3', 'classroom4'];
 const TEACHER_VIDEO = '[data-testid="teacher-video"]';
-
-/** Frames decoded so far by the video element matched by `selector`. */
-function decodedFrames(page: Page, selector: string): Promise<number> {
-  return page.evaluate((sel) => {
-    const video = document.querySelector<HTMLVideoElement>(sel);
-    return video && video.videoWidth > 0 ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
-  }, selector);
-}
 
 /**
  * Issue 19 in the browser: `npm run cluster -- --media-nodes=2 --classrooms-per-router=2`, so the

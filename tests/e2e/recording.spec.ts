@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { openAs } from './lib/signIn.ts';
+import { decodedFrames } from './lib/frameClock.ts';
 
 /** Draws a freehand stroke across the board with the mouse, in small moves. */
 async function scribble(page: Page, from: [number, number], to: [number, number]): Promise<void> {
@@ -18,14 +19,6 @@ async function scribble(page: Page, from: [number, number], to: [number, number]
 
 const itemsOf = async (page: Page): Promise<number> =>
   Number(await page.getByTestId('board').getAttribute('data-items'));
-
-/** Frames decoded so far by the video element matched by `selector`. */
-function decodedFrames(page: Page, selector: string): Promise<number> {
-  return page.evaluate((sel) => {
-    const video = document.querySelector<HTMLVideoElement>(sel);
-    return video && video.videoWidth > 0 ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
-  }, selector);
-}
 
 test('a lesson taught live is recorded (录制中 in the studio and the kiosk), composed, listed in the library and played in Chromium beside its board', async ({
   browser,

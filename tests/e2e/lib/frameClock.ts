@@ -54,3 +54,11 @@ export function resumedAt(times: readonly number[], since: number, frames = 10):
   if (gapEnd === null || times.length - gapEnd < frames) return null;
   return times[gapEnd]!;
 }
+
+/** Frames decoded so far by the video element matched by `selector` (0 before its first frame). */
+export function decodedFrames(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const video = document.querySelector<HTMLVideoElement>(sel);
+    return video && video.videoWidth > 0 ? video.getVideoPlaybackQuality().totalVideoFrames : 0;
+  }, selector);
+}
