@@ -13,7 +13,14 @@ export type {
   SessionRecord,
   Verdict,
 } from './rules.ts';
-export { checkPeriod, monthPeriod, periodContaining, quarterPeriod, termPeriod, yearPeriod } from './period.ts';
+export {
+  checkPeriod,
+  monthPeriod,
+  periodContaining,
+  quarterPeriod,
+  termPeriod,
+  yearPeriod,
+} from './period.ts';
 export type { Period, PeriodOptions } from './period.ts';
 export type {
   ClassroomFact,
