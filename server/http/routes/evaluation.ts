@@ -111,6 +111,8 @@ export function evaluationRoutes(
       tag: 'Evaluation',
       access: roles(EVALUATORS),
       query: EvaluationQuerySchema,
+      // A list, not the resources' page (its path looks like one).
+      responses: { 200: { content: { 'application/json': z.array(z.looseObject({ id: z.string() })) } } },
     },
     authenticate(auth),
     allowRoles(...EVALUATORS),
