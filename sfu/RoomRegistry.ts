@@ -7,6 +7,16 @@ import type { RoomStats } from './LessonRoom.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 import type { WorkerPool } from './WorkerPool.ts';
 
+/** The key of a broadcast's `n`th further room (the first room's key is the lesson's id). */
+export function edgeRoomKey(lessonId: string, n: number): string {
+  return `${lessonId}~${n}`;
+}
+
+/** The lesson a room key belongs to (the key itself for a lesson's first room). */
+export function lessonOfRoom(key: string): string {
+  return key.split('~')[0] ?? key;
+}
+
 export interface RoomRegistryEvents extends Record<string, unknown[]> {
   newroom: [MediaRoom];
 }
@@ -90,7 +100,7 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
       return new BroadcastRoom({
         lessonId,
         origin,
-        openEdge: (n) => this.#placement.open(`${lessonId}~${n}`),
+        openEdge: (n) => this.#placement.open(edgeRoomKey(lessonId, n)),
         classroomsPerRoom: this.#classroomsPerRoom,
       });
     };

@@ -28,7 +28,7 @@ export type {
   PeerRole,
   ProducerInfo,
 } from './Peer.ts';
-export { LocalPlacement, RoomRegistry } from './RoomRegistry.ts';
+export { LocalPlacement, RoomRegistry, edgeRoomKey, lessonOfRoom } from './RoomRegistry.ts';
 export type {
   Awaitable,
   MediaRoom,

@@ -1,4 +1,5 @@
 import type { types } from 'mediasoup';
+import { lessonOfRoom } from '../../sfu/index.ts';
 import type { MediaWorkers, RoomPlacement } from '../../sfu/index.ts';
 import type { Logger } from '../logger.ts';
 import { inRegion, regionPrefix } from '../auth/Scope.ts';
@@ -81,7 +82,7 @@ export class NodePlacement implements RoomPlacement, MediaWorkers {
   /** Opens a room: `room` is a lesson's id, or `<lessonId>~<n>` for another room of a broadcast. */
   async open(room: string): Promise<RemoteRoom> {
     const [reports, region] = await Promise.all([this.#fresh(), this.#o.regionOf?.(room) ?? null]);
-    const lessonId = room.split('~')[0] ?? room;
+    const lessonId = lessonOfRoom(room);
     const tried = new Set<string>();
     let lastError: unknown;
     // A node that cannot open it (its link just dropped) is skipped for the next best.

@@ -1,3 +1,4 @@
+import { lessonOfRoom } from '../../sfu/index.ts';
 import type { Models } from '../models/index.ts';
 
 /**
@@ -5,7 +6,7 @@ import type { Models } from '../models/index.ts';
  * the lesson's id, or `<lessonId>~<n>` for another room of a broadcast.
  */
 export async function lessonRegion(models: Models, room: string): Promise<string | null> {
-  const lessonId = room.split('~')[0] ?? '';
+  const lessonId = lessonOfRoom(room);
   if (!/^[0-9a-f]{24}$/.test(lessonId)) return null;
   const lesson = await models.Lesson.findById(lessonId, { clusterId: 1 }).lean();
   if (!lesson) return null;
