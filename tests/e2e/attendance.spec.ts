@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './lib/test.ts';
 import type { CurrentLessonResponse } from '../../server/contract/api.ts';
 import { currentLessonState, openAs } from './lib/signIn.ts';
 

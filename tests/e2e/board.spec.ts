@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './lib/test.ts';
 import type { Browser, Page, WebSocketRoute } from '@playwright/test';
 import type { CurrentLessonResponse } from '../../server/contract/api.ts';
 import { currentLessonState, signedInPage } from './lib/signIn.ts';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './lib/test.ts';
 import type { Page } from '@playwright/test';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './lib/test.ts';
 import type { APIRequestContext } from '@playwright/test';
 import type { SfuStatsResponse } from '../../server/contract/api.ts';
 import { PASSWORD, openAs } from './lib/signIn.ts';

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './lib/test.ts';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { PASSWORD } from './lib/signIn.ts';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './lib/test.ts';
 import type { Locator, Page } from '@playwright/test';
 import { PASSWORD } from './lib/signIn.ts';
 
