@@ -1,25 +1,62 @@
-import type { UserView } from '../../server/contract/api.ts';
+import type { Role, UserView } from '../../server/contract/api.ts';
 import { ApiError, api } from './api.ts';
-import { classroomPage } from './pages/classroom.ts';
 import { homeOf, homePage } from './pages/home.ts';
-import { loginPage } from './pages/login.ts';
-import { managePage } from './pages/manage.ts';
-import { replayPage } from './pages/replay.ts';
-import { libraryPage } from './pages/library.ts';
-import { studioPage } from './pages/studio.ts';
-import { evaluatePage } from './pages/evaluate.ts';
-import { evaluationsPage } from './pages/evaluations.ts';
-import { researchPage, researchSessionPage } from './pages/research.ts';
-import { inspectionPage } from './pages/inspection.ts';
 
 const root = document.getElementById('app')!;
 /** Who evaluates lessons and takes part in or oversees research (听课评课, 网络教研). */
-const EVALUATORS: readonly string[] = ['admin', 'bureau', 'coordinator', 'inspector', 'teacher'];
+const EVALUATORS: readonly Role[] = ['admin', 'bureau', 'coordinator', 'inspector', 'teacher'];
+
+type Page = (root: HTMLElement, user: UserView) => void;
+
+/**
+ * The pages by path, each loaded with its own `import()` so that a page downloads only its
+ * own code: the classroom kiosk and the sign-in page never fetch echarts, pdf.js or the
+ * management pages (Vite splits each import into its own chunk).
+ */
+const PAGES: Readonly<Record<string, { allowed: (role: Role) => boolean; load: () => Promise<Page> }>> = {
+  '/replay': { allowed: () => true, load: async () => (await import('./pages/replay.ts')).replayPage },
+  '/library': {
+    allowed: (role) => ['teacher', 'coordinator', 'bureau', 'admin'].includes(role),
+    load: async () => (await import('./pages/library.ts')).libraryPage,
+  },
+  '/studio': {
+    allowed: (role) => role === 'teacher',
+    load: async () => (await import('./pages/studio.ts')).studioPage,
+  },
+  '/evaluate': {
+    allowed: (role) => EVALUATORS.includes(role),
+    load: async () => (await import('./pages/evaluate.ts')).evaluatePage,
+  },
+  '/evaluations': {
+    allowed: (role) => EVALUATORS.includes(role),
+    load: async () => (await import('./pages/evaluations.ts')).evaluationsPage,
+  },
+  '/research': {
+    allowed: (role) => EVALUATORS.includes(role),
+    load: async () => (await import('./pages/research.ts')).researchPage,
+  },
+  '/research/session': {
+    allowed: (role) => EVALUATORS.includes(role),
+    load: async () => (await import('./pages/research.ts')).researchSessionPage,
+  },
+  '/inspection': {
+    allowed: (role) => ['admin', 'bureau', 'coordinator', 'inspector'].includes(role),
+    load: async () => (await import('./pages/inspection.ts')).inspectionPage,
+  },
+  '/classroom': {
+    allowed: (role) => role === 'classroom',
+    load: async () => (await import('./pages/classroom.ts')).classroomPage,
+  },
+  '/manage': {
+    allowed: (role) => homeOf(role) === '/manage',
+    load: async () => (await import('./pages/manage.ts')).managePage,
+  },
+};
 
 async function route(): Promise<void> {
   const path = location.pathname.replace(/\/+$/, '') || '/';
   if (path === '/login') {
-    loginPage(root);
+    (await import('./pages/login.ts')).loginPage(root);
     return;
   }
   let user: UserView;
@@ -32,20 +69,13 @@ async function route(): Promise<void> {
     }
     throw error;
   }
+  const page = PAGES[path];
+  if (page?.allowed(user.role)) {
+    (await page.load())(root, user);
+    return;
+  }
   const home = homeOf(user.role);
-  if (path === '/replay') replayPage(root, user);
-  else if (path === '/library' && ['teacher', 'coordinator', 'bureau', 'admin'].includes(user.role))
-    libraryPage(root, user);
-  else if (path === '/studio' && user.role === 'teacher') studioPage(root, user);
-  else if (path === '/evaluate' && EVALUATORS.includes(user.role)) evaluatePage(root, user);
-  else if (path === '/evaluations' && EVALUATORS.includes(user.role)) evaluationsPage(root, user);
-  else if (path === '/research' && EVALUATORS.includes(user.role)) researchPage(root, user);
-  else if (path === '/research/session' && EVALUATORS.includes(user.role)) researchSessionPage(root, user);
-  else if (path === '/inspection' && ['admin', 'bureau', 'coordinator', 'inspector'].includes(user.role))
-    inspectionPage(root, user);
-  else if (path === '/classroom' && user.role === 'classroom') classroomPage(root, user);
-  else if (path === '/manage' && home === '/manage') managePage(root, user);
-  else if (home !== '/' && path !== home) location.replace(home);
+  if (home !== '/' && path !== home) location.replace(home);
   else homePage(root, user);
 }
 

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import express from 'express';
 import type { Express } from 'express';
 import type { MediaWorkers, RoomRegistry } from '../../sfu/index.ts';
@@ -20,6 +18,7 @@ import type { Models } from '../models/index.ts';
 import type { AuditLog } from '../resources/AuditLog.ts';
 import { allResources } from '../resources/index.ts';
 import { resourceRouter } from '../resources/Resource.ts';
+import { clientApp } from './clientApp.ts';
 import { errorHandler } from './middleware.ts';
 import { openApiRoutes } from './openapi.ts';
 import { RouteTable } from './RouteTable.ts';
@@ -151,16 +150,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
     throw new NotFoundError(`no API route ${req.method} ${req.path}`);
   });
 
-  const index = path.join(deps.clientDir, 'index.html');
-  app.use(express.static(deps.clientDir, { index: false, maxAge: '1h' }));
-  app.get(/.*/, (_req, res) => {
-    if (!fs.existsSync(index)) {
-      res.status(503).type('text/plain').send('The browser app is not built: run "npm run build:client".');
-      return;
-    }
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
-  });
+  app.use(clientApp(deps.clientDir));
   app.use(errorHandler(deps.logger.child({ module: 'http' })));
   return { app, table };
 }
