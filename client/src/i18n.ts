@@ -215,6 +215,8 @@ const zh = {
   libDownload: '下载 MP4',
   libDelete: '删除',
   libDeleteConfirm: '删除这节课的录像？此操作会记入审计日志，无法撤销。',
+  libRetry: '重新合成',
+  libFailedWhy: '合成失败：',
   libBack: '返回资源库',
   libStorage: '存储空间',
   libStorageUsed: '已用',
@@ -519,6 +521,8 @@ const en: Record<MessageKey, string> = {
   libDownload: 'Download MP4',
   libDelete: 'Delete',
   libDeleteConfirm: 'Delete this lesson’s recording? This is audited and cannot be undone.',
+  libRetry: 'Compose again',
+  libFailedWhy: 'Composition failed: ',
   libBack: 'Back to the library',
   libStorage: 'Storage',
   libStorageUsed: 'Used',
@@ -613,15 +617,40 @@ export function lang(): Lang {
   return current;
 }
 
-/** The message in the current language. */
-export function t(key: MessageKey): string {
-  return current === 'en' ? en[key] : zh[key];
+/** The BCP 47 locale of the interface language, for `Intl` formatting. */
+export function locale(): 'zh-CN' | 'en-GB' {
+  return current === 'en' ? 'en-GB' : 'zh-CN';
+}
+
+/** Values for a message's `{name}` placeholders. */
+export type MessageVars = Readonly<Record<string, string | number>>;
+
+/** `text` with its `{name}` placeholders filled from `vars` (unknown names left as they are). */
+function fill(text: string, vars?: MessageVars): string {
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+/** The message in the current language, its `{name}` placeholders filled from `vars`. */
+export function t(key: MessageKey, vars?: MessageVars): string {
+  return fill(current === 'en' ? en[key] : zh[key], vars);
+}
+
+/**
+ * A page's own message table, Chinese and English side by side, looked up like `t()` (same
+ * language, same `{name}` placeholders). It lives beside the page's code so that it is loaded
+ * with that page's chunk only (the kiosk does not download the management pages' words).
+ */
+export function messages<K extends string>(
+  table: Readonly<Record<K, readonly [zh: string, en: string]>>,
+): (key: K, vars?: MessageVars) => string {
+  return (key, vars) => fill(table[key][current === 'en' ? 1 : 0], vars);
 }
 
 export function setLang(next: Lang): void {
   current = next;
   localStorage.setItem(STORAGE_KEY, next);
-  document.documentElement.lang = next === 'en' ? 'en' : 'zh-CN';
+  document.documentElement.lang = locale();
   for (const listener of listeners) listener();
 }
 
@@ -636,9 +665,22 @@ export function onLangChange(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-/** Formats an ISO instant as weekday, date and time: "周四 11月26日 10:05". */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * `value` (an ISO string, epoch milliseconds or a Date) formatted in the interface language by
+ * `Intl.DateTimeFormat` with `options` (formatters are cached per language and options).
+ */
+export function formatDate(value: string | number | Date, options: Intl.DateTimeFormatOptions): string {
+  const key = `${locale()}|${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat(locale(), options)));
+  return format.format(typeof value === 'string' || typeof value === 'number' ? new Date(value) : value);
+}
+
+/** An instant as weekday, date and time: "周四 11月26日 10:05" / "Thu 26 Nov, 10:05". */
 export function dayAndTime(iso: string): string {
-  return new Date(iso).toLocaleString(current === 'en' ? 'en-GB' : 'zh-CN', {
+  return formatDate(iso, {
     weekday: 'short',
     month: 'short',
     day: 'numeric',
@@ -647,12 +689,37 @@ export function dayAndTime(iso: string): string {
   });
 }
 
-/** Formats an ISO instant as a local time of day (HH:mm). */
+/** An instant as a local time of day (HH:mm). */
 export function timeOfDay(iso: string): string {
-  return new Date(iso).toLocaleTimeString(current === 'en' ? 'en-GB' : 'zh-CN', {
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return formatDate(iso, { hour: '2-digit', minute: '2-digit' });
 }
 
-document.documentElement.lang = current === 'en' ? 'en' : 'zh-CN';
+/** An instant as date and time: "2026/12/7 10:05:00" / "07/12/2026, 10:05:00". */
+export function dateTime(iso: string | number | Date): string {
+  return formatDate(iso, { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+/** A calendar date (YYYY-MM-DD) as its month and year: "2026年12月" / "December 2026". */
+export function monthOfYear(date: string): string {
+  return formatDate(`${date.slice(0, 10)}T00:00:00Z`, { year: 'numeric', month: 'long', timeZone: 'UTC' });
+}
+
+/** A calendar date (YYYY-MM-DD), `plus` months later, as the month's short name: "8月" / "Aug". */
+export function monthName(date: string, plus = 0): string {
+  const d = new Date(`${date.slice(0, 10)}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + plus, 1);
+  return formatDate(d, { month: 'short', timeZone: 'UTC' });
+}
+
+/** A calendar date (YYYY-MM-DD) as its year: "2026年" / "2026". */
+export function yearOf(date: string): string {
+  return formatDate(`${date.slice(0, 10)}T00:00:00Z`, { year: 'numeric', timeZone: 'UTC' });
+}
+
+/** A weekday, 1 = Monday … 7 = Sunday, as its short name: "周一" / "Mon". */
+export function weekdayName(weekday: number): string {
+  // 2024-01-01 was a Monday.
+  return formatDate(Date.UTC(2024, 0, weekday), { weekday: 'short', timeZone: 'UTC' });
+}
+
+document.documentElement.lang = locale();

@@ -1,9 +1,9 @@
 import { t } from '../i18n.ts';
-import type { MessageKey } from '../i18n.ts';
+import type { MessageKey, MessageVars } from '../i18n.ts';
 
-/** The message `key` with its `{name}` placeholders filled in. */
-export function fmt(key: MessageKey, vars: Record<string, string | number>): string {
-  return t(key).replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+/** The message `key` with its `{name}` placeholders filled in (`t(key, vars)`). */
+export function fmt(key: MessageKey, vars: MessageVars): string {
+  return t(key, vars);
 }
 
 /** The contract's refusals a participant meets in class, in the interface language. */

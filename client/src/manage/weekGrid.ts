@@ -1,9 +1,6 @@
 import type { SessionView, TimetableView } from '../../../server/contract/timetable.ts';
-import { lang } from '../i18n.ts';
+import { lang, weekdayName } from '../i18n.ts';
 import { h } from '../ui/dom.ts';
-
-const WEEKDAYS_ZH = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
-const WEEKDAYS_EN = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /** Whose week the grid shows. */
 export type GridSubject = { kind: 'school' | 'teacher' | 'class'; id: string };
@@ -70,7 +67,6 @@ export class WeekGrid {
     );
     const days = [...new Set([1, 2, 3, 4, 5, ...view.sessions.map((s) => s.weekday)])].sort();
     const offering = new Map(view.offerings.map((o) => [o.id, o]));
-    const names = lang() === 'en' ? WEEKDAYS_EN : WEEKDAYS_ZH;
 
     // Which sessions land in (weekday, period) of this view.
     const at = (day: number, period: number): SessionView[] =>
@@ -137,7 +133,7 @@ export class WeekGrid {
           'tr',
           {},
           h('th', {}, lang() === 'en' ? 'Period' : '节次'),
-          ...days.map((d) => h('th', {}, names[d - 1] ?? String(d))),
+          ...days.map((d) => h('th', {}, weekdayName(d))),
         ),
       ),
       h(

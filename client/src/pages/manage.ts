@@ -1,6 +1,6 @@
 import type { UserView } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
-import { lang, onLangChange, zhEn } from '../i18n.ts';
+import { dateTime, lang, onLangChange, zhEn } from '../i18n.ts';
 import { bellsPanel } from '../manage/bells.ts';
 import { schoolCoPlanPanel } from '../manage/coplanSchool.ts';
 import { dashboardPanel } from '../manage/dashboard.ts';
@@ -50,7 +50,7 @@ async function auditPanel(): Promise<HTMLElement> {
           h(
             'tr',
             {},
-            h('td', {}, new Date(String(e['at'])).toLocaleString(lang() === 'en' ? 'en-GB' : 'zh-CN')),
+            h('td', {}, dateTime(String(e['at']))),
             h('td', {}, String(e['username'])),
             h('td', {}, String(e['action'])),
             h('td', {}, `${String(e['entity'])} ${text(e['entityId']).slice(-6)}`),

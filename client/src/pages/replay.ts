@@ -3,7 +3,7 @@ import { applyOp, foldOps } from '../../../server/contract/board.ts';
 import type { BoardOp, BoardState } from '../../../server/contract/board.ts';
 import { api } from '../api.ts';
 import { BoardView } from '../board/BoardView.ts';
-import { t } from '../i18n.ts';
+import { dateTime, t } from '../i18n.ts';
 import { clock, playbackTimes, playedAt } from '../replay/timeline.ts';
 import { h, mount } from '../ui/dom.ts';
 import { retext, tr } from '../ui/text.ts';
@@ -93,7 +93,7 @@ export function replayPage(root: HTMLElement, user: UserView): void {
     slider.value = String(position);
     time.textContent = `${clock(position)} / ${clock(times.at(-1) ?? 0)}`;
     const at = ops[n - 1]?.at;
-    status.textContent = at ? new Date(at).toLocaleString(document.documentElement.lang || undefined) : '';
+    status.textContent = at ? dateTime(at) : '';
   };
 
   const tick = (now: number): void => {

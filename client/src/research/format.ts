@@ -1,5 +1,5 @@
 import { t } from '../i18n.ts';
-import type { MessageKey } from '../i18n.ts';
+import type { MessageKey, MessageVars } from '../i18n.ts';
 
 /** Seconds as m:ss (or h:mm:ss). */
 export function clockOf(seconds: number): string {
@@ -10,12 +10,9 @@ export function clockOf(seconds: number): string {
   return hh ? `${hh}:${two(mm)}:${two(ss)}` : `${mm}:${two(ss)}`;
 }
 
-/** A message with its {name} variables filled in. */
-export function fill(key: MessageKey, vars: Record<string, string | number>): string {
-  return Object.entries(vars).reduce(
-    (text, [name, value]) => text.replaceAll(`{${name}}`, String(value)),
-    t(key),
-  );
+/** A message with its {name} variables filled in (`t(key, vars)`). */
+export function fill(key: MessageKey, vars: MessageVars): string {
+  return t(key, vars);
 }
 
 /** Where a comment's moment plays: the library's player at that second. */

@@ -1,0 +1,67 @@
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as I18n from '../../client/src/i18n.ts';
+
+// client/src/i18n.ts keeps the language in localStorage and sets <html lang>: give it both.
+const stored = new Map<string, string>();
+vi.stubGlobal('localStorage', {
+  getItem: (k: string) => stored.get(k) ?? null,
+  setItem: (k: string, v: string) => void stored.set(k, v),
+});
+vi.stubGlobal('document', { documentElement: { lang: '' } });
+
+let i18n: typeof I18n;
+beforeAll(async () => {
+  i18n = await import('../../client/src/i18n.ts');
+});
+beforeEach(() => i18n.setLang('zh'));
+
+describe('one translation path', () => {
+  it('t() fills {name} placeholders and leaves unknown ones as they are', () => {
+    expect(i18n.t('researchAllianceTarget', { level: '县级', n: 3, m: 1300 })).toBe(
+      i18n.t('researchAllianceTarget').replace('{level}', '县级').replace('{n}', '3').replace('{m}', '1300'),
+    );
+    expect(i18n.t('researchAllianceTarget', { n: 3 })).toContain('{level}');
+    i18n.setLang('en');
+    expect(i18n.t('researchAllianceTarget', { level: 'County', n: 3, m: 1300 })).toBe(
+      'County alliances 3 / target 1300',
+    );
+  });
+
+  it('a page table answers in the current language, with variables', () => {
+    const m = i18n.messages({ done: ['已排 {n} 节', '{n} placed'] });
+    expect(m('done', { n: 4 })).toBe('已排 4 节');
+    i18n.setLang('en');
+    expect(m('done', { n: 4 })).toBe('4 placed');
+    expect(document.documentElement.lang).toBe('en-GB');
+  });
+});
+
+describe('dates and month names follow the language (Intl.DateTimeFormat)', () => {
+  it('names a month in Chinese or English (English used to show "2026年12月")', () => {
+    expect(i18n.monthOfYear('2026-12-01')).toBe('2026年12月');
+    i18n.setLang('en');
+    expect(i18n.monthOfYear('2026-12-01')).toBe('December 2026');
+    expect(i18n.monthName('2026-08-01', 5)).toBe('Jan');
+  });
+
+  it('names weekdays 1 = Monday … 7 = Sunday', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map(i18n.weekdayName)).toEqual([
+      '周一',
+      '周二',
+      '周三',
+      '周四',
+      '周五',
+      '周六',
+      '周日',
+    ]);
+    i18n.setLang('en');
+    expect([1, 7].map(i18n.weekdayName)).toEqual(['Mon', 'Sun']);
+  });
+
+  it('formats an instant with the chosen locale', () => {
+    const at = Date.UTC(2026, 11, 7, 2, 5);
+    expect(i18n.dateTime(at)).toBe(new Date(at).toLocaleString('zh-CN'));
+    i18n.setLang('en');
+    expect(i18n.dateTime(at)).toBe(new Date(at).toLocaleString('en-GB'));
+  });
+});
