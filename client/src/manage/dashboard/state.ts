@@ -1,0 +1,60 @@
+import type { Figures, ReportView } from '../../../../server/contract/reports.ts';
+import { monthName, monthOfYear, yearOf } from '../../i18n.ts';
+import { m } from './messages.ts';
+
+/** The reporting periods the dashboard offers (server/reports/periods.ts). */
+export type PeriodKind = 'month' | 'quarter' | 'term' | 'year';
+
+/** Where the drill-down stands: a region or a cluster (null: the account's own scope). */
+export interface Scope {
+  kind: 'region' | 'cluster';
+  id: string;
+}
+
+/** What the dashboard shows: the period and scope asked for, and the figures last fetched. */
+export interface DashboardState {
+  period: PeriodKind;
+  scope: Scope | null;
+  view: ReportView | null;
+}
+
+/** The query string of the figures and exports for `state`. */
+export function figuresQuery({ period, scope }: DashboardState): string {
+  return new URLSearchParams({
+    period,
+    ...(scope ? { [scope.kind === 'cluster' ? 'clusterId' : 'region']: scope.id } : {}),
+  }).toString();
+}
+
+/** `n / d` as a percentage with one decimal ("–" when there is nothing to divide by). */
+export const pct = (n: number, d: number | null): string => (d ? `${Math.round((n / d) * 1000) / 10}%` : '–');
+
+/** Attendance rate: present or late over the classroom-sessions that were due. */
+export const attendanceRate = (f: Figures): [number, number] => [
+  f.attendance.present + f.attendance.late,
+  f.attendance.due,
+];
+
+/**
+ * The period's name in the interface language, from its first day (the server's label is
+ * Chinese): "2026年12月" / "December 2026", a quarter, a school term or a year.
+ */
+export function periodName(kind: PeriodKind, from: string): string {
+  const y = Number(from.slice(0, 4));
+  const month = Number(from.slice(5, 7));
+  if (kind === 'month') return monthOfYear(from);
+  if (kind === 'quarter') return m('quarterLabel', { y, q: Math.floor((month - 1) / 3) + 1 });
+  if (kind === 'term')
+    return month >= 8
+      ? m('termLabel', { a: y, b: y + 1, n: m('first') })
+      : m('termLabel', { a: y - 1, b: y, n: m('second') });
+  return yearOf(from);
+}
+
+/**
+ * The trend's bucket labels in the interface language: weeks of a month keep the server's
+ * "M/D" (the same in both languages); months are named from the period's first day.
+ */
+export function trendLabels(kind: PeriodKind, view: ReportView): string[] {
+  return view.trend.map((bucket, i) => (kind === 'month' ? bucket.label : monthName(view.period.from, i)));
+}
