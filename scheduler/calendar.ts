@@ -1,4 +1,5 @@
 import type { Weekday } from './timetable/model.ts';
+import { ArgumentError } from './errors.ts';
 
 /** A term's dates as a county sets them: holidays, and weekend days worked as another weekday. */
 export interface TermCalendarInput {
@@ -26,9 +27,9 @@ const DAY_MS = 86_400_000;
 /** Days since the epoch of a YYYY-MM-DD date. @throws TypeError on a malformed or impossible date */
 function dayNumber(date: string): number {
   const m = DATE.exec(date);
-  if (!m) throw new TypeError(`not a date (YYYY-MM-DD): ${date}`);
+  if (!m) throw new ArgumentError(`not a date (YYYY-MM-DD): ${date}`);
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  if (new Date(ms).toISOString().slice(0, 10) !== date) throw new TypeError(`no such date: ${date}`);
+  if (new Date(ms).toISOString().slice(0, 10) !== date) throw new ArgumentError(`no such date: ${date}`);
   return ms / DAY_MS;
 }
 
@@ -51,18 +52,18 @@ export function schoolDays(
   const first = dayNumber(calendar.start);
   const last = dayNumber(calendar.end);
   if (last < first)
-    throw new TypeError(`the term ends (${calendar.end}) before it starts (${calendar.start})`);
+    throw new ArgumentError(`the term ends (${calendar.end}) before it starts (${calendar.start})`);
   const off = new Set<number>();
   for (const h of calendar.holidays) {
     const from = dayNumber(h.from);
     const to = dayNumber(h.to);
-    if (to < from) throw new TypeError(`holiday ${h.name ?? ''} ends before it starts`);
+    if (to < from) throw new ArgumentError(`holiday ${h.name ?? ''} ends before it starts`);
     for (let d = from; d <= to; d++) off.add(d);
   }
   const makeup = new Map<number, Weekday>();
   for (const m of calendar.makeupDays) {
     if (!Number.isInteger(m.followsWeekday) || m.followsWeekday < 1 || m.followsWeekday > 7)
-      throw new TypeError(`make-up day ${m.date} follows no weekday (${m.followsWeekday})`);
+      throw new ArgumentError(`make-up day ${m.date} follows no weekday (${m.followsWeekday})`);
     makeup.set(dayNumber(m.date), m.followsWeekday as Weekday);
   }
   const days: SchoolDay[] = [];

@@ -27,6 +27,7 @@ import { SolveJobs } from './timetable/SolveJobs.ts';
 import { startJobs } from './jobs/index.ts';
 import type { JobBackend } from './jobs/index.ts';
 import { TimetableService } from './timetable/TimetableService.ts';
+import { logListenerErrors } from './logger.ts';
 import type { Logger } from './logger.ts';
 import { createModels, syncIndexes } from './models/index.ts';
 import type { Models } from './models/index.ts';
@@ -134,6 +135,7 @@ export class Platform {
 
   static async start(options: PlatformOptions): Promise<Platform> {
     const { config, logger } = options;
+    logListenerErrors(logger);
     let ferret: EmbeddedFerretDb | undefined;
     let pool: WorkerPool | undefined;
     let placements: NodePlacement | undefined;

@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
+import { ForbiddenError, InvalidStateError, NotFoundError, ArgumentError } from './errors.ts';
 import { UP_SHARE, initialLayerCap, layerForBudget, nextLayerCap } from './downlink.ts';
 import type { LayerCap } from './downlink.ts';
 import { LESSON_MEDIA_CODECS } from './media.ts';
@@ -435,7 +435,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     remote: { ip: string; port: number; rtcpPort?: number },
   ): Promise<void> {
     const transport = this.#peer(peerId).transport(transportId);
-    if (transport.type !== 'plain') throw new TypeError(`transport ${transportId} is not a plain transport`);
+    if (transport.type !== 'plain')
+      throw new ArgumentError(`transport ${transportId} is not a plain transport`);
     await (transport as types.PlainTransport).connect(remote);
   }
 
@@ -446,7 +447,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
   ): Promise<void> {
     const transport = this.#peer(peerId).transport(transportId);
     if (transport.type !== 'webrtc')
-      throw new TypeError(`transport ${transportId} is not a WebRTC transport`);
+      throw new ArgumentError(`transport ${transportId} is not a WebRTC transport`);
     await transport.connect({ dtlsParameters });
   }
 
@@ -463,9 +464,9 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
   ): Promise<string> {
     const peer = this.#peer(peerId);
     const transport = peer.transport(transportId);
-    if (transport.appData['direction'] !== 'send') throw new TypeError('produce needs a send transport');
+    if (transport.appData['direction'] !== 'send') throw new ArgumentError('produce needs a send transport');
     if ((source === 'mic') !== (kind === 'audio'))
-      throw new TypeError(`source ${source} cannot carry ${kind}`);
+      throw new ArgumentError(`source ${source} cannot carry ${kind}`);
     if (source === 'screen' && peer.info.role !== 'teacher')
       throw new ForbiddenError('only the teacher shares a screen');
     const previous = peer.producerBySource(source);
@@ -528,7 +529,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     const owner = [...this.#peers.values()].find((p) => p.producers.has(producerId));
     const producer = owner?.producers.get(producerId);
     if (!owner || !producer) throw new NotFoundError(`producer ${producerId} not found`);
-    if (owner.id === peerId) throw new TypeError('a peer does not consume its own producer');
+    if (owner.id === peerId) throw new ArgumentError('a peer does not consume its own producer');
     if (!this.#receives(viewer, owner)) {
       throw new ForbiddenError(
         `a ${viewer.info.role} does not receive media of a ${owner.info.role} without the floor`,
@@ -537,7 +538,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     const transport = viewer.recvTransport();
     if (!transport) throw new InvalidStateError('create a recv transport before consuming');
     if (!this.#router.canConsume({ producerId, rtpCapabilities: viewer.rtpCapabilities })) {
-      throw new TypeError('the client cannot decode this producer (rtpCapabilities)');
+      throw new ArgumentError('the client cannot decode this producer (rtpCapabilities)');
     }
     const source = producer.appData.source;
     const encodings = producer.rtpParameters.encodings ?? [];

@@ -3,19 +3,34 @@ import { EventEmitter } from 'node:events';
 /** Event map: event name → tuple of listener arguments. */
 export type EventMap = Record<string, unknown[]>;
 
+/** Where a listener's error goes: the emitter (by its class name), the event and the error. */
+export type ListenerErrorReporter = (emitter: string, event: string, error: unknown) => void;
+
+let reportListenerError: ListenerErrorReporter = (emitter, event, error) => {
+  process.stderr.write(`${emitter}: listener of "${event}" threw: ${String(error)}\n`);
+};
+
+/**
+ * Sets where every emitter reports its listeners' errors (the server passes its logger, once,
+ * at start; a library reads no logger of its own). @default writes to stderr
+ */
+export function setListenerErrorReporter(reporter: ListenerErrorReporter): void {
+  reportListenerError = reporter;
+}
+
 /**
  * An EventEmitter whose events and their arguments are typed.
  *
  * `safeEmit` calls listeners so that one that throws cannot break the emitter or the
- * caller: the error is handed to the `onListenerError` hook (by default, rethrown on the
- * next tick would crash the process, so it is reported and swallowed instead).
+ * caller: the error is handed to the `onListenerError` hook (rethrown, it would crash the
+ * process on the next tick, so it is reported and swallowed instead).
  */
 export class TypedEmitter<E extends EventMap> {
   readonly #emitter = new EventEmitter();
 
-  /** Called when a listener throws; replace to log. @default writes to stderr */
+  /** Called when a listener throws. @default the reporter set by `setListenerErrorReporter` */
   onListenerError: (event: string, error: unknown) => void = (event, error) => {
-    process.stderr.write(`listener of "${event}" threw: ${String(error)}\n`);
+    reportListenerError(this.constructor.name, event, error);
   };
 
   constructor() {

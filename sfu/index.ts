@@ -41,6 +41,7 @@ export type {
   RoomPlacement,
 } from './MediaRoom.ts';
 export type { RecordingTap } from './recording/tap.ts';
-export { TypedEmitter } from './TypedEmitter.ts';
+export { TypedEmitter, setListenerErrorReporter } from './TypedEmitter.ts';
+export type { ListenerErrorReporter } from './TypedEmitter.ts';
 export { WorkerPool } from './WorkerPool.ts';
 export type { WorkerPoolOptions } from './WorkerPool.ts';

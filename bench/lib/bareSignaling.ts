@@ -173,7 +173,11 @@ function handle<E extends keyof ClientToServerEvents>(
         (error: unknown) =>
           ack({
             ok: false,
-            error: { name: 'Error', message: error instanceof Error ? error.message : String(error) },
+            error: {
+              name: 'Error',
+              code: 'INTERNAL',
+              message: error instanceof Error ? error.message : String(error),
+            },
           }),
       );
   });

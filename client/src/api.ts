@@ -5,29 +5,34 @@ import type {
   LoginResponse,
   UserView,
 } from '../../server/contract/api.ts';
+import type { ErrorCode } from '../../server/contract/errors.ts';
 
-/** An error answer of the API, with the server's error name and HTTP status. */
+/**
+ * An error answer of the API. Recognize a refusal by its `code` (server/contract/errors.ts),
+ * never by its message, which is for people.
+ */
 export class ApiError extends Error {
   readonly status: number;
   /** Field-level problems of a 400. */
   readonly issues: { path: string; message: string }[];
-  /** The server's stable reason, where it gives one (e.g. PASSWORD_CHANGE_REQUIRED). */
-  readonly code: string | undefined;
+  /** The server's stable reason; undefined when the answer was not the server's (a proxy's 502). */
+  readonly code: ErrorCode | undefined;
+  /** With a 500: the id under which the server logged the fault (to quote to an administrator). */
+  readonly requestId: string | undefined;
 
-  constructor(
-    status: number,
-    name: string,
-    message: string,
-    issues: { path: string; message: string }[] = [],
-    code?: string,
-  ) {
-    super(message);
-    this.name = name;
+  constructor(status: number, body: Partial<ApiErrorBody>, fallbackMessage: string) {
+    super(body.error?.message ?? fallbackMessage);
+    this.name = body.error?.name ?? 'Error';
     this.status = status;
-    this.issues = issues;
-    this.code = code;
+    this.issues = body.error?.issues ?? [];
+    this.code = body.error?.code;
+    this.requestId = body.error?.requestId;
   }
 }
+
+/** Whether `error` is the API's refusal with `code`. */
+export const refusedWith = (error: unknown, code: ErrorCode): boolean =>
+  error instanceof ApiError && error.code === code;
 
 /**
  * Sent with every request: a header a cross-site form cannot send, which the server asks of
@@ -79,14 +84,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   });
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as T & Partial<ApiErrorBody>;
-  if (!res.ok)
-    throw new ApiError(
-      res.status,
-      data.error?.name ?? 'Error',
-      data.error?.message ?? res.statusText,
-      data.error?.issues ?? [],
-      data.error?.code,
-    );
+  if (!res.ok) throw new ApiError(res.status, data, res.statusText);
   return data;
 }
 

@@ -1,30 +1,39 @@
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/contract/events.ts';
+import type { ErrorCode } from '../../server/contract/errors.ts';
+import type {
+  Ack,
+  AckData,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../server/contract/events.ts';
 import { refreshSession, renewSession } from './api.ts';
 
 export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-type AckData<E extends keyof ClientToServerEvents> =
-  Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
-
-/** The server refused a request: `name` is the server's error name, `code` its stable code if any. */
+/**
+ * The server refused a request (`name` its error class, `code` its stable reason: match the
+ * code, not the message), or did not answer in time (code undefined, name TimeoutError).
+ */
 export class SignalingError extends Error {
-  readonly code: string | undefined;
+  readonly code: ErrorCode | undefined;
 
-  constructor(name: string, message: string, code?: string) {
+  constructor(name: string, message: string, code?: ErrorCode) {
     super(message);
     this.name = name;
     this.code = code;
   }
 }
 
+/** Whether `error` is the server's refusal of a socket request with `code`. */
+export const refusedWith = (error: unknown, code: ErrorCode): boolean =>
+  error instanceof SignalingError && error.code === code;
+
 /**
  * Another server process hosts the lesson (during a failover, until the dead one's lease runs
  * out, about 3 s): worth trying again shortly.
  */
-export const hostedElsewhere = (error: unknown): boolean =>
-  error instanceof SignalingError && error.code === 'LESSON_ELSEWHERE';
+export const hostedElsewhere = (error: unknown): boolean => refusedWith(error, 'LESSON_ELSEWHERE');
 
 /**
  * Connects to the signaling server; the login cookie authenticates the socket. Its `route`

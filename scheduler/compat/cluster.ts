@@ -7,6 +7,7 @@ import type { ClusterProblem, PeriodRef, SchoolInput, Weekday } from '../timetab
 import { MIN_OVERLAP } from '../timetable/slots.ts';
 import { bestPeriod, periodsOn } from './windows.ts';
 import type { DayBells } from './windows.ts';
+import { ArgumentError } from '../errors.ts';
 
 /** An offering as far as bells are concerned: which receiving schools must all sit it. */
 export interface CompatOffering {
@@ -86,14 +87,14 @@ const MAX_HUB_PERIODS = 30;
 export function prepare(input: CompatInput, options: CompatOptions): Prepared {
   const { minOverlap = MIN_OVERLAP, weekdays = [1, 2, 3, 4, 5], periodsPerWeek = 2 } = options;
   if (!(minOverlap > 0 && minOverlap <= 1))
-    throw new TypeError(`minOverlap must be in (0, 1]: ${minOverlap}`);
+    throw new ArgumentError(`minOverlap must be in (0, 1]: ${minOverlap}`);
   if (!weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) {
-    throw new TypeError(`weekdays must be ISO weekdays 1–7: ${weekdays.join(',')}`);
+    throw new ArgumentError(`weekdays must be ISO weekdays 1–7: ${weekdays.join(',')}`);
   }
   const schools = [input.hub, ...input.receiving];
   const index = new Map<string, number>();
   for (const [i, school] of schools.entries()) {
-    if (index.has(school.id)) throw new TypeError(`school ${school.id} appears twice in the cluster`);
+    if (index.has(school.id)) throw new ArgumentError(`school ${school.id} appears twice in the cluster`);
     index.set(school.id, i);
   }
   const bells = schools.map((school, s) => {
@@ -106,7 +107,7 @@ export function prepare(input: CompatInput, options: CompatOptions): Prepared {
       seen.set(key, shared);
       days.push(shared);
       if (s === 0 && day.length > MAX_HUB_PERIODS) {
-        throw new TypeError(`${school.name}: more than ${MAX_HUB_PERIODS} periods on weekday ${d}`);
+        throw new ArgumentError(`${school.name}: more than ${MAX_HUB_PERIODS} periods on weekday ${d}`);
       }
     }
     return days;
@@ -122,12 +123,12 @@ export function prepare(input: CompatInput, options: CompatOptions): Prepared {
     ]
   ).map((o) => {
     if (!(Number.isInteger(o.periodsPerWeek) && o.periodsPerWeek >= 0)) {
-      throw new TypeError(`offering ${o.id}: periodsPerWeek must be a whole number ≥ 0`);
+      throw new ArgumentError(`offering ${o.id}: periodsPerWeek must be a whole number ≥ 0`);
     }
     const members = new Set<number>();
     for (const id of o.schoolIds) {
       const at = index.get(id);
-      if (at === undefined) throw new TypeError(`offering ${o.id}: school ${id} is not in the cluster`);
+      if (at === undefined) throw new ArgumentError(`offering ${o.id}: school ${id} is not in the cluster`);
       if (at > 0) members.add(at);
     }
     const allowed: number[] = [];
@@ -170,7 +171,7 @@ export function prepare(input: CompatInput, options: CompatOptions): Prepared {
  */
 export function compatInputFromProblem(problem: ClusterProblem): CompatInput {
   const hub = problem.schools.find((s) => s.id === problem.hubSchoolId);
-  if (!hub) throw new TypeError(`hub school ${problem.hubSchoolId} is not among the schools`);
+  if (!hub) throw new ArgumentError(`hub school ${problem.hubSchoolId} is not among the schools`);
   const schoolOf = new Map(problem.classes.map((c) => [c.id, c.schoolId]));
   const busy = new Set<string>();
   for (const t of problem.teachers) for (const b of t.busy) busy.add(`t:${t.id}|${b.weekday}|${b.period}`);

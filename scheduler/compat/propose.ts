@@ -12,6 +12,7 @@ import type { State } from './search.ts';
 import { periodNames, weekdayNames } from './text.ts';
 import { clock } from './windows.ts';
 import type { TimeWindow } from './windows.ts';
+import { ArgumentError } from '../errors.ts';
 
 export type { ChangeKind } from './moves.ts';
 
@@ -97,12 +98,12 @@ export function proposeChanges(input: CompatInput, options: ProposeOptions = {})
   const settings = { ...DEFAULTS, ...definedOnly(options) };
   for (const name of ['maxShiftMinutes', 'maxBreakCutMinutes', 'minBreakMinutes'] as const) {
     if (!(settings[name] >= 0 && Number.isFinite(settings[name]))) {
-      throw new TypeError(`${name} must be a number of minutes ≥ 0: ${settings[name]}`);
+      throw new ArgumentError(`${name} must be a number of minutes ≥ 0: ${settings[name]}`);
     }
   }
   for (const name of ['maxProposals', 'beamWidth', 'maxSteps'] as const) {
     if (!(Number.isInteger(settings[name]) && settings[name] >= 1)) {
-      throw new TypeError(`${name} must be a whole number ≥ 1: ${settings[name]}`);
+      throw new ArgumentError(`${name} must be a whole number ≥ 1: ${settings[name]}`);
     }
   }
   const prepared = prepare(input, options);
@@ -117,7 +118,7 @@ export function proposeChanges(input: CompatInput, options: ProposeOptions = {})
   const fixed = new Set(
     (options.fixedSchoolIds ?? []).map((id) => {
       const at = prepared.schools.findIndex((school) => school.id === id);
-      if (at < 0) throw new TypeError(`fixedSchoolIds: school ${id} is not in the cluster`);
+      if (at < 0) throw new ArgumentError(`fixedSchoolIds: school ${id} is not in the cluster`);
       return at;
     }),
   );
@@ -168,7 +169,7 @@ export function applyBellChanges(
           continue;
         }
         if (p.start !== change.old.start || p.end !== change.old.end) {
-          throw new TypeError(
+          throw new ArgumentError(
             `${school.name}: period ${change.period} is ${clock(p.start)}–${clock(p.end)}, ` +
               `not ${clock(change.old.start)}–${clock(change.old.end)} as the proposal expects`,
           );
@@ -180,7 +181,7 @@ export function applyBellChanges(
       }
       const missing = change.weekdays.filter((d) => !covered.has(d));
       if (missing.length) {
-        throw new TypeError(
+        throw new ArgumentError(
           `${school.name}: period ${change.period} does not ring on weekday ${missing.join(', ')}`,
         );
       }

@@ -5,6 +5,7 @@
  */
 import type { SchoolInput, Weekday } from '../timetable/model.ts';
 import { coverage, covers, overlapMinutes } from '../timetable/slots.ts';
+import { ArgumentError } from '../errors.ts';
 
 /** A span of wall-clock time, minutes since midnight, end exclusive. */
 export interface TimeWindow {
@@ -39,16 +40,18 @@ export function periodsOn(school: SchoolInput, weekday: Weekday): DayPeriod[] {
     .sort((a, b) => a.start - b.start || a.period - b.period);
   for (const [i, p] of day.entries()) {
     if (!Number.isFinite(p.start) || !Number.isFinite(p.end) || p.end <= p.start) {
-      throw new TypeError(`${school.name}: period ${p.period} on weekday ${weekday} ends before it starts`);
+      throw new ArgumentError(
+        `${school.name}: period ${p.period} on weekday ${weekday} ends before it starts`,
+      );
     }
     const previous = day[i - 1];
     if (previous && previous.end > p.start) {
-      throw new TypeError(
+      throw new ArgumentError(
         `${school.name}: periods ${previous.period} and ${p.period} overlap on weekday ${weekday}`,
       );
     }
     if (day.some((q, j) => j < i && q.period === p.period)) {
-      throw new TypeError(`${school.name}: period ${p.period} rings twice on weekday ${weekday}`);
+      throw new ArgumentError(`${school.name}: period ${p.period} rings twice on weekday ${weekday}`);
     }
   }
   return day;

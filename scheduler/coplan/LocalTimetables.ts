@@ -8,6 +8,7 @@ import { periodKey } from '../timetable/cluster.ts';
 import type { ClusterIndex } from '../timetable/cluster.ts';
 import type { LocalLessonInput, PeriodRef, Session, Weekday } from '../timetable/model.ts';
 import type { LocalChange } from './model.ts';
+import { ArgumentError } from '../errors.ts';
 
 /** A lesson and where it sits now (repairs work on copies). */
 interface Lesson {
@@ -75,7 +76,7 @@ export class LocalTimetables {
         let slots = this.#byClass.get(input.classId);
         if (!slots) this.#byClass.set(input.classId, (slots = new Map<number, Lesson>()));
         if (slots.has(lesson.home)) {
-          throw new TypeError(
+          throw new ArgumentError(
             `class ${input.classId} has two lessons in weekday ${input.weekday} period ${input.period}`,
           );
         }

@@ -5,6 +5,7 @@
 import { applyBellChanges } from '../compat/index.ts';
 import type { ClusterProblem, LocalLessonInput, LocalTimetableInput } from '../timetable/model.ts';
 import type { LocalChange, Plan } from './model.ts';
+import { ArgumentError } from '../errors.ts';
 
 function same(lesson: LocalLessonInput, change: LocalChange): boolean {
   return (
@@ -39,7 +40,7 @@ export function applyLocalChanges(
   }
   const unmatched = mine.find((c) => !matched.has(c));
   if (unmatched) {
-    throw new TypeError(
+    throw new ArgumentError(
       `school ${local.schoolId}: no ${unmatched.subject} lesson of class ${unmatched.classId} ` +
         `on weekday ${unmatched.from.weekday} period ${unmatched.from.period}`,
     );
@@ -57,7 +58,7 @@ export function applyPlan(
 ): ClusterProblem {
   const schoolsWithTimetables = new Set((problem.localTimetables ?? []).map((l) => l.schoolId));
   const stray = plan.localChanges.find((c) => !schoolsWithTimetables.has(c.schoolId));
-  if (stray) throw new TypeError(`school ${stray.schoolId} has no local timetable to change`);
+  if (stray) throw new ArgumentError(`school ${stray.schoolId} has no local timetable to change`);
   return {
     ...problem,
     schools: applyBellChanges(problem.schools, plan.bellChanges),

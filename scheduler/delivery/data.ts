@@ -3,6 +3,7 @@
  * call. The caller (the server) reads them from the database; nothing here does I/O.
  */
 import type { ClassroomStatus, Verdict } from './rules.ts';
+import { ArgumentError } from '../errors.ts';
 
 /** Administrative level of a region, and the organizing level of a cluster. */
 export type RegionLevel = 'province' | 'city' | 'county';
@@ -179,7 +180,7 @@ function byId<T>(rows: readonly T[], id: (row: T) => string, what: string): Map<
   const map = new Map<string, T>();
   for (const row of rows) {
     const key = id(row);
-    if (map.has(key)) throw new TypeError(`duplicate ${what} ${key}`);
+    if (map.has(key)) throw new ArgumentError(`duplicate ${what} ${key}`);
     map.set(key, row);
   }
   return map;

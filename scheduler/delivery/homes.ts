@@ -13,6 +13,7 @@ import type {
   Scope,
   SessionFact,
 } from './data.ts';
+import { ArgumentError } from '../errors.ts';
 
 /** No key: the count is outside the scope. */
 export const NONE: readonly string[] = Object.freeze([]);
@@ -98,18 +99,18 @@ export function totalHomes(scope: Scope, index: DataIndex): Homes {
  */
 export function checkScope(scope: Scope, index: DataIndex, data: FigureData): void {
   if (scope.kind === 'region' && !index.regions.has(scope.code))
-    throw new TypeError(`unknown region ${scope.code}`);
+    throw new ArgumentError(`unknown region ${scope.code}`);
   if (scope.kind === 'cluster' && !index.clusters.has(scope.id))
-    throw new TypeError(`unknown cluster ${scope.id}`);
+    throw new ArgumentError(`unknown cluster ${scope.id}`);
   if (scope.kind === 'school') {
     const id = scope.id;
     const named =
       index.schools.has(id) ||
       index.inAnyCluster.has(id) ||
       data.sessions.some((s) => s.hubSchoolId === id || s.classrooms.some((c) => c.schoolId === id));
-    if (!named) throw new TypeError(`unknown school ${id}`);
+    if (!named) throw new ArgumentError(`unknown school ${id}`);
     if (scope.clusterId !== undefined && !index.clusters.has(scope.clusterId))
-      throw new TypeError(`unknown cluster ${scope.clusterId}`);
+      throw new ArgumentError(`unknown cluster ${scope.clusterId}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { ArgumentError } from '../errors.ts';
 /**
  * Report periods (月报、季报、年报) as half-open spans of time, with their boundaries at
  * local midnight in the schools' time zone (China Standard Time unless told otherwise).
@@ -23,7 +24,7 @@ function monthStart(year: number, month0: number, utcOffsetMinutes: number): num
 }
 
 function checkYear(year: number): void {
-  if (!Number.isInteger(year)) throw new TypeError(`not a year: ${year}`);
+  if (!Number.isInteger(year)) throw new ArgumentError(`not a year: ${year}`);
 }
 
 /**
@@ -38,7 +39,7 @@ export function monthPeriod(
 ): Period {
   checkYear(year);
   if (!Number.isInteger(month) || month < 1 || month > 12)
-    throw new TypeError(`not a month (1–12): ${month}`);
+    throw new ArgumentError(`not a month (1–12): ${month}`);
   return {
     from: monthStart(year, month - 1, utcOffsetMinutes),
     to: monthStart(year, month, utcOffsetMinutes),
@@ -57,7 +58,7 @@ export function quarterPeriod(
 ): Period {
   checkYear(year);
   if (!Number.isInteger(quarter) || quarter < 1 || quarter > 4)
-    throw new TypeError(`not a quarter (1–4): ${quarter}`);
+    throw new ArgumentError(`not a quarter (1–4): ${quarter}`);
   return {
     from: monthStart(year, (quarter - 1) * 3, utcOffsetMinutes),
     to: monthStart(year, quarter * 3, utcOffsetMinutes),
@@ -86,7 +87,7 @@ export function termPeriod(
   { utcOffsetMinutes = 480 }: PeriodOptions = {},
 ): Period {
   checkYear(year);
-  if (term !== 1 && term !== 2) throw new TypeError(`not a term (1 or 2): ${term}`);
+  if (term !== 1 && term !== 2) throw new ArgumentError(`not a term (1 or 2): ${term}`);
   return term === 1
     ? { from: monthStart(year, 7, utcOffsetMinutes), to: monthStart(year + 1, 1, utcOffsetMinutes) }
     : { from: monthStart(year + 1, 1, utcOffsetMinutes), to: monthStart(year + 1, 7, utcOffsetMinutes) };
@@ -121,5 +122,5 @@ export function periodContaining(
  */
 export function checkPeriod(period: Period): void {
   if (!Number.isFinite(period.from) || !Number.isFinite(period.to) || !(period.to > period.from))
-    throw new TypeError(`not a period: [${period.from}, ${period.to})`);
+    throw new ArgumentError(`not a period: [${period.from}, ${period.to})`);
 }

@@ -17,6 +17,7 @@
 import { clippedUnion, overlap, totalLength } from './intervals.ts';
 import type { Span } from './intervals.ts';
 import { bilingual, minutes, percent } from './text.ts';
+import { ArgumentError } from '../errors.ts';
 
 /** One connection of a receiving classroom, ms since the epoch. */
 export interface ConnectionInterval {
@@ -116,12 +117,12 @@ export interface SessionJudgement {
 const MINUTE = 60_000;
 
 function checkShare(name: string, value: number): void {
-  if (!(value > 0 && value <= 1)) throw new TypeError(`${name} must be in (0, 1], got ${value}`);
+  if (!(value > 0 && value <= 1)) throw new ArgumentError(`${name} must be in (0, 1], got ${value}`);
 }
 
 function checkMinutes(name: string, value: number): void {
   if (!(value >= 0 && Number.isFinite(value)))
-    throw new TypeError(`${name} must be a finite number of minutes ≥ 0, got ${value}`);
+    throw new ArgumentError(`${name} must be a finite number of minutes ≥ 0, got ${value}`);
 }
 
 /**
@@ -224,7 +225,7 @@ export function judgeSession(
   const r = resolveRules(rules);
   const { scheduledStart, scheduledEnd } = record;
   if (!(scheduledEnd > scheduledStart))
-    throw new TypeError(
+    throw new ArgumentError(
       `scheduled end (${scheduledEnd}) is not after the scheduled start (${scheduledStart})`,
     );
   const scheduled = scheduledEnd - scheduledStart;

@@ -19,6 +19,7 @@ import type {
 import { covers, overlapMinutes, sessionAt } from './slots.ts';
 import { addOfferingPenalty, emptySoft } from './soft.ts';
 import type { SoftReport } from './soft.ts';
+import { ArgumentError } from '../errors.ts';
 
 /** Everything the indexes and checks need of one session, computed once per session object. */
 interface Entry {
@@ -139,7 +140,8 @@ export class Timetable {
    */
   add(session: Session): void {
     const entry = this.#entry(session);
-    if (this.#entries.has(entry.key)) throw new TypeError(`session already in the timetable: ${entry.key}`);
+    if (this.#entries.has(entry.key))
+      throw new ArgumentError(`session already in the timetable: ${entry.key}`);
     this.#entries.set(entry.key, entry);
     const list = this.#byOffering.get(session.offeringId);
     if (list) list.push(session);
@@ -166,8 +168,8 @@ export class Timetable {
    */
   move(session: Session, to: PeriodRef): Session {
     const next = this.sessionAt(session.offeringId, to.weekday, to.period);
-    if (!this.has(session)) throw new TypeError(`session not in the timetable: ${sessionKey(session)}`);
-    if (!next) throw new TypeError(`the hub has no period ${to.period} on weekday ${to.weekday}`);
+    if (!this.has(session)) throw new ArgumentError(`session not in the timetable: ${sessionKey(session)}`);
+    if (!next) throw new ArgumentError(`the hub has no period ${to.period} on weekday ${to.weekday}`);
     this.remove(session);
     this.add(next);
     return next;
@@ -226,7 +228,7 @@ export class Timetable {
     if (cached) return cached;
     const ix = this.index;
     const offering = ix.offerings.get(session.offeringId);
-    if (!offering) throw new TypeError(`unknown offering: ${session.offeringId}`);
+    if (!offering) throw new ArgumentError(`unknown offering: ${session.offeringId}`);
     const { weekday: w, period: p } = session;
     const classrooms = new Set<string>();
     for (const r of session.receiving) {

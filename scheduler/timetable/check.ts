@@ -22,6 +22,7 @@ import type {
   TimetableOptions,
   Weekday,
 } from './model.ts';
+import { ArgumentError } from '../errors.ts';
 
 /** What the checker reports: a {@link Solution} without search figures and unplaced reasons. */
 export interface TimetableReport extends Pick<Solution, 'hardViolations' | 'score' | 'soft'> {
@@ -48,7 +49,7 @@ interface Facts {
 function facts(problem: ClusterProblem, options: TimetableOptions): Facts {
   const resolved = resolveOptions(options);
   const hub = problem.schools.find((s) => s.id === problem.hubSchoolId);
-  if (!hub) throw new TypeError(`unknown hub school: ${problem.hubSchoolId}`);
+  if (!hub) throw new ArgumentError(`unknown hub school: ${problem.hubSchoolId}`);
   const busy = new Set<string>();
   const mark = (id: string, refs: readonly PeriodRef[]): void => {
     for (const r of refs) busy.add(`${id}|${r.weekday}|${r.period}`);
@@ -100,7 +101,7 @@ function withOf(s: Session): Conflict['with'] {
 
 function checkOne(f: Facts, s: Session, out: Conflict[]): void {
   const o = f.offerings.get(s.offeringId);
-  if (!o) throw new TypeError(`unknown offering: ${s.offeringId}`);
+  if (!o) throw new ArgumentError(`unknown offering: ${s.offeringId}`);
   const hub = { kind: 'school' as const, id: f.hubId };
   const at = slotName(s.weekday, s.period);
   if (!f.options.weekdays.includes(s.weekday)) {

@@ -16,6 +16,7 @@ import type {
   Weekday,
 } from './model.ts';
 import { MIN_OVERLAP } from './slots.ts';
+import { ArgumentError } from '../errors.ts';
 
 /** Options with every default filled in (see {@link TimetableOptions}). */
 export interface ResolvedOptions {
@@ -47,11 +48,12 @@ export function resolveOptions({
   weekdays = [1, 2, 3, 4, 5],
 }: TimetableOptions = {}): ResolvedOptions {
   if (!(minOverlap > 0 && minOverlap <= 1))
-    throw new TypeError(`minOverlap must be in (0, 1]: ${minOverlap}`);
-  if (!(lessonDownlinkMbps > 0)) throw new TypeError(`lessonDownlinkMbps must be > 0: ${lessonDownlinkMbps}`);
-  if (!(maxPeriodsPerDay >= 0)) throw new TypeError(`maxPeriodsPerDay must be >= 0: ${maxPeriodsPerDay}`);
+    throw new ArgumentError(`minOverlap must be in (0, 1]: ${minOverlap}`);
+  if (!(lessonDownlinkMbps > 0))
+    throw new ArgumentError(`lessonDownlinkMbps must be > 0: ${lessonDownlinkMbps}`);
+  if (!(maxPeriodsPerDay >= 0)) throw new ArgumentError(`maxPeriodsPerDay must be >= 0: ${maxPeriodsPerDay}`);
   for (const day of weekdays) {
-    if (!Number.isInteger(day) || day < 1 || day > 7) throw new TypeError(`not an ISO weekday: ${day}`);
+    if (!Number.isInteger(day) || day < 1 || day > 7) throw new ArgumentError(`not an ISO weekday: ${day}`);
   }
   return {
     minOverlap,
@@ -128,7 +130,7 @@ const NO_DAY: SchoolDay = { periods: [], byNumber: new Map(), edges: new Set() }
 function byId<T extends { id: string }>(items: readonly T[], kind: string): Map<string, T> {
   const map = new Map<string, T>();
   for (const item of items) {
-    if (map.has(item.id)) throw new TypeError(`duplicate ${kind} id: ${item.id}`);
+    if (map.has(item.id)) throw new ArgumentError(`duplicate ${kind} id: ${item.id}`);
     map.set(item.id, item);
   }
   return map;
@@ -171,27 +173,30 @@ function checkReferences(index: ClusterIndex): void {
   const { problem, schools, classes, teachers, rooms } = index;
   for (const local of problem.localTimetables ?? []) {
     if (!schools.has(local.schoolId))
-      throw new TypeError(`local timetable: unknown school ${local.schoolId}`);
+      throw new ArgumentError(`local timetable: unknown school ${local.schoolId}`);
     for (const lesson of local.lessons) {
       const c = classes.get(lesson.classId);
       if (c && c.schoolId !== local.schoolId) {
-        throw new TypeError(`local timetable of ${local.schoolId}: class ${c.id} belongs to ${c.schoolId}`);
+        throw new ArgumentError(
+          `local timetable of ${local.schoolId}: class ${c.id} belongs to ${c.schoolId}`,
+        );
       }
     }
   }
   for (const c of problem.classes) {
-    if (!schools.has(c.schoolId)) throw new TypeError(`class ${c.id}: unknown school ${c.schoolId}`);
+    if (!schools.has(c.schoolId)) throw new ArgumentError(`class ${c.id}: unknown school ${c.schoolId}`);
   }
   for (const o of problem.offerings) {
-    if (!teachers.has(o.teacherId)) throw new TypeError(`offering ${o.id}: unknown teacher ${o.teacherId}`);
+    if (!teachers.has(o.teacherId))
+      throw new ArgumentError(`offering ${o.id}: unknown teacher ${o.teacherId}`);
     if (!rooms.has(o.recordingRoomId)) {
-      throw new TypeError(`offering ${o.id}: unknown recording room ${o.recordingRoomId}`);
+      throw new ArgumentError(`offering ${o.id}: unknown recording room ${o.recordingRoomId}`);
     }
     for (const id of o.receivingClassIds) {
-      if (!classes.has(id)) throw new TypeError(`offering ${o.id}: unknown class ${id}`);
+      if (!classes.has(id)) throw new ArgumentError(`offering ${o.id}: unknown class ${id}`);
     }
     if (!Number.isInteger(o.periodsPerWeek) || o.periodsPerWeek < 0) {
-      throw new TypeError(`offering ${o.id}: periodsPerWeek must be a whole number >= 0`);
+      throw new ArgumentError(`offering ${o.id}: periodsPerWeek must be a whole number >= 0`);
     }
   }
 }
@@ -205,7 +210,7 @@ export function indexCluster(problem: ClusterProblem, options: TimetableOptions 
   const resolved = resolveOptions(options);
   const schools = byId(problem.schools, 'school');
   const hub = schools.get(problem.hubSchoolId);
-  if (!hub) throw new TypeError(`unknown hub school: ${problem.hubSchoolId}`);
+  if (!hub) throw new ArgumentError(`unknown hub school: ${problem.hubSchoolId}`);
   const days = new Map([...schools.values()].map((s) => [s.id, schoolDays(s)]));
   const slots: Slot[] = [];
   for (const weekday of resolved.weekdays) {

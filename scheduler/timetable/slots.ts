@@ -4,6 +4,7 @@
  */
 import type { ClusterIndex, Slot } from './cluster.ts';
 import type { BellPeriod, Session, Weekday } from './model.ts';
+import { ArgumentError } from '../errors.ts';
 
 /**
  * The product's one overlap rule: a synchronized session must cover at least this share of a
@@ -75,7 +76,7 @@ export function receivingPeriod(
  */
 export function sessionForSlot(index: ClusterIndex, offeringId: string, slot: Slot): Session {
   const offering = index.offerings.get(offeringId);
-  if (!offering) throw new TypeError(`unknown offering: ${offeringId}`);
+  if (!offering) throw new ArgumentError(`unknown offering: ${offeringId}`);
   const receiving: { classId: string; period: number }[] = [];
   for (const classId of offering.receivingClassIds) {
     const c = index.classes.get(classId);

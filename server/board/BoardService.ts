@@ -2,7 +2,7 @@ import mongoose from 'mongoose';
 import { TypedEmitter } from '../../sfu/index.ts';
 import { applyOp, foldOps, refusal } from '../contract/board.ts';
 import type { BoardAuthor, BoardChange, BoardOp, BoardState, BoardSync } from '../contract/board.ts';
-import { ForbiddenError, InvalidStateError, NotFoundError } from '../errors.ts';
+import { ForbiddenError, InvalidStateError, NotFoundError, ArgumentError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 
@@ -85,7 +85,7 @@ export class BoardService extends TypedEmitter<BoardServiceEvents> {
     if (change.t === 'addPages') await this.#checkBackgrounds(lessonId, change.pages);
     // Checked against the board as accepted so far (after the lookup above, which may yield).
     const why = refusal(board.accepted, by, change);
-    if (why) throw why.forbidden ? new ForbiddenError(why.message) : new TypeError(why.message);
+    if (why) throw why.forbidden ? new ForbiddenError(why.message) : new ArgumentError(why.message);
     const op: BoardOp = { seq: board.accepted.seq + 1, at: this.#now(), by, change };
     applyOp(board.accepted, op);
     return new Promise<number>((resolve, reject) => {
@@ -182,7 +182,7 @@ export class BoardService extends TypedEmitter<BoardServiceEvents> {
     const found = await this.#models.BoardAsset.find({ _id: { $in: ids }, lessonId }, { _id: 1 }).lean();
     const known = new Set(found.map((a) => a._id.toString()));
     const missing = ids.find((id) => !known.has(id));
-    if (missing) throw new TypeError(`courseware image ${missing} was not uploaded to this lesson`);
+    if (missing) throw new ArgumentError(`courseware image ${missing} was not uploaded to this lesson`);
   }
 
   async #flush(board: LiveBoard): Promise<void> {

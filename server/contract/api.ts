@@ -1,6 +1,7 @@
 /**
  * REST request and response types shared by the server and the browser app (types only).
  */
+import type { WireError } from './errors.ts';
 
 /**
  * `school`: a receiving school's timetable officer (教务), who keeps its own timetable and
@@ -122,9 +123,9 @@ export interface SfuStatsResponse {
   totals: { routers: number; transports: number; producers: number; consumers: number };
 }
 
+/** The body of every error answer: match `error.code` (server/contract/errors.ts), not the message. */
 export interface ApiErrorBody {
-  /** `code`: a stable reason where one matters to the client (e.g. PASSWORD_CHANGE_REQUIRED). */
-  error: { name: string; message: string; code?: string; issues?: { path: string; message: string }[] };
+  error: WireError & { issues?: { path: string; message: string }[] };
 }
 
 /** One problem of an import, where the user finds it in the file (header row = 1; 0: the file itself). */

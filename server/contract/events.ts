@@ -6,6 +6,7 @@
  */
 import type { LessonState, LessonSummary, Role } from './api.ts';
 import type { BoardAuthor, BoardChange, BoardOp, BoardSync, Interaction, LaserPoint } from './board.ts';
+import type { WireError } from './errors.ts';
 import type { WatchJoinResult, WatchMode } from './inspection.ts';
 
 /** mediasoup parameter objects travel as opaque JSON; each side types them with its own library. */
@@ -83,12 +84,17 @@ export interface ConsumerOptions {
   rtpParameters: Json;
 }
 
-/** Every acknowledgement is either a result or a named error with a readable message. */
-export type Ack<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: { name: string; message: string; code?: string; issues?: string[] } };
+/**
+ * Every acknowledgement is either a result or a refusal: a named error with its stable `code`
+ * (match the code, not the message) and, for an invalid payload, its problems as text.
+ */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: WireError & { issues?: string[] } };
 
 export type AckFn<T> = (response: Ack<T>) => void;
+
+/** What the server answers event `E` with when it succeeds (the `data` of its `Ack`). */
+export type AckData<E extends keyof ClientToServerEvents> =
+  Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
 
 export interface ClientToServerEvents {
   /** Joins the media session of a live lesson (the caller must be its teacher or one of its classrooms). */

@@ -5,6 +5,7 @@
  * defined here once and checked again on the stored record after a partial update.
  */
 import { z } from 'zod';
+import type { WireError } from './errors.ts';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
 const text = (max: number) => z.string().trim().min(1).max(max).regex(/\S/, 'must not be blank');
@@ -197,9 +198,7 @@ export interface ResearchProducer {
 
 type Json = Record<string, unknown>;
 /** A socket acknowledgement: the result, or the error as the HTTP API names it. */
-export type ResearchAck<T> = (
-  response: { ok: true; data: T } | { ok: false; error: { name: string; message: string; code?: string } },
-) => void;
+export type ResearchAck<T> = (response: { ok: true; data: T } | { ok: false; error: WireError }) => void;
 
 const sessionIdSchema = objectId;
 /** What each research-media socket event carries (parsed at the edge). */

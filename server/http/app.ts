@@ -19,7 +19,7 @@ import type { AuditLog } from '../resources/AuditLog.ts';
 import { allResources } from '../resources/index.ts';
 import { resourceRouter } from '../resources/Resource.ts';
 import { clientApp } from './clientApp.ts';
-import { errorHandler } from './middleware.ts';
+import { errorHandler, requestId } from './middleware.ts';
 import { openApiRoutes } from './openapi.ts';
 import { RouteTable } from './RouteTable.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -85,6 +85,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   const app = express();
   const table = new RouteTable();
   app.disable('x-powered-by');
+  app.use(requestId());
   app.set('trust proxy', deps.trustProxy ?? ['loopback']);
   app.set('query parser', 'simple');
   app.use((req, _res, next) => {

@@ -7,8 +7,8 @@ import {
   ForbiddenError,
   MethodNotAllowedError,
   TooManyRequestsError,
-  httpStatusOf,
-  publicError,
+  answerError,
+  newRequestId,
 } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -33,22 +33,32 @@ export function allowRoles(...roles: Role[]): RequestHandler {
   };
 }
 
-/** Maps named errors to statuses and a JSON body; hides internal errors. */
+/**
+ * Gives each request an id (`res.locals.requestId`, sent back as X-Request-Id), under which
+ * the error handler logs a fault.
+ */
+export function requestId(): RequestHandler {
+  return (_req, res, next) => {
+    const id = newRequestId();
+    res.locals['requestId'] = id;
+    res.setHeader('X-Request-Id', id);
+    next();
+  };
+}
+
+/**
+ * Answers an error: a named error with its status, code and message; a fault (anything
+ * else, a TypeError from a bug included) logged under the request's id and answered 500 with
+ * that id only.
+ */
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    let status = httpStatusOf(error);
-    let body = publicError(error);
-    // express.json() reports malformed bodies as errors with a status.
-    const bodyError = error as { type?: string; status?: number; message?: string };
-    if (status === 500 && bodyError.type && bodyError.status && bodyError.status < 500) {
-      status = bodyError.status;
-      body = {
-        name: 'ValidationError',
-        message: `invalid request body: ${bodyError.message ?? bodyError.type}`,
-      };
-    }
-    if (status >= 500)
-      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    const { status, body } = answerError(
+      error,
+      logger,
+      { method: req.method, url: req.originalUrl },
+      (res.locals['requestId'] as string | undefined) ?? newRequestId(),
+    );
     if (error instanceof MethodNotAllowedError) res.setHeader('Allow', error.allow.join(', '));
     if (error instanceof TooManyRequestsError && error.retryAfterSeconds !== undefined)
       res.setHeader('Retry-After', String(error.retryAfterSeconds));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { ApiErrorBody, LessonSummary, LoginResponse, UserView } from '../contract/api.ts';
+import { ERROR_CODES } from '../contract/errors.ts';
 import type { ExportJobView } from '../contract/reports.ts';
 import type { SolveJobView } from '../contract/timetable.ts';
 import { ROLES } from '../models/User.ts';
@@ -22,6 +23,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: 'Conflicts with the current state or an existing record',
   413: 'Body too large',
   429: 'Too many attempts',
+  500: 'A fault of the server, logged under error.requestId',
 };
 
 /** The body of every error answer (`ApiErrorBody`); a refused import adds its rows. */
@@ -29,11 +31,11 @@ const ErrorBody = z.looseObject({
   error: z.looseObject({
     name: z.string(),
     message: z.string(),
-    code: z.string().optional(),
+    code: z.enum(ERROR_CODES).meta({ description: 'Stable reason, for clients to match (not the message)' }),
+    requestId: z.string().optional().meta({ description: 'With a 500: the id the server logged it under' }),
     issues: z.array(z.looseObject({ path: z.string(), message: z.string() })).optional(),
   }),
-});
-export type _ErrorBodyCheck = z.infer<typeof ErrorBody> extends ApiErrorBody ? true : never;
+}) satisfies z.ZodType<ApiErrorBody>;
 
 /** A stored record as the API shows it (`plainView`): its fields, with `id`. */
 const Stored = z.looseObject({ id: z.string() });

@@ -101,7 +101,16 @@ export class ClusterImport {
         done.push(step);
       }
     } catch (error) {
-      for (const step of done.reverse()) await step.undo().catch(() => undefined);
+      const notUndone: unknown[] = [];
+      for (const step of done.reverse()) await step.undo().catch((e: unknown) => notUndone.push(e));
+      // Part of the import stays written: a fault of the server, logged (with every failed
+      // undo) under the answer's request id, not a refusal the user could fix by editing the file.
+      if (notUndone.length)
+        throw new AggregateError(
+          [error, ...notUndone],
+          `import stopped and ${notUndone.length} of its ${done.length} writes could not be undone`,
+          { cause: error },
+        );
       // Most likely a concurrent change (a username or name taken meanwhile).
       throw new ConflictError(`import stopped and was undone: ${(error as Error).message}`);
     }

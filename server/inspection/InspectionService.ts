@@ -13,7 +13,13 @@ import type {
   WallPageSize,
   WallTile,
 } from '../contract/inspection.ts';
-import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../errors.ts';
+import {
+  ForbiddenError,
+  InvalidStateError,
+  LessonNotLiveError,
+  NotFoundError,
+  ValidationError,
+} from '../errors.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { InspectionNote, Lesson, LessonEvent, Models } from '../models/index.ts';
 import { clusterIdsInScope } from '../resources/scoping.ts';
@@ -246,7 +252,7 @@ export class InspectionService {
   async watchable(identity: Identity, lessonId: string): Promise<LessonSummary> {
     assertWatcher(identity);
     const lesson = await this.#lessons.view(identity, lessonId);
-    if (lesson.state !== 'live') throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
+    if (lesson.state !== 'live') throw new LessonNotLiveError(lesson.state);
     return lesson;
   }
 

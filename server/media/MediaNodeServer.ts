@@ -10,6 +10,7 @@ import type { LessonRoom, LessonRoomEvents, LocalPlacement, RecordingTap } from 
 import type { Logger } from '../logger.ts';
 import { CallRequest, MEDIA_RPC_PATH, OpenRequest, ROOM_CALLS, RPC_AUDIENCE } from './protocol.ts';
 import type { NodeToServerEvents, RoomCall, RoomResults, RpcAck, ServerToNodeEvents } from './protocol.ts';
+import { ArgumentError, classify } from '../errors.ts';
 
 type RpcSocket = Socket<ServerToNodeEvents, NodeToServerEvents>;
 
@@ -230,12 +231,15 @@ function tapOf(hosted: Hosted, tapId: string): RecordingTap {
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new TypeError(
+  throw new ArgumentError(
     `invalid request: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
   );
 }
 
-/** Runs `fn` and acknowledges its value or its error (name and message only). */
+/**
+ * Runs `fn` and acknowledges its value or its error (name and message only; a fault, not a
+ * named error, as InternalError with its message, which the server logs and does not show).
+ */
 function reply<T>(ack: unknown, fn: () => T | Promise<T>): void {
   if (typeof ack !== 'function') return;
   const send = ack as (reply: RpcAck<T>) => void;
@@ -248,8 +252,8 @@ function reply<T>(ack: unknown, fn: () => T | Promise<T>): void {
           ok: false,
           error:
             error instanceof Error
-              ? { name: error.name, message: error.message }
-              : { name: 'Error', message: String(error) },
+              ? { name: classify(error) ? error.name : 'InternalError', message: error.message }
+              : { name: 'InternalError', message: String(error) },
         }),
     );
 }

@@ -3,7 +3,7 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import type { types } from 'mediasoup';
 import { ForbiddenError, InvalidStateError, NotFoundError, TypedEmitter } from '../../sfu/index.ts';
-import { MediaNodeUnavailableError } from '../errors.ts';
+import { ArgumentError, MediaNodeUnavailableError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { MEDIA_RPC_PATH, RPC_AUDIENCE } from './protocol.ts';
 import type {
@@ -42,7 +42,8 @@ const ERRORS: Record<string, new (message: string) => Error> = {
   NotFoundError,
   InvalidStateError,
   ForbiddenError,
-  TypeError,
+  // The node answers its deliberate refusals only by these names; a fault there is InternalError.
+  TypeError: ArgumentError,
 };
 
 /**

@@ -5,8 +5,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { Redis } from 'ioredis';
 import { LocalPlacement, WorkerPool } from '../../sfu/index.ts';
 import type { MediaNodeConfig } from '../config.ts';
-import { httpStatusOf, publicError } from '../errors.ts';
+import { answerError } from '../errors.ts';
 import { metricsRoutes } from '../http/routes/metrics.ts';
+import { logListenerErrors } from '../logger.ts';
 import type { Logger } from '../logger.ts';
 import { MediaNodeServer } from './MediaNodeServer.ts';
 import { NodeLoad } from './NodeLoad.ts';
@@ -26,6 +27,7 @@ export interface MediaNode {
  */
 export async function startMediaNode(config: MediaNodeConfig, logger: Logger): Promise<MediaNode> {
   const log = logger.child({ module: 'media-node', nodeId: config.nodeId });
+  logListenerErrors(logger);
   const pool = await WorkerPool.create({ numWorkers: config.sfuWorkers });
   pool.on('workerdied', ({ pid, error }) =>
     log.error({ pid, err: error }, 'mediasoup worker died; replacing it'),
@@ -50,8 +52,9 @@ export async function startMediaNode(config: MediaNodeConfig, logger: Logger): P
     res.json({ ok: true, nodeId: config.nodeId, workers: pool.pids.length, rooms: rpc.rooms().length });
   });
   app.use(metricsRoutes(load, config.metricsToken));
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    res.status(httpStatusOf(error)).json(publicError(error));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, body } = answerError(error, log, { url: req.originalUrl });
+    res.status(status).json(body);
   });
 
   const redis = new Redis(config.redisUrl, { connectionName: `media-node:${config.nodeId}` });

@@ -18,6 +18,7 @@ import { compose } from './compose.ts';
 import { copyEveryRecording, copyToLesson } from './lessonCopy.ts';
 import { clusterUsage } from './quota.ts';
 import type { RecordingStorage } from './storage.ts';
+import { ArgumentError } from '../errors.ts';
 
 export interface RecordingServiceOptions {
   models: Models;
@@ -132,7 +133,7 @@ export class RecordingService {
   /** The teacher's switch for a lesson: off stops its recorders now; on starts them again. */
   async setEnabled(identity: Identity, lessonId: string, enabled: boolean): Promise<RecordingStatus> {
     const lesson = await this.#o.models.Lesson.findById(lessonId).lean<Lesson>();
-    if (!lesson) throw new TypeError('no such lesson');
+    if (!lesson) throw new ArgumentError('no such lesson');
     await this.#ensure(lesson, { enabled });
     this.#log.info({ lessonId, enabled, by: identity.userId }, 'recording switched');
     const recorder = this.#recorders.get(lessonId);

@@ -23,10 +23,13 @@ import type {
 import { SocketSchemas } from '../contract/schemas.ts';
 import type { BoardAuthor } from '../contract/board.ts';
 import {
+  ArgumentError,
   ForbiddenError,
   InvalidStateError,
+  LessonNotLiveError,
   NotFoundError,
   UnauthorizedError,
+  answerError,
   publicError,
 } from '../errors.ts';
 import type { Watch } from '../inspection/Watch.ts';
@@ -243,7 +246,7 @@ export class Signaling {
 
     this.#handle(socket, 'lesson:join', async ({ lessonId, rtpCapabilities }): Promise<JoinResult> => {
       const { lesson, as } = await lessons.participation(identity, lessonId);
-      if (lesson.state !== 'live') throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
+      if (lesson.state !== 'live') throw new LessonNotLiveError(lesson.state);
       await leases.claim(lessonId);
       // Read before the room opens, so that a rebuilt room starts with the floor and the mutes.
       await interactions.get(lessonId);
@@ -318,8 +321,7 @@ export class Signaling {
       const { lesson, as } = await lessons.participation(identity, lessonId);
       if (lesson.state === 'ended')
         throw new InvalidStateError('the lesson has ended; replay its board instead');
-      if (as.role === 'classroom' && lesson.state !== 'live')
-        throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
+      if (as.role === 'classroom' && lesson.state !== 'live') throw new LessonNotLiveError(lesson.state);
       // The board's sequence lives with the lesson's host (a scheduled lesson's board too).
       const first = !boardsOpen.has(lessonId);
       if (first) this.#idle.enter(lessonId);
@@ -362,7 +364,7 @@ export class Signaling {
       }
       const lesson = await asTeacher(lessonId);
       if (raised || !classroomId)
-        throw new TypeError('the teacher can only lower a classroom’s hand (classroomId)');
+        throw new ArgumentError('the teacher can only lower a classroom’s hand (classroomId)');
       return interactions.setHand(lessonId, classroomOf(lesson, classroomId)!, false);
     });
 
@@ -457,22 +459,16 @@ export class Signaling {
             this.#options.metrics?.socketEvent(event, 'ok', seconds());
           },
           (error: unknown) => {
-            const body = publicError(error);
-            if (body.name === 'InternalError')
-              this.#log.error({ err: error, event }, 'socket handler failed');
+            const { body } = answerError(error, this.#log, { event, userId: identity.userId });
             this.#options.metrics?.socketEvent(
               event,
-              body.name === 'InternalError' ? 'failed' : 'refused',
+              body.code === 'INTERNAL' ? 'failed' : 'refused',
               seconds(),
             );
+            const { issues, ...rest } = body;
             reply({
               ok: false,
-              error: {
-                name: body.name,
-                message: body.message,
-                ...(body.code ? { code: body.code } : {}),
-                ...(body.issues ? { issues: body.issues.map((i) => `${i.path}: ${i.message}`) } : {}),
-              },
+              error: { ...rest, ...(issues ? { issues: issues.map((i) => `${i.path}: ${i.message}`) } : {}) },
             });
             if (error instanceof UnauthorizedError && event !== 'session:renew') {
               socket.emit('session:ended', {

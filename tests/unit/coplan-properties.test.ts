@@ -91,10 +91,10 @@ describe('the independent checkers', () => {
       ].map((m) => [`${m[3]}${m[1] ? ' (type)' : ''}`, (m[2] ?? '').replace(/\s+/g, ' ').trim()]),
     );
 
-  it('checkTimetable shares no conflict code with the solver: only option defaults, wording and types', () => {
+  it('checkTimetable shares no conflict code with the solver: only option defaults, wording, types and the error class', () => {
     const found = imports('../../scheduler/timetable/check.ts');
     expect([...found.keys()].sort()).toEqual(
-      ['./cluster.ts', './cluster.ts (type)', './messages.ts', './model.ts (type)'].sort(),
+      ['../errors.ts', './cluster.ts', './cluster.ts (type)', './messages.ts', './model.ts (type)'].sort(),
     );
     expect(found.get('./cluster.ts')).toBe('resolveOptions');
     expect(found.get('./cluster.ts (type)')).toBe('ResolvedOptions');

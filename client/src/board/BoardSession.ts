@@ -1,4 +1,4 @@
-import type { LessonSummary } from '../../../server/contract/api.ts';
+import type { ApiErrorBody, LessonSummary } from '../../../server/contract/api.ts';
 import { applyOp } from '../../../server/contract/board.ts';
 import type {
   BoardAuthor,
@@ -161,12 +161,8 @@ export class BoardSession extends Emitter<{ pen: [string | null] }> {
       `/api/lessons/${this.lessonId}/board/assets?width=${size.width}&height=${size.height}`,
       { method: 'POST', headers: { 'content-type': image.type || 'application/octet-stream' }, body: image },
     );
-    const body = (await res.json().catch(() => ({}))) as {
-      assetId?: string;
-      error?: { name: string; message: string };
-    };
-    if (!res.ok || !body.assetId)
-      throw new ApiError(res.status, body.error?.name ?? 'Error', body.error?.message ?? res.statusText);
+    const body = (await res.json().catch(() => ({}))) as { assetId?: string } & Partial<ApiErrorBody>;
+    if (!res.ok || !body.assetId) throw new ApiError(res.status, body, res.statusText);
     return body.assetId;
   }
 }

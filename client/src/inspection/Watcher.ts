@@ -4,7 +4,7 @@ import type { WatchMode } from '../../../server/contract/inspection.ts';
 import type { MediaSource, PeerInfo, ProducerInfo } from '../../../server/contract/events.ts';
 import { api } from '../api.ts';
 import { Emitter } from '../emitter.ts';
-import { connectSignaling, request, routeTo } from '../signaling.ts';
+import { connectSignaling, refusedWith, request, routeTo } from '../signaling.ts';
 import type { SignalingSocket } from '../signaling.ts';
 
 export interface WatchedTrack {
@@ -136,7 +136,7 @@ export class Watcher extends Emitter<WatcherEvents> {
       this.emit('state', 'watching');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const ended = error instanceof Error && error.name === 'InvalidStateError' && /not live/.test(message);
+      const ended = refusedWith(error, 'LESSON_NOT_LIVE');
       this.emit('state', ended ? 'ended' : 'waiting', message);
       if (!ended) this.#later();
     } finally {

@@ -10,7 +10,7 @@ import type {
 } from '../../../server/contract/events.ts';
 import { api } from '../api.ts';
 import { Emitter } from '../emitter.ts';
-import { hostedElsewhere, request, routeTo } from '../signaling.ts';
+import { hostedElsewhere, refusedWith, request, routeTo } from '../signaling.ts';
 import type { SignalingSocket } from '../signaling.ts';
 import {
   CAMERA_CODEC_OPTIONS,
@@ -309,7 +309,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       });
     } catch (error) {
       // A producer that closed meanwhile is not an error worth showing.
-      if (!(error instanceof Error && error.name === 'NotFoundError')) reportError(error);
+      if (!refusedWith(error, 'NOT_FOUND')) reportError(error);
     } finally {
       this.#consuming.delete(producerId);
     }

@@ -1,5 +1,5 @@
 import type { LoginResponse } from '../../../server/contract/api.ts';
-import { ApiError, api } from '../api.ts';
+import { ApiError, api, refusedWith } from '../api.ts';
 import { lang, setLang, t } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
@@ -12,14 +12,22 @@ function proceed({ user }: LoginResponse): void {
   location.assign(next?.startsWith('/') && !next.startsWith('//') ? next : homeOf(user.role));
 }
 
-/** The message for a refused sign-in. */
+/** The message for a refused sign-in, by the refusal's code. */
 function refusal(e: unknown): MessageKey {
-  if (!(e instanceof ApiError)) return 'networkError';
-  if (e.status === 429) return 'tooMany';
-  if (e.code === 'DEMO_ACCOUNT_LOCAL_ONLY') return 'demoLocalOnly';
-  if (e.code === 'ENROLMENT_CODE_INVALID') return 'enrolInvalid';
-  if (e.status === 400 || e.status === 401) return 'wrongPassword';
-  return 'networkError';
+  switch (e instanceof ApiError ? e.code : undefined) {
+    case 'TOO_MANY_REQUESTS':
+      return 'tooMany';
+    case 'DEMO_ACCOUNT_LOCAL_ONLY':
+      return 'demoLocalOnly';
+    case 'ENROLMENT_CODE_INVALID':
+      return 'enrolInvalid';
+    case 'WRONG_PASSWORD':
+    case 'LOGIN_REQUIRED':
+    case 'INVALID_INPUT':
+      return 'wrongPassword';
+    default:
+      return 'networkError';
+  }
 }
 
 const input = (id: string, attrs: Record<string, string | boolean> = {}): HTMLInputElement =>
@@ -147,7 +155,7 @@ export function loginPage(root: HTMLElement): void {
     try {
       proceed(await api.login(username.value, password.value));
     } catch (e) {
-      if (!(e instanceof ApiError && e.code === 'PASSWORD_CHANGE_REQUIRED')) throw e;
+      if (!refusedWith(e, 'PASSWORD_CHANGE_REQUIRED')) throw e;
       const replacement = passwordForm(username.value.trim(), password.value);
       page.replaceChildren(replacement);
       replacement.querySelector('input')?.focus();

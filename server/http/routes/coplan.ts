@@ -140,6 +140,7 @@ export function coPlanRoutes(
           ...answer,
           error: {
             name: 'ValidationError',
+            code: 'INVALID_INPUT',
             message: `${answer.errors.length} problems; nothing was imported`,
           },
         });

@@ -121,6 +121,7 @@ export function importRoutes(
           updated: 0,
           error: {
             name: 'ValidationError',
+            code: 'INVALID_INPUT',
             message: `${errors.length} problems; nothing was imported`,
             rows: errors,
           },

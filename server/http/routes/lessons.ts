@@ -5,7 +5,7 @@ import type { Authenticator } from '../../auth/Authenticator.ts';
 import { z } from 'zod';
 import type { LessonLinksResponse } from '../../contract/api.ts';
 import { LessonIdParams } from '../../contract/schemas.ts';
-import { InvalidStateError } from '../../errors.ts';
+import { LessonNotLiveError } from '../../errors.ts';
 import type { LessonService } from '../../lessons/LessonService.ts';
 import { parseInput } from '../../validate.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
@@ -95,7 +95,7 @@ export function lessonRoutes(
     async (req, res) => {
       const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
       const { lesson } = await lessons.participation(identityOf(res), id);
-      if (lesson.state !== 'live') throw new InvalidStateError(`lesson is ${lesson.state}, not live`);
+      if (lesson.state !== 'live') throw new LessonNotLiveError(lesson.state);
       res.json({ routerRtpCapabilities: await rooms.routerCapabilities() });
     },
   );
