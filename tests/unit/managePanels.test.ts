@@ -27,21 +27,21 @@ beforeAll(async () => {
 beforeEach(() => i18n.setLang('zh'));
 
 describe('dashboard period names', () => {
-  it('names each period kind from its first day, as the server does in Chinese', () => {
-    expect(dashboard.periodName('month', '2026-12-01')).toBe('2026年12月');
-    expect(dashboard.periodName('quarter', '2026-10-01')).toBe('2026年第4季度');
-    expect(dashboard.periodName('term', '2026-08-01')).toBe('2026-2027学年第一学期');
-    expect(dashboard.periodName('term', '2027-02-01')).toBe('2026-2027学年第二学期');
-    expect(dashboard.periodName('year', '2026-01-01')).toBe('2026年');
+  it('names each period kind from its start in China Standard Time, as the server does in Chinese', () => {
+    expect(dashboard.periodName('month', '2026-11-30T16:00:00.000Z')).toBe('2026年12月');
+    expect(dashboard.periodName('quarter', '2026-09-30T16:00:00.000Z')).toBe('2026年第4季度');
+    expect(dashboard.periodName('term', '2026-07-31T16:00:00.000Z')).toBe('2026-2027学年第一学期');
+    expect(dashboard.periodName('term', '2027-01-31T16:00:00.000Z')).toBe('2026-2027学年第二学期');
+    expect(dashboard.periodName('year', '2025-12-31T16:00:00.000Z')).toBe('2026年');
     i18n.setLang('en');
-    expect(dashboard.periodName('month', '2026-12-01')).toBe('December 2026');
-    expect(dashboard.periodName('quarter', '2026-10-01')).toBe('Q4 2026');
-    expect(dashboard.periodName('term', '2027-02-01')).toBe('2026–2027 term 2');
+    expect(dashboard.periodName('month', '2026-11-30T16:00:00.000Z')).toBe('December 2026');
+    expect(dashboard.periodName('quarter', '2026-09-30T16:00:00.000Z')).toBe('Q4 2026');
+    expect(dashboard.periodName('term', '2027-01-31T16:00:00.000Z')).toBe('2026–2027 term 2');
   });
 
   it("labels a term's trend by month and keeps a month's weeks as M/D", () => {
     const view = {
-      period: { from: '2026-08-01', to: '2027-01-31', label: '' },
+      period: { from: '2026-07-31T16:00:00.000Z', to: '2027-01-31T16:00:00.000Z', label: '' },
       trend: ['8月', '9月', '10月'].map((label) => ({ label, planned: 0, delivered: 0, missed: 0 })),
     } as unknown as ReportView;
     i18n.setLang('en');

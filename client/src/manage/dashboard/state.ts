@@ -35,11 +35,19 @@ export const attendanceRate = (f: Figures): [number, number] => [
   f.attendance.due,
 ];
 
+/** Reports count periods in China Standard Time (server/reports/periods.ts). */
+const CST_MS = 8 * 3600_000;
+
+/** The calendar date (YYYY-MM-DD) in China Standard Time of an ISO instant. */
+export const chinaDate = (iso: string): string =>
+  new Date(Date.parse(iso) + CST_MS).toISOString().slice(0, 10);
+
 /**
- * The period's name in the interface language, from its first day (the server's label is
- * Chinese): "2026年12月" / "December 2026", a quarter, a school term or a year.
+ * The period's name in the interface language, from its start (an ISO instant; the server's
+ * label is Chinese): "2026年12月" / "December 2026", a quarter, a school term or a year.
  */
-export function periodName(kind: PeriodKind, from: string): string {
+export function periodName(kind: PeriodKind, start: string): string {
+  const from = chinaDate(start);
   const y = Number(from.slice(0, 4));
   const month = Number(from.slice(5, 7));
   if (kind === 'month') return monthOfYear(from);
@@ -56,5 +64,6 @@ export function periodName(kind: PeriodKind, from: string): string {
  * "M/D" (the same in both languages); months are named from the period's first day.
  */
 export function trendLabels(kind: PeriodKind, view: ReportView): string[] {
-  return view.trend.map((bucket, i) => (kind === 'month' ? bucket.label : monthName(view.period.from, i)));
+  const from = chinaDate(view.period.from);
+  return view.trend.map((bucket, i) => (kind === 'month' ? bucket.label : monthName(from, i)));
 }
