@@ -2,6 +2,7 @@ import type { types } from 'mediasoup';
 import type { z } from 'zod';
 import type { MediaRoom, ParticipantInfo, ProducerInfo, RoomRegistry } from '../../sfu/index.ts';
 import type { Identity } from '../auth/tokens.ts';
+import type { AckData } from '../contract/events.ts';
 import type { WatchJoinResult, WatchMode } from '../contract/inspection.ts';
 import type { SocketSchemas } from '../contract/schemas.ts';
 import { ForbiddenError, InvalidStateError } from '../errors.ts';
@@ -26,7 +27,7 @@ export interface WatchHandlers {
   /** Registers a handler with the signaling server's validation, budgets and acknowledgement. */
   handle<E extends WatchEvent>(
     event: E,
-    fn: (payload: z.infer<(typeof SocketSchemas)[E]>) => Promise<unknown>,
+    fn: (payload: z.infer<(typeof SocketSchemas)[E]>) => Promise<AckData<E>>,
   ): void;
 }
 

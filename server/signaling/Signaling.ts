@@ -14,7 +14,8 @@ import { EventBudgets } from './EventBudgets.ts';
 import type { EventBudgetOptions } from './EventBudgets.ts';
 import type { LessonSummary } from '../contract/api.ts';
 import type {
-  Ack,
+  AckData,
+  AckFn,
   ClientToServerEvents,
   JoinResult,
   ServerToClientEvents,
@@ -417,7 +418,7 @@ export class Signaling {
   #handle<E extends EventName>(
     socket: IoSocket,
     event: E,
-    fn: (payload: z.infer<(typeof SocketSchemas)[E]>) => Promise<unknown>,
+    fn: (payload: z.infer<(typeof SocketSchemas)[E]>) => Promise<AckData<E>>,
   ): void {
     const listener = (payload: unknown, ack: unknown): void => {
       if (typeof ack !== 'function') {
@@ -427,7 +428,7 @@ export class Signaling {
         );
         return;
       }
-      const reply = ack as (response: Ack<unknown>) => void;
+      const reply = ack as AckFn<AckData<E>>;
       const { identity } = socket.data;
       const started = performance.now();
       const seconds = (): number => (performance.now() - started) / 1000;
