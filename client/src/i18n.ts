@@ -301,6 +301,9 @@ const zh = {
   researchHeld: '已开展教研活动',
   researchRuralShare: '农村教师参与率',
   researchRuralOf: '{n} / {m} 名农村教师',
+  headcountPresent: '实到人数',
+  headcountConfirmed: '已确认',
+  headcountConfirm: '确认',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -607,6 +610,9 @@ const en: Record<MessageKey, string> = {
   researchHeld: 'Research sessions held',
   researchRuralShare: 'Rural teachers taking part',
   researchRuralOf: '{n} of {m} rural teachers',
+  headcountPresent: 'Present',
+  headcountConfirmed: 'Confirmed',
+  headcountConfirm: 'Confirm',
 };
 
 const STORAGE_KEY = 'sc.lang';

@@ -1,6 +1,7 @@
 import type { LessonLinksResponse, LinkSeries } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
-import { timeOfDay, zhEn } from '../i18n.ts';
+import { timeOfDay } from '../i18n.ts';
+import { m } from './dashboard/messages.ts';
 import { h, mount } from '../ui/dom.ts';
 import { CHART_TEXT as TEXT, echarts } from './charts.ts';
 
@@ -41,7 +42,7 @@ export class LinkChart {
   async show(lessonId: string, title: string): Promise<void> {
     this.clear();
     this.el.hidden = false;
-    mount(this.el, h('p', { class: 'hint' }, zhEn('正在读取链路记录…', 'Reading the link record…')));
+    mount(this.el, h('p', { class: 'hint' }, m('linksReading')));
     let links: LessonLinksResponse;
     try {
       links = await api.get<LessonLinksResponse>(`/api/lessons/${lessonId}/links`);
@@ -53,16 +54,12 @@ export class LinkChart {
     const close = h(
       'button',
       { class: 'btn btn-ghost', type: 'button', onclick: () => this.clear() },
-      zhEn('关闭', 'Close'),
+      m('close'),
     );
-    const head = h('div', { class: 'panel-head' }, h('h3', {}, `${zhEn('链路', 'Links')} · ${title}`), close);
+    const head = h('div', { class: 'panel-head' }, h('h3', {}, `${m('links')} · ${title}`), close);
     if (!minutes.length) {
       this.el.dataset['minutes'] = '0';
-      mount(
-        this.el,
-        head,
-        h('p', { class: 'hint' }, zhEn('这节课没有链路记录。', 'No link samples for this lesson.')),
-      );
+      mount(this.el, head, h('p', { class: 'hint' }, m('linksNone')));
       return;
     }
     this.el.dataset['minutes'] = String(minutes.length);
@@ -84,16 +81,16 @@ export class LinkChart {
     this.#chart(bitrateBox, {
       ...common,
       title: {
-        text: zhEn('接收码率 (kbit/s)', 'Received (kbit/s)'),
+        text: m('linksReceived'),
         textStyle: { color: TEXT, fontSize: 13 },
       },
       yAxis: { type: 'value', axisLabel: { color: TEXT } },
-      series: lines(links.series, minutes, (m) => m.recvKbps),
+      series: lines(links.series, minutes, (x) => x.recvKbps),
     });
     this.#chart(lossBox, {
       ...common,
       title: {
-        text: zhEn('丢包 (%) 与延迟 (ms)', 'Loss (%) and RTT (ms)'),
+        text: m('linksLossRtt'),
         textStyle: { color: TEXT, fontSize: 13 },
       },
       yAxis: [
@@ -101,8 +98,8 @@ export class LinkChart {
         { type: 'value', name: 'ms', axisLabel: { color: TEXT }, splitLine: { show: false } },
       ],
       series: [
-        ...lines(links.series, minutes, (m) => m.lossPct, zhEn('丢包', 'loss')),
-        ...lines(links.series, minutes, (m) => m.rttMs, zhEn('延迟', 'RTT')).map((s) => ({
+        ...lines(links.series, minutes, (x) => x.lossPct, m('loss')),
+        ...lines(links.series, minutes, (x) => x.rttMs, m('rtt')).map((s) => ({
           ...s,
           yAxisIndex: 1,
           lineStyle: { type: 'dashed' },

@@ -1,6 +1,6 @@
 import type { LessonSummary } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
-import { zhEn } from '../i18n.ts';
+import { t } from '../i18n.ts';
 import { h, mount } from './dom.ts';
 
 /**
@@ -32,12 +32,12 @@ export class HeadcountControl {
     };
     mount(
       this.el,
-      h('span', {}, zhEn('实到人数', 'Present')),
+      h('span', {}, t('headcountPresent')),
       h('button', { class: 'btn btn-ghost', type: 'button', 'aria-label': '−1', onclick: step(-1) }, '−'),
       h('output', { 'data-testid': 'headcount-value' }, String(this.#count)),
       h('button', { class: 'btn btn-ghost', type: 'button', 'aria-label': '+1', onclick: step(1) }, '+'),
       this.#confirmed === this.#count
-        ? h('span', { class: 'ok', 'data-testid': 'headcount-state' }, zhEn('已确认', 'Confirmed'))
+        ? h('span', { class: 'ok', 'data-testid': 'headcount-state' }, t('headcountConfirmed'))
         : h(
             'button',
             {
@@ -46,7 +46,7 @@ export class HeadcountControl {
               'data-testid': 'headcount-confirm',
               onclick: () => void this.#confirm(),
             },
-            zhEn('确认', 'Confirm'),
+            t('headcountConfirm'),
           ),
     );
   }

@@ -78,4 +78,11 @@ export const m = messages({
   incomplete: ['不完整', 'incomplete'],
   shared: ['已共享', 'shared'],
   separator: ['；', '; '],
+  linksReading: ['正在读取链路记录…', 'Reading the link record…'],
+  close: ['关闭', 'Close'],
+  linksNone: ['这节课没有链路记录。', 'No link samples for this lesson.'],
+  linksReceived: ['接收码率 (kbit/s)', 'Received (kbit/s)'],
+  linksLossRtt: ['丢包 (%) 与延迟 (ms)', 'Loss (%) and RTT (ms)'],
+  loss: ['丢包', 'loss'],
+  rtt: ['延迟', 'RTT'],
 });
