@@ -1,6 +1,6 @@
 import { api } from '../api.ts';
 import type { Row } from '../api.ts';
-import { zhEn } from '../i18n.ts';
+import { m } from './messages.ts';
 import { h, mount } from '../ui/dom.ts';
 
 /** Link health a school can give remote lessons: 4–6 Mbit/s is thin, 10+ comfortable. */
@@ -29,10 +29,10 @@ export async function overviewPanel(): Promise<HTMLElement> {
       h(
         'small',
         {},
-        `${hub ? zhEn('主讲', 'Hub') : zhEn('接收', 'Receiving')} · ${
+        `${hub ? m('hub') : m('receiving')} · ${
           roomsOf(id)
             .map((r) => String(r['name']))
-            .join('、') || zhEn('无教室', 'no classroom')
+            .join(m('listSeparator')) || m('noClassroom')
         }`,
       ),
       h(
@@ -49,7 +49,7 @@ export async function overviewPanel(): Promise<HTMLElement> {
   const el = h('section', { class: 'panel' });
   mount(
     el,
-    h('div', { class: 'panel-head' }, h('h2', {}, zhEn('联校群概览', 'Clusters at a glance'))),
+    h('div', { class: 'panel-head' }, h('h2', {}, m('overviewTitle'))),
     ...(clusters.items.length
       ? clusters.items.map((c) =>
           h(
@@ -69,7 +69,7 @@ export async function overviewPanel(): Promise<HTMLElement> {
             ),
           ),
         )
-      : [h('p', { class: 'muted' }, zhEn('暂无联校群', 'No cluster yet'))]),
+      : [h('p', { class: 'muted' }, m('noCluster'))]),
   );
   return el;
 }

@@ -1,10 +1,11 @@
 import type { UserView } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
-import { dateTime, lang, onLangChange, zhEn } from '../i18n.ts';
+import { dateTime, lang, onLangChange } from '../i18n.ts';
 import { bellsPanel } from '../manage/bells.ts';
 import { schoolCoPlanPanel } from '../manage/coplanSchool.ts';
 import { dashboardPanel } from '../manage/dashboard.ts';
 import { importPanel } from '../manage/imports.ts';
+import { m } from '../manage/messages.ts';
 import { timetablePanel } from '../manage/timetable.ts';
 import { overviewPanel } from '../manage/overview.ts';
 import { RESOURCES } from '../manage/fields.ts';
@@ -25,7 +26,7 @@ async function auditPanel(): Promise<HTMLElement> {
   return h(
     'section',
     { class: 'panel' },
-    h('div', { class: 'panel-head' }, h('h2', {}, zhEn('审计日志', 'Audit log'))),
+    h('div', { class: 'panel-head' }, h('h2', {}, m('auditLog'))),
     h(
       'table',
       { class: 'data' },
@@ -35,12 +36,7 @@ async function auditPanel(): Promise<HTMLElement> {
         h(
           'tr',
           {},
-          ...[
-            zhEn('时间', 'When'),
-            zhEn('操作人', 'Who'),
-            zhEn('操作', 'Action'),
-            zhEn('对象', 'Entity'),
-          ].map((x) => h('th', {}, x)),
+          ...[m('auditWhen'), m('auditWho'), m('auditAction'), m('auditEntity')].map((x) => h('th', {}, x)),
         ),
       ),
       h(
@@ -69,14 +65,14 @@ async function auditPanel(): Promise<HTMLElement> {
 export function managePage(root: HTMLElement, user: UserView): void {
   // A school's timetabler keeps its own week and decides its part of co-plans; nothing else.
   const schoolSections: Section[] = [
-    { id: 'coplan', title: () => zhEn('联合编排确认', 'Co-plan'), render: () => schoolCoPlanPanel(user) },
+    { id: 'coplan', title: () => m('sectionCoplan'), render: () => schoolCoPlanPanel(user) },
   ];
   const sections: Section[] =
     user.role === 'school'
       ? schoolSections
       : [
-          { id: 'overview', title: () => zhEn('概览', 'Overview'), render: overviewPanel },
-          { id: 'dashboard', title: () => zhEn('统计报表', 'Figures'), render: dashboardPanel },
+          { id: 'overview', title: () => m('sectionOverview'), render: overviewPanel },
+          { id: 'dashboard', title: () => m('sectionFigures'), render: dashboardPanel },
           ...RESOURCES.map((view) => ({
             id: view.name,
             title: () => (lang() === 'en' ? view.en : view.zh),
@@ -86,12 +82,12 @@ export function managePage(root: HTMLElement, user: UserView): void {
               return panel.el;
             },
           })),
-          { id: 'timetable', title: () => zhEn('联合排课', 'Timetable'), render: timetablePanel },
-          { id: 'bells', title: () => zhEn('作息协调', 'Bell compatibility'), render: bellsPanel },
-          { id: 'import', title: () => zhEn('导入导出', 'Import / export'), render: importPanel },
+          { id: 'timetable', title: () => m('sectionTimetable'), render: timetablePanel },
+          { id: 'bells', title: () => m('sectionBells'), render: bellsPanel },
+          { id: 'import', title: () => m('sectionImport'), render: importPanel },
           ...(user.role === 'coordinator'
             ? []
-            : [{ id: 'audit', title: () => zhEn('审计日志', 'Audit log'), render: auditPanel }]),
+            : [{ id: 'audit', title: () => m('auditLog'), render: auditPanel }]),
         ];
   const nav = h('nav', { class: 'side-nav' });
   const main = h('main', { class: 'manage-main' });
