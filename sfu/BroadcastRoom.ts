@@ -173,6 +173,10 @@ export class BroadcastRoom extends TypedEmitter<LessonRoomEvents> implements Med
     return this.#of(peerId).resumeConsumer(peerId, consumerId);
   }
 
+  closeConsumer(peerId: string, consumerId: string): Promise<void> {
+    return this.#of(peerId).closeConsumer(peerId, consumerId);
+  }
+
   async producersFor(peerId: string): Promise<ProducerInfo[]> {
     return (await this.#of(peerId).producersFor(peerId)).map(original);
   }

@@ -615,6 +615,14 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     await consumer.resume();
   }
 
+  closeConsumer(peerId: string, consumerId: string): Promise<void> {
+    return Promise.resolve().then(() => {
+      const consumer = this.#peer(peerId).consumers.get(consumerId);
+      if (!consumer) throw new NotFoundError(`consumer ${consumerId} not found`);
+      consumer.close();
+    });
+  }
+
   /** Connection state and bitrates of every participant (observers aside), from mediasoup's transport stats. */
   async health(): Promise<PeerHealth[]> {
     const peers = [...this.#peers.values()].filter((p) => isParticipant(p.info) && !this.#standIns.has(p.id));

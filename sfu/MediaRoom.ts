@@ -58,6 +58,8 @@ export interface MediaRoom {
   ): Promise<string>;
   consume(peerId: string, producerId: string): Promise<ConsumerParams>;
   resumeConsumer(peerId: string, consumerId: string): Promise<void>;
+  /** The viewer no longer wants a consumer (a classroom paged out of the teacher's grid): it stops. */
+  closeConsumer(peerId: string, consumerId: string): Promise<void>;
   producersFor(peerId: string): Awaitable<ProducerInfo[]>;
   /** Every producer in the room now. */
   allProducers(): ProducerInfo[];

@@ -128,6 +128,11 @@ export interface ClientToServerEvents {
   /** Resumes a consumer once the client has set it up. */
   'consumer:resume': (payload: { lessonId: string; consumerId: string }, ack: AckFn<null>) => void;
   /**
+   * Stops a consumer the caller no longer shows (the teacher's grid pages through a broadcast's
+   * classrooms and receives only the cameras in view); it may consume the producer again later.
+   */
+  'consumer:close': (payload: { lessonId: string; consumerId: string }, ack: AckFn<null>) => void;
+  /**
    * Opens the lesson's board and subscribes to its changes: the changes after `since` when the
    * server still has them all, else the whole state. The teacher may open it before the lesson
    * goes live (to prepare courseware); classrooms while it is live.

@@ -151,6 +151,7 @@ export const SocketSchemas = {
   }),
   consume: z.object({ lessonId: objectId, producerId: mediasoupId }),
   'consumer:resume': z.object({ lessonId: objectId, consumerId: mediasoupId }),
+  'consumer:close': z.object({ lessonId: objectId, consumerId: mediasoupId }),
   'board:open': z.object({ lessonId: objectId, since: z.number().int().min(0).nullable() }),
   'board:change': z.object({ lessonId: objectId, change: BoardChangeSchema }),
   'board:laser': z.object({ lessonId: objectId, point: LaserSchema }),

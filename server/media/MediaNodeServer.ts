@@ -181,6 +181,10 @@ const HANDLERS: Handlers = {
     await room.resumeConsumer(peerId, consumerId);
     return null;
   },
+  closeConsumer: async ({ room }, [peerId, consumerId]) => {
+    await room.closeConsumer(peerId, consumerId);
+    return null;
+  },
   producersFor: ({ room }, [peerId]) => room.producersFor(peerId),
   health: async ({ room }) => ({ peers: await room.health(), stats: room.stats() }),
   tap: async (hosted, [producerId, remote]) => {

@@ -159,6 +159,10 @@ export class RemoteRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     await this.#call('resumeConsumer', [peerId, consumerId]);
   }
 
+  async closeConsumer(peerId: string, consumerId: string): Promise<void> {
+    await this.#call('closeConsumer', [peerId, consumerId]);
+  }
+
   producersFor(peerId: string): Promise<ProducerInfo[]> {
     return this.#call('producersFor', [peerId]);
   }

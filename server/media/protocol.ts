@@ -68,6 +68,7 @@ export const ROOM_CALLS = {
   ]),
   consume: z.tuple([id, id]),
   resumeConsumer: z.tuple([id, id]),
+  closeConsumer: z.tuple([id, id]),
   producersFor: z.tuple([id]),
   health: z.tuple([]),
   tap: z.tuple([id, remote]),
@@ -113,6 +114,7 @@ export interface RoomResults {
   produce: string;
   consume: ConsumerParams;
   resumeConsumer: null;
+  closeConsumer: null;
   producersFor: ProducerInfo[];
   health: { peers: PeerHealth[]; stats: RoomStats };
   tap: TapParams;

@@ -306,6 +306,11 @@ export class Signaling {
       return null;
     });
 
+    this.#handle(socket, 'consumer:close', async ({ lessonId, consumerId }) => {
+      await roomOf(lessonId).closeConsumer(socket.id, consumerId);
+      return null;
+    });
+
     /** The lesson, if the caller is its teacher. */
     const asTeacher = async (lessonId: string): Promise<LessonSummary> => {
       const { lesson, as } = await lessons.participation(identity, lessonId);

@@ -328,6 +328,7 @@ describe('socket.io events under malformed payloads', () => {
       },
       consume: { lessonId, producerId: '6c1c4a0a-2b52-4d6a-9a7e-3f1d2d6c8b10' },
       'consumer:resume': { lessonId, consumerId: '6c1c4a0a-2b52-4d6a-9a7e-3f1d2d6c8b10' },
+      'consumer:close': { lessonId, consumerId: '6c1c4a0a-2b52-4d6a-9a7e-3f1d2d6c8b10' },
       'board:open': { lessonId, since: 0 },
       'board:change': {
         lessonId,

@@ -10,6 +10,7 @@ import { RemoteRoom } from '../../server/media/RemoteRoom.ts';
 import { BroadcastRoom, RoomRegistry } from '../../sfu/index.ts';
 import { MEDIA_RPC_PATH, REPORT_AUDIENCE, RPC_AUDIENCE } from '../../server/media/protocol.ts';
 import { TEST_VIDEO_RTP, sendTestVideo, udpSink, waitFor } from '../helpers/media.ts';
+import { sendKeyedTestVideo } from '../helpers/recordingMedia.ts';
 import { startMediaNode } from '../helpers/mediaNode.ts';
 import type { TestMediaNode } from '../helpers/mediaNode.ts';
 import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
@@ -169,12 +170,13 @@ describe('media nodes: lessons on other processes, through the RPC', () => {
       await room.connectPlainTransport(viewer, out.id, { ip: '127.0.0.1', port: sink.port });
       const consumer = await room.consume(viewer, producerId);
       await room.resumeConsumer(viewer, consumer.id);
-      return sink;
+      return { packets: sink.packets, consumerId: consumer.id };
     };
     const send = async (peerId: string) => {
       const ingest = await room.createPlainTransport(peerId, 'send', { comedia: true, rtcpMux: false });
       const producerId = await room.produce(peerId, ingest.id, 'video', 'camera', TEST_VIDEO_RTP);
-      const ffmpeg = sendTestVideo(ingest.port, ingest.rtcpPort!);
+      // A key frame every second (ffmpeg ignores PLI): a consumer created later starts within 1 s.
+      const ffmpeg = sendKeyedTestVideo(ingest.port, ingest.rtcpPort!);
       const stop = (): boolean => ffmpeg.kill('SIGKILL');
       cleanups.push(stop);
       return { producerId, stop };
@@ -200,6 +202,17 @@ describe('media nodes: lessons on other processes, through the RPC', () => {
     ).toBe(true);
     const atTeacher = await receive('b-teacher', c2Camera);
     expect(await waitFor(() => atTeacher.packets() > 30, 15_000)).toBe(true);
+    // The teacher pages classroom 2 out of view: its camera stops reaching the teacher (the
+    // consumer is closed on the node that hosts it); back in view, it flows again.
+    await room.closeConsumer('b-teacher', atTeacher.consumerId);
+    await new Promise((r) => setTimeout(r, 300));
+    const stopped = atTeacher.packets();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(atTeacher.packets()).toBe(stopped);
+    await expect(room.closeConsumer('b-teacher', atTeacher.consumerId)).rejects.toThrow(/not found/);
+    const again = await room.consume('b-teacher', c2Camera);
+    await room.resumeConsumer('b-teacher', again.id);
+    expect(await waitFor(() => atTeacher.packets() > stopped + 30, 15_000)).toBe(true);
     // Classroom 3 does not receive classroom 2 until classroom 2 has the floor; then it does.
     await expect(room.consume('b-c3', c2Camera)).rejects.toThrow();
     room.setFloor('c2');

@@ -110,6 +110,18 @@ describe('socket.io signaling on the real server', () => {
       ok: true,
       data: null,
     });
+    // A consumer the client no longer shows is closed on its word, once.
+    expect(await request(c1, 'consumer:close', { lessonId, consumerId: consumed.data.id })).toEqual({
+      ok: true,
+      data: null,
+    });
+    expect(await request(c1, 'consumer:close', { lessonId, consumerId: consumed.data.id })).toMatchObject({
+      ok: false,
+      error: { name: 'NotFoundError', code: 'NOT_FOUND' },
+    });
+    const reconsumed = await request(c1, 'consume', { lessonId, producerId: produced.data.producerId });
+    if (!reconsumed.ok) throw new Error(reconsumed.error.message);
+    await request(c1, 'consumer:resume', { lessonId, consumerId: reconsumed.data.id });
 
     // classroom1 sends its camera; the teacher is told, classroom2 is not and may not consume it.
     const teacherTold = next(teacher, 'producer:new');

@@ -6,6 +6,7 @@ import type {
   MediaSource,
   PeerHealth,
   PeerInfo,
+  ProducerInfo,
   ServerToClientEvents,
 } from '../../../server/contract/events.ts';
 import { api } from '../api.ts';
@@ -62,6 +63,10 @@ export class LessonClient extends Emitter<LessonClientEvents> {
   readonly #announced = new Set<string>();
   /** Producers being consumed right now (announced and listed at join may be the same one). */
   readonly #consuming = new Set<string>();
+  /** Every producer offered to this participant, consumed or not. */
+  readonly #offered = new Map<string, ProducerInfo>();
+  /** Which video to receive (audio is always received). */
+  #wantsVideo: (producer: ProducerInfo) => boolean = () => true;
   #joining: Promise<void> | null = null;
   #statsTimer: number | undefined;
   #meter = new LinkStatsMeter();
@@ -77,6 +82,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     this.#role = role;
     const handlers: Partial<ServerToClientEvents> = {
       'producer:new': (p) => {
+        this.#offered.set(p.producerId, p);
         // While joining, the producer may be missing from the join's list: consume it once the
         // receive transport exists, or it would never be heard.
         if (!this.#recv) this.#announced.add(p.producerId);
@@ -84,6 +90,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       },
       'consumer:closed': ({ consumerId }) => this.#dropConsumer(consumerId),
       'producer:closed': ({ producerId }) => {
+        this.#offered.delete(producerId);
         for (const c of this.#consumers.values()) if (c.producerId === producerId) this.#dropConsumer(c.id);
       },
       'peer:joined': (p) => this.emit('peerjoined', p),
@@ -132,6 +139,22 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     const camera = this.#camera;
     if (this.#role !== 'classroom' || !camera || camera.closed) return;
     await camera.setRtpEncodingParameters(featured ? CLASSROOM_CAMERA.featured : CLASSROOM_CAMERA.grid);
+  }
+
+  /**
+   * Which video to receive: the teacher of a broadcast watches only the classrooms in view.
+   * Video no longer wanted is closed (on the server too, so it stops crossing the link) and
+   * video newly wanted is consumed. Audio is always received.
+   */
+  setVideoFilter(wants: (producer: ProducerInfo) => boolean): void {
+    this.#wantsVideo = wants;
+    if (!this.#recv) return;
+    for (const consumer of [...this.#consumers.values()]) {
+      const offered = this.#offered.get(consumer.producerId);
+      if (offered && !this.#wanted(offered)) this.#stopConsumer(consumer.id);
+    }
+    for (const offered of this.#offered.values())
+      if (this.#wanted(offered)) void this.#consume(offered.producerId);
   }
 
   /** Local camera and microphone to send once joined (may be set before or after joining). */
@@ -183,6 +206,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       this.#send = await this.#createTransport(lessonId, 'send');
       this.#peerId = joined.peerId;
       for (const peer of joined.peers) this.emit('peerjoined', peer);
+      for (const producer of joined.producers) this.#offered.set(producer.producerId, producer);
       this.emit('interaction', joined.interaction);
       await this.#produceLocal();
       const producers = new Set([...joined.producers.map((p) => p.producerId), ...this.#announced]);
@@ -287,6 +311,8 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       [...this.#consumers.values()].some((c) => c.producerId === producerId)
     )
       return;
+    const offered = this.#offered.get(producerId);
+    if (offered && !this.#wanted(offered)) return;
     this.#consuming.add(producerId);
     try {
       const options = await request(this.#socket, 'consume', { lessonId, producerId });
@@ -299,6 +325,11 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       });
       this.#consumers.set(consumer.id, consumer);
       consumer.on('trackended', () => this.#dropConsumer(consumer.id));
+      // Paged out of view while it was being set up.
+      if (offered && !this.#wanted(offered)) {
+        this.#stopConsumer(consumer.id);
+        return;
+      }
       await request(this.#socket, 'consumer:resume', { lessonId, consumerId: consumer.id });
       this.emit('track', {
         consumerId: consumer.id,
@@ -313,6 +344,18 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     } finally {
       this.#consuming.delete(producerId);
     }
+  }
+
+  #wanted(producer: ProducerInfo): boolean {
+    return producer.kind !== 'video' || this.#wantsVideo(producer);
+  }
+
+  /** Drops a consumer this participant no longer wants, and has the server stop sending it. */
+  #stopConsumer(consumerId: string): void {
+    const lessonId = this.#lessonId;
+    this.#dropConsumer(consumerId);
+    if (lessonId)
+      void request(this.#socket, 'consumer:close', { lessonId, consumerId }).catch(() => undefined);
   }
 
   #dropConsumer(consumerId: string): void {
@@ -342,6 +385,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     this.#peerId = null;
     this.#device = null;
     this.#announced.clear();
+    this.#offered.clear();
   }
 
   #setState(state: MediaState, detail?: string): void {

@@ -7,7 +7,7 @@ import type { MessageKey } from '../i18n.ts';
 import { LessonClient } from '../media/LessonClient.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import { connectSignaling, request } from '../signaling.ts';
-import { ClassroomTile } from '../studio/ClassroomTile.ts';
+import { ClassroomGrid } from '../studio/ClassroomGrid.ts';
 import type { TileActions } from '../studio/ClassroomTile.ts';
 import { h, mount } from '../ui/dom.ts';
 import { retext, tr } from '../ui/text.ts';
@@ -40,11 +40,11 @@ export function studioPage(root: HTMLElement, user: UserView): void {
     { class: 'btn btn-danger btn-xl', type: 'button', 'data-testid': 'lesson-end', disabled: true },
     tr('end'),
   );
-  const grid = h('section', { class: 'grid', 'aria-label': t('classrooms') });
+  const gridBox = h('section', { class: 'grid-box', 'aria-label': t('classrooms') });
   const boardBox = h('section', { class: 'studio-board', 'aria-label': t('boardSurface') });
   const handList = h('ol', { class: 'hand-list', 'data-testid': 'hand-list' });
   const hands = h('section', { class: 'hands', 'aria-live': 'polite' }, h('h2', {}, tr('hands')), handList);
-  const tiles = new Map<string, ClassroomTile>();
+  let grid: ClassroomGrid | null = null;
   let board: BoardSession | null = null;
   let interaction: Interaction = { hands: [], floor: null, spotlight: null, muted: [] };
   /** peerId → classroom id. */
@@ -87,7 +87,7 @@ export function studioPage(root: HTMLElement, user: UserView): void {
           ),
         ),
         hands,
-        grid,
+        gridBox,
       ),
     ),
   );
@@ -110,7 +110,7 @@ export function studioPage(root: HTMLElement, user: UserView): void {
   };
 
   const renderInteraction = (): void => {
-    for (const tile of tiles.values()) tile.interaction(interaction, board?.penHolder ?? null);
+    grid?.interaction(interaction, board?.penHolder ?? null);
     const rows = interaction.hands.map((hand, i) => {
       const classroom = lesson?.classrooms.find((c) => c.id === hand.classroomId);
       const give = h(
@@ -185,11 +185,15 @@ export function studioPage(root: HTMLElement, user: UserView): void {
     const changed = next?.id !== lesson?.id;
     lesson = next;
     if (changed) {
-      tiles.clear();
       interaction = { hands: [], floor: null, spotlight: null, muted: [] };
-      for (const classroom of next?.classrooms ?? [])
-        tiles.set(classroom.id, new ClassroomTile(classroom, actions));
-      mount(grid, ...[...tiles.values()].map((tile) => tile.el));
+      // Only the classrooms in view send the teacher their camera (a broadcast pages through them).
+      grid = new ClassroomGrid(next?.classrooms ?? [], actions, (inView) =>
+        client.setVideoFilter((producer) => {
+          const classroomId = peers.get(producer.peerId);
+          return classroomId === undefined || inView.has(classroomId);
+        }),
+      );
+      mount(gridBox, grid.el);
     }
     render();
     showBoard(next);
@@ -222,6 +226,8 @@ export function studioPage(root: HTMLElement, user: UserView): void {
   startBtn.addEventListener('click', () => lifecycle(startBtn, 'starting', 'lesson:start'));
   endBtn.addEventListener('click', () => lifecycle(endBtn, 'ending', 'lesson:end'));
   client.on('interaction', (next) => {
+    // The classroom given the floor is the one the teacher talks with: bring it into view.
+    if (next.floor && next.floor !== interaction.floor) grid?.reveal(next.floor);
     interaction = next;
     renderInteraction();
   });
@@ -232,11 +238,11 @@ export function studioPage(root: HTMLElement, user: UserView): void {
   client.on('peerleft', ({ peerId }) => {
     const refId = peers.get(peerId);
     peers.delete(peerId);
-    if (refId) tiles.get(refId)?.detach();
+    if (refId) grid?.tile(refId)?.detach();
   });
   client.on('track', ({ consumerId, peerId, kind, track }) => {
     const refId = peers.get(peerId);
-    const tile = refId ? tiles.get(refId) : undefined;
+    const tile = refId ? grid?.tile(refId) : undefined;
     if (!refId || !tile) return;
     tracks.set(consumerId, { refId, kind });
     tile.attach(kind, track);
@@ -244,10 +250,10 @@ export function studioPage(root: HTMLElement, user: UserView): void {
   client.on('trackended', ({ consumerId }) => {
     const track = tracks.get(consumerId);
     tracks.delete(consumerId);
-    if (track) tiles.get(track.refId)?.detach(track.kind);
+    if (track) grid?.tile(track.refId)?.detach(track.kind);
   });
   client.on('health', (list) => {
-    for (const tile of tiles.values()) tile.health(list.find((p) => p.refId === tile.classroom.id) ?? null);
+    grid?.health(list);
   });
   client.on('state', (state, detail) => {
     if (state === 'failed') notice.textContent = detail ?? '';
