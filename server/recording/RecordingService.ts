@@ -221,6 +221,8 @@ export class RecordingService {
     room.on('close', (reason) => {
       if (this.#recorders.get(lessonId) !== recorder) return;
       this.#recorders.delete(lessonId);
+      // The recorder stops itself on the room's close too; either way this waits for that
+      // stop, its runs' ends and their writes, before the lesson's recording is finished.
       recorder
         .stop()
         .then(() => this.#writes.get(lessonId))
@@ -279,18 +281,25 @@ export class RecordingService {
     );
   }
 
-  /** Applies `change` to the lesson's Recording after the writes before it (read, change, save). */
-  #write(lessonId: string, change: (doc: Recording) => void): Promise<void> {
+  /**
+   * Applies `change` to the lesson's runs and gaps after the writes before it (read, change,
+   * save). It writes nothing else: a state written from its read could undo one set
+   * meanwhile (composing, ready).
+   */
+  #write(lessonId: string, change: (doc: Pick<Recording, 'runs' | 'gaps'>) => void): Promise<void> {
     const previous = this.#writes.get(lessonId) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
       .then(async () => {
-        const doc = await this.#o.models.Recording.findOne({ lessonId }).lean<Recording>();
+        const doc = await this.#o.models.Recording.findOne(
+          { lessonId },
+          { runs: 1, gaps: 1 },
+        ).lean<Recording>();
         if (!doc) return;
         change(doc);
         await this.#o.models.Recording.updateOne(
           { _id: doc._id },
-          { $set: { runs: doc.runs, gaps: doc.gaps, state: doc.state } },
+          { $set: { runs: doc.runs, gaps: doc.gaps } },
         );
         await this.#copy(lessonId);
       })
@@ -423,7 +432,7 @@ export class RecordingService {
 type Gap = Recording['gaps'][number];
 
 /** The gap of a switch-off not yet switched on again. */
-function openSwitchedOff(rec: Recording): Gap | undefined {
+function openSwitchedOff(rec: Pick<Recording, 'gaps'>): Gap | undefined {
   return rec.gaps.find((g) => g.reason === 'switched-off' && g.to.getTime() === g.from.getTime());
 }
 

@@ -55,7 +55,9 @@ export interface ComposeOptions {
 
 /**
  * The segments of a run that can be read, in order: empty files and a last segment cut
- * off by a crash (ffprobe cannot open it) are left out.
+ * off before its first packet reached the disk (ffprobe cannot open it, or finds no packet)
+ * are left out. A last segment without its trailer (its recorder killed, or stopped while
+ * no media came) is kept: it has no duration, but its packets are read.
  */
 export function readableSegments(dir: string, ffprobePath = 'ffprobe'): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -69,12 +71,10 @@ export function readableSegments(dir: string, ffprobePath = 'ffprobe'): string[]
   if (last) {
     const probe = spawnSync(
       ffprobePath,
-      ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', last],
-      {
-        encoding: 'utf8',
-      },
+      ['-v', 'error', '-read_intervals', '%+#1', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', last],
+      { encoding: 'utf8' },
     );
-    if (probe.status !== 0 || !(Number(probe.stdout.trim()) > 0)) files.pop();
+    if (probe.status !== 0 || probe.stdout.trim() === '') files.pop();
   }
   return files;
 }

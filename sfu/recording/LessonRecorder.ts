@@ -108,6 +108,8 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
   #runCount: number;
   #settleTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  /** The stop under way: every caller of `stop()` waits for the same one. */
+  #stopped: Promise<void> | null = null;
 
   constructor(room: MediaRoom, options: LessonRecorderOptions) {
     super();
@@ -159,9 +161,17 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
     return [...this.#groups.values()].flatMap((g) => (g.run ? [g.run] : []));
   }
 
-  /** Stops every recorder (each finishes its segment); the lesson's runs end now. */
-  async stop(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Stops every recorder (each finishes its segment); the lesson's runs end now. Resolves
+   * once every run has ended and its `runended` (and any last `gap`) was emitted, for
+   * every caller: the room's own close and the owner's stop wait for the same stop.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
     this.#closed = true;
     const now = this.#options.now();
     if (this.#settleTimer) clearTimeout(this.#settleTimer);
@@ -313,8 +323,10 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
     state.process = null;
     state.taps = [];
     state.ports = [];
-    for (const tap of taps) tap.close();
+    // ffmpeg first, while its media may still flow: it notices the signal at its next packet
+    // and writes its segment out whole; its taps close once it has.
     if (process) await process.stop();
+    for (const tap of taps) tap.close();
     this.#release(ports);
     if (run) {
       run.endedAt = this.#options.now();

@@ -93,6 +93,11 @@ export class RecorderProcess extends TypedEmitter<RecorderProcessEvents> {
         String(segmentSeconds),
         '-segment_format',
         'matroska',
+        // Each packet reaches the file as it comes, in clusters of at most half a second: a
+        // recorder that ends without its trailer (killed, or stopped while no media came)
+        // loses at most that, not its whole segment (the muxer holds a cluster until closed).
+        '-segment_format_options',
+        'flush_packets=1:cluster_time_limit=500',
         `${dir}/%05d.mkv`,
       ],
       { stdio: ['pipe', 'ignore', 'pipe'] },
@@ -120,14 +125,22 @@ export class RecorderProcess extends TypedEmitter<RecorderProcessEvents> {
     return this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
-  /** Asks ffmpeg to finish its segment and exit (SIGINT), killing it after `graceMs`. */
-  async stop(graceMs = 5000): Promise<void> {
+  /**
+   * Asks ffmpeg to finish its segment and exit (SIGINT). ffmpeg notices the signal only
+   * when its next packet arrives; when none has come within `wakeMs` (the media is gone, as
+   * when the lesson ends), a second SIGINT interrupts its wait at once (its segment's
+   * trailer is not written: the packets flushed so far stay readable). It is killed after
+   * `graceMs`.
+   */
+  async stop({ wakeMs = 1000, graceMs = 5000 }: { wakeMs?: number; graceMs?: number } = {}): Promise<void> {
     this.#stopping = true;
     if (!this.running) return this.#exited;
     this.#child.kill('SIGINT');
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
+    const wake = setTimeout(() => this.#child.kill('SIGINT'), wakeMs);
+    const kill = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
     await this.#exited;
-    clearTimeout(timer);
+    clearTimeout(wake);
+    clearTimeout(kill);
   }
 }
 
