@@ -84,6 +84,41 @@ export default tseslint.config(
     },
   },
   {
+    // The wire contract, shared with the browser. It may import zod, its own files and, as
+    // types only, the scheduler's plain-data results that travel as they are (figures, bells,
+    // compatibility reports, proposals): the scheduler computes them, so they are defined
+    // there once. Never sfu/ (its types carry mediasoup's; the media wire shapes are the
+    // contract's own, checked against sfu's in server/signaling/wireTypes.ts), nor any other
+    // server module.
+    files: ['server/contract/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [...serverLibraries, 'mediasoup'].map((name) => ({
+            name,
+            message: 'The contract is types and schemas: no web, database or media code.',
+          })),
+          patterns: [
+            {
+              group: ['**/sfu/**', '**/client/**'],
+              message: 'The contract imports neither the media plane nor the client.',
+            },
+            {
+              regex: String.raw`^\.\./(?!\.\./scheduler/)`,
+              message: 'The contract imports no server module (only its own files and scheduler types).',
+            },
+            {
+              group: ['**/scheduler/**'],
+              allowTypeImports: true,
+              message: 'Import the scheduler’s types with `import type` only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['client/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

@@ -4,7 +4,12 @@ import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { Server } from 'socket.io';
 import type { Socket } from 'socket.io';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/contract/events.ts';
+import type {
+  Ack,
+  AckData,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../server/contract/events.ts';
 import { LESSON_MEDIA_CODECS } from '../../sfu/media.ts';
 import { killPid, onExit } from './reaper.ts';
 
@@ -152,18 +157,16 @@ function transportOf(peer: BarePeer, id: string): types.WebRtcTransport {
 }
 
 type Payload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
-type Reply<E extends keyof ClientToServerEvents> =
-  Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
 
 /** Answers `event` with an acknowledgement, as the platform's handlers do (errors included). */
 function handle<E extends keyof ClientToServerEvents>(
   socket: Socket<ClientToServerEvents, ServerToClientEvents>,
   event: E,
-  handler: (payload: Payload<E>) => Reply<E> | Promise<Reply<E>>,
+  handler: (payload: Payload<E>) => AckData<E> | Promise<AckData<E>>,
 ): void {
   const on = socket.on.bind(socket) as unknown as (
     e: string,
-    listener: (payload: Payload<E>, ack: (response: Ack<Reply<E>>) => void) => void,
+    listener: (payload: Payload<E>, ack: (response: Ack<AckData<E>>) => void) => void,
   ) => void;
   on(event, (payload, ack) => {
     Promise.resolve()

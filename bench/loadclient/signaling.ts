@@ -1,13 +1,16 @@
 import type { Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/contract/events.ts';
+import type {
+  Ack,
+  AckData,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../server/contract/events.ts';
 import { connect } from '../../tests/helpers/socket.ts';
 
 /** A signaling socket of the platform, typed by its contract. */
 export type LoadSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** What an event's acknowledgement carries when it succeeds. */
-export type AckData<E extends keyof ClientToServerEvents> =
-  Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
+export type { AckData };
 
 /** The server refused a request (its error name, message and code). */
 export class RefusedError extends Error {

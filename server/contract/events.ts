@@ -22,6 +22,8 @@ export interface PeerInfo {
   /** Classroom id for classrooms, user id for the teacher. */
   refId: string;
   displayName: string;
+  /** What the peer's link can take for this lesson (its share of its school's downlink), kbit/s; absent: no limit. */
+  downlinkKbps?: number;
 }
 
 /** A producer another participant can consume. */

@@ -1,6 +1,11 @@
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/contract/events.ts';
+import type {
+  Ack,
+  AckData,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../server/contract/events.ts';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -36,7 +41,7 @@ export function request<E extends keyof ClientToServerEvents>(
   event: E,
   payload: unknown,
   timeoutMs = 10_000,
-): Promise<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0] extends Ack<infer T> ? Ack<T> : never> {
+): Promise<Ack<AckData<E>>> {
   return new Promise((resolve, reject) => {
     (
       socket.timeout(timeoutMs).emit as (
