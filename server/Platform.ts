@@ -163,6 +163,7 @@ export class Platform {
           logger.child({ module: 'seed' }),
           new Date((options.now ?? Date.now)()),
           config.demoLessonMinutes,
+          config.delivery,
         );
 
       let workers: MediaWorkers;

@@ -1,8 +1,13 @@
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
+import type { DeliveryRules } from '../../scheduler/delivery/index.ts';
+import { seedSecondCounty } from './anxiang.ts';
+import { demoBells } from './bells.ts';
+import { seedHistory, weeklyLesson } from './history.ts';
 import { seedResearch } from './research.ts';
 import { demoTerm } from './term.ts';
+import { ART, ENGLISH_4, MUSIC } from './topics.ts';
 
 /** The password of every demo account (printed at start and listed in the README). */
 export const DEMO_PASSWORD = 'demo2026';
@@ -148,32 +153,18 @@ const LOCAL_TEACHERS = [
 ] as const;
 
 /**
- * A school's day: four morning and two afternoon periods of 40 minutes, shifted by
- * `offsetMinutes`. The demo's village schools ring 0–4 minutes after the hub, close enough
- * for synchronized lessons (each class's period covered by at least 90 %).
- */
-function bells(offsetMinutes: number): { period: number; start: string; end: string; weekdays: number[] }[] {
-  const starts = [8 * 60, 8 * 60 + 55, 10 * 60 + 5, 11 * 60, 14 * 60 + 30, 15 * 60 + 25];
-  const hhmm = (m: number): string =>
-    `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-  return starts.map((s, i) => ({
-    period: i + 1,
-    start: hhmm(s + offsetMinutes),
-    end: hhmm(s + offsetMinutes + 40),
-    weekdays: [1, 2, 3, 4, 5],
-  }));
-}
-
-/**
  * Seeds the demo 1+4 cluster on first start (regions, schools with bells, classrooms,
- * classes, accounts, an offering), and on every start makes sure the demo teacher has a
- * lesson happening now, so the demo is always ready to teach.
+ * classes, accounts, three offerings) with its term so far (past lessons with their records,
+ * judged by `rules`: {@link seedHistory}), the research demo, and a second county with its
+ * own cluster and term so far; and on every start makes sure the demo teacher has a lesson
+ * happening now, so the demo is always ready to teach.
  */
 export async function seedDemo(
   models: Models,
   logger: Logger,
   now = new Date(),
   lessonMinutes = 40,
+  rules: Partial<DeliveryRules> = {},
 ): Promise<void> {
   const { Region, School, Cluster, Classroom, TeachingClass, User, Offering, BellSchedule, TermCalendar } =
     models;
@@ -194,7 +185,7 @@ export async function seedDemo(
     const hubBells = await BellSchedule.create({
       schoolId: hub._id,
       name: '漳江小学作息',
-      periods: bells(0),
+      periods: demoBells(0),
     });
     await School.updateOne({ _id: hub._id }, { bellScheduleId: hubBells._id });
     const hubRoom = await Classroom.create({ schoolId: hub._id, name: '录播教室', kind: 'recording' });
@@ -211,7 +202,7 @@ export async function seedDemo(
       const schedule = await BellSchedule.create({
         schoolId: school._id,
         name: `${r.school}作息`,
-        periods: bells([0, 2, 3, 4][i] ?? 0),
+        periods: demoBells([0, 2, 3, 4][i] ?? 0),
       });
       await School.updateOne({ _id: school._id }, { bellScheduleId: schedule._id });
       const classroom = await Classroom.create({
@@ -293,33 +284,50 @@ export async function seedDemo(
       coordinatorIds: [userId('coordinator')],
       activeTerms: [term.term],
     });
-    await Offering.create({
-      clusterId: cluster._id,
-      term: term.term,
-      subject: '英语',
-      grade: 4,
-      teacherId: userId('teacher'),
-      hubClassroomId: hubRoom._id,
-      receivingClassIds: rural.map((r) => r.klass._id),
-      periodsPerWeek: 2,
-    });
-    for (const [subject, periodsPerWeek] of [
-      ['音乐', 2],
-      ['美术', 1],
-    ] as const)
-      await Offering.create({
+    const receivingClassIds = rural.map((r) => r.klass._id);
+    const offering = (subject: string, teacher: string, periodsPerWeek: number) =>
+      Offering.create({
         clusterId: cluster._id,
         term: term.term,
         subject,
         grade: 4,
-        teacherId: userId('teacher2'),
+        teacherId: userId(teacher),
         hubClassroomId: hubRoom._id,
-        receivingClassIds: rural.map((r) => r.klass._id),
+        receivingClassIds,
         periodsPerWeek,
       });
+    const english = await offering('英语', 'teacher', 2);
+    const music = await offering('音乐', 'teacher2', 2);
+    const art = await offering('美术', 'teacher2', 1);
     logger.info('demo cluster seeded');
+    // The term so far, taught in the hub's 4th and 5th periods (free in every class's week).
+    const started = performance.now();
+    const history = await seedHistory(
+      models,
+      {
+        clusterId: cluster._id,
+        hubClassroomId: hubRoom._id,
+        calendar: term,
+        classrooms: rural.map((r, i) => ({
+          id: r.classroom._id,
+          downlinkMbps: RURAL[i]?.down ?? 0,
+          uplinkMbps: RURAL[i]?.up ?? 0,
+          classSize: r.klass.size,
+        })),
+        weekly: [
+          weeklyLesson(english, 2, 4, ENGLISH_4),
+          weeklyLesson(english, 4, 4, ENGLISH_4),
+          weeklyLesson(music, 1, 4, MUSIC),
+          weeklyLesson(music, 3, 4, MUSIC),
+          weeklyLesson(art, 5, 5, ART),
+        ],
+      },
+      { now: now.getTime(), rules, seed: 20261 },
+    );
+    logger.info({ ...history, ms: Math.round(performance.now() - started) }, 'demo term so far seeded');
   }
   await seedResearch(models, logger, now, DEMO_PASSWORD);
+  await seedSecondCounty(models, logger, now, { password: DEMO_PASSWORD, rules });
   await ensureLessonNow(models, logger, now, lessonMinutes);
 }
 

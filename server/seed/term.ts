@@ -24,8 +24,9 @@ function saturdayFrom(y: number, m: number, d: number): string {
  * to about 22 January with 国庆节 and 元旦, spring from about 20 February to early July with
  * 清明节 and 劳动节. Make-up working days are approximated as the Saturday after each long
  * holiday, following Friday's timetable (the real dates are set by the State Council each year).
+ * `place` names the region whose calendar it is (the name only).
  */
-export function demoTerm(now: Date): DemoTerm {
+export function demoTerm(now: Date, place = '桃源县'): DemoTerm {
   const y = now.getUTCFullYear();
   const month = now.getUTCMonth() + 1;
   const day = now.getUTCDate();
@@ -35,7 +36,7 @@ export function demoTerm(now: Date): DemoTerm {
     const a = autumnStartYear;
     return {
       term: `${a}-${a + 1}-1`,
-      name: `桃源县 ${a}–${a + 1} 学年第一学期`,
+      name: `${place} ${a}–${a + 1} 学年第一学期`,
       start: iso(a, 9, 1),
       end: iso(a + 1, 1, 22),
       holidays: [
@@ -47,7 +48,7 @@ export function demoTerm(now: Date): DemoTerm {
   }
   return {
     term: `${y - 1}-${y}-2`,
-    name: `桃源县 ${y - 1}–${y} 学年第二学期`,
+    name: `${place} ${y - 1}–${y} 学年第二学期`,
     start: iso(y, 2, 20),
     end: iso(y, 7, 5),
     holidays: [

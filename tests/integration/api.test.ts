@@ -6,6 +6,7 @@ import type {
   SfuStatsResponse,
   UserView,
 } from '../../server/contract/api.ts';
+import { SECOND_COUNTY_ACCOUNTS } from '../../server/seed/anxiang.ts';
 import { DEMO_ACCOUNTS } from '../../server/seed/demo.ts';
 import { RESEARCH_DEMO_ACCOUNTS } from '../../server/seed/research.ts';
 import { login, makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
@@ -216,7 +217,7 @@ describe('persistence', () => {
         );
         expect(again.body.lesson).toMatchObject({ id: lesson.id, state: 'live' });
         expect(await second.platform.models.User.countDocuments()).toBe(
-          DEMO_ACCOUNTS.length + RESEARCH_DEMO_ACCOUNTS.length,
+          DEMO_ACCOUNTS.length + RESEARCH_DEMO_ACCOUNTS.length + SECOND_COUNTY_ACCOUNTS.length,
         );
         // The token signed before the restart is still valid: the secret lives in the data folder.
         expect((await get(`${second.url}/api/auth/me`, token)).status).toBe(200);

@@ -34,6 +34,8 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
   let demo: Side;
   let rooms: string[];
   let offeringId: string;
+  /** The cluster's figures for the month before this test's lessons: the demo's term so far. */
+  let seeded: Figures;
   const tokens: Record<string, string> = {};
   const get = async <T>(who: string, path: string) => {
     const res = await fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${tokens[who]}` } });
@@ -110,6 +112,9 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
         .lean()
     ).map((r) => r._id.toString());
     for (const who of ['admin', 'bureau', 'coordinator', 'teacher']) tokens[who] = await login(t.url, who);
+    seeded = (
+      await get<ReportView>('coordinator', `/api/reports/figures?clusterId=${demo.clusterId}&period=month`)
+    ).body.figures;
     // Live for exactly 80 % of the schedule; room 1 reconnects three times (overlapping), room 2 is late, room 3 never comes.
     await lesson(
       MONDAY,
@@ -164,21 +169,36 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
     expect(ours[0]!.classrooms[0]!.headcount).toBe(38);
     expect(ours[1]!.reasons[0]).toContain('79.9');
     expect(ours[3]!.classrooms.map((c) => c.status)).toEqual(['present', 'absent', 'absent', 'absent']);
-    // The demo's own lesson (starting now) is upcoming, not missed.
+    // On top of the demo's month so far (its own lesson, starting now, upcoming, not missed).
+    const s = seeded.sessions;
+    expect(s.upcoming).toBe(1);
     expect(body.figures.sessions).toEqual({
-      planned: 6,
-      delivered: 1,
-      notDelivered: 2,
-      missed: 1,
-      upcoming: 2,
+      planned: s.planned + 5,
+      delivered: s.delivered + 1,
+      notDelivered: s.notDelivered + 2,
+      missed: s.missed + 1,
+      upcoming: s.upcoming + 1,
       live: 0,
     });
     // A missed lesson is not held against its classrooms: 3 lessons × 4 classrooms were due.
-    expect(body.figures.attendance).toEqual({ due: 12, present: 7, late: 1, partial: 0, absent: 4 });
-    expect(body.figures.offeringsSynchronized).toBe(1);
+    const a = seeded.attendance;
+    expect(body.figures.attendance).toEqual({
+      due: a.due + 12,
+      present: a.present + 7,
+      late: a.late + 1,
+      partial: a.partial,
+      absent: a.absent + 4,
+    });
+    // The demo's month has delivered each of the cluster's three offerings already.
+    expect(seeded.offeringsSynchronized).toBe(3);
+    expect(body.figures.offeringsSynchronized).toBe(3);
     // Hub teachers' periods in November: their local lessons on each school day (English
-    // teacher Mon/Wed/Fri: 13; music teacher Tue/Thu: 8) plus the 6 synchronized sessions.
-    expect(body.figures.teacherPeriods).toEqual({ online: 1, total: 27 });
+    // teacher Mon/Wed/Fri: 13; music teacher Tue/Thu: 8) plus the synchronized sessions.
+    expect(seeded.teacherPeriods.total).toBe(21 + s.planned);
+    expect(body.figures.teacherPeriods).toEqual({
+      online: seeded.teacherPeriods.online + 1,
+      total: 21 + s.planned + 5,
+    });
     expect(body.rules.join(' ')).toContain('80%');
     // Judged once over, and kept with the lesson.
     const stored = await t.platform.models.Lesson.findOne({ scheduledStart: new Date(MONDAY) }).lean();
@@ -266,10 +286,11 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
     const header = sheet.getRow(1).values as unknown[];
     const total = sheet.getRow(2).values as unknown[];
     const col = (name: string): unknown => total[header.indexOf(name)];
-    expect(col('已开课节数')).toBe(1);
-    expect(col('缺课节数')).toBe(1);
-    expect(col('出勤率(%)')).toBe(Math.round((8 / 12) * 1000) / 10);
-    expect(wb.getWorksheet('课时')!.rowCount).toBe(7);
+    const a = seeded.attendance;
+    expect(col('已开课节数')).toBe(seeded.sessions.delivered + 1);
+    expect(col('缺课节数')).toBe(seeded.sessions.missed + 1);
+    expect(col('出勤率(%)')).toBe(Math.round(((a.present + a.late + 8) / (a.due + 12)) * 1000) / 10);
+    expect(wb.getWorksheet('课时')!.rowCount).toBe(seeded.sessions.planned + 5 + 1);
     expect(wb.getWorksheet('统计口径')!.getRow(2).getCell(1).text).toContain('80%');
   });
   it('shows a lesson judged, a lesson added and a school edited in the next report, whichever server process wrote them', async () => {
