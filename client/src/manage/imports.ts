@@ -1,6 +1,7 @@
 import type { ImportResponse } from '../../../server/contract/api.ts';
 import { api, send } from '../api.ts';
-import { lang, zhEn } from '../i18n.ts';
+import { lang } from '../i18n.ts';
+import { m } from './messages.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveBlob, saveDownload } from '../ui/download.ts';
 
@@ -40,19 +41,10 @@ function renderResult(result: HTMLElement, body: ImportResponse, dryRun: boolean
   const errors = body.errors;
   result.dataset['state'] = errors.length ? 'errors' : dryRun ? 'checked' : 'imported';
   const summary = errors.length
-    ? zhEn(
-        `发现 ${errors.length} 处问题，未导入任何数据。请修改文件后重新检查。`,
-        `${errors.length} problems found; nothing was imported. Fix the file and check again.`,
-      )
+    ? m('importProblems', { n: errors.length })
     : dryRun
-      ? zhEn(
-          `检查通过：${body.rows} 行，将新建 ${body.created} 条、更新 ${body.updated} 条。可以导入。`,
-          `Checked: ${body.rows} rows; ${body.created} to create, ${body.updated} to update. Ready to import.`,
-        )
-      : zhEn(
-          `已导入：新建 ${body.created} 条，更新 ${body.updated} 条。`,
-          `Imported: ${body.created} created, ${body.updated} updated.`,
-        );
+      ? m('importChecked', { rows: body.rows, created: body.created, updated: body.updated })
+      : m('importDone', { created: body.created, updated: body.updated });
   const byKind = Object.entries(body.byKind).map(([k, v]) => [
     kindName(k),
     v?.rows ?? 0,
@@ -64,12 +56,12 @@ function renderResult(result: HTMLElement, body: ImportResponse, dryRun: boolean
     h('p', { class: errors.length ? 'form-error' : 'ok' }, summary),
     errors.length
       ? table(
-          [zhEn('工作表', 'Sheet'), zhEn('行号', 'Row'), zhEn('列', 'Column'), zhEn('问题', 'Problem')],
-          errors.map((e) => [e.sheet ?? '', e.row || zhEn('文件', 'file'), e.column ?? '', e.message]),
+          [m('importSheet'), m('importRow'), m('importColumn'), m('importProblem')],
+          errors.map((e) => [e.sheet ?? '', e.row || m('importFile'), e.column ?? '', e.message]),
           'import-errors',
         )
       : table(
-          [zhEn('类型', 'Kind'), zhEn('行数', 'Rows'), zhEn('新建', 'New'), zhEn('更新', 'Updated')],
+          [m('importSummaryKind'), m('importRows'), m('importNew'), m('importUpdated')],
           byKind,
           'import-summary',
         ),
@@ -77,14 +69,7 @@ function renderResult(result: HTMLElement, body: ImportResponse, dryRun: boolean
       ? h(
           'div',
           { class: 'credentials', 'data-testid': 'import-credentials' },
-          h(
-            'p',
-            { class: 'warn' },
-            zhEn(
-              '以下账号为新建账号，初始密码只显示这一次，请下载保存并分发给教师和教室；首次登录后请修改密码。',
-              'New accounts: their initial passwords are shown this once. Download the list and hand them out.',
-            ),
-          ),
+          h('p', { class: 'warn' }, m('importNewAccounts')),
           h(
             'button',
             {
@@ -92,10 +77,10 @@ function renderResult(result: HTMLElement, body: ImportResponse, dryRun: boolean
               type: 'button',
               onclick: () => saveBlob(credentialsCsv(body.credentials), '新建账号初始密码.csv'),
             },
-            zhEn('下载账号清单', 'Download account list'),
+            m('importDownloadAccounts'),
           ),
           table(
-            [zhEn('用户名', 'Username'), zhEn('姓名', 'Name'), zhEn('初始密码', 'Initial password')],
+            [m('importUsername'), m('importName'), m('importPassword')],
             body.credentials.map((c) => [c.username, c.realName, c.password]),
           ),
         )
@@ -139,10 +124,10 @@ export async function importPanel(): Promise<HTMLElement> {
     working(async () => {
       const chosen = file.files?.[0];
       if (!chosen) {
-        result.textContent = zhEn('请先选择文件', 'Choose a file first');
+        result.textContent = m('importChooseFile');
         return;
       }
-      result.textContent = zhEn('正在检查…', 'Checking…');
+      result.textContent = m('importChecking');
       const format = chosen.name.toLowerCase().endsWith('.csv') ? 'csv' : 'xlsx';
       const res = await send(`/api/import/${kind.value}?${query({ format, dryRun: String(dryRun) })}`, {
         method: 'POST',
@@ -174,7 +159,7 @@ export async function importPanel(): Promise<HTMLElement> {
     return b;
   };
   const csvAllowed = (): boolean => kind.value !== 'cluster';
-  const exportCsv = button(zhEn('导出 CSV', 'Export CSV'), false, () =>
+  const exportCsv = button(m('importExportCsv'), false, () =>
     working(() => saveDownload(`/api/export/${kind.value}?${query({ format: 'csv' })}`, 'export.csv')),
   );
   kind.addEventListener('change', () => (exportCsv.hidden = !csvAllowed()));
@@ -183,36 +168,24 @@ export async function importPanel(): Promise<HTMLElement> {
   const el = h('section', { class: 'panel' });
   mount(
     el,
-    h('div', { class: 'panel-head' }, h('h2', {}, zhEn('Excel 导入导出', 'Excel import and export'))),
-    h(
-      'p',
-      { class: 'hint' },
-      zhEn(
-        '下载模板，在 Excel 或 WPS 中填写后上传。先“检查”：列出每一处问题及其行号，不写入任何数据；检查通过后再“导入”。按名称匹配已有记录，重复导入不会产生重复数据。',
-        'Download a template, fill it in Excel or WPS and upload it. "Check" lists every problem with its row and writes nothing; then "Import". Records are matched by name, so importing again creates no duplicates.',
-      ),
-    ),
+    h('div', { class: 'panel-head' }, h('h2', {}, m('importTitle'))),
+    h('p', { class: 'hint' }, m('importHint')),
     h(
       'div',
       { class: 'import-form' },
-      h('label', { class: 'field' }, h('span', {}, zhEn('数据类型', 'Kind')), kind),
-      h('label', { class: 'field' }, h('span', {}, zhEn('联校群', 'Cluster')), cluster),
-      h(
-        'label',
-        { class: 'field' },
-        h('span', {}, zhEn('文件（.xlsx 或 .csv）', 'File (.xlsx or .csv)')),
-        file,
-      ),
+      h('label', { class: 'field' }, h('span', {}, m('importKind')), kind),
+      h('label', { class: 'field' }, h('span', {}, m('importCluster')), cluster),
+      h('label', { class: 'field' }, h('span', {}, m('importFileField')), file),
     ),
     h(
       'div',
       { class: 'actions' },
-      button(zhEn('下载模板', 'Template'), false, () =>
+      button(m('importTemplate'), false, () =>
         working(() => saveDownload(`/api/import/${kind.value}/template?format=xlsx`, 'template.xlsx')),
       ),
-      button(zhEn('检查（不导入）', 'Check (dry run)'), true, () => upload(true), 'import-check'),
-      button(zhEn('导入', 'Import'), true, () => upload(false), 'import-run'),
-      button(zhEn('导出 Excel', 'Export Excel'), false, () =>
+      button(m('importCheck'), true, () => upload(true), 'import-check'),
+      button(m('importRun'), true, () => upload(false), 'import-run'),
+      button(m('importExportExcel'), false, () =>
         working(() => saveDownload(`/api/export/${kind.value}?${query({ format: 'xlsx' })}`, 'export.xlsx')),
       ),
       exportCsv,

@@ -1,6 +1,6 @@
 import { messages } from '../i18n.ts';
 
-/** The management page's own words (its sections, the overview, the audit log), Chinese and English. */
+/** The management page's own words (its sections, the overview, the audit log, Excel import), Chinese and English. */
 export const m = messages({
   sectionCoplan: ['联合编排确认', 'Co-plan'],
   sectionOverview: ['概览', 'Overview'],
@@ -19,4 +19,48 @@ export const m = messages({
   noClassroom: ['无教室', 'no classroom'],
   noCluster: ['暂无联校群', 'No cluster yet'],
   listSeparator: ['、', ', '],
+  importTitle: ['Excel 导入导出', 'Excel import and export'],
+  importHint: [
+    '下载模板，在 Excel 或 WPS 中填写后上传。先“检查”：列出每一处问题及其行号，不写入任何数据；检查通过后再“导入”。按名称匹配已有记录，重复导入不会产生重复数据。',
+    'Download a template, fill it in Excel or WPS and upload it. "Check" lists every problem with its row and writes nothing; then "Import". Records are matched by name, so importing again creates no duplicates.',
+  ],
+  importProblems: [
+    '发现 {n} 处问题，未导入任何数据。请修改文件后重新检查。',
+    '{n} problems found; nothing was imported. Fix the file and check again.',
+  ],
+  importChecked: [
+    '检查通过：{rows} 行，将新建 {created} 条、更新 {updated} 条。可以导入。',
+    'Checked: {rows} rows; {created} to create, {updated} to update. Ready to import.',
+  ],
+  importDone: [
+    '已导入：新建 {created} 条，更新 {updated} 条。',
+    'Imported: {created} created, {updated} updated.',
+  ],
+  importSheet: ['工作表', 'Sheet'],
+  importRow: ['行号', 'Row'],
+  importColumn: ['列', 'Column'],
+  importProblem: ['问题', 'Problem'],
+  importFile: ['文件', 'file'],
+  importKind: ['数据类型', 'Kind'],
+  importSummaryKind: ['类型', 'Kind'],
+  importRows: ['行数', 'Rows'],
+  importNew: ['新建', 'New'],
+  importUpdated: ['更新', 'Updated'],
+  importNewAccounts: [
+    '以下账号为新建账号，初始密码只显示这一次，请下载保存并分发给教师和教室；首次登录后请修改密码。',
+    'New accounts: their initial passwords are shown this once. Download the list and hand them out.',
+  ],
+  importDownloadAccounts: ['下载账号清单', 'Download account list'],
+  importUsername: ['用户名', 'Username'],
+  importName: ['姓名', 'Name'],
+  importPassword: ['初始密码', 'Initial password'],
+  importChooseFile: ['请先选择文件', 'Choose a file first'],
+  importChecking: ['正在检查…', 'Checking…'],
+  importCluster: ['联校群', 'Cluster'],
+  importFileField: ['文件（.xlsx 或 .csv）', 'File (.xlsx or .csv)'],
+  importTemplate: ['下载模板', 'Template'],
+  importCheck: ['检查（不导入）', 'Check (dry run)'],
+  importRun: ['导入', 'Import'],
+  importExportExcel: ['导出 Excel', 'Export Excel'],
+  importExportCsv: ['导出 CSV', 'Export CSV'],
 });
