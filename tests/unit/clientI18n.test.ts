@@ -1,13 +1,8 @@
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stubBrowserLanguage } from '../helpers/browserLanguage.ts';
 import type * as I18n from '../../client/src/i18n.ts';
 
-// client/src/i18n.ts keeps the language in localStorage and sets <html lang>: give it both.
-const stored = new Map<string, string>();
-vi.stubGlobal('localStorage', {
-  getItem: (k: string) => stored.get(k) ?? null,
-  setItem: (k: string, v: string) => void stored.set(k, v),
-});
-vi.stubGlobal('document', { documentElement: { lang: '' } });
+stubBrowserLanguage();
 
 let i18n: typeof I18n;
 beforeAll(async () => {

@@ -1,4 +1,5 @@
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stubBrowserLanguage } from '../helpers/browserLanguage.ts';
 import type * as I18n from '../../client/src/i18n.ts';
 import type * as DashboardState from '../../client/src/manage/dashboard/state.ts';
 import type * as TimetableState from '../../client/src/manage/timetable/state.ts';
@@ -6,13 +7,7 @@ import type * as BellsState from '../../client/src/manage/bells/state.ts';
 import type { ReportView } from '../../server/contract/reports.ts';
 import type { CompatView } from '../../server/contract/timetable.ts';
 
-// client/src/i18n.ts keeps the language in localStorage and sets <html lang>: give it both.
-const stored = new Map<string, string>();
-vi.stubGlobal('localStorage', {
-  getItem: (k: string) => stored.get(k) ?? null,
-  setItem: (k: string, v: string) => void stored.set(k, v),
-});
-vi.stubGlobal('document', { documentElement: { lang: '' } });
+stubBrowserLanguage();
 
 let i18n: typeof I18n;
 let dashboard: typeof DashboardState;

@@ -29,16 +29,9 @@ export function crumbs(v: ReportView, period: string, { open }: DashboardActions
   ];
 }
 
-/** A target card: a figure, its goal as a bar when there is one, and a note. */
-function target(
-  label: string,
-  value: number,
-  goal: number | null,
-  id: string,
-  note: string,
-  shown?: string,
-): HTMLElement {
-  return h(
+/** A target card: a figure, its goal as a bar when there is one, and a note (the card builder research cards take). */
+const target: Parameters<typeof researchCards>[3] = (label, value, goal, id, note, shown) =>
+  h(
     'div',
     { class: 'target-card', 'data-testid': `target-${id}`, 'data-value': value },
     h('span', { class: 'label' }, label),
@@ -59,7 +52,6 @@ function target(
       : null,
     h('span', { class: 'hint' }, note),
   );
-}
 
 /** Recorded and shared lessons (资源同步共享), with the recordings that need attention. */
 function recordingCard(r: Figures['recordings']): HTMLElement {
