@@ -82,10 +82,10 @@ export interface PeerHealth {
   peerId: string;
   refId: string;
   connection: ConnectionHealth;
-  /** bit/s the server receives from the peer. */
-  sendBitrate: number;
-  /** bit/s the server sends to the peer. */
-  recvBitrate: number;
+  /** What the server receives from the peer (its uplink), bit/s. */
+  uplinkBitrate: number;
+  /** What the server sends to the peer (its downlink), bit/s. */
+  downlinkBitrate: number;
   uplinkScore: number | null;
   /** Round-trip time of the media sent to the peer, ms (worst stream); null before any RTCP. */
   rttMs: number | null;
@@ -141,8 +141,10 @@ export interface LessonRoomEvents extends Record<string, unknown[]> {
   /** The floor moved to a classroom (refId), or back to the teacher (null). */
   floorchanged: [string | null];
   /**
-   * The room closed: `reason` is 'ended', 'worker-died', 'closed', or for a room on a media
-   * node 'node-died' (the node or the link to it was lost).
+   * The room closed, and why: 'ended' (the lesson ended), 'moved' (another server process
+   * hosts the lesson now), 'worker-died' (its mediasoup worker died), 'closed' (shut down, the
+   * default); for a room on a media node also 'node-died' (the node or the link to it was
+   * lost) and, on the node, 'controller-gone' (the server process that opened it went away).
    */
   close: [string];
 }
@@ -669,8 +671,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
           peerId: peer.id,
           refId: peer.info.refId,
           connection,
-          sendBitrate: Math.round(sendBitrate),
-          recvBitrate: Math.round(recvBitrate),
+          uplinkBitrate: Math.round(sendBitrate),
+          downlinkBitrate: Math.round(recvBitrate),
           uplinkScore: scores.length ? Math.min(...scores) : null,
           rttMs: rttMs === null ? null : Math.round(rttMs),
           lossPct: lossPct === null ? null : Math.round(lossPct * 10) / 10,

@@ -144,8 +144,9 @@ export class AttendanceRecorder {
           connection: h.connection,
           rttMs: h.rttMs,
           lossPct: h.lossPct,
-          recvBitrate: h.recvBitrate,
-          sendBitrate: h.sendBitrate,
+          // The stored names are the peer's view: it received our downlink, sent its uplink.
+          recvBitrate: h.downlinkBitrate,
+          sendBitrate: h.uplinkBitrate,
         })),
       );
     }

@@ -40,10 +40,10 @@ export interface PeerHealth {
   refId: string;
   /** Worst of the peer's transports: new → connecting → connected; failed/closed when down. */
   connection: 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
-  /** Media the server receives from this peer. */
-  sendBitrate: number;
-  /** Media the server sends to this peer. */
-  recvBitrate: number;
+  /** Media the server receives from this peer (its uplink). */
+  uplinkBitrate: number;
+  /** Media the server sends to this peer (its downlink). */
+  downlinkBitrate: number;
   /** Worst producer score (0–10) of this peer's uplink, null when it sends nothing. */
   uplinkScore: number | null;
   /** Round-trip time of the media sent to the peer, ms; null before any RTCP report. */
@@ -200,7 +200,7 @@ export interface ServerToClientEvents {
   'consumer:closed': (payload: { consumerId: string }) => void;
   /** The media session was lost (for example its SFU worker died); rejoin to continue. */
   'lesson:media-reset': (payload: { lessonId: string; reason: string }) => void;
-  /** Link health of every participant, every few seconds, to the teacher. */
+  /** Link health of every participant, every few seconds (by default 2), to everyone in the lesson. */
   'lesson:health': (payload: { lessonId: string; peers: PeerHealth[] }) => void;
   /** Sequenced board changes, in order, to everyone who opened the board. */
   'board:ops': (payload: { lessonId: string; ops: BoardOp[] }) => void;

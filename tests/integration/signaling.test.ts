@@ -190,7 +190,7 @@ describe('socket.io signaling on the real server', () => {
     const health = await next(teacher, 'lesson:health');
     expect(health.lessonId).toBe(id);
     const classroomHealth = health.peers.find((p) => p.refId === demo!.classroomIds[2]!.toString());
-    expect(classroomHealth).toMatchObject({ connection: 'new', sendBitrate: 0 });
+    expect(classroomHealth).toMatchObject({ connection: 'new', uplinkBitrate: 0 });
 
     const reset = next(c3, 'lesson:media-reset');
     process.kill(t.platform.pool.pids[0]!, 'SIGKILL');

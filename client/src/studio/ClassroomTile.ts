@@ -143,7 +143,7 @@ export class ClassroomTile {
     this.el.dataset['quality'] = peerQuality(health);
     this.#figures.textContent = health
       ? [
-          `↑ ${formatKbps(health.sendBitrate / 1000)} · ↓ ${formatKbps(health.recvBitrate / 1000)}`,
+          `↑ ${formatKbps(health.uplinkBitrate / 1000)} · ↓ ${formatKbps(health.downlinkBitrate / 1000)}`,
           health.rttMs !== null ? `${t('rtt')} ${health.rttMs} ms` : '',
           health.lossPct !== null ? `${t('loss')} ${health.lossPct}%` : '',
           ...servedFigures(health),
