@@ -103,11 +103,12 @@ export interface SignalingOptions {
   watch?: Watch;
 }
 
-const userRoom = (userId: string): string => `user:${userId}`;
-const classroomRoom = (classroomId: string): string => `classroom:${classroomId}`;
-const lessonRoom = (lessonId: string): string => `lesson:${lessonId}`;
-const boardRoom = (lessonId: string): string => `board:${lessonId}`;
-const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
+// socket.io rooms ("channels" here, not to be confused with the media plane's LessonRoom).
+const userChannel = (userId: string): string => `user:${userId}`;
+const classroomChannel = (classroomId: string): string => `classroom:${classroomId}`;
+const lessonChannel = (lessonId: string): string => `lesson:${lessonId}`;
+const boardChannel = (lessonId: string): string => `board:${lessonId}`;
+const sessionChannel = (sessionId: string): string => `session:${sessionId}`;
 
 /**
  * socket.io signaling: JWT checked in the handshake, every payload validated, every
@@ -150,7 +151,7 @@ export class Signaling {
     });
     // Sessions ended anywhere close their sockets (across processes once the adapter is shared).
     options.auth.sessions.on('ended', ({ userId, sessionId, reason }) => {
-      const target = sessionId ? sessionRoom(sessionId) : userRoom(userId);
+      const target = sessionId ? sessionChannel(sessionId) : userChannel(userId);
       this.io.to(target).emit('session:ended', { reason });
       this.io.in(target).disconnectSockets(true);
     });
@@ -172,8 +173,8 @@ export class Signaling {
     });
     this.io.on('connection', (socket) => this.#onConnection(socket));
     options.watch?.bind({
-      lessonChannel: lessonRoom,
-      boardChannel: boardRoom,
+      lessonChannel,
+      boardChannel,
       notify: (to, payload) => this.io.to(to).emit('lesson:inspection', payload),
     });
     options.lessons.on('statechange', (lesson) => this.#onLessonState(lesson));
@@ -185,14 +186,14 @@ export class Signaling {
     // reconnect, and the load balancer sends them to the new host.
     options.leases.on('lost', (lessonId) => {
       this.#stopHosting(lessonId, 'moved');
-      this.io.local.in(lessonRoom(lessonId)).disconnectSockets(true);
+      this.io.local.in(lessonChannel(lessonId)).disconnectSockets(true);
     });
     options.rooms.on('newroom', (room) => this.#wireRoom(room));
     options.boards.on('ops', (lessonId, ops) =>
-      this.io.to(boardRoom(lessonId)).emit('board:ops', { lessonId, ops }),
+      this.io.to(boardChannel(lessonId)).emit('board:ops', { lessonId, ops }),
     );
     options.interactions.on('change', (lessonId, interaction) =>
-      this.io.to(lessonRoom(lessonId)).emit('lesson:interaction', { lessonId, interaction }),
+      this.io.to(lessonChannel(lessonId)).emit('lesson:interaction', { lessonId, interaction }),
     );
     this.#healthTimer = setInterval(() => void this.#pushHealth(), options.healthIntervalMs ?? 2000);
     this.#healthTimer.unref();
@@ -228,10 +229,10 @@ export class Signaling {
 
   #onConnection(socket: IoSocket): void {
     const { identity } = socket.data;
-    void socket.join(userRoom(identity.userId));
-    if (identity.sessionId) void socket.join(sessionRoom(identity.sessionId));
+    void socket.join(userChannel(identity.userId));
+    if (identity.sessionId) void socket.join(sessionChannel(identity.sessionId));
     this.#armExpiry(socket);
-    if (identity.classroomId) void socket.join(classroomRoom(identity.classroomId));
+    if (identity.classroomId) void socket.join(classroomChannel(identity.classroomId));
     const joined = new Set<string>();
     /** Boards this socket opened, and as whom it writes on them. */
     const boardsOpen = new Map<string, BoardAuthor>();
@@ -255,7 +256,7 @@ export class Signaling {
       // Shape checked by the schema; the header extension URIs mediasoup checks itself.
       await room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities);
       joined.add(lessonId);
-      await socket.join(lessonRoom(lessonId));
+      await socket.join(lessonChannel(lessonId));
       return {
         lesson,
         peerId: socket.id,
@@ -269,7 +270,7 @@ export class Signaling {
     this.#handle(socket, 'lesson:leave', async ({ lessonId }) => {
       rooms.get(lessonId)?.removePeer(socket.id);
       joined.delete(lessonId);
-      await socket.leave(lessonRoom(lessonId));
+      await socket.leave(lessonChannel(lessonId));
       return null;
     });
 
@@ -338,7 +339,7 @@ export class Signaling {
         throw error;
       }
       // Subscribed before the board is read: a change in between arrives twice at worst, never not at all.
-      await socket.join(boardRoom(lessonId));
+      await socket.join(boardChannel(lessonId));
       boardsOpen.set(lessonId, { role: as.role, refId: as.refId });
       return boards.open(lessonId, since);
     });
@@ -357,7 +358,7 @@ export class Signaling {
       const by = authorOn(lessonId);
       if (!(await boards.mayWrite(lessonId, by)))
         throw new ForbiddenError('this classroom does not hold the pen');
-      socket.to(boardRoom(lessonId)).emit('board:laser', { lessonId, by, point });
+      socket.to(boardChannel(lessonId)).emit('board:laser', { lessonId, by, point });
       return null;
     });
 
@@ -489,7 +490,7 @@ export class Signaling {
   }
 
   #onLessonState(lesson: LessonSummary): void {
-    const targets = [userRoom(lesson.teacherId), ...lesson.classrooms.map((c) => classroomRoom(c.id))];
+    const targets = [userChannel(lesson.teacherId), ...lesson.classrooms.map((c) => classroomChannel(c.id))];
     this.io.to(targets).emit('lesson:state', { lessonId: lesson.id, state: lesson.state, lesson });
     if (lesson.state === 'ended') {
       // Whichever process hosts it closes its media and board (one process alone: this one).
@@ -500,7 +501,7 @@ export class Signaling {
         .catch((error: unknown) =>
           this.#log.warn({ err: error, lessonId: lesson.id }, 'interactions of an ended lesson not removed'),
         );
-      this.io.in(boardRoom(lesson.id)).socketsLeave(boardRoom(lesson.id));
+      this.io.in(boardChannel(lesson.id)).socketsLeave(boardChannel(lesson.id));
     }
   }
 
@@ -538,7 +539,7 @@ export class Signaling {
   }
 
   #wireRoom(room: MediaRoom): void {
-    const target = lessonRoom(room.lessonId);
+    const target = lessonChannel(room.lessonId);
     room.on('peerjoined', (peer) => this.io.to(target).except(peer.peerId).emit('peer:joined', peer));
     room.on('peerleft', (peer) => this.io.to(target).emit('peer:left', { peerId: peer.peerId }));
     room.on('newproducer', (producer, audience) => {
@@ -565,7 +566,7 @@ export class Signaling {
       if (!room || stats.peers === 0) continue;
       try {
         const peers = await room.health();
-        this.io.to(lessonRoom(room.lessonId)).emit('lesson:health', { lessonId: room.lessonId, peers });
+        this.io.to(lessonChannel(room.lessonId)).emit('lesson:health', { lessonId: room.lessonId, peers });
       } catch (error) {
         if (!(error instanceof NotFoundError)) this.#log.debug({ err: error }, 'health failed');
       }
