@@ -12,10 +12,8 @@ export function weekdayNames(weekdays: readonly Weekday[]): { zh: string; en: st
   return { zh: sorted.map((d) => ZH[d]).join('、'), en: sorted.map((d) => EN[d]).join(', ') };
 }
 
-/** 0.8 → "80". */
-export function percent(share: number): string {
-  return String(Math.round(share * 100));
-}
+/** A share as a percentage, written one way in every message (0.8 → "80", 0.799 → "79.9"). */
+export { percent } from '../delivery/text.ts';
 
 /** "第 3 节" / "period 3", or "第 3–4 节" / "periods 3–4" for a run. */
 export function periodNames(periods: readonly number[]): { zh: string; en: string } {

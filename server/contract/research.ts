@@ -6,8 +6,9 @@
  */
 import { z } from 'zod';
 import type { WireError } from './errors.ts';
+import { ObjectIdSchema } from './schemas.ts';
 
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
+const objectId = ObjectIdSchema;
 const text = (max: number) => z.string().trim().min(1).max(max).regex(/\S/, 'must not be blank');
 const regionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit region code');
 

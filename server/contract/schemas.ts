@@ -1,10 +1,11 @@
 /**
  * zod schemas for every input from outside: REST bodies and socket payloads. The
- * `satisfies`-style checks at the bottom keep them in step with the wire types.
+ * `satisfies` and `Assert<Same<…>>` checks keep them in step with the wire types.
  */
 import { z } from 'zod';
 import type { ClientToServerEvents } from './events.ts';
 import type { LoginRequest } from './api.ts';
+import type { Assert, Same } from './check.ts';
 import { DtlsParametersSchema, RtpCapabilitiesSchema, RtpParametersSchema } from './media.ts';
 import {
   BOARD_HEIGHT,
@@ -15,7 +16,9 @@ import {
   MAX_TEXT_LENGTH,
 } from './board.ts';
 
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
+/** A database id (MongoDB ObjectId) as text: 24 hex characters. */
+export const ObjectIdSchema = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
+const objectId = ObjectIdSchema;
 const mediasoupId = z.string().min(1).max(64);
 
 export const LoginSchema = z.object({
@@ -177,4 +180,5 @@ export const SocketSchemas = {
 } satisfies { [K in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[K]>[0]> };
 
 // Compile-time check that the REST schema produces the wire type.
-export type _LoginCheck = z.infer<typeof LoginSchema> extends LoginRequest ? true : never;
+/** The login body's schema parses exactly a `LoginRequest` (fails to compile if they drift). */
+export type _LoginBody = Assert<Same<z.infer<typeof LoginSchema>, LoginRequest>>;

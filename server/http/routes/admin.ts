@@ -4,6 +4,7 @@ import type { MediaWorkers, RoomRegistry } from '../../../sfu/index.ts';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import { Scope } from '../../auth/Scope.ts';
 import type { SfuStatsResponse } from '../../contract/api.ts';
+import { ObjectIdSchema } from '../../contract/schemas.ts';
 import type { Models } from '../../models/index.ts';
 import { plainView } from '../../resources/Resource.ts';
 import type { Doc } from '../../resources/Resource.ts';
@@ -16,10 +17,7 @@ const AuditQuery = z.object({
     .string()
     .regex(/^[a-z-]{1,30}$/)
     .optional(),
-  entityId: z
-    .string()
-    .regex(/^[0-9a-f]{24}$/i)
-    .optional(),
+  entityId: ObjectIdSchema.optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });

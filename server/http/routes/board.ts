@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import type { BoardService } from '../../board/BoardService.ts';
 import { MAX_PAGES } from '../../contract/board.ts';
-import { LessonIdParams } from '../../contract/schemas.ts';
+import { LessonIdParams, ObjectIdSchema } from '../../contract/schemas.ts';
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { LessonService } from '../../lessons/LessonService.ts';
 import type { Models } from '../../models/index.ts';
@@ -22,7 +22,7 @@ const MAX_ASSETS_PER_LESSON = 2 * MAX_PAGES;
 export const MAX_ASSET_BYTES_PER_LESSON = 200 * 1024 * 1024;
 const AssetParams = z.object({
   id: LessonIdParams.shape.id,
-  assetId: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id'),
+  assetId: ObjectIdSchema,
 });
 const AssetQuery = z.object({
   width: z.coerce.number().int().min(1).max(8000),

@@ -9,7 +9,7 @@ import {
   EvaluationUpdateSchema,
   SummaryQuerySchema,
 } from '../../contract/research.ts';
-import { LessonIdParams } from '../../contract/schemas.ts';
+import { LessonIdParams, ObjectIdSchema } from '../../contract/schemas.ts';
 import type { EvaluationService } from '../../evaluation/EvaluationService.ts';
 import { summaryWorkbook } from '../../evaluation/summary.ts';
 import type { ResearchService } from '../../research/ResearchService.ts';
@@ -18,7 +18,7 @@ import { SHEET_MEDIA_TYPES, sendDownload } from '../download.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
 import type { RouteTable } from '../RouteTable.ts';
 
-const IdParams = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id') });
+const IdParams = z.object({ id: ObjectIdSchema });
 /** Who evaluates (teachers when invited) and reads feedback. */
 const EVALUATORS: readonly Role[] = ['admin', 'bureau', 'coordinator', 'inspector', 'teacher'];
 /** Who reads the aggregation of its scope. */

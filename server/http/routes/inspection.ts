@@ -2,14 +2,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/Authenticator.ts';
 import type { InspectionNoteRequest } from '../../contract/inspection.ts';
-import { LessonIdParams } from '../../contract/schemas.ts';
+import { LessonIdParams, ObjectIdSchema } from '../../contract/schemas.ts';
 import { POLICY_ROLES, WATCHER_ROLES } from '../../inspection/InspectionService.ts';
 import type { InspectionService } from '../../inspection/InspectionService.ts';
 import { parseInput } from '../../validate.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
 import type { RouteTable } from '../RouteTable.ts';
 
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
+const objectId = ObjectIdSchema;
 
 export const WallQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
