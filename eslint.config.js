@@ -1,5 +1,5 @@
 // ESLint: type-aware rules from typescript-eslint, and import boundaries that keep the
-// layout honest (DESIGN.md): sfu/ and scheduler/ never import web or database code, the
+// layout honest (docs/ARCHITECTURE.md): sfu/ and scheduler/ never import web or database code, the
 // client imports only types from the server's contract.
 import js from '@eslint/js';
 import globals from 'globals';
