@@ -293,6 +293,7 @@ export class Platform {
         logger,
         now,
         housekeeping: () => library.enforceRetention(now()),
+        composeBound: config.recordingComposeBound,
       });
       await recordings.reconcile();
       const inspection = new InspectionService({ models, lessons, rooms, now });

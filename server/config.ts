@@ -112,6 +112,9 @@ const EnvSchema = z
     MEDIA_NODE_SECRET: mediaNodeSecret.optional(),
     DEMO_DATA: bool.default(true),
     DEMO_LESSON_MINUTES: z.coerce.number().min(0.25).max(180).default(40),
+    /** A composition may run this long plus RECORDING_COMPOSE_PER_LESSON × its lesson's length. */
+    RECORDING_COMPOSE_MIN_SECONDS: z.coerce.number().min(0.1).max(86_400).default(120),
+    RECORDING_COMPOSE_PER_LESSON: z.coerce.number().min(0).max(100).default(2),
     DELIVERY_MIN_LIVE_SHARE: share.default(0.8),
     DELIVERY_MIN_CONNECTED_SHARE: share.default(0.8),
     DELIVERY_LATE_AFTER_MINUTES: z.coerce.number().min(0).max(60).default(5),
@@ -189,6 +192,8 @@ export interface Config {
   demoData: boolean;
   /** Length of the demo lesson kept ready to teach, minutes. */
   demoLessonMinutes: number;
+  /** How long a recording's composition may run before it is stopped as failed. */
+  recordingComposeBound: { floorMs: number; perLesson: number };
   /** When a session counts as delivered and how attendance is called. */
   delivery: {
     minLiveShare: number;
@@ -229,6 +234,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     classroomsPerRouter: e.CLASSROOMS_PER_ROUTER,
     demoData: e.DEMO_DATA,
     demoLessonMinutes: e.DEMO_LESSON_MINUTES,
+    recordingComposeBound: {
+      floorMs: e.RECORDING_COMPOSE_MIN_SECONDS * 1000,
+      perLesson: e.RECORDING_COMPOSE_PER_LESSON,
+    },
     delivery: {
       minLiveShare: e.DELIVERY_MIN_LIVE_SHARE,
       minConnectedShare: e.DELIVERY_MIN_CONNECTED_SHARE,

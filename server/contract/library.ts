@@ -102,6 +102,8 @@ export interface RecordingView {
   shareable: boolean;
   /** May the caller delete it. */
   deletable: boolean;
+  /** May the caller compose it again (a manager, once its composition failed). */
+  retryable: boolean;
 }
 
 export interface LibraryFacets {

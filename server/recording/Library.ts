@@ -110,6 +110,35 @@ export class Library {
   }
 
   /**
+   * Composes a failed recording again (重新合成): a manager whose scope holds it may;
+   * audited. `recompose` queues it (`RecordingService.recompose`).
+   * @throws InvalidStateError unless the recording failed
+   */
+  async retry(
+    identity: Identity,
+    lessonId: string,
+    recompose: (lessonId: string) => Promise<void>,
+  ): Promise<RecordingView> {
+    const rec = await this.#find(identity, lessonId);
+    if (!MANAGERS.has(identity.role))
+      throw new ForbiddenError('only a manager may compose a recording again');
+    if (rec.state !== 'failed')
+      throw new InvalidStateError(`the recording is ${rec.state}; only a failed one is composed again`);
+    await recompose(lessonId);
+    const cluster = await this.#models.Cluster.findById(rec.clusterId, { regionCode: 1 }).lean();
+    await this.#audit.record(
+      identity,
+      'update',
+      'recording',
+      lessonId,
+      { state: rec.state, error: rec.error ?? null },
+      { state: 'composing' },
+      cluster?.regionCode ?? null,
+    );
+    return this.get(identity, lessonId);
+  }
+
+  /**
    * Shares a recording to its cluster's organizing region (共享), or stops sharing it: the
    * recording's teacher or a manager whose scope holds it may; audited. Nothing recorded, or
    * a failed composition, has nothing to share.
@@ -309,6 +338,7 @@ export class Library {
       shareable: mayShare(identity, r) && r.state !== 'off' && r.state !== 'failed',
       deletable:
         MANAGERS.has(identity.role) && (r.state === 'ready' || r.state === 'failed' || r.state === 'off'),
+      retryable: MANAGERS.has(identity.role) && r.state === 'failed' && r.runs.length > 0,
     };
   }
 }

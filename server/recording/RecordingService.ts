@@ -7,6 +7,7 @@ import type { RecorderRun, RecordingGap } from '../../sfu/recording/LessonRecord
 import type { BoardService } from '../board/BoardService.ts';
 import type { Identity } from '../auth/tokens.ts';
 import type { RecordingStatus } from '../contract/library.ts';
+import { ArgumentError, InvalidStateError, NotFoundError } from '../errors.ts';
 import { messageOf } from '../jobs/JobQueue.ts';
 import type { JobBackend, JobQueue } from '../jobs/index.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
@@ -18,7 +19,15 @@ import { compose } from './compose.ts';
 import { copyEveryRecording, copyToLesson } from './lessonCopy.ts';
 import { clusterUsage } from './quota.ts';
 import type { RecordingStorage } from './storage.ts';
-import { ArgumentError } from '../errors.ts';
+import {
+  DEFAULT_COMPOSE_BOUND,
+  STOP_BOUND_MS,
+  TimeBoundError,
+  bounded,
+  composeBoundMs,
+  spoken,
+} from './watchdog.ts';
+import type { ComposeBound } from './watchdog.ts';
 
 export interface RecordingServiceOptions {
   models: Models;
@@ -34,6 +43,10 @@ export interface RecordingServiceOptions {
   ffmpegPath?: string;
   /** Run at start and every hour (retention). @default nothing */
   housekeeping?: () => Promise<unknown>;
+  /** How long a composition may run before it is stopped as failed. @default DEFAULT_COMPOSE_BOUND */
+  composeBound?: ComposeBound;
+  /** How long an ended lesson's recorders may take to stop, ms. @default STOP_BOUND_MS */
+  stopBoundMs?: number;
 }
 
 /** How often housekeeping runs, ms. */
@@ -67,6 +80,8 @@ export class RecordingService {
       segmentSeconds: 4,
       ffmpegPath: 'ffmpeg',
       housekeeping: () => Promise.resolve(),
+      composeBound: DEFAULT_COMPOSE_BOUND,
+      stopBoundMs: STOP_BOUND_MS,
       ...options,
     };
     this.#log = options.logger.child({ module: 'recording' });
@@ -223,9 +238,21 @@ export class RecordingService {
       this.#recorders.delete(lessonId);
       // The recorder stops itself on the room's close too; either way this waits for that
       // stop, its runs' ends and their writes, before the lesson's recording is finished.
-      recorder
-        .stop()
-        .then(() => this.#writes.get(lessonId))
+      // A stop that hangs is given up after its bound: the lesson is finished without it
+      // (its runs still open are taken as ended when the lesson did).
+      const bound = this.#o.stopBoundMs;
+      bounded(
+        bound,
+        undefined,
+        () => new TimeBoundError(`the recorders did not stop within ${spoken(bound)}`, bound),
+        () => recorder.stop().then(() => this.#writes.get(lessonId)),
+      )
+        .catch((error: unknown) =>
+          this.#log.error(
+            { err: error, lessonId },
+            'recorders not stopped; the recording is finished without them',
+          ),
+        )
         .then(() => (reason === 'ended' ? this.#finish(lessonId) : undefined))
         .catch((error: unknown) => this.#log.error({ err: error, lessonId }, 'recording not finished'));
     });
@@ -347,6 +374,38 @@ export class RecordingService {
     this.#log.info({ lessonId, jobId: job.id }, 'composition queued');
   }
 
+  /**
+   * Composes a failed recording again (a manager's retry, see `Library.retry`): it is
+   * queued as after its lesson, from the raw segments it kept.
+   * @throws InvalidStateError unless it failed, or when nothing was recorded
+   */
+  async recompose(lessonId: string): Promise<void> {
+    const { Recording } = this.#o.models;
+    const rec = await Recording.findOne({ lessonId }).lean<Recording>();
+    if (!rec) throw new NotFoundError(`recording ${lessonId} not found`);
+    if (rec.state !== 'failed')
+      throw new InvalidStateError(`the recording is ${rec.state}; only a failed one is composed again`);
+    if (rec.runs.length === 0)
+      throw new InvalidStateError('nothing was recorded: there is nothing to compose');
+    // Conditional: of two retries at once, one queues it.
+    const taken = await Recording.updateOne(
+      { _id: rec._id, state: 'failed' },
+      { $set: { state: 'composing', progress: 0, error: null } },
+    );
+    if (taken.modifiedCount === 0)
+      throw new InvalidStateError('the recording is being composed again already');
+    await this.#copy(lessonId);
+    const job = await this.#queue.add({ lessonId }, { key: lessonId });
+    await Recording.updateOne({ _id: rec._id }, { $set: { jobId: job.id } });
+    this.#log.info({ lessonId, jobId: job.id }, 'composition queued again');
+  }
+
+  /**
+   * The job: composes the lesson's MP4 within its bound (`composeBound`, from the lesson's
+   * length). Past it, the composition is stopped (its ffmpeg killed) and the recording
+   * fails with the reason; stopped because this process stops, it stays `composing` and is
+   * queued again at the next start (`reconcile`).
+   */
   async #compose(
     lessonId: string,
     progress: (fraction: number) => void,
@@ -354,9 +413,38 @@ export class RecordingService {
   ): Promise<{ elapsedMs: number }> {
     const { Recording } = this.#o.models;
     const rec = await Recording.findOne({ lessonId }).lean<Recording>();
-    if (!rec?.liveStartedAt || !rec.liveEndedAt) throw new Error(`recording of ${lessonId} is not finished`);
-    const start = rec.liveStartedAt.getTime();
-    const durationMs = Math.max(1000, rec.liveEndedAt.getTime() - start);
+    if (!rec) throw new Error(`recording of ${lessonId} is gone`);
+    try {
+      if (!rec.liveStartedAt || !rec.liveEndedAt) throw new Error(`recording of ${lessonId} is not finished`);
+      const durationMs = Math.max(1000, rec.liveEndedAt.getTime() - rec.liveStartedAt.getTime());
+      const boundMs = composeBoundMs(durationMs, this.#o.composeBound);
+      const timeout = (): TimeBoundError =>
+        new TimeBoundError(
+          `composition stopped after ${spoken(boundMs)}, the longest allowed for a ${spoken(durationMs)} lesson; its ffmpeg was killed`,
+          boundMs,
+        );
+      return await bounded(boundMs, signal, timeout, (bound) =>
+        this.#composeWithin(rec, durationMs, progress, bound),
+      );
+    } catch (error) {
+      if (signal.aborted && !(error instanceof TimeBoundError)) throw error;
+      await Recording.updateOne({ _id: rec._id }, { $set: { state: 'failed', error: messageOf(error) } });
+      await this.#copy(lessonId);
+      this.#log.error({ err: error, lessonId }, 'recording not composed');
+      throw error;
+    }
+  }
+
+  /** Draws the board and composes the MP4; writes the recording ready unless `signal` aborted first. */
+  async #composeWithin(
+    rec: Recording,
+    durationMs: number,
+    progress: (fraction: number) => void,
+    signal: AbortSignal,
+  ): Promise<{ elapsedMs: number }> {
+    const { Recording } = this.#o.models;
+    const lessonId = rec.lessonId.toString();
+    const start = rec.liveStartedAt!.getTime();
     const ops = await this.#o.boards.history(lessonId);
     const chapters = pageChapters(ops, start);
     const framesDir = path.join(this.#o.storage.lessonDir(lessonId), 'board-frames');
@@ -368,6 +456,7 @@ export class RecordingService {
         startMs: start,
         durationMs,
         dir: framesDir,
+        signal,
         image: async (assetId) =>
           mongoose.isValidObjectId(assetId)
             ? // Not lean: the document gives its image as a Buffer (lean gives the driver's Binary).
@@ -398,17 +487,23 @@ export class RecordingService {
           // The library shows progress from the Recording: written at most once a second.
           if (Date.now() - lastWrite < 1000) return;
           lastWrite = Date.now();
-          void Recording.updateOne({ _id: rec._id }, { $set: { progress: fraction } }).catch(() => undefined);
+          void Recording.updateOne(
+            { _id: rec._id, state: 'composing' },
+            { $set: { progress: fraction } },
+          ).catch(() => undefined);
         },
       });
+      signal.throwIfAborted();
       await fs.promises.rm(framesDir, { recursive: true, force: true });
       const sizes = await this.#o.storage.sizes(lessonId);
+      signal.throwIfAborted();
       await Recording.updateOne(
         { _id: rec._id },
         {
           $set: {
             state: 'ready',
             progress: 1,
+            error: null,
             durationMs,
             chapters,
             ...sizes,
@@ -419,10 +514,6 @@ export class RecordingService {
       await this.#copy(lessonId);
       this.#log.info({ lessonId, durationMs, elapsedMs }, 'recording composed');
       return { elapsedMs };
-    } catch (error) {
-      await Recording.updateOne({ _id: rec._id }, { $set: { state: 'failed', error: messageOf(error) } });
-      await this.#copy(lessonId);
-      throw error;
     } finally {
       await fs.promises.rm(framesDir, { recursive: true, force: true });
     }

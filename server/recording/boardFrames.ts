@@ -41,6 +41,8 @@ export interface BoardFramesOptions {
    * frame (a stroke being drawn advances in steps of this). @default 500
    */
   minIntervalMs?: number;
+  /** Stops the drawing (it throws the signal's reason) between frames. */
+  signal?: AbortSignal;
 }
 
 /** The board as pictures over the lesson's time: an ffmpeg concat list of JPEG frames. */
@@ -86,6 +88,7 @@ export async function renderBoardFrames(options: BoardFramesOptions): Promise<Bo
   const frames: { file: string; atMs: number }[] = [];
   let lastLook = '';
   const draw = async (atMs: number): Promise<void> => {
+    options.signal?.throwIfAborted();
     const look = lookOf(state);
     if (look === lastLook) return;
     lastLook = look;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -59,7 +59,11 @@ export interface ComposeOptions {
  * are left out. A last segment without its trailer (its recorder killed, or stopped while
  * no media came) is kept: it has no duration, but its packets are read.
  */
-export function readableSegments(dir: string, ffprobePath = 'ffprobe'): string[] {
+export async function readableSegments(
+  dir: string,
+  ffprobePath = 'ffprobe',
+  signal?: AbortSignal,
+): Promise<string[]> {
   if (!fs.existsSync(dir)) return [];
   const files = fs
     .readdirSync(dir)
@@ -69,12 +73,29 @@ export function readableSegments(dir: string, ffprobePath = 'ffprobe'): string[]
     .filter((f) => fs.statSync(f).size > 0);
   const last = files.at(-1);
   if (last) {
-    const probe = spawnSync(
-      ffprobePath,
-      ['-v', 'error', '-read_intervals', '%+#1', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', last],
-      { encoding: 'utf8' },
+    const args = [
+      '-v',
+      'error',
+      '-read_intervals',
+      '%+#1',
+      '-show_entries',
+      'packet=pts_time',
+      '-of',
+      'csv=p=0',
+    ];
+    // Killed with the composition (its signal), or after a minute on its own.
+    const readable = await new Promise<boolean>((resolve, reject) =>
+      execFile(
+        ffprobePath,
+        [...args, last],
+        { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL', ...(signal ? { signal } : {}) },
+        (error, stdout) => {
+          if (signal?.aborted) reject(signal.reason as Error);
+          else resolve(!error && stdout.trim() !== '');
+        },
+      ),
     );
-    if (probe.status !== 0 || probe.stdout.trim() === '') files.pop();
+    if (!readable) files.pop();
   }
   return files;
 }
@@ -248,7 +269,7 @@ export async function compose(options: ComposeOptions): Promise<{ elapsedMs: num
     const runs: ComposeRun[] = [];
     const inputs: string[] = [];
     for (const run of options.runs) {
-      const segments = readableSegments(run.dir, options.ffprobePath);
+      const segments = await readableSegments(run.dir, options.ffprobePath, options.signal);
       if (!segments.length) continue;
       const list = path.join(work, `${inputs.length}.txt`);
       await fs.promises.writeFile(list, segments.map((s) => `file '${s.replace(/'/g, "'\\''")}'`).join('\n'));
@@ -306,6 +327,7 @@ function runFfmpeg(
       if (match && onProgress) onProgress(Math.min(1, Number(match[1]) / 1000 / durationMs));
     });
     const abort = (): void => void child.kill('SIGKILL');
+    if (signal?.aborted) abort();
     signal?.addEventListener('abort', abort, { once: true });
     child.once('error', reject);
     child.once('exit', (code, sig) => {

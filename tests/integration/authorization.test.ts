@@ -972,6 +972,13 @@ const OTHER_ROUTES: Record<
     ok: () => [409],
     scoped: true,
   },
+  // Composing again: a manager, once the composition failed (this one is composing: 409);
+  // a failed one retried: tests/integration/recordingWatchdog.test.ts.
+  'post /api/library/recordings/:id/compose': {
+    path: ({ lessonId }) => `/api/library/recordings/${lessonId}/compose`,
+    ok: () => [409],
+    scoped: true,
+  },
   // Sharing: its teacher or a manager (not sharing it: changes nothing here); the cases of
   // who finds a shared recording are the test of sharing above.
   'put /api/library/recordings/:id/share': {

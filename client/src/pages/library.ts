@@ -206,6 +206,22 @@ function item(r: RecordingView, reload: () => void): HTMLElement {
         tr(r.sharedRegion ? 'libUnshare' : 'libShare'),
       ),
     );
+  if (r.retryable)
+    actions.append(
+      h(
+        'button',
+        {
+          class: 'btn btn-ghost',
+          type: 'button',
+          'data-testid': 'library-retry',
+          onclick: () =>
+            void api
+              .post<RecordingView>(`/api/library/recordings/${r.id}/compose`)
+              .then(reload, (error: Error) => alert(error.message)),
+        },
+        tr('libRetry'),
+      ),
+    );
   if (r.deletable)
     actions.append(
       h(
@@ -239,11 +255,13 @@ function item(r: RecordingView, reload: () => void): HTMLElement {
         r.schoolNames.join('、'),
         r.durationMs ? `${t('libDuration')} ${clock(r.durationMs)}` : '',
         r.mp4Bytes + r.rawBytes ? `${t('libSize')} ${size(r.mp4Bytes + r.rawBytes)}` : '',
-        r.error ?? '',
       ]
         .filter(Boolean)
         .join(' · '),
     ),
+    r.state === 'failed' && r.error
+      ? h('p', { class: 'lib-error', 'data-testid': 'library-error' }, `${t('libFailedWhy')}${r.error}`)
+      : null,
     actions,
   );
 }

@@ -192,6 +192,26 @@ export function libraryRoutes(
     router,
     '',
     {
+      method: 'post',
+      path: '/api/library/recordings/:id/compose',
+      summary:
+        'Composes a failed recording again from its raw segments (重新合成); coordinators, bureaus, admins; audited',
+      tag: 'Library',
+      access: { kind: 'roles', roles: managers, scoped: true },
+      params: RecordingIdParams,
+    },
+    authenticate(auth),
+    allowRoles(...managers),
+    async (req, res) => {
+      const { id } = parseInput(RecordingIdParams, req.params, 'recording id');
+      res.json(await library.retry(identityOf(res), id, (lessonId) => recordings.recompose(lessonId)));
+    },
+  );
+
+  table.add(
+    router,
+    '',
+    {
       method: 'put',
       path: '/api/library/recordings/:id/share',
       summary:
