@@ -57,6 +57,11 @@ export interface OfferingInput {
 export interface ClassroomFact {
   schoolId: string;
   status: ClassroomStatus;
+  /**
+   * How many classroom-sessions this row stands for (of a session fact with a `count`: the
+   * sessions in which this classroom had this status). @default 1
+   */
+  count?: number;
 }
 
 /**
@@ -92,6 +97,14 @@ export interface SessionFact {
   classrooms: readonly ClassroomFact[];
   /** Its recording; absent or null when nothing was recorded. */
   recording?: RecordingFact | null;
+  /**
+   * How many sessions this fact stands for: sessions alike in every field the figures count
+   * (cluster, offering, teacher, hub school, verdict, recording, and a scheduled start in the
+   * same report period), counted once with their number; its classrooms then carry counts
+   * that add up to that many sessions each. A group must not straddle a report period's
+   * bounds. @default 1
+   */
+  count?: number;
 }
 
 /** A hub teacher's periods in the report period, local and synchronized together. */

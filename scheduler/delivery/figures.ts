@@ -213,12 +213,12 @@ const VERDICT_FIELD = {
   live: 'live',
 } as const;
 
-/** Adds one session's recording to the recording counts. */
-function countRecording(counts: Figures['recordings'], rec: RecordingFact): void {
-  counts.recorded++;
-  if (rec.state !== 'deleted') counts[rec.state]++;
-  if (rec.shared) counts.shared++;
-  if (rec.incomplete) counts.incomplete++;
+/** Adds `n` sessions' recording to the recording counts. */
+function countRecording(counts: Figures['recordings'], rec: RecordingFact, n: number): void {
+  counts.recorded += n;
+  if (rec.state !== 'deleted') counts[rec.state] += n;
+  if (rec.shared) counts.shared += n;
+  if (rec.incomplete) counts.incomplete += n;
 }
 
 /** One pass over the data, adding every count to the accumulators its homes name. */
@@ -254,11 +254,12 @@ function tally(data: FigureData, index: DataIndex, period: Period, homes: Homes)
     if (s.scheduledStart < period.from || s.scheduledStart >= period.to) continue;
     const field = VERDICT_FIELD[s.verdict];
     const rec = s.recording;
+    const n = s.count ?? 1;
     for (const key of homes.session(s)) {
       const f = at(key);
-      f.sessions.planned++;
-      f.sessions[field]++;
-      if (rec) countRecording(f.recordings, rec);
+      f.sessions.planned += n;
+      f.sessions[field] += n;
+      if (rec) countRecording(f.recordings, rec, n);
     }
     const delivered = s.verdict === 'delivered';
     if (s.offeringId !== null) {
@@ -270,35 +271,41 @@ function tally(data: FigureData, index: DataIndex, period: Period, homes: Homes)
       // Online periods count at the teacher's school: the listed one when teacher periods
       // are given (unlisted teachers are outside the share), else the session's hub school.
       const school = index.teachers ? index.teachers.get(s.teacherId)?.schoolId : s.hubSchoolId;
-      if (school !== undefined) for (const key of homes.school(school)) at(key).teacherPeriods.online++;
+      if (school !== undefined) for (const key of homes.school(school)) at(key).teacherPeriods.online += n;
     }
     if (!delivered && s.verdict !== 'not-delivered') continue;
     if (homes.attendanceFollowsSession) {
       const keys = homes.session(s);
       if (keys.length === 0) continue;
       // A few million classroom rows: count them per session, then add once per key.
+      let due = 0;
       let present = 0;
       let late = 0;
       let partial = 0;
-      for (const room of s.classrooms)
-        if (room.status === 'present') present++;
-        else if (room.status === 'late') late++;
-        else if (room.status === 'partial') partial++;
+      for (const room of s.classrooms) {
+        const k = room.count ?? 1;
+        due += k;
+        if (room.status === 'present') present += k;
+        else if (room.status === 'late') late += k;
+        else if (room.status === 'partial') partial += k;
+      }
       for (const key of keys) {
         const a = at(key).attendance;
-        a.due += s.classrooms.length;
+        a.due += due;
         a.present += present;
         a.late += late;
         a.partial += partial;
-        a.absent += s.classrooms.length - present - late - partial;
+        a.absent += due - present - late - partial;
       }
     } else
-      for (const room of s.classrooms)
+      for (const room of s.classrooms) {
+        const k = room.count ?? 1;
         for (const key of homes.attendance(s, room.schoolId)) {
           const a = at(key).attendance;
-          a.due++;
-          a[room.status]++;
+          a.due += k;
+          a[room.status] += k;
         }
+      }
   }
   for (const o of data.offerings) {
     const seen = offerings.get(o.id);
@@ -466,8 +473,9 @@ export function offeringRows(scope: Scope, data: FigureData, period: Period): Of
     if (s.offeringId === null || s.scheduledStart < period.from || s.scheduledStart >= period.to) continue;
     const row = rows.get(s.offeringId);
     if (!row) continue;
-    row.sessions.planned++;
-    row.sessions[VERDICT_FIELD[s.verdict]]++;
+    const n = s.count ?? 1;
+    row.sessions.planned += n;
+    row.sessions[VERDICT_FIELD[s.verdict]] += n;
     if (s.verdict === 'delivered') row.synchronized = true;
   }
   return [...rows.values()]

@@ -7,8 +7,16 @@ import type { Logger } from '../logger.ts';
 import { CHANGE_JOURNAL } from '../models/changes.ts';
 import type { ChangeEntry } from '../models/changes.ts';
 import type { Lesson, Models } from '../models/index.ts';
-import { FACT_FIELDS, FACT_FORMAT, decodeFacts, encodeFacts, factOf } from './lessonFacts.ts';
-import type { LessonFact } from './lessonFacts.ts';
+import {
+  FACT_FIELDS,
+  FACT_FORMAT,
+  decodeFacts,
+  encodeFacts,
+  factOf,
+  readGroups,
+  visitGroups,
+} from './lessonFacts.ts';
+import type { FactGroup, LessonFact } from './lessonFacts.ts';
 import { chinaDate } from './periods.ts';
 
 const deflate = promisify(zlib.deflate);
@@ -57,10 +65,15 @@ export interface FactRollUpOptions {
   compactAfter?: number;
   /** More lessons than this to re-read for one report: build the roll-up anew. @default 20000 */
   rescanAbove?: number;
-  /** Facts per chunk (~60 bytes each before compression). @default 10000 */
+  /** Facts per chunk (~45 bytes each before compression). @default 10000 */
   chunkFacts?: number;
   /** After {@link FactRollUp.start}, fold the journal in this often (ms). @default 300000 */
   foldEveryMs?: number;
+  /**
+   * Compressed chunks a process keeps after reading them (bytes; least recently read go
+   * first; 0: none). A province year's roll-up is ~15 MB. @default 64 MiB
+   */
+  cacheBytes?: number;
 }
 
 /** The month (China time) of a lesson fact: the roll-up's partition. */
@@ -69,10 +82,14 @@ const monthOf = (ms: number): string => chinaDate(ms).slice(0, 7);
 /**
  * Every lesson's report fact ({@link LessonFact}), kept once, in the database: compressed
  * binary chunks partitioned by month, written by one process at a time, read by every
- * process for every region report and dropped when the report is made. No process keeps
- * them: a report streams the chunks of its period (a province year: ~700,000 facts in
- * about 15 MB), so a server's heap does not grow with the province, and any process gives
- * the same figures.
+ * process for every region report and dropped when the report is made. In a chunk, lessons
+ * alike (a course's lessons of the month with one verdict, mostly) are stored as a group
+ * with its counts ({@link FactGroup}), which a report counts once instead of each lesson;
+ * the lessons stay in the group for whoever needs them one by one. No process keeps the
+ * facts: a report streams the chunks of its period (a province year: ~700,000 facts in
+ * about 15 MB compressed; each process keeps the compressed chunks it read lately, within
+ * `cacheBytes`, as a chunk never changes under its id), so a server's heap does not grow
+ * with the province, and any process gives the same figures.
  *
  * Freshness: every lesson write through the models journals the lesson's id
  * (`models/changes.ts`). A report reads the journal first and re-reads the lessons it names
@@ -91,6 +108,8 @@ export class FactRollUp {
   readonly #rescanAbove: number;
   readonly #chunkFacts: number;
   readonly #foldEveryMs: number;
+  /** Chunks read lately (compressed), by id: a chunk never changes under its id. */
+  readonly #cache: ChunkCache;
   #timer: NodeJS.Timeout | null = null;
   #compaction: Promise<void> | null = null;
   #closed = false;
@@ -102,6 +121,12 @@ export class FactRollUp {
     this.#rescanAbove = options.rescanAbove ?? 20_000;
     this.#chunkFacts = options.chunkFacts ?? 10_000;
     this.#foldEveryMs = options.foldEveryMs ?? 300_000;
+    this.#cache = new ChunkCache(options.cacheBytes ?? 64 * 2 ** 20);
+  }
+
+  /** Bytes of compressed chunks kept by this process (at most `cacheBytes`). */
+  get cachedBytes(): number {
+    return this.#cache.bytes;
   }
 
   get #db() {
@@ -111,8 +136,16 @@ export class FactRollUp {
   /**
    * Calls `visit` with the fact of every lesson whose scheduled start is in
    * `[period.from, period.to)`, as the lessons are now; each lesson once. Facts are not kept.
+   * With `visitGroup`, lessons stored together in a group ({@link FactGroup}) wholly inside
+   * the period are given as the group instead of one by one, unless a lesson changed since
+   * the roll-up was written may be among them (its month's groups are then given lesson by
+   * lesson).
    */
-  async each(period: { from: number; to: number }, visit: (fact: LessonFact) => void): Promise<void> {
+  async each(
+    period: { from: number; to: number },
+    visit: (fact: LessonFact) => void,
+    visitGroup?: (group: FactGroup) => void,
+  ): Promise<void> {
     const first = monthOf(period.from);
     const last = monthOf(period.to - 1);
     const inPeriod = (f: LessonFact): boolean =>
@@ -139,9 +172,19 @@ export class FactRollUp {
         strings.set(s, s);
         return s;
       };
+      // A lesson keeps its month: a changed one can only be in its own month's chunks; a
+      // lesson gone (deleted) may be in any.
+      const gone = [...fresh.values()].includes(null);
+      const changed = new Set([...fresh.values()].flatMap((f) => (f ? [monthOf(f.scheduledStart)] : [])));
       for (const chunk of chunks)
-        for (const f of decodeFacts(await inflate(bytesOf(chunk)), intern))
-          if (!ids.has(f.id) && inPeriod(f)) visit(f);
+        visitGroups(
+          // Inflated here and now: a few MB, quicker than a turn through the thread pool when busy.
+          readGroups(zlib.inflateSync(bytesOf(chunk)), intern),
+          period,
+          ids,
+          visit,
+          !gone && !changed.has(chunk.month) ? visitGroup : undefined,
+        );
       for (const f of fresh.values()) if (f && inPeriod(f)) visit(f);
       if (entries.length >= this.#compactAfter || ids.size >= this.#compactAfter * 10) this.#compactSoon();
       return;
@@ -184,17 +227,29 @@ export class FactRollUp {
   async #chunks(months: readonly MonthChunks[]): Promise<Chunk[] | null> {
     const ids = months.flatMap((m) => Array.from({ length: m.chunks }, (_, i) => `${m.gen}/${m.month}/${i}`));
     const chunks: Chunk[] = [];
+    const missing = ids.filter((id) => !this.#cache.has(id));
     // One find by _id each: FerretDB answers those without scanning the collection.
-    for (let i = 0; i < ids.length; i += 16) {
+    for (let i = 0; i < missing.length; i += 16) {
       const docs = await Promise.all(
-        ids.slice(i, i + 16).map((id) => this.#db.collection<Chunk>(FACT_CHUNKS).findOne({ _id: id })),
+        missing.slice(i, i + 16).map((id) => this.#db.collection<Chunk>(FACT_CHUNKS).findOne({ _id: id })),
       );
       for (const doc of docs) {
         if (!doc) return null;
-        chunks.push(doc);
+        this.#cache.set(doc._id, doc.month, Buffer.from(bytesOf(doc)));
       }
     }
+    for (const id of ids) {
+      const hit = this.#cache.get(id);
+      // Evicted meanwhile (a cache smaller than the period): read it again.
+      const doc = hit ? { _id: id, gen: '', month: hit.month, data: hit.data } : await this.#chunk(id);
+      if (!doc) return null;
+      chunks.push(doc);
+    }
     return chunks;
+  }
+
+  async #chunk(id: string): Promise<Chunk | null> {
+    return this.#db.collection<Chunk>(FACT_CHUNKS).findOne({ _id: id });
   }
 
   /** The facts of lessons by id, as they are now (null: the lesson is gone). */
@@ -379,6 +434,45 @@ export class FactRollUp {
       await journal.deleteMany({ _id: { $in: ids.slice(i, i + 1000) } });
     for (const m of replaced)
       await this.#db.collection<Chunk>(FACT_CHUNKS).deleteMany({ gen: m.gen, month: m.month });
+  }
+}
+
+/**
+ * Compressed chunks by id, least recently used first out, within a byte budget. Chunk ids
+ * name their generation, and a generation's chunks are never rewritten: nothing to invalidate
+ * (chunks no longer pointed to just age out).
+ */
+class ChunkCache {
+  readonly #limit: number;
+  readonly #map = new Map<string, { month: string; data: Buffer }>();
+  bytes = 0;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  has(id: string): boolean {
+    return this.#map.has(id);
+  }
+
+  get(id: string): { month: string; data: Buffer } | undefined {
+    const hit = this.#map.get(id);
+    if (hit) {
+      this.#map.delete(id);
+      this.#map.set(id, hit);
+    }
+    return hit;
+  }
+
+  set(id: string, month: string, data: Buffer): void {
+    if (data.length > this.#limit || this.#map.has(id)) return;
+    this.#map.set(id, { month, data });
+    this.bytes += data.length;
+    for (const [old, entry] of this.#map) {
+      if (this.bytes <= this.#limit) break;
+      this.#map.delete(old);
+      this.bytes -= entry.data.length;
+    }
   }
 }
 

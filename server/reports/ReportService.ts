@@ -4,14 +4,8 @@ import {
   drillDown,
   judgeSession,
   resolveRules,
-  unstartedVerdict,
 } from '../../scheduler/delivery/index.ts';
-import type {
-  DeliveryRules,
-  FigureData,
-  SessionFact,
-  SessionJudgement,
-} from '../../scheduler/delivery/index.ts';
+import type { DeliveryRules, FigureData, SessionJudgement } from '../../scheduler/delivery/index.ts';
 import { inRegion, regionPrefix } from '../auth/Scope.ts';
 import type { Scope } from '../auth/Scope.ts';
 import type { ReportView, SessionRow, Targets } from '../contract/reports.ts';
@@ -25,11 +19,10 @@ import { FactRollUp } from './FactRollUp.ts';
 import type { FactRollUpOptions } from './FactRollUp.ts';
 import { periodAround, trendBuckets } from './periods.ts';
 import type { PeriodKind } from './periods.ts';
-import type { LessonFact } from './lessonFacts.ts';
 import { factOf } from './lessonFacts.ts';
 import { loadRecords, recordOf } from './records.ts';
-import { SessionFacts } from './sessionFacts.ts';
-import type { Judged } from './sessionFacts.ts';
+import { SessionFacts, SessionList } from './sessionFacts.ts';
+import type { ReportSession } from './sessionFacts.ts';
 import { countTeacherPeriods } from './teacherPeriods.ts';
 import { researchData } from './researchFacts.ts';
 
@@ -96,7 +89,9 @@ type Listed = Map<string, { lesson: Lesson; judged: SessionJudgement }>;
  * calendars). Where the facts come from depends only on how many there are: a cluster's (a
  * few hundred lessons, listed one by one with their records) from its lessons; a region's
  * (up to a province year: ~700,000) streamed from the roll-up kept in the database
- * ({@link FactRollUp}), the lessons changed since re-read. No process keeps the lessons.
+ * ({@link FactRollUp}), the lessons changed since re-read; lessons stored as a group (one
+ * verdict) make one session fact with their count, which `drillDown` counts as that many.
+ * No process keeps the lessons.
  */
 export class ReportService {
   readonly #models: Models;
@@ -306,6 +301,8 @@ export class ReportService {
     const sessions = new SessionList(
       place,
       offerings.map((o) => o.hubClassroomId.toString()),
+      this.#rules,
+      this.#now(),
     );
     if ('cluster' in target) await this.#clusterSessions(target.cluster, period, sessions, listed);
     else await this.#regionSessions(clusterIds, period, sessions);
@@ -367,55 +364,31 @@ export class ReportService {
     }
   }
 
-  /** A region's sessions, streamed from the roll-up of lesson facts. */
+  /**
+   * A region's sessions, streamed from the roll-up of lesson facts: a group of lessons alike
+   * (one verdict) counted once with its number, other lessons one by one.
+   */
   async #regionSessions(
     clusterIds: ReadonlySet<string>,
     period: { from: number; to: number },
     sessions: SessionList,
   ): Promise<void> {
-    const now = this.#now();
-    const pending: string[] = [];
-    await this.#facts.each(period, (f) => {
-      if (!clusterIds.has(f.clusterId)) return;
-      const judged = this.#judgedFact(f, now);
-      if (judged) sessions.add(f, judged);
-      else pending.push(f.id);
-    });
+    await this.#facts.each(
+      period,
+      (f) => {
+        if (clusterIds.has(f.clusterId)) sessions.fact(f);
+      },
+      (g) => {
+        if (clusterIds.has(g.clusterId)) sessions.group(g);
+      },
+    );
     // Ended without a stored judgement (or oddly recorded): judged from its records, as on
     // the cluster path, and stored.
     const lessons = (
-      await Promise.all(pending.map((id) => this.#models.Lesson.findById(id).lean<Lesson>()))
+      await Promise.all(sessions.pending.map((id) => this.#models.Lesson.findById(id).lean<Lesson>()))
     ).filter((l): l is Lesson => l !== null);
     const judged = await this.#judgeAll(lessons);
     for (const l of lessons) sessions.add(factOf(l), judged.get(l._id.toString())!);
-  }
-
-  /**
-   * A fact's verdict and classroom statuses as `#judgeAll` gives them, when they need no
-   * records: the stored judgement of an ended lesson, or one that never went live (missed or
-   * upcoming by the clock), or one live now (its classrooms count toward no figure while
-   * live, so they are given as absent). Null: judge it from its records.
-   */
-  #judgedFact(f: LessonFact, now: number): Judged | null {
-    if (f.judged) return f.judged;
-    if (f.state === 'ended') return null;
-    if (f.startedAt === null)
-      return { verdict: unstartedVerdict(f.scheduledEnd, this.#rules, now), classrooms: null };
-    if (f.endedAt === null) return { verdict: 'live', classrooms: null };
-    if (f.state === 'scheduled')
-      return judgeSession(
-        {
-          scheduledStart: f.scheduledStart,
-          scheduledEnd: f.scheduledEnd,
-          state: f.state,
-          liveStart: f.startedAt,
-          liveEnd: f.endedAt,
-          classrooms: f.classroomIds.map((classroomId) => ({ classroomId, intervals: [], headcount: null })),
-        },
-        this.#rules,
-        now,
-      );
-    return null;
   }
 
   async #classroomNames(judged: readonly SessionJudgement[]): Promise<Map<string, string>> {
@@ -434,53 +407,25 @@ export class ReportService {
 }
 
 /**
- * The session facts of one report as its lesson facts arrive. A classroom judged in a lesson
- * that no longer lists it gets its school only when the report's offerings or lessons name
- * it; those few are placed once every lesson has been seen.
+ * Sessions planned, delivered and missed per trend bucket, in one pass over the sessions (a
+ * group's sessions by the day they start on).
  */
-class SessionList {
-  readonly #place: SessionFacts;
-  readonly #named: Set<string>;
-  readonly #sessions: SessionFact[] = [];
-  readonly #later: [LessonFact, Judged][] = [];
-
-  constructor(place: SessionFacts, offeringRooms: readonly string[]) {
-    this.#place = place;
-    this.#named = new Set(offeringRooms);
-  }
-
-  add(f: LessonFact, judged: Judged): void {
-    this.#named.add(f.hubClassroomId);
-    for (const id of f.classroomIds) this.#named.add(id);
-    const own = (judged.classrooms ?? []).every(
-      (c) => c.classroomId === f.hubClassroomId || f.classroomIds.includes(c.classroomId),
-    );
-    if (own) this.#sessions.push(this.#place.session(f, judged, () => false));
-    else this.#later.push([f, judged]);
-  }
-
-  done(): SessionFact[] {
-    for (const [f, judged] of this.#later.splice(0))
-      this.#sessions.push(this.#place.session(f, judged, (id) => this.#named.has(id)));
-    return this.#sessions;
-  }
-}
-
-/** Sessions planned, delivered and missed per trend bucket, in one pass over the sessions. */
-function trendOf(
+export function trendOf(
   buckets: readonly { label: string; from: number; to: number }[],
-  sessions: readonly SessionFact[],
+  sessions: readonly ReportSession[],
 ): { label: string; planned: number; delivered: number; missed: number }[] {
   const out = buckets.map((b) => ({ label: b.label, planned: 0, delivered: 0, missed: 0 }));
-  for (const s of sessions) {
+  const add = (s: ReportSession, start: number, n: number): void => {
     let i = 0;
-    while (i < buckets.length && !(s.scheduledStart >= buckets[i]!.from && s.scheduledStart < buckets[i]!.to))
-      i++;
+    while (i < buckets.length && !(start >= buckets[i]!.from && start < buckets[i]!.to)) i++;
     const row = out[i];
-    if (!row) continue;
-    row.planned++;
-    if (s.verdict === 'delivered') row.delivered++;
-    else if (s.verdict === 'missed') row.missed++;
-  }
+    if (!row) return;
+    row.planned += n;
+    if (s.verdict === 'delivered') row.delivered += n;
+    else if (s.verdict === 'missed') row.missed += n;
+  };
+  for (const s of sessions)
+    if (s.days) for (const [start, n] of s.days) add(s, start, n);
+    else add(s, s.scheduledStart, s.count ?? 1);
   return out;
 }

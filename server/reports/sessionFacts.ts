@@ -1,11 +1,70 @@
-import type { ClassroomFact, ClassroomStatus, SessionFact, Verdict } from '../../scheduler/delivery/index.ts';
-import type { LessonFact } from './lessonFacts.ts';
+import { judgeSession, unstartedVerdict } from '../../scheduler/delivery/index.ts';
+import type {
+  ClassroomFact,
+  ClassroomStatus,
+  DeliveryRules,
+  SessionFact,
+  Verdict,
+} from '../../scheduler/delivery/index.ts';
+import type { FactGroup, LessonFact } from './lessonFacts.ts';
 
 /** A verdict with each receiving classroom's status, as judged or as held. */
 export interface Judged {
   verdict: Verdict;
   /** Null: every receiving classroom of the lesson absent (not judged from records, or not live). */
   classrooms: readonly { classroomId: string; status: ClassroomStatus }[] | null;
+}
+
+/**
+ * A session fact of a report; one made from a group of lessons ({@link FactGroup}) has a
+ * `count`, and `days`: how many of its sessions start on each day (when the day starts, ms),
+ * for the trend.
+ */
+export type ReportSession = SessionFact & { days?: readonly (readonly [number, number])[] };
+
+const STATUSES: readonly ClassroomStatus[] = ['present', 'late', 'partial', 'absent'];
+
+/**
+ * A fact's verdict and classroom statuses when they need no records: the stored judgement of
+ * an ended lesson, or one that never went live (missed or upcoming by the clock), or one live
+ * now (its classrooms count toward no figure while live, so they are given as absent).
+ * Null: judge it from its records (an ended lesson without a stored judgement).
+ */
+export function judgedFact(f: LessonFact, rules: DeliveryRules, now: number): Judged | null {
+  if (f.judged) return f.judged;
+  if (f.state === 'ended') return null;
+  if (f.startedAt === null)
+    return { verdict: unstartedVerdict(f.scheduledEnd, rules, now), classrooms: null };
+  if (f.endedAt === null) return { verdict: 'live', classrooms: null };
+  if (f.state === 'scheduled')
+    return judgeSession(
+      {
+        scheduledStart: f.scheduledStart,
+        scheduledEnd: f.scheduledEnd,
+        state: f.state,
+        liveStart: f.startedAt,
+        liveEnd: f.endedAt,
+        classrooms: f.classroomIds.map((classroomId) => ({ classroomId, intervals: [], headcount: null })),
+      },
+      rules,
+      now,
+    );
+  return null;
+}
+
+/**
+ * The verdict {@link judgedFact} gives every lesson of a group, when it is one and needs
+ * neither records nor the lessons' own times: the stored verdict, missed or upcoming alike
+ * (by the earliest and latest scheduled end), or live. Null: the lessons one by one.
+ */
+export function groupVerdict(g: FactGroup, rules: DeliveryRules, now: number): Verdict | null {
+  if (g.verdict !== null) return g.verdict;
+  if (g.state === 'ended') return null;
+  if (!g.started) {
+    const first = unstartedVerdict(g.firstEnd, rules, now);
+    return unstartedVerdict(g.lastEnd, rules, now) === first ? first : null;
+  }
+  return g.ended ? null : 'live';
 }
 
 /**
@@ -28,18 +87,32 @@ export class SessionFacts {
   }
 
   /**
+   * Where a classroom judged in a lesson counts: its school, or '' when the lesson no longer
+   * lists it and `named` (the report's offerings or lessons name it) says no.
+   */
+  #placed(
+    classroomId: string,
+    lesson: { hubClassroomId: string; classroomIds: readonly string[] },
+    named: (classroomId: string) => boolean,
+  ): string {
+    if (
+      classroomId === lesson.hubClassroomId ||
+      lesson.classroomIds.includes(classroomId) ||
+      named(classroomId)
+    )
+      return this.school(classroomId);
+    return '';
+  }
+
+  /**
    * The session fact of `f` judged `judged`. `named` says whether a classroom is named by the
    * report's offerings or lessons: one judged in the lesson that it no longer lists, and no
    * other names, has no school.
    */
-  session(f: LessonFact, judged: Judged, named: (classroomId: string) => boolean): SessionFact {
+  session(f: LessonFact, judged: Judged, named: (classroomId: string) => boolean): ReportSession {
     const classrooms = (
       judged.classrooms ?? f.classroomIds.map((classroomId) => ({ classroomId, status: 'absent' as const }))
-    ).map((c) => {
-      if (c.classroomId === f.hubClassroomId || f.classroomIds.includes(c.classroomId))
-        return this.#room(this.school(c.classroomId), c.status);
-      return this.#room(named(c.classroomId) ? this.school(c.classroomId) : '', c.status);
-    });
+    ).map((c) => this.#room(this.#placed(c.classroomId, f, named), c.status));
     return {
       id: f.id,
       offeringId: f.offeringId,
@@ -50,6 +123,39 @@ export class SessionFacts {
       verdict: judged.verdict,
       classrooms,
       recording: f.recording,
+    };
+  }
+
+  /**
+   * The session fact of a group's lessons, all with `verdict` (see {@link groupVerdict}):
+   * counted once with their number, each judged classroom once per status it had (not judged:
+   * every receiving classroom absent in each).
+   */
+  group(g: FactGroup, verdict: Verdict, named: (classroomId: string) => boolean): ReportSession {
+    const classrooms: ClassroomFact[] = [];
+    if (g.verdict !== null)
+      for (const slot of g.judged) {
+        const schoolId = this.#placed(slot.classroomId, g, named);
+        for (const status of STATUSES) {
+          const count = slot.counts[status];
+          if (count > 0) classrooms.push({ schoolId, status, count });
+        }
+      }
+    else
+      for (const id of g.classroomIds)
+        classrooms.push({ schoolId: this.school(id), status: 'absent', count: g.count });
+    return {
+      id: g.firstId,
+      offeringId: g.offeringId,
+      clusterId: g.clusterId,
+      teacherId: g.teacherId,
+      hubSchoolId: this.school(g.hubClassroomId),
+      scheduledStart: g.firstStart,
+      verdict,
+      classrooms,
+      recording: g.recording,
+      count: g.count,
+      days: g.days,
     };
   }
 
@@ -66,5 +172,77 @@ export class SessionFacts {
         }),
       );
     return rows[status];
+  }
+}
+
+/**
+ * The session facts of one report as its lesson facts and groups arrive. A classroom judged
+ * in a lesson that no longer lists it gets its school only when the report's offerings or
+ * lessons name it; those few are placed once every lesson has been seen. Lessons that need
+ * their records to be judged are listed in `pending` (the caller judges them and adds them).
+ */
+export class SessionList {
+  readonly #place: SessionFacts;
+  readonly #rules: DeliveryRules;
+  readonly #now: number;
+  readonly #named: Set<string>;
+  readonly #sessions: ReportSession[] = [];
+  readonly #later: (readonly [LessonFact, Judged] | readonly [FactGroup, Verdict])[] = [];
+  /** Ids of lessons that need their records to be judged (ended without a stored judgement). */
+  readonly pending: string[] = [];
+
+  constructor(place: SessionFacts, offeringRooms: readonly string[], rules: DeliveryRules, now: number) {
+    this.#place = place;
+    this.#named = new Set(offeringRooms);
+    this.#rules = rules;
+    this.#now = now;
+  }
+
+  /** A lesson as its fact says, judged without records if it can be (else pending). */
+  fact(f: LessonFact): void {
+    const judged = judgedFact(f, this.#rules, this.#now);
+    if (judged) this.add(f, judged);
+    else this.pending.push(f.id);
+  }
+
+  /** A group's lessons: counted together when they have one verdict, else lesson by lesson. */
+  group(g: FactGroup): void {
+    const verdict = groupVerdict(g, this.#rules, this.#now);
+    if (verdict === null) {
+      for (const f of g.facts()) this.fact(f);
+      return;
+    }
+    this.#name(g);
+    const own = g.judged.every(
+      (c) => c.classroomId === g.hubClassroomId || g.classroomIds.includes(c.classroomId),
+    );
+    if (own) this.#sessions.push(this.#place.group(g, verdict, () => false));
+    else this.#later.push([g, verdict]);
+  }
+
+  /** A lesson judged `judged`. */
+  add(f: LessonFact, judged: Judged): void {
+    this.#name(f);
+    const own = (judged.classrooms ?? []).every(
+      (c) => c.classroomId === f.hubClassroomId || f.classroomIds.includes(c.classroomId),
+    );
+    if (own) this.#sessions.push(this.#place.session(f, judged, () => false));
+    else this.#later.push([f, judged]);
+  }
+
+  #name(f: { hubClassroomId: string; classroomIds: readonly string[] }): void {
+    this.#named.add(f.hubClassroomId);
+    for (const id of f.classroomIds) this.#named.add(id);
+  }
+
+  done(): ReportSession[] {
+    const named = (id: string): boolean => this.#named.has(id);
+    for (const [x, judged] of this.#later.splice(0))
+      this.#sessions.push(
+        typeof judged === 'string'
+          ? this.#place.group(x, judged, named)
+          : this.#place.session(x, judged, named),
+      );
+    return this.#sessions;
   }
 }

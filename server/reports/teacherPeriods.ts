@@ -20,13 +20,14 @@ export function countTeacherPeriods(
   teachers: Iterable<TeacherRow>,
   schools: ReadonlyMap<string, TeacherSchoolRow>,
   calendars: readonly TermCalendar[],
-  sessions: readonly { teacherId: string }[],
+  sessions: readonly { teacherId: string; count?: number }[],
   period: { from: number; to: number },
 ): TeacherPeriodsInput[] {
   const from = chinaDate(period.from);
   const to = chinaDate(period.to - 1);
   const synchronized = new Map<string, number>();
-  for (const s of sessions) synchronized.set(s.teacherId, (synchronized.get(s.teacherId) ?? 0) + 1);
+  for (const s of sessions)
+    synchronized.set(s.teacherId, (synchronized.get(s.teacherId) ?? 0) + (s.count ?? 1));
   const byId = new Map(calendars.map((c) => [c._id.toString(), c]));
   const byRegion = new Map<string, TermCalendar[]>();
   for (const c of calendars) byRegion.set(c.regionCode, [...(byRegion.get(c.regionCode) ?? []), c]);
