@@ -2,14 +2,13 @@
  * Words of the coordinator's messages: Chinese first, English in parentheses.
  */
 import type { Weekday } from '../timetable/model.ts';
-
-const ZH: readonly string[] = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
-const EN: readonly string[] = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+import { dayName } from '../timetable/messages.ts';
 
 /** "周二、周四" and "Tue, Thu". */
 export function weekdayNames(weekdays: readonly Weekday[]): { zh: string; en: string } {
   const sorted = [...weekdays].sort((a, b) => a - b);
-  return { zh: sorted.map((d) => ZH[d]).join('、'), en: sorted.map((d) => EN[d]).join(', ') };
+  const names = sorted.map(dayName);
+  return { zh: names.map((n) => n.zh).join('、'), en: names.map((n) => n.en).join(', ') };
 }
 
 /** A share as a percentage, written one way in every message (0.8 → "80", 0.799 → "79.9"). */

@@ -7,7 +7,7 @@ import type { HardConstraint, Weekday } from './model.ts';
 const ZH_DAYS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 const EN_DAYS = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-/** "周二" and "Tue". */
+/** "周二" and "Tue": the one table of weekday names (ISO weekdays, 1 = Monday). */
 export function dayName(weekday: Weekday): { zh: string; en: string } {
   return { zh: ZH_DAYS[weekday] ?? '', en: EN_DAYS[weekday] ?? '' };
 }

@@ -15,8 +15,8 @@ import type { AuditLog } from '../resources/AuditLog.ts';
 import { schoolInScope } from '../resources/scoping.ts';
 import { readWeek, weekWorkbook } from './localGrid.ts';
 import type { GridClass } from './localGrid.ts';
-
-const WEEKDAY_ZH = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+import { dayName } from '../../scheduler/index.ts';
+import type { Weekday } from '../../scheduler/index.ts';
 
 /** A school's week as stored, with what checking it needs. */
 interface OpenWeek {
@@ -48,7 +48,7 @@ export function checkWeek(
   const teacherAt = new Map<string, number>();
   const name = (id: string): string => classes.find((c) => c.id === id)?.name ?? id;
   lessons.forEach((l, index) => {
-    const when = `${WEEKDAY_ZH[l.weekday - 1] ?? l.weekday}第${l.period}节`;
+    const when = `${dayName(l.weekday as Weekday).zh || l.weekday}第${l.period}节`;
     if (!classes.some((c) => c.id === l.classId)) {
       issues.push({ index, message: `班级 ${l.classId} 不属于本校 (not a class of the school)` });
       return;

@@ -1,8 +1,9 @@
 import ExcelJS from 'exceljs';
 import { workbookBuffer } from '../exports/spreadsheet.ts';
 import type { TimetableView } from '../contract/timetable.ts';
+import { dayName } from '../../scheduler/index.ts';
 
-const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+const WEEKDAYS = ([1, 2, 3, 4, 5, 6, 7] as const).map((d) => dayName(d).zh);
 
 /**
  * The week grid as a workbook to print or send round: a sheet per school (its own periods

@@ -13,9 +13,10 @@ import { halfWidth } from '../imports/cells.ts';
 import type { Cell } from '../imports/cells.ts';
 import type { RowError } from '../imports/checks.ts';
 import type { Grid } from '../imports/workbook.ts';
+import { dayName } from '../../scheduler/index.ts';
 import type { CoPlanLessonView, LocalLessonView, PeriodView } from '../contract/timetable.ts';
 
-const WEEKDAYS_ZH = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+const WEEKDAYS_ZH = ([1, 2, 3, 4, 5, 6, 7] as const).map((d) => dayName(d).zh);
 const WEEKDAY_WORDS: Record<string, number> = {
   ...Object.fromEntries(WEEKDAYS_ZH.map((d, i) => [d, i + 1])),
   ...Object.fromEntries(
