@@ -2,6 +2,7 @@ import { isLoopbackHost, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Platform } from './Platform.ts';
 import { stopOnSignals } from './stopOnSignals.ts';
+import { SECOND_COUNTY_ACCOUNTS } from './seed/anxiang.ts';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/demo.ts';
 import { RESEARCH_DEMO_ACCOUNTS } from './seed/research.ts';
 
@@ -23,6 +24,8 @@ try {
     for (const a of DEMO_ACCOUNTS) lines.push(`    ${a.username.padEnd(12)} ${a.note} · ${a.realName}`);
     for (const a of RESEARCH_DEMO_ACCOUNTS)
       lines.push(`    ${a.username.padEnd(12)} village teacher, research alliance · ${a.realName}`);
+    for (const a of SECOND_COUNTY_ACCOUNTS)
+      lines.push(`    ${a.username.padEnd(14)} ${a.note} · ${a.realName}`);
   }
   if (platform.firstAdmin)
     lines.push(

@@ -300,6 +300,9 @@ export async function seedDemo(
     const music = await offering('音乐', 'teacher2', 2);
     const art = await offering('美术', 'teacher2', 1);
     logger.info('demo cluster seeded');
+    // The lesson of now before the term's past ones (readers that take the first scheduled
+    // lesson in natural order find it rather than a missed one).
+    await ensureLessonNow(models, logger, now, lessonMinutes);
     // The term so far, taught in the hub's 4th and 5th periods (free in every class's week).
     const started = performance.now();
     const history = await seedHistory(

@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { expect, test } from './lib/test.ts';
 import type { CurrentLessonResponse } from '../../server/contract/api.ts';
-import { currentLessonState, openAs } from './lib/signIn.ts';
+import type { ReportView } from '../../server/contract/reports.ts';
+import { currentLessonState, openAs, signedInPage } from './lib/signIn.ts';
 
 const CLASSROOMS = ['classroom1', 'classroom2', 'classroom3', 'classroom4'];
 
@@ -10,6 +11,11 @@ test('a demo lesson taught in the browser appears as delivered, with each classr
   browser,
 }) => {
   test.setTimeout(180_000);
+  // The demo's month so far (its seeded past lessons), which the lessons taught here add to.
+  const coordinator = await signedInPage(browser, 'coordinator');
+  const month = async () =>
+    ((await (await coordinator.request.get('/api/reports/figures')).json()) as ReportView).figures.sessions;
+  const before = await month();
   const kiosks = await Promise.all(CLASSROOMS.map((u) => openAs(browser, u, '/classroom')));
   const studio = await openAs(browser, 'teacher', '/studio');
   const state = studio.getByTestId('lesson-state');
@@ -38,14 +44,25 @@ test('a demo lesson taught in the browser appears as delivered, with each classr
   await studio.getByTestId('lesson-end').click();
   await expect(state).toHaveAttribute('data-state', 'ended');
 
-  // The coordinator's dashboard: this month, the cluster's sessions.
+  // The coordinator's dashboard: this month, the cluster's sessions, the two taught here among them.
   const manage = await openAs(browser, 'coordinator', '/manage#dashboard');
-  const delivered = manage.locator('[data-testid="report-session"][data-verdict="delivered"]');
+  const ours = (verdict: string) =>
+    manage
+      .locator(`[data-testid="report-session"][data-verdict="${verdict}"]`)
+      .filter({ hasText: lesson!.title });
+  const delivered = ours('delivered');
   await expect(delivered).toHaveCount(1);
   await expect(delivered).toContainText('出勤');
   await expect(delivered).not.toContainText('缺席');
-  await expect(manage.locator('[data-testid="report-session"][data-verdict="not-delivered"]')).toHaveCount(1);
-  await expect(manage.getByTestId('target-delivered')).toHaveAttribute('data-value', '1');
+  await expect(ours('not-delivered')).toHaveCount(1);
+  await expect(manage.getByTestId('target-delivered')).toHaveAttribute(
+    'data-value',
+    String(before.delivered + 1),
+  );
+  expect(await month()).toMatchObject({
+    delivered: before.delivered + 1,
+    notDelivered: before.notDelivered + 1,
+  });
   // Its links open under the sessions (sampled once a minute: a 45-second lesson may have none).
   await delivered.getByTestId('report-session-links').click();
   await expect(manage.getByTestId('link-chart')).toBeVisible();
@@ -62,8 +79,8 @@ test('a demo lesson taught in the browser appears as delivered, with each classr
   await wb.xlsx.load(Buffer.concat(chunks) as unknown as ExcelJS.Buffer);
   const sheet = wb.getWorksheet('汇总')!;
   const header = sheet.getRow(1).values as unknown[];
-  expect((sheet.getRow(2).values as unknown[])[header.indexOf('已开课节数')]).toBe(1);
+  expect((sheet.getRow(2).values as unknown[])[header.indexOf('已开课节数')]).toBe(before.delivered + 1);
 
   // The kiosks would otherwise join the next test's lesson as well.
-  for (const page of [...kiosks, studio, manage]) await page.context().close();
+  for (const page of [...kiosks, studio, manage, coordinator]) await page.context().close();
 });

@@ -61,7 +61,11 @@ describe('听课评课 and 网络教研 over the API (real FerretDB)', () => {
     for (const who of ['bureau', 'coordinator', 'teacher', 'teacher2', 'teacher3', 'teacher4'])
       tokens[who] = await login(t.url, who);
     tokens['bureau.ax'] = await login(t.url, 'bureau.ax', 'foreign-pass');
-    const lesson = (await m.Lesson.findOne({ state: 'scheduled' }).lean())!;
+    // The demo's lesson of now (not one of its term's missed lessons, left scheduled).
+    const lesson = (await m.Lesson.findOne({
+      state: 'scheduled',
+      scheduledEnd: { $gt: new Date() },
+    }).lean())!;
     lessonId = lesson._id.toString();
     // The lesson is live (started over the socket in the e2e test; here its state is set).
     await m.Lesson.updateOne(
@@ -226,9 +230,28 @@ describe('听课评课 and 网络教研 over the API (real FerretDB)', () => {
   });
 
   it('lists the lessons an overseer may evaluate (live or lately ended), marking those it evaluates', async () => {
+    // The lesson live now first, then the demo's lessons ended in the last 14 days, in scope only.
+    const m = t.platform.models;
+    const endedSince = async (county: string) => {
+      const clusters = await m.Cluster.find({ regionCode: county }, { _id: 1 }).lean();
+      return (
+        await m.Lesson.find({
+          clusterId: { $in: clusters.map((c) => c._id) },
+          state: 'ended',
+          endedAt: { $gte: new Date(Date.now() - 14 * 86_400_000) },
+        }).lean()
+      ).map((l) => l._id.toString());
+    };
     const mine = await call<EvaluableLesson[]>('bureau', 'GET', '/api/evaluations/lessons');
-    expect(mine.body.map((l) => [l.id, l.state, l.mine])).toEqual([[lessonId, 'live', true]]);
-    expect((await call<EvaluableLesson[]>('bureau.ax', 'GET', '/api/evaluations/lessons')).body).toEqual([]);
+    const ended = await endedSince('430725');
+    expect(mine.body.map((l) => [l.state, l.mine])).toEqual([
+      ['live', true],
+      ...ended.map(() => ['ended', false]),
+    ]);
+    expect(mine.body[0]?.id).toBe(lessonId);
+    expect(mine.body.slice(1).map((l) => l.id)).toEqual(expect.arrayContaining(ended));
+    const foreign = await call<EvaluableLesson[]>('bureau.ax', 'GET', '/api/evaluations/lessons');
+    expect(foreign.body.map((l) => l.id).sort()).toEqual((await endedSince('430721')).sort());
     expect((await call('teacher', 'GET', '/api/evaluations/lessons')).status).toBe(403);
   });
 
