@@ -23,7 +23,11 @@ export interface RecordingStatus {
   lessonEnabled: boolean;
   /** null before anything was recorded. */
   state: RecordingState | null;
-  /** Why the lesson is not recorded (state `off`), e.g. its cluster is over its storage quota. */
+  /**
+   * Why the lesson is not recorded (state `off`), e.g. its cluster is over its storage quota;
+   * or, while recording, why its recorders were stopped (`over-quota`: the cluster crossed
+   * its quota during the lesson).
+   */
   offReason: RecordingOffReason | null;
   /** A recorder is writing now. */
   recordingNow: boolean;
@@ -64,7 +68,7 @@ export interface RecordingGapView {
   group: 'teacher' | 'screen' | 'floor';
   fromMs: number;
   toMs: number;
-  reason: 'recorder-died' | 'recorder-failed' | 'media-moved' | 'switched-off';
+  reason: 'recorder-died' | 'recorder-failed' | 'media-moved' | 'switched-off' | 'over-quota';
 }
 
 export interface RecordingView {
@@ -94,7 +98,7 @@ export interface RecordingView {
   composeSpeed: number | null;
   chapters: { atMs: number; title: string }[];
   error: string | null;
-  /** Why nothing is recorded (state `off`). */
+  /** Why nothing is recorded (state `off`), or why recording stopped during the lesson (`over-quota`). */
   offReason: RecordingOffReason | null;
   /** The region it is shared to (共享: every teacher there finds it), null when not shared. */
   sharedRegion: string | null;

@@ -33,7 +33,7 @@ const gapSchema = new Schema(
     reason: {
       type: String,
       required: true,
-      enum: ['recorder-died', 'recorder-failed', 'media-moved', 'switched-off'],
+      enum: ['recorder-died', 'recorder-failed', 'media-moved', 'switched-off', 'over-quota'],
     },
   },
   { _id: false },
@@ -69,7 +69,9 @@ export const recordingSchema = new Schema(
     },
     /**
      * Why nothing is recorded (state `off`): the teacher switched it off, the cluster's policy
-     * is off, or the cluster was over its storage quota when the lesson started.
+     * is off, or the cluster was over its storage quota when the lesson started. While
+     * recording, `over-quota`: the cluster crossed its quota during the lesson and its
+     * recorders were stopped (until the quota allows and the teacher switches it on again).
      */
     offReason: {
       type: String,

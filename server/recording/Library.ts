@@ -333,7 +333,7 @@ export class Library {
       composeSpeed: r.composeSpeed ?? null,
       chapters: r.chapters.map((c) => ({ atMs: c.atMs ?? 0, title: c.title ?? '' })),
       error: r.error ?? null,
-      offReason: r.state === 'off' ? (r.offReason ?? null) : null,
+      offReason: r.state === 'off' || r.offReason === 'over-quota' ? (r.offReason ?? null) : null,
       sharedRegion: r.sharedRegion ?? null,
       shareable: mayShare(identity, r) && r.state !== 'off' && r.state !== 'failed',
       deletable:

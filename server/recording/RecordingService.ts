@@ -47,6 +47,11 @@ export interface RecordingServiceOptions {
   composeBound?: ComposeBound;
   /** How long an ended lesson's recorders may take to stop, ms. @default STOP_BOUND_MS */
   stopBoundMs?: number;
+  /**
+   * How often the live recordings' bytes are measured and their clusters' quotas checked,
+   * ms. @default 5000 (a little more than a segment)
+   */
+  quotaCheckMs?: number;
 }
 
 /** How often housekeeping runs, ms. */
@@ -68,7 +73,11 @@ const KEEP_MS = 60 * 60_000;
 export class RecordingService {
   readonly #o: Required<RecordingServiceOptions>;
   #housekeeping: NodeJS.Timeout | null = null;
+  readonly #quotaTimer: NodeJS.Timeout;
+  #checkingQuotas = false;
   readonly #recorders = new Map<string, LessonRecorder>();
+  /** Rooms whose close finishes their lesson's recording (watched once each). */
+  readonly #watched = new WeakSet<MediaRoom>();
   /** Per lesson: writes to its Recording, in order. */
   readonly #writes = new Map<string, Promise<unknown>>();
   readonly #queue: JobQueue<ComposeData, number, { elapsedMs: number }>;
@@ -82,6 +91,7 @@ export class RecordingService {
       housekeeping: () => Promise.resolve(),
       composeBound: DEFAULT_COMPOSE_BOUND,
       stopBoundMs: STOP_BOUND_MS,
+      quotaCheckMs: 5000,
       ...options,
     };
     this.#log = options.logger.child({ module: 'recording' });
@@ -91,6 +101,13 @@ export class RecordingService {
       concurrency: 1,
       run: (data, { progress, signal }) => this.#compose(data.lessonId, progress, signal),
     });
+    this.#quotaTimer = setInterval(() => {
+      if (this.#checkingQuotas) return;
+      this.#checkingQuotas = true;
+      this.#checkQuotas()
+        .catch((error: unknown) => this.#log.warn({ err: error }, 'recording quotas not checked'))
+        .finally(() => (this.#checkingQuotas = false));
+    }, this.#o.quotaCheckMs).unref();
     options.rooms.on('newroom', (room) => {
       this.#attach(room).catch((error: unknown) =>
         this.#log.error({ err: error, lessonId: room.lessonId }, 'recording did not start'),
@@ -139,7 +156,7 @@ export class RecordingService {
       clusterEnabled,
       lessonEnabled,
       state: rec?.state ?? null,
-      offReason: rec?.state === 'off' ? (rec.offReason ?? null) : null,
+      offReason: rec?.state === 'off' || rec?.offReason === 'over-quota' ? (rec.offReason ?? null) : null,
       recordingNow: !!rec && rec.state === 'recording' && rec.runs.some((r) => r.endedAt === null),
       gaps: rec?.gaps.length ?? 0,
     };
@@ -169,6 +186,7 @@ export class RecordingService {
   /** Stops every recorder of this process (each finishes its segment). */
   async close(): Promise<void> {
     if (this.#housekeeping) clearInterval(this.#housekeeping);
+    clearInterval(this.#quotaTimer);
     const recorders = [...this.#recorders.values()];
     this.#recorders.clear();
     await Promise.all(recorders.map((r) => r.stop()));
@@ -183,27 +201,30 @@ export class RecordingService {
     if (settings && !settings.enabled) return;
     let rec = await this.#ensure(lesson, {});
     if (!rec.enabled || room.closed || this.#recorders.has(lessonId)) return;
-    // Over its quota, a cluster records no new lesson (one under way goes on: its overshoot is
-    // at most a lesson); the Recording says why, to the teacher and in the library.
+    // Over its quota, a cluster records no new lesson, and a lesson stopped for it during the
+    // lesson (#checkQuotas) starts again only once the quota allows; the Recording says why,
+    // to the teacher and in the library.
     const quota = settings?.quotaBytes ?? null;
-    if (quota !== null && rec.runs.length === 0) {
+    if (quota !== null && (rec.runs.length === 0 || rec.offReason === 'over-quota')) {
       const used = await clusterUsage(this.#o.models, lesson.clusterId);
       if (used >= quota) {
-        await this.#setState(rec, { state: 'off', offReason: 'over-quota' });
+        if (rec.runs.length === 0) await this.#setState(rec, { state: 'off', offReason: 'over-quota' });
         this.#log.warn({ lessonId, used, quota }, 'not recorded: the cluster is over its storage quota');
         return;
       }
     }
-    if (rec.state === 'off') rec = await this.#setState(rec, { state: 'recording', offReason: null });
+    if (rec.state === 'off' || rec.offReason)
+      rec = await this.#setState(rec, { state: 'recording', offReason: null });
     if (room.closed || this.#recorders.has(lessonId)) return;
-    // Switched back on: the time it was off ends now. Recorded before, elsewhere or by a room
-    // that closed: the time since its last run is missing.
+    // Switched back on (or let record again by the quota): the time it was off ends now.
+    // Recorded before, elsewhere or by a room that closed: the time since its last run is missing.
     const lastEnd = Math.max(0, ...rec.runs.map((r) => r.endedAt?.getTime() ?? r.startedAt.getTime()));
     await this.#write(lessonId, (doc) => {
       const now = new Date(this.#o.now());
-      const off = openSwitchedOff(doc);
-      if (off) off.to = now;
-      else if (lastEnd > 0 && now.getTime() - lastEnd > 1000)
+      const paused = openPauses(doc);
+      for (const gap of paused) gap.to = now;
+      if (paused.length) return;
+      if (lastEnd > 0 && now.getTime() - lastEnd > 1000)
         doc.gaps.push({ group: 'teacher', from: new Date(lastEnd), to: now, reason: 'media-moved' });
     });
     const recorder = new LessonRecorder(room, {
@@ -233,19 +254,34 @@ export class RecordingService {
         message,
       ),
     );
+    this.#watch(room);
+    this.#log.info({ lessonId }, 'recording');
+  }
+
+  /**
+   * Finishes the lesson's recording when its room closes: the recorder recording it now (if
+   * any: it may have been switched off, or stopped for the quota) is stopped — the recorder
+   * stops itself on the close too; either way this waits for that stop, its runs' ends and
+   * their writes — and, when the lesson ended, its MP4 is queued. A stop that hangs is given
+   * up after its bound: the lesson is finished without it (its runs still open are taken as
+   * ended when the lesson did).
+   */
+  #watch(room: MediaRoom): void {
+    if (this.#watched.has(room)) return;
+    this.#watched.add(room);
+    const lessonId = room.lessonId;
     room.on('close', (reason) => {
-      if (this.#recorders.get(lessonId) !== recorder) return;
+      const recorder = this.#recorders.get(lessonId);
       this.#recorders.delete(lessonId);
-      // The recorder stops itself on the room's close too; either way this waits for that
-      // stop, its runs' ends and their writes, before the lesson's recording is finished.
-      // A stop that hangs is given up after its bound: the lesson is finished without it
-      // (its runs still open are taken as ended when the lesson did).
       const bound = this.#o.stopBoundMs;
       bounded(
         bound,
         undefined,
         () => new TimeBoundError(`the recorders did not stop within ${spoken(bound)}`, bound),
-        () => recorder.stop().then(() => this.#writes.get(lessonId)),
+        async () => {
+          await recorder?.stop();
+          await this.#writes.get(lessonId);
+        },
       )
         .catch((error: unknown) =>
           this.#log.error(
@@ -256,7 +292,49 @@ export class RecordingService {
         .then(() => (reason === 'ended' ? this.#finish(lessonId) : undefined))
         .catch((error: unknown) => this.#log.error({ err: error, lessonId }, 'recording not finished'));
     });
-    this.#log.info({ lessonId }, 'recording');
+  }
+
+  /**
+   * Measures this process's live recordings (their raw bytes, written on each Recording, so
+   * every process and the storage page count them as they grow) and stops recording the live
+   * lessons of a cluster that reached its quota: the recording so far is kept and composed
+   * after the lesson; the time after is an `over-quota` gap, and the teacher and the library
+   * are told why. A cluster overshoots by at most what its live lessons write in one check.
+   */
+  async #checkQuotas(): Promise<void> {
+    const live = [...this.#recorders.keys()];
+    if (!live.length) return;
+    const { Recording, RecordingSettings } = this.#o.models;
+    const recs = await Recording.find({ lessonId: { $in: live } }, { lessonId: 1, clusterId: 1 }).lean();
+    for (const rec of recs) {
+      const { rawBytes } = await this.#o.storage.sizes(rec.lessonId.toString());
+      await Recording.updateOne({ _id: rec._id, state: 'recording' }, { $set: { rawBytes } });
+    }
+    const clusters = new Map(recs.map((r) => [r.clusterId.toString(), r.clusterId]));
+    for (const clusterId of clusters.values()) {
+      const quota =
+        (await RecordingSettings.findOne({ clusterId }, { quotaBytes: 1 }).lean())?.quotaBytes ?? null;
+      if (quota === null) continue;
+      const used = await clusterUsage(this.#o.models, clusterId);
+      if (used < quota) continue;
+      for (const rec of recs)
+        if (rec.clusterId.equals(clusterId)) await this.#stopOverQuota(rec.lessonId.toString(), used, quota);
+    }
+  }
+
+  /** Stops a live lesson's recorders because its cluster reached its quota (see #checkQuotas). */
+  async #stopOverQuota(lessonId: string, used: number, quota: number): Promise<void> {
+    const recorder = this.#recorders.get(lessonId);
+    if (!recorder) return;
+    this.#recorders.delete(lessonId);
+    await recorder.stop();
+    // Open (from = to) until it records again or the lesson ends; said once it is written.
+    await this.#write(lessonId, (rec) => {
+      const now = new Date(this.#o.now());
+      rec.gaps.push({ group: 'teacher', from: now, to: now, reason: 'over-quota' });
+    });
+    await this.#o.models.Recording.updateOne({ lessonId }, { $set: { offReason: 'over-quota' } });
+    this.#log.warn({ lessonId, used, quota }, 'recording stopped: the cluster reached its storage quota');
   }
 
   /** The lesson's Recording, created from the lesson if there is none yet. */
@@ -346,8 +424,7 @@ export class RecordingService {
     if (!rec || !lesson || rec.state === 'off') return;
     const end = lesson.endedAt ?? new Date(this.#o.now());
     const runs = rec.runs.map((r) => (r.endedAt ? r : { ...r, endedAt: end, end: 'died' as const }));
-    const off = openSwitchedOff(rec);
-    if (off) off.to = end;
+    for (const gap of openPauses(rec)) gap.to = end;
     const sizes = await this.#o.storage.sizes(lessonId);
     const nothing = runs.length === 0;
     await Recording.updateOne(
@@ -360,8 +437,15 @@ export class RecordingService {
           liveEndedAt: end,
           rawBytes: sizes.rawBytes,
           state: nothing ? 'off' : 'composing',
-          // Nothing recorded: the teacher switched it off, or no media came.
-          offReason: nothing && !rec.enabled ? 'switched-off' : null,
+          // Nothing recorded: the teacher switched it off, or no media came. Stopped for the
+          // quota during the lesson: it stays said.
+          offReason: nothing
+            ? !rec.enabled
+              ? 'switched-off'
+              : null
+            : rec.offReason === 'over-quota'
+              ? 'over-quota'
+              : null,
           progress: 0,
           error: null,
         },
@@ -522,9 +606,11 @@ export class RecordingService {
 
 type Gap = Recording['gaps'][number];
 
-/** The gap of a switch-off not yet switched on again. */
-function openSwitchedOff(rec: Pick<Recording, 'gaps'>): Gap | undefined {
-  return rec.gaps.find((g) => g.reason === 'switched-off' && g.to.getTime() === g.from.getTime());
+/** The gaps still open (from = to) of a switch-off, or of a stop for the quota, not yet recording again. */
+function openPauses(rec: Pick<Recording, 'gaps'>): Gap[] {
+  return rec.gaps.filter(
+    (g) => (g.reason === 'switched-off' || g.reason === 'over-quota') && g.to.getTime() === g.from.getTime(),
+  );
 }
 
 function runDoc(run: RecorderRun): Recording['runs'][number] {

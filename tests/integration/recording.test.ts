@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import mongoose from 'mongoose';
 import type { ChildProcess } from 'node:child_process';
 import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -324,5 +325,110 @@ describe('recording: a live lesson recorded where its media is, composed into on
       incomplete: false,
       shared: false,
     });
+  }, 240_000);
+
+  it('stops recording a live lesson whose cluster reaches its quota, says why, and keeps what was recorded', async () => {
+    const { platform } = t;
+    const m = platform.models;
+    let next: string | undefined;
+    expect(
+      await waitFor(async () => {
+        next = (
+          await m.Lesson.findOne({ teacherId: teacher.userId, state: 'scheduled' }).lean()
+        )?._id.toString();
+        return !!next;
+      }),
+    ).toBe(true);
+    const lesson = (await m.Lesson.findById(next).lean())!;
+    const coordinator = {
+      authorization: `Bearer ${await login(t.url, 'coordinator')}`,
+      'content-type': 'application/json',
+    };
+    const storage = async () =>
+      (
+        (await (await fetch(`${t.url}/api/library/storage`, { headers: coordinator })).json()) as {
+          clusterId: string;
+          bytes: number;
+          quotaBytes: number | null;
+        }[]
+      ).find((c) => c.clusterId === lesson.clusterId.toString())!;
+    // A quota of 0.1 GB, all but 150 kB of it taken by the cluster's other recordings.
+    const settings = await fetch(`${t.url}/api/library/clusters/${lesson.clusterId.toString()}/settings`, {
+      method: 'PUT',
+      headers: coordinator,
+      body: JSON.stringify({ enabled: true, quotaGb: 0.1, retentionDays: null }),
+    });
+    expect(settings.status).toBe(200);
+    const { bytes, quotaBytes } = await storage();
+    const earlier = await m.Recording.create({
+      lessonId: new mongoose.Types.ObjectId(),
+      clusterId: lesson.clusterId,
+      teacherId: lesson.teacherId,
+      schoolIds: [],
+      title: '之前的录像',
+      subject: lesson.subject,
+      grade: lesson.grade,
+      state: 'ready',
+      rawBytes: quotaBytes! - bytes - 150_000,
+      mp4Bytes: 0,
+    });
+
+    await platform.lessons.start(teacher, next!);
+    const room = await platform.rooms.getOrCreate(next!);
+    room.addPeer(
+      { peerId: 'p-t3', role: 'teacher', refId: teacher.userId, displayName: '王丽' },
+      room.rtpCapabilities,
+    );
+    const video = await room.createPlainTransport('p-t3', 'send', { comedia: true, rtcpMux: false });
+    await room.produce('p-t3', video.id, 'video', 'camera', TEST_VIDEO_RTP);
+    senders.push(sendKeyedTestVideo(video.port, video.rtcpPort!, 60));
+    const auth = { authorization: `Bearer ${await login(t.url, 'teacher')}` };
+    const status = async (): Promise<RecordingStatus> =>
+      (await (
+        await fetch(`${t.url}/api/lessons/${next}/recording`, { headers: auth })
+      ).json()) as RecordingStatus;
+    const rec = async () => (await m.Recording.findOne({ lessonId: next }).lean<Recording>())!;
+    // It records (under the quota at its start); its bytes are counted as they grow …
+    expect(await waitFor(async () => (await status()).recordingNow, 15_000)).toBe(true);
+    expect(await waitFor(async () => (await rec()).rawBytes > 0, 20_000)).toBe(true);
+    // … until the cluster reaches its quota: its recorders stop, and the teacher is told why.
+    expect(
+      await waitFor(async () => {
+        const s = await status();
+        return s.offReason === 'over-quota' && !s.recordingNow;
+      }, 60_000),
+    ).toBe(true);
+    expect(await status()).toMatchObject({
+      state: 'recording',
+      lessonEnabled: true,
+      offReason: 'over-quota',
+    });
+    expect((await storage()).bytes).toBeGreaterThanOrEqual(quotaBytes!);
+    const stopped = await rec();
+    expect(stopped.runs.every((r) => r.endedAt !== null && r.end === 'stopped')).toBe(true);
+    expect(stopped.gaps.filter((g) => g.reason === 'over-quota')).toHaveLength(1);
+    const listed = (await (
+      await fetch(`${t.url}/api/library/recordings/${next}`, { headers: coordinator })
+    ).json()) as RecordingView;
+    expect(listed).toMatchObject({ state: 'recording', offReason: 'over-quota' });
+    // Switching it on again while still over the quota records nothing.
+    const again = await fetch(`${t.url}/api/lessons/${next}/recording`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: true }),
+    });
+    expect(await again.json()).toMatchObject({ recordingNow: false, offReason: 'over-quota' });
+
+    // After the lesson: what was recorded is composed; the time after the stop is marked.
+    await platform.lessons.end(teacher, next!);
+    expect(await waitFor(async () => ['ready', 'failed'].includes((await rec()).state), 120_000, 500)).toBe(
+      true,
+    );
+    const done = await rec();
+    expect(done).toMatchObject({ state: 'ready', offReason: 'over-quota' });
+    const gap = done.gaps.find((g) => g.reason === 'over-quota')!;
+    expect(gap.to.getTime()).toBe(done.liveEndedAt!.getTime());
+    expect(gap.from.getTime()).toBeLessThan(gap.to.getTime());
+    await m.Recording.deleteOne({ _id: earlier._id });
   }, 240_000);
 });

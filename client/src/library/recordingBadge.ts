@@ -59,11 +59,11 @@ export function recordingIndicator(options: { teacher: boolean }): {
     );
     badge.dataset['reason'] = status?.offReason ?? '';
     toggle.hidden = !status || !status.clusterEnabled;
-    retext(
-      toggle.firstElementChild as HTMLElement,
-      status?.lessonEnabled ? 'recordingTurnOff' : 'recordingTurnOn',
-    );
+    retext(toggle.firstElementChild as HTMLElement, wantsOn() ? 'recordingTurnOn' : 'recordingTurnOff');
   };
+  /** What the switch asks for: on when switched off, or when stopped for the quota (once raised). */
+  const wantsOn = (): boolean =>
+    !!status && (!status.lessonEnabled || (status.offReason === 'over-quota' && !status.recordingNow));
   const poll = (): void => {
     const id = lessonId;
     if (!id) return;
@@ -79,7 +79,7 @@ export function recordingIndicator(options: { teacher: boolean }): {
   toggle.addEventListener('click', () => {
     if (!lessonId || !status) return;
     toggle.disabled = true;
-    putJson<RecordingStatus>(`/api/lessons/${lessonId}/recording`, { enabled: !status.lessonEnabled })
+    putJson<RecordingStatus>(`/api/lessons/${lessonId}/recording`, { enabled: wantsOn() })
       .then((next) => {
         status = next;
         render();

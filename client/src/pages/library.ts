@@ -149,7 +149,12 @@ function stateBadge(r: RecordingView): HTMLElement {
       ? h(
           'span',
           { class: `lib-off ${r.offReason}`, 'data-testid': 'library-off-reason' },
-          t(`recOffReason_${r.offReason.replace('-', '_')}` as MessageKey),
+          // Off: nothing was recorded; otherwise recording stopped during the lesson.
+          t(
+            (r.state === 'off'
+              ? `recOffReason_${r.offReason.replace('-', '_')}`
+              : `recStoppedReason_${r.offReason.replace('-', '_')}`) as MessageKey,
+          ),
         )
       : null,
     r.sharedRegion
