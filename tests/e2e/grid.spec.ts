@@ -1,5 +1,6 @@
 import { expect, test } from './lib/test.ts';
-import { removeDataDir, startPlatform } from '../helpers/platform.ts';
+import type { CurrentLessonResponse } from '../../server/contract/api.ts';
+import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 import { decodedFrames } from './lib/frameClock.ts';
 import { openAs } from './lib/signIn.ts';
@@ -23,9 +24,14 @@ test.describe('a broadcast’s classrooms in the teacher’s grid', () => {
 
   test.beforeAll(async () => {
     t = await startPlatform();
-    const { Classroom, Lesson, User } = t.platform.models;
-    const teacher = await User.findOne({ username: 'teacher' }).lean();
-    const lesson = await Lesson.findOne({ teacherId: teacher!._id, state: 'scheduled' }).lean();
+    const { Classroom, Lesson } = t.platform.models;
+    // The lesson the studio offers the demo teacher now.
+    const current = (await (
+      await fetch(`${t.url}/api/lessons/current`, {
+        headers: { authorization: `Bearer ${await login(t.url, 'teacher')}` },
+      })
+    ).json()) as CurrentLessonResponse;
+    const lesson = await Lesson.findById(current.lesson!.id).lean();
     const [c1, c2, ...rest] = lesson!.classroomIds;
     const school = (await Classroom.findById(c1).lean())!.schoolId;
     const extra = await Classroom.insertMany(

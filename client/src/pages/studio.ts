@@ -67,14 +67,19 @@ export function studioPage(root: HTMLElement, user: UserView): void {
       h(
         'aside',
         { class: 'studio-side' },
-        h('div', { class: 'preview-box' }, preview, h('span', { class: 'preview-label' }, tr('teacher'))),
-        title,
-        meta,
+        h(
+          'div',
+          { class: 'studio-head' },
+          h('div', { class: 'preview-box' }, preview, h('span', { class: 'preview-label' }, tr('teacher'))),
+          h('div', {}, title, meta),
+        ),
         h('div', { class: 'actions' }, startBtn, endBtn),
         notice,
+        hands,
+        gridBox,
         h(
           'nav',
-          { class: 'actions' },
+          { class: 'actions studio-links' },
           h(
             'a',
             { class: 'btn btn-ghost', href: '/evaluations', 'data-testid': 'evaluations-link' },
@@ -86,8 +91,6 @@ export function studioPage(root: HTMLElement, user: UserView): void {
             tr('researchTitle'),
           ),
         ),
-        hands,
-        gridBox,
       ),
     ),
   );

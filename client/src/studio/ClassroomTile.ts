@@ -151,5 +151,7 @@ export class ClassroomTile {
           .filter(Boolean)
           .join(' · ')
       : '';
+    // The whole line on a long press where the tile cuts it short.
+    this.#figures.title = this.#figures.textContent;
   }
 }
