@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './lib/test.ts';
 import { openAs } from './lib/signIn.ts';
 
 test('the management pages switch dates and month names to English with the language (no "2026年12月" in English)', async ({

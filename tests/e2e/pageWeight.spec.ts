@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './lib/test.ts';
 import type { Page } from '@playwright/test';
 import { signedInPage } from './lib/signIn.ts';
 
