@@ -12,7 +12,7 @@ import type {
   ResearchProducer,
   ResearchServerToClient,
 } from '../contract/research.ts';
-import { InvalidStateError, httpStatusOf, publicError } from '../errors.ts';
+import { InvalidStateError, answerError, publicError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { parseInput } from '../validate.ts';
 import type { ResearchService } from './ResearchService.ts';
@@ -213,12 +213,7 @@ export class ResearchMedia {
         })
         .then(
           (data) => reply({ ok: true, data }),
-          (error: unknown) => {
-            const body = publicError(error);
-            if (httpStatusOf(error) === 500)
-              this.#log.error({ err: error, event }, 'research media request failed');
-            reply({ ok: false, error: body });
-          },
+          (error: unknown) => reply({ ok: false, error: answerError(error, this.#log, { event }).body }),
         );
     };
     (socket as unknown as { on(name: string, l: (payload: unknown, ack: unknown) => void): void }).on(
