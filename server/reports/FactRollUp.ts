@@ -74,6 +74,11 @@ export interface FactRollUpOptions {
    * first; 0: none). A province year's roll-up is ~15 MB. @default 64 MiB
    */
   cacheBytes?: number;
+  /**
+   * False: every lesson one by one, groups never counted as such (the same figures, slower:
+   * bench:reports' baseline). @default true
+   */
+  groups?: boolean;
 }
 
 /** The month (China time) of a lesson fact: the roll-up's partition. */
@@ -110,6 +115,7 @@ export class FactRollUp {
   readonly #foldEveryMs: number;
   /** Chunks read lately (compressed), by id: a chunk never changes under its id. */
   readonly #cache: ChunkCache;
+  readonly #groups: boolean;
   #timer: NodeJS.Timeout | null = null;
   #compaction: Promise<void> | null = null;
   #closed = false;
@@ -122,6 +128,7 @@ export class FactRollUp {
     this.#chunkFacts = options.chunkFacts ?? 10_000;
     this.#foldEveryMs = options.foldEveryMs ?? 300_000;
     this.#cache = new ChunkCache(options.cacheBytes ?? 64 * 2 ** 20);
+    this.#groups = options.groups ?? true;
   }
 
   /** Bytes of compressed chunks kept by this process (at most `cacheBytes`). */
@@ -183,7 +190,7 @@ export class FactRollUp {
           period,
           ids,
           visit,
-          !gone && !changed.has(chunk.month) ? visitGroup : undefined,
+          this.#groups && !gone && !changed.has(chunk.month) ? visitGroup : undefined,
         );
       for (const f of fresh.values()) if (f && inPeriod(f)) visit(f);
       if (entries.length >= this.#compactAfter || ids.size >= this.#compactAfter * 10) this.#compactSoon();
