@@ -123,7 +123,14 @@ export async function seedHistory(
   const random = mulberry32(options.seed);
   const rules = resolveRules(options.rules);
   const today = chinaDate(options.now);
-  const dated = expandTerm(cluster.weekly, cluster.calendar).filter((d) => d.date < today);
+  const term = expandTerm(cluster.weekly, cluster.calendar);
+  const dated = term.filter((d) => d.date < today);
+  // An offering's topics spread over its lessons of the whole term.
+  const inTerm = new Map<string, number>();
+  for (const d of term) {
+    const key = d.session.offeringId.toString();
+    inTerm.set(key, (inTerm.get(key) ?? 0) + 1);
+  }
   // Link samples (a few hundred documents a lesson, most of the writing) for the lessons
   // since the first of last month only, so that the first start stays quick: the
   // dashboard's month and the month before have every chart.
@@ -138,10 +145,13 @@ export async function seedHistory(
   const samples: Omit<LinkSample, '_id'>[] = [];
   const verdicts: Record<string, number> = {};
   for (const [i, { session, start, end }] of dated.entries()) {
-    // An offering's lessons go through its topics in order, whichever weekday.
+    // An offering's lessons go through its topics in order, whichever weekday they fall on.
     const n = taught.get(session.offeringId.toString()) ?? 0;
     taught.set(session.offeringId.toString(), n + 1);
-    const topic = session.topics[n % session.topics.length];
+    const topic =
+      session.topics[
+        Math.floor((n * session.topics.length) / (inTerm.get(session.offeringId.toString()) ?? 1))
+      ];
     const lesson = new models.Lesson({
       clusterId: cluster.clusterId,
       offeringId: session.offeringId,
