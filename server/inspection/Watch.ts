@@ -45,6 +45,8 @@ export interface WatchChannels {
 export interface WatchSocket {
   readonly id: string;
   readonly data: { identity: Identity };
+  /** True once the socket is gone: its disconnect handler has already run. */
+  readonly disconnected: boolean;
   join(room: string): unknown;
   leave(room: string): unknown;
   on(event: 'disconnect', listener: () => void): unknown;
@@ -136,6 +138,12 @@ export class Watch {
         rtpCapabilities as types.RtpCapabilities,
       );
       mine.set(lessonId, mode);
+      // A socket that left while this join awaited its checks was cleaned up before it had
+      // a peer here: the peer just added would stay in the lesson for good.
+      if (socket.disconnected) {
+        leave(lessonId);
+        throw new InvalidStateError('the watcher left while joining');
+      }
       try {
         const transport = await room.createTransport(socket.id, 'recv');
         await socket.join(this.#channel(lessonId));

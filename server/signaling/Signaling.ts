@@ -255,6 +255,12 @@ export class Signaling {
       const room = await rooms.getOrCreate(lessonId, { classrooms: lesson.classrooms.length });
       // Shape checked by the schema; the header extension URIs mediasoup checks itself.
       await room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities);
+      // A socket that left while this join awaited its checks was cleaned up before it had a
+      // peer here: the peer just added would stay in the lesson for good.
+      if (socket.disconnected) {
+        room.removePeer(socket.id);
+        throw new InvalidStateError('the socket left while joining');
+      }
       joined.add(lessonId);
       await socket.join(lessonChannel(lessonId));
       return {
