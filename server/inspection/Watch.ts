@@ -151,6 +151,13 @@ export class Watch {
         const producers = (await room.producersFor(socket.id)).filter(
           (p) => mode === 'full' || isTeacherCamera(room, p),
         );
+        // Gone while the join went on: its disconnect handler may have run before `#enter`
+        // counted it as a watcher, which would keep the lesson watched (巡课中) for good.
+        if (socket.disconnected) {
+          mine.set(lessonId, mode);
+          leave(lessonId);
+          throw new InvalidStateError('the watcher left while joining');
+        }
         return {
           lesson,
           peerId: socket.id,
