@@ -168,6 +168,9 @@ export class Watch {
           notice,
         };
       } catch (error) {
+        // Also when the disconnect handler already let go of the lesson (a step failed because
+        // the peer was removed meanwhile): `#enter` may have counted the watcher after that.
+        mine.set(lessonId, mode);
         leave(lessonId);
         throw error;
       }
