@@ -32,9 +32,9 @@ export class Pager {
   #count = 0;
 
   constructor(options: PagerOptions) {
-    this.#prev = toolButton('board-prev', 'prev', 'boardPrev');
+    this.#prev = toolButton('board-prev', 'prev', 'pagePrev');
     this.#prev.addEventListener('click', () => options.onPrev());
-    this.#next = toolButton('board-next', 'next', 'boardNext');
+    this.#next = toolButton('board-next', 'next', 'pageNext');
     this.#next.addEventListener('click', () => options.onNext());
     this.#add = toolButton('board-add-page', 'addPage', 'boardAddPage');
     this.#add.addEventListener('click', () => options.onAdd());

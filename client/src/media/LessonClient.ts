@@ -59,11 +59,12 @@ export class LessonClient extends Emitter<LessonClientEvents> {
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
   readonly #consumers = new Map<string, types.Consumer>();
-  /** Producers announced while joining, before the receive transport existed. */
-  readonly #announced = new Set<string>();
   /** Producers being consumed right now (announced and listed at join may be the same one). */
   readonly #consuming = new Set<string>();
-  /** Every producer offered to this participant, consumed or not. */
+  /**
+   * Every producer offered to this participant, consumed or not: listed at join, or announced
+   * (also while joining, before the receive transport existed).
+   */
   readonly #offered = new Map<string, ProducerInfo>();
   /** Which video to receive (audio is always received). */
   #wantsVideo: (producer: ProducerInfo) => boolean = () => true;
@@ -83,10 +84,9 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     const handlers: Partial<ServerToClientEvents> = {
       'producer:new': (p) => {
         this.#offered.set(p.producerId, p);
-        // While joining, the producer may be missing from the join's list: consume it once the
-        // receive transport exists, or it would never be heard.
-        if (!this.#recv) this.#announced.add(p.producerId);
-        else void this.#consume(p.producerId);
+        // While joining, the producer may be missing from the join's list: it is consumed with
+        // the others once the receive transport exists, or it would never be heard.
+        if (this.#recv) void this.#consume(p.producerId);
       },
       'consumer:closed': ({ consumerId }) => this.#dropConsumer(consumerId),
       'producer:closed': ({ producerId }) => {
@@ -209,9 +209,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       for (const producer of joined.producers) this.#offered.set(producer.producerId, producer);
       this.emit('interaction', joined.interaction);
       await this.#produceLocal();
-      const producers = new Set([...joined.producers.map((p) => p.producerId), ...this.#announced]);
-      this.#announced.clear();
-      for (const producerId of producers) await this.#consume(producerId);
+      for (const producerId of [...this.#offered.keys()]) await this.#consume(producerId);
       this.#meter = new LinkStatsMeter();
       this.#statsTimer = window.setInterval(() => void this.#measure(), 2000);
       this.#setState('joined');
@@ -384,7 +382,6 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     this.#camera = null;
     this.#peerId = null;
     this.#device = null;
-    this.#announced.clear();
     this.#offered.clear();
   }
 

@@ -56,8 +56,8 @@ export function inspectionPage(root: HTMLElement, user: UserView): void {
     schoolId: h('select', { name: 'schoolId', 'data-testid': 'wall-school' }),
   };
   const summary = h('p', { class: 'wall-summary', role: 'status', 'data-testid': 'wall-summary' });
-  const prev = h('button', { class: 'btn', type: 'button', 'data-testid': 'wall-prev' }, tr('wallPrev'));
-  const nextPage = h('button', { class: 'btn', type: 'button', 'data-testid': 'wall-next' }, tr('wallNext'));
+  const prev = h('button', { class: 'btn', type: 'button', 'data-testid': 'wall-prev' }, tr('pagePrev'));
+  const nextPage = h('button', { class: 'btn', type: 'button', 'data-testid': 'wall-next' }, tr('pageNext'));
   const grid = h('div', { class: 'wall-grid', 'data-testid': 'wall-grid' });
   const filters = h(
     'form',

@@ -1,10 +1,10 @@
 import type { ClassroomRef } from '../../../server/contract/api.ts';
 import type { Interaction } from '../../../server/contract/board.ts';
 import type { PeerHealth } from '../../../server/contract/events.ts';
+import { t } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { peerQuality } from '../media/linkQuality.ts';
 import type { LinkQuality } from '../media/linkQuality.ts';
-import { fill } from '../research/format.ts';
 import { h, mount } from '../ui/dom.ts';
 import { tr } from '../ui/text.ts';
 import { ClassroomTile } from './ClassroomTile.ts';
@@ -37,16 +37,15 @@ export class ClassroomGrid {
   readonly #prev = h(
     'button',
     { class: 'btn btn-ghost', type: 'button', 'data-testid': 'grid-prev' },
-    tr('gridPrev'),
+    tr('pagePrev'),
   );
   readonly #next = h(
     'button',
     { class: 'btn btn-ghost', type: 'button', 'data-testid': 'grid-next' },
-    tr('gridNext'),
+    tr('pageNext'),
   );
   readonly #onView: (classroomIds: ReadonlySet<string>) => void;
   #page = 0;
-  #health: PeerHealth[] = [];
 
   constructor(
     classrooms: readonly ClassroomRef[],
@@ -76,7 +75,7 @@ export class ClassroomGrid {
       this.#body,
     );
     this.show(0);
-    this.#renderHealth();
+    this.#renderHealth(new Map());
   }
 
   get pages(): number {
@@ -98,7 +97,7 @@ export class ClassroomGrid {
     const view = this.inView;
     for (const [id, tile] of this.#tiles) if (!view.has(id)) tile.detach('video');
     mount(this.#body, ...[...view].map((id) => this.#tiles.get(id)!.el));
-    this.#pageLabel.textContent = fill('gridPage', { page: this.#page + 1, pages: this.pages });
+    this.#pageLabel.textContent = t('gridPage', { page: this.#page + 1, pages: this.pages });
     this.#prev.disabled = this.#page === 0;
     this.#next.disabled = this.#page >= this.pages - 1;
     this.#onView(view);
@@ -115,17 +114,16 @@ export class ClassroomGrid {
   }
 
   health(list: PeerHealth[]): void {
-    this.#health = list;
-    for (const tile of this.#tiles.values())
-      tile.health(list.find((p) => p.refId === tile.classroom.id) ?? null);
-    this.#renderHealth();
+    const byClassroom = new Map(list.map((p) => [p.refId, p]));
+    for (const [id, tile] of this.#tiles) tile.health(byClassroom.get(id) ?? null);
+    this.#renderHealth(byClassroom);
   }
 
   /** Every classroom's link, on every page, as one bar and its counts. */
-  #renderHealth(): void {
+  #renderHealth(byClassroom: ReadonlyMap<string, PeerHealth>): void {
     const counts = new Map<LinkQuality, number>(QUALITIES.map(({ quality }) => [quality, 0]));
     for (const id of this.#order) {
-      const quality = peerQuality(this.#health.find((p) => p.refId === id) ?? null);
+      const quality = peerQuality(byClassroom.get(id) ?? null);
       counts.set(quality, counts.get(quality)! + 1);
     }
     const total = this.#order.length || 1;
