@@ -138,12 +138,6 @@ export class Watch {
         rtpCapabilities as types.RtpCapabilities,
       );
       mine.set(lessonId, mode);
-      // A socket that left while this join awaited its checks was cleaned up before it had
-      // a peer here: the peer just added would stay in the lesson for good.
-      if (socket.disconnected) {
-        leave(lessonId);
-        throw new InvalidStateError('the watcher left while joining');
-      }
       try {
         const transport = await room.createTransport(socket.id, 'recv');
         await socket.join(this.#channel(lessonId));
@@ -151,13 +145,10 @@ export class Watch {
         const producers = (await room.producersFor(socket.id)).filter(
           (p) => mode === 'full' || isTeacherCamera(room, p),
         );
-        // Gone while the join went on: its disconnect handler may have run before `#enter`
-        // counted it as a watcher, which would keep the lesson watched (巡课中) for good.
-        if (socket.disconnected) {
-          mine.set(lessonId, mode);
-          leave(lessonId);
-          throw new InvalidStateError('the watcher left while joining');
-        }
+        // A socket that left while this join awaited was cleaned up by its disconnect handler
+        // before it had a peer here, or before `#enter` counted it: that peer or that watcher
+        // would stay in the lesson (and the lesson 巡课中) for good.
+        if (socket.disconnected) throw new InvalidStateError('the watcher left while joining');
         return {
           lesson,
           peerId: socket.id,
@@ -168,8 +159,7 @@ export class Watch {
           notice,
         };
       } catch (error) {
-        // Also when the disconnect handler already let go of the lesson (a step failed because
-        // the peer was removed meanwhile): `#enter` may have counted the watcher after that.
+        // Whatever the disconnect handler already let go of: the join lets go of it all again.
         mine.set(lessonId, mode);
         leave(lessonId);
         throw error;
