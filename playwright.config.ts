@@ -44,7 +44,7 @@ export default defineConfig({
       DATA_DIR,
       LOG_LEVEL: 'warn',
       SFU_WORKERS: '2',
-      DEMO_LESSON_MINUTES: '0.75',
+      DEMO_LESSON_MINUTES: '1',
     },
   },
 });

@@ -6,7 +6,7 @@ import { currentLessonState, openAs, signedInPage } from './lib/signIn.ts';
 
 const CLASSROOMS = ['classroom1', 'classroom2', 'classroom3', 'classroom4'];
 
-// The demo server runs 45-second demo lessons (DEMO_LESSON_MINUTES in playwright.config.ts).
+// The demo server runs one-minute demo lessons (DEMO_LESSON_MINUTES in playwright.config.ts).
 test('a demo lesson taught in the browser appears as delivered, with each classroom’s attendance, on the dashboard and in the month’s report', async ({
   browser,
 }) => {
@@ -63,7 +63,7 @@ test('a demo lesson taught in the browser appears as delivered, with each classr
     delivered: before.delivered + 1,
     notDelivered: before.notDelivered + 1,
   });
-  // Its links open under the sessions (sampled once a minute: a 45-second lesson may have none).
+  // Its links open under the sessions (sampled once a minute: a one-minute lesson may have none).
   await delivered.getByTestId('report-session-links').click();
   await expect(manage.getByTestId('link-chart')).toBeVisible();
   await expect(manage.getByTestId('link-chart')).toHaveAttribute('data-minutes', /^\d+$/);
