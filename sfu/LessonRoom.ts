@@ -184,6 +184,14 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
   readonly #standIns = new Set<string>();
   /** Pipe transports to the lesson's other rooms, and what was sent down each (producer ids). */
   readonly #pipes = new Map<string, { transport: types.PipeTransport; out: Map<string, PipedProducer> }>();
+  /**
+   * Participants waiting for the lesson to go live (pre-live waiting room): they set up their
+   * transports, produce and consume, but are not announced or listed, and what they consume
+   * stays paused until `admit()`.
+   */
+  readonly #waiting = new Set<string>();
+  /** Consumers of waiting participants that asked to be resumed: resumed together at `admit()`. */
+  readonly #resumeAtAdmit = new Set<types.Consumer>();
   #closed = false;
 
   private constructor(router: types.Router, options: LessonRoomOptions) {
@@ -221,10 +229,10 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     return this.#router.rtpCapabilities;
   }
 
-  /** The lesson's participants (observers watch unlisted). */
+  /** The lesson's participants (observers watch unlisted, and those waiting for it to go live). */
   get peers(): ParticipantInfo[] {
     return [...this.#peers.values()]
-      .filter((p) => !this.#standIns.has(p.id))
+      .filter((p) => !this.#standIns.has(p.id) && !this.#waiting.has(p.id))
       .map((p) => p.info)
       .filter(isParticipant);
   }
@@ -233,8 +241,9 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
    * Adds a participant. A participant with the same role and refId already present (a
    * reloaded kiosk, a second tab) is replaced: its media is closed first. An observer replaces
    * no one (one account watches a lesson on its wall and opened at once) and is not announced.
+   * With `waiting`, the participant waits for the lesson to go live (see `admit()`).
    */
-  addPeer(info: PeerInfo, rtpCapabilities: types.RtpCapabilities): Peer {
+  addPeer(info: PeerInfo, rtpCapabilities: types.RtpCapabilities, { waiting = false } = {}): Peer {
     this.#assertOpen();
     for (const existing of this.#peers.values()) {
       if (isParticipant(info) && existing.info.role === info.role && existing.info.refId === info.refId)
@@ -243,8 +252,36 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     if (this.#peers.has(info.peerId)) throw new InvalidStateError(`peer ${info.peerId} already joined`);
     const peer = new Peer(info, rtpCapabilities);
     this.#peers.set(peer.id, peer);
-    if (isParticipant(peer.info)) this.safeEmit('peerjoined', peer.info);
+    if (waiting && isParticipant(peer.info)) this.#waiting.add(peer.id);
+    else if (isParticipant(peer.info)) this.safeEmit('peerjoined', peer.info);
     return peer;
+  }
+
+  /** Whether participants wait in the room for the lesson to go live. */
+  get waiting(): boolean {
+    return this.#waiting.size > 0;
+  }
+
+  /**
+   * The lesson went live: every waiting participant joins (announced now, so that attendance
+   * counts from here), and the consumers they asked to resume start together, each with a
+   * key frame request: the teacher's encoder answers them all with one key frame.
+   */
+  async admit(): Promise<void> {
+    this.#assertOpen();
+    const admitted = [...this.#waiting].map((id) => this.#peers.get(id)).filter((p) => p !== undefined);
+    this.#waiting.clear();
+    const consumers = [...this.#resumeAtAdmit];
+    this.#resumeAtAdmit.clear();
+    for (const peer of admitted) if (isParticipant(peer.info)) this.safeEmit('peerjoined', peer.info);
+    await Promise.all(
+      consumers
+        .filter((c) => !c.closed)
+        .map(async (c) => {
+          await c.resume();
+          if (c.kind === 'video') await c.requestKeyFrame();
+        }),
+    );
   }
 
   hasPeer(peerId: string): boolean {
@@ -256,10 +293,11 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     const peer = this.#peers.get(peerId);
     if (!peer) return;
     this.#peers.delete(peerId);
+    const waited = this.#waiting.delete(peerId);
     const produced = [...peer.producers.values()];
     peer.close();
     for (const producer of produced) this.safeEmit('producerclosed', this.#producerInfo(producer));
-    if (isParticipant(peer.info)) this.safeEmit('peerleft', peer.info);
+    if (isParticipant(peer.info) && !waited) this.safeEmit('peerleft', peer.info);
   }
 
   /**
@@ -614,6 +652,12 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
     const consumer = this.#peer(peerId).consumers.get(consumerId);
     if (!consumer) throw new NotFoundError(`consumer ${consumerId} not found`);
+    if (this.#waiting.has(peerId)) {
+      // Before the lesson is live nothing is sent: it starts at admit().
+      this.#resumeAtAdmit.add(consumer);
+      consumer.observer.once('close', () => this.#resumeAtAdmit.delete(consumer));
+      return;
+    }
     await consumer.resume();
   }
 
@@ -627,7 +671,9 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
 
   /** Connection state and bitrates of every participant (observers aside), from mediasoup's transport stats. */
   async health(): Promise<PeerHealth[]> {
-    const peers = [...this.#peers.values()].filter((p) => isParticipant(p.info) && !this.#standIns.has(p.id));
+    const peers = [...this.#peers.values()].filter(
+      (p) => isParticipant(p.info) && !this.#standIns.has(p.id) && !this.#waiting.has(p.id),
+    );
     return Promise.all(
       peers.map(async (peer) => {
         const transports = [...peer.transports.values()];
@@ -838,6 +884,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
     this.#standIns.clear();
+    this.#waiting.clear();
+    this.#resumeAtAdmit.clear();
     this.#router.close();
     this.safeEmit('close', reason);
   }
