@@ -1,4 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
 import { stubBrowserLanguage } from '../helpers/browserLanguage.ts';
 import type * as I18n from '../../client/src/i18n.ts';
 import type * as DashboardState from '../../client/src/manage/dashboard/state.ts';
@@ -79,5 +81,69 @@ describe('timetable and bells state', () => {
     ]);
     expect(schools[0]?.periods[0]?.weekdays).toEqual([1, 2]);
     expect(bells.clock(485)).toBe('08:05');
+  });
+});
+
+describe("the management panels' words (one translation path)", () => {
+  const root = path.resolve(import.meta.dirname, '../../client/src');
+  const sources = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory()
+          ? sources(path.join(dir, e.name))
+          : e.name.endsWith('.ts')
+            ? [path.join(dir, e.name)]
+            : [],
+      );
+  const files = [...sources(path.join(root, 'manage')), path.join(root, 'pages/manage.ts')];
+
+  it('no management panel calls zhEn() any more (every string goes through a message table)', () => {
+    const left = files.filter((f) => fs.readFileSync(f, 'utf8').includes('zhEn('));
+    expect(left.map((f) => path.relative(root, f))).toEqual([]);
+  });
+
+  it('every key a panel asks its table for exists in both languages, with the same {placeholders}', async () => {
+    let checked = 0;
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const from = /import \{ m \} from '([^']+)'/.exec(text)?.[1];
+      if (!from) continue;
+      const table = (await import(path.resolve(path.dirname(file), from))) as {
+        m: (key: string, vars?: Record<string, string>) => string;
+      };
+      // Literal keys, and the keys a template builds from a closed set (`decision_${…}`).
+      const keys = [...text.matchAll(/\bm\(\s*'([\w-]+)'/g)].map((k) => k[1]!);
+      const templates = [...text.matchAll(/\bm\(\s*`(\w+)\$\{/g)].map((k) => k[1]!);
+      for (const key of keys) {
+        i18n.setLang('zh');
+        const zh = table.m(key);
+        i18n.setLang('en');
+        const en = table.m(key);
+        expect(zh, `${path.basename(file)}: ${key}`).toMatch(/\S/);
+        expect(en, `${path.basename(file)}: ${key}`).toMatch(/\S/);
+        const holes = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((x) => x[1]).sort();
+        expect(holes(en), `${path.basename(file)}: ${key}`).toEqual(holes(zh));
+        checked++;
+      }
+      for (const prefix of templates) expect(text).toContain(prefix);
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  it("the co-plan's decisions and slots answer in the chosen language", async () => {
+    const { m } = await import('../../client/src/manage/coplan/messages.ts');
+    const { slotName } = await import('../../client/src/manage/coplanWeek.ts');
+    expect(['pending', 'approved', 'refused'].map((d) => m(`decision_${d}` as 'decision_pending'))).toEqual([
+      '待学校确认',
+      '学校已同意',
+      '学校已拒绝',
+    ]);
+    expect(slotName(2, 3)).toBe('周二第3节');
+    expect(m('rate', { n: 4, of: 5, pct: '80%' })).toBe('4/5 节（80%）');
+    i18n.setLang('en');
+    expect(slotName(2, 3)).toBe('Tue P3');
+    expect(m('decision_refused')).toBe('refused');
+    expect(m('rate', { n: 4, of: 5, pct: '80%' })).toBe('4 of 5 (80%)');
   });
 });

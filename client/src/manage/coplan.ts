@@ -2,29 +2,22 @@ import type {
   CoPlanBellChangeView,
   CoPlanJobView,
   CoPlanLocalChangeView,
-  CoPlanSchoolView,
   CoPlanView,
 } from '../../../server/contract/timetable.ts';
 import { api } from '../api.ts';
-import { zhEn } from '../i18n.ts';
+import { weekdayName } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
+import { m } from './coplan/messages.ts';
 import { partWeeks, slotName } from './coplanWeek.ts';
 
 /** The cluster and term the timetable page shows. */
 export type PlanTarget = () => { clusterId: string; term: string } | null;
 
-const DECISION: Record<CoPlanSchoolView['decision'], [string, string]> = {
-  pending: ['待学校确认', 'waiting for the school'],
-  approved: ['学校已同意', 'approved'],
-  refused: ['学校已拒绝', 'refused'],
-};
-
 const percent = (n: number, of: number): string => (of ? `${Math.round((100 * n) / of)}%` : '–');
 
-/** "x/y 节（z%）". */
-const rate = (n: number, of: number): string =>
-  zhEn(`${n}/${of} 节（${percent(n, of)}）`, `${n} of ${of} (${percent(n, of)})`);
+/** "x/y 节（z%）" / "x of y (z%)". */
+const rate = (n: number, of: number): string => m('rate', { n, of, pct: percent(n, of) });
 
 /**
  * The co-plan beside the joint timetable (课程联合编排): run it (a job with progress), then the
@@ -51,11 +44,7 @@ export class CoPlanSection {
       h(
         'div',
         { class: 'panel-head' },
-        h(
-          'h3',
-          {},
-          zhEn('联合编排（含接收学校本校课表）', 'Co-plan with the receiving schools’ own timetables'),
-        ),
+        h('h3', {}, m('planWithLocal')),
         h(
           'button',
           {
@@ -64,17 +53,10 @@ export class CoPlanSection {
             'data-testid': 'cp-run',
             onclick: () => void this.#run(),
           },
-          zhEn('联合编排', 'Co-plan'),
+          m('plan'),
         ),
       ),
-      h(
-        'p',
-        { class: 'hint' },
-        zhEn(
-          '同时考虑各接收学校的本校课表和作息：同步课优先放在本校同科目的节次，必要时调动本校课或调整作息。各校确认自己的部分后再应用。',
-          'Plans the sessions together with the receiving schools’ own lessons and bells: a session takes the class’s own period of its subject where it can, else local lessons move or bells change. Each school approves its part before the plan is applied.',
-        ),
-      ),
+      h('p', { class: 'hint' }, m('planHint')),
       this.#progress,
       this.#message,
       this.#body,
@@ -107,7 +89,7 @@ export class CoPlanSection {
   async #run(): Promise<void> {
     const base = this.#base();
     if (!base) return;
-    this.#say(zhEn('正在联合编排…', 'Co-planning…'));
+    this.#say(m('planning'));
     this.#progress.hidden = false;
     this.#progress.value = 0;
     try {
@@ -118,7 +100,7 @@ export class CoPlanSection {
         job = await api.get<CoPlanJobView>(`/api/coplan-jobs/${job.id}`);
       }
       if (job.state === 'failed') throw new Error(job.error ?? 'co-plan failed');
-      this.#say(zhEn('联合编排完成，请各校确认。', 'Co-planned; the schools can now approve their parts.'));
+      this.#say(m('planned'));
       await this.load();
     } catch (error) {
       this.#fail(error);
@@ -142,7 +124,7 @@ export class CoPlanSection {
 
   #show(view: CoPlanView): void {
     if (view.state === 'none') {
-      mount(this.#body, h('p', { class: 'hint' }, zhEn('还没有联合编排方案。', 'No co-plan yet.')));
+      mount(this.#body, h('p', { class: 'hint' }, m('noPlan')));
       return;
     }
     const offering = (id: string | null): string => view.offerings.find((o) => o.id === id)?.name ?? '';
@@ -164,9 +146,7 @@ export class CoPlanSection {
           'data-testid': `cp-${kind}-toggle`,
           onclick: () => void this.#post('/changes', { kind, index: change.index, refused: !change.refused }),
         },
-        change.refused
-          ? zhEn('已拒绝 · 恢复', 'Refused · restore')
-          : zhEn('已接受 · 拒绝', 'Accepted · refuse'),
+        change.refused ? m('refusedRestore') : m('acceptedRefuse'),
       );
     const bells = view.bellChanges.map((c) =>
       h(
@@ -175,8 +155,13 @@ export class CoPlanSection {
         h(
           'span',
           {},
-          `${c.schoolName} ${zhEn(`第${c.period}节`, `P${c.period}`)}（${c.weekdays.map((d) => slotName(d, c.period).slice(0, 2)).join('、')}）` +
-            ` ${c.from.start}–${c.from.end} → ${c.to.start}–${c.to.end}`,
+          m('bellLine', {
+            school: c.schoolName,
+            n: c.period,
+            days: c.weekdays.map(weekdayName).join(m('listSeparator')),
+            from: `${c.from.start}–${c.from.end}`,
+            to: `${c.to.start}–${c.to.end}`,
+          }),
         ),
         toggle('bell', c),
       ),
@@ -188,17 +173,21 @@ export class CoPlanSection {
         h(
           'span',
           {},
-          `${schoolName(c.schoolId)} ${className(c.classId)} ${c.subject}${c.teacher ? `（${c.teacher}）` : ''}：` +
+          m('localLine', {
+            who: `${schoolName(c.schoolId)} ${className(c.classId)} ${c.subject}`,
+            teacher: c.teacher ? m('teacherTag', { name: c.teacher }) : '',
+          }) +
             (c.kind === 'remote'
               ? c.from.weekday === c.to.weekday && c.from.period === c.to.period
-                ? zhEn(
-                    `${slotName(c.from.weekday, c.from.period)}改由同步课《${offering(c.offeringId)}》上`,
-                    `${slotName(c.from.weekday, c.from.period)} taught by the synchronized ${offering(c.offeringId)}`,
-                  )
-                : zhEn(
-                    `${slotName(c.from.weekday, c.from.period)} → ${slotName(c.to.weekday, c.to.period)}，改由同步课《${offering(c.offeringId)}》上`,
-                    `${slotName(c.from.weekday, c.from.period)} → ${slotName(c.to.weekday, c.to.period)}, taught by the synchronized ${offering(c.offeringId)}`,
-                  )
+                ? m('moveReplaced', {
+                    from: slotName(c.from.weekday, c.from.period),
+                    offering: offering(c.offeringId),
+                  })
+                : m('moveMoved', {
+                    from: slotName(c.from.weekday, c.from.period),
+                    to: slotName(c.to.weekday, c.to.period),
+                    offering: offering(c.offeringId),
+                  })
               : `${slotName(c.from.weekday, c.from.period)} → ${slotName(c.to.weekday, c.to.period)}`),
         ),
         toggle('local', c),
@@ -215,11 +204,11 @@ export class CoPlanSection {
           'data-testid': 'cp-school',
         },
         h('strong', {}, s.name),
-        h('span', { class: `cp-decision cp-${s.decision}` }, zhEn(...DECISION[s.decision])),
+        h('span', { class: `cp-decision cp-${s.decision}` }, m(`decision_${s.decision}`)),
         h(
           'span',
           { class: 'hint' },
-          `${zhEn(`${s.changes} 处改动`, `${s.changes} changes`)}${s.by ? ` · ${s.by}` : ''}${s.note ? ` · ${s.note}` : ''}`,
+          `${m('changes', { n: s.changes })}${s.by ? ` · ${s.by}` : ''}${s.note ? ` · ${s.note}` : ''}`,
         ),
         h(
           'button',
@@ -232,7 +221,7 @@ export class CoPlanSection {
               this.#show(view);
             },
           },
-          weeks ? zhEn('收起课表', 'Hide week') : zhEn('课表前后对比', 'Week before / after'),
+          weeks ? m('hideWeek') : m('showWeek'),
         ),
         h(
           'button',
@@ -244,7 +233,7 @@ export class CoPlanSection {
                 this.#fail,
               ),
           },
-          zhEn('导出本校课表', 'Export its week'),
+          m('exportWeek'),
         ),
         open
           ? h(
@@ -256,10 +245,10 @@ export class CoPlanSection {
                 onclick: () =>
                   void this.#post(`/schools/${s.id}/decision`, {
                     approve: true,
-                    note: zhEn('联校群管理员代为确认', 'approved by the coordinator'),
+                    note: m('approvedByCoordinator'),
                   }),
               },
-              zhEn('代学校同意', 'Approve for the school'),
+              m('approveForSchool'),
             )
           : null,
         weeks,
@@ -274,57 +263,42 @@ export class CoPlanSection {
         h(
           'span',
           { 'data-testid': 'cp-before' },
-          `${zhEn('不做调整', 'Without changes')}：${rate(view.baselinePlaced, view.wanted)}`,
+          m('withoutChanges', { rate: rate(view.baselinePlaced, view.wanted) }),
         ),
         ' → ',
-        h(
-          'strong',
-          { 'data-testid': 'cp-after' },
-          `${zhEn('联合编排', 'Co-planned')}：${rate(view.placed, view.wanted)}`,
-        ),
+        h('strong', { 'data-testid': 'cp-after' }, m('coPlanned', { rate: rate(view.placed, view.wanted) })),
       ),
       h('p', {}, view.message),
-      view.stale
-        ? h(
-            'p',
-            { class: 'form-error', 'data-testid': 'cp-stale' },
-            zhEn(
-              '方案生成后数据有变动（作息、本校课表或开课计划），请重新编排。',
-              'The data changed since this plan was made; co-plan again.',
-            ),
-          )
-        : null,
+      view.stale ? h('p', { class: 'form-error', 'data-testid': 'cp-stale' }, m('stale')) : null,
       view.applied
         ? h(
             'p',
             { class: 'ok', 'data-testid': 'cp-applied' },
-            zhEn(
-              `已应用：${view.applied.sessions} 节同步课、${view.applied.bellChanges} 处作息调整、${view.applied.localChanges} 项本校课表改动${view.applied.dropped ? `；${view.applied.dropped} 节因被拒绝的改动未排入` : ''}。`,
-              `Applied: ${view.applied.sessions} sessions, ${view.applied.bellChanges} bell changes, ${view.applied.localChanges} local changes${view.applied.dropped ? `; ${view.applied.dropped} sessions left out for refused changes` : ''}.`,
-            ),
+            m(view.applied.dropped ? 'appliedDropped' : 'applied', {
+              sessions: view.applied.sessions,
+              bells: view.applied.bellChanges,
+              locals: view.applied.localChanges,
+              dropped: view.applied.dropped,
+            }),
           )
         : null,
     );
     mount(
       this.#body,
       summary,
-      h('h4', {}, zhEn(`作息调整（${bells.length}）`, `Bell changes (${bells.length})`)),
+      h('h4', {}, m('bellChanges', { n: bells.length })),
       bells.length
         ? h('ul', { class: 'cp-list', 'data-testid': 'cp-bells' }, ...bells)
-        : h('p', { class: 'hint' }, zhEn('无', 'None')),
-      h(
-        'h4',
-        {},
-        zhEn(`本校课表改动（${locals.length}）`, `Changes to the schools’ own timetables (${locals.length})`),
-      ),
+        : h('p', { class: 'hint' }, m('none')),
+      h('h4', {}, m('localChanges', { n: locals.length })),
       locals.length
         ? h('ul', { class: 'cp-list', 'data-testid': 'cp-locals' }, ...locals)
-        : h('p', { class: 'hint' }, zhEn('无', 'None')),
+        : h('p', { class: 'hint' }, m('none')),
       view.unplaced.length
         ? h(
             'div',
             { 'data-testid': 'cp-unplaced' },
-            h('h4', {}, zhEn('无法排入', 'Cannot be placed')),
+            h('h4', {}, m('unplaceable')),
             h(
               'ul',
               {},
@@ -332,11 +306,7 @@ export class CoPlanSection {
                 h(
                   'li',
                   {},
-                  h(
-                    'strong',
-                    {},
-                    `${offering(u.offeringId)}：${zhEn(`缺 ${u.missing} 节`, `${u.missing} missing`)}`,
-                  ),
+                  h('strong', {}, m('missing', { offering: offering(u.offeringId), n: u.missing })),
                   u.proof ? h('div', { class: 'hint' }, u.proof.message) : null,
                   ...u.reasons.slice(0, 3).map((r) => h('div', { class: 'hint' }, r.message)),
                 ),
@@ -348,14 +318,7 @@ export class CoPlanSection {
         ? h(
             'details',
             { 'data-testid': 'cp-alternatives' },
-            h(
-              'summary',
-              {},
-              zhEn(
-                `尝试过的 ${view.alternatives.length} 种方案（按排入节数、改动数排序）`,
-                `${view.alternatives.length} plans tried, best first`,
-              ),
-            ),
+            h('summary', {}, m('alternatives', { n: view.alternatives.length })),
             h(
               'ol',
               {},
@@ -363,19 +326,21 @@ export class CoPlanSection {
                 h(
                   'li',
                   {},
-                  zhEn(
-                    `排入 ${rate(a.placed, view.wanted)}；${a.bellChanges} 处作息调整、${a.localMoves} 节本地课调动、涉及 ${a.schoolsTouched} 所学校`,
-                    `${rate(a.placed, view.wanted)} placed; ${a.bellChanges} bell changes, ${a.localMoves} local moves, ${a.schoolsTouched} schools`,
-                  ),
+                  m('alternative', {
+                    rate: rate(a.placed, view.wanted),
+                    bells: a.bellChanges,
+                    moves: a.localMoves,
+                    schools: a.schoolsTouched,
+                  }),
                 ),
               ),
             ),
           )
         : null,
-      h('h4', {}, zhEn('各校确认', 'The schools’ decisions')),
+      h('h4', {}, m('decisions')),
       schools.length
         ? h('ul', { class: 'cp-schools' }, ...schools)
-        : h('p', { class: 'hint' }, zhEn('方案不需要任何学校改动。', 'The plan asks nothing of any school.')),
+        : h('p', { class: 'hint' }, m('nothingAsked')),
       open
         ? h(
             'div',
@@ -386,9 +351,9 @@ export class CoPlanSection {
                 class: 'btn btn-primary',
                 type: 'button',
                 'data-testid': 'cp-apply',
-                onclick: () => void this.#post('/apply', {}, zhEn('方案已应用。', 'Plan applied.')),
+                onclick: () => void this.#post('/apply', {}, m('appliedShort')),
               },
-              zhEn('应用方案', 'Apply the plan'),
+              m('apply'),
             ),
             h(
               'button',
@@ -396,14 +361,9 @@ export class CoPlanSection {
                 class: 'btn btn-ghost',
                 type: 'button',
                 'data-testid': 'cp-apply-approved',
-                onclick: () =>
-                  void this.#post(
-                    '/apply',
-                    { approvedOnly: true },
-                    zhEn('已应用各校同意的部分。', 'Approved parts applied.'),
-                  ),
+                onclick: () => void this.#post('/apply', { approvedOnly: true }, m('appliedApproved')),
               },
-              zhEn('只应用已同意的部分', 'Apply the approved parts only'),
+              m('applyApproved'),
             ),
           )
         : null,

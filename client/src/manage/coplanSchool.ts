@@ -1,9 +1,9 @@
 import type { UserView } from '../../../server/contract/api.ts';
 import type { CoPlanSummary, CoPlanView, LocalImportResponse } from '../../../server/contract/timetable.ts';
 import { api, send } from '../api.ts';
-import { zhEn } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
+import { m } from './coplan/messages.ts';
 import { partWeeks, slotName } from './coplanWeek.ts';
 
 /**
@@ -20,7 +20,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
       h(
         'option',
         { value: String(i) },
-        `${p.clusterName} · ${p.term}${p.state === 'applied' ? zhEn('（已应用）', ' (applied)') : ''}`,
+        `${p.clusterName} · ${p.term}${p.state === 'applied' ? m('appliedTag') : ''}`,
       ),
     ),
   );
@@ -29,7 +29,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
   const note = h('input', {
     type: 'text',
     maxlength: 500,
-    placeholder: zhEn('备注（可选）', 'Note (optional)'),
+    placeholder: m('notePlaceholder'),
     'data-testid': 'cps-note',
   });
   const file = h('input', { type: 'file', accept: '.xlsx', 'data-testid': 'cps-file' });
@@ -49,34 +49,22 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
     const part = view.schools[0];
     const offering = (id: string): string => view.offerings.find((o) => o.id === id)?.name ?? '';
     if (!part) {
-      mount(
-        body,
-        h('p', { class: 'hint' }, zhEn('这个方案不需要本校改动。', 'This plan asks nothing of your school.')),
-      );
+      mount(body, h('p', { class: 'hint' }, m('nothingOfSchool')));
       return;
     }
     const open = view.state === 'proposed' && !view.stale;
     mount(
       body,
       h('p', {}, view.message),
-      view.stale
-        ? h(
-            'p',
-            { class: 'form-error' },
-            zhEn(
-              '方案生成后数据有变动，请等联校群管理员重新编排。',
-              'The data changed since; wait for the coordinator to plan again.',
-            ),
-          )
-        : null,
+      view.stale ? h('p', { class: 'form-error' }, m('staleSchool')) : null,
       h(
         'p',
         { 'data-testid': 'cps-decision', 'data-decision': part.decision },
         part.decision === 'pending'
-          ? zhEn('本校尚未确认', 'Your school has not decided yet')
+          ? m('undecided')
           : part.decision === 'approved'
-            ? zhEn(`本校已同意（${part.by ?? ''}）`, `Approved by ${part.by ?? ''}`)
-            : zhEn(`本校已拒绝（${part.by ?? ''}）`, `Refused by ${part.by ?? ''}`),
+            ? m('approvedBy', { by: part.by ?? '' })
+            : m('refusedBy', { by: part.by ?? '' }),
       ),
       h(
         'ul',
@@ -85,21 +73,29 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
           h(
             'li',
             { 'data-refused': String(c.refused) },
-            `${zhEn('作息', 'Bells')} ${zhEn(`第${c.period}节`, `P${c.period}`)} ${c.from.start}–${c.from.end} → ${c.to.start}–${c.to.end}`,
+            m('bellChange', {
+              n: c.period,
+              from: `${c.from.start}–${c.from.end}`,
+              to: `${c.to.start}–${c.to.end}`,
+            }),
           ),
         ),
         ...view.localChanges.map((c) =>
           h(
             'li',
             { 'data-refused': String(c.refused), 'data-kind': c.kind },
-            `${c.subject}${c.teacher ? `（${c.teacher}）` : ''}：${slotName(c.from.weekday, c.from.period)}` +
+            m('localLine', {
+              who: c.subject,
+              teacher: c.teacher ? m('teacherTag', { name: c.teacher }) : '',
+            }) +
+              slotName(c.from.weekday, c.from.period) +
               (c.kind === 'remote'
-                ? zhEn(
-                    ` → ${slotName(c.to.weekday, c.to.period)} 同步课《${offering(c.offeringId ?? '')}》`,
-                    ` → ${slotName(c.to.weekday, c.to.period)} synchronized ${offering(c.offeringId ?? '')}`,
-                  )
+                ? m('movedTo', {
+                    to: slotName(c.to.weekday, c.to.period),
+                    offering: offering(c.offeringId ?? ''),
+                  })
                 : ` → ${slotName(c.to.weekday, c.to.period)}`) +
-              (c.refused ? zhEn('（联校群已拒绝）', ' (refused by the coordinator)') : ''),
+              (c.refused ? m('refusedByCoordinator') : ''),
           ),
         ),
       ),
@@ -117,7 +113,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
                 'data-testid': 'cps-approve',
                 onclick: () => void decide(true),
               },
-              zhEn('同意本校调整', 'Approve our part'),
+              m('approvePart'),
             ),
             h(
               'button',
@@ -127,7 +123,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
                 'data-testid': 'cps-refuse',
                 onclick: () => void decide(false),
               },
-              zhEn('不同意', 'Refuse'),
+              m('refuse'),
             ),
           )
         : null,
@@ -137,14 +133,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
   const load = async (): Promise<void> => {
     const path = base();
     if (!path) {
-      mount(
-        body,
-        h(
-          'p',
-          { class: 'hint' },
-          zhEn('目前没有需要本校确认的联合编排方案。', 'No co-plan asks anything of your school now.'),
-        ),
-      );
+      mount(body, h('p', { class: 'hint' }, m('noPlanForSchool')));
       return;
     }
     try {
@@ -164,11 +153,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
           note: note.value,
         }),
       );
-      say(
-        approve
-          ? zhEn('已同意，联校群管理员将应用方案。', 'Approved; the coordinator will apply the plan.')
-          : zhEn('已拒绝。', 'Refused.'),
-      );
+      say(approve ? m('approvedNotice') : m('refusedNotice'));
     } catch (error) {
       fail(error);
     }
@@ -181,7 +166,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
   const upload = async (dryRun: boolean): Promise<void> => {
     const path = week();
     const picked = file.files?.[0];
-    if (!path || !picked) return say(zhEn('请先选择文件', 'Choose a file first'), true);
+    if (!path || !picked) return say(m('chooseFile'), true);
     try {
       const res = await send(`${path}/import?dryRun=${String(dryRun)}`, {
         method: 'POST',
@@ -199,7 +184,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
                 h(
                   'li',
                   {},
-                  `${e.sheet ?? ''} ${e.row ? zhEn(`第${e.row}行`, `row ${e.row}`) : ''} ${e.column ?? ''} ${e.message}`,
+                  `${e.sheet ?? ''} ${e.row ? m('rowN', { n: e.row }) : ''} ${e.column ?? ''} ${e.message}`,
                 ),
               ),
             )
@@ -207,14 +192,8 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
               'p',
               { class: 'ok' },
               dryRun
-                ? zhEn(
-                    `检查通过：${answer.classes} 个班、${answer.lessons} 节课。`,
-                    `Checked: ${answer.classes} classes, ${answer.lessons} lessons.`,
-                  )
-                : zhEn(
-                    `已导入：${answer.classes} 个班、${answer.lessons} 节课。`,
-                    `Imported: ${answer.classes} classes, ${answer.lessons} lessons.`,
-                  ),
+                ? m('checked', { classes: answer.classes, lessons: answer.lessons })
+                : m('imported', { classes: answer.classes, lessons: answer.lessons }),
             ),
       );
     } catch (error) {
@@ -227,23 +206,12 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
   return h(
     'section',
     { class: 'panel coplan-school' },
-    h(
-      'div',
-      { class: 'panel-head' },
-      h('h2', {}, zhEn('联合编排 · 本校确认', 'Co-plan · your school’s part')),
-    ),
-    items.length ? h('label', { class: 'field' }, h('span', {}, zhEn('方案', 'Plan')), select) : null,
+    h('div', { class: 'panel-head' }, h('h2', {}, m('schoolTitle'))),
+    items.length ? h('label', { class: 'field' }, h('span', {}, m('planLabel')), select) : null,
     message,
     body,
-    h('h3', {}, zhEn('本校课表（Excel）', 'Your school’s own timetable (Excel)')),
-    h(
-      'p',
-      { class: 'hint' },
-      zhEn(
-        '每个班一个工作表：第一列节次，第一行周一至周五，格内填“科目 教师”，升旗、班会等固定节次加“锁定”。检查会列出每个问题，有任何问题都不会导入。',
-        'One sheet per class: periods down, Monday to Friday across, “subject teacher” in each cell, “锁定” for fixed periods. Checking lists every problem; a file with any problem changes nothing.',
-      ),
-    ),
+    h('h3', {}, m('ownWeek')),
+    h('p', { class: 'hint' }, m('ownWeekHint')),
     h(
       'div',
       { class: 'actions' },
@@ -257,18 +225,14 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
             if (path) void saveDownload(`${path}/export`, 'timetable.xlsx').catch(fail);
           },
         },
-        zhEn('导出本校课表', 'Export'),
+        m('exportOwn'),
       ),
       file,
-      h(
-        'button',
-        { class: 'btn btn-ghost', type: 'button', onclick: () => void upload(true) },
-        zhEn('检查（不导入）', 'Check'),
-      ),
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => void upload(true) }, m('check')),
       h(
         'button',
         { class: 'btn btn-primary', type: 'button', onclick: () => void upload(false) },
-        zhEn('导入', 'Import'),
+        m('import'),
       ),
     ),
     importResult,

@@ -4,17 +4,13 @@ import type {
   LocalLessonView,
   PeriodView,
 } from '../../../server/contract/timetable.ts';
-import { lang, zhEn } from '../i18n.ts';
+import { weekdayName } from '../i18n.ts';
 import { h } from '../ui/dom.ts';
-
-const WEEKDAYS_ZH = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
-const WEEKDAYS_EN = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+import { m } from './coplan/messages.ts';
 
 /** "周二第3节" / "Tue P3". */
 export function slotName(weekday: number, period: number): string {
-  return lang() === 'en'
-    ? `${WEEKDAYS_EN[weekday - 1] ?? weekday} P${period}`
-    : `${WEEKDAYS_ZH[weekday - 1] ?? weekday}第${period}节`;
+  return m('slot', { day: weekdayName(weekday), n: period });
 }
 
 /**
@@ -30,7 +26,6 @@ export function weekTable(
 ): HTMLElement {
   const numbers = [...new Set(periods.map((p) => p.period))].sort((a, b) => a - b);
   const days = [...new Set([1, 2, 3, 4, 5, ...periods.flatMap((p) => p.weekdays)])].sort((a, b) => a - b);
-  const names = lang() === 'en' ? WEEKDAYS_EN : WEEKDAYS_ZH;
   const cell = (day: number, period: number): HTMLElement => {
     const l = lessons.find((x) => x.classId === classId && x.weekday === day && x.period === period);
     if (!l) return h('td', {});
@@ -45,8 +40,8 @@ export function weekTable(
         'span',
         {},
         remote
-          ? zhEn('同步课堂', 'synchronized')
-          : [l.teacher, l.locked ? zhEn('锁定', 'locked') : '', after?.moved ? zhEn('调入', 'moved in') : '']
+          ? m('synchronized')
+          : [l.teacher, l.locked ? m('locked') : '', after?.moved ? m('movedIn') : '']
               .filter(Boolean)
               .join(' · '),
       ),
@@ -55,11 +50,7 @@ export function weekTable(
   return h(
     'table',
     { class: 'tt-table cp-week', 'data-testid': testId },
-    h(
-      'thead',
-      {},
-      h('tr', {}, h('th', {}, zhEn('节次', 'Period')), ...days.map((d) => h('th', {}, names[d - 1] ?? ''))),
-    ),
+    h('thead', {}, h('tr', {}, h('th', {}, m('period')), ...days.map((d) => h('th', {}, weekdayName(d))))),
     h(
       'tbody',
       {},
@@ -68,7 +59,7 @@ export function weekTable(
         return h(
           'tr',
           {},
-          h('th', {}, `${zhEn(`第${n}节`, `P${n}`)}${p ? ` ${p.start}` : ''}`),
+          h('th', {}, `${m('periodN', { n })}${p ? ` ${p.start}` : ''}`),
           ...days.map((d) => cell(d, n)),
         );
       }),
@@ -92,13 +83,13 @@ export function partWeeks(part: CoPlanSchoolView, offeringName: (id: string) => 
           h(
             'div',
             {},
-            h('h5', {}, zhEn('调整前', 'Before')),
+            h('h5', {}, m('before')),
             weekTable(c.id, part.periods, part.before, offeringName, 'cp-before'),
           ),
           h(
             'div',
             {},
-            h('h5', {}, zhEn('调整后', 'After')),
+            h('h5', {}, m('after')),
             weekTable(c.id, part.periods, part.after, offeringName, 'cp-after'),
           ),
         ),
@@ -107,11 +98,11 @@ export function partWeeks(part: CoPlanSchoolView, offeringName: (id: string) => 
     h(
       'p',
       { class: 'hint cp-legend' },
-      h('span', { class: 'cp-remote' }, zhEn('同步课堂', 'synchronized')),
+      h('span', { class: 'cp-remote' }, m('synchronized')),
       ' ',
-      h('span', { class: 'cp-moved' }, zhEn('调动的本校课', 'moved lesson')),
+      h('span', { class: 'cp-moved' }, m('movedLesson')),
       ' ',
-      h('span', { class: 'cp-locked' }, zhEn('锁定（升旗、班会等）', 'locked (assembly, class meeting …)')),
+      h('span', { class: 'cp-locked' }, m('lockedHint')),
     ),
   );
 }
