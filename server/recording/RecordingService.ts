@@ -113,6 +113,15 @@ export class RecordingService {
         this.#log.error({ err: error, lessonId: room.lessonId }, 'recording did not start'),
       );
     });
+    // A room opened before its lesson went live (the waiting room, server/signaling) is
+    // recorded from the moment it does.
+    options.lessons.on('statechange', (lesson) => {
+      const room = lesson.state === 'live' ? options.rooms.get(lesson.id) : undefined;
+      if (room && !room.closed)
+        this.#attach(room).catch((error: unknown) =>
+          this.#log.error({ err: error, lessonId: lesson.id }, 'recording did not start'),
+        );
+    });
   }
 
   /**

@@ -3,6 +3,7 @@ import { Server } from 'socket.io';
 import type { ServerOptions, Socket } from 'socket.io';
 import type { types } from 'mediasoup';
 import type { z } from 'zod';
+import { LessonRoom } from '../../sfu/index.ts';
 import type { MediaRoom, RoomRegistry } from '../../sfu/index.ts';
 import type { Authenticator } from '../auth/Authenticator.ts';
 import type { BoardService } from '../board/BoardService.ts';
@@ -46,6 +47,8 @@ import { parseInput } from '../validate.ts';
 interface ServerSideEvents {
   /** A lesson ended: the process that hosts it closes its room and board. */
   'lesson:ended': (lessonId: string) => void;
+  /** A lesson went live: the process that hosts it admits the participants waiting in its room. */
+  'lesson:live': (lessonId: string) => void;
 }
 
 type IoServer = Server<
@@ -126,6 +129,11 @@ export class Signaling {
   readonly #expiry = new Map<string, NodeJS.Timeout[]>();
   /** Lessons whose board is open here, so that one nobody uses is given up. */
   readonly #idle: IdleLessons;
+  /**
+   * Lessons seen going live (this process or, through the adapter, another): a participant
+   * that joined the waiting room while its lesson went live is admitted at once.
+   */
+  readonly #wentLive = new Set<string>();
 
   constructor(options: SignalingOptions) {
     this.#options = options;
@@ -182,6 +190,7 @@ export class Signaling {
       options.lessons.forget(lessonId);
       this.#stopHosting(lessonId, 'ended');
     });
+    this.io.on('lesson:live', (lessonId) => this.#admitWaiting(lessonId));
     // Another process took the lesson over (this one stalled past its lease): its sockets here
     // reconnect, and the load balancer sends them to the new host.
     options.leases.on('lost', (lessonId) => {
@@ -248,21 +257,34 @@ export class Signaling {
 
     this.#handle(socket, 'lesson:join', async ({ lessonId, rtpCapabilities }): Promise<JoinResult> => {
       const { lesson, as } = await lessons.participation(identity, lessonId);
-      if (lesson.state !== 'live') throw new LessonNotLiveError(lesson.state);
+      if (lesson.state === 'ended') throw new LessonNotLiveError(lesson.state);
+      // Before the lesson is live, its teacher and classrooms wait in its media room (transports
+      // connected, the teacher's camera produced) but are not yet in the lesson: announced, and
+      // counted, once it goes live. Only a room of this process holds a waiting room.
+      const waiting = lesson.state === 'scheduled';
       await leases.claim(lessonId);
       // Read before the room opens, so that a rebuilt room starts with the floor and the mutes.
       await interactions.get(lessonId);
       const room = await rooms.getOrCreate(lessonId, { classrooms: lesson.classrooms.length });
+      if (waiting && !(room instanceof LessonRoom)) {
+        this.#closeIfEmpty(lessonId);
+        throw new LessonNotLiveError(lesson.state);
+      }
       // Shape checked by the schema; the header extension URIs mediasoup checks itself.
-      await room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities);
+      if (room instanceof LessonRoom)
+        room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities, { waiting });
+      else await room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities);
       // A socket that left while this join awaited its checks was cleaned up before it had a
       // peer here: the peer just added would stay in the lesson for good.
       if (socket.disconnected) {
         room.removePeer(socket.id);
+        this.#closeIfEmpty(lessonId);
         throw new InvalidStateError('the socket left while joining');
       }
       joined.add(lessonId);
       await socket.join(lessonChannel(lessonId));
+      // The lesson went live while this join awaited its checks: no waiting.
+      if (waiting && this.#wentLive.has(lessonId)) this.#admitWaiting(lessonId);
       return {
         lesson,
         peerId: socket.id,
@@ -275,6 +297,7 @@ export class Signaling {
 
     this.#handle(socket, 'lesson:leave', async ({ lessonId }) => {
       rooms.get(lessonId)?.removePeer(socket.id);
+      this.#closeIfEmpty(lessonId);
       joined.delete(lessonId);
       await socket.leave(lessonChannel(lessonId));
       return null;
@@ -415,7 +438,10 @@ export class Signaling {
     socket.on('disconnect', (reason) => {
       for (const timer of this.#expiry.get(socket.id) ?? []) clearTimeout(timer);
       this.#expiry.delete(socket.id);
-      for (const lessonId of joined) rooms.get(lessonId)?.removePeer(socket.id);
+      for (const lessonId of joined) {
+        rooms.get(lessonId)?.removePeer(socket.id);
+        this.#closeIfEmpty(lessonId);
+      }
       joined.clear();
       for (const lessonId of boardsOpen.keys()) this.#idle.leave(lessonId);
       boardsOpen.clear();
@@ -498,6 +524,10 @@ export class Signaling {
   #onLessonState(lesson: LessonSummary): void {
     const targets = [userChannel(lesson.teacherId), ...lesson.classrooms.map((c) => classroomChannel(c.id))];
     this.io.to(targets).emit('lesson:state', { lessonId: lesson.id, state: lesson.state, lesson });
+    if (lesson.state === 'live') {
+      if (this.#options.adapter) this.io.serverSideEmit('lesson:live', lesson.id);
+      this.#admitWaiting(lesson.id);
+    }
     if (lesson.state === 'ended') {
       // Whichever process hosts it closes its media and board (one process alone: this one).
       if (this.#options.adapter) this.io.serverSideEmit('lesson:ended', lesson.id);
@@ -511,8 +541,38 @@ export class Signaling {
     }
   }
 
+  /** The lesson went live: the participants waiting in its room here join it. */
+  #admitWaiting(lessonId: string): void {
+    this.#wentLive.add(lessonId);
+    const room = this.#options.rooms.get(lessonId);
+    if (!(room instanceof LessonRoom) || room.closed || !room.waiting) return;
+    room
+      .admit()
+      .catch((error: unknown) =>
+        this.#log.warn({ err: error, lessonId }, 'waiting participants not admitted'),
+      );
+  }
+
+  /**
+   * A waiting room that everyone left before its lesson went live closes (a lesson that never
+   * starts keeps no router); a live lesson's room stays until the lesson ends.
+   */
+  #closeIfEmpty(lessonId: string): void {
+    const room = this.#options.rooms.get(lessonId);
+    if (!room || room.closed || this.#wentLive.has(lessonId) || room.stats().peers > 0) return;
+    void this.#options.lessons.stateOf(lessonId).then(
+      (state) => {
+        const now = this.#options.rooms.get(lessonId);
+        if (state === 'scheduled' && now === room && !room.closed && room.stats().peers === 0)
+          this.#options.rooms.close(lessonId, 'closed');
+      },
+      () => undefined,
+    );
+  }
+
   /** This process no longer hosts the lesson: its room and board close here, and its lease is given up. */
   #stopHosting(lessonId: string, reason: 'ended' | 'moved'): void {
+    this.#wentLive.delete(lessonId);
     const { rooms, boards, interactions, leases } = this.#options;
     rooms.close(lessonId, reason);
     interactions.forget(lessonId);
@@ -534,7 +594,8 @@ export class Signaling {
         if (error instanceof NotFoundError) return 'ended' as const;
         throw error;
       });
-      if (state === 'live' || this.#idle.inUse(lessonId) || rooms.get(lessonId)?.peers.length) return;
+      // stats() counts the participants waiting for the lesson to go live too.
+      if (state === 'live' || this.#idle.inUse(lessonId) || rooms.get(lessonId)?.stats().peers) return;
       boards.unload(lessonId);
       interactions.forget(lessonId);
       await leases.release(lessonId);

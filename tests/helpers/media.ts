@@ -10,9 +10,16 @@ export const TEST_VIDEO_RTP = Object.freeze({
 
 /**
  * Sends a synthetic VP8 stream (ffmpeg testsrc2, 320x240, 15 fps) as RTP to a local
- * plain transport. ffmpeg sends RTCP from its own socket, hence a separate RTCP port.
+ * plain transport. ffmpeg sends RTCP from its own socket, hence a separate RTCP port. ffmpeg
+ * ignores key frame requests: `keyFrameEvery` (frames; libvpx's default: 128) bounds how long
+ * a consumer resumed mid-stream waits for one.
  */
-export function sendTestVideo(port: number, rtcpPort: number, seconds = 30): ChildProcess {
+export function sendTestVideo(
+  port: number,
+  rtcpPort: number,
+  seconds = 30,
+  keyFrameEvery = 128,
+): ChildProcess {
   return spawn(
     'ffmpeg',
     [
@@ -28,6 +35,8 @@ export function sendTestVideo(port: number, rtcpPort: number, seconds = 30): Chi
       'libvpx',
       '-b:v',
       '300k',
+      '-g',
+      String(keyFrameEvery),
       '-deadline',
       'realtime',
       '-cpu-used',

@@ -1,10 +1,27 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CurrentLessonResponse } from '../../server/contract/api.ts';
-import { TEST_VIDEO_RTP, waitFor } from '../helpers/media.ts';
+import { LessonRoom } from '../../sfu/index.ts';
+import dgram from 'node:dgram';
+import { TEST_VIDEO_RTP, sendTestVideo, waitFor } from '../helpers/media.ts';
 import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 import { connect, next, request } from '../helpers/socket.ts';
 import type { ClientSocket } from '../helpers/socket.ts';
+
+/**
+ * A UDP socket on loopback that counts the media packets arriving: RTCP aside (RFC 5761), and
+ * mediasoup's bandwidth probation padding (payload type 127).
+ */
+async function rtpSink(): Promise<{ port: number; packets: () => number; close: () => void }> {
+  const socket = dgram.createSocket('udp4');
+  let packets = 0;
+  socket.on('message', (msg) => {
+    const type = msg[1] ?? 0;
+    if ((type < 192 || type > 223) && (type & 0x7f) !== 127) packets++;
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { port: socket.address().port, packets: () => packets, close: () => socket.close() };
+}
 
 describe('socket.io signaling on the real server', () => {
   let t: TestPlatform;
@@ -54,16 +71,90 @@ describe('socket.io signaling on the real server', () => {
     });
   });
 
-  it('a classroom cannot start a lesson, and nobody joins before the teacher starts it', async () => {
+  it('a classroom cannot start a lesson; before the start it only waits in the room (not in the lesson), and one left alone there closes it', async () => {
     const s = await open('classroom1');
     expect(await request(s, 'lesson:start', { lessonId })).toMatchObject({
       ok: false,
       error: { name: 'ForbiddenError' },
     });
     expect(await request(s, 'lesson:join', { lessonId, rtpCapabilities })).toMatchObject({
-      ok: false,
-      error: { name: 'InvalidStateError' },
+      ok: true,
+      data: { lesson: { state: 'scheduled' }, peers: [] },
     });
+    expect(t.platform.rooms.get(lessonId)?.peers).toEqual([]);
+    expect(await request(s, 'lesson:leave', { lessonId })).toEqual({ ok: true, data: null });
+    expect(await waitFor(() => t.platform.rooms.get(lessonId) === undefined)).toBe(true);
+  });
+
+  it('participants waiting before the start are not counted until it goes live; their transports carry media right after the start', async () => {
+    const { Lesson, LessonEvent } = t.platform.models;
+    const demo = await Lesson.findById(lessonId).lean();
+    const fresh = await Lesson.create({
+      ...demo,
+      _id: undefined,
+      state: 'scheduled',
+      startedAt: null,
+      endedAt: null,
+    });
+    const id = fresh._id.toString();
+    const teacher = await open('teacher');
+    const c1 = await open('classroom1');
+    const c2 = await open('classroom2');
+    const tj = await request(teacher, 'lesson:join', { lessonId: id, rtpCapabilities });
+    const j1 = await request(c1, 'lesson:join', { lessonId: id, rtpCapabilities });
+    expect(await request(c2, 'lesson:join', { lessonId: id, rtpCapabilities })).toMatchObject({ ok: true });
+    if (!tj.ok || !j1.ok) throw new Error('waiting join refused');
+    const room = t.platform.rooms.get(id);
+    if (!(room instanceof LessonRoom)) throw new Error('no waiting room in this process');
+    // The teacher's camera goes up before the start (a plain RTP ingest stands in for the browser).
+    const ingest = await room.createPlainTransport(tj.data.peerId, 'send', { comedia: true, rtcpMux: false });
+    const told = next(c1, 'producer:new');
+    const produced = await request(teacher, 'produce', {
+      lessonId: id,
+      transportId: ingest.id,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: TEST_VIDEO_RTP,
+    });
+    if (!produced.ok) throw new Error(produced.error.message);
+    expect(await told).toMatchObject({ producerId: produced.data.producerId });
+    const sink = await rtpSink();
+    // A key frame every second: ffmpeg does not answer the key frame request of the start.
+    const ffmpeg = sendTestVideo(ingest.port, ingest.rtcpPort!, 30, 15);
+    try {
+      const out = await room.createPlainTransport(j1.data.peerId, 'recv');
+      await room.connectPlainTransport(j1.data.peerId, out.id, { ip: '127.0.0.1', port: sink.port });
+      const consumer = await request(c1, 'consume', { lessonId: id, producerId: produced.data.producerId });
+      if (!consumer.ok) throw new Error(consumer.error.message);
+      expect(await request(c1, 'consumer:resume', { lessonId: id, consumerId: consumer.data.id })).toEqual({
+        ok: true,
+        data: null,
+      });
+      // The camera reaches the SFU, and nothing goes down before the start; nobody is in the lesson yet.
+      expect(await waitFor(async () => (await room.traffic()).recvBps > 0, 15_000)).toBe(true);
+      expect(sink.packets()).toBe(0);
+      expect(room.peers).toEqual([]);
+      expect(await room.health()).toEqual([]);
+      expect(await LessonEvent.countDocuments({ lessonId: id, kind: 'join' })).toBe(0);
+
+      const peerTold = next(c1, 'peer:joined');
+      expect(await request(teacher, 'lesson:start', { lessonId: id })).toMatchObject({ ok: true });
+      expect(await peerTold).toMatchObject({ role: 'teacher' });
+      expect(await waitFor(() => sink.packets() > 0, 10_000)).toBe(true);
+      expect(room.peers.map((p) => p.role).sort()).toEqual(['classroom', 'classroom', 'teacher']);
+      // Attendance counts from the start: every join is written after the lesson's live event.
+      expect(
+        await waitFor(async () => (await LessonEvent.countDocuments({ lessonId: id, kind: 'join' })) === 3),
+      ).toBe(true);
+      const live = await LessonEvent.findOne({ lessonId: id, kind: 'live' }).lean();
+      const joins = await LessonEvent.find({ lessonId: id, kind: 'join' }).lean();
+      for (const join of joins) expect(join.at.getTime()).toBeGreaterThanOrEqual(live!.at.getTime());
+    } finally {
+      ffmpeg.kill('SIGKILL');
+      sink.close();
+      expect(await request(teacher, 'lesson:end', { lessonId: id })).toMatchObject({ ok: true });
+    }
+    expect(await waitFor(() => t.platform.rooms.get(id) === undefined)).toBe(true);
   });
 
   it('runs a lesson: start → classrooms told → media negotiated → a classroom may not take another’s media → end closes every transport', async () => {
