@@ -31,7 +31,12 @@ export interface RemoteTrack {
   track: MediaStreamTrack;
 }
 
-export type MediaState = 'idle' | 'joining' | 'joined' | 'failed';
+/**
+ * `waiting`: in the media room of a lesson not yet live (transports connected, the camera
+ * sent up, the teacher's camera consumed but held by the server), so that its start shows the
+ * teacher at once; `joined` once it is live.
+ */
+export type MediaState = 'idle' | 'joining' | 'waiting' | 'joined' | 'failed';
 
 export interface LessonClientEvents extends Record<string, unknown[]> {
   state: [MediaState, string?];
@@ -43,6 +48,18 @@ export interface LessonClientEvents extends Record<string, unknown[]> {
   stats: [LinkStats];
   /** Raised hands, the floor, the spotlight, mutes: at join and on every change. */
   interaction: [Interaction];
+}
+
+/**
+ * How long before its scheduled start a lesson's teacher and classrooms wait in its media room,
+ * ms: connected and the teacher's camera up, so that pressing start shows it at once.
+ */
+export const WAIT_AHEAD_MS = 15 * 60_000;
+
+/** Whether a page joins the lesson's media now: live, or scheduled to start within WAIT_AHEAD_MS. */
+export function joinsNow(lesson: LessonSummary | null, now = Date.now()): lesson is LessonSummary {
+  if (lesson?.state === 'live') return true;
+  return lesson?.state === 'scheduled' && Date.parse(lesson.scheduledStart) - now <= WAIT_AHEAD_MS;
 }
 
 /**
@@ -69,6 +86,8 @@ export class LessonClient extends Emitter<LessonClientEvents> {
   /** Which video to receive (audio is always received). */
   #wantsVideo: (producer: ProducerInfo) => boolean = () => true;
   #joining: Promise<void> | null = null;
+  /** The lesson being joined went live meanwhile (a waiting join then ends as joined). */
+  #wentLive = false;
   #statsTimer: number | undefined;
   #meter = new LinkStatsMeter();
   #state: MediaState = 'idle';
@@ -163,11 +182,21 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     if (this.#send && stream) await this.#produceLocal();
   }
 
-  /** Joins a live lesson's media; a second call for the same lesson waits for the first. */
+  /**
+   * Joins a lesson's media: a live lesson, or a scheduled one to wait in (see `MediaState`);
+   * a second call for the same lesson waits for the first, and one with the lesson now live
+   * turns waiting into joined.
+   */
   join(lesson: LessonSummary): Promise<void> {
-    if (this.#lessonId === lesson.id && this.#joining) return this.#joining;
-    if (this.#lessonId === lesson.id && this.#state === 'joined') return Promise.resolve();
+    const same = this.#lessonId === lesson.id;
+    if (same && lesson.state === 'live') {
+      this.#wentLive = true;
+      if (this.#state === 'waiting') this.#setState('joined');
+    }
+    if (same && this.#joining) return this.#joining;
+    if (same && (this.#state === 'joined' || this.#state === 'waiting')) return Promise.resolve();
     this.#lessonId = lesson.id;
+    this.#wentLive = lesson.state === 'live';
     this.#joining = this.#join(lesson.id).finally(() => (this.#joining = null));
     return this.#joining;
   }
@@ -202,17 +231,23 @@ export class LessonClient extends Emitter<LessonClientEvents> {
         lessonId,
         rtpCapabilities: device.recvRtpCapabilities,
       });
-      this.#recv = await this.#createTransport(lessonId, 'recv');
-      this.#send = await this.#createTransport(lessonId, 'send');
+      // Both at once: each is a round trip to the server.
+      [this.#recv, this.#send] = await Promise.all([
+        this.#createTransport(lessonId, 'recv'),
+        this.#createTransport(lessonId, 'send'),
+      ]);
       this.#peerId = joined.peerId;
       for (const peer of joined.peers) this.emit('peerjoined', peer);
       for (const producer of joined.producers) this.#offered.set(producer.producerId, producer);
       this.emit('interaction', joined.interaction);
-      await this.#produceLocal();
-      for (const producerId of [...this.#offered.keys()]) await this.#consume(producerId);
+      // Sending and receiving set up side by side, every consumer at once.
+      await Promise.all([
+        this.#produceLocal(),
+        ...[...this.#offered.keys()].map((producerId) => this.#consume(producerId)),
+      ]);
       this.#meter = new LinkStatsMeter();
       this.#statsTimer = window.setInterval(() => void this.#measure(), 2000);
-      this.#setState('joined');
+      this.#setState(joined.lesson.state === 'live' || this.#wentLive ? 'joined' : 'waiting');
     } catch (error) {
       this.#teardown();
       this.#setState('failed', error instanceof Error ? error.message : String(error));
@@ -227,7 +262,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     if (!lessonId) return;
     try {
       const lesson = await api.lesson(lessonId);
-      if (lesson.state !== 'live') {
+      if (lesson.state === 'ended') {
         this.#teardown();
         this.#setState('idle');
         return;

@@ -5,7 +5,7 @@ import { api } from '../api.ts';
 import { BoardSession } from '../board/BoardSession.ts';
 import { dayAndTime, t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
-import { LessonClient } from '../media/LessonClient.ts';
+import { LessonClient, joinsNow } from '../media/LessonClient.ts';
 import { linkQuality, peerQuality, worse } from '../media/linkQuality.ts';
 import { servedFigures } from '../media/servedFigures.ts';
 import type { LinkQuality, LinkStats } from '../media/linkQuality.ts';
@@ -237,7 +237,8 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     lesson = shown;
     render();
     showBoard(shown);
-    if (shown?.state === 'live') void client.join(shown).catch(() => undefined);
+    // Also before the start: waiting in the lesson's media room, the teacher shows at once.
+    if (joinsNow(shown)) void client.join(shown).catch(() => undefined);
     else if (client.lessonId) void client.leave();
   };
 

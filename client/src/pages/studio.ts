@@ -4,7 +4,8 @@ import { api } from '../api.ts';
 import { BoardSession } from '../board/BoardSession.ts';
 import { t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
-import { LessonClient } from '../media/LessonClient.ts';
+import { LessonClient, joinsNow } from '../media/LessonClient.ts';
+import type { RemoteTrack } from '../media/LessonClient.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import { connectSignaling, request } from '../signaling.ts';
 import { ClassroomGrid } from '../studio/ClassroomGrid.ts';
@@ -201,7 +202,8 @@ export function studioPage(root: HTMLElement, user: UserView): void {
     render();
     showBoard(next);
     renderInteraction();
-    if (next?.state === 'live') void client.join(next).catch(() => undefined);
+    // Before the start too: the camera goes up and the classrooms waiting are received at once.
+    if (joinsNow(next)) void client.join(next).catch(() => undefined);
     if (next?.state === 'ended') void client.leave();
   };
 
@@ -235,22 +237,38 @@ export function studioPage(root: HTMLElement, user: UserView): void {
     renderInteraction();
   });
 
+  /** Tracks of classrooms not yet announced (waiting for the start), by peer id. */
+  const unplaced = new Map<string, RemoteTrack[]>();
   client.on('peerjoined', (peer) => {
-    if (peer.role === 'classroom') peers.set(peer.peerId, peer.refId);
+    if (peer.role !== 'classroom') return;
+    peers.set(peer.peerId, peer.refId);
+    const waiting = unplaced.get(peer.peerId) ?? [];
+    unplaced.delete(peer.peerId);
+    for (const track of waiting) placeTrack(track);
   });
   client.on('peerleft', ({ peerId }) => {
     const refId = peers.get(peerId);
     peers.delete(peerId);
+    unplaced.delete(peerId);
     if (refId) grid?.tile(refId)?.detach();
   });
-  client.on('track', ({ consumerId, peerId, kind, track }) => {
+  const placeTrack = (remote: RemoteTrack): void => {
+    const { consumerId, peerId, kind, track } = remote;
     const refId = peers.get(peerId);
-    const tile = refId ? grid?.tile(refId) : undefined;
-    if (!refId || !tile) return;
+    if (!refId) {
+      // A classroom waiting for the start: its tile shows it once the lesson is live.
+      unplaced.set(peerId, [...(unplaced.get(peerId) ?? []), remote]);
+      return;
+    }
+    const tile = grid?.tile(refId);
+    if (!tile) return;
     tracks.set(consumerId, { refId, kind });
     tile.attach(kind, track);
-  });
-  client.on('trackended', ({ consumerId }) => {
+  };
+  client.on('track', placeTrack);
+  client.on('trackended', ({ consumerId, peerId }) => {
+    const waiting = unplaced.get(peerId)?.filter((t) => t.consumerId !== consumerId);
+    if (waiting) unplaced.set(peerId, waiting);
     const track = tracks.get(consumerId);
     tracks.delete(consumerId);
     if (track) grid?.tile(track.refId)?.detach(track.kind);
