@@ -197,6 +197,7 @@ export class Platform {
               portRange: { min: config.rtc.minPort, max: config.rtc.maxPort },
               ...(config.rtc.announcedAddress ? { announcedAddress: config.rtc.announcedAddress } : {}),
             },
+            linkPolicy: config.rtc.linkPolicy,
           }),
           { classroomsPerRoom: config.classroomsPerRouter },
         );

@@ -32,6 +32,8 @@ const mediaFields = {
   RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
   RTC_MIN_PORT: port.default(40000),
   RTC_MAX_PORT: port.default(49999),
+  /** How classrooms' camera layers follow their links; `previous` only for bench:links' baseline. */
+  RTC_LINK_POLICY: z.enum(['adaptive', 'previous']).default('adaptive'),
   SFU_WORKERS: z.coerce.number().int().min(1).max(256).default(Math.max(1, os.availableParallelism())),
 };
 const rtcPortsInOrder: [
@@ -254,6 +256,8 @@ export interface RtcConfig {
   announcedAddress: string | undefined;
   minPort: number;
   maxPort: number;
+  /** How classrooms' teacher camera layers follow their links (sfu/downlink.ts). */
+  linkPolicy: 'adaptive' | 'previous';
 }
 
 function rtcConfig(e: {
@@ -261,12 +265,14 @@ function rtcConfig(e: {
   RTC_ANNOUNCED_ADDRESS?: string | undefined;
   RTC_MIN_PORT: number;
   RTC_MAX_PORT: number;
+  RTC_LINK_POLICY: 'adaptive' | 'previous';
 }): RtcConfig {
   return {
     listenIp: e.RTC_LISTEN_IP,
     announcedAddress: e.RTC_ANNOUNCED_ADDRESS,
     minPort: e.RTC_MIN_PORT,
     maxPort: e.RTC_MAX_PORT,
+    linkPolicy: e.RTC_LINK_POLICY,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { types } from 'mediasoup';
 import { ForbiddenError, InvalidStateError, NotFoundError, ArgumentError } from './errors.ts';
-import { UP_SHARE, initialLayerCap, layerForBudget, nextLayerCap } from './downlink.ts';
-import type { LayerCap } from './downlink.ts';
+import { LINK_POLICIES, initialLayerCap, layerForBudget, nextLayerCap } from './downlink.ts';
+import type { LayerCap, LinkPolicy, LinkPolicyName } from './downlink.ts';
 import { LESSON_MEDIA_CODECS } from './media.ts';
 import type {
   MediaRoom,
@@ -48,6 +48,12 @@ export interface LessonRoomOptions {
    * @default 1000
    */
   keyFrameRequestDelayMs?: number;
+  /**
+   * How each classroom's teacher camera layer follows its link (sfu/downlink.ts): `previous`
+   * is the policy before December 2026, kept for bench:links' same-run baseline.
+   * @default 'adaptive'
+   */
+  linkPolicy?: LinkPolicyName;
 }
 
 export interface TransportParams {
@@ -177,6 +183,8 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
   readonly #muted = new Set<string>();
   /** Receive WebRTC transports by id, with the simulcast consumers that follow their estimate. */
   readonly #downlinks = new Map<string, Downlink>();
+  /** How the receivers' teacher camera layers follow their links. */
+  readonly #policy: Readonly<LinkPolicy>;
   /**
    * Peers of another room of the same lesson whose producers were piped in (a broadcast spread
    * over several routers): they hold those producers here, and are not participants of this room.
@@ -203,12 +211,14 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
       initialOutgoingBitrate: options.initialOutgoingBitrate ?? 1_000_000,
       classroomMaxIncomingBitrate: options.classroomMaxIncomingBitrate ?? 1_500_000,
       keyFrameRequestDelayMs: options.keyFrameRequestDelayMs ?? 1000,
+      linkPolicy: options.linkPolicy ?? 'adaptive',
       listen: {
         ip: options.listen?.ip ?? '127.0.0.1',
         portRange: options.listen?.portRange ?? { min: 40000, max: 49999 },
         ...(options.listen?.announcedAddress ? { announcedAddress: options.listen.announcedAddress } : {}),
       },
     };
+    this.#policy = LINK_POLICIES[this.#options.linkPolicy];
     router.on('workerclose', () => this.#close('worker-died'));
   }
 
@@ -612,8 +622,11 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
       const downlink = this.#downlinks.get(transport.id);
       if (downlink) {
         // Until the first estimate, what the initial estimate carries.
-        const layer = Math.min(ceiling, layerForBudget(encodings, downlink.initialKbps * UP_SHARE));
-        const cap = initialLayerCap(layer);
+        const layer = Math.min(
+          ceiling,
+          layerForBudget(encodings, downlink.initialKbps * this.#policy.upShare),
+        );
+        const cap = initialLayerCap(layer, this.#policy);
         spatialLayer = cap.layer;
         downlink.adapting.set(consumer.id, { consumer, encodings, ceiling, cap });
         consumer.observer.on('close', () => downlink.adapting.delete(consumer.id));
@@ -642,7 +655,14 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     for (const entry of downlink.adapting.values()) {
       const { consumer } = entry;
       if (consumer.closed) continue;
-      const next = nextLayerCap(entry.encodings, entry.ceiling, entry.cap, availableBitrate / 1000, now);
+      const next = nextLayerCap(
+        entry.encodings,
+        entry.ceiling,
+        entry.cap,
+        availableBitrate / 1000,
+        now,
+        this.#policy,
+      );
       const changed = next.layer !== entry.cap.layer;
       entry.cap = next;
       if (changed) consumer.setPreferredLayers({ spatialLayer: next.layer }).catch(() => undefined);

@@ -38,6 +38,7 @@ export async function startMediaNode(config: MediaNodeConfig, logger: Logger): P
       portRange: { min: config.rtc.minPort, max: config.rtc.maxPort },
       ...(config.rtc.announcedAddress ? { announcedAddress: config.rtc.announcedAddress } : {}),
     },
+    linkPolicy: config.rtc.linkPolicy,
   });
   const app = express();
   app.disable('x-powered-by');

@@ -18,9 +18,10 @@ export interface LabServer {
 
 /**
  * Starts `server/main.ts` as its own process on the lab's host address (HTTP and media) with
- * a fresh database and the demo cluster (the built client in client/dist is served).
+ * a fresh database and the demo cluster (the built client in client/dist is served); `env`
+ * adds to its environment (bench:links sets RTC_LINK_POLICY).
  */
-export async function startLabServer(lab: LinkLab): Promise<LabServer> {
+export async function startLabServer(lab: LinkLab, env: Record<string, string> = {}): Promise<LabServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'links-data-'));
   const { child, url } = await startServerProcess(dataDir, {
     // Every interface: the browsers reach it on the lab's address, and the demo accounts sign
@@ -28,6 +29,7 @@ export async function startLabServer(lab: LinkLab): Promise<LabServer> {
     HOST: '0.0.0.0',
     RTC_LISTEN_IP: lab.serverIp,
     DEMO_DATA: 'true',
+    ...env,
   });
   return {
     origin: url.replace('localhost', lab.serverIp),

@@ -8,7 +8,9 @@ export interface MediaSample {
     /** Largest frameHeight among inbound video streams (0 before the first frame). */
     frameHeight: number;
     framesDecoded: number;
+    /** RTP payload bytes (`headerBytesReceived`: their RTP headers). */
     bytesReceived: number;
+    headerBytesReceived: number;
     freezeCount: number;
     /** Seconds. */
     totalFreezesDuration: number;
@@ -17,6 +19,7 @@ export interface MediaSample {
   audio: {
     packetsReceived: number;
     bytesReceived: number;
+    headerBytesReceived: number;
     totalSamplesReceived: number;
     concealedSamples: number;
     concealmentEvents: number;
@@ -57,8 +60,8 @@ export async function trackPeerConnections(context: BrowserContext): Promise<voi
 const SAMPLE = `(async () => {
   const s = {
     at: performance.now(),
-    video: { frameHeight: 0, framesDecoded: 0, bytesReceived: 0, freezeCount: 0, totalFreezesDuration: 0, packetsLost: 0 },
-    audio: { packetsReceived: 0, bytesReceived: 0, totalSamplesReceived: 0, concealedSamples: 0, concealmentEvents: 0, packetsLost: 0 },
+    video: { frameHeight: 0, framesDecoded: 0, bytesReceived: 0, headerBytesReceived: 0, freezeCount: 0, totalFreezesDuration: 0, packetsLost: 0 },
+    audio: { packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, totalSamplesReceived: 0, concealedSamples: 0, concealmentEvents: 0, packetsLost: 0 },
     sent: { keyFramesEncoded: 0, pliCount: 0, firCount: 0, bytesSent: 0, layers: [] },
   };
   const add = (into, r, keys) => { for (const k of keys) into[k] += Number(r[k] ?? 0); };
@@ -67,9 +70,9 @@ const SAMPLE = `(async () => {
     (await pc.getStats()).forEach((r) => {
       if (r.type === 'inbound-rtp' && r.kind === 'video') {
         s.video.frameHeight = Math.max(s.video.frameHeight, Number(r.frameHeight ?? 0));
-        add(s.video, r, ['framesDecoded', 'bytesReceived', 'freezeCount', 'totalFreezesDuration', 'packetsLost']);
+        add(s.video, r, ['framesDecoded', 'bytesReceived', 'headerBytesReceived', 'freezeCount', 'totalFreezesDuration', 'packetsLost']);
       } else if (r.type === 'inbound-rtp' && r.kind === 'audio') {
-        add(s.audio, r, ['packetsReceived', 'bytesReceived', 'totalSamplesReceived', 'concealedSamples', 'concealmentEvents', 'packetsLost']);
+        add(s.audio, r, ['packetsReceived', 'bytesReceived', 'headerBytesReceived', 'totalSamplesReceived', 'concealedSamples', 'concealmentEvents', 'packetsLost']);
       } else if (r.type === 'outbound-rtp' && r.kind === 'video') {
         add(s.sent, r, ['keyFramesEncoded', 'pliCount', 'firCount', 'bytesSent']);
         s.sent.layers.push((r.rid ?? '-') + ':' + (r.frameHeight ?? 0) + 'p/' + r.qualityLimitationReason);
