@@ -6,6 +6,7 @@ import type { Identity } from '../auth/tokens.ts';
 import type { ClassroomRef, CurrentLessonResponse, LessonSummary } from '../contract/api.ts';
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../errors.ts';
 import type { Lesson, Models } from '../models/index.ts';
+import { evaluatesLesson } from '../evaluation/recordingAccess.ts';
 import { clusterInScope } from '../resources/scoping.ts';
 
 export interface LessonServiceEvents extends Record<string, unknown[]> {
@@ -227,7 +228,11 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
           },
         );
       case 'teacher':
-        return lesson.teacherId.equals(identity.userId);
+        // An invited evaluator reads the lesson (its board log, for the recording's player).
+        return (
+          lesson.teacherId.equals(identity.userId) ||
+          evaluatesLesson(this.#models, identity, lesson._id.toString())
+        );
       case 'school':
         // A school's timetabler keeps timetables; lessons are its classrooms' and teachers'.
         return false;

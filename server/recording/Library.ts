@@ -11,6 +11,7 @@ import type {
 } from '../contract/library.ts';
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../errors.ts';
 import type { Models, Recording } from '../models/index.ts';
+import { evaluatesLesson } from '../evaluation/recordingAccess.ts';
 import type { AuditLog } from '../resources/AuditLog.ts';
 import { clusterIdsInScope, clusterInScope } from '../resources/scoping.ts';
 import { copyToLesson } from './lessonCopy.ts';
@@ -277,12 +278,20 @@ export class Library {
     return removed;
   }
 
+  /**
+   * The recording of `lessonId` if the caller's scope holds it, or if the caller is a teacher
+   * invited to evaluate that lesson (read only: sharing, deleting and composing again check
+   * the role on top; the list shows only the scope's recordings).
+   */
   async #find(identity: Identity, lessonId: string): Promise<Recording> {
     const scoped = await this.#scopeFilter(identity);
-    const rec =
-      scoped && mongoose.isValidObjectId(lessonId)
+    const valid = mongoose.isValidObjectId(lessonId);
+    let rec =
+      scoped && valid
         ? await this.#models.Recording.findOne({ ...scoped, lessonId }).lean<Recording>()
         : null;
+    if (!rec && valid && (await evaluatesLesson(this.#models, identity, lessonId)))
+      rec = await this.#models.Recording.findOne({ lessonId }).lean<Recording>();
     if (!rec) throw new NotFoundError(`recording ${lessonId} not found`);
     return rec;
   }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportView } from '../../server/contract/reports.ts';
@@ -227,6 +229,84 @@ describe('听课评课 and 网络教研 over the API (real FerretDB)', () => {
     ).toBe(404);
     const list = await call<EvaluationView[]>('bureau.ax', 'GET', '/api/evaluations');
     expect(list.body).toEqual([]);
+  });
+
+  it("an invited evaluator opens that lesson's recording and board read-only; another teacher gets 404", async () => {
+    const m = t.platform.models;
+    const live = (await m.Lesson.findById(lessonId).lean())!;
+    /** An ended lesson like the live one, recorded (composed MP4 on disk). */
+    const recorded = async (title: string): Promise<string> => {
+      const { _id: _, ...rest } = live;
+      const start = new Date(Date.now() - 2 * 86_400_000);
+      const end = new Date(start.getTime() + 40 * 60_000);
+      const lesson = await m.Lesson.create({
+        ...rest,
+        title,
+        state: 'ended',
+        scheduledStart: start,
+        scheduledEnd: end,
+        startedAt: start,
+        endedAt: end,
+      });
+      const id = lesson._id.toString();
+      await m.Recording.create({
+        lessonId: id,
+        clusterId: live.clusterId,
+        teacherId: live.teacherId,
+        schoolIds: [],
+        title,
+        subject: live.subject,
+        grade: live.grade,
+        state: 'ready',
+        liveStartedAt: start,
+        liveEndedAt: end,
+        runs: [],
+        gaps: [],
+        rawBytes: 0,
+        mp4Bytes: 64,
+      });
+      fs.mkdirSync(path.join(t.dataDir, 'recordings', id), { recursive: true });
+      fs.writeFileSync(path.join(t.dataDir, 'recordings', id, 'lesson.mp4'), Buffer.alloc(64, 7));
+      return id;
+    };
+    const evaluated = await recorded(unique('评课录像'));
+    const other = await recorded(unique('同一教师的另一节'));
+    const teacher2 = (await m.User.findOne({ username: 'teacher2' }).lean())!;
+    const invite = await call('coordinator', 'POST', `/api/lessons/${evaluated}/evaluation-invites`, {
+      rubricId,
+      teacherId: teacher2._id.toString(),
+    });
+    expect(invite.status).toBe(201);
+
+    const view = await call<{ id: string; shareable: boolean; deletable: boolean }>(
+      'teacher2',
+      'GET',
+      `/api/library/recordings/${evaluated}`,
+    );
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ id: evaluated, shareable: false, deletable: false });
+    const video = await call<Buffer>('teacher2', 'GET', `/api/library/recordings/${evaluated}/video`);
+    expect(video.status).toBe(200);
+    expect(video.body.length).toBe(64);
+    expect((await call('teacher2', 'GET', `/api/lessons/${evaluated}/board`)).status).toBe(200);
+    // Read only, and only that recording: not shared, not deleted, not listed, no other lesson.
+    const share = await call('teacher2', 'PUT', `/api/library/recordings/${evaluated}/share`, {
+      shared: true,
+    });
+    expect(share.status).toBe(403);
+    expect((await call('teacher2', 'DELETE', `/api/library/recordings/${evaluated}`)).status).toBe(403);
+    expect((await m.Recording.findOne({ lessonId: evaluated }).lean())?.sharedRegion ?? null).toBeNull();
+    expect((await call('teacher2', 'GET', `/api/library/recordings/${other}`)).status).toBe(404);
+    expect((await call('teacher2', 'GET', `/api/lessons/${other}/board`)).status).toBe(404);
+    const listed = await call<{ recordings: { id: string }[] }>('teacher2', 'GET', '/api/library/recordings');
+    expect(listed.body.recordings.map((r) => r.id)).not.toContain(evaluated);
+    // A teacher not invited: the recording, its video and its board do not exist.
+    for (const path of [
+      `/api/library/recordings/${evaluated}`,
+      `/api/library/recordings/${evaluated}/video`,
+      `/api/lessons/${evaluated}/board`,
+    ])
+      expect((await call('teacher4', 'GET', path)).status).toBe(404);
   });
 
   it('lists the lessons an overseer may evaluate (live or lately ended), marking those it evaluates', async () => {
