@@ -52,6 +52,10 @@ test('a hub teacher teaches four classrooms live: video and audio both ways, and
     await expect.poll(() => decodedFrames(studio, video), { timeout: 45_000 }).toBeGreaterThan(5);
     await expect(tiles.nth(i)).toHaveAttribute('data-connection', 'connected', { timeout: 15_000 });
   }
+  // On a 1600×900 whiteboard the four tiles fit beside the board, whole, without scrolling.
+  await studio.setViewportSize({ width: 1600, height: 900 });
+  const bottoms = await tiles.evaluateAll((all) => all.map((tile) => tile.getBoundingClientRect().bottom));
+  expect(Math.max(...bottoms)).toBeLessThanOrEqual(900);
   // 5 participants × (send + recv), and the recorder's taps of the teacher's camera and voice
   // (lessons are recorded by default: a plain transport each).
   expect((await sfuTotals(request)).transports).toBe(12);
