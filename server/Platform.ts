@@ -298,6 +298,7 @@ export class Platform {
       });
       await recordings.reconcile();
       const inspection = new InspectionService({ models, lessons, rooms, now });
+      const research = new ResearchService(models, now);
       const clientDir = options.clientDir ?? path.resolve(import.meta.dirname, '..', 'client', 'dist');
       const { app, table } = createApp({
         models,
@@ -331,6 +332,7 @@ export class Platform {
         metrics: { metrics, token: config.metricsToken },
         library: { library, recordings },
         inspection,
+        research,
       });
       const server = http.createServer(app);
       // Idle keep-alive connections outlive the clients' and the load balancer's (HAProxy keeps
@@ -359,7 +361,9 @@ export class Platform {
         io: signaling.io,
         auth,
         rooms,
-        research: new ResearchService(models, now),
+        research,
+        boards,
+        endedWithoutRoom: (sessionId) => recordings.subjectEnded(sessionId),
         logger,
       });
       await new Promise<void>((resolve, reject) => {

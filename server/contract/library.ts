@@ -72,13 +72,20 @@ export interface RecordingGapView {
 }
 
 export interface RecordingView {
-  /** The lesson's id (a recording is named by its lesson). */
+  /** The lesson's id (a recording is named by its lesson), or the research session's. */
   id: string;
+  /** A lesson, or a research session (网络教研活动: its alliance instead of a cluster and grade). */
+  kind: 'lesson' | 'research';
+  /** A research session's alliance; null for a lesson. */
+  allianceName: string | null;
   title: string;
   subject: string;
-  grade: number;
+  /** A lesson's grade; null for a research session. */
+  grade: number | null;
+  /** The leading teacher of a research session. */
   teacherId: string;
   teacherName: string;
+  /** '' for a research session (no cluster). */
   clusterId: string;
   clusterName: string;
   schoolNames: string[];

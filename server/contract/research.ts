@@ -5,8 +5,9 @@
  * defined here once and checked again on the stored record after a partial update.
  */
 import { z } from 'zod';
+import type { BoardAuthor, BoardChange, BoardOp, BoardSync, LaserPoint } from './board.ts';
 import type { WireError } from './errors.ts';
-import { ObjectIdSchema } from './schemas.ts';
+import { BoardChangeSchema, LaserSchema, ObjectIdSchema } from './schemas.ts';
 
 const objectId = ObjectIdSchema;
 const text = (max: number) => z.string().trim().min(1).max(max).regex(/\S/, 'must not be blank');
@@ -225,7 +226,15 @@ export const ResearchSocketSchemas = {
   'research:consume': z.object({ sessionId: sessionIdSchema, producerId: z.string().min(1).max(64) }),
   'research:resume': z.object({ sessionId: sessionIdSchema, consumerId: z.string().min(1).max(64) }),
   'research:leave': z.object({ sessionId: sessionIdSchema }),
-} as const;
+  'research:board-open': z.object({
+    sessionId: sessionIdSchema,
+    since: z.number().int().min(0).nullable(),
+  }),
+  'research:board-change': z.object({ sessionId: sessionIdSchema, change: BoardChangeSchema }),
+  'research:board-laser': z.object({ sessionId: sessionIdSchema, point: LaserSchema }),
+} as const satisfies {
+  [K in keyof ResearchClientToServer]: z.ZodType<Parameters<ResearchClientToServer[K]>[0]>;
+};
 
 /**
  * The research session's media over socket.io (namespace `/research`): every teacher sends
@@ -268,6 +277,23 @@ export interface ResearchClientToServer {
   ) => void;
   'research:resume': (p: { sessionId: string; consumerId: string }, ack: ResearchAck<null>) => void;
   'research:leave': (p: { sessionId: string }, ack: ResearchAck<null>) => void;
+  /**
+   * Opens the session's board (the lesson board, keyed by the session's id): its state, or
+   * the changes after `since`; `research:board-ops` follow. The leading teacher writes as the
+   * board's `teacher`; every other teacher as a `classroom` (its user id), only while holding
+   * the pen — the lesson's rule.
+   */
+  'research:board-open': (
+    p: { sessionId: string; since: number | null },
+    ack: ResearchAck<BoardSync>,
+  ) => void;
+  /** A board change; answered with its sequence number once persisted and broadcast. */
+  'research:board-change': (
+    p: { sessionId: string; change: BoardChange },
+    ack: ResearchAck<{ seq: number }>,
+  ) => void;
+  /** The laser pointer (not kept): whoever may write may point. */
+  'research:board-laser': (p: { sessionId: string; point: LaserPoint }, ack: ResearchAck<null>) => void;
 }
 
 export interface ResearchServerToClient {
@@ -276,4 +302,9 @@ export interface ResearchServerToClient {
   'research:producer': (producer: ResearchProducer) => void;
   'research:producer-closed': (p: { producerId: string }) => void;
   'research:consumer-closed': (p: { consumerId: string }) => void;
+  /** Sequenced board changes, in order, to those who opened the board. */
+  'research:board-ops': (p: { sessionId: string; ops: BoardOp[] }) => void;
+  'research:board-laser': (p: { sessionId: string; by: BoardAuthor; point: LaserPoint }) => void;
+  /** The session ended (its leading teacher or an overseer ended it): media and board close. */
+  'research:ended': (p: { sessionId: string }) => void;
 }

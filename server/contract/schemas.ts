@@ -93,7 +93,8 @@ const coords = (max: number) =>
 /** At most this many coordinates in one message (a stroke streams in many). */
 const COORDS_PER_MESSAGE = 3000;
 
-const BoardChangeSchema = z.discriminatedUnion('t', [
+/** A board change as a participant sends it (lesson boards and research sessions' boards). */
+export const BoardChangeSchema = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('draw'),
     id: boardId,
@@ -126,7 +127,8 @@ const BoardChangeSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('pen'), holder: objectId.nullable() }),
 ]);
 
-const LaserSchema = z
+/** A laser pointer position, or null to hide it. */
+export const LaserSchema = z
   .object({
     page: boardId,
     x: z.number().finite().min(0).max(BOARD_WIDTH),

@@ -37,7 +37,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { libraryRoutes } from './routes/library.ts';
 import { evaluationRoutes } from './routes/evaluation.ts';
 import { EvaluationService } from '../evaluation/EvaluationService.ts';
-import { ResearchService } from '../research/ResearchService.ts';
+import type { ResearchService } from '../research/ResearchService.ts';
 import type { Library } from '../recording/Library.ts';
 import type { RecordingService } from '../recording/RecordingService.ts';
 import type { Metrics } from '../metrics/Metrics.ts';
@@ -75,6 +75,8 @@ export interface AppDeps {
   library?: { library: Library; recordings: RecordingService };
   /** 巡课: the wall of live lessons, notes and the regions' notice rule. */
   inspection?: InspectionService;
+  /** 网络教研 sessions (shared with their media, which closes a session's room when it ends). */
+  research: ResearchService;
 }
 
 /** Methods the app answers at all; anything else (TRACE, CONNECT, …) is a 405. */
@@ -109,7 +111,10 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   app.use('/api', health);
   app.use('/api/auth', authRoutes(deps.models, deps.auth, deps.audit, table, deps.authOptions));
   app.use('/api/lessons', lessonRoutes(deps.lessons, deps.rooms, deps.attendance, deps.auth, table));
-  app.use('/api/lessons', boardRoutes(deps.models, deps.lessons, deps.boards, deps.auth, table));
+  app.use(
+    '/api/lessons',
+    boardRoutes(deps.models, deps.lessons, deps.research, deps.boards, deps.auth, table),
+  );
   app.use('/api/admin', adminRoutes(deps.models, deps.pool, deps.rooms, deps.auth, table));
   app.use('/api/users', deviceRoutes(deps.models, deps.auth, deps.audit, table, deps.now));
   app.use(importRoutes(deps.models, deps.auth, deps.audit, table));
@@ -128,14 +133,7 @@ export function createApp(deps: AppDeps): { app: Express; table: RouteTable } {
   );
   app.use(coPlanRoutes(deps.models, deps.coplan.locals, deps.coplan.coplans, deps.auth, table));
   if (deps.inspection) app.use(inspectionRoutes(deps.inspection, deps.auth, table));
-  app.use(
-    evaluationRoutes(
-      new EvaluationService(deps.models, deps.now),
-      new ResearchService(deps.models, deps.now),
-      deps.auth,
-      table,
-    ),
-  );
+  app.use(evaluationRoutes(new EvaluationService(deps.models, deps.now), deps.research, deps.auth, table));
   for (const spec of allResources(deps.models)) {
     app.use(
       `/api/${spec.name}`,

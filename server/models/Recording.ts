@@ -42,18 +42,34 @@ const gapSchema = new Schema(
 /**
  * A lesson's recording (云录播): the raw runs written where its media was, the gaps in
  * them, and the composed MP4. One per lesson; its fields copy the lesson's so that the
- * library filters without joins.
+ * library filters without joins. A research session (网络教研活动, `kind: 'research'`) is
+ * recorded the same way: `lessonId` is then the session's id, `teacherId` its leading
+ * teacher, `schoolIds` its teachers' schools, and it has an alliance and region instead of
+ * a cluster and grade.
  */
 export const recordingSchema = new Schema(
   {
+    /** The lesson's id, or the research session's (`kind`). */
     lessonId: { type: ObjectId, required: true, unique: true },
-    clusterId: { type: ObjectId, required: true },
+    kind: { type: String, required: true, enum: ['lesson', 'research'], default: 'lesson' },
+    /** A lesson's cluster; null for a research session. */
+    clusterId: {
+      type: ObjectId,
+      default: null,
+      required: function (this: { kind?: string }) {
+        return this.kind !== 'research';
+      },
+    },
+    /** A research session's alliance and its organizing region; null for a lesson. */
+    allianceId: { type: ObjectId, default: null },
+    regionCode: { type: String, default: null },
     teacherId: { type: ObjectId, required: true },
-    /** The schools of the lesson's classrooms (hub first). */
+    /** The schools of the lesson's classrooms (hub first), or of the session's teachers. */
     schoolIds: { type: [ObjectId], default: [] },
     title: { type: String, required: true },
     subject: { type: String, required: true },
-    grade: { type: Number, required: true },
+    /** A lesson's grade; null for a research session. */
+    grade: { type: Number, default: null },
     /** The teacher's switch for this lesson (the cluster's setting is in RecordingSettings). */
     enabled: { type: Boolean, default: true },
     /**
@@ -111,6 +127,7 @@ recordingSchema.index({ clusterId: 1, liveStartedAt: -1 });
 recordingSchema.index({ teacherId: 1, liveStartedAt: -1 });
 recordingSchema.index({ state: 1 });
 recordingSchema.index({ sharedRegion: 1, liveStartedAt: -1 });
+recordingSchema.index({ allianceId: 1, liveStartedAt: -1 });
 
 export type Recording = InferSchemaType<typeof recordingSchema> & { _id: Id };
 

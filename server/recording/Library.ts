@@ -12,6 +12,7 @@ import type {
 import { ForbiddenError, InvalidStateError, NotFoundError } from '../errors.ts';
 import type { Models, Recording } from '../models/index.ts';
 import { evaluatesLesson } from '../evaluation/recordingAccess.ts';
+import { regionReach, withinFilter } from '../research/reach.ts';
 import type { AuditLog } from '../resources/AuditLog.ts';
 import { clusterIdsInScope, clusterInScope } from '../resources/scoping.ts';
 import { copyToLesson } from './lessonCopy.ts';
@@ -49,16 +50,33 @@ export class Library {
     this.#audit = audit;
   }
 
-  /** Mongo filter of the recordings `identity` may see (null: none). */
+  /**
+   * Mongo filter of the recordings `identity` may see (null: none). A research session's
+   * recording (网络教研活动) is its alliance's: its teachers and the overseers of the alliance's
+   * region see it.
+   */
   async #scopeFilter(identity: Identity): Promise<Record<string, unknown> | null> {
     if (identity.role === 'teacher') {
-      const own = { teacherId: new mongoose.Types.ObjectId(identity.userId) };
+      const userId = new mongoose.Types.ObjectId(identity.userId);
+      const own = { teacherId: userId };
       const regions = await sharedRegionsOf(this.#models, identity);
-      return regions.length ? { $or: [own, { sharedRegion: { $in: regions } }] } : own;
+      const alliances = await this.#models.Alliance.find(
+        { $or: [{ leadTeacherId: userId }, { memberTeacherIds: userId }] },
+        { _id: 1 },
+      ).lean();
+      const or: Record<string, unknown>[] = [own];
+      if (regions.length) or.push({ sharedRegion: { $in: regions } });
+      if (alliances.length) or.push({ kind: 'research', allianceId: { $in: alliances.map((a) => a._id) } });
+      return or.length > 1 ? { $or: or } : own;
     }
     if (!MANAGERS.has(identity.role)) return null;
-    const ids = await clusterIdsInScope(await Scope.resolve(this.#models, identity), this.#models);
-    return ids === 'all' ? {} : { clusterId: { $in: ids } };
+    const scope = await Scope.resolve(this.#models, identity);
+    const ids = await clusterIdsInScope(scope, this.#models);
+    if (ids === 'all') return {};
+    const research = withinFilter(await regionReach(scope, this.#models));
+    return {
+      $or: [{ clusterId: { $in: ids } }, { kind: 'research', ...(research ?? {}) }],
+    };
   }
 
   async list(identity: Identity, query: LibraryQuery): Promise<LibraryListResponse> {
@@ -152,8 +170,12 @@ export class Library {
       throw new ForbiddenError('only its teacher or a manager may share a recording');
     if (shared && (rec.state === 'off' || rec.state === 'failed'))
       throw new InvalidStateError(`the recording is ${rec.state}: there is nothing to share`);
-    const cluster = await this.#models.Cluster.findById(rec.clusterId, { regionCode: 1 }).lean();
-    if (!cluster) throw new NotFoundError(`recording ${lessonId} not found`);
+    // A research session's recording is shared to its alliance's region.
+    const cluster =
+      rec.kind === 'research'
+        ? { regionCode: rec.regionCode ?? '' }
+        : await this.#models.Cluster.findById(rec.clusterId, { regionCode: 1 }).lean();
+    if (!cluster?.regionCode) throw new NotFoundError(`recording ${lessonId} not found`);
     const sharedRegion = shared ? cluster.regionCode : null;
     if ((rec.sharedRegion ?? null) !== sharedRegion) {
       const set = shared
@@ -190,7 +212,7 @@ export class Library {
       this.#models.RecordingSettings.find({ clusterId: { $in: ids } }).lean(),
     ]);
     return clusters.map((c) => {
-      const own = recordings.filter((r) => r.clusterId.equals(c._id));
+      const own = recordings.filter((r) => r.clusterId?.equals(c._id));
       const policy = settings.find((s) => s.clusterId.equals(c._id));
       return {
         clusterId: c._id.toString(),
@@ -300,14 +322,22 @@ export class Library {
     const ids = (pick: (r: Recording) => mongoose.Types.ObjectId[]) => [
       ...new Set(recs.flatMap(pick).map(String)),
     ];
-    const [teachers, clusters, schools] = await Promise.all([
+    const [teachers, clusters, alliances, schools] = await Promise.all([
       this.#models.User.find({ _id: { $in: ids((r) => [r.teacherId]) } }, { realName: 1 }).lean(),
-      this.#models.Cluster.find({ _id: { $in: ids((r) => [r.clusterId]) } }, { name: 1 }).lean(),
+      this.#models.Cluster.find(
+        { _id: { $in: ids((r) => (r.clusterId ? [r.clusterId] : [])) } },
+        { name: 1 },
+      ).lean(),
+      this.#models.Alliance.find(
+        { _id: { $in: ids((r) => (r.allianceId ? [r.allianceId] : [])) } },
+        { name: 1 },
+      ).lean(),
       this.#models.School.find({ _id: { $in: ids((r) => r.schoolIds) } }, { name: 1 }).lean(),
     ]);
     return {
       teachers: new Map(teachers.map((t) => [t._id.toString(), t.realName ?? ''])),
       clusters: new Map(clusters.map((c) => [c._id.toString(), c.name])),
+      alliances: new Map(alliances.map((a) => [a._id.toString(), a.name])),
       schools: new Map(schools.map((s) => [s._id.toString(), s.name])),
     };
   }
@@ -322,13 +352,15 @@ export class Library {
     }));
     return {
       id: r.lessonId.toString(),
+      kind: r.kind === 'research' ? 'research' : 'lesson',
+      allianceName: r.allianceId ? (names.alliances.get(r.allianceId.toString()) ?? '') : null,
       title: r.title,
       subject: r.subject,
-      grade: r.grade,
+      grade: r.grade ?? null,
       teacherId: r.teacherId.toString(),
       teacherName: names.teachers.get(r.teacherId.toString()) ?? '',
-      clusterId: r.clusterId.toString(),
-      clusterName: names.clusters.get(r.clusterId.toString()) ?? '',
+      clusterId: r.clusterId?.toString() ?? '',
+      clusterName: r.clusterId ? (names.clusters.get(r.clusterId.toString()) ?? '') : '',
       schoolNames: r.schoolIds.map((s) => names.schools.get(s.toString()) ?? '').filter(Boolean),
       liveStartedAt: r.liveStartedAt?.toISOString() ?? null,
       liveEndedAt: r.liveEndedAt?.toISOString() ?? null,
@@ -355,6 +387,8 @@ export class Library {
 interface Names {
   teachers: Map<string, string>;
   clusters: Map<string, string>;
+  /** Of research sessions' alliances. */
+  alliances: Map<string, string>;
   schools: Map<string, string>;
 }
 
@@ -372,7 +406,7 @@ function matches(r: Recording, q: LibraryQuery): boolean {
   if (q.subject && r.subject !== q.subject) return false;
   if (q.grade && r.grade !== q.grade) return false;
   if (q.teacherId && !r.teacherId.equals(q.teacherId)) return false;
-  if (q.clusterId && !r.clusterId.equals(q.clusterId)) return false;
+  if (q.clusterId && !r.clusterId?.equals(q.clusterId)) return false;
   if (q.schoolId && !r.schoolIds.some((s) => s.equals(q.schoolId))) return false;
   const day = r.liveStartedAt ? localDay(r.liveStartedAt) : null;
   if (q.from && (!day || day < q.from)) return false;
@@ -387,14 +421,16 @@ function facets(all: readonly Recording[], names: Names): LibraryFacets {
     [...new Set(ids)].map((id) => ({ id, name: map.get(id) ?? id })).sort(byName);
   return {
     subjects: [...new Set(all.map((r) => r.subject))].sort(),
-    grades: [...new Set(all.map((r) => r.grade))].sort((a, b) => a - b),
+    grades: [...new Set(all.flatMap((r) => (typeof r.grade === 'number' ? [r.grade] : [])))].sort(
+      (a, b) => a - b,
+    ),
     teachers: list(
       names.teachers,
       all.map((r) => r.teacherId.toString()),
     ),
     clusters: list(
       names.clusters,
-      all.map((r) => r.clusterId.toString()),
+      all.flatMap((r) => (r.clusterId ? [r.clusterId.toString()] : [])),
     ),
     schools: list(
       names.schools,

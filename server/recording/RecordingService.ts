@@ -12,12 +12,14 @@ import { messageOf } from '../jobs/JobQueue.ts';
 import type { JobBackend, JobQueue } from '../jobs/index.ts';
 import type { LessonService } from '../lessons/LessonService.ts';
 import type { Logger } from '../logger.ts';
-import type { Lesson, Models, Recording } from '../models/index.ts';
+import type { Models, Recording } from '../models/index.ts';
 import { renderBoardFrames } from './boardFrames.ts';
 import { pageChapters } from './chapters.ts';
 import { compose } from './compose.ts';
 import { copyEveryRecording, copyToLesson } from './lessonCopy.ts';
 import { clusterUsage } from './quota.ts';
+import { subjectOf } from './subject.ts';
+import type { RecordedSubject } from './subject.ts';
 import type { RecordingStorage } from './storage.ts';
 import {
   DEFAULT_COMPOSE_BOUND,
@@ -145,8 +147,8 @@ export class RecordingService {
     for (const rec of open) {
       const lessonId = rec.lessonId.toString();
       if (this.#recorders.has(lessonId)) continue;
-      const lesson = await this.#o.models.Lesson.findById(rec.lessonId, { state: 1 }).lean();
-      if (rec.state === 'composing' || lesson?.state === 'ended') await this.#finish(lessonId);
+      const subject = await subjectOf(this.#o.models, lessonId);
+      if (rec.state === 'composing' || subject?.state === 'ended') await this.#finish(lessonId);
     }
   }
 
@@ -173,8 +175,8 @@ export class RecordingService {
 
   /** The teacher's switch for a lesson: off stops its recorders now; on starts them again. */
   async setEnabled(identity: Identity, lessonId: string, enabled: boolean): Promise<RecordingStatus> {
-    const lesson = await this.#o.models.Lesson.findById(lessonId).lean<Lesson>();
-    if (!lesson) throw new ArgumentError('no such lesson');
+    const lesson = await subjectOf(this.#o.models, lessonId);
+    if (lesson?.kind !== 'lesson') throw new ArgumentError('no such lesson');
     await this.#ensure(lesson, { enabled });
     this.#log.info({ lessonId, enabled, by: identity.userId }, 'recording switched');
     const recorder = this.#recorders.get(lessonId);
@@ -202,11 +204,25 @@ export class RecordingService {
     await Promise.all([...this.#writes.values()].map((w) => w.catch(() => undefined)));
   }
 
+  /**
+   * A research session ended while no room of it was open on this process (everyone had
+   * left): its recording, if any, is finished as an ended lesson's is when its room closes.
+   */
+  subjectEnded(id: string): void {
+    if (this.#recorders.has(id)) return;
+    this.#finish(id).catch((error: unknown) =>
+      this.#log.error({ err: error, lessonId: id }, 'recording not finished'),
+    );
+  }
+
   async #attach(room: MediaRoom): Promise<void> {
     const lessonId = room.lessonId;
-    const lesson = await this.#o.models.Lesson.findById(lessonId).lean<Lesson>();
+    const lesson = await subjectOf(this.#o.models, lessonId);
     if (!lesson || lesson.state !== 'live' || room.closed || this.#recorders.has(lessonId)) return;
-    const settings = await this.#o.models.RecordingSettings.findOne({ clusterId: lesson.clusterId }).lean();
+    // A research session has no cluster: no cluster policy or quota applies to it.
+    const settings = lesson.clusterId
+      ? await this.#o.models.RecordingSettings.findOne({ clusterId: lesson.clusterId }).lean()
+      : null;
     if (settings && !settings.enabled) return;
     let rec = await this.#ensure(lesson, {});
     if (!rec.enabled || room.closed || this.#recorders.has(lessonId)) return;
@@ -214,7 +230,7 @@ export class RecordingService {
     // lesson (#checkQuotas) starts again only once the quota allows; the Recording says why,
     // to the teacher and in the library.
     const quota = settings?.quotaBytes ?? null;
-    if (quota !== null && (rec.runs.length === 0 || rec.offReason === 'over-quota')) {
+    if (lesson.clusterId && quota !== null && (rec.runs.length === 0 || rec.offReason === 'over-quota')) {
       const used = await clusterUsage(this.#o.models, lesson.clusterId);
       if (used >= quota) {
         if (rec.runs.length === 0) await this.#setState(rec, { state: 'off', offReason: 'over-quota' });
@@ -319,7 +335,9 @@ export class RecordingService {
       const { rawBytes } = await this.#o.storage.sizes(rec.lessonId.toString());
       await Recording.updateOne({ _id: rec._id, state: 'recording' }, { $set: { rawBytes } });
     }
-    const clusters = new Map(recs.map((r) => [r.clusterId.toString(), r.clusterId]));
+    const clusters = new Map(
+      recs.flatMap((r) => (r.clusterId ? [[r.clusterId.toString(), r.clusterId]] : [])),
+    );
     for (const clusterId of clusters.values()) {
       const quota =
         (await RecordingSettings.findOne({ clusterId }, { quotaBytes: 1 }).lean())?.quotaBytes ?? null;
@@ -327,7 +345,7 @@ export class RecordingService {
       const used = await clusterUsage(this.#o.models, clusterId);
       if (used < quota) continue;
       for (const rec of recs)
-        if (rec.clusterId.equals(clusterId)) await this.#stopOverQuota(rec.lessonId.toString(), used, quota);
+        if (rec.clusterId?.equals(clusterId)) await this.#stopOverQuota(rec.lessonId.toString(), used, quota);
     }
   }
 
@@ -347,24 +365,13 @@ export class RecordingService {
   }
 
   /** The lesson's Recording, created from the lesson if there is none yet. */
-  async #ensure(lesson: Lesson, set: { enabled?: boolean }): Promise<Recording> {
-    const classrooms = await this.#o.models.Classroom.find(
-      { _id: { $in: [lesson.hubClassroomId, ...lesson.classroomIds] } },
-      { schoolId: 1 },
-    ).lean();
-    const hub = classrooms.find((c) => c._id.equals(lesson.hubClassroomId))?.schoolId;
-    const schoolIds = [...new Set([hub, ...classrooms.map((c) => c.schoolId)].filter(Boolean).map(String))];
+  async #ensure(lesson: RecordedSubject, set: { enabled?: boolean }): Promise<Recording> {
     const { Recording } = this.#o.models;
-    const existing = await Recording.findOne({ lessonId: lesson._id }).lean<Recording>();
+    const existing = await Recording.findOne({ lessonId: lesson.id }).lean<Recording>();
     if (!existing)
       await Recording.create({
-        lessonId: lesson._id,
-        clusterId: lesson.clusterId,
-        teacherId: lesson.teacherId,
-        schoolIds,
-        title: lesson.title,
-        subject: lesson.subject,
-        grade: lesson.grade,
+        lessonId: lesson.id,
+        ...lesson.fields,
         state: 'recording',
         liveStartedAt: lesson.startedAt,
         enabled: set.enabled ?? true,
@@ -373,9 +380,9 @@ export class RecordingService {
         if ((error as { code?: number }).code !== 11000) throw error;
       });
     if (set.enabled !== undefined)
-      await Recording.updateOne({ lessonId: lesson._id }, { $set: { enabled: set.enabled } });
-    if (!existing) await this.#copy(lesson._id.toString());
-    return (await Recording.findOne({ lessonId: lesson._id }).lean<Recording>())!;
+      await Recording.updateOne({ lessonId: lesson.id }, { $set: { enabled: set.enabled } });
+    if (!existing) await this.#copy(lesson.id.toString());
+    return (await Recording.findOne({ lessonId: lesson.id }).lean<Recording>())!;
   }
 
   /** Sets a Recording's state (and why it is off), copied to its lesson; returns it as it is now. */
@@ -427,8 +434,8 @@ export class RecordingService {
 
   /** The lesson ended: its runs are closed, and its MP4 is composed by a job (nothing recorded: off). */
   async #finish(lessonId: string): Promise<void> {
-    const { Recording, Lesson: Lessons } = this.#o.models;
-    const lesson = await Lessons.findById(lessonId, { startedAt: 1, endedAt: 1 }).lean();
+    const { Recording } = this.#o.models;
+    const lesson = await subjectOf(this.#o.models, lessonId);
     const rec = await Recording.findOne({ lessonId }).lean<Recording>();
     if (!rec || !lesson || rec.state === 'off') return;
     const end = lesson.endedAt ?? new Date(this.#o.now());

@@ -3,6 +3,7 @@ import type { types } from 'mediasoup';
 import type { z } from 'zod';
 import type { MediaRoom, RoomRegistry } from '../../sfu/index.ts';
 import type { Authenticator } from '../auth/Authenticator.ts';
+import type { BoardService } from '../board/BoardService.ts';
 import { tokenFromHeaders } from '../auth/tokens.ts';
 import type { Identity } from '../auth/tokens.ts';
 import { ResearchSocketSchemas } from '../contract/research.ts';
@@ -12,10 +13,10 @@ import type {
   ResearchProducer,
   ResearchServerToClient,
 } from '../contract/research.ts';
-import { InvalidStateError, answerError, publicError } from '../errors.ts';
+import { ForbiddenError, InvalidStateError, NotFoundError, answerError, publicError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { parseInput } from '../validate.ts';
-import type { ResearchService } from './ResearchService.ts';
+import type { ResearchBoardSeat, ResearchService } from './ResearchService.ts';
 
 type Events = keyof typeof ResearchSocketSchemas;
 interface SocketData {
@@ -36,6 +37,15 @@ type ResearchNamespace = Namespace<
 
 /** The socket.io room of a session's participants. */
 const channel = (sessionId: string): string => `research:${sessionId}`;
+/** The socket.io room of those who opened a session's board. */
+const boardChannel = (sessionId: string): string => `research-board:${sessionId}`;
+
+/**
+ * Events handled in the order each socket sent them: a stroke streams as `draw`, `extend`s
+ * and `finish`, and one whose checks took longer must not be overtaken by the next (the
+ * lesson's signaling does the same).
+ */
+const IN_ORDER: ReadonlySet<Events> = new Set(['research:board-change']);
 
 export interface ResearchMediaOptions {
   /** The signaling server: the namespace `/research` shares its engine, origin check and adapter. */
@@ -44,6 +54,13 @@ export interface ResearchMediaOptions {
   /** The lessons' room registry: a session's room is opened where lessons' rooms are. */
   rooms: RoomRegistry;
   research: ResearchService;
+  /** The lesson boards: a session's board is one, keyed by the session's id. */
+  boards: BoardService;
+  /**
+   * Told when a session ended while no room of it was open here (everyone had left): its
+   * recording is finished (`RecordingService.subjectEnded`). @default nothing
+   */
+  endedWithoutRoom?: (sessionId: string) => void;
   logger: Logger;
 }
 
@@ -55,6 +72,12 @@ export interface ResearchMediaOptions {
  * Joining through here counts the teacher as taking part (`ResearchService.join`). The room
  * closes when its last teacher leaves. One process hosts a session's room: sockets of one
  * session must reach the same server process (see the README's many-processes notes).
+ *
+ * The session's board is the lesson board (`BoardService`, the same checks, sequence and
+ * persistence), keyed by the session's id: the leading teacher writes as its teacher, the
+ * others as classrooms do (with the pen only). When the session ends, its room closes as
+ * `ended` (its recording is then composed), its board becomes read-only, and its sockets
+ * are told.
  */
 export class ResearchMedia {
   readonly #o: ResearchMediaOptions;
@@ -62,6 +85,10 @@ export class ResearchMedia {
   readonly #log: Logger;
   /** Rooms whose events are forwarded to their session's sockets. */
   readonly #wired = new WeakSet<MediaRoom>();
+  /** Sockets here with each session's board open (its changes are forwarded while any). */
+  readonly #boardsOpen = new Map<string, number>();
+  /** Per socket: the checks of its last in-order event (see IN_ORDER). */
+  readonly #inOrder = new WeakMap<ResearchSocket, Promise<void>>();
 
   constructor(options: ResearchMediaOptions) {
     this.#o = options;
@@ -80,6 +107,35 @@ export class ResearchMedia {
       );
     });
     this.#nsp.on('connection', (socket) => this.#onConnection(socket));
+    options.boards.on('ops', (id, ops) => {
+      if (this.#boardsOpen.has(id))
+        this.#nsp.to(boardChannel(id)).emit('research:board-ops', { sessionId: id, ops });
+    });
+    options.research.on('ended', (sessionId) => this.#ended(sessionId));
+  }
+
+  /** A session ended: its sockets are told, its board turns read-only, its room closes as ended. */
+  #ended(sessionId: string): void {
+    this.#nsp.to([channel(sessionId), boardChannel(sessionId)]).emit('research:ended', { sessionId });
+    void this.#o.boards.close(sessionId);
+    if (this.#o.rooms.get(sessionId)) this.#o.rooms.close(sessionId, 'ended');
+    else this.#o.endedWithoutRoom?.(sessionId);
+    this.#nsp.in(boardChannel(sessionId)).socketsLeave(boardChannel(sessionId));
+  }
+
+  #boardEntered(sessionId: string): void {
+    this.#boardsOpen.set(sessionId, (this.#boardsOpen.get(sessionId) ?? 0) + 1);
+  }
+
+  /** A socket here closed the board; the last one lets the board leave memory (once written). */
+  #boardLeft(sessionId: string): void {
+    const left = (this.#boardsOpen.get(sessionId) ?? 1) - 1;
+    if (left > 0) {
+      this.#boardsOpen.set(sessionId, left);
+      return;
+    }
+    this.#boardsOpen.delete(sessionId);
+    this.#o.boards.unload(sessionId);
   }
 
   #wire(room: MediaRoom, sessionId: string): void {
@@ -107,6 +163,13 @@ export class ResearchMedia {
     /** Sessions this socket opened (membership checked), and those it joined the media of. */
     const opened = new Set<string>();
     const joined = new Set<string>();
+    /** Boards this socket opened, and its seat at each. */
+    const seats = new Map<string, ResearchBoardSeat>();
+    const seatAt = (sessionId: string): ResearchBoardSeat => {
+      const seat = seats.get(sessionId);
+      if (!seat) throw new InvalidStateError('open the board first');
+      return seat;
+    };
     const roomOf = (sessionId: string): MediaRoom => {
       const room = joined.has(sessionId) ? rooms.get(sessionId) : undefined;
       if (!room || room.closed) throw new InvalidStateError('join the session’s media first');
@@ -189,8 +252,34 @@ export class ResearchMedia {
       await socket.leave(channel(sessionId));
       return null;
     });
+    this.#handle(socket, 'research:board-open', async ({ sessionId, since }) => {
+      if (!opened.has(sessionId)) throw new InvalidStateError('open the session first');
+      // Re-read: the seat follows the alliance (a teacher made leader, one removed).
+      const seat = await research.boardSeat(identity, sessionId);
+      if (!seats.has(sessionId)) this.#boardEntered(sessionId);
+      seats.set(sessionId, seat);
+      // Subscribed before the board is read: a change in between arrives twice at worst.
+      await socket.join(boardChannel(sessionId));
+      return this.#o.boards.open(sessionId, since);
+    });
+    this.#handle(socket, 'research:board-change', async ({ sessionId, change }) => {
+      const seat = seatAt(sessionId);
+      // The pen goes to a teacher of the alliance (the lesson's: to a classroom of the lesson).
+      if (change.t === 'pen' && change.holder !== null && !seat.teacherIds.includes(change.holder))
+        throw new NotFoundError(`teacher ${change.holder} is not in this alliance`);
+      return { seq: await this.#o.boards.change(sessionId, seat.by, change) };
+    });
+    this.#handle(socket, 'research:board-laser', async ({ sessionId, point }) => {
+      const { by } = seatAt(sessionId);
+      if (!(await this.#o.boards.mayWrite(sessionId, by)))
+        throw new ForbiddenError('this teacher does not hold the pen');
+      socket.to(boardChannel(sessionId)).emit('research:board-laser', { sessionId, by, point });
+      return null;
+    });
     socket.on('disconnect', () => {
       for (const sessionId of [...joined]) leave(sessionId);
+      for (const sessionId of seats.keys()) this.#boardLeft(sessionId);
+      seats.clear();
     });
   }
 
@@ -203,9 +292,18 @@ export class ResearchMedia {
     const listener = (payload: unknown, ack: unknown): void => {
       if (typeof ack !== 'function') return;
       const reply = ack as (response: unknown) => void;
-      Promise.resolve()
+      const checks = (): Promise<void> => this.#o.auth.check(socket.data.identity);
+      // An in-order event is checked once the socket's previous one is, and handed on in turn.
+      let checked: Promise<void>;
+      if (IN_ORDER.has(event)) {
+        checked = (this.#inOrder.get(socket) ?? Promise.resolve()).then(checks);
+        this.#inOrder.set(
+          socket,
+          checked.catch(() => undefined),
+        );
+      } else checked = checks();
+      checked
         .then(async () => {
-          await this.#o.auth.check(socket.data.identity);
           const schema: z.ZodType = ResearchSocketSchemas[event];
           return fn(
             parseInput(schema, payload, `${event} payload`) as z.infer<(typeof ResearchSocketSchemas)[E]>,

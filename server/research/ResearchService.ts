@@ -1,9 +1,11 @@
 import mongoose from 'mongoose';
+import { TypedEmitter } from '../../sfu/index.ts';
 import { Scope } from '../auth/Scope.ts';
 import type { Identity } from '../auth/tokens.ts';
 import { RESEARCH_GRID_MAX } from '../contract/research.ts';
 import type { ResearchSessionView } from '../contract/research.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import type { BoardAuthor } from '../contract/board.ts';
+import { ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from '../errors.ts';
 import type { Alliance, Models, ResearchSession } from '../models/index.ts';
 import { allianceFilter } from '../resources/researchSessions.ts';
 import { withId } from '../resources/Resource.ts';
@@ -11,16 +13,31 @@ import { withId } from '../resources/Resource.ts';
 /** How early before its scheduled start a research session may be opened, ms. */
 export const EARLY_JOIN_MS = 15 * 60_000;
 
+export interface ResearchServiceEvents extends Record<string, unknown[]> {
+  /** A session ended (its media and board close where they are hosted). */
+  ended: [sessionId: string];
+}
+
+/** How a teacher takes part in a session's board, and who else may be handed the pen. */
+export interface ResearchBoardSeat {
+  /** The leading teacher writes as the board's `teacher`; the others as a `classroom` (their user id). */
+  by: BoardAuthor;
+  /** The alliance's teachers (user ids), leader first: those who may be given the pen. */
+  teacherIds: string[];
+}
+
 /**
  * 网络教研 sessions as their teachers live them: the session's view (its alliance's teachers,
  * who joined), joining (the first join opens it: it counts as held; every teacher who joins
- * counts as taking part), and ending it (its leading teacher, or an overseer of its region).
+ * counts as taking part), its board's seats, and ending it (its leading teacher, or an
+ * overseer of its region), which is announced (`ended`).
  */
-export class ResearchService {
+export class ResearchService extends TypedEmitter<ResearchServiceEvents> {
   readonly #models: Models;
   readonly #now: () => number;
 
   constructor(models: Models, now: () => number = Date.now) {
+    super();
     this.#models = models;
     this.#now = now;
   }
@@ -77,7 +94,25 @@ export class ResearchService {
       { returnDocument: 'after' },
     ).lean<ResearchSession>();
     if (!updated) throw new ConflictError('the session is no longer live');
+    this.safeEmit('ended', id);
     return this.#view(identity, updated, alliance);
+  }
+
+  /**
+   * The caller's seat at the session's board: the leading teacher holds it as the board's
+   * teacher (pages, courseware, the pen), every other teacher of the alliance as a
+   * classroom would (writes only with the pen).
+   * @throws ForbiddenError for anyone but the alliance's teachers; InvalidStateError once ended
+   */
+  async boardSeat(identity: Identity, id: string): Promise<ResearchBoardSeat> {
+    const { session, alliance } = await this.#find(identity, id);
+    const teacherIds = teachersOf(alliance).map(String);
+    if (!teacherIds.includes(identity.userId))
+      throw new ForbiddenError('only the alliance’s teachers take part in its sessions');
+    if (session.state === 'ended')
+      throw new InvalidStateError('this research session has ended; its board is read-only');
+    const lead = alliance.leadTeacherId.equals(identity.userId);
+    return { by: { role: lead ? 'teacher' : 'classroom', refId: identity.userId }, teacherIds };
   }
 
   async #view(identity: Identity, s: ResearchSession, alliance: Alliance): Promise<ResearchSessionView> {

@@ -6,6 +6,7 @@ import type {
   BoardOp,
   BoardState,
   BoardSync,
+  LaserPoint,
 } from '../../../server/contract/board.ts';
 import type { ServerToClientEvents } from '../../../server/contract/events.ts';
 import { ApiError, send } from '../api.ts';
@@ -13,6 +14,63 @@ import { Emitter } from '../emitter.ts';
 import { hostedElsewhere, request, routeTo } from '../signaling.ts';
 import type { SignalingSocket } from '../signaling.ts';
 import { BoardView } from './BoardView.ts';
+
+/**
+ * How a board session reaches its board: a lesson's over the signaling socket
+ * ({@link lessonBoardLink}), or a research session's over its own socket (the same board,
+ * keyed by the session's id).
+ */
+export interface BoardLink {
+  /** The board's id: a lesson's or a research session's. */
+  readonly id: string;
+  connected(): boolean;
+  /** Waits until the socket reaches the process hosting the board (a lesson's); else at once. */
+  route(): Promise<void>;
+  /** The board's state, or the changes after `since`. */
+  open(since: number | null): Promise<BoardSync>;
+  /** Resolves once the change is sequenced (and broadcast). */
+  change(change: BoardChange): Promise<void>;
+  laser(point: LaserPoint): void;
+  /** Subscribes to the board's changes, laser and reconnects; returns the unsubscribe. */
+  listen(on: {
+    ops: (ops: BoardOp[]) => void;
+    laser: (by: BoardAuthor, point: LaserPoint) => void;
+    connect: () => void;
+  }): () => void;
+  /** Whether a refusal to open is worth another try in a second (another process hosts it). */
+  retryable(error: unknown): boolean;
+}
+
+/** A lesson's board over the signaling socket; `openWith` replaces `board:open` (a watcher's `watch:board`). */
+export function lessonBoardLink(
+  socket: SignalingSocket,
+  lesson: Pick<LessonSummary, 'id'>,
+  openWith?: (since: number | null) => Promise<BoardSync>,
+): BoardLink {
+  const lessonId = lesson.id;
+  return {
+    id: lessonId,
+    connected: () => socket.connected,
+    route: () => routeTo(socket, lessonId),
+    open: openWith ?? ((since) => request(socket, 'board:open', { lessonId, since })),
+    change: async (change) => void (await request(socket, 'board:change', { lessonId, change })),
+    laser: (point) => void request(socket, 'board:laser', { lessonId, point }).catch(() => undefined),
+    listen(on) {
+      const ops: ServerToClientEvents['board:ops'] = (p) => p.lessonId === lessonId && on.ops(p.ops);
+      const laser: ServerToClientEvents['board:laser'] = (p) =>
+        p.lessonId === lessonId && on.laser(p.by, p.point);
+      socket.on('board:ops', ops);
+      socket.on('board:laser', laser);
+      socket.on('connect', on.connect);
+      return () => {
+        socket.off('board:ops', ops);
+        socket.off('board:laser', laser);
+        socket.off('connect', on.connect);
+      };
+    },
+    retryable: hostedElsewhere,
+  };
+}
 
 /**
  * One participant's side of a lesson's board: opens it, folds the server's sequenced
@@ -23,7 +81,8 @@ import { BoardView } from './BoardView.ts';
  */
 export class BoardSession extends Emitter<{ pen: [string | null] }> {
   readonly view: BoardView;
-  readonly #socket: SignalingSocket;
+  readonly #link: BoardLink;
+  /** The board's id (a lesson's, or a research session's). */
   readonly lessonId: string;
   readonly #me: BoardAuthor;
   #state: BoardState | null = null;
@@ -33,50 +92,54 @@ export class BoardSession extends Emitter<{ pen: [string | null] }> {
   readonly #off: (() => void)[] = [];
   #closed = false;
 
-  readonly #request: (since: number | null) => Promise<BoardSync>;
-
+  /** A board reached through `link` (a research session's), written on as `me`. */
+  constructor(link: BoardLink, me: BoardAuthor);
   /**
-   * `openWith` asks for the board (default: `board:open` as `me`); a watcher (巡课) reads it
-   * with `watch:board` instead and never holds the pen.
+   * A lesson's board over the signaling socket. `openWith` asks for the board (default:
+   * `board:open` as `me`); a watcher (巡课) reads it with `watch:board` instead and never
+   * holds the pen.
    */
   constructor(
     socket: SignalingSocket,
     lesson: LessonSummary,
     me: BoardAuthor,
     openWith?: (since: number | null) => Promise<BoardSync>,
+  );
+  constructor(
+    socketOrLink: SignalingSocket | BoardLink,
+    lessonOrMe: LessonSummary | BoardAuthor,
+    me?: BoardAuthor,
+    openWith?: (since: number | null) => Promise<BoardSync>,
   ) {
     super();
-    this.#request = openWith ?? ((since) => request(socket, 'board:open', { lessonId: lesson.id, since }));
-    this.#socket = socket;
-    this.lessonId = lesson.id;
-    this.#me = me;
+    const link =
+      'emit' in socketOrLink
+        ? lessonBoardLink(socketOrLink, lessonOrMe as LessonSummary, openWith)
+        : socketOrLink;
+    const author = me ?? (lessonOrMe as BoardAuthor);
+    this.#link = link;
+    this.lessonId = link.id;
+    this.#me = author;
     this.view = new BoardView({
-      me,
+      me: author,
       send: (change) => this.change(change),
-      sendLaser: (point) => {
-        void request(socket, 'board:laser', { lessonId: lesson.id, point }).catch(() => undefined);
-      },
+      sendLaser: (point) => link.laser(point),
       uploadAsset: (image, size) => this.#upload(image, size),
-      assetUrl: (assetId) => `/api/lessons/${lesson.id}/board/assets/${assetId}`,
+      // The board routes take a lesson's or a research session's id.
+      assetUrl: (assetId) => `/api/lessons/${link.id}/board/assets/${assetId}`,
     });
-    const on = <E extends keyof ServerToClientEvents>(event: E, handler: ServerToClientEvents[E]): void => {
-      socket.on(event, handler as never);
-      this.#off.push(() => socket.off(event, handler as never));
-    };
-    on('board:ops', ({ lessonId, ops }) => {
-      if (lessonId === this.lessonId) this.#receive(ops);
-    });
-    on('board:laser', ({ lessonId, by, point }) => {
-      if (lessonId === this.lessonId) this.view.laser(by, point);
-    });
-    const onConnect = (): void => void this.open();
-    socket.on('connect', onConnect);
-    this.#off.push(() => socket.off('connect', onConnect));
+    this.#off.push(
+      link.listen({
+        ops: (ops) => this.#receive(ops),
+        laser: (by, point) => this.view.laser(by, point),
+        connect: () => void this.open(),
+      }),
+    );
   }
 
   /** Asks the server for a change; resolves once it is sequenced (and broadcast). */
   async change(change: BoardChange): Promise<void> {
-    await request(this.#socket, 'board:change', { lessonId: this.lessonId, change });
+    await this.#link.change(change);
   }
 
   /** The classroom holding the pen, or null. */
@@ -91,14 +154,15 @@ export class BoardSession extends Emitter<{ pen: [string | null] }> {
 
   /** Opens (or reopens) the board; concurrent calls share one request. */
   open(): Promise<void> {
-    if (this.#closed || !this.#socket.connected) return Promise.resolve();
-    this.#opening ??= routeTo(this.#socket, this.lessonId)
-      .then(() => this.#request(this.#state?.seq ?? null))
+    if (this.#closed || !this.#link.connected()) return Promise.resolve();
+    this.#opening ??= this.#link
+      .route()
+      .then(() => this.#link.open(this.#state?.seq ?? null))
       .then((sync) => this.#load(sync))
       // Opening again follows the next reconnect, or a moment when another process still hosts
       // the lesson; any other refusal (the lesson ended) is final.
       .catch((error: unknown) => {
-        if (hostedElsewhere(error)) window.setTimeout(() => void this.open(), 1000);
+        if (this.#link.retryable(error)) window.setTimeout(() => void this.open(), 1000);
         else reportError(error);
       })
       .finally(() => (this.#opening = null));

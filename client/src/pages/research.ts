@@ -1,10 +1,12 @@
 import type { UserView } from '../../../server/contract/api.ts';
 import type { ResearchSessionView } from '../../../server/contract/research.ts';
 import { api } from '../api.ts';
+import { BoardSession } from '../board/BoardSession.ts';
 import type { Row } from '../api.ts';
 import { dayAndTime, t } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { fill } from '../research/format.ts';
+import { m } from '../research/messages.ts';
 import { ResearchClient } from '../research/ResearchClient.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import '../research/research.css';
@@ -101,6 +103,8 @@ interface Tile {
   el: HTMLElement;
   video: HTMLVideoElement;
   audio: HTMLAudioElement;
+  /** The leading teacher's switch handing this teacher the board's pen. */
+  pen: HTMLButtonElement;
   /** Frames decoded at the last health check (the video plays when the count grows). */
   frames: number;
 }
@@ -112,6 +116,10 @@ interface Tile {
  * taking part); its leading teacher ends the session. Who joined is re-read every 5 s; each
  * tile says every 2 s whether its video plays and how much of its voice was heard
  * (`data-video`, `data-audio-energy`), for the teacher and for tests.
+ *
+ * Once entered, the session's shared board (the lesson board: pages, courseware, tools) is
+ * above the grid: the leading teacher writes and pages, and hands the pen to a teacher with
+ * the 授笔 switch on its tile; the others follow live and write only with the pen.
  */
 export function researchSessionPage(root: HTMLElement, user: UserView): void {
   const id = new URLSearchParams(location.search).get('id') ?? '';
@@ -124,9 +132,58 @@ export function researchSessionPage(root: HTMLElement, user: UserView): void {
     'aria-label': t('researchParticipants'),
   });
   const head = h('header', { class: 'rs-card' });
-  body.replaceChildren(head, grid, status);
+  const boardBox = h(
+    'section',
+    { class: 'rs-board', 'data-testid': 'research-board', 'data-open': 'false', 'aria-label': m('board') },
+    m('boardHint'),
+  );
+  const penLine = h('p', { class: 'rs-meta', role: 'status', 'data-testid': 'research-pen' });
+  body.replaceChildren(head, boardBox, penLine, grid, status);
   const tiles = new Map<string, Tile>();
   let media: ResearchClient | null = null;
+  let board: BoardSession | null = null;
+  let view: ResearchSessionView | null = null;
+  const isLead = (): boolean => view?.members[0]?.id === user.id;
+
+  /** Who holds the pen, on the line under the board and on the leading teacher's switches. */
+  const showPen = (): void => {
+    if (!board) return;
+    const holder = board.penHolder;
+    const name = view?.members.find((x) => x.id === holder)?.name ?? '';
+    penLine.dataset['holder'] = holder ?? '';
+    penLine.textContent =
+      view?.state === 'ended'
+        ? m('ended')
+        : holder === user.id
+          ? m('penMine')
+          : holder
+            ? m('penOther', { name })
+            : isLead()
+              ? m('penLead')
+              : m('penNone');
+    for (const [memberId, tile] of tiles) {
+      const on = holder === memberId;
+      tile.pen.hidden = !isLead() || memberId === user.id || view?.state === 'ended';
+      tile.pen.setAttribute('aria-pressed', String(on));
+      tile.pen.textContent = on ? m('takePen') : m('givePen');
+    }
+  };
+  /** Opens the shared board (after entering: the server checks the seat then). */
+  const openBoard = (client: ResearchClient): void => {
+    if (board) return;
+    board = new BoardSession(client.boardLink(), {
+      role: isLead() ? 'teacher' : 'classroom',
+      refId: user.id,
+    });
+    board.on('pen', showPen);
+    boardBox.dataset['open'] = 'true';
+    boardBox.replaceChildren(board.view.el);
+    void board.open().then(showPen);
+  };
+  const givePen = (memberId: string): void => {
+    const holder = board?.penHolder === memberId ? null : memberId;
+    board?.change({ t: 'pen', holder }).catch((error: Error) => (status.textContent = error.message));
+  };
 
   const tileOf = (memberId: string, label: string): Tile => {
     let tile = tiles.get(memberId);
@@ -134,20 +191,34 @@ export function researchSessionPage(root: HTMLElement, user: UserView): void {
     const video = h('video', { autoplay: true, playsinline: true, muted: true });
     video.muted = true;
     const audio = h('audio', { autoplay: true });
+    const pen = h(
+      'button',
+      {
+        class: 'btn rs-pen',
+        type: 'button',
+        hidden: true,
+        'aria-pressed': 'false',
+        'data-testid': 'research-pen-toggle',
+        onclick: () => givePen(memberId),
+      },
+      m('givePen'),
+    );
     const el = h(
       'div',
       { class: 'rs-tile', 'data-member': memberId, 'data-testid': 'research-tile', 'data-video': 'none' },
       video,
       audio,
       h('span', { class: 'rs-name' }, label),
+      pen,
     );
-    tile = { el, video, audio, frames: 0 };
+    tile = { el, video, audio, pen, frames: 0 };
     tiles.set(memberId, tile);
     grid.append(el);
     return tile;
   };
 
   const render = (next: ResearchSessionView): void => {
+    view = next;
     const joined = new Set(next.attendeeIds);
     const lead = next.members[0]?.id === user.id;
     mount(
@@ -198,10 +269,14 @@ export function researchSessionPage(root: HTMLElement, user: UserView): void {
           : null,
       ),
     );
-    for (const m of next.members.slice(0, next.gridMax)) {
-      const tile = tileOf(m.id, `${m.name}${m.lead ? ` · ${t('researchLead')}` : ''} · ${m.schoolName}`);
-      tile.el.dataset['joined'] = String(joined.has(m.id));
+    for (const member of next.members.slice(0, next.gridMax)) {
+      const tile = tileOf(
+        member.id,
+        `${member.name}${member.lead ? ` · ${t('researchLead')}` : ''} · ${member.schoolName}`,
+      );
+      tile.el.dataset['joined'] = String(joined.has(member.id));
     }
+    showPen();
   };
 
   /** Enters with camera and microphone: every other teacher's media comes into their tiles. */
@@ -221,6 +296,7 @@ export function researchSessionPage(root: HTMLElement, user: UserView): void {
       status.textContent = state === 'failed' ? (detail ?? '') : '';
       status.dataset['media'] = state;
     });
+    client.on('ended', () => refresh());
     try {
       const stream = await openLocalMedia('classroom');
       const own = tiles.get(user.id);
@@ -229,6 +305,7 @@ export function researchSessionPage(root: HTMLElement, user: UserView): void {
         void own.video.play().catch(() => undefined);
       }
       await client.join(stream);
+      openBoard(client);
       refresh();
     } catch (error) {
       status.textContent = error instanceof Error ? error.message : String(error);

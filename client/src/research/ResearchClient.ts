@@ -7,6 +7,7 @@ import type {
   ResearchPeer,
   ResearchServerToClient,
 } from '../../../server/contract/research.ts';
+import type { BoardLink } from '../board/BoardSession.ts';
 import { Emitter } from '../emitter.ts';
 import { CAMERA_CODEC_OPTIONS, CLASSROOM_CAMERA, MIC_CODEC_OPTIONS } from '../media/encodings.ts';
 
@@ -32,6 +33,8 @@ export interface ResearchClientEvents extends Record<string, unknown[]> {
   track: [ResearchTrack];
   trackended: [{ consumerId: string }];
   peerleft: [{ userId: string }];
+  /** The session was ended (by its leading teacher or an overseer). */
+  ended: [];
 }
 
 /** Sends a request on the research socket and resolves with its acknowledged data. */
@@ -84,6 +87,7 @@ export class ResearchClient extends Emitter<ResearchClientEvents> {
       else this.#pending.add(p.producerId);
     });
     this.#socket.on('research:consumer-closed', ({ consumerId }) => this.#drop(consumerId));
+    this.#socket.on('research:ended', () => this.emit('ended'));
     this.#socket.on('research:producer-closed', ({ producerId }) => {
       for (const c of this.#consumers.values()) if (c.producerId === producerId) this.#drop(c.id);
     });
@@ -145,6 +149,43 @@ export class ResearchClient extends Emitter<ResearchClientEvents> {
       this.emit('state', 'failed', error instanceof Error ? error.message : String(error));
       throw error;
     }
+  }
+
+  /**
+   * The session's board over this socket: the lesson board, keyed by the session's id.
+   * Opening it opens the session first (again after a reconnect: the server forgets a
+   * socket's sessions when it goes).
+   */
+  boardLink(): BoardLink {
+    const socket = this.#socket;
+    const sessionId = this.#sessionId;
+    return {
+      id: sessionId,
+      connected: () => socket.connected,
+      route: () => Promise.resolve(),
+      open: async (since) => {
+        await request(socket, 'research:open', { sessionId });
+        return request(socket, 'research:board-open', { sessionId, since });
+      },
+      change: async (change) => void (await request(socket, 'research:board-change', { sessionId, change })),
+      laser: (point) =>
+        void request(socket, 'research:board-laser', { sessionId, point }).catch(() => undefined),
+      listen(on) {
+        const ops: ResearchServerToClient['research:board-ops'] = (p) =>
+          p.sessionId === sessionId && on.ops(p.ops);
+        const laser: ResearchServerToClient['research:board-laser'] = (p) =>
+          p.sessionId === sessionId && on.laser(p.by, p.point);
+        socket.on('research:board-ops', ops);
+        socket.on('research:board-laser', laser);
+        socket.on('connect', on.connect);
+        return () => {
+          socket.off('research:board-ops', ops);
+          socket.off('research:board-laser', laser);
+          socket.off('connect', on.connect);
+        };
+      },
+      retryable: () => false,
+    };
   }
 
   /** Leaves the session's media and closes the socket. */

@@ -6,7 +6,9 @@ import { MAX_PAGES } from '../../contract/board.ts';
 import { LessonIdParams, ObjectIdSchema } from '../../contract/schemas.ts';
 import { ForbiddenError, InvalidStateError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { LessonService } from '../../lessons/LessonService.ts';
+import type { Identity } from '../../auth/tokens.ts';
 import type { Models } from '../../models/index.ts';
+import type { ResearchService } from '../../research/ResearchService.ts';
 import { parseInput } from '../../validate.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
 import type { RouteTable } from '../RouteTable.ts';
@@ -46,16 +48,41 @@ function sniffImage(data: Buffer): 'image/jpeg' | 'image/png' | 'image/webp' | n
   return null;
 }
 
-/** A lesson's board outside the live socket: courseware images, and the log for replay. */
+/**
+ * A lesson's board outside the live socket: courseware images, and the log for replay. A
+ * research session (网络教研) has the same board, keyed by the session's id, so `:id` is a
+ * lesson's or a research session's: its leading teacher uploads, and whoever may see the
+ * session reads (the library's player replays a research session's board through these too).
+ */
 export function boardRoutes(
   models: Models,
   lessons: LessonService,
+  research: ResearchService,
   boards: BoardService,
   auth: Authenticator,
   table: RouteTable,
 ): Router {
   const router = Router();
   const mount = '/api/lessons';
+  /** Whether `id` names a lesson (else it may be a research session's board). */
+  const isLesson = async (id: string): Promise<boolean> => !!(await models.Lesson.exists({ _id: id }));
+  /** 404 unless the caller may see the lesson or research session `id`. */
+  const mayView = async (identity: Identity, id: string): Promise<void> => {
+    if (await isLesson(id)) await lessons.view(identity, id);
+    else await research.view(identity, id);
+  };
+  /** Refuses anyone but the lesson's teacher, or the research session's leading teacher, while it is not over. */
+  const mayUpload = async (identity: Identity, id: string): Promise<void> => {
+    if (await isLesson(id)) {
+      const { lesson, as } = await lessons.participation(identity, id);
+      if (as.role !== 'teacher') throw new ForbiddenError('only the lesson’s teacher uploads courseware');
+      if (lesson.state === 'ended') throw new InvalidStateError('the lesson has ended');
+      return;
+    }
+    const seat = await research.boardSeat(identity, id);
+    if (seat.by.role !== 'teacher')
+      throw new ForbiddenError('only the session’s leading teacher uploads courseware');
+  };
 
   table.add(
     router,
@@ -78,9 +105,7 @@ export function boardRoutes(
       const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
       const { width, height } = parseInput(AssetQuery, req.query, 'query');
       const identity = identityOf(res);
-      const { lesson, as } = await lessons.participation(identity, id);
-      if (as.role !== 'teacher') throw new ForbiddenError('only the lesson’s teacher uploads courseware');
-      if (lesson.state === 'ended') throw new InvalidStateError('the lesson has ended');
+      await mayUpload(identity, id);
       if ((await models.BoardAsset.countDocuments({ lessonId: id })) >= MAX_ASSETS_PER_LESSON)
         throw new InvalidStateError(`a lesson's board holds at most ${MAX_ASSETS_PER_LESSON} images`);
       const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -121,7 +146,7 @@ export function boardRoutes(
     authenticate(auth),
     async (req, res) => {
       const { id, assetId } = parseInput(AssetParams, req.params, 'path');
-      await lessons.view(identityOf(res), id);
+      await mayView(identityOf(res), id);
       // Not lean: the document gives the bytes as a Buffer (lean gives BSON's Binary).
       const asset = await models.BoardAsset.findOne({ _id: assetId, lessonId: id });
       if (!asset) throw new NotFoundError(`image ${assetId} not found`);
@@ -146,7 +171,7 @@ export function boardRoutes(
     authenticate(auth),
     async (req, res) => {
       const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
-      await lessons.view(identityOf(res), id);
+      await mayView(identityOf(res), id);
       res.json({ ops: await boards.history(id) });
     },
   );
