@@ -752,10 +752,10 @@ const OTHER_ROUTES: Record<
     ok: () => [200],
     scoped: true,
   },
-  // Not live yet: a participant is told so; nobody else learns more.
+  // Not live yet: its participants get them to wait in its media room; nobody else learns more.
   'get /api/lessons/:id/rtp-capabilities': {
     path: ({ lessonId }) => `/api/lessons/${lessonId}/rtp-capabilities`,
-    ok: () => [409],
+    ok: () => [200],
   },
   // The demo lesson has not started: its classroom is told so (400); no one else may count.
   'post /api/lessons/:id/headcount': {

@@ -193,7 +193,9 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       this.#wentLive = true;
       if (this.#state === 'waiting') this.#setState('joined');
     }
-    if (same && this.#joining) return this.#joining;
+    // A waiting join that fails (the lesson's room cannot wait) is tried again once it is live.
+    if (same && this.#joining)
+      return lesson.state === 'live' ? this.#joining.catch(() => this.join(lesson)) : this.#joining;
     if (same && (this.#state === 'joined' || this.#state === 'waiting')) return Promise.resolve();
     this.#lessonId = lesson.id;
     this.#wentLive = lesson.state === 'live';

@@ -86,7 +86,7 @@ export function lessonRoutes(
       method: 'get',
       path: '/:id/rtp-capabilities',
       summary:
-        'RTP capabilities of a live lesson’s router (for mediasoup-client; the same on every server process)',
+        'RTP capabilities of a lesson’s router, live or about to be (for mediasoup-client; the same on every server process)',
       tag: 'Lessons',
       access: { kind: 'roles', roles: ['teacher', 'classroom'], scoped: true },
       params: LessonIdParams,
@@ -95,7 +95,8 @@ export function lessonRoutes(
     async (req, res) => {
       const { id } = parseInput(LessonIdParams, req.params, 'lesson id');
       const { lesson } = await lessons.participation(identityOf(res), id);
-      if (lesson.state !== 'live') throw new LessonNotLiveError(lesson.state);
+      // A scheduled lesson's too: its teacher and classrooms wait in its media room before the start.
+      if (lesson.state === 'ended') throw new LessonNotLiveError(lesson.state);
       res.json({ routerRtpCapabilities: await rooms.routerCapabilities() });
     },
   );
