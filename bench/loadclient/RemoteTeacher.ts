@@ -35,16 +35,18 @@ export class RemoteTeacher {
     this.publishing = publishing;
   }
 
-  /** Starts the teacher process; resolves once it publishes (it starts the lesson if needed). */
+  /**
+   * Starts the teacher process; resolves once it publishes (it starts the lesson if needed; with
+   * `startLater`, it publishes before the lesson is live and starts it on `pressStart()`).
+   */
   static async start(
     url: string,
     username: string,
     password: string,
-    timeoutMs = 60_000,
+    { timeoutMs = 60_000, startLater = false }: { timeoutMs?: number; startLater?: boolean } = {},
   ): Promise<RemoteTeacher> {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, url, username, password], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    const args = ['--import', 'tsx', ENTRY, url, username, password, ...(startLater ? ['start-later'] : [])];
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout });
     let teacher: RemoteTeacher | null = null;
     return new Promise<RemoteTeacher>((resolve, reject) => {
@@ -60,8 +62,14 @@ export class RemoteTeacher {
       lines.on('line', (line) => {
         const message = JSON.parse(line) as
           | ({ event: 'publishing' } & Publishing)
+          | { event: 'started'; startedAt: number }
           | { event: 'status'; health: PeerHealth[]; layers: LayerSent[] };
-        if (message.event === 'publishing') {
+        if (message.event === 'started') {
+          if (teacher) {
+            teacher.publishing.startedAt = message.startedAt;
+            teacher.#onStarted?.(message.startedAt);
+          }
+        } else if (message.event === 'publishing') {
           clearTimeout(timer);
           const { lessonId, startedAt, publishedAt, readyAt } = message;
           teacher = new RemoteTeacher(child, { lessonId, startedAt, publishedAt, readyAt });
@@ -71,6 +79,16 @@ export class RemoteTeacher {
           teacher.layers = message.layers;
         }
       });
+    });
+  }
+
+  #onStarted: ((at: number) => void) | null = null;
+
+  /** Presses start (a teacher started with `startLater`); resolves with when (Unix ms). */
+  pressStart(): Promise<number> {
+    return new Promise((resolve) => {
+      this.#onStarted = resolve;
+      this.#child.stdin.write('start\n');
     });
   }
 
