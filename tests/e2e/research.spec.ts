@@ -74,6 +74,23 @@ test('a research session (网络教研, N+N) of 6 teachers: each sees and hears 
   expect(view.state).toBe('live');
   expect(view.attendeeIds).toHaveLength(6);
 
+  // The shared board: the leading teacher draws; every other teacher's board shows the same
+  // stroke at the same sequence number, and without the pen it is not theirs to write on.
+  const lead = pages[0]!;
+  const surface = (await lead.getByTestId('board-surface').boundingBox())!;
+  await lead.mouse.move(surface.x + surface.width * 0.2, surface.y + surface.height * 0.3);
+  await lead.mouse.down();
+  for (let i = 1; i <= 10; i++)
+    await lead.mouse.move(surface.x + surface.width * (0.2 + i * 0.04), surface.y + surface.height * 0.4);
+  await lead.mouse.up();
+  await expect.poll(async () => Number(await lead.getByTestId('board').getAttribute('data-items'))).toBe(1);
+  const seq = await lead.getByTestId('board').getAttribute('data-seq');
+  for (const page of pages.slice(1)) {
+    await expect(page.getByTestId('board')).toHaveAttribute('data-seq', seq!, { timeout: 10_000 });
+    await expect(page.getByTestId('board')).toHaveAttribute('data-items', '1');
+    await expect(page.getByTestId('board')).toHaveAttribute('data-editable', 'false');
+  }
+
   // The leading teacher ends it.
   await pages[0]!.getByTestId('research-end').click();
   await expect(pages[0]!.getByTestId('research-state')).toHaveAttribute('data-state', 'ended');
