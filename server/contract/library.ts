@@ -65,7 +65,7 @@ export type RecordingSettingsBody = z.infer<typeof RecordingSettingsSchema>;
 
 /** A gap in a recording, ms from the lesson's start. */
 export interface RecordingGapView {
-  group: 'teacher' | 'screen' | 'floor';
+  group: 'teacher' | 'screen' | 'floor' | 'classroom';
   fromMs: number;
   toMs: number;
   reason: 'recorder-died' | 'recorder-failed' | 'media-moved' | 'switched-off' | 'over-quota';

@@ -14,7 +14,7 @@ const streamSchema = new Schema(
 /** One recorder's life (`sfu/recording/LessonRecorder.ts` RecorderRun): its segments are in `dir`. */
 const runSchema = new Schema(
   {
-    group: { type: String, required: true, enum: ['teacher', 'screen', 'floor'] },
+    group: { type: String, required: true, enum: ['teacher', 'screen', 'floor', 'classroom'] },
     dir: { type: String, required: true },
     streams: { type: [streamSchema], default: [] },
     startedAt: { type: Date, required: true },
@@ -27,7 +27,7 @@ const runSchema = new Schema(
 
 const gapSchema = new Schema(
   {
-    group: { type: String, required: true, enum: ['teacher', 'screen', 'floor'] },
+    group: { type: String, required: true, enum: ['teacher', 'screen', 'floor', 'classroom'] },
     from: { type: Date, required: true },
     to: { type: Date, required: true },
     reason: {

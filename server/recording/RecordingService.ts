@@ -571,6 +571,7 @@ export class RecordingService {
       const { elapsedMs } = await compose({
         runs: rec.runs.map((r) => ({
           group: r.group,
+          refId: r.refId ?? null,
           dir: path.join(this.#o.storage.lessonDir(lessonId), r.dir),
           offsetMs: r.startedAt.getTime() - start,
           hasVideo: r.streams.some((s) => s.kind === 'video'),

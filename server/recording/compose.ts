@@ -4,7 +4,9 @@ import path from 'node:path';
 
 /** A run as composition needs it: its segments' folder, where it starts in the lesson, what it carries. */
 export interface ComposeRun {
-  group: 'teacher' | 'screen' | 'floor';
+  group: 'teacher' | 'screen' | 'floor' | 'classroom';
+  /** The classroom of a `classroom` run (its place in the strip). @default null */
+  refId?: string | null;
   /** Absolute folder of its segments. */
   dir: string;
   /** When it started, ms after the lesson went live (negative: before). */
@@ -134,22 +136,71 @@ interface Box {
 const even = (n: number): number => Math.round(n / 2) * 2;
 
 /**
+ * `n` 16:9 cells filling `area` row by row, as large as fit (at most `maxWidth` wide), the
+ * grid's columns chosen for the largest cell.
+ */
+export function stripCells(area: Box, n: number, maxWidth = area.w): Box[] {
+  if (n <= 0) return [];
+  let best = { cols: 1, w: 0, h: 0 };
+  for (let cols = 1; cols <= n; cols++) {
+    const rows = Math.ceil(n / cols);
+    const w = Math.floor(Math.min(maxWidth, area.w / cols, ((area.h / rows) * 16) / 9) / 2) * 2;
+    // On a tie, more columns: a row reads as a strip.
+    if (w >= best.w) best = { cols, w, h: Math.floor((w * 9) / 16 / 2) * 2 };
+  }
+  return Array.from({ length: n }, (_, i) => ({
+    x: area.x + (i % best.cols) * best.w,
+    y: area.y + Math.floor(i / best.cols) * best.h,
+    w: best.w,
+    h: best.h,
+  }));
+}
+
+/** Where each picture goes: the board, the teacher, the floor classroom and the classrooms' strip. */
+export interface Layout {
+  width: number;
+  height: number;
+  board: Box;
+  teacher: Box;
+  floor: Box;
+  /** One cell per receiving classroom whose camera was recorded, in `classrooms` order. */
+  strip: Box[];
+}
+
+/**
  * Where each picture goes. Camera only: the teacher's camera fills the frame, the floor
- * classroom's camera picture-in-picture at the bottom right. With the board: the board (and
- * the screen share over it while on) fills a W×H area on the left, and a column a third as
- * wide beside it holds the teacher's camera on top and the floor classroom's under it, so
- * that no camera covers the board.
+ * classroom's camera picture-in-picture at the bottom right, and the receiving classrooms'
+ * cameras small along the bottom left (a sixth of the width at most each). With the board:
+ * the board (and the screen share over it while on) fills a W×H area on the left, and a
+ * column a third as wide beside it holds the teacher's camera on top, the floor classroom's
+ * under it and the classrooms' strip in the rest, so that no camera covers the board.
+ *
+ * @param classrooms how many receiving classrooms' cameras the strip holds @default 0
  */
 export function layoutOf(
   size: { width: number; height: number },
   withBoard: boolean,
-): { width: number; height: number } & Record<'board' | 'teacher' | 'floor', Box> {
+  classrooms = 0,
+): Layout {
   const { width: W, height: H } = size;
   const main = { x: 0, y: 0, w: W, h: H };
   if (!withBoard) {
     const w = even(W / 4);
     const h = even(H / 4);
-    return { width: W, height: H, board: main, teacher: main, floor: { x: W - w - 16, y: H - h - 16, w, h } };
+    const floor = { x: W - w - 16, y: H - h - 16, w, h };
+    const area = { x: 16, y: H / 2, w: floor.x - 32, h: H / 2 - 16 };
+    const strip = stripCells(area, classrooms, even(W / 6));
+    // Cells sit on the bottom edge (the grid is filled from the top of its area).
+    const rows = new Set(strip.map((c) => c.y)).size;
+    const lift = area.h - rows * (strip[0]?.h ?? 0);
+    return {
+      width: W,
+      height: H,
+      board: main,
+      teacher: main,
+      floor,
+      strip: strip.map((c) => ({ ...c, y: even(c.y + lift) })),
+    };
   }
   const cw = even(W / 3);
   const ch = even((cw * 9) / 16);
@@ -159,13 +210,27 @@ export function layoutOf(
     board: main,
     teacher: { x: W, y: 0, w: cw, h: ch },
     floor: { x: W, y: ch, w: cw, h: ch },
+    strip: stripCells({ x: W, y: 2 * ch, w: cw, h: H - 2 * ch }, classrooms),
   };
 }
+
+/** The classrooms of the strip, in the order their cameras were first recorded. */
+export function stripClassrooms(runs: readonly ComposeRun[]): string[] {
+  const order = [...runs]
+    .filter((r) => r.group === 'classroom' && r.hasVideo && r.refId)
+    .sort((a, b) => a.offsetMs - b.offsetMs)
+    .map((r) => r.refId!);
+  return [...new Set(order)];
+}
+
+/** Each group's layer (lower: drawn first, under the others). */
+const LAYER: Record<ComposeRun['group'], number> = { screen: 0, teacher: 1, floor: 2, classroom: 3 };
 
 /**
  * The ffmpeg arguments that compose a lesson: a black picture and silence as long as the
  * lesson; the board's frames, if any, and the screen share over them while it was on; the
- * teacher's and the floor classroom's camera runs at their times in their boxes
+ * teacher's, the floor classroom's and every receiving classroom's camera runs at their
+ * times in their boxes
  * ({@link layoutOf}); every voice mixed; H.264 + AAC. `inputs[i]` is the concat list of
  * `runs[i]`.
  */
@@ -179,9 +244,11 @@ export function composeArgs(
   },
 ): string[] {
   const board = options.boardList ?? null;
+  const classrooms = stripClassrooms(runs);
   const layout = layoutOf(
     options.size,
     board !== null || runs.some((r) => r.group === 'screen' && r.hasVideo),
+    classrooms.length,
   );
   const D = (options.durationMs / 1000).toFixed(3);
   const args = ['-hide_banner', '-nostats', '-loglevel', 'error', '-y'];
@@ -206,18 +273,23 @@ export function composeArgs(
     filters.push(`[${inputs.length}:v]setpts=PTS-STARTPTS,format=yuv420p[board]`);
     place('board', layout.board, 'repeat');
   }
-  // Screen shares over the board first, then the cameras beside it.
+  // Layers, bottom up: screen shares over the board, then the teacher's camera (which fills
+  // the picture without a board), then the floor classroom's and the strip over it. By group,
+  // not by run: a teacher's run restarted late in the lesson must not cover the others.
   const order = runs
     .map((run, i) => ({ run, i }))
-    .sort((a, b) => Number(a.run.group !== 'screen') - Number(b.run.group !== 'screen'));
+    .sort((a, b) => LAYER[a.run.group] - LAYER[b.run.group] || a.i - b.i);
   for (const { run, i } of order) {
     const offset = run.offsetMs / 1000;
     // A run that started before the lesson went live is cut to the lesson's start.
     const trim = offset < 0 ? `trim=start=${(-offset).toFixed(3)},` : '';
     const atrim = offset < 0 ? `atrim=start=${(-offset).toFixed(3)},` : '';
     const at = Math.max(0, offset);
-    if (run.hasVideo) {
-      const box = layout[run.group === 'screen' ? 'board' : run.group];
+    const box =
+      run.group === 'classroom'
+        ? layout.strip[classrooms.indexOf(run.refId ?? '')]
+        : layout[run.group === 'screen' ? 'board' : run.group];
+    if (run.hasVideo && box) {
       filters.push(
         `[${i}:v]${trim}setpts=PTS-STARTPTS+${at.toFixed(3)}/TB,` +
           `scale=${box.w}:${box.h}:force_original_aspect_ratio=decrease,pad=${box.w}:${box.h}:(ow-iw)/2:(oh-ih)/2,setsar=1[v${i}]`,

@@ -8,9 +8,11 @@ import type { RecordingTap } from './tap.ts';
 /**
  * What is recorded, each by a recorder of its own: the teacher's camera and voice together
  * (one session, so ffmpeg keeps them in sync by their sender reports), the teacher's
- * screen, and the camera and voice of the classroom with the floor.
+ * screen, the camera and voice of the classroom with the floor, and every receiving
+ * classroom's camera (`classroom`: one recorder per classroom, so that a classroom joining
+ * or leaving restarts no other; the composition shows them as a strip beside the teacher).
  */
-export type RecordedGroup = 'teacher' | 'screen' | 'floor';
+export type RecordedGroup = 'teacher' | 'screen' | 'floor' | 'classroom';
 
 /** One stream of a run. */
 export interface RunStream {
@@ -32,7 +34,7 @@ export interface RecorderRun {
   endedAt: number | null;
   /** Why it ended: stopped (asked to, or its media went away) or died (ffmpeg exited by itself). */
   end: 'stopped' | 'died' | null;
-  /** Classroom (refId) of a floor run. */
+  /** Classroom (refId) of a floor or classroom run. */
   refId: string | null;
   /** The recorder's process id (ffmpeg). */
   pid: number | null;
@@ -74,6 +76,9 @@ export interface LessonRecorderOptions {
 }
 
 interface GroupState {
+  group: RecordedGroup;
+  /** The classroom of a `classroom` group. */
+  refId: string | null;
   /** The producers now recorded, by id. */
   producerIds: string[];
   run: RecorderRun | null;
@@ -90,7 +95,28 @@ interface GroupState {
   failed: boolean;
 }
 
-const GROUPS: RecordedGroup[] = ['teacher', 'screen', 'floor'];
+/** The groups every lesson has; `classroom` groups come and go with the classrooms' cameras. */
+const GROUPS = ['teacher', 'screen', 'floor'] as const;
+
+/** A group's key: its name, or `classroom:<refId>`. */
+const keyOf = (group: RecordedGroup, refId: string | null): string =>
+  group === 'classroom' ? `classroom:${refId}` : group;
+
+/** A group's state before its first run. */
+const idle = (group: RecordedGroup, refId: string | null): GroupState => ({
+  group,
+  refId,
+  producerIds: [],
+  run: null,
+  process: null,
+  taps: [],
+  ports: [],
+  keyFrameTimer: null,
+  chain: Promise.resolve(),
+  gapFrom: null,
+  restarts: [],
+  failed: false,
+});
 
 /**
  * Records one live lesson where its media is: for each group (`RecordedGroup`), taps of its
@@ -103,7 +129,8 @@ const GROUPS: RecordedGroup[] = ['teacher', 'screen', 'floor'];
 export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
   readonly #room: MediaRoom;
   readonly #options: Required<LessonRecorderOptions>;
-  readonly #groups = new Map<RecordedGroup, GroupState>();
+  /** By `keyOf`. */
+  readonly #groups = new Map<string, GroupState>();
   readonly #ports = new Set<number>();
   #runCount: number;
   #settleTimer: NodeJS.Timeout | null = null;
@@ -125,19 +152,7 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
       ...options,
     };
     this.#runCount = this.#options.firstRun;
-    for (const group of GROUPS)
-      this.#groups.set(group, {
-        producerIds: [],
-        run: null,
-        process: null,
-        taps: [],
-        ports: [],
-        keyFrameTimer: null,
-        chain: Promise.resolve(),
-        gapFrom: null,
-        restarts: [],
-        failed: false,
-      });
+    for (const group of GROUPS) this.#groups.set(group, idle(group, null));
     const changed = (): void => this.#schedule();
     room.on('newproducer', changed);
     room.on('producerclosed', changed);
@@ -176,28 +191,40 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
     const now = this.#options.now();
     if (this.#settleTimer) clearTimeout(this.#settleTimer);
     await Promise.all(
-      [...this.#groups.entries()].map(async ([group, state]) => {
+      [...this.#groups.values()].map(async (state) => {
         await state.chain;
         await this.#end(state, 'stopped');
         if (state.gapFrom !== null) {
-          this.safeEmit('gap', { group, from: state.gapFrom, to: now, reason: 'recorder-failed' });
+          this.safeEmit('gap', {
+            group: state.group,
+            from: state.gapFrom,
+            to: now,
+            reason: 'recorder-failed',
+          });
           state.gapFrom = null;
         }
       }),
     );
   }
 
-  /** Which producers each group should record now. */
-  #wanted(): Map<RecordedGroup, ProducerInfo[]> {
+  /** Which producers each group (by `keyOf`) should record now; every known group is in it. */
+  #wanted(): Map<string, ProducerInfo[]> {
     const peers = new Map(this.#room.closed ? [] : this.#room.peers.map((p) => [p.peerId, p]));
     const floor = this.#room.closed ? null : this.#room.floor;
-    const wanted = new Map<RecordedGroup, ProducerInfo[]>(GROUPS.map((g) => [g, []]));
+    const wanted = new Map<string, ProducerInfo[]>([...this.#groups.keys()].map((k) => [k, []]));
+    const add = (group: RecordedGroup, refId: string | null, producer: ProducerInfo): void => {
+      const key = keyOf(group, refId);
+      if (!this.#groups.has(key)) this.#groups.set(key, idle(group, refId));
+      wanted.set(key, [...(wanted.get(key) ?? []), producer]);
+    };
     for (const producer of this.#room.closed ? [] : this.#room.allProducers()) {
       const peer = peers.get(producer.peerId);
       if (!peer) continue;
-      if (peer.role === 'teacher')
-        wanted.get(producer.source === 'screen' ? 'screen' : 'teacher')!.push(producer);
-      else if (peer.refId === floor && producer.source !== 'screen') wanted.get('floor')!.push(producer);
+      if (peer.role === 'teacher') add(producer.source === 'screen' ? 'screen' : 'teacher', null, producer);
+      else if (peer.role === 'classroom') {
+        if (peer.refId === floor && producer.source !== 'screen') add('floor', null, producer);
+        if (producer.source === 'camera') add('classroom', peer.refId, producer);
+      }
     }
     return wanted;
   }
@@ -215,8 +242,8 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
   #reconcile(): void {
     if (this.#closed) return;
     const wanted = this.#wanted();
-    for (const [group, state] of this.#groups) {
-      const producers = wanted.get(group) ?? [];
+    for (const [key, state] of this.#groups) {
+      const producers = wanted.get(key) ?? [];
       const ids = producers.map((p) => p.producerId).sort();
       // Unchanged: its recorder runs, is starting, or was given up (a death restarts by itself).
       if (ids.join() === state.producerIds.join()) continue;
@@ -224,12 +251,13 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
       state.failed = false;
       state.chain = state.chain.then(async () => {
         await this.#end(state, 'stopped');
-        if (ids.length && !this.#closed) await this.#start(group, state, producers);
+        if (ids.length && !this.#closed) await this.#start(state, producers);
       });
     }
   }
 
-  async #start(group: RecordedGroup, state: GroupState, producers: ProducerInfo[]): Promise<void> {
+  async #start(state: GroupState, producers: ProducerInfo[]): Promise<void> {
+    const { group } = state;
     const index = this.#runCount++;
     const dirName = `${String(index).padStart(3, '0')}-${group}`;
     const taps: RecordingTap[] = [];
@@ -252,7 +280,7 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
         ffmpegPath: this.#options.ffmpegPath,
       });
       await Promise.all(taps.map((t) => t.resume()));
-      const floorRef = group === 'floor' ? this.#room.floor : null;
+      const refId = group === 'floor' ? this.#room.floor : state.refId;
       const run: RecorderRun = {
         group,
         dir: dirName,
@@ -265,7 +293,7 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
         startedAt: this.#options.now(),
         endedAt: null,
         end: null,
-        refId: floorRef,
+        refId,
         pid: process.pid ?? null,
       };
       Object.assign(state, { run, process, taps, ports });
@@ -276,7 +304,7 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
       process.on('exit', ({ requested, code, signal, stderr }) => {
         if (requested || state.process !== process) return;
         this.safeEmit('warning', `recorder of ${group} died (${signal ?? code})`, stderr);
-        state.chain = state.chain.then(() => this.#died(group, state));
+        state.chain = state.chain.then(() => this.#died(state));
       });
       if (state.gapFrom !== null) {
         this.safeEmit('gap', { group, from: state.gapFrom, to: run.startedAt, reason: 'recorder-died' });
@@ -287,12 +315,13 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
       for (const tap of taps) tap.close();
       this.#release(ports);
       this.safeEmit('warning', `recorder of ${group} did not start`, error);
-      await this.#died(group, state);
+      await this.#died(state);
     }
   }
 
   /** A recorder died (or did not start): the gap opens now, and it is restarted unless it keeps dying. */
-  async #died(group: RecordedGroup, state: GroupState): Promise<void> {
+  async #died(state: GroupState): Promise<void> {
+    const { group } = state;
     const now = this.#options.now();
     await this.#end(state, 'died');
     state.gapFrom ??= now;
@@ -303,9 +332,9 @@ export class LessonRecorder extends TypedEmitter<LessonRecorderEvents> {
       this.safeEmit('warning', `recorder of ${group} keeps dying; given up`, null);
       return;
     }
-    const producers = this.#wanted().get(group) ?? [];
+    const producers = this.#wanted().get(keyOf(group, state.refId)) ?? [];
     state.producerIds = producers.map((p) => p.producerId).sort();
-    if (producers.length) await this.#start(group, state, producers);
+    if (producers.length) await this.#start(state, producers);
   }
 
   #release(ports: number[]): void {

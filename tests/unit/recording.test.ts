@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FIRST_PAGE_ID } from '../../server/contract/board.ts';
 import type { BoardOp } from '../../server/contract/board.ts';
 import { pageChapters } from '../../server/recording/chapters.ts';
-import { chapterMetadata, composeArgs } from '../../server/recording/compose.ts';
+import { chapterMetadata, composeArgs, layoutOf, stripCells } from '../../server/recording/compose.ts';
 import { recorderSdp } from '../../sfu/recording/sdp.ts';
 
 const teacher = { role: 'teacher', refId: 'u1' } as BoardOp['by'];
@@ -152,5 +152,46 @@ describe('recording: composition', () => {
     expect(steps[at('[0:v]')]).toContain('scale=320:180');
     expect(steps[at('[v0]overlay')]).toContain('x=960:y=0');
     expect(steps[at('[v2]overlay')]).toContain('x=960:y=180');
+  });
+
+  it('composeArgs() puts every receiving classroom’s camera in a strip cell of its own (one per classroom, its runs in the same cell), beside the teacher and under the floor', () => {
+    const args = composeArgs(
+      [
+        { group: 'teacher', dir: '/a', offsetMs: 0, hasVideo: true, hasAudio: true },
+        { group: 'classroom', refId: 'c2', dir: '/c2', offsetMs: 900, hasVideo: true, hasAudio: false },
+        { group: 'classroom', refId: 'c1', dir: '/c1', offsetMs: 500, hasVideo: true, hasAudio: false },
+        { group: 'classroom', refId: 'c2', dir: '/c2b', offsetMs: 9000, hasVideo: true, hasAudio: false },
+      ],
+      ['/l0', '/l1', '/l2', '/l3'],
+      { ...options, boardList: '/frames.txt' },
+    );
+    const steps = args[args.indexOf('-filter_complex') + 1]!.split(';');
+    const step = (needle: string) => steps.find((f) => f.includes(needle))!;
+    // Column 960..1280; teacher 0..180, floor 180..360, the strip below: two 160×90 cells.
+    expect(step('[2:v]')).toContain('scale=160:90');
+    expect(step('[v2]overlay')).toContain('x=960:y=360');
+    expect(step('[v1]overlay')).toContain('x=1120:y=360');
+    expect(step('[v3]overlay')).toContain('x=1120:y=360');
+    // No voice from a classroom's camera run: the silence and the teacher only.
+    expect(step('amix')).toContain('amix=inputs=2');
+  });
+
+  it('layoutOf() keeps the strip inside the picture and off the floor picture, for 1 to 8 classrooms, with and without the board', () => {
+    for (const board of [false, true])
+      for (let n = 1; n <= 8; n++) {
+        const l = layoutOf({ width: 960, height: 540 }, board, n);
+        expect(l.strip).toHaveLength(n);
+        for (const c of l.strip) {
+          expect(c.w).toBeGreaterThan(0);
+          expect(c.x + c.w).toBeLessThanOrEqual(l.width);
+          expect(c.y + c.h).toBeLessThanOrEqual(l.height);
+          const overlaps = (b: typeof c) =>
+            c.x < b.x + b.w && b.x < c.x + c.w && c.y < b.y + b.h && b.y < c.y + c.h;
+          expect(overlaps(l.floor)).toBe(false);
+          if (board) expect(overlaps(l.teacher) || overlaps(l.board)).toBe(false);
+          expect(l.strip.filter((o) => o !== c && overlaps(o))).toEqual([]);
+        }
+      }
+    expect(stripCells({ x: 0, y: 0, w: 320, h: 180 }, 0)).toEqual([]);
   });
 });
