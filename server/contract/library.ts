@@ -104,6 +104,8 @@ export interface RecordingView {
   /** × real time the composition ran at. */
   composeSpeed: number | null;
   chapters: { atMs: number; title: string }[];
+  /** When the floor went to a classroom (被点名发言), ms from the live start. */
+  floors: { atMs: number; classroomId: string; classroomName: string }[];
   error: string | null;
   /** Why nothing is recorded (state `off`), or why recording stopped during the lesson (`over-quota`). */
   offReason: RecordingOffReason | null;

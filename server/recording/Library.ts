@@ -15,6 +15,7 @@ import { evaluatesLesson } from '../evaluation/recordingAccess.ts';
 import { regionReach, withinFilter } from '../research/reach.ts';
 import type { AuditLog } from '../resources/AuditLog.ts';
 import { clusterIdsInScope, clusterInScope } from '../resources/scoping.ts';
+import { floorChanges, floorClassroomIds } from './floors.ts';
 import { copyToLesson } from './lessonCopy.ts';
 import type { RecordingStorage } from './storage.ts';
 
@@ -322,7 +323,8 @@ export class Library {
     const ids = (pick: (r: Recording) => mongoose.Types.ObjectId[]) => [
       ...new Set(recs.flatMap(pick).map(String)),
     ];
-    const [teachers, clusters, alliances, schools] = await Promise.all([
+    const floorIds = floorClassroomIds(recs);
+    const [teachers, clusters, alliances, schools, classrooms] = await Promise.all([
       this.#models.User.find({ _id: { $in: ids((r) => [r.teacherId]) } }, { realName: 1 }).lean(),
       this.#models.Cluster.find(
         { _id: { $in: ids((r) => (r.clusterId ? [r.clusterId] : [])) } },
@@ -333,12 +335,14 @@ export class Library {
         { name: 1 },
       ).lean(),
       this.#models.School.find({ _id: { $in: ids((r) => r.schoolIds) } }, { name: 1 }).lean(),
+      floorIds.length ? this.#models.Classroom.find({ _id: { $in: floorIds } }, { name: 1 }).lean() : [],
     ]);
     return {
       teachers: new Map(teachers.map((t) => [t._id.toString(), t.realName ?? ''])),
       clusters: new Map(clusters.map((c) => [c._id.toString(), c.name])),
       alliances: new Map(alliances.map((a) => [a._id.toString(), a.name])),
       schools: new Map(schools.map((s) => [s._id.toString(), s.name])),
+      classrooms: new Map(classrooms.map((c) => [c._id.toString(), c.name])),
     };
   }
 
@@ -373,6 +377,7 @@ export class Library {
       mp4Bytes: r.mp4Bytes,
       composeSpeed: r.composeSpeed ?? null,
       chapters: r.chapters.map((c) => ({ atMs: c.atMs ?? 0, title: c.title ?? '' })),
+      floors: floorChanges(r, names.classrooms),
       error: r.error ?? null,
       offReason: r.state === 'off' || r.offReason === 'over-quota' ? (r.offReason ?? null) : null,
       sharedRegion: r.sharedRegion ?? null,
@@ -390,6 +395,8 @@ interface Names {
   /** Of research sessions' alliances. */
   alliances: Map<string, string>;
   schools: Map<string, string>;
+  /** Of the classrooms that had the floor. */
+  classrooms: Map<string, string>;
 }
 
 /** The recording's teacher, or a manager (whose scope the caller has checked). */

@@ -58,7 +58,7 @@ test('a lesson taught live is recorded (录制中 in the studio and the kiosk), 
   const lessonId = await item.getAttribute('data-lesson');
   await item.getByTestId('library-play').click();
 
-  // The MP4 plays in Chromium, and the board's slider follows it.
+  // The MP4 plays in Chromium, and the timeline and the board beside it follow it.
   const video = studio.getByTestId('player-video');
   await expect(video).toBeVisible();
   await expect
@@ -78,7 +78,7 @@ test('a lesson taught live is recorded (录制中 in the studio and the kiosk), 
     .toBeGreaterThan(1);
   expect(await video.evaluate((v: HTMLVideoElement) => v.playbackRate)).toBe(1.5);
   await expect
-    .poll(async () => Number(await studio.getByTestId('player-board-slider').inputValue()))
+    .poll(async () => Number(await studio.getByTestId('player-seek').inputValue()))
     .toBeGreaterThan(500);
   // The board in the player at a moment is the board that was live then.
   const recording = (await (await studio.request.get(`/api/library/recordings/${lessonId}`)).json()) as {
@@ -95,10 +95,20 @@ test('a lesson taught live is recorded (录制中 in the studio and the kiosk), 
   await expect.poll(() => itemsOf(studio)).toBe(1);
   await video.evaluate((v: HTMLVideoElement) => (v.currentTime = v.duration - 0.5));
   await expect.poll(() => itemsOf(studio)).toBe(2);
-  // Seeking the board seeks the video.
+  // Seeking the timeline seeks the video; so do the keys (→ 5 s) and a tap on a page (to when
+  // it was first shown: the only page, at 0).
   await video.evaluate((v: HTMLVideoElement) => v.pause());
-  await studio.getByTestId('player-board-slider').fill('2000');
+  await studio.getByTestId('player-seek').fill('2000');
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(2, 0);
+  await studio.getByTestId('player').focus();
+  await studio.keyboard.press('ArrowRight');
+  await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime))
+    .toBeCloseTo(Math.min(7, duration), 0);
+  await expect(studio.getByTestId('player-page')).toHaveCount(1);
+  await expect(studio.getByTestId('player-page')).toHaveAttribute('aria-current', 'true');
+  await studio.getByTestId('player-page').click();
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(0, 0);
 
   // The teacher shares it to the region (共享): another teacher of the county finds it.
   await studio.goto('/library');
