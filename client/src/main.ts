@@ -48,7 +48,8 @@ const PAGES: Readonly<Record<string, { allowed: (role: Role) => boolean; load: (
     load: async () => (await import('./pages/classroom.ts')).classroomPage,
   },
   '/manage': {
-    allowed: (role) => homeOf(role) === '/manage',
+    // Teachers and inspectors find their alliances and the rubrics there (not their home page).
+    allowed: (role) => homeOf(role) === '/manage' || role === 'teacher' || role === 'inspector',
     load: async () => (await import('./pages/manage.ts')).managePage,
   },
 };

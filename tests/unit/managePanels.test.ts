@@ -147,3 +147,91 @@ describe("the management panels' words (one translation path)", () => {
     expect(m('rate', { n: 4, of: 5, pct: '80%' })).toBe('4 of 5 (80%)');
   });
 });
+
+describe('rubric, alliance and research-session panels', () => {
+  it("show each panel to the roles the server's resources let read and write", async () => {
+    const { PANEL_ACCESS } = await import('../../client/src/manage/access.ts');
+    const { rubricsSpec } = await import('../../server/resources/rubrics.ts');
+    const { alliancesSpec } = await import('../../server/resources/alliances.ts');
+    const { researchSessionsSpec } = await import('../../server/resources/researchSessions.ts');
+    const models = {} as Parameters<typeof rubricsSpec>[0];
+    for (const spec of [rubricsSpec(models), alliancesSpec(models), researchSessionsSpec(models)]) {
+      const panel = PANEL_ACCESS[spec.name as keyof typeof PANEL_ACCESS];
+      expect([...panel.read].sort(), spec.name).toEqual([...spec.roles.read].sort());
+      for (const verb of ['create', 'update', 'remove'] as const)
+        expect([...panel.write].sort(), `${spec.name} ${verb}`).toEqual([...spec.roles[verb]].sort());
+    }
+  });
+
+  it('a rubric draft sends trimmed text, no descriptors when all are blank, and follows its levels', async () => {
+    const r = await import('../../client/src/manage/rubrics/state.ts');
+    const draft = r.draftOf(null, '430725');
+    expect(draft.items[0]?.descriptors).toHaveLength(r.DEFAULT_LEVELS);
+    draft.name = ' 量表 ';
+    draft.items = [
+      { key: ' a ', name: 'A', weight: 60, descriptors: ['差', '', '', ''] },
+      { key: 'b', name: 'B', weight: 30, descriptors: ['', '', '', ''] },
+    ];
+    expect(r.weightSum(draft)).toBe(90);
+    expect(r.bodyOf(draft)).toMatchObject({
+      name: '量表',
+      regionCode: '430725',
+      items: [
+        { key: 'a', descriptors: ['差', '', '', ''] },
+        { key: 'b', descriptors: [] },
+      ],
+    });
+    expect(r.setLevels(draft, 2).items[0]?.descriptors).toEqual(['差', '']);
+    expect(draft.items[0]?.descriptors).toHaveLength(4);
+  });
+
+  it("places the server's field issues at the field they name or the nearest enclosing one", async () => {
+    const { placeIssues } = await import('../../client/src/manage/issues.ts');
+    const shown = new Set(['name', 'items', 'items.1.descriptors', 'items.1.key']);
+    const placed = placeIssues(
+      [
+        { path: 'items.1.key', message: 'duplicate key a' },
+        { path: 'items.1.descriptors.2', message: 'must not be blank' },
+        { path: 'items', message: 'weights sum to 90, not 100' },
+        { path: 'levels', message: 'too big' },
+      ],
+      (p) => shown.has(p),
+    );
+    expect(Object.fromEntries(placed)).toEqual({
+      'items.1.key': ['duplicate key a'],
+      'items.1.descriptors': ['must not be blank'],
+      items: ['weights sum to 90, not 100'],
+      null: ['too big'],
+    });
+  });
+
+  it('an alliance body leaves the leader out of the members; a teacher schedules only what it leads', async () => {
+    const a = await import('../../client/src/manage/alliances/state.ts');
+    const draft = a.draftOf(null);
+    Object.assign(draft, { name: ' 联盟 ', regionCode: '430725', subject: '英语', leadTeacherId: 't1' });
+    draft.memberTeacherIds = new Set(['t1', 't2']);
+    expect(a.bodyOf(draft)).toMatchObject({ name: '联盟', leadTeacherId: 't1', memberTeacherIds: ['t2'] });
+    expect([a.levelOfCode('430000'), a.levelOfCode('430700'), a.levelOfCode('430725')]).toEqual([
+      'province',
+      'city',
+      'county',
+    ]);
+    const alliance = { id: 'x', leadTeacherId: 't1' };
+    const user = (id: string, role: string) => ({ id, role }) as Parameters<typeof a.maySchedule>[0];
+    expect(a.maySchedule(user('t1', 'teacher'), alliance)).toBe(true);
+    expect(a.maySchedule(user('t2', 'teacher'), alliance)).toBe(false);
+    expect(a.maySchedule(user('c', 'coordinator'), alliance)).toBe(false);
+    expect(a.maySchedule(user('b', 'bureau'), alliance)).toBe(true);
+    const body = a.sessionBody('x', {
+      title: ' 集体备课 ',
+      agenda: '',
+      date: '2026-12-08',
+      start: '15:30',
+      end: '16:30',
+    });
+    expect(body['title']).toBe('集体备课');
+    expect(Date.parse(String(body['scheduledEnd'])) - Date.parse(String(body['scheduledStart']))).toBe(
+      3_600_000,
+    );
+  });
+});

@@ -8,6 +8,8 @@ export const m = messages({
   sectionTimetable: ['联合排课', 'Timetable'],
   sectionBells: ['作息协调', 'Bell compatibility'],
   sectionImport: ['导入导出', 'Import / export'],
+  sectionAlliances: ['教研联盟', 'Research alliances'],
+  sectionRubrics: ['评价量表', 'Rubrics'],
   auditLog: ['审计日志', 'Audit log'],
   auditWhen: ['时间', 'When'],
   auditWho: ['操作人', 'Who'],

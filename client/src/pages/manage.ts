@@ -1,6 +1,7 @@
 import type { UserView } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
 import { dateTime, lang, onLangChange } from '../i18n.ts';
+import { alliancesPanel } from '../manage/alliances.ts';
 import { bellsPanel } from '../manage/bells.ts';
 import { schoolCoPlanPanel } from '../manage/coplanSchool.ts';
 import { dashboardPanel } from '../manage/dashboard.ts';
@@ -10,6 +11,8 @@ import { timetablePanel } from '../manage/timetable.ts';
 import { overviewPanel } from '../manage/overview.ts';
 import { RESOURCES } from '../manage/fields.ts';
 import { ResourcePanel } from '../manage/ResourcePanel.ts';
+import { rubricsPanel } from '../manage/rubrics.ts';
+import { may } from '../manage/access.ts';
 import { h, mount } from '../ui/dom.ts';
 import { text } from '../ui/format.ts';
 import { tr } from '../ui/text.ts';
@@ -67,28 +70,40 @@ export function managePage(root: HTMLElement, user: UserView): void {
   const schoolSections: Section[] = [
     { id: 'coplan', title: () => m('sectionCoplan'), render: () => schoolCoPlanPanel(user) },
   ];
+  // 听课评课 rubrics and 网络教研 alliances: for whoever the server lets read them.
+  const researchSections: Section[] = [
+    ...(may(user.role, 'alliances', 'read')
+      ? [{ id: 'alliances', title: () => m('sectionAlliances'), render: () => alliancesPanel(user) }]
+      : []),
+    ...(may(user.role, 'rubrics', 'read')
+      ? [{ id: 'rubrics', title: () => m('sectionRubrics'), render: () => rubricsPanel(user) }]
+      : []),
+  ];
   const sections: Section[] =
     user.role === 'school'
       ? schoolSections
-      : [
-          { id: 'overview', title: () => m('sectionOverview'), render: overviewPanel },
-          { id: 'dashboard', title: () => m('sectionFigures'), render: dashboardPanel },
-          ...RESOURCES.map((view) => ({
-            id: view.name,
-            title: () => (lang() === 'en' ? view.en : view.zh),
-            render: async () => {
-              const panel = new ResourcePanel(view);
-              await panel.load();
-              return panel.el;
-            },
-          })),
-          { id: 'timetable', title: () => m('sectionTimetable'), render: timetablePanel },
-          { id: 'bells', title: () => m('sectionBells'), render: bellsPanel },
-          { id: 'import', title: () => m('sectionImport'), render: importPanel },
-          ...(user.role === 'coordinator'
-            ? []
-            : [{ id: 'audit', title: () => m('auditLog'), render: auditPanel }]),
-        ];
+      : user.role === 'teacher' || user.role === 'inspector'
+        ? researchSections
+        : [
+            { id: 'overview', title: () => m('sectionOverview'), render: overviewPanel },
+            { id: 'dashboard', title: () => m('sectionFigures'), render: dashboardPanel },
+            ...RESOURCES.map((view) => ({
+              id: view.name,
+              title: () => (lang() === 'en' ? view.en : view.zh),
+              render: async () => {
+                const panel = new ResourcePanel(view);
+                await panel.load();
+                return panel.el;
+              },
+            })),
+            { id: 'timetable', title: () => m('sectionTimetable'), render: timetablePanel },
+            { id: 'bells', title: () => m('sectionBells'), render: bellsPanel },
+            { id: 'import', title: () => m('sectionImport'), render: importPanel },
+            ...researchSections,
+            ...(user.role === 'coordinator'
+              ? []
+              : [{ id: 'audit', title: () => m('auditLog'), render: auditPanel }]),
+          ];
   const nav = h('nav', { class: 'side-nav' });
   const main = h('main', { class: 'manage-main' });
   const show = async (id: string): Promise<void> => {
@@ -118,7 +133,9 @@ export function managePage(root: HTMLElement, user: UserView): void {
         ),
       ),
       h('a', { href: '/library', 'data-testid': 'library-link' }, tr('libraryLink')),
-      h('a', { href: '/inspection', 'data-testid': 'inspection-link' }, tr('inspection')),
+      user.role === 'teacher'
+        ? null
+        : h('a', { href: '/inspection', 'data-testid': 'inspection-link' }, tr('inspection')),
       h('a', { href: '/evaluations', 'data-testid': 'evaluations-link' }, tr('evalTitle')),
       h('a', { href: '/research', 'data-testid': 'research-link' }, tr('researchTitle')),
     );
