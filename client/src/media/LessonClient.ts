@@ -93,6 +93,9 @@ export class LessonClient extends Emitter<LessonClientEvents> {
   #state: MediaState = 'idle';
   #peerId: string | null = null;
   #camera: types.Producer | null = null;
+  #mic: types.Producer | null = null;
+  /** The last run of #produceLocal (they run one after the other). */
+  #producing: Promise<void> = Promise.resolve();
   #featured = false;
   readonly #unsubscribe: (() => void)[] = [];
 
@@ -307,21 +310,34 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     return transport;
   }
 
-  async #produceLocal(): Promise<void> {
+  /**
+   * Sends the local stream's tracks not yet sent on this send transport. Runs one at a time: the
+   * stream set while joining (the studio opens its camera as it joins) would otherwise be sent
+   * twice, the second producer replacing the first on the server.
+   */
+  #produceLocal(): Promise<void> {
+    const next = this.#producing.then(() => this.#produceOnce());
+    this.#producing = next.catch(() => undefined);
+    return next;
+  }
+
+  async #produceOnce(): Promise<void> {
     const transport = this.#send;
     const stream = this.#stream;
     if (!transport || !stream) return;
+    const sent = (track: MediaStreamTrack | undefined, on: types.Producer | null): boolean =>
+      !!track && !!on && !on.closed && on.track === track;
     const video = stream.getVideoTracks()[0];
     const audio = stream.getAudioTracks()[0];
-    if (audio && this.#device?.canProduce('audio')) {
-      await transport.produce({
+    if (audio && !sent(audio, this.#mic) && this.#device?.canProduce('audio')) {
+      this.#mic = await transport.produce({
         track: audio,
         codecOptions: MIC_CODEC_OPTIONS,
         appData: { source: 'mic' },
         stopTracks: false,
       });
     }
-    if (video && this.#device?.canProduce('video')) {
+    if (video && !sent(video, this.#camera) && this.#device?.canProduce('video')) {
       this.#camera = await transport.produce({
         track: video,
         encodings:
@@ -417,6 +433,7 @@ export class LessonClient extends Emitter<LessonClientEvents> {
     this.#send = null;
     this.#recv = null;
     this.#camera = null;
+    this.#mic = null;
     this.#peerId = null;
     this.#device = null;
     this.#offered.clear();
