@@ -14,17 +14,13 @@ export const CLASSROOM_CAPTURE = { width: 640, height: 360, frameRate: 15 } as c
 
 /**
  * The teacher camera's simulcast layers, low to high: each classroom gets what its link
- * carries (the SFU picks the layer by its budget and bandwidth estimate). The middle layer is
- * sized for a 1 Mbit/s school link: 800×450 at up to 0.65 Mbit/s, with audio about 70 % of
- * it, leaving room for retransmissions and key frames. At 640×360 Chromium sends it at
- * 0.5 Mbit/s whatever its maxBitrate (its simulcast allocator gives a lower layer only the
- * target rate of its size, 0.5 Mbit/s for 360p), about half of such a link. No temporal layers:
+ * carries (the SFU picks the layer by its budget and bandwidth estimate). No temporal layers:
  * given them, mediasoup prefers a higher spatial layer at a lower frame rate, and a 1 Mbit/s
  * link was seen getting 720p at 6 fps with repeated freezes instead of smooth 360p.
  */
 export const TEACHER_CAMERA_LAYERS: readonly types.RtpEncodingParameters[] = Object.freeze([
   { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'r1', scaleResolutionDownBy: 1.6, maxBitrate: 650_000 },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
   { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ]);
 

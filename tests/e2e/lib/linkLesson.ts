@@ -94,7 +94,7 @@ export function makeCameraVideo(dir: string, width: number, height: number, fps:
   return file;
 }
 
-/** The teacher's camera: three simulcast layers (180p, 450p, 720p). */
+/** The teacher's camera: three simulcast layers (180p, 360p, 720p). */
 export const makeTeacherVideo = (dir: string): string => makeCameraVideo(dir, 1280, 720, 15);
 /** A classroom's camera. */
 export const makeClassroomVideo = (dir: string): string => makeCameraVideo(dir, 320, 240, 10);
