@@ -59,8 +59,9 @@ export interface LinkPolicy {
 /** The policy in use. */
 export const LINK_POLICY: Readonly<LinkPolicy> = Object.freeze({
   upShare: 0.95,
-  // A layer stays while the estimate is at least 87 % of its need: on a 1 Mbit/s link the
-  // middle layer (714 kbit/s with audio) was estimated at 0.72–1.06 Mbit/s while it carried it.
+  // A layer stays while the estimate is at least 87 % of its need: on a 1 Mbit/s link a middle
+  // layer of 0.65 Mbit/s (714 kbit/s with audio; tried, then left at 0.5 Mbit/s) was estimated
+  // at 0.72–1.06 Mbit/s while it carried it.
   downShare: 1.15,
   // Bandwidth probes overshoot: a 1 Mbit/s link was seen estimated at 1.33 Mbit/s for a few
   // seconds, and an upgrade on that froze the picture until the estimate fell back.
