@@ -3,7 +3,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import type { DeliveryRules } from '../../scheduler/delivery/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
-import { demoBells } from './bells.ts';
+import { demoCluster, demoSchool } from './cluster.ts';
 import { seedHistory, weeklyLesson } from './history.ts';
 import { demoTerm } from './term.ts';
 import { ENGLISH_5, MUSIC } from './topics.ts';
@@ -53,36 +53,25 @@ export async function seedSecondCounty(
   now: Date,
   options: { password: string; rules: Partial<DeliveryRules> },
 ): Promise<void> {
-  const { School, BellSchedule, Classroom, TeachingClass, User, Cluster, Offering, TermCalendar } = models;
+  const { Classroom, TeachingClass, User, Cluster, TermCalendar } = models;
   if (await Cluster.exists({ name: SECOND_CLUSTER })) return;
   const term = demoTerm(now, '常德市');
   // The city's calendar: a county's own (430721) may be added beside it.
   const calendar =
     (await TermCalendar.findOne({ regionCode: CITY, term: term.term }).lean()) ??
     (await TermCalendar.create({ ...term, regionCode: CITY }));
-  const school = async (
+  const school = (
     name: string,
     kind: 'hub' | 'rural' | 'teaching_point',
     down: number,
     up: number,
     offset: number,
-  ) => {
-    const created = await School.create({
-      name,
-      regionCode: COUNTY,
-      kind,
-      downlinkMbps: down,
-      uplinkMbps: up,
-      termCalendarId: calendar._id,
-    });
-    const bells = await BellSchedule.create({
-      schoolId: created._id,
-      name: `${name}作息`,
-      periods: demoBells(offset),
-    });
-    await School.updateOne({ _id: created._id }, { bellScheduleId: bells._id });
-    return created;
-  };
+  ) =>
+    demoSchool(
+      models,
+      { name, regionCode: COUNTY, kind, downlinkMbps: down, uplinkMbps: up, termCalendarId: calendar._id },
+      offset,
+    );
   const hub = await school(HUB.name, 'hub', HUB.down, HUB.up, 0);
   const hubRoom = await Classroom.create({ schoolId: hub._id, name: '录播教室', kind: 'recording' });
   const rural = [];
@@ -121,30 +110,19 @@ export async function seedSecondCounty(
     if (!found) throw new Error(`demo account ${username} missing`);
     return found;
   };
-  const cluster = await Cluster.create({
+  const { cluster, offering } = await demoCluster(models, {
     name: SECOND_CLUSTER,
-    level: 'county',
-    mode: '1+N',
     regionCode: COUNTY,
-    hubSchoolIds: [hub._id],
+    term: term.term,
+    grade: 5,
+    hubSchoolId: hub._id,
+    hubClassroomId: hubRoom._id,
     memberSchoolIds: rural.map((r) => r.klass.schoolId),
-    coordinatorIds: [id('ax.coordinator')],
-    activeTerms: [term.term],
+    receivingClassIds: rural.map((r) => r.klass._id),
+    coordinatorId: id('ax.coordinator'),
   });
-  const receivingClassIds = rural.map((r) => r.klass._id);
-  const offering = (subject: string, teacher: string, periodsPerWeek: number) =>
-    Offering.create({
-      clusterId: cluster._id,
-      term: term.term,
-      subject,
-      grade: 5,
-      teacherId: id(teacher),
-      hubClassroomId: hubRoom._id,
-      receivingClassIds,
-      periodsPerWeek,
-    });
-  const english = await offering('英语', 'ax.teacher1', 2);
-  const music = await offering('音乐', 'ax.teacher2', 1);
+  const english = await offering('英语', id('ax.teacher1'), 2);
+  const music = await offering('音乐', id('ax.teacher2'), 1);
   const started = performance.now();
   const history = await seedHistory(
     models,

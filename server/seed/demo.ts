@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import type { DeliveryRules } from '../../scheduler/delivery/index.ts';
 import { seedSecondCounty } from './anxiang.ts';
-import { demoBells } from './bells.ts';
+import { demoCluster, demoSchool } from './cluster.ts';
 import { seedHistory, weeklyLesson } from './history.ts';
 import { seedResearch } from './research.ts';
 import { demoTerm } from './term.ts';
@@ -166,45 +166,41 @@ export async function seedDemo(
   lessonMinutes = 40,
   rules: Partial<DeliveryRules> = {},
 ): Promise<void> {
-  const { Region, School, Cluster, Classroom, TeachingClass, User, Offering, BellSchedule, TermCalendar } =
-    models;
+  const { Region, Classroom, TeachingClass, User, TermCalendar } = models;
   await markDemoAccounts(models);
   if (!(await User.exists({ username: 'teacher' }))) {
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     for (const r of REGIONS) await Region.updateOne({ code: r.code }, { $setOnInsert: r }, { upsert: true });
     const term = demoTerm(now);
     const calendar = await TermCalendar.create({ ...term, regionCode: COUNTY });
-    const hub = await School.create({
-      name: '桃源县漳江小学',
-      regionCode: COUNTY,
-      kind: 'hub',
-      downlinkMbps: 100,
-      uplinkMbps: 50,
-      termCalendarId: calendar._id,
-    });
-    const hubBells = await BellSchedule.create({
-      schoolId: hub._id,
-      name: '漳江小学作息',
-      periods: demoBells(0),
-    });
-    await School.updateOne({ _id: hub._id }, { bellScheduleId: hubBells._id });
+    const hub = await demoSchool(
+      models,
+      {
+        name: '桃源县漳江小学',
+        regionCode: COUNTY,
+        kind: 'hub',
+        downlinkMbps: 100,
+        uplinkMbps: 50,
+        termCalendarId: calendar._id,
+      },
+      0,
+      '漳江小学作息',
+    );
     const hubRoom = await Classroom.create({ schoolId: hub._id, name: '录播教室', kind: 'recording' });
     const rural = [];
     for (const [i, r] of RURAL.entries()) {
-      const school = await School.create({
-        name: r.school,
-        regionCode: COUNTY,
-        kind: r.kind,
-        downlinkMbps: r.down,
-        uplinkMbps: r.up,
-        termCalendarId: calendar._id,
-      });
-      const schedule = await BellSchedule.create({
-        schoolId: school._id,
-        name: `${r.school}作息`,
-        periods: demoBells([0, 2, 3, 4][i] ?? 0),
-      });
-      await School.updateOne({ _id: school._id }, { bellScheduleId: schedule._id });
+      const school = await demoSchool(
+        models,
+        {
+          name: r.school,
+          regionCode: COUNTY,
+          kind: r.kind,
+          downlinkMbps: r.down,
+          uplinkMbps: r.up,
+          termCalendarId: calendar._id,
+        },
+        [0, 2, 3, 4][i] ?? 0,
+      );
       const classroom = await Classroom.create({
         schoolId: school._id,
         name: r.classroom,
@@ -274,31 +270,20 @@ export async function seedDemo(
       if (!id) throw new Error(`demo account ${username} missing`);
       return id;
     };
-    const cluster = await Cluster.create({
+    const { cluster, offering } = await demoCluster(models, {
       name: CLUSTER_NAME,
-      level: 'county',
-      mode: '1+N',
       regionCode: COUNTY,
-      hubSchoolIds: [hub._id],
+      term: term.term,
+      grade: 4,
+      hubSchoolId: hub._id,
+      hubClassroomId: hubRoom._id,
       memberSchoolIds: rural.map((r) => r.school._id),
-      coordinatorIds: [userId('coordinator')],
-      activeTerms: [term.term],
+      receivingClassIds: rural.map((r) => r.klass._id),
+      coordinatorId: userId('coordinator'),
     });
-    const receivingClassIds = rural.map((r) => r.klass._id);
-    const offering = (subject: string, teacher: string, periodsPerWeek: number) =>
-      Offering.create({
-        clusterId: cluster._id,
-        term: term.term,
-        subject,
-        grade: 4,
-        teacherId: userId(teacher),
-        hubClassroomId: hubRoom._id,
-        receivingClassIds,
-        periodsPerWeek,
-      });
-    const english = await offering('英语', 'teacher', 2);
-    const music = await offering('音乐', 'teacher2', 2);
-    const art = await offering('美术', 'teacher2', 1);
+    const english = await offering('英语', userId('teacher'), 2);
+    const music = await offering('音乐', userId('teacher2'), 2);
+    const art = await offering('美术', userId('teacher2'), 1);
     logger.info('demo cluster seeded');
     // The lesson of now before the term's past ones (readers that take the first scheduled
     // lesson in natural order find it rather than a missed one).
