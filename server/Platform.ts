@@ -158,13 +158,12 @@ export class Platform {
       await syncIndexes(models);
       const firstAdmin = config.demoData ? null : await ensureFirstAdmin(models);
       if (config.demoData)
-        await seedDemo(
-          models,
-          logger.child({ module: 'seed' }),
-          new Date((options.now ?? Date.now)()),
-          config.demoLessonMinutes,
-          config.delivery,
-        );
+        await seedDemo(models, logger.child({ module: 'seed' }), {
+          now: new Date((options.now ?? Date.now)()),
+          lessonMinutes: config.demoLessonMinutes,
+          rules: config.delivery,
+          history: config.demoHistory,
+        });
 
       let workers: MediaWorkers;
       let rooms: RoomRegistry;

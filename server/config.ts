@@ -113,6 +113,8 @@ const EnvSchema = z
     /** Signs the RPC between server processes and media nodes, and the nodes' load reports. */
     MEDIA_NODE_SECRET: mediaNodeSecret.optional(),
     DEMO_DATA: bool.default(true),
+    /** With the demo: its term so far (past lessons, attendance, link samples); false seeds only the rest. */
+    DEMO_HISTORY: bool.default(true),
     DEMO_LESSON_MINUTES: z.coerce.number().min(0.25).max(180).default(40),
     /** A composition may run this long plus RECORDING_COMPOSE_PER_LESSON × its lesson's length. */
     RECORDING_COMPOSE_MIN_SECONDS: z.coerce.number().min(0.1).max(86_400).default(120),
@@ -192,6 +194,8 @@ export interface Config {
   /** Classrooms one router carries; a lesson with more is a broadcast over several. */
   classroomsPerRouter: number;
   demoData: boolean;
+  /** The demo comes with its term so far (past lessons with their records). */
+  demoHistory: boolean;
   /** Length of the demo lesson kept ready to teach, minutes. */
   demoLessonMinutes: number;
   /** How long a recording's composition may run before it is stopped as failed. */
@@ -235,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mediaNodes: e.MEDIA_NODES && e.MEDIA_NODE_SECRET ? { secret: e.MEDIA_NODE_SECRET } : undefined,
     classroomsPerRouter: e.CLASSROOMS_PER_ROUTER,
     demoData: e.DEMO_DATA,
+    demoHistory: e.DEMO_HISTORY,
     demoLessonMinutes: e.DEMO_LESSON_MINUTES,
     recordingComposeBound: {
       floorMs: e.RECORDING_COMPOSE_MIN_SECONDS * 1000,

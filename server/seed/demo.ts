@@ -155,17 +155,23 @@ const LOCAL_TEACHERS = [
 /**
  * Seeds the demo 1+4 cluster on first start (regions, schools with bells, classrooms,
  * classes, accounts, three offerings) with its term so far (past lessons with their records,
- * judged by `rules`: {@link seedHistory}), the research demo, and a second county with its
- * own cluster and term so far; and on every start makes sure the demo teacher has a lesson
- * happening now, so the demo is always ready to teach.
+ * judged by `rules`: {@link seedHistory}; unless `history` is false), the research demo, and
+ * a second county with its own cluster and term so far; and on every start makes sure the demo
+ * teacher has a lesson happening now, so the demo is always ready to teach.
  */
 export async function seedDemo(
   models: Models,
   logger: Logger,
-  now = new Date(),
-  lessonMinutes = 40,
-  rules: Partial<DeliveryRules> = {},
+  options: {
+    now?: Date;
+    /** Length of the demo lesson kept ready to teach, minutes. */
+    lessonMinutes?: number;
+    rules?: Partial<DeliveryRules>;
+    /** Seed the term so far (default); without, the demo has no past lessons. */
+    history?: boolean;
+  } = {},
 ): Promise<void> {
+  const { now = new Date(), lessonMinutes = 40, rules = {}, history: withHistory = true } = options;
   const { Region, Classroom, TeachingClass, User, TermCalendar } = models;
   await markDemoAccounts(models);
   if (!(await User.exists({ username: 'teacher' }))) {
@@ -290,32 +296,35 @@ export async function seedDemo(
     await ensureLessonNow(models, logger, now, lessonMinutes);
     // The term so far, taught in the hub's 4th and 5th periods (free in every class's week).
     const started = performance.now();
-    const history = await seedHistory(
-      models,
-      {
-        clusterId: cluster._id,
-        hubClassroomId: hubRoom._id,
-        calendar: term,
-        classrooms: rural.map((r, i) => ({
-          id: r.classroom._id,
-          downlinkMbps: RURAL[i]?.down ?? 0,
-          uplinkMbps: RURAL[i]?.up ?? 0,
-          classSize: r.klass.size,
-        })),
-        weekly: [
-          weeklyLesson(english, 2, 4, ENGLISH_4),
-          weeklyLesson(english, 4, 4, ENGLISH_4),
-          weeklyLesson(music, 1, 4, MUSIC),
-          weeklyLesson(music, 3, 4, MUSIC),
-          weeklyLesson(art, 5, 5, ART),
-        ],
-      },
-      { now: now.getTime(), rules, seed: 20261 },
-    );
-    logger.info({ ...history, ms: Math.round(performance.now() - started) }, 'demo term so far seeded');
+    const history =
+      withHistory &&
+      (await seedHistory(
+        models,
+        {
+          clusterId: cluster._id,
+          hubClassroomId: hubRoom._id,
+          calendar: term,
+          classrooms: rural.map((r, i) => ({
+            id: r.classroom._id,
+            downlinkMbps: RURAL[i]?.down ?? 0,
+            uplinkMbps: RURAL[i]?.up ?? 0,
+            classSize: r.klass.size,
+          })),
+          weekly: [
+            weeklyLesson(english, 2, 4, ENGLISH_4),
+            weeklyLesson(english, 4, 4, ENGLISH_4),
+            weeklyLesson(music, 1, 4, MUSIC),
+            weeklyLesson(music, 3, 4, MUSIC),
+            weeklyLesson(art, 5, 5, ART),
+          ],
+        },
+        { now: now.getTime(), rules, seed: 20261 },
+      ));
+    if (history)
+      logger.info({ ...history, ms: Math.round(performance.now() - started) }, 'demo term so far seeded');
   }
   await seedResearch(models, logger, now, DEMO_PASSWORD);
-  await seedSecondCounty(models, logger, now, { password: DEMO_PASSWORD, rules });
+  await seedSecondCounty(models, logger, now, { password: DEMO_PASSWORD, rules, history: withHistory });
   await ensureLessonNow(models, logger, now, lessonMinutes);
 }
 

@@ -23,7 +23,8 @@ export function removeDataDir(dir: string): void {
 
 /**
  * Starts the real platform on port 0: embedded FerretDB in a temporary folder, one real
- * mediasoup worker, demo data.
+ * mediasoup worker, demo data without its term so far (past lessons take seconds to seed and
+ * most tests never read them: pass `DEMO_HISTORY: 'true'` in `env` for those that do).
  */
 export async function startPlatform(
   options: { dataDir?: string; now?: () => number; env?: Record<string, string> } = {},
@@ -37,6 +38,7 @@ export async function startPlatform(
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     RTC_MIN_PORT: '40000',
     RTC_MAX_PORT: '49999',
+    DEMO_HISTORY: 'false',
     ...options.env,
   });
   const platform = await Platform.start({

@@ -7,6 +7,9 @@ import { SECOND_CLUSTER } from '../../server/seed/anxiang.ts';
 import { login, makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 
+/** The platform as a new user starts it: the demo with its term so far. */
+const HISTORY = { DEMO_HISTORY: 'true' };
+
 /** Friday 20 November 2026, 14:00 in Beijing: a fixed clock. */
 const NOW = Date.parse('2026-11-20T06:00:00Z');
 /** The half-year from 1 August (China time): the reports' term. */
@@ -41,7 +44,7 @@ describe('the demo’s term so far, seeded on first start', () => {
   };
 
   beforeAll(async () => {
-    t = await startPlatform({ now: () => NOW });
+    t = await startPlatform({ now: () => NOW, env: HISTORY });
     for (const who of ['admin', 'bureau', 'coordinator', 'teacher']) tokens[who] = await login(t.url, who);
   }, 120_000);
   afterAll(async () => {
@@ -201,7 +204,7 @@ describe('the demo’s term so far, seeded on first start', () => {
     expect(current.body.lesson!.classrooms).toHaveLength(4);
 
     const dataDir = makeDataDir();
-    const other = await startPlatform({ now: () => NOW, dataDir });
+    const other = await startPlatform({ now: () => NOW, dataDir, env: HISTORY });
     try {
       const all = async (p: TestPlatform) =>
         (await p.platform.models.Lesson.find({ scheduledStart: { $lt: new Date(NOW) } }).lean<Lesson[]>())
