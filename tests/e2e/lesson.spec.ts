@@ -56,9 +56,10 @@ test('a hub teacher teaches four classrooms live: video and audio both ways, and
   await studio.setViewportSize({ width: 1600, height: 900 });
   const bottoms = await tiles.evaluateAll((all) => all.map((tile) => tile.getBoundingClientRect().bottom));
   expect(Math.max(...bottoms)).toBeLessThanOrEqual(900);
-  // 5 participants × (send + recv), and the recorder's taps of the teacher's camera and voice
-  // (lessons are recorded by default: a plain transport each).
-  expect((await sfuTotals(request)).transports).toBe(12);
+  // 5 participants × (send + recv), and the recorder's taps (lessons are recorded by default: a
+  // plain transport each) of the teacher's camera and voice and of each classroom's camera, whose
+  // recorders start once its camera has settled.
+  await expect.poll(async () => (await sfuTotals(request)).transports, { timeout: 15_000 }).toBe(16);
 
   await studio.getByTestId('lesson-end').click();
   await expect(studio.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
