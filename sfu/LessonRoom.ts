@@ -51,7 +51,7 @@ export interface LessonRoomOptions {
   /**
    * How each classroom's teacher camera layer follows its link (sfu/downlink.ts): `previous`
    * is the policy before December 2026, kept for bench:links' same-run baseline.
-   * @default 'adaptive'
+   * @default 'previous'
    */
   linkPolicy?: LinkPolicyName;
 }
@@ -211,7 +211,7 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
       initialOutgoingBitrate: options.initialOutgoingBitrate ?? 1_000_000,
       classroomMaxIncomingBitrate: options.classroomMaxIncomingBitrate ?? 1_500_000,
       keyFrameRequestDelayMs: options.keyFrameRequestDelayMs ?? 1000,
-      linkPolicy: options.linkPolicy ?? 'adaptive',
+      linkPolicy: options.linkPolicy ?? 'previous',
       listen: {
         ip: options.listen?.ip ?? '127.0.0.1',
         portRange: options.listen?.portRange ?? { min: 40000, max: 49999 },
