@@ -63,8 +63,10 @@ test('a hub teacher teaches four classrooms live: video and audio both ways, and
 
   await studio.getByTestId('lesson-end').click();
   await expect(studio.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
+  // Each kiosk leaves the lesson: it shows it ended until the demo's next lesson (scheduled at
+  // once when one ends) becomes current, which can come before a poll sees 'ended'.
   for (const page of classrooms) {
-    await expect(page.getByTestId('lesson-state')).toHaveAttribute('data-state', 'ended');
+    await expect(page.getByTestId('lesson-state')).not.toHaveAttribute('data-state', 'live');
   }
   await expect
     .poll(() => sfuTotals(request), { timeout: 15_000 })
