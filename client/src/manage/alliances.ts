@@ -18,6 +18,7 @@ import { bodyOf, bySchedule, draftOf, maySchedule, newSession, sessionBody } fro
 import type { AlliancesState } from './alliances/state.ts';
 import { allianceForm, allianceList } from './alliances/view.ts';
 import type { AllianceActions } from './alliances/view.ts';
+import { draftActions, panelHead, statusLine } from './draftPanel.ts';
 import { issuesOf } from './issues.ts';
 import './panels.css';
 
@@ -42,12 +43,10 @@ export async function alliancesPanel(user: UserView): Promise<HTMLElement> {
     sessionDraft: null,
     sessionIssues: [],
   };
-  const status = h('p', { class: 'tt-message', role: 'status', 'data-testid': 'alliances-status' });
+  const { el: status, say, failed } = statusLine('alliances-status');
   const formBox = h('div', {});
   const listBox = h('div', {});
   const sessionsBox = h('section', { class: 'mp-sessions', 'data-testid': 'alliance-sessions-pane' });
-  const say = (text: string): void => void (status.textContent = text);
-  const failed = (error: unknown): void => say(error instanceof Error ? error.message : String(error));
   const selected = (): Row | undefined => state.rows.find((r) => r.id === state.selected);
 
   const renderSessions = (): void => {
@@ -98,29 +97,14 @@ export async function alliancesPanel(user: UserView): Promise<HTMLElement> {
       render();
       formBox.scrollIntoView?.({ block: 'start' });
     },
-    cancel: () => {
-      state.draft = null;
-      state.issues = [];
-      render();
-    },
-    save: () => {
-      const draft = state.draft;
-      if (!draft) return;
-      say(m('saving'));
-      saveAlliance(draft.id, bodyOf(draft)).then(
-        async () => {
-          state.draft = null;
-          state.issues = [];
-          await reload();
-          say(m('saved'));
-        },
-        (error: unknown) => {
-          say('');
-          state.issues = issuesOf(error);
-          render();
-        },
-      );
-    },
+    ...draftActions(state, {
+      save: (draft) => saveAlliance(draft.id, bodyOf(draft)),
+      reload,
+      render,
+      say,
+      saving: m('saving'),
+      saved: m('saved'),
+    }),
     remove: (row) => {
       if (!window.confirm(m('removeAsk', { name: String(row['name']) }))) return;
       removeAlliance(row.id).then(reload, failed);
@@ -174,22 +158,9 @@ export async function alliancesPanel(user: UserView): Promise<HTMLElement> {
   return h(
     'section',
     { class: 'panel', 'data-testid': 'alliances-panel' },
-    h(
-      'div',
-      { class: 'panel-head' },
-      h('h2', {}, m('title')),
-      canWrite
-        ? h(
-            'button',
-            {
-              class: 'btn btn-primary',
-              type: 'button',
-              'data-testid': 'alliance-add',
-              onclick: () => actions.edit(null),
-            },
-            m('add'),
-          )
-        : null,
+    panelHead(
+      m('title'),
+      canWrite ? { testId: 'alliance-add', label: m('add'), onclick: () => actions.edit(null) } : null,
     ),
     h('p', { class: 'hint' }, hint),
     status,

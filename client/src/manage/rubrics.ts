@@ -3,7 +3,7 @@ import type { Row } from '../api.ts';
 import { h, mount } from '../ui/dom.ts';
 import { text } from '../ui/format.ts';
 import { may } from './access.ts';
-import { issuesOf } from './issues.ts';
+import { draftActions, panelHead, statusLine } from './draftPanel.ts';
 import './panels.css';
 import { fetchRubrics, removeRubric, saveRubric, setActive } from './rubrics/fetch.ts';
 import { m } from './rubrics/messages.ts';
@@ -21,11 +21,9 @@ import type { RubricActions } from './rubrics/view.ts';
 export async function rubricsPanel(user: UserView): Promise<HTMLElement> {
   const canWrite = may(user.role, 'rubrics', 'write');
   const state: RubricsState = { rows: await fetchRubrics(), draft: null, issues: [] };
-  const status = h('p', { class: 'tt-message', role: 'status', 'data-testid': 'rubrics-status' });
+  const { el: status, say, failed } = statusLine('rubrics-status');
   const formBox = h('div', {});
   const listBox = h('div', {});
-  const say = (text: string): void => void (status.textContent = text);
-  const failed = (error: unknown): void => say(error instanceof Error ? error.message : String(error));
 
   const render = (): void => {
     mount(formBox, state.draft ? rubricForm(state.draft, state.issues, actions) : null);
@@ -47,30 +45,14 @@ export async function rubricsPanel(user: UserView): Promise<HTMLElement> {
       state.draft = draft;
       render();
     },
-    cancel: () => {
-      state.draft = null;
-      state.issues = [];
-      render();
-    },
-    save: () => {
-      const draft = state.draft;
-      if (!draft) return;
-      say(m('saving'));
-      saveRubric(draft.id, bodyOf(draft)).then(
-        async () => {
-          state.draft = null;
-          state.issues = [];
-          await reload();
-          say(m('saved'));
-        },
-        (error: unknown) => {
-          say('');
-          // A 400 names its fields: shown where they are; anything else above the buttons.
-          state.issues = issuesOf(error);
-          render();
-        },
-      );
-    },
+    ...draftActions(state, {
+      save: (draft) => saveRubric(draft.id, bodyOf(draft)),
+      reload,
+      render,
+      say,
+      saving: m('saving'),
+      saved: m('saved'),
+    }),
     toggle: (row: Row) => void setActive(row.id, row['active'] === false).then(reload, failed),
     remove: (row: Row) => {
       if (!window.confirm(m('removeAsk', { name: String(row['name']) }))) return;
@@ -81,22 +63,9 @@ export async function rubricsPanel(user: UserView): Promise<HTMLElement> {
   return h(
     'section',
     { class: 'panel', 'data-testid': 'rubrics-panel' },
-    h(
-      'div',
-      { class: 'panel-head' },
-      h('h2', {}, m('title')),
-      canWrite
-        ? h(
-            'button',
-            {
-              class: 'btn btn-primary',
-              type: 'button',
-              'data-testid': 'rubric-add',
-              onclick: () => actions.edit(null),
-            },
-            m('add'),
-          )
-        : null,
+    panelHead(
+      m('title'),
+      canWrite ? { testId: 'rubric-add', label: m('add'), onclick: () => actions.edit(null) } : null,
     ),
     h('p', { class: 'hint' }, canWrite ? m('hint') : m('readOnly')),
     status,

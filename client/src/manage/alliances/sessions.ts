@@ -1,7 +1,7 @@
 import type { Row } from '../../api.ts';
 import { dayAndTime, timeOfDay } from '../../i18n.ts';
 import { h } from '../../ui/dom.ts';
-import { showIssues } from '../issues.ts';
+import { draftForm } from '../draftPanel.ts';
 import type { FieldIssue } from '../issues.ts';
 import { m } from './messages.ts';
 import type { SessionDraft } from './state.ts';
@@ -95,45 +95,41 @@ export function sessionForm(
         oninput: (e: Event) => (draft[key] = (e.target as HTMLInputElement).value),
       }),
     );
-  const general = h('div', { class: 'form-error', role: 'alert', 'data-testid': 'session-form-error' });
-  const form = h(
-    'form',
-    { class: 'record-form mp-form', 'data-testid': 'session-form', novalidate: true },
-    input(m('sessionTitle'), 'title', 'title', { maxlength: 100 }),
-    h(
-      'div',
-      { class: 'mp-row' },
-      input(m('date'), 'date', 'date', { type: 'date' }),
-      input(m('start'), 'scheduledStart', 'start', { type: 'time' }),
-      input(m('end'), 'scheduledEnd', 'end', { type: 'time' }),
-    ),
-    h(
-      'label',
-      { class: 'field' },
-      h('span', {}, m('agenda')),
+  return draftForm(
+    'session',
+    [
+      input(m('sessionTitle'), 'title', 'title', { maxlength: 100 }),
       h(
-        'textarea',
-        {
-          'data-path': 'agenda',
-          maxlength: 2000,
-          rows: 3,
-          oninput: (e: Event) => (draft.agenda = (e.target as HTMLTextAreaElement).value),
-        },
-        draft.agenda,
+        'div',
+        { class: 'mp-row' },
+        input(m('date'), 'date', 'date', { type: 'date' }),
+        input(m('start'), 'scheduledStart', 'start', { type: 'time' }),
+        input(m('end'), 'scheduledEnd', 'end', { type: 'time' }),
       ),
-    ),
-    general,
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'session-save' }, m('schedule')),
-      h('button', { class: 'btn btn-ghost', type: 'button', onclick: act.cancelForm }, m('cancel')),
-    ),
+      h(
+        'label',
+        { class: 'field' },
+        h('span', {}, m('agenda')),
+        h(
+          'textarea',
+          {
+            'data-path': 'agenda',
+            maxlength: 2000,
+            rows: 3,
+            oninput: (e: Event) => (draft.agenda = (e.target as HTMLTextAreaElement).value),
+          },
+          draft.agenda,
+        ),
+      ),
+    ],
+    {
+      issues,
+      saveLabel: m('schedule'),
+      cancelLabel: m('cancel'),
+      onSave: act.save,
+      onCancel: act.cancelForm,
+      fixFields: m('fixFields'),
+      separator: m('listSeparator'),
+    },
   );
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    act.save();
-  });
-  showIssues(form, general, issues, m('fixFields'), m('listSeparator'));
-  return form;
 }

@@ -1,7 +1,7 @@
 import type { UserView } from '../../../../server/contract/api.ts';
 import type { Row } from '../../api.ts';
 import { h } from '../../ui/dom.ts';
-import { showIssues } from '../issues.ts';
+import { draftForm } from '../draftPanel.ts';
 import type { FieldIssue } from '../issues.ts';
 import { m } from './messages.ts';
 import { LEVELS, STAGES } from './state.ts';
@@ -139,106 +139,102 @@ export function allianceForm(
     );
   const teacherLabel = (t: TeacherChoice) =>
     t.schoolName ? m('teacherLine', { name: t.name, school: t.schoolName }) : t.name;
-  const general = h('div', { class: 'form-error', role: 'alert', 'data-testid': 'alliance-form-error' });
-  const form = h(
-    'form',
-    { class: 'record-form mp-form', 'data-testid': 'alliance-form', novalidate: true },
-    labelled(
-      m('name'),
-      'name',
-      text(draft.name, (v) => (draft.name = v), { maxlength: 100 }),
-    ),
-    h(
-      'div',
-      { class: 'mp-row' },
+  return draftForm(
+    'alliance',
+    [
       labelled(
-        m('level'),
-        'level',
-        select(
-          draft.level,
-          LEVELS.map((l) => [l, m(`level_${l}`)]),
-          (v) => (draft.level = v),
-        ),
+        m('name'),
+        'name',
+        text(draft.name, (v) => (draft.name = v), { maxlength: 100 }),
       ),
-      labelled(
-        m('region'),
-        'regionCode',
-        text(draft.regionCode, (v) => (draft.regionCode = v), { inputmode: 'numeric', maxlength: 6 }),
-      ),
-      labelled(
-        m('subject'),
-        'subject',
-        text(draft.subject, (v) => (draft.subject = v), { maxlength: 20 }),
-      ),
-      labelled(
-        m('stage'),
-        'stage',
-        select(
-          draft.stage,
-          STAGES.map((s) => [s, m(`stage_${s}`)]),
-          (v) => (draft.stage = v),
-        ),
-      ),
-    ),
-    labelled(
-      m('lead'),
-      'leadTeacherId',
-      select(
-        draft.leadTeacherId,
-        [['', m('pick')], ...teachers.map((t): [string, string] => [t.id, teacherLabel(t)])],
-        (v) => (draft.leadTeacherId = v),
-      ),
-    ),
-    h(
-      'fieldset',
-      { class: 'mp-item' },
-      h('legend', {}, m('members')),
       h(
         'div',
-        { class: 'mp-members', 'data-path': 'memberTeacherIds', 'data-testid': 'alliance-members-pick' },
-        ...teachers.map((t) =>
-          h(
-            'label',
-            {},
-            h('input', {
-              type: 'checkbox',
-              value: t.id,
-              checked: draft.memberTeacherIds.has(t.id),
-              onchange: (e: Event) => {
-                if ((e.target as HTMLInputElement).checked) draft.memberTeacherIds.add(t.id);
-                else draft.memberTeacherIds.delete(t.id);
-              },
-            }),
-            teacherLabel(t),
+        { class: 'mp-row' },
+        labelled(
+          m('level'),
+          'level',
+          select(
+            draft.level,
+            LEVELS.map((l) => [l, m(`level_${l}`)]),
+            (v) => (draft.level = v),
+          ),
+        ),
+        labelled(
+          m('region'),
+          'regionCode',
+          text(draft.regionCode, (v) => (draft.regionCode = v), { inputmode: 'numeric', maxlength: 6 }),
+        ),
+        labelled(
+          m('subject'),
+          'subject',
+          text(draft.subject, (v) => (draft.subject = v), { maxlength: 20 }),
+        ),
+        labelled(
+          m('stage'),
+          'stage',
+          select(
+            draft.stage,
+            STAGES.map((s) => [s, m(`stage_${s}`)]),
+            (v) => (draft.stage = v),
           ),
         ),
       ),
-    ),
-    labelled(
-      m('description'),
-      'description',
-      h(
-        'textarea',
-        {
-          maxlength: 1000,
-          rows: 3,
-          oninput: (e: Event) => (draft.description = (e.target as HTMLTextAreaElement).value),
-        },
-        draft.description,
+      labelled(
+        m('lead'),
+        'leadTeacherId',
+        select(
+          draft.leadTeacherId,
+          [['', m('pick')], ...teachers.map((t): [string, string] => [t.id, teacherLabel(t)])],
+          (v) => (draft.leadTeacherId = v),
+        ),
       ),
-    ),
-    general,
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'alliance-save' }, m('save')),
-      h('button', { class: 'btn btn-ghost', type: 'button', onclick: act.cancel }, m('cancel')),
-    ),
+      h(
+        'fieldset',
+        { class: 'mp-item' },
+        h('legend', {}, m('members')),
+        h(
+          'div',
+          { class: 'mp-members', 'data-path': 'memberTeacherIds', 'data-testid': 'alliance-members-pick' },
+          ...teachers.map((t) =>
+            h(
+              'label',
+              {},
+              h('input', {
+                type: 'checkbox',
+                value: t.id,
+                checked: draft.memberTeacherIds.has(t.id),
+                onchange: (e: Event) => {
+                  if ((e.target as HTMLInputElement).checked) draft.memberTeacherIds.add(t.id);
+                  else draft.memberTeacherIds.delete(t.id);
+                },
+              }),
+              teacherLabel(t),
+            ),
+          ),
+        ),
+      ),
+      labelled(
+        m('description'),
+        'description',
+        h(
+          'textarea',
+          {
+            maxlength: 1000,
+            rows: 3,
+            oninput: (e: Event) => (draft.description = (e.target as HTMLTextAreaElement).value),
+          },
+          draft.description,
+        ),
+      ),
+    ],
+    {
+      issues,
+      saveLabel: m('save'),
+      cancelLabel: m('cancel'),
+      onSave: act.save,
+      onCancel: act.cancel,
+      fixFields: m('fixFields'),
+      separator: m('listSeparator'),
+    },
   );
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    act.save();
-  });
-  showIssues(form, general, issues, m('fixFields'), m('listSeparator'));
-  return form;
 }

@@ -1,7 +1,7 @@
 import type { Row } from '../../api.ts';
 import { h } from '../../ui/dom.ts';
 import { m } from './messages.ts';
-import { showIssues } from '../issues.ts';
+import { draftForm } from '../draftPanel.ts';
 import type { FieldIssue } from '../issues.ts';
 import { WEIGHT_TOTAL, setLevels, weightSum } from './state.ts';
 import type { ItemDraft, RubricDraft } from './state.ts';
@@ -155,67 +155,63 @@ export function rubricForm(
           )
         : null,
     );
-  const general = h('div', { class: 'form-error', role: 'alert', 'data-testid': 'rubric-form-error' });
-  const form = h(
-    'form',
-    { class: 'record-form mp-form', 'data-testid': 'rubric-form', novalidate: true },
-    field(m('name'), 'name', draft.name, (v) => (draft.name = v), { maxlength: 60 }),
-    h(
-      'div',
-      { class: 'mp-row' },
-      field(m('region'), 'regionCode', draft.regionCode, (v) => (draft.regionCode = v), {
-        inputmode: 'numeric',
-        maxlength: 6,
-        pattern: '\\d{6}',
-      }),
+  return draftForm(
+    'rubric',
+    [
+      field(m('name'), 'name', draft.name, (v) => (draft.name = v), { maxlength: 60 }),
       h(
-        'label',
-        { class: 'field', 'data-field': 'levels' },
-        h('span', {}, m('levels')),
+        'div',
+        { class: 'mp-row' },
+        field(m('region'), 'regionCode', draft.regionCode, (v) => (draft.regionCode = v), {
+          inputmode: 'numeric',
+          maxlength: 6,
+          pattern: '\\d{6}',
+        }),
         h(
-          'select',
-          {
-            'data-path': 'levels',
-            onchange: (e: Event) =>
-              act.redraw(setLevels(draft, Number((e.target as HTMLSelectElement).value))),
-          },
-          ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) =>
-            h('option', { value: n, selected: n === draft.levels }, m('levelsNote', { n })),
+          'label',
+          { class: 'field', 'data-field': 'levels' },
+          h('span', {}, m('levels')),
+          h(
+            'select',
+            {
+              'data-path': 'levels',
+              onchange: (e: Event) =>
+                act.redraw(setLevels(draft, Number((e.target as HTMLSelectElement).value))),
+            },
+            ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) =>
+              h('option', { value: n, selected: n === draft.levels }, m('levelsNote', { n })),
+            ),
           ),
         ),
       ),
-    ),
-    h('h3', {}, m('items'), ' ', sum),
-    ...draft.items.map(item),
-    h(
-      'button',
-      {
-        class: 'btn btn-ghost',
-        type: 'button',
-        'data-testid': 'rubric-add-item',
-        onclick: () =>
-          act.redraw({
-            ...draft,
-            items: [
-              ...draft.items,
-              { key: '', name: '', weight: 0, descriptors: Array<string>(draft.levels).fill('') },
-            ],
-          }),
-      },
-      m('addItem'),
-    ),
-    general,
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'rubric-save' }, m('save')),
-      h('button', { class: 'btn btn-ghost', type: 'button', onclick: act.cancel }, m('cancel')),
-    ),
+      h('h3', {}, m('items'), ' ', sum),
+      ...draft.items.map(item),
+      h(
+        'button',
+        {
+          class: 'btn btn-ghost',
+          type: 'button',
+          'data-testid': 'rubric-add-item',
+          onclick: () =>
+            act.redraw({
+              ...draft,
+              items: [
+                ...draft.items,
+                { key: '', name: '', weight: 0, descriptors: Array<string>(draft.levels).fill('') },
+              ],
+            }),
+        },
+        m('addItem'),
+      ),
+    ],
+    {
+      issues,
+      saveLabel: m('save'),
+      cancelLabel: m('cancel'),
+      onSave: act.save,
+      onCancel: act.cancel,
+      fixFields: m('fixFields'),
+      separator: m('listSeparator'),
+    },
   );
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    act.save();
-  });
-  showIssues(form, general, issues, m('fixFields'), m('listSeparator'));
-  return form;
 }
