@@ -15,6 +15,7 @@ import type {
 } from '../contract/research.ts';
 import { ForbiddenError, InvalidStateError, NotFoundError, answerError, publicError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { InOrderChecks } from '../signaling/InOrder.ts';
 import { parseInput } from '../validate.ts';
 import type { ResearchBoardSeat, ResearchService } from './ResearchService.ts';
 
@@ -87,8 +88,8 @@ export class ResearchMedia {
   readonly #wired = new WeakSet<MediaRoom>();
   /** Sockets here with each session's board open (its changes are forwarded while any). */
   readonly #boardsOpen = new Map<string, number>();
-  /** Per socket: the checks of its last in-order event (see IN_ORDER). */
-  readonly #inOrder = new WeakMap<ResearchSocket, Promise<void>>();
+  /** In-order events' checks, per socket (see IN_ORDER). */
+  readonly #inOrder = new InOrderChecks<ResearchSocket, Events>(IN_ORDER);
 
   constructor(options: ResearchMediaOptions) {
     this.#o = options;
@@ -293,16 +294,8 @@ export class ResearchMedia {
       if (typeof ack !== 'function') return;
       const reply = ack as (response: unknown) => void;
       const checks = (): Promise<void> => this.#o.auth.check(socket.data.identity);
-      // An in-order event is checked once the socket's previous one is, and handed on in turn.
-      let checked: Promise<void>;
-      if (IN_ORDER.has(event)) {
-        checked = (this.#inOrder.get(socket) ?? Promise.resolve()).then(checks);
-        this.#inOrder.set(
-          socket,
-          checked.catch(() => undefined),
-        );
-      } else checked = checks();
-      checked
+      this.#inOrder
+        .run(socket, event, checks)
         .then(async () => {
           const schema: z.ZodType = ResearchSocketSchemas[event];
           return fn(

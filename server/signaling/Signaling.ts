@@ -13,6 +13,7 @@ import { isLoopbackHost } from '../config.ts';
 import { originAllowed } from '../http/security.ts';
 import { EventBudgets } from './EventBudgets.ts';
 import type { EventBudgetOptions } from './EventBudgets.ts';
+import { InOrderChecks } from './InOrder.ts';
 import type { LessonSummary } from '../contract/api.ts';
 import type {
   AckData,
@@ -123,8 +124,8 @@ export class Signaling {
   readonly #log: Logger;
   readonly #healthTimer: NodeJS.Timeout;
   readonly #budgets: EventBudgets;
-  /** Per socket: the checks of its last in-order event (see IN_ORDER). */
-  readonly #inOrder = new WeakMap<IoSocket, Promise<void>>();
+  /** In-order events' checks, per socket (see IN_ORDER). */
+  readonly #inOrder = new InOrderChecks<IoSocket, EventName>(IN_ORDER);
   /** Per socket: the timers that ask it to renew its token and close it when the token runs out. */
   readonly #expiry = new Map<string, NodeJS.Timeout[]>();
   /** Lessons whose board is open here, so that one nobody uses is given up. */
@@ -475,16 +476,8 @@ export class Signaling {
         // Every message re-checks that the session still stands (cached for a second).
         if (event !== 'session:renew') await this.#options.auth.check(identity);
       };
-      // An in-order event is checked once the socket's previous one is, and handed on in turn.
-      let checked: Promise<void>;
-      if (IN_ORDER.has(event)) {
-        checked = (this.#inOrder.get(socket) ?? Promise.resolve()).then(checks);
-        this.#inOrder.set(
-          socket,
-          checked.catch(() => undefined),
-        );
-      } else checked = checks();
-      checked
+      this.#inOrder
+        .run(socket, event, checks)
         .then(() =>
           fn(
             parseInput(SocketSchemas[event], payload, `${event} payload`) as z.infer<
