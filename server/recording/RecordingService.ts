@@ -252,6 +252,9 @@ export class RecordingService {
       if (lastEnd > 0 && now.getTime() - lastEnd > 1000)
         doc.gaps.push({ group: 'teacher', from: new Date(lastEnd), to: now, reason: 'media-moved' });
     });
+    // Closed while that was written (everyone left at once): a recorder kept for it would
+    // never hear the close, and the lesson's next room would never be recorded.
+    if (room.closed || this.#recorders.has(lessonId)) return;
     const recorder = new LessonRecorder(room, {
       dir: this.#o.storage.lessonDir(lessonId),
       segmentSeconds: this.#o.segmentSeconds,
