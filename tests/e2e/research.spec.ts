@@ -77,6 +77,8 @@ test('a research session (网络教研, N+N) of 6 teachers: each sees and hears 
   // The shared board: the leading teacher draws; every other teacher's board shows the same
   // stroke at the same sequence number, and without the pen it is not theirs to write on.
   const lead = pages[0]!;
+  // Below the session's heading and agenda at 1280×720: drawn where the teacher sees it.
+  await lead.getByTestId('board-surface').scrollIntoViewIfNeeded();
   const surface = (await lead.getByTestId('board-surface').boundingBox())!;
   await lead.mouse.move(surface.x + surface.width * 0.2, surface.y + surface.height * 0.3);
   await lead.mouse.down();
