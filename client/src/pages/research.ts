@@ -296,6 +296,7 @@ export function researchSessionPage(root: HTMLElement, user: UserView): void {
       status.textContent = state === 'failed' ? (detail ?? '') : '';
       status.dataset['media'] = state;
     });
+    client.on('trackfailed', ({ message }) => (status.textContent = message));
     client.on('ended', () => refresh());
     try {
       const stream = await openLocalMedia('classroom');

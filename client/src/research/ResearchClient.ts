@@ -32,6 +32,8 @@ export interface ResearchClientEvents extends Record<string, unknown[]> {
   state: ['idle' | 'joining' | 'joined' | 'failed', string?];
   track: [ResearchTrack];
   trackended: [{ consumerId: string }];
+  /** Another teacher's media could not be received (the others' still are). */
+  trackfailed: [{ message: string }];
   peerleft: [{ userId: string }];
   /** The session was ended (by its leading teacher or an overseer). */
   ended: [];
@@ -83,7 +85,7 @@ export class ResearchClient extends Emitter<ResearchClientEvents> {
       if (userId) this.emit('peerleft', { userId });
     });
     this.#socket.on('research:producer', (p) => {
-      if (this.#recv) void this.#consume(p.producerId);
+      if (this.#recv) void this.#consumeOrSay(p.producerId);
       else this.#pending.add(p.producerId);
     });
     this.#socket.on('research:consumer-closed', ({ consumerId }) => this.#drop(consumerId));
@@ -101,12 +103,13 @@ export class ResearchClient extends Emitter<ResearchClientEvents> {
   /** Opens the session (it is held; this teacher takes part), sends `stream`, receives the others. */
   async join(stream: MediaStream): Promise<void> {
     this.emit('state', 'joining');
+    const sessionId = this.#sessionId;
+    let joined: Result<'research:join'>;
     try {
-      const sessionId = this.#sessionId;
       const { routerRtpCapabilities } = await request(this.#socket, 'research:open', { sessionId });
       const device = new Device();
       await device.load({ routerRtpCapabilities: routerRtpCapabilities });
-      const joined = await request(this.#socket, 'research:join', {
+      joined = await request(this.#socket, 'research:join', {
         sessionId,
         rtpCapabilities: device.recvRtpCapabilities,
       });
@@ -141,14 +144,17 @@ export class ResearchClient extends Emitter<ResearchClientEvents> {
           appData: { source: 'camera' },
           stopTracks: false,
         });
-      const producers = new Set([...joined.producers.map((p) => p.producerId), ...this.#pending]);
-      this.#pending.clear();
-      for (const producerId of producers) await this.#consume(producerId);
-      this.emit('state', 'joined');
     } catch (error) {
       this.emit('state', 'failed', error instanceof Error ? error.message : String(error));
       throw error;
     }
+    // In: this teacher is seen and heard. The others' media follow, all at once (one at a
+    // time, the sixth teacher of a session waited for ten consumers in a row), each tile on
+    // its own: one that fails leaves the rest.
+    this.emit('state', 'joined');
+    const producers = new Set([...joined.producers.map((p) => p.producerId), ...this.#pending]);
+    this.#pending.clear();
+    await Promise.all([...producers].map((producerId) => this.#consumeOrSay(producerId)));
   }
 
   /**
@@ -212,6 +218,13 @@ export class ResearchClient extends Emitter<ResearchClientEvents> {
         dtlsParameters: dtlsParameters,
       }).then(() => callback(), errback);
     });
+  }
+
+  /** Receives a producer; a failure is said (`trackfailed`), not thrown. */
+  async #consumeOrSay(producerId: string): Promise<void> {
+    await this.#consume(producerId).catch((error: unknown) =>
+      this.emit('trackfailed', { message: error instanceof Error ? error.message : String(error) }),
+    );
   }
 
   async #consume(producerId: string): Promise<void> {
