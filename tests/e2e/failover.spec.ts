@@ -1,31 +1,15 @@
 import fs from 'node:fs';
 import { expect, test } from './lib/test.ts';
-import type { Page } from '@playwright/test';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import type { CurrentLessonResponse } from '../../server/contract/api.ts';
 import { startCluster } from '../helpers/cluster.ts';
 import type { TestCluster } from '../helpers/cluster.ts';
 import { framesOf, recordFrames, resumedAt } from './lib/frameClock.ts';
+import { itemsOf, scribble, seqOf } from './lib/board.ts';
 import { openAs } from './lib/signIn.ts';
 
 const TEACHER_VIDEO = '[data-testid="teacher-video"]';
-const board = (page: Page) => page.getByTestId('board');
-const seqOf = async (page: Page): Promise<number> => Number(await board(page).getAttribute('data-seq'));
-const itemsOf = async (page: Page): Promise<number> => Number(await board(page).getAttribute('data-items'));
-
-/** A short stroke across the board with the mouse. */
-async function scribble(page: Page, y: number): Promise<void> {
-  const box = (await page.getByTestId('board-surface').boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * y);
-  await page.mouse.down();
-  for (let i = 1; i <= 10; i++) {
-    await page.mouse.move(box.x + box.width * (0.2 + i * 0.04), box.y + box.height * y + Math.sin(i) * 6);
-    await page.waitForTimeout(15);
-  }
-  await page.mouse.up();
-}
-
 interface Stretch {
   from: number;
   to: number | null;
@@ -105,7 +89,7 @@ test.describe('a live lesson survives the death of the server process hosting it
       .poll(async () => (await framesOf(studio, firstTile)).length, { timeout: 60_000 })
       .toBeGreaterThan(30);
 
-    await scribble(studio, 0.3);
+    await scribble(studio, [0.2, 0.3], [0.6, 0.3]);
     await expect.poll(() => itemsOf(studio)).toBe(1);
     for (const kiosk of kiosks)
       await expect.poll(async () => (await seqOf(kiosk)) === (await seqOf(studio))).toBe(true);
@@ -148,7 +132,7 @@ test.describe('a live lesson survives the death of the server process hosting it
 
     // The board: what was drawn is there, and a stroke after the failover reaches everyone.
     for (const kiosk of kiosks) await expect.poll(() => seqOf(kiosk)).toBe(seqBefore);
-    await scribble(studio, 0.6);
+    await scribble(studio, [0.2, 0.6], [0.6, 0.6]);
     await expect.poll(() => itemsOf(studio), { timeout: 30_000 }).toBe(2);
     for (const kiosk of kiosks) {
       await expect.poll(async () => (await seqOf(kiosk)) === (await seqOf(studio))).toBe(true);

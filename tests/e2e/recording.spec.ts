@@ -1,24 +1,7 @@
 import { expect, test } from './lib/test.ts';
-import type { Page } from '@playwright/test';
+import { itemsOf, scribble } from './lib/board.ts';
 import { openAs } from './lib/signIn.ts';
 import { decodedFrames } from './lib/frameClock.ts';
-
-/** Draws a freehand stroke across the board with the mouse, in small moves. */
-async function scribble(page: Page, from: [number, number], to: [number, number]): Promise<void> {
-  const box = (await page.getByTestId('board-surface').boundingBox())!;
-  const [x0, y0] = [box.x + box.width * from[0], box.y + box.height * from[1]];
-  const [x1, y1] = [box.x + box.width * to[0], box.y + box.height * to[1]];
-  await page.mouse.move(x0, y0);
-  await page.mouse.down();
-  for (let i = 1; i <= 12; i++) {
-    await page.mouse.move(x0 + ((x1 - x0) * i) / 12, y0 + ((y1 - y0) * i) / 12);
-    await page.waitForTimeout(15);
-  }
-  await page.mouse.up();
-}
-
-const itemsOf = async (page: Page): Promise<number> =>
-  Number(await page.getByTestId('board').getAttribute('data-items'));
 
 test('a lesson taught live is recorded (录制中 in the studio and the kiosk), composed, listed in the library and played in Chromium beside its board', async ({
   browser,

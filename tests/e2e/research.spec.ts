@@ -2,6 +2,7 @@ import { expect, test } from './lib/test.ts';
 import type { Page } from '@playwright/test';
 import type { ResearchSessionView } from '../../server/contract/research.ts';
 import { DEMO_ALLIANCES } from '../../server/seed/research.ts';
+import { board, itemsOf, scribble } from './lib/board.ts';
 import { openAs, signedInPage } from './lib/signIn.ts';
 
 const TEACHERS = ['teacher', 'teacher2', 'teacher3', 'teacher4', 'teacher5', 'teacher6'];
@@ -77,20 +78,14 @@ test('a research session (网络教研, N+N) of 6 teachers: each sees and hears 
   // The shared board: the leading teacher draws; every other teacher's board shows the same
   // stroke at the same sequence number, and without the pen it is not theirs to write on.
   const lead = pages[0]!;
-  // Below the session's heading and agenda at 1280×720: drawn where the teacher sees it.
-  await lead.getByTestId('board-surface').scrollIntoViewIfNeeded();
-  const surface = (await lead.getByTestId('board-surface').boundingBox())!;
-  await lead.mouse.move(surface.x + surface.width * 0.2, surface.y + surface.height * 0.3);
-  await lead.mouse.down();
-  for (let i = 1; i <= 10; i++)
-    await lead.mouse.move(surface.x + surface.width * (0.2 + i * 0.04), surface.y + surface.height * 0.4);
-  await lead.mouse.up();
-  await expect.poll(async () => Number(await lead.getByTestId('board').getAttribute('data-items'))).toBe(1);
-  const seq = await lead.getByTestId('board').getAttribute('data-seq');
+  // (Below the session's heading and agenda at 1280×720: scribble scrolls it into view.)
+  await scribble(lead, [0.2, 0.3], [0.6, 0.4]);
+  await expect.poll(() => itemsOf(lead)).toBe(1);
+  const seq = await board(lead).getAttribute('data-seq');
   for (const page of pages.slice(1)) {
-    await expect(page.getByTestId('board')).toHaveAttribute('data-seq', seq!, { timeout: 10_000 });
-    await expect(page.getByTestId('board')).toHaveAttribute('data-items', '1');
-    await expect(page.getByTestId('board')).toHaveAttribute('data-editable', 'false');
+    await expect(board(page)).toHaveAttribute('data-seq', seq!, { timeout: 10_000 });
+    await expect(board(page)).toHaveAttribute('data-items', '1');
+    await expect(board(page)).toHaveAttribute('data-editable', 'false');
   }
 
   // The leading teacher ends it.
