@@ -304,7 +304,7 @@ export class LinkLab {
         return slot;
       } catch (error) {
         const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
-        if (!/exists/i.test(stderr))
+        if (!/exists|already assigned/i.test(stderr))
           throw new Error(`ip addr add failed: ${stderr.trim()}`, { cause: error });
         taken.push(String(slot));
       }
