@@ -15,6 +15,8 @@ import type {
 } from '../contract/research.ts';
 import { ForbiddenError, InvalidStateError, NotFoundError, answerError, publicError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { EventBudgets } from '../signaling/EventBudgets.ts';
+import type { EventBudgetOptions } from '../signaling/EventBudgets.ts';
 import { InOrderChecks } from '../signaling/InOrder.ts';
 import { parseInput } from '../validate.ts';
 import type { ResearchBoardSeat, ResearchService } from './ResearchService.ts';
@@ -48,6 +50,9 @@ const boardChannel = (sessionId: string): string => `research-board:${sessionId}
  */
 const IN_ORDER: ReadonlySet<Events> = new Set(['research:board-change']);
 
+/** Events spent from the board's budget (a stroke streams as it is drawn, the laser follows the pen). */
+const BOARD_EVENTS: ReadonlySet<Events> = new Set(['research:board-change', 'research:board-laser']);
+
 export interface ResearchMediaOptions {
   /** The signaling server: the namespace `/research` shares its engine, origin check and adapter. */
   io: Server;
@@ -63,6 +68,8 @@ export interface ResearchMediaOptions {
    */
   endedWithoutRoom?: (sessionId: string) => void;
   logger: Logger;
+  /** Messages per socket, as on the lesson socket (`EventBudgets`). */
+  budgets?: EventBudgetOptions;
 }
 
 /**
@@ -90,10 +97,12 @@ export class ResearchMedia {
   readonly #boardsOpen = new Map<string, number>();
   /** In-order events' checks, per socket (see IN_ORDER). */
   readonly #inOrder = new InOrderChecks<ResearchSocket, Events>(IN_ORDER);
+  readonly #budgets: EventBudgets;
 
   constructor(options: ResearchMediaOptions) {
     this.#o = options;
     this.#log = options.logger.child({ module: 'research-media' });
+    this.#budgets = new EventBudgets(options.budgets, BOARD_EVENTS);
     this.#nsp = options.io.of('/research') as unknown as ResearchNamespace;
     this.#nsp.use((socket, next) => {
       const token =
@@ -284,7 +293,10 @@ export class ResearchMedia {
     });
   }
 
-  /** Parses the payload, re-checks the session, runs `fn`, and answers the acknowledgement. */
+  /**
+   * Spends the socket's budget (over it: TooManyRequestsError, the socket stays connected),
+   * re-checks the session, parses the payload, runs `fn`, and answers the acknowledgement.
+   */
   #handle<E extends Events>(
     socket: ResearchSocket,
     event: E,
@@ -293,7 +305,10 @@ export class ResearchMedia {
     const listener = (payload: unknown, ack: unknown): void => {
       if (typeof ack !== 'function') return;
       const reply = ack as (response: unknown) => void;
-      const checks = (): Promise<void> => this.#o.auth.check(socket.data.identity);
+      const checks = async (): Promise<void> => {
+        await this.#budgets.spend(socket.id, event);
+        await this.#o.auth.check(socket.data.identity);
+      };
       this.#inOrder
         .run(socket, event, checks)
         .then(async () => {

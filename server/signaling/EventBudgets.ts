@@ -8,7 +8,8 @@ export interface EventBudgetOptions {
   othersPer10s?: number;
 }
 
-const BOARD_EVENTS: ReadonlySet<string> = new Set(['board:change', 'board:laser']);
+/** The lesson socket's board events (the default of {@link EventBudgets}' `boardEvents`). */
+const LESSON_BOARD_EVENTS: ReadonlySet<string> = new Set(['board:change', 'board:laser']);
 
 /**
  * How many messages one socket may send. A stroke streams as it is drawn (a message per
@@ -19,8 +20,14 @@ const BOARD_EVENTS: ReadonlySet<string> = new Set(['board:change', 'board:laser'
 export class EventBudgets {
   readonly #board: RateLimiterMemory;
   readonly #others: RateLimiterMemory;
+  readonly #boardEvents: ReadonlySet<string>;
 
-  constructor(options: EventBudgetOptions = {}) {
+  /**
+   * @param boardEvents the events spent from the board's budget: the socket's strokes and
+   *   laser moves (the research socket names its own). @default the lesson socket's
+   */
+  constructor(options: EventBudgetOptions = {}, boardEvents: ReadonlySet<string> = LESSON_BOARD_EVENTS) {
+    this.#boardEvents = boardEvents;
     this.#board = new RateLimiterMemory({
       keyPrefix: 'sock-board',
       points: options.boardPerSecond ?? 200,
@@ -35,7 +42,7 @@ export class EventBudgets {
 
   /** @throws TooManyRequestsError when the socket has used up the budget of this event's kind */
   async spend(socketId: string, event: string): Promise<void> {
-    const board = BOARD_EVENTS.has(event);
+    const board = this.#boardEvents.has(event);
     try {
       await (board ? this.#board : this.#others).consume(socketId);
     } catch (error) {

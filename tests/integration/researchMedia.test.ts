@@ -197,6 +197,39 @@ describe('research session media (N+N) over the /research namespace, real medias
     for (const s of [lead.socket, member.socket, late.socket]) s.close();
   });
 
+  it('gives each socket the lesson socket’s message budgets: a flood of laser moves is refused with TooManyRequestsError, a stroke’s pace on another socket passes', async () => {
+    const flooder = await seated('teacher');
+    const steady = await seated('teacher');
+    const laser = (x: number) => ({ sessionId, point: { page: 'p1', x, y: 100 } });
+    // Twice the board's budget (200 a second) at once: the first pass, the rest are refused.
+    const flood = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => ask(flooder.socket, 'research:board-laser', laser(i))),
+    );
+    const refused = flood.filter((r) => !r.ok);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(flood.filter((r) => r.ok).length).toBeGreaterThanOrEqual(200);
+    for (const r of refused)
+      expect(r).toMatchObject({
+        ok: false,
+        error: {
+          name: 'TooManyRequestsError',
+          code: 'TOO_MANY_REQUESTS',
+          message: 'too many board messages: slow down',
+        },
+      });
+    // A second's worth of a stroke (a message per frame) from another socket, meanwhile: all pass.
+    const pace = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => ask(steady.socket, 'research:board-laser', laser(i))),
+    );
+    expect(pace.every((r) => r.ok)).toBe(true);
+    // Refused, not thrown out: the flooder is still connected, and its other budget untouched.
+    expect(flooder.socket.connected).toBe(true);
+    expect(await ask(flooder.socket, 'research:board-open', { sessionId, since: null })).toMatchObject({
+      ok: true,
+    });
+    for (const s of [flooder.socket, steady.socket]) s.close();
+  });
+
   it('records the session like a lesson: ended by its leading teacher, it is composed and listed in the library as a 教研活动 of its alliance', async () => {
     const { platform } = t;
     const a = await researchSocket(t.url, await login(t.url, 'teacher'));

@@ -60,3 +60,29 @@ describe('dates and month names follow the language (Intl.DateTimeFormat)', () =
     expect(i18n.dateTime(at)).toBe(new Date(at).toLocaleString('en-GB'));
   });
 });
+
+describe('a recording’s description in the library', () => {
+  it('names a research session (no grade, no cluster) by 教研活动 and its alliance, in both languages, never "null年级"', async () => {
+    const { recordingOrigin } = await import('../../client/src/library/origin.ts');
+    const research = {
+      kind: 'research',
+      grade: null,
+      clusterName: '',
+      allianceName: '桃源县英语名师联盟',
+    } as const;
+    expect(recordingOrigin(research)).toEqual(['教研活动', '桃源县英语名师联盟']);
+    expect(recordingOrigin({ ...research, allianceName: '' })).toEqual(['教研活动']);
+    expect(
+      recordingOrigin({ kind: 'lesson', grade: 4, clusterName: '桃源联校群', allianceName: null }),
+    ).toEqual(['4 年级', '桃源联校群']);
+    expect(
+      recordingOrigin({ kind: 'lesson', grade: null, clusterName: '桃源联校群', allianceName: null }),
+    ).toEqual(['桃源联校群']);
+    i18n.setLang('en');
+    expect(recordingOrigin(research)).toEqual(['Research session', '桃源县英语名师联盟']);
+    expect(recordingOrigin({ kind: 'lesson', grade: 4, clusterName: 'C', allianceName: null })).toEqual([
+      'Grade 4',
+      'C',
+    ]);
+  });
+});

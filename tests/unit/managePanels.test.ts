@@ -131,6 +131,30 @@ describe("the management panels' words (one translation path)", () => {
     expect(checked).toBeGreaterThan(100);
   });
 
+  it('the managed resources (schools … clusters) name their titles, fields and choices in English in English mode', async () => {
+    const { RESOURCES, label, optionLabel } = await import('../../client/src/manage/fields.ts');
+    const { parsePeriods } = await import('../../client/src/manage/periods.ts');
+    const han = /[\u4e00-\u9fff]/;
+    const words = (): string[] =>
+      RESOURCES.flatMap((view) => [
+        label(view),
+        ...view.fields.flatMap((f) => [
+          label(f),
+          ...Object.keys(f.options ?? {}).map((value) => optionLabel(f, value)),
+        ]),
+      ]);
+    const zh = words();
+    expect(zh).toContain('教师与账号');
+    expect(zh).toContain('巡课督导');
+    i18n.setLang('en');
+    const en = words();
+    expect(en.filter((w) => !/\S/.test(w) || han.test(w))).toEqual([]);
+    expect(en).toContain('Teachers & accounts');
+    expect(() => parsePeriods('1 08:00-08:40 1-5\nfirst period')).toThrow(
+      'Line 2 should read "period start-end weekdays", e.g. 1 08:00-08:40 1-5',
+    );
+  });
+
   it("the co-plan's decisions and slots answer in the chosen language", async () => {
     const { m } = await import('../../client/src/manage/coplan/messages.ts');
     const { slotName } = await import('../../client/src/manage/coplanWeek.ts');

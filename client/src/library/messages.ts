@@ -1,6 +1,6 @@
 import { messages } from '../i18n.ts';
 
-/** The player's words (资源库 player), Chinese and English. */
+/** The library's own words (资源库: its player, a recording's description), Chinese and English. */
 export const m = messages({
   play: ['播放', 'Play'],
   pause: ['暂停', 'Pause'],
@@ -30,4 +30,5 @@ export const m = messages({
     'Keys: Space play/pause, ← → 5 s back/forward, [ ] previous/next page',
   ],
   recorded: ['录制于 {when}', 'Recorded {when}'],
+  research: ['教研活动', 'Research session'],
 });

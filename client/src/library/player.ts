@@ -50,6 +50,17 @@ interface PlayerView {
   comments: HTMLElement;
 }
 
+/** What a page embedding the player may leave out. */
+export interface PlayerOptions {
+  /**
+   * Whether the player reads the lesson's evaluations and shows their comments (timeline marks
+   * and the list under the video). The evaluate page turns it off: its own form lists the
+   * evaluator's comments, saved and not yet saved, each seeking this player's video.
+   * @default true
+   */
+  comments?: boolean;
+}
+
 /**
  * The library's player, made for a classroom's whiteboard as much as a desk: the lesson's
  * video large (it holds the board and the cameras); beside it (below it on a narrow screen)
@@ -59,7 +70,7 @@ interface PlayerView {
  * there), big play and ±10 s buttons and 1× / 1.5× / 2×. Keys while the player has focus:
  * Space play/pause, ← → 5 s, [ ] previous/next page.
  */
-export function recordingPlayer(rec: RecordingView): HTMLElement {
+export function recordingPlayer(rec: RecordingView, { comments = true }: PlayerOptions = {}): HTMLElement {
   const state: PlayerState = {
     rec,
     start: rec.liveStartedAt ? Date.parse(rec.liveStartedAt) : 0,
@@ -95,6 +106,7 @@ export function recordingPlayer(rec: RecordingView): HTMLElement {
     () => undefined,
   );
   // Comments of the evaluations the caller may read (its own, or its lesson's feedback).
+  if (!comments) return view.root;
   api.get<EvaluationView[]>(`/api/evaluations?lessonId=${encodeURIComponent(rec.id)}`).then(
     (evaluations) => {
       state.comments = evaluations.flatMap((e) =>

@@ -1,29 +1,12 @@
 import { ApiError, api } from '../api.ts';
 import type { Row } from '../api.ts';
-import { lang } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { text } from '../ui/format.ts';
-import { label } from './fields.ts';
+import { label, optionLabel } from './fields.ts';
 import type { Field, ResourceView } from './fields.ts';
 import { devicePanel } from './devices.ts';
 import { formatPeriods, parsePeriods } from './periods.ts';
-
-const T = {
-  add: ['新增', 'Add'],
-  edit: ['编辑', 'Edit'],
-  remove: ['删除', 'Delete'],
-  devices: ['设备', 'Devices'],
-  save: ['保存', 'Save'],
-  cancel: ['取消', 'Cancel'],
-  confirmDelete: ['确定删除这条记录？', 'Delete this record?'],
-  prev: ['上一页', 'Previous'],
-  next: ['下一页', 'Next'],
-  total: ['共', 'Total'],
-  empty: ['暂无记录', 'No records'],
-  yes: ['是', 'yes'],
-  no: ['否', 'no'],
-} as const;
-const tt = (k: keyof typeof T): string => T[k][lang() === 'en' ? 1 : 0];
+import { m } from './resources/messages.ts';
 
 /** A table of one resource with paging, and a form to add or edit a record. */
 export class ResourcePanel {
@@ -61,12 +44,12 @@ export class ResourcePanel {
               h(
                 'button',
                 { class: 'btn btn-ghost btn-sm', type: 'button', onclick: () => this.#openForm(row) },
-                tt('edit'),
+                m('edit'),
               ),
               h(
                 'button',
                 { class: 'btn btn-ghost btn-sm', type: 'button', onclick: () => void this.#remove(row) },
-                tt('remove'),
+                m('remove'),
               ),
               ...(this.#view.devices?.(row)
                 ? [
@@ -82,7 +65,7 @@ export class ResourcePanel {
                           panel.scrollIntoView({ block: 'nearest' });
                         },
                       },
-                      tt('devices'),
+                      m('devices'),
                     ),
                   ]
                 : []),
@@ -97,8 +80,8 @@ export class ResourcePanel {
       h(
         'div',
         { class: 'panel-head' },
-        h('h2', {}, lang() === 'en' ? this.#view.en : this.#view.zh),
-        h('span', { class: 'muted' }, `${tt('total')} ${page.total}`),
+        h('h2', {}, label(this.#view)),
+        h('span', { class: 'muted' }, m('total', { n: page.total })),
         h('div', { class: 'spacer' }),
         h(
           'button',
@@ -108,10 +91,10 @@ export class ResourcePanel {
             'data-testid': `add-${this.#view.name}`,
             onclick: () => this.#openForm(null),
           },
-          tt('add'),
+          m('add'),
         ),
       ),
-      page.items.length ? table : h('p', { class: 'muted' }, tt('empty')),
+      page.items.length ? table : h('p', { class: 'muted' }, m('empty')),
       pages > 1
         ? h(
             'div',
@@ -124,7 +107,7 @@ export class ResourcePanel {
                 disabled: this.#page <= 1,
                 onclick: () => void this.#go(-1),
               },
-              tt('prev'),
+              m('prev'),
             ),
             h('span', {}, `${this.#page} / ${pages}`),
             h(
@@ -135,7 +118,7 @@ export class ResourcePanel {
                 disabled: this.#page >= pages,
                 onclick: () => void this.#go(1),
               },
-              tt('next'),
+              m('next'),
             ),
           )
         : null,
@@ -151,17 +134,17 @@ export class ResourcePanel {
     if (value === null || value === undefined) return '';
     switch (f.type) {
       case 'boolean':
-        return value ? tt('yes') : tt('no');
+        return value ? m('yes') : m('no');
       case 'enum':
-        return f.options?.[text(value)]?.[lang() === 'en' ? 1 : 0] ?? text(value);
+        return optionLabel(f, text(value));
       case 'ref':
         return this.#refLabel(f, text(value));
       case 'refs':
-        return (value as string[]).map((id) => this.#refLabel(f, id)).join('、');
+        return (value as string[]).map((id) => this.#refLabel(f, id)).join(m('listSeparator'));
       case 'list':
-        return (value as string[]).join('、');
+        return (value as string[]).join(m('listSeparator'));
       case 'periods':
-        return `${(value as unknown[]).length} 节`;
+        return m('periodCount', { n: (value as unknown[]).length });
       default:
         return text(value);
     }
@@ -173,7 +156,7 @@ export class ResourcePanel {
   }
 
   async #remove(row: Row): Promise<void> {
-    if (!window.confirm(tt('confirmDelete'))) return;
+    if (!window.confirm(m('confirmDelete'))) return;
     try {
       await api.remove(this.#view.name, row.id);
       await this.load();
@@ -201,14 +184,14 @@ export class ResourcePanel {
       h(
         'div',
         { class: 'actions' },
-        h('button', { class: 'btn btn-primary', type: 'submit' }, tt('save')),
-        h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => dialog.close() }, tt('cancel')),
+        h('button', { class: 'btn btn-primary', type: 'submit' }, m('save')),
+        h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => dialog.close() }, m('cancel')),
       ),
     );
     const dialog = h(
       'dialog',
       { class: 'dialog' },
-      h('h2', {}, `${row ? tt('edit') : tt('add')} · ${label(this.#view)}`),
+      h('h2', {}, m('formTitle', { action: row ? m('edit') : m('add'), what: label(this.#view) })),
       form,
     );
     form.addEventListener('submit', (event) => {
@@ -262,7 +245,7 @@ export class ResourcePanel {
       case 'ref': {
         const options =
           f.type === 'enum'
-            ? Object.entries(f.options ?? {}).map(([v, l]) => [v, l[lang() === 'en' ? 1 : 0]] as const)
+            ? Object.keys(f.options ?? {}).map((v) => [v, optionLabel(f, v)] as const)
             : (this.#refs.get(f.ref!.resource) ?? []).map((r) => [r.id, f.ref!.label(r)] as const);
         const el = h(
           'select',

@@ -1,25 +1,9 @@
 import type { DeviceView, EnrolmentCode } from '../../../server/contract/api.ts';
 import { ApiError, api } from '../api.ts';
 import type { Row } from '../api.ts';
-import { dayAndTime, lang } from '../i18n.ts';
+import { dayAndTime } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
-
-const T = {
-  devices: ['设备', 'Devices'],
-  newCode: ['生成设备注册码', 'New enrolment code'],
-  codeHint: [
-    '在教室白板的登录页“注册本教室设备”处输入此码（24 小时内有效，仅可使用一次）。',
-    'Type this code on the classroom whiteboard under “Enrol this classroom device” (valid 24 h, once).',
-  ],
-  enrolled: ['已注册设备', 'Enrolled devices'],
-  none: ['暂无已注册设备', 'No enrolled devices'],
-  since: ['注册于', 'enrolled'],
-  seen: ['最近使用', 'last seen'],
-  revoke: ['注销', 'Revoke'],
-  confirmRevoke: ['注销后该设备立即退出登录，确定？', 'The device is signed out at once. Revoke it?'],
-  close: ['关闭', 'Close'],
-} as const;
-const tt = (k: keyof typeof T): string => T[k][lang() === 'en' ? 1 : 0];
+import { m } from './resources/messages.ts';
 
 /** The enrolment panel of a classroom device account: a one-time code, and its devices to revoke. */
 export function devicePanel(row: Row, onClose: () => void): HTMLElement {
@@ -43,7 +27,7 @@ export function devicePanel(row: Row, onClose: () => void): HTMLElement {
               h(
                 'span',
                 { class: 'muted' },
-                ` ${tt('since')} ${dayAndTime(d.enrolledAt)} · ${tt('seen')} ${dayAndTime(d.lastSeenAt)} `,
+                ` ${m('since')} ${dayAndTime(d.enrolledAt)} · ${m('seen')} ${dayAndTime(d.lastSeenAt)} `,
               ),
               h(
                 'button',
@@ -51,20 +35,20 @@ export function devicePanel(row: Row, onClose: () => void): HTMLElement {
                   class: 'btn btn-ghost btn-sm',
                   type: 'button',
                   onclick: () => {
-                    if (!confirm(tt('confirmRevoke'))) return;
+                    if (!confirm(m('confirmRevoke'))) return;
                     api.del(`/api/users/${row.id}/devices/${d.id}`).then(load, show);
                   },
                 },
-                tt('revoke'),
+                m('revoke'),
               ),
             ),
           )
-        : [h('li', { class: 'muted' }, tt('none'))]),
+        : [h('li', { class: 'muted' }, m('noDevice'))]),
     );
   };
   mount(
     el,
-    h('h3', {}, `${tt('devices')} · ${typeof row['realName'] === 'string' ? row['realName'] : row.id}`),
+    h('h3', {}, `${m('devices')} · ${typeof row['realName'] === 'string' ? row['realName'] : row.id}`),
     h(
       'button',
       {
@@ -73,17 +57,17 @@ export function devicePanel(row: Row, onClose: () => void): HTMLElement {
         'data-testid': 'enrol-code-new',
         onclick: () => {
           api.post<EnrolmentCode>(`/api/users/${row.id}/enrolment-code`).then((issued) => {
-            mount(code, h('strong', {}, issued.code), h('br'), h('span', { class: 'muted' }, tt('codeHint')));
+            mount(code, h('strong', {}, issued.code), h('br'), h('span', { class: 'muted' }, m('codeHint')));
           }, show);
         },
       },
-      tt('newCode'),
+      m('newCode'),
     ),
     code,
-    h('h4', {}, tt('enrolled')),
+    h('h4', {}, m('enrolled')),
     list,
     error,
-    h('button', { class: 'btn btn-ghost', type: 'button', onclick: onClose }, tt('close')),
+    h('button', { class: 'btn btn-ghost', type: 'button', onclick: onClose }, m('close')),
   );
   load().catch(show);
   return el;

@@ -1,14 +1,15 @@
 import type { Row } from '../api.ts';
-import { lang } from '../i18n.ts';
+import { m } from './resources/messages.ts';
+import type { ResourceWord } from './resources/messages.ts';
 
 /** How a field of a record is shown in a table and edited in a form. */
 export interface Field {
   key: string;
-  zh: string;
-  en: string;
+  /** Its label, a word of the resources' message table. */
+  label: ResourceWord;
   type: 'text' | 'number' | 'boolean' | 'enum' | 'ref' | 'refs' | 'list' | 'periods' | 'password';
-  /** enum: value → [zh, en] labels. */
-  options?: Record<string, [string, string]>;
+  /** enum: value → its label's word. */
+  options?: Record<string, ResourceWord>;
   /** ref/refs: the resource the id points to, and the field shown for it. */
   ref?: { resource: string; label: (row: Row) => string };
   required?: boolean;
@@ -18,20 +19,22 @@ export interface Field {
   createOnly?: boolean;
 }
 
-export const label = (f: Pick<Field, 'zh' | 'en'>): string => (lang() === 'en' ? f.en : f.zh);
+/** A field's or a resource's label, in the interface language. */
+export const label = (of: { label: ResourceWord }): string => m(of.label);
+
+/** An enum value's label in the interface language (the value itself when it has none). */
+export const optionLabel = (f: Field, value: string): string => {
+  const word = f.options?.[value];
+  return word ? m(word) : value;
+};
 
 const schoolRef = { resource: 'schools', label: (r: Row) => String(r['name']) };
-const SCHOOL_KINDS: Record<string, [string, string]> = {
-  hub: ['主讲学校', 'Hub school'],
-  rural: ['农村学校', 'Rural school'],
-  teaching_point: ['教学点', 'Teaching point'],
-};
 
 /** One managed resource: its API name, title and fields. */
 export interface ResourceView {
   name: string;
-  zh: string;
-  en: string;
+  /** Its title, a word of the resources' message table. */
+  label: ResourceWord;
   fields: Field[];
   /** Whether a row offers device enrolment (classroom device accounts). */
   devices?: (row: Record<string, unknown>) => boolean;
@@ -40,76 +43,76 @@ export interface ResourceView {
 export const RESOURCES: ResourceView[] = [
   {
     name: 'schools',
-    zh: '学校',
-    en: 'Schools',
+    label: 'schools',
     fields: [
-      { key: 'name', zh: '学校名称', en: 'Name', type: 'text', required: true },
-      { key: 'regionCode', zh: '区划代码', en: 'Region code', type: 'text', required: true },
-      { key: 'kind', zh: '类型', en: 'Kind', type: 'enum', options: SCHOOL_KINDS, required: true },
-      { key: 'downlinkMbps', zh: '下行 Mbit/s', en: 'Down Mbit/s', type: 'number', required: true },
-      { key: 'uplinkMbps', zh: '上行 Mbit/s', en: 'Up Mbit/s', type: 'number', required: true },
+      { key: 'name', label: 'schoolName', type: 'text', required: true },
+      { key: 'regionCode', label: 'regionCode', type: 'text', required: true },
+      {
+        key: 'kind',
+        label: 'kind',
+        type: 'enum',
+        options: { hub: 'kind_hub', rural: 'kind_rural', teaching_point: 'kind_teaching_point' },
+        required: true,
+      },
+      { key: 'downlinkMbps', label: 'downlinkMbps', type: 'number', required: true },
+      { key: 'uplinkMbps', label: 'uplinkMbps', type: 'number', required: true },
     ],
   },
   {
     name: 'classrooms',
-    zh: '教室',
-    en: 'Classrooms',
+    label: 'classrooms',
     fields: [
-      { key: 'schoolId', zh: '学校', en: 'School', type: 'ref', ref: schoolRef, required: true },
-      { key: 'name', zh: '教室名称', en: 'Name', type: 'text', required: true },
+      { key: 'schoolId', label: 'school', type: 'ref', ref: schoolRef, required: true },
+      { key: 'name', label: 'classroomName', type: 'text', required: true },
       {
         key: 'kind',
-        zh: '类型',
-        en: 'Kind',
+        label: 'kind',
         type: 'enum',
-        options: { recording: ['录播教室', 'Recording'], receiving: ['接收教室', 'Receiving'] },
+        options: { recording: 'kind_recording', receiving: 'kind_receiving' },
         required: true,
       },
-      { key: 'hasWhiteboard', zh: '交互式白板', en: 'Whiteboard', type: 'boolean' },
+      { key: 'hasWhiteboard', label: 'hasWhiteboard', type: 'boolean' },
     ],
   },
   {
     name: 'classes',
-    zh: '教学班',
-    en: 'Classes',
+    label: 'classes',
     fields: [
-      { key: 'schoolId', zh: '学校', en: 'School', type: 'ref', ref: schoolRef, required: true },
-      { key: 'grade', zh: '年级', en: 'Grade', type: 'number', required: true },
-      { key: 'name', zh: '班级名称', en: 'Name', type: 'text', required: true },
-      { key: 'size', zh: '人数', en: 'Size', type: 'number', required: true },
+      { key: 'schoolId', label: 'school', type: 'ref', ref: schoolRef, required: true },
+      { key: 'grade', label: 'grade', type: 'number', required: true },
+      { key: 'name', label: 'className', type: 'text', required: true },
+      { key: 'size', label: 'size', type: 'number', required: true },
     ],
   },
   {
     name: 'users',
-    zh: '教师与账号',
-    en: 'Teachers & accounts',
+    label: 'users',
     devices: (row) => row['role'] === 'classroom',
     fields: [
-      { key: 'username', zh: '用户名', en: 'Username', type: 'text', required: true },
-      { key: 'realName', zh: '姓名', en: 'Real name', type: 'text', required: true },
+      { key: 'username', label: 'username', type: 'text', required: true },
+      { key: 'realName', label: 'realName', type: 'text', required: true },
       {
         key: 'role',
-        zh: '角色',
-        en: 'Role',
+        label: 'role',
         type: 'enum',
         required: true,
         options: {
-          teacher: ['教师', 'Teacher'],
-          classroom: ['教室设备', 'Classroom device'],
-          assistant: ['辅导教师', 'Assistant teacher'],
-          school: ['学校教务', 'School timetabler'],
-          coordinator: ['联校群管理员', 'Coordinator'],
-          bureau: ['教育局', 'Bureau'],
-          admin: ['系统管理员', 'Admin'],
+          teacher: 'role_teacher',
+          classroom: 'role_classroom',
+          assistant: 'role_assistant',
+          school: 'role_school',
+          coordinator: 'role_coordinator',
+          bureau: 'role_bureau',
+          inspector: 'role_inspector',
+          admin: 'role_admin',
         },
       },
-      { key: 'schoolId', zh: '学校', en: 'School', type: 'ref', ref: schoolRef },
-      { key: 'subjects', zh: '任教学科', en: 'Subjects', type: 'list' },
-      { key: 'phone', zh: '手机', en: 'Phone', type: 'text', column: false },
+      { key: 'schoolId', label: 'school', type: 'ref', ref: schoolRef },
+      { key: 'subjects', label: 'subjects', type: 'list' },
+      { key: 'phone', label: 'phone', type: 'text', column: false },
       {
         key: 'initialPassword',
-        zh: '初始密码',
-        en: 'Initial password',
+        label: 'initialPassword',
         type: 'password',
         column: false,
         createOnly: true,
@@ -119,52 +122,35 @@ export const RESOURCES: ResourceView[] = [
   },
   {
     name: 'bell-schedules',
-    zh: '作息时间',
-    en: 'Bell schedules',
+    label: 'bellSchedules',
     fields: [
-      { key: 'schoolId', zh: '学校', en: 'School', type: 'ref', ref: schoolRef, required: true },
-      { key: 'name', zh: '名称', en: 'Name', type: 'text', required: true },
-      {
-        key: 'periods',
-        zh: '节次（每行：节次 开始-结束 星期）',
-        en: 'Periods (per line: period start-end weekdays)',
-        type: 'periods',
-        required: true,
-      },
+      { key: 'schoolId', label: 'school', type: 'ref', ref: schoolRef, required: true },
+      { key: 'name', label: 'name', type: 'text', required: true },
+      { key: 'periods', label: 'periods', type: 'periods', required: true },
     ],
   },
   {
     name: 'clusters',
-    zh: '联校群',
-    en: 'Clusters',
+    label: 'clusters',
     fields: [
-      { key: 'name', zh: '名称', en: 'Name', type: 'text', required: true },
+      { key: 'name', label: 'name', type: 'text', required: true },
       {
         key: 'level',
-        zh: '级别',
-        en: 'Level',
+        label: 'level',
         type: 'enum',
-        options: { province: ['省级', 'Province'], city: ['市级', 'City'], county: ['县级', 'County'] },
+        options: { province: 'level_province', city: 'level_city', county: 'level_county' },
         required: true,
       },
       {
         key: 'mode',
-        zh: '模式',
-        en: 'Mode',
+        label: 'mode',
         type: 'enum',
-        options: { '1+N': ['1+N', '1+N'], 'N+N': ['N+N', 'N+N'] },
+        options: { '1+N': 'mode_1N', 'N+N': 'mode_NN' },
         required: true,
       },
-      { key: 'regionCode', zh: '区划代码', en: 'Region code', type: 'text', required: true },
-      {
-        key: 'hubSchoolIds',
-        zh: '主讲学校',
-        en: 'Hub schools',
-        type: 'refs',
-        ref: schoolRef,
-        required: true,
-      },
-      { key: 'memberSchoolIds', zh: '成员学校', en: 'Member schools', type: 'refs', ref: schoolRef },
+      { key: 'regionCode', label: 'regionCode', type: 'text', required: true },
+      { key: 'hubSchoolIds', label: 'hubSchools', type: 'refs', ref: schoolRef, required: true },
+      { key: 'memberSchoolIds', label: 'memberSchools', type: 'refs', ref: schoolRef },
     ],
   },
 ];

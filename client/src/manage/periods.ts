@@ -1,3 +1,5 @@
+import { m } from './resources/messages.ts';
+
 /** A bell period as the API stores it. */
 export interface Period {
   period: number;
@@ -25,16 +27,13 @@ export function parsePeriods(text: string): Period[] {
     .map((l) => l.trim())
     .filter(Boolean)
     .map((line, i) => {
-      const m = /^(\d{1,2})\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})(?:\s+([\d,\-\s]+))?$/.exec(line);
-      if (!m)
-        throw new Error(
-          `第 ${i + 1} 行格式应为「节次 开始-结束 星期」, 如 1 08:00-08:40 1-5 (line ${i + 1})`,
-        );
+      const match = /^(\d{1,2})\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})(?:\s+([\d,\-\s]+))?$/.exec(line);
+      if (!match) throw new Error(m('periodLineBad', { n: i + 1 }));
       const pad = (t: string): string => t.padStart(5, '0');
-      const days = (m[4] ?? '1-5').split(',').flatMap((part) => {
+      const days = (match[4] ?? '1-5').split(',').flatMap((part) => {
         const [a, b] = part.trim().split('-').map(Number);
         return b ? Array.from({ length: b - a! + 1 }, (_, k) => a! + k) : [a!];
       });
-      return { period: Number(m[1]), start: pad(m[2]!), end: pad(m[3]!), weekdays: days };
+      return { period: Number(match[1]), start: pad(match[2]!), end: pad(match[3]!), weekdays: days };
     });
 }

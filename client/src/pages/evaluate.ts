@@ -114,7 +114,9 @@ function render(
     summary: mine?.summary ?? '',
     saved: mine,
   };
-  const player = recording?.state === 'ready' && !live ? recordingPlayer(recording) : null;
+  // The form below lists the evaluator's comments (each seeking the video), so the player does not.
+  const player =
+    recording?.state === 'ready' && !live ? recordingPlayer(recording, { comments: false }) : null;
   const video = player?.querySelector('video') ?? null;
   const startedAt = lesson?.startedAt ?? mine?.lessonStart ?? null;
   /** Seconds into the lesson now: its live clock, or the recording's playing moment. */

@@ -9,6 +9,7 @@ import { api } from '../api.ts';
 import { dayAndTime, t } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { putJson } from '../library/recordingBadge.ts';
+import { recordingOrigin } from '../library/origin.ts';
 import { recordingPlayer } from '../library/player.ts';
 import { clock } from '../replay/timeline.ts';
 import { h, mount } from '../ui/dom.ts';
@@ -117,7 +118,7 @@ function showFacets(
   );
   fill(
     controls['grade'],
-    facets.grades.map((g) => [String(g), t('libGrade').replace('{n}', String(g))]),
+    facets.grades.map((g) => [String(g), t('libGrade', { n: g })]),
   );
   fill(
     controls['teacherId'],
@@ -254,9 +255,8 @@ function item(r: RecordingView, reload: () => void): HTMLElement {
       [
         when,
         r.subject,
-        t('libGrade').replace('{n}', String(r.grade)),
+        ...recordingOrigin(r),
         r.teacherName,
-        r.clusterName,
         r.schoolNames.join('、'),
         r.durationMs ? `${t('libDuration')} ${clock(r.durationMs)}` : '',
         r.mp4Bytes + r.rawBytes ? `${t('libSize')} ${size(r.mp4Bytes + r.rawBytes)}` : '',
@@ -356,7 +356,7 @@ function playerPage(root: HTMLElement, user: UserView, lessonId: string): void {
         h(
           'p',
           { class: 'lib-meta' },
-          [rec.teacherName, rec.clusterName, rec.liveStartedAt ? dayAndTime(rec.liveStartedAt) : '']
+          [rec.teacherName, ...recordingOrigin(rec), rec.liveStartedAt ? dayAndTime(rec.liveStartedAt) : '']
             .filter(Boolean)
             .join(' · '),
         ),

@@ -1,6 +1,6 @@
 import type { UserView } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
-import { dateTime, lang, onLangChange } from '../i18n.ts';
+import { dateTime, onLangChange } from '../i18n.ts';
 import { alliancesPanel } from '../manage/alliances.ts';
 import { bellsPanel } from '../manage/bells.ts';
 import { schoolCoPlanPanel } from '../manage/coplanSchool.ts';
@@ -9,7 +9,7 @@ import { importPanel } from '../manage/imports.ts';
 import { m } from '../manage/messages.ts';
 import { timetablePanel } from '../manage/timetable.ts';
 import { overviewPanel } from '../manage/overview.ts';
-import { RESOURCES } from '../manage/fields.ts';
+import { RESOURCES, label } from '../manage/fields.ts';
 import { ResourcePanel } from '../manage/ResourcePanel.ts';
 import { rubricsPanel } from '../manage/rubrics.ts';
 import { may } from '../manage/access.ts';
@@ -89,7 +89,7 @@ export function managePage(root: HTMLElement, user: UserView): void {
             { id: 'dashboard', title: () => m('sectionFigures'), render: dashboardPanel },
             ...RESOURCES.map((view) => ({
               id: view.name,
-              title: () => (lang() === 'en' ? view.en : view.zh),
+              title: () => label(view),
               render: async () => {
                 const panel = new ResourcePanel(view);
                 await panel.load();

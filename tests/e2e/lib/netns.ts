@@ -30,11 +30,38 @@ export interface LinkShape {
   delayMs?: number;
 }
 
-/** Prefix of every namespace and interface made here (leftovers of a killed run are removed by it). */
-const PREFIX = 'sclk';
-/** The lab's addresses: the server on 10.213.0.1 (host loopback), link i on 10.213.i.0/24. */
-const NET = '10.213';
+/**
+ * Several labs may run at once on one machine (test runs on different E2E ports, a benchmark):
+ * each takes a free slot (0…SLOTS-1) for its names, addresses and queues, and touches only
+ * what carries its slot. Namespaces are `sclk<slot>-<pid>-ns<i>` (the pid of the process that
+ * owns the lab), interfaces `sclk<slot>h<i>` / `sclk<slot>n<i>` (at most 9 of the 15
+ * characters Linux allows), the server's address 10.<214+slot>.0.1 on the host's loopback and
+ * link i on 10.<214+slot>.i.0/24, the host-side delay queues 1000+100·slot+i. The server's
+ * address is the claim (adding it fails while another lab holds it). A lab whose owner process
+ * died (a killed run) is removed by the next lab that starts.
+ */
+const SLOTS = 32;
+/** First second octet of the labs' networks (10.213 was the single lab's, before slots). */
+const NET_BASE = 214;
 const DELAYER = path.join(import.meta.dirname, 'nfqdelay.py');
+
+/** The names, addresses and queues of the lab in `slot`. */
+function slotNames(slot: number): { prefix: string; net: string; queueBase: number } {
+  return { prefix: `sclk${slot}`, net: `10.${NET_BASE + slot}`, queueBase: 1000 + 100 * slot };
+}
+
+/** A namespace of a lab: its slot and the pid of the process that owns the lab. */
+const LAB_NS = /^sclk(\d+)-(\d+)-ns\d+$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function run(cmd: string, args: string[], input?: string): string {
   try {
@@ -83,22 +110,29 @@ export class SchoolLink {
   readonly ip: string;
   readonly #hostIf: string;
   readonly #nsIf: string;
+  readonly #net: string;
+  /** The host side's delay queue (the namespace side's is 0: queues are per network namespace). */
+  readonly #hostQueue: number;
   readonly #delayers: ChildProcess[] = [];
   /** iptables rules added (to delete them again: those on the host outlive the namespace). */
   readonly #rules: { prefix: string[]; rule: string[] }[] = [];
   #cut = false;
 
-  constructor(index: number) {
+  /** Link `index` (1…99) of the lab in `slot`, owned by process `owner`. */
+  constructor(slot: number, index: number, owner: number) {
+    const { prefix, net, queueBase } = slotNames(slot);
     this.index = index;
-    this.ns = `${PREFIX}-ns${index}`;
-    this.ip = `${NET}.${index}.2`;
-    this.#hostIf = `${PREFIX}h${index}`;
-    this.#nsIf = `${PREFIX}n${index}`;
+    this.ns = `${prefix}-${owner}-ns${index}`;
+    this.ip = `${net}.${index}.2`;
+    this.#net = net;
+    this.#hostQueue = queueBase + index;
+    this.#hostIf = `${prefix}h${index}`;
+    this.#nsIf = `${prefix}n${index}`;
   }
 
   /** Creates the namespace and its veth pair, addressed and routed to the host. */
   create(): void {
-    const hostIp = `${NET}.${this.index}.1`;
+    const hostIp = `${this.#net}.${this.index}.1`;
     run('ip', ['netns', 'add', this.ns]);
     run('ip', ['link', 'add', this.#hostIf, 'type', 'veth', 'peer', 'name', this.#nsIf]);
     run('ip', ['link', 'set', this.#nsIf, 'netns', this.ns]);
@@ -119,7 +153,7 @@ export class SchoolLink {
   #ends(): { prefix: string[]; iface: string; queue: number }[] {
     return [
       { prefix: ['ip', 'netns', 'exec', this.ns], iface: this.#nsIf, queue: 0 },
-      { prefix: [], iface: this.#hostIf, queue: 100 + this.index },
+      { prefix: [], iface: this.#hostIf, queue: this.#hostQueue },
     ];
   }
 
@@ -212,8 +246,10 @@ export class SchoolLink {
 
 /** A set of school links around one server address on the host. */
 export class LinkLab {
+  /** This lab's slot (its names, addresses and queues; see SLOTS). */
+  readonly slot: number;
   /** Where the server listens (HTTP and media), reachable from every namespace. */
-  readonly serverIp = `${NET}.0.1`;
+  readonly serverIp: string;
   readonly links: SchoolLink[];
   /** Scratch folder for wrapper scripts. */
   readonly dir: string;
@@ -222,30 +258,33 @@ export class LinkLab {
   /** Raises the packet-timing threads of what the lab starts, as they start (see cpuPriority.ts). */
   #prioritizer: NodeJS.Timeout | undefined;
 
-  private constructor(count: number) {
-    this.links = Array.from({ length: count }, (_, i) => new SchoolLink(i + 1));
+  private constructor(slot: number, count: number) {
+    this.slot = slot;
+    this.serverIp = `${slotNames(slot).net}.0.1`;
+    this.links = Array.from({ length: count }, (_, i) => new SchoolLink(slot, i + 1, process.pid));
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'links-'));
   }
 
   /**
-   * Builds `count` links after removing what a previous run left behind.
-   * @throws Error saying why, when namespaces cannot be made here
+   * Builds `count` links (at most 99) in a free slot, after removing the labs whose owner
+   * process died; other labs running now are left alone.
+   * @throws Error saying why, when namespaces cannot be made here or every slot is taken
    */
   static create(count: number): LinkLab {
     const why = labUnavailable();
     if (why) throw new Error(`shaped school links are not possible here: ${why}`);
-    LinkLab.removeLeftovers();
-    const lab = new LinkLab(count);
+    if (count < 1 || count > 99) throw new RangeError(`a lab has 1 to 99 links, not ${count}`);
+    LinkLab.removeDeadLabs();
+    const lab = new LinkLab(LinkLab.#claimSlot(), count);
     try {
       // This process, and so the server, browsers and delayers it starts, get the cores first.
-      lab.cpuGroup = createCpuGroup(`${PREFIX}-lab`);
+      lab.cpuGroup = createCpuGroup(`${slotNames(lab.slot).prefix}-lab`);
       if (lab.cpuGroup) {
         const group = lab.cpuGroup;
         group.add(process.pid);
         const raised = new Set<number>();
         lab.#prioritizer = setInterval(() => prioritizePacketTiming(group, raised), 1000).unref();
       } else process.emitWarning('no CPU control group: the link lab runs at normal priority');
-      run('ip', ['addr', 'add', `${lab.serverIp}/32`, 'dev', 'lo']);
       for (const link of lab.links) link.create();
     } catch (error) {
       lab.destroy();
@@ -254,33 +293,79 @@ export class LinkLab {
     return lab;
   }
 
-  /** Deletes every namespace, interface and address with this lab's names. */
-  static removeLeftovers(): void {
+  /** Takes the first slot whose server address is free by adding that address (atomic: one lab wins). */
+  static #claimSlot(): number {
+    const taken: string[] = [];
+    for (let slot = 0; slot < SLOTS; slot++) {
+      try {
+        execFileSync('ip', ['addr', 'add', `${slotNames(slot).net}.0.1/32`, 'dev', 'lo'], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        return slot;
+      } catch (error) {
+        const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
+        if (!/exists|already assigned/i.test(stderr))
+          throw new Error(`ip addr add failed: ${stderr.trim()}`, { cause: error });
+        taken.push(String(slot));
+      }
+    }
+    throw new Error(`every link lab slot (${taken.join(' ')}) is taken by a running lab`);
+  }
+
+  /**
+   * Removes every lab whose owning process is gone (a killed run): its namespaces (ending what
+   * still runs in them), interfaces, host rules, host delayers and server address. (Not locked:
+   * if two labs start while a third has just reclaimed a dead lab's slot, the slower cleaner
+   * could remove the newcomer's host side. Labs starting within the same second are rare.)
+   */
+  static removeDeadLabs(): void {
+    const dead = new Map<number, string[]>();
+    const living = new Set<number>();
     for (const line of run('ip', ['netns', 'list']).split('\n')) {
-      const name = line.split(' ')[0];
-      if (name?.startsWith(`${PREFIX}-`)) {
+      const name = line.split(' ')[0] ?? '';
+      const match = LAB_NS.exec(name);
+      if (!match) continue;
+      const slot = Number(match[1]);
+      if (alive(Number(match[2]))) living.add(slot);
+      else dead.set(slot, [...(dead.get(slot) ?? []), name]);
+    }
+    for (const [slot, namespaces] of dead) {
+      // A slot with a living owner's namespace too: that lab holds it now, only the dead names go.
+      const whole = !living.has(slot);
+      for (const name of namespaces) {
         // Processes left in it (browsers, delayers) die with their network, not before: end them.
         for (const pid of run('ip', ['netns', 'pids', name]).split(/\s+/).filter(Boolean))
           tryRun('kill', ['-9', pid]);
         tryRun('ip', ['netns', 'delete', name]);
       }
-    }
-    for (const line of run('ip', ['-o', 'link', 'show']).split('\n')) {
-      const name = /^\d+: ([^:@]+)/.exec(line)?.[1];
-      if (name?.startsWith(`${PREFIX}h`)) tryRun('ip', ['link', 'delete', name]);
-    }
-    tryRun('ip', ['addr', 'del', `${NET}.0.1/32`, 'dev', 'lo']);
-    // Host-side rules of a killed run: every mangle PREROUTING rule naming one of our interfaces.
-    for (const line of run('iptables', ['-w', '-t', 'mangle', '-S', 'PREROUTING']).split('\n')) {
-      if (!line.startsWith('-A PREROUTING') || !line.includes(`-i ${PREFIX}h`)) continue;
-      tryRun('iptables', ['-w', '-t', 'mangle', '-D', ...line.slice(3).split(' ')]);
-    }
-    for (const pid of run('ps', ['-eo', 'pid=,args=']).split('\n')) {
-      const [id, ...cmd] = pid.trim().split(/\s+/);
-      if (id && cmd.join(' ').includes(DELAYER)) tryRun('kill', [id]);
+      if (whole) LinkLab.#removeSlotHostSide(slot);
     }
   }
 
+  /** What a dead lab in `slot` left on the host: interfaces, mangle rules, delayers, the server address. */
+  static #removeSlotHostSide(slot: number): void {
+    const { prefix, net, queueBase } = slotNames(slot);
+    const hostIf = new RegExp(`^${prefix}h\\d+$`);
+    for (const line of run('ip', ['-o', 'link', 'show']).split('\n')) {
+      const name = /^\d+: ([^:@]+)/.exec(line)?.[1];
+      if (name && hostIf.test(name)) tryRun('ip', ['link', 'delete', name]);
+    }
+    for (const line of run('iptables', ['-w', '-t', 'mangle', '-S', 'PREROUTING']).split('\n')) {
+      const iface = / -i (\S+)/.exec(line)?.[1];
+      if (!line.startsWith('-A PREROUTING') || !iface || !hostIf.test(iface)) continue;
+      tryRun('iptables', ['-w', '-t', 'mangle', '-D', ...line.slice(3).split(' ')]);
+    }
+    // Host-side delayers: `python3 …/nfqdelay.py <queue> <delay>` with this slot's queue.
+    for (const line of run('ps', ['-eo', 'pid=,args=']).split('\n')) {
+      const [id, ...args] = line.trim().split(/\s+/);
+      const at = args.findIndex((arg) => arg.endsWith('/nfqdelay.py'));
+      const queue = Number(args[at + 1]);
+      if (id && at >= 0 && queue >= queueBase && queue < queueBase + 100) tryRun('kill', [id]);
+    }
+    tryRun('ip', ['addr', 'del', `${net}.0.1/32`, 'dev', 'lo']);
+  }
+
+  /** Removes this lab's links, CPU group and server address (nothing of another lab). */
   destroy(): void {
     clearInterval(this.#prioritizer);
     for (const link of this.links) link.destroy();
