@@ -280,14 +280,20 @@ describe('recording: a live lesson recorded where its media is, composed into on
       classroomId: { $in: lesson.classroomIds },
     }).lean())!;
     const kiosk = await connect(t.url, await login(t.url, kioskUser.username));
-    const elsewhere = await connect(t.url, await login(t.url, 'teacher2'));
+    const elsewhere = await connect(t.url, await login(t.url, 'teacher'));
     sockets.push(kiosk, elsewhere);
     const { rtpCapabilities } = room;
     expect(await request(kiosk, 'lesson:join', { lessonId: next, rtpCapabilities })).toMatchObject({
       ok: true,
     });
-    const teacher2 = (await m.User.findOne({ username: 'teacher2' }).lean())!;
-    const other = (await m.Lesson.findOne({ teacherId: teacher2._id, state: 'scheduled' }).lean())!;
+    // Another lesson of the teacher, not live yet: the teacher's second page waits in it.
+    const other = await m.Lesson.create({
+      ...lesson,
+      _id: undefined,
+      state: 'scheduled',
+      startedAt: null,
+      endedAt: null,
+    });
     const otherId = other._id.toString();
     expect(await request(elsewhere, 'lesson:join', { lessonId: otherId, rtpCapabilities })).toMatchObject({
       ok: true,
@@ -330,6 +336,9 @@ describe('recording: a live lesson recorded where its media is, composed into on
     // Its pushes went out before this leave is answered: none reached the other lesson.
     expect(await request(elsewhere, 'lesson:leave', { lessonId: otherId })).toEqual({ ok: true, data: null });
     expect(strayed).toEqual([]);
+    // Its waiting room closes; the lesson goes, so the demo's next lesson is the one found next.
+    expect(await waitFor(() => platform.rooms.get(otherId) === undefined)).toBe(true);
+    await m.Lesson.deleteOne({ _id: other._id });
     // A courseware page (all blue) uploaded and turned to: drawn into the MP4 from the lesson's assets.
     const deck = createCanvas(800, 450);
     const dctx = deck.getContext('2d');
