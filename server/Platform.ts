@@ -353,6 +353,7 @@ export class Platform {
         trustsProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
         idleReleaseMs: config.lessonIdleReleaseSeconds * 1000,
         watch: new Watch({ inspection, rooms, leases, boards, logger }),
+        recordings,
         ...(redis ? { adapter: redis.adapter() } : {}),
       });
       // 网络教研 sessions' media (N+N), on the signaling server's engine (namespace /research).

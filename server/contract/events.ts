@@ -8,6 +8,7 @@ import type { LessonState, LessonSummary, Role } from './api.ts';
 import type { BoardAuthor, BoardChange, BoardOp, BoardSync, Interaction, LaserPoint } from './board.ts';
 import type { WireError } from './errors.ts';
 import type { WatchJoinResult, WatchMode } from './inspection.ts';
+import type { RecordingStatus } from './library.ts';
 
 /** mediasoup parameter objects travel as opaque JSON; each side types them with its own library. */
 export type Json = Record<string, unknown>;
@@ -208,6 +209,12 @@ export interface ServerToClientEvents {
   'board:laser': (payload: { lessonId: string; by: BoardAuthor; point: LaserPoint }) => void;
   /** Hands, floor, spotlight or mutes changed. */
   'lesson:interaction': (payload: { lessonId: string; interaction: Interaction }) => void;
+  /**
+   * The lesson's recording changed (a recorder started or stopped, switched on or off, stopped
+   * for the quota, a gap, composing, ready, failed): its status as `GET /api/lessons/:id/recording`
+   * answers it, to everyone in the lesson. Read the route once after each join; then follow this.
+   */
+  'lesson:recording': (payload: RecordingStatus) => void;
   /** Someone watches the lesson (巡课中), or no one any more; sent only where the region shows it. */
   'lesson:inspection': (payload: { lessonId: string; watched: boolean }) => void;
   /** The socket's access token runs out soon: renew the session and send `session:renew`. */

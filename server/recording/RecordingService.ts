@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
+import { TypedEmitter } from '../../sfu/index.ts';
 import type { MediaRoom, RoomRegistry } from '../../sfu/index.ts';
 import { LessonRecorder } from '../../sfu/recording/LessonRecorder.ts';
 import type { RecorderRun, RecordingGap } from '../../sfu/recording/LessonRecorder.ts';
@@ -66,13 +67,23 @@ interface ComposeData {
 /** How long a composition's job is kept readable after it finished, ms (the state is on the Recording). */
 const KEEP_MS = 60 * 60_000;
 
+/** What a RecordingService tells its listeners. */
+export interface RecordingServiceEvents extends Record<string, unknown[]> {
+  /**
+   * A lesson's Recording changed as written (a run started or ended, a gap opened or closed,
+   * switched on or off, stopped for the quota, composing, ready, failed): its `status` may
+   * differ. Signaling pushes it to the lesson's pages (`lesson:recording`).
+   */
+  change: [lessonId: string];
+}
+
 /**
  * Records every live lesson this process hosts (unless its cluster or its teacher turned
  * recording off) and composes each ended lesson's MP4 as a job. The Recording document is
  * the truth about a recording: runs and gaps are written as they happen, so a library
  * reader on any process sees what is being recorded and what is missing.
  */
-export class RecordingService {
+export class RecordingService extends TypedEmitter<RecordingServiceEvents> {
   readonly #o: Required<RecordingServiceOptions>;
   #housekeeping: NodeJS.Timeout | null = null;
   readonly #quotaTimer: NodeJS.Timeout;
@@ -86,6 +97,7 @@ export class RecordingService {
   readonly #log: Logger;
 
   constructor(options: RecordingServiceOptions) {
+    super();
     this.#o = {
       now: Date.now,
       segmentSeconds: 4,
@@ -191,6 +203,7 @@ export class RecordingService {
     }
     const room = this.#o.rooms.get(lessonId);
     if (enabled && room && !room.closed && !this.#recorders.has(lessonId)) await this.#attach(room);
+    this.safeEmit('change', lessonId);
     return this.status({ id: lessonId });
   }
 
@@ -364,6 +377,7 @@ export class RecordingService {
       rec.gaps.push({ group: 'teacher', from: now, to: now, reason: 'over-quota' });
     });
     await this.#o.models.Recording.updateOne({ lessonId }, { $set: { offReason: 'over-quota' } });
+    this.safeEmit('change', lessonId);
     this.#log.warn({ lessonId, used, quota }, 'recording stopped: the cluster reached its storage quota');
   }
 
@@ -398,11 +412,15 @@ export class RecordingService {
     return { ...rec, ...set };
   }
 
-  /** Copies the recording, as the reports count it, onto its lesson (logged, never thrown). */
+  /**
+   * Copies the recording, as the reports count it, onto its lesson (logged, never thrown),
+   * and tells the change: every write of a Recording's runs, gaps or state ends here.
+   */
   async #copy(lessonId: string): Promise<void> {
     await copyToLesson(this.#o.models, lessonId).catch((error: unknown) =>
       this.#log.error({ err: error, lessonId }, 'recording not copied to its lesson'),
     );
+    this.safeEmit('change', lessonId);
   }
 
   /**

@@ -14,6 +14,8 @@ import { originAllowed } from '../http/security.ts';
 import { EventBudgets } from './EventBudgets.ts';
 import type { EventBudgetOptions } from './EventBudgets.ts';
 import { InOrderChecks } from './InOrder.ts';
+import { pushRecordingStatus } from './recordingPush.ts';
+import type { RecordingChanges } from './recordingPush.ts';
 import type { LessonSummary } from '../contract/api.ts';
 import type {
   AckData,
@@ -105,6 +107,8 @@ export interface SignalingOptions {
   adapter?: ServerOptions['adapter'];
   /** 巡课: receive-only watchers of live lessons, handled by their own module. @default none */
   watch?: Watch;
+  /** Recording changes, pushed to each lesson's pages as `lesson:recording`. @default none */
+  recordings?: RecordingChanges;
 }
 
 // socket.io rooms ("channels" here, not to be confused with the media plane's LessonRoom).
@@ -135,6 +139,7 @@ export class Signaling {
    * that joined the waiting room while its lesson went live is admitted at once.
    */
   readonly #wentLive = new Set<string>();
+  readonly #stopRecordingPush: () => void;
 
   constructor(options: SignalingOptions) {
     this.#options = options;
@@ -205,12 +210,21 @@ export class Signaling {
     options.interactions.on('change', (lessonId, interaction) =>
       this.io.to(lessonChannel(lessonId)).emit('lesson:interaction', { lessonId, interaction }),
     );
+    // Through the adapter: the lesson's pages may be connected to any process.
+    this.#stopRecordingPush = options.recordings
+      ? pushRecordingStatus(
+          options.recordings,
+          (status) => this.io.to(lessonChannel(status.lessonId)).emit('lesson:recording', status),
+          this.#log,
+        )
+      : () => undefined;
     this.#healthTimer = setInterval(() => void this.#pushHealth(), options.healthIntervalMs ?? 2000);
     this.#healthTimer.unref();
   }
 
   async close(): Promise<void> {
     clearInterval(this.#healthTimer);
+    this.#stopRecordingPush();
     this.#idle.close();
     await this.io.close();
     await this.#options.leases.close();

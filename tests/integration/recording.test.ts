@@ -9,6 +9,8 @@ import type { Recording } from '../../server/models/index.ts';
 import { TEST_VIDEO_RTP, waitFor } from '../helpers/media.ts';
 import { login, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
+import { connect, request } from '../helpers/socket.ts';
+import type { ClientSocket } from '../helpers/socket.ts';
 import {
   TEST_AUDIO_RTP,
   colourAt,
@@ -40,6 +42,7 @@ describe('recording: a live lesson recorded where its media is, composed into on
   let lessonId: string;
   let teacher: Identity;
   const senders: ChildProcess[] = [];
+  const sockets: ClientSocket[] = [];
   /** The demo teacher's next lesson (the demo schedules one once the last has ended). */
   const nextLesson = async (): Promise<string | undefined> => {
     let next: string | undefined;
@@ -66,6 +69,7 @@ describe('recording: a live lesson recorded where its media is, composed into on
   }, 60_000);
   afterAll(async () => {
     for (const s of senders) s.kill('SIGKILL');
+    for (const s of sockets) s.close();
     await t?.close();
   });
 
@@ -244,7 +248,7 @@ describe('recording: a live lesson recorded where its media is, composed into on
     ).toBe(1);
   }, 240_000);
 
-  it('the teacher’s switch stops the recorders and starts them again; the time off is marked, not counted as a fault', async () => {
+  it('the teacher’s switch stops the recorders and starts them again, told to the lesson’s pages (not another lesson’s); the time off is marked, not counted as a fault', async () => {
     const { platform } = t;
     const m = platform.models;
     // The demo data gives the teacher a new lesson once the last one ended.
@@ -268,12 +272,52 @@ describe('recording: a live lesson recorded where its media is, composed into on
         await fetch(`${t.url}/api/lessons/${next}/recording`, { headers: auth })
       ).json()) as RecordingStatus;
     expect(await waitFor(async () => (await status()).recordingNow, 15_000)).toBe(true);
+    // The pages follow the recording by its pushes (no polling): a classroom joined to the
+    // lesson is told each change; a socket waiting in another lesson is told nothing of it.
+    const lesson = (await m.Lesson.findById(next).lean())!;
+    const kioskUser = (await m.User.findOne({
+      role: 'classroom',
+      classroomId: { $in: lesson.classroomIds },
+    }).lean())!;
+    const kiosk = await connect(t.url, await login(t.url, kioskUser.username));
+    const elsewhere = await connect(t.url, await login(t.url, 'teacher'));
+    sockets.push(kiosk, elsewhere);
+    const { rtpCapabilities } = room;
+    expect(await request(kiosk, 'lesson:join', { lessonId: next, rtpCapabilities })).toMatchObject({
+      ok: true,
+    });
+    // Another lesson of the teacher, not live yet: the teacher's second page waits in it.
+    const other = await m.Lesson.create({
+      ...lesson,
+      _id: undefined,
+      state: 'scheduled',
+      startedAt: null,
+      endedAt: null,
+    });
+    const otherId = other._id.toString();
+    expect(await request(elsewhere, 'lesson:join', { lessonId: otherId, rtpCapabilities })).toMatchObject({
+      ok: true,
+      data: { lesson: { state: 'scheduled' } },
+    });
+    const pushed: RecordingStatus[] = [];
+    const strayed: RecordingStatus[] = [];
+    kiosk.on('lesson:recording', (s) => pushed.push(s));
+    elsewhere.on('lesson:recording', (s) => strayed.push(s));
     const off = await fetch(`${t.url}/api/lessons/${next}/recording`, {
       method: 'PUT',
       headers: auth,
       body: JSON.stringify({ enabled: false }),
     });
     expect(await off.json()).toMatchObject({ lessonEnabled: false, recordingNow: false });
+    // Told once the recorders stopped and the time off began (its gap).
+    const offNow = (s: RecordingStatus): boolean => !s.lessonEnabled && !s.recordingNow && s.gaps > 0;
+    expect(await waitFor(() => pushed.some(offNow), 15_000)).toBe(true);
+    expect(pushed.find(offNow)).toMatchObject({
+      lessonId: next,
+      clusterEnabled: true,
+      state: 'recording',
+      offReason: null,
+    });
     await new Promise((r) => setTimeout(r, 2000));
     const on = await fetch(`${t.url}/api/lessons/${next}/recording`, {
       method: 'PUT',
@@ -281,7 +325,20 @@ describe('recording: a live lesson recorded where its media is, composed into on
       body: JSON.stringify({ enabled: true }),
     });
     expect(on.status).toBe(200);
-    expect(await waitFor(async () => (await status()).recordingNow, 15_000)).toBe(true);
+    // Told once the recorder runs again: the route's status, pushed.
+    const onNow = (s: RecordingStatus): boolean => s.lessonEnabled && s.recordingNow;
+    const offAt = pushed.findIndex(offNow);
+    expect(await waitFor(() => pushed.slice(offAt).some(onNow), 15_000)).toBe(true);
+    const told = pushed.slice(offAt).find(onNow)!;
+    expect(told).toMatchObject({ lessonId: next, clusterEnabled: true, state: 'recording', offReason: null });
+    expect(Object.keys(told).sort()).toEqual(Object.keys(await status()).sort());
+    expect(pushed.every((s) => s.lessonId === next)).toBe(true);
+    // Its pushes went out before this leave is answered: none reached the other lesson.
+    expect(await request(elsewhere, 'lesson:leave', { lessonId: otherId })).toEqual({ ok: true, data: null });
+    expect(strayed).toEqual([]);
+    // Its waiting room closes; the lesson goes, so the demo's next lesson is the one found next.
+    expect(await waitFor(() => platform.rooms.get(otherId) === undefined)).toBe(true);
+    await m.Lesson.deleteOne({ _id: other._id });
     // A courseware page (all blue) uploaded and turned to: drawn into the MP4 from the lesson's assets.
     const deck = createCanvas(800, 450);
     const dctx = deck.getContext('2d');

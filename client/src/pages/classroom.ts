@@ -37,9 +37,9 @@ const POLL_MS = 20_000;
  */
 export function classroomPage(root: HTMLElement, user: UserView): void {
   const badge = lessonStateBadge();
-  const recording = recordingIndicator({ teacher: false });
   const socket = connectSignaling();
   const client = new LessonClient(socket, 'classroom');
+  const recording = recordingIndicator({ teacher: false, socket, media: client });
   const teacherVideo = h('video', {
     class: 'stage-video',
     'data-testid': 'teacher-video',

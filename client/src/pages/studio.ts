@@ -23,9 +23,9 @@ import { inspectionBadge } from '../inspection/badge.ts';
  */
 export function studioPage(root: HTMLElement, user: UserView): void {
   const badge = lessonStateBadge();
-  const recording = recordingIndicator({ teacher: true });
   const socket = connectSignaling();
   const client = new LessonClient(socket, 'teacher');
+  const recording = recordingIndicator({ teacher: true, socket, media: client });
   const preview = h('video', { class: 'preview', autoplay: true, playsinline: true, muted: true });
   preview.muted = true;
   const title = h('h1', { class: 'lesson-title' });
