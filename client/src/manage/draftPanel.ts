@@ -1,6 +1,16 @@
+import { messages } from '../i18n.ts';
 import { h } from '../ui/dom.ts';
 import { issuesOf, showIssues } from './issues.ts';
 import type { FieldIssue } from './issues.ts';
+
+/** The draft form's own words, the same in every panel. */
+const words = messages({
+  save: ['保存', 'Save'],
+  cancel: ['取消', 'Cancel'],
+  /** Before the problems no field claims. */
+  fixFields: ['请修改标出的项目后再保存。', 'Fix the marked fields, then save again.'],
+  listSeparator: ['、', ', '],
+});
 
 /** The editable part of a panel's state: the open form's draft and the server's problems with it. */
 export interface DraftState<D> {
@@ -91,13 +101,10 @@ export function draftForm(
   fields: readonly (Node | null)[],
   o: {
     issues: readonly FieldIssue[];
-    saveLabel: string;
-    cancelLabel: string;
+    /** The save button's word. @default 保存 / Save */
+    saveLabel?: string;
     onSave: () => void;
     onCancel: () => void;
-    /** The words before the problems no field claims, and between them. */
-    fixFields: string;
-    separator: string;
   },
 ): HTMLElement {
   const general = h('div', { class: 'form-error', role: 'alert', 'data-testid': `${name}-form-error` });
@@ -109,14 +116,18 @@ export function draftForm(
     h(
       'div',
       { class: 'actions' },
-      h('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': `${name}-save` }, o.saveLabel),
-      h('button', { class: 'btn btn-ghost', type: 'button', onclick: o.onCancel }, o.cancelLabel),
+      h(
+        'button',
+        { class: 'btn btn-primary', type: 'submit', 'data-testid': `${name}-save` },
+        o.saveLabel ?? words('save'),
+      ),
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: o.onCancel }, words('cancel')),
     ),
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     o.onSave();
   });
-  showIssues(form, general, o.issues, o.fixFields, o.separator);
+  showIssues(form, general, o.issues, words('fixFields'), words('listSeparator'));
   return form;
 }

@@ -41,11 +41,8 @@ export const m = messages({
   pick: ['请选择', 'Choose'],
   teacherLine: ['{name} · {school}', '{name} · {school}'],
   meta: ['{level} · {region} · {subject} · {stage}', '{level} · {region} · {subject} · {stage}'],
-  save: ['保存', 'Save'],
-  cancel: ['取消', 'Cancel'],
   saving: ['正在保存…', 'Saving…'],
   saved: ['已保存。', 'Saved.'],
-  fixFields: ['请修改标出的项目后再保存。', 'Fix the marked fields, then save again.'],
   listSeparator: ['、', ', '],
   // --- research sessions of an alliance ---
   sessionsOf: ['{name} · 教研活动', '{name} · sessions'],

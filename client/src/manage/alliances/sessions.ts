@@ -125,11 +125,8 @@ export function sessionForm(
     {
       issues,
       saveLabel: m('schedule'),
-      cancelLabel: m('cancel'),
       onSave: act.save,
       onCancel: act.cancelForm,
-      fixFields: m('fixFields'),
-      separator: m('listSeparator'),
     },
   );
 }

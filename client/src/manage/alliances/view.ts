@@ -229,12 +229,8 @@ export function allianceForm(
     ],
     {
       issues,
-      saveLabel: m('save'),
-      cancelLabel: m('cancel'),
       onSave: act.save,
       onCancel: act.cancel,
-      fixFields: m('fixFields'),
-      separator: m('listSeparator'),
     },
   );
 }

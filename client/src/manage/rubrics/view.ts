@@ -206,12 +206,8 @@ export function rubricForm(
     ],
     {
       issues,
-      saveLabel: m('save'),
-      cancelLabel: m('cancel'),
       onSave: act.save,
       onCancel: act.cancel,
-      fixFields: m('fixFields'),
-      separator: m('listSeparator'),
     },
   );
 }
