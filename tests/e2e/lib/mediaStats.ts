@@ -4,6 +4,13 @@ import type { BrowserContext, Page } from '@playwright/test';
 export interface MediaSample {
   /** performance.now() in the page, ms. */
   at: number;
+  /**
+   * Peer connections the page has opened so far, closed ones included. A rise means the page
+   * set up its media again (a rejoin): the counters below then restart from the new ones.
+   */
+  opened: number;
+  /** The `connectionState` of each connection not closed, in the order they were opened. */
+  states: string[];
   video: {
     /** Largest frameHeight among inbound video streams (0 before the first frame). */
     frameHeight: number;
@@ -58,14 +65,17 @@ export async function trackPeerConnections(context: BrowserContext): Promise<voi
 
 /** Sums the stats of the tracked peer connections (a string, for the reason above). */
 const SAMPLE = `(async () => {
+  const tracked = window.__trackedPeerConnections ?? [];
   const s = {
     at: performance.now(),
+    opened: tracked.length,
+    states: tracked.filter((pc) => pc.connectionState !== 'closed').map((pc) => pc.connectionState),
     video: { frameHeight: 0, framesDecoded: 0, bytesReceived: 0, headerBytesReceived: 0, freezeCount: 0, totalFreezesDuration: 0, packetsLost: 0 },
     audio: { packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, totalSamplesReceived: 0, concealedSamples: 0, concealmentEvents: 0, packetsLost: 0 },
     sent: { keyFramesEncoded: 0, pliCount: 0, firCount: 0, bytesSent: 0, layers: [] },
   };
   const add = (into, r, keys) => { for (const k of keys) into[k] += Number(r[k] ?? 0); };
-  for (const pc of window.__trackedPeerConnections ?? []) {
+  for (const pc of tracked) {
     if (pc.connectionState === 'closed') continue;
     (await pc.getStats()).forEach((r) => {
       if (r.type === 'inbound-rtp' && r.kind === 'video') {
