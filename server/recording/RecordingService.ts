@@ -75,6 +75,12 @@ export interface RecordingServiceEvents extends Record<string, unknown[]> {
    * differ. Signaling pushes it to the lesson's pages (`lesson:recording`).
    */
   change: [lessonId: string];
+  /**
+   * Switches were written here for these lessons (the teacher's, or their cluster's policy).
+   * The process recording each lesson may be another one: Signaling tells every process, and
+   * each `follow`s them for what it records.
+   */
+  switched: [lessonIds: string[]];
 }
 
 /**
@@ -185,26 +191,72 @@ export class RecordingService extends TypedEmitter<RecordingServiceEvents> {
     };
   }
 
-  /** The teacher's switch for a lesson: off stops its recorders now; on starts them again. */
+  /**
+   * The teacher's switch for a lesson: off stops its recorders now; on starts them again,
+   * wherever the lesson is recorded (see `switched`).
+   */
   async setEnabled(identity: Identity, lessonId: string, enabled: boolean): Promise<RecordingStatus> {
     const lesson = await subjectOf(this.#o.models, lessonId);
     if (lesson?.kind !== 'lesson') throw new ArgumentError('no such lesson');
     await this.#ensure(lesson, { enabled });
     this.#log.info({ lessonId, enabled, by: identity.userId }, 'recording switched');
-    const recorder = this.#recorders.get(lessonId);
-    if (!enabled && recorder) {
-      this.#recorders.delete(lessonId);
-      await recorder.stop();
-      // Open (from = to) until it is switched on again or the lesson ends.
-      await this.#write(lessonId, (rec) => {
-        const now = new Date(this.#o.now());
-        rec.gaps.push({ group: 'teacher', from: now, to: now, reason: 'switched-off' });
-      });
-    }
-    const room = this.#o.rooms.get(lessonId);
-    if (enabled && room && !room.closed && !this.#recorders.has(lessonId)) await this.#attach(room);
+    await this.follow([lessonId]);
+    this.safeEmit('switched', [lessonId]);
     this.safeEmit('change', lessonId);
     return this.status({ id: lessonId });
+  }
+
+  /**
+   * A cluster's recording policy was written (on or off, its quota): the cluster's live
+   * lessons follow it at once, wherever they are recorded (see `switched`).
+   */
+  async clusterSwitched(clusterId: string): Promise<void> {
+    const live = await this.#o.models.Lesson.find({ clusterId, state: 'live' }, { _id: 1 }).lean();
+    const lessonIds = live.map((l) => l._id.toString());
+    if (!lessonIds.length) return;
+    await this.follow(lessonIds);
+    this.safeEmit('switched', lessonIds);
+    for (const lessonId of lessonIds) this.safeEmit('change', lessonId);
+  }
+
+  /**
+   * Brings this process's recorders in line with the switches as written, the lesson's and
+   * its cluster's: a lesson recorded here that is now off is stopped (its time off begins);
+   * a live room here that is now on is recorded again. Lessons this process neither records
+   * nor hosts are left to the process that does.
+   */
+  async follow(lessonIds: readonly string[]): Promise<void> {
+    for (const lessonId of lessonIds) {
+      const recorder = this.#recorders.get(lessonId);
+      const room = this.#o.rooms.get(lessonId);
+      if (!recorder && !room) continue;
+      const on = await this.#switchedOn(lessonId);
+      if (!on && recorder) {
+        this.#recorders.delete(lessonId);
+        await recorder.stop();
+        // Open (from = to) until it is switched on again or the lesson ends.
+        await this.#write(lessonId, (rec) => {
+          const now = new Date(this.#o.now());
+          rec.gaps.push({ group: 'teacher', from: now, to: now, reason: 'switched-off' });
+        });
+        this.#log.info({ lessonId }, 'recording stopped: switched off');
+      } else if (on && room && !room.closed && !recorder) {
+        await this.#attach(room);
+      }
+    }
+  }
+
+  /** Whether the lesson's switch and its cluster's policy both let it be recorded. */
+  async #switchedOn(lessonId: string): Promise<boolean> {
+    const { Lesson, Recording, RecordingSettings } = this.#o.models;
+    const [rec, lesson] = await Promise.all([
+      Recording.findOne({ lessonId }, { enabled: 1 }).lean(),
+      Lesson.findById(lessonId, { clusterId: 1 }).lean(),
+    ]);
+    const settings = lesson?.clusterId
+      ? await RecordingSettings.findOne({ clusterId: lesson.clusterId }, { enabled: 1 }).lean()
+      : null;
+    return (rec?.enabled ?? true) && (settings?.enabled ?? true);
   }
 
   /** Stops every recorder of this process (each finishes its segment). */

@@ -14,8 +14,8 @@ import { originAllowed } from '../http/security.ts';
 import { EventBudgets } from './EventBudgets.ts';
 import type { EventBudgetOptions } from './EventBudgets.ts';
 import { InOrderChecks } from './InOrder.ts';
-import { pushRecordingStatus } from './recordingPush.ts';
-import type { RecordingChanges } from './recordingPush.ts';
+import { pushRecordingStatus, relayRecordingSwitches } from './recordingPush.ts';
+import type { RecordingChanges, RecordingSwitches } from './recordingPush.ts';
 import type { LessonSummary } from '../contract/api.ts';
 import type {
   AckData,
@@ -52,6 +52,8 @@ interface ServerSideEvents {
   'lesson:ended': (lessonId: string) => void;
   /** A lesson went live: the process that hosts it admits the participants waiting in its room. */
   'lesson:live': (lessonId: string) => void;
+  /** Recording switches written on one process: the process recording each lesson follows them. */
+  'recording:switched': (lessonIds: string[]) => void;
 }
 
 type IoServer = Server<
@@ -107,8 +109,8 @@ export interface SignalingOptions {
   adapter?: ServerOptions['adapter'];
   /** 巡课: receive-only watchers of live lessons, handled by their own module. @default none */
   watch?: Watch;
-  /** Recording changes, pushed to each lesson's pages as `lesson:recording`. @default none */
-  recordings?: RecordingChanges;
+  /** Recording changes, pushed to each lesson's pages as `lesson:recording`; switches, relayed to every process. @default none */
+  recordings?: RecordingChanges & RecordingSwitches;
 }
 
 // socket.io rooms ("channels" here, not to be confused with the media plane's LessonRoom).
@@ -139,7 +141,7 @@ export class Signaling {
    * that joined the waiting room while its lesson went live is admitted at once.
    */
   readonly #wentLive = new Set<string>();
-  readonly #stopRecordingPush: () => void;
+  readonly #stopRecordingRelays: () => void;
 
   constructor(options: SignalingOptions) {
     this.#options = options;
@@ -210,21 +212,38 @@ export class Signaling {
     options.interactions.on('change', (lessonId, interaction) =>
       this.io.to(lessonChannel(lessonId)).emit('lesson:interaction', { lessonId, interaction }),
     );
-    // Through the adapter: the lesson's pages may be connected to any process.
-    this.#stopRecordingPush = options.recordings
-      ? pushRecordingStatus(
-          options.recordings,
-          (status) => this.io.to(lessonChannel(status.lessonId)).emit('lesson:recording', status),
-          this.#log,
-        )
-      : () => undefined;
+    // Through the adapter: the lesson's pages may be connected to any process, and the
+    // process recording a lesson may not be the one its switch was written on.
+    const recordings = options.recordings;
+    const stops = recordings
+      ? [
+          pushRecordingStatus(
+            recordings,
+            (status) => this.io.to(lessonChannel(status.lessonId)).emit('lesson:recording', status),
+            this.#log,
+          ),
+          ...(options.adapter
+            ? [
+                relayRecordingSwitches(
+                  recordings,
+                  {
+                    send: (lessonIds) => this.io.serverSideEmit('recording:switched', lessonIds),
+                    receive: (listener) => this.io.on('recording:switched', listener),
+                  },
+                  this.#log,
+                ),
+              ]
+            : []),
+        ]
+      : [];
+    this.#stopRecordingRelays = () => stops.forEach((stop) => stop());
     this.#healthTimer = setInterval(() => void this.#pushHealth(), options.healthIntervalMs ?? 2000);
     this.#healthTimer.unref();
   }
 
   async close(): Promise<void> {
     clearInterval(this.#healthTimer);
-    this.#stopRecordingPush();
+    this.#stopRecordingRelays();
     this.#idle.close();
     await this.io.close();
     await this.#options.leases.close();

@@ -8,6 +8,36 @@ export interface RecordingChanges {
   status(lesson: { id: string }): Promise<RecordingStatus>;
 }
 
+/** Where recording switches are written and followed (`RecordingService`). */
+export interface RecordingSwitches {
+  on(event: 'switched', listener: (lessonIds: string[]) => void): unknown;
+  off(event: 'switched', listener: (lessonIds: string[]) => void): unknown;
+  follow(lessonIds: readonly string[]): Promise<void>;
+}
+
+/**
+ * Carries recording switches between server processes: a switch written on one process
+ * (`switched`) is sent to the others, and each follows the switches it receives for the
+ * lessons it records. The process that wrote it has followed it already.
+ * @returns stops sending (switches received still follow)
+ */
+export function relayRecordingSwitches(
+  switches: RecordingSwitches,
+  bus: {
+    send: (lessonIds: string[]) => void;
+    receive: (listener: (lessonIds: string[]) => void) => void;
+  },
+  logger: Logger,
+): () => void {
+  bus.receive((lessonIds) => {
+    switches
+      .follow(lessonIds)
+      .catch((error: unknown) => logger.error({ err: error, lessonIds }, 'recording switch not followed'));
+  });
+  switches.on('switched', bus.send);
+  return () => void switches.off('switched', bus.send);
+}
+
 /**
  * Sends a lesson's recording status each time it changes, read after the change was written
  * (so that its pages follow it instead of asking every few seconds). One read per lesson at a

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 
@@ -90,4 +91,19 @@ export function colourAt(rgb: Buffer, width: number, x: number, y: number): stri
   if (g > 100 && r < 80 && b < 80) return 'green';
   if (r < 40 && g < 40 && b < 40) return 'black';
   return `rgb(${r},${g},${b})`;
+}
+
+/** The pid of a recorder (ffmpeg) writing into `dir` (or a folder in it), read from /proc. */
+export function recorderPid(dir: string): number | null {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string[];
+    try {
+      cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (cmdline[0]?.endsWith('ffmpeg') && cmdline.some((a) => a.startsWith(`${dir}/`))) return Number(entry);
+  }
+  return null;
 }

@@ -16,19 +16,10 @@ import {
   colourAt,
   frameAt,
   probe,
+  recorderPid,
   sendKeyedTestVideo,
   sendTestAudio,
 } from '../helpers/recordingMedia.ts';
-
-/** The pid of the recorder (ffmpeg) writing into `dir`, read from /proc. */
-function recorderPid(dir: string): number | null {
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-    if (cmdline[0]?.endsWith('ffmpeg') && cmdline.some((a) => a.startsWith(`${dir}/`))) return Number(entry);
-  }
-  return null;
-}
 
 /** The fraction of an RGB picture's pixels that are not black. */
 function litFraction(rgb: Buffer): number {

@@ -264,7 +264,10 @@ export function libraryRoutes(
     async (req, res) => {
       const { id } = parseInput(ClusterParams, req.params, 'cluster id');
       const body = parseInput(RecordingSettingsSchema, req.body, 'body');
-      res.json(await library.setSettings(identityOf(res), id, body));
+      const storage = await library.setSettings(identityOf(res), id, body);
+      // Its live lessons follow the policy now, not from their next lesson on.
+      await recordings.clusterSwitched(id);
+      res.json(storage);
     },
   );
 
