@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Express } from 'express';
-import mongoose from 'mongoose';
+import type mongoose from 'mongoose';
 import { LocalPlacement, RoomRegistry, WorkerPool } from '../sfu/index.ts';
 import type { MediaWorkers } from '../sfu/index.ts';
 import { Authenticator } from './auth/Authenticator.ts';
@@ -10,6 +10,7 @@ import { LoginThrottle } from './auth/LoginThrottle.ts';
 import { SessionService } from './auth/SessionService.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
+import { connectDatabase } from './db/connect.ts';
 import { EmbeddedFerretDb, defaultFerretdbBin } from './db/EmbeddedFerretDb.ts';
 import { createApp } from './http/app.ts';
 import type { RouteTable } from './http/RouteTable.ts';
@@ -153,7 +154,7 @@ export class Platform {
         });
         uri = ferret.uri;
       }
-      connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
+      connection = await connectDatabase(uri, logger);
       const models = createModels(connection);
       await syncIndexes(models);
       const firstAdmin = config.demoData ? null : await ensureFirstAdmin(models);

@@ -9,10 +9,11 @@
  * server first when it uses the embedded one).
  */
 import { parseArgs } from 'node:util';
-import mongoose from 'mongoose';
+import type mongoose from 'mongoose';
 import { z } from 'zod';
 import { createAccount } from './auth/accounts.ts';
 import { loadConfig } from './config.ts';
+import { connectDatabase } from './db/connect.ts';
 import { EmbeddedFerretDb, defaultFerretdbBin } from './db/EmbeddedFerretDb.ts';
 import { createLogger } from './logger.ts';
 import { createModels, syncIndexes } from './models/index.ts';
@@ -56,7 +57,7 @@ try {
     });
     uri = ferret.uri;
   }
-  connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
+  connection = await connectDatabase(uri, logger);
   const models = createModels(connection);
   await syncIndexes(models);
   const { username, password } = await createAccount(models, {
