@@ -24,8 +24,9 @@ export interface CurrentLessonOptions {
 export function pickCurrentLesson<T extends DatedLesson>(
   lessons: readonly T[],
   now: number,
-  { joinEarlyMinutes = 15, graceAfterEndMinutes = 10 }: CurrentLessonOptions = {},
+  options: CurrentLessonOptions = {},
 ): { current: T | null; upcoming: T[] } {
+  const { joinEarlyMinutes, graceAfterEndMinutes } = withDefaults(options);
   const byStart = [...lessons].sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
   const live = byStart.find((l) => l.state === 'live');
   const current =
@@ -39,4 +40,27 @@ export function pickCurrentLesson<T extends DatedLesson>(
     null;
   const upcoming = byStart.filter((l) => l !== current && l.state === 'scheduled' && l.start > now);
   return { current, upcoming };
+}
+
+function withDefaults(options: CurrentLessonOptions): Required<CurrentLessonOptions> {
+  return { joinEarlyMinutes: 15, graceAfterEndMinutes: 10, ...options };
+}
+
+/**
+ * When `pickCurrentLesson` may answer differently by the clock alone (ms since the epoch), or
+ * null: the first edge after `now` of a scheduled lesson's window (its start − joinEarly opens
+ * it, its end + grace closes it). Changes of the lessons themselves (a start, an end, a new
+ * timetable) are not the clock's: their callers are told of them.
+ */
+export function nextCurrentChange(
+  lessons: readonly DatedLesson[],
+  now: number,
+  options: CurrentLessonOptions = {},
+): number | null {
+  const { joinEarlyMinutes, graceAfterEndMinutes } = withDefaults(options);
+  const edges = lessons
+    .filter((l) => l.state === 'scheduled')
+    .flatMap((l) => [l.start - joinEarlyMinutes * 60_000, l.end + graceAfterEndMinutes * 60_000 + 1])
+    .filter((at) => at > now);
+  return edges.length ? Math.min(...edges) : null;
 }

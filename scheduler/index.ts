@@ -2,7 +2,7 @@
  * Timetable logic: pure TypeScript, no I/O, deterministic. Imports neither express,
  * socket.io nor mongoose.
  */
-export { pickCurrentLesson } from './currentLesson.ts';
+export { nextCurrentChange, pickCurrentLesson } from './currentLesson.ts';
 export type { CurrentLessonOptions, DatedLesson } from './currentLesson.ts';
 export { expandTerm, schoolDays } from './calendar.ts';
 export type { DatedSession, ExpandOptions, SchoolDay, TermCalendarInput, WeeklySlot } from './calendar.ts';

@@ -234,13 +234,15 @@ export class Platform {
         now,
         onEnded: async (lessonId) => {
           await reports.judgeEnded(lessonId);
-          if (config.demoData)
-            await ensureLessonNow(
+          if (config.demoData) {
+            const planned = await ensureLessonNow(
               models,
               logger.child({ module: 'seed' }),
               new Date(now()),
               config.demoLessonMinutes,
             );
+            if (planned) lessons.planChanged(planned);
+          }
         },
       });
       const leases = redis ? redis.lessonLeases(logger) : new LocalLessonLeases();
@@ -255,7 +257,9 @@ export class Platform {
       });
       reports.prime().catch((error: unknown) => logger.warn({ err: error }, 'report rows not loaded ahead'));
       const solveJobs = new SolveJobs(jobs, models, logger, now);
-      const timetables = new TimetableService(models, solveJobs, now);
+      const timetables = new TimetableService(models, solveJobs, now, (audience) =>
+        lessons.planChanged(audience),
+      );
       const localTimetables = new LocalTimetableService(models, audit);
       const coplans = new CoPlanService(models, audit, new CoPlanJobs(jobs, models, logger), solveJobs, now);
       const db = connection;

@@ -87,6 +87,12 @@ export interface CurrentLessonResponse {
   upcoming: LessonSummary[];
   /** The next scheduled lesson after the current one, whatever day it is on; null if none. */
   next: LessonSummary | null;
+  /**
+   * When this answer may change by the clock alone (a lesson's join window opens or closes),
+   * ISO 8601; null if no lesson ahead. Changes of the lessons themselves are pushed
+   * (`lesson:state`, `lessons:changed`).
+   */
+  changesAt: string | null;
 }
 
 /** One minute of a participant's link in a lesson, as the SFU measured it. */

@@ -194,6 +194,11 @@ export type SessionEndReason =
 export interface ServerToClientEvents {
   /** A lesson the socket's account belongs to changed state (sent to its teacher and classrooms). */
   'lesson:state': (payload: { lessonId: string; state: LessonState; lesson: LessonSummary }) => void;
+  /**
+   * Lessons of the socket's classroom or teacher were planned, replaced or removed (a
+   * timetable published): ask for the current lesson again (`GET /api/lessons/current`).
+   */
+  'lessons:changed': (payload: Record<string, never>) => void;
   'peer:joined': (payload: PeerInfo) => void;
   'peer:left': (payload: { peerId: string }) => void;
   'producer:new': (payload: ProducerInfo) => void;

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { pickCurrentLesson } from '../../scheduler/index.ts';
+import { nextCurrentChange, pickCurrentLesson } from '../../scheduler/index.ts';
 import { TypedEmitter } from '../../sfu/index.ts';
 import { Scope } from '../auth/Scope.ts';
 import type { Identity } from '../auth/tokens.ts';
@@ -12,6 +12,14 @@ import { clusterInScope } from '../resources/scoping.ts';
 export interface LessonServiceEvents extends Record<string, unknown[]> {
   /** A lesson went live or ended. */
   statechange: [LessonSummary];
+  /** Lessons of these classrooms and teachers were planned, replaced or removed. */
+  planchange: [LessonAudience];
+}
+
+/** Whose lessons changed: classroom ids and teachers' user ids. */
+export interface LessonAudience {
+  classroomIds: string[];
+  teacherIds: string[];
 }
 
 /** How a participant takes part in a lesson's media. */
@@ -107,7 +115,7 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     if (identity.role === 'teacher') filter = { teacherId: identity.userId };
     else if (identity.role === 'classroom' && identity.classroomId)
       filter = { classroomIds: identity.classroomId };
-    else return { lesson: null, upcoming: [], next: null };
+    else return { lesson: null, upcoming: [], next: null, changesAt: null };
     const lessons = await this.#models.Lesson.find({
       ...filter,
       $or: [{ state: 'live' }, { scheduledStart: { $gte: dayStart, $lte: dayEnd } }],
@@ -130,13 +138,36 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     })
       .sort({ scheduledStart: 1 })
       .lean<Lesson>();
+    const changesAt = nextCurrentChange(
+      next
+        ? [
+            ...dated,
+            {
+              id: next._id.toString(),
+              start: next.scheduledStart.getTime(),
+              end: next.scheduledEnd.getTime(),
+              state: next.state,
+            },
+          ]
+        : dated,
+      now,
+    );
     return {
       lesson: current ? await this.#summarize(current.doc) : null,
       upcoming: await Promise.all(
         upcoming.filter((l) => l.start <= endOfToday.getTime()).map((l) => this.#summarize(l.doc)),
       ),
       next: next ? await this.#summarize(next) : null,
+      changesAt: changesAt === null ? null : new Date(changesAt).toISOString(),
     };
+  }
+
+  /**
+   * Lessons were planned, replaced or removed for these classrooms and teachers (a published
+   * timetable, the demo's next lesson): their pages ask for their current lesson again.
+   */
+  planChanged(audience: LessonAudience): void {
+    if (audience.classroomIds.length || audience.teacherIds.length) this.safeEmit('planchange', audience);
   }
 
   /** The lesson changed state in another process: read it afresh next time. */

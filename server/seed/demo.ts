@@ -338,15 +338,15 @@ export async function ensureLessonNow(
   logger: Logger,
   now: Date,
   minutes = 40,
-): Promise<void> {
+): Promise<{ classroomIds: string[]; teacherIds: string[] } | null> {
   const { Cluster, Classroom, User, Lesson, Offering } = models;
   const teacher = await User.findOne({ username: 'teacher' }).lean();
-  if (!teacher) return;
+  if (!teacher) return null;
   const pending = await Lesson.exists({
     teacherId: teacher._id,
     $or: [{ state: 'live' }, { state: 'scheduled', scheduledEnd: { $gt: now } }],
   });
-  if (pending) return;
+  if (pending) return null;
   const cluster = await Cluster.findOne({ name: CLUSTER_NAME }).lean();
   const offering = cluster
     ? await Offering.findOne({ clusterId: cluster._id, teacherId: teacher._id }).lean()
@@ -360,7 +360,7 @@ export async function ensureLessonNow(
     .lean();
   if (!cluster || !hubRoom) {
     logger.warn('demo cluster incomplete: no lesson scheduled now');
-    return;
+    return null;
   }
   const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
   await Lesson.create({
@@ -376,4 +376,8 @@ export async function ensureLessonNow(
     scheduledEnd: new Date(start.getTime() + minutes * 60_000),
   });
   logger.info({ start }, 'demo lesson scheduled now');
+  return {
+    classroomIds: [hubRoom._id, ...classrooms.map((c) => c._id)].map(String),
+    teacherIds: [teacher._id.toString()],
+  };
 }

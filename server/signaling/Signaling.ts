@@ -194,6 +194,11 @@ export class Signaling {
       notify: (to, payload) => this.io.to(to).emit('lesson:inspection', payload),
     });
     options.lessons.on('statechange', (lesson) => this.#onLessonState(lesson));
+    options.lessons.on('planchange', ({ classroomIds, teacherIds }) =>
+      this.io
+        .to([...classroomIds.map(classroomChannel), ...teacherIds.map(userChannel)])
+        .emit('lessons:changed', {}),
+    );
     this.io.on('lesson:ended', (lessonId) => {
       options.lessons.forget(lessonId);
       this.#stopHosting(lessonId, 'ended');

@@ -9,6 +9,7 @@ import { toClock } from './clock.ts';
 import { gridWorkbook } from './grid.ts';
 import { fromSession, loadProblem, offeringName, toSession } from './problem.ts';
 import type { LoadedProblem } from './problem.ts';
+import type { LessonAudience } from '../lessons/LessonService.ts';
 import { publishTimetable } from './publish.ts';
 import type { SolveJob, SolveJobs } from './SolveJobs.ts';
 
@@ -41,11 +42,19 @@ export class TimetableService {
   readonly #models: Models;
   readonly #jobs: SolveJobs;
   readonly #now: () => number;
+  readonly #onPublished: (audience: LessonAudience) => void;
 
-  constructor(models: Models, jobs: SolveJobs, now: () => number = Date.now) {
+  /** @param onPublished told whose lessons a publication replaced (their pages ask again) */
+  constructor(
+    models: Models,
+    jobs: SolveJobs,
+    now: () => number = Date.now,
+    onPublished: (audience: LessonAudience) => void = () => undefined,
+  ) {
     this.#models = models;
     this.#jobs = jobs;
     this.#now = now;
+    this.#onPublished = onPublished;
   }
 
   /** @throws NotFoundError for a cluster outside the caller's scope */
@@ -233,7 +242,17 @@ export class TimetableService {
       throw new ConflictError(
         `课表有 ${hardViolations.length} 处冲突，不能发布 (the timetable breaks hard rules)`,
       );
-    return publishTimetable(this.#models, loaded, this.#now());
+    const published = await publishTimetable(this.#models, loaded, this.#now());
+    this.#onPublished({
+      classroomIds: [
+        ...new Set([
+          ...loaded.classes.flatMap((c) => (c.classroomId ? [c.classroomId.toString()] : [])),
+          ...loaded.offerings.map((o) => o.hubClassroomId.toString()),
+        ]),
+      ],
+      teacherIds: [...new Set(loaded.offerings.map((o) => o.teacherId.toString()))],
+    });
+    return published;
   }
 
   /** The week grid as an .xlsx workbook. */

@@ -2,12 +2,14 @@ import ExcelJS from 'exceljs';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schoolDays } from '../../scheduler/calendar.ts';
+import type { CurrentLessonResponse } from '../../server/contract/api.ts';
 import type { CheckResponse, SolveJobView, TimetableView } from '../../server/contract/timetable.ts';
 import { demoTerm } from '../../server/seed/term.ts';
 import { demoSide, foreignSide } from '../helpers/fixtures.ts';
 import type { Side } from '../helpers/fixtures.ts';
 import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
+import { connect, next } from '../helpers/socket.ts';
 
 /** 08:00 in Beijing on the first day of the autumn term 2026 (a Tuesday): a fixed clock. */
 const NOW = Date.parse('2026-09-01T00:00:00Z');
@@ -182,8 +184,15 @@ describe('joint timetable: solve, edit, lock, publish, export, subscribe', () =>
       publishedLessons: expected,
     });
 
-    // Publishing again replaces the future lessons instead of adding to them.
+    // Publishing again replaces the future lessons instead of adding to them, and the
+    // cluster's kiosks and teachers are told to ask for their lessons again.
+    const kiosk = await connect(t.url, await login(t.url, 'classroom1'));
+    const teacherPage = await connect(t.url, await login(t.url, 'teacher'));
+    const told = Promise.all([next(kiosk, 'lessons:changed'), next(teacherPage, 'lessons:changed')]);
     await call('POST', `${base}/publish`);
+    expect(await told).toEqual([{}, {}]);
+    kiosk.close();
+    teacherPage.close();
     expect(
       await m.Lesson.countDocuments({
         clusterId: demo.clusterId,
@@ -201,6 +210,11 @@ describe('joint timetable: solve, edit, lock, publish, export, subscribe', () =>
       classroom,
     );
     expect(current.body.next?.title).toMatch(/^(英语|音乐|美术)（4年级）$/);
+    // Asked again when the clock changes the answer: by the next lesson's join window at the latest.
+    const { changesAt, next: coming } = current.body as CurrentLessonResponse;
+    expect(changesAt).not.toBeNull();
+    expect(Date.parse(changesAt!)).toBeGreaterThan(NOW);
+    expect(Date.parse(changesAt!)).toBeLessThanOrEqual(Date.parse(coming!.scheduledStart) - 15 * 60_000);
   });
 
   it('exports the week grid to Excel, a sheet per school and per hub teacher', async () => {

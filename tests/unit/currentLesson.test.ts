@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickCurrentLesson } from '../../scheduler/index.ts';
+import { nextCurrentChange, pickCurrentLesson } from '../../scheduler/index.ts';
 import type { DatedLesson } from '../../scheduler/index.ts';
 
 const MIN = 60_000;
@@ -41,5 +41,29 @@ describe('pickCurrentLesson', () => {
     const copy = [...input];
     expect(pickCurrentLesson(input, T0 - 30 * MIN, { joinEarlyMinutes: 30 }).current?.id).toBe('a');
     expect(input).toEqual(copy);
+  });
+});
+
+describe('nextCurrentChange', () => {
+  const day = Object.freeze([lesson('a', 0, 40), lesson('b', 60, 100)]);
+
+  it('is the next edge of a scheduled lesson’s window, where pickCurrentLesson answers differently', () => {
+    const at = nextCurrentChange(day, T0 - 60 * MIN)!;
+    expect(at).toBe(T0 - 15 * MIN);
+    expect(pickCurrentLesson(day, at - 1).current).toBeNull();
+    expect(pickCurrentLesson(day, at).current?.id).toBe('a');
+    // Inside a's window the next edge is b's opening (45 min), before a's close (50 min).
+    const next = nextCurrentChange(day, T0 + 10 * MIN)!;
+    expect(next).toBe(T0 + 45 * MIN);
+    expect(pickCurrentLesson(day, next).current?.id).toBe('a');
+  });
+
+  it('closes a lesson that never went live just after its grace, and has nothing after the last', () => {
+    const one = [lesson('a', 0, 40)];
+    const close = nextCurrentChange(one, T0 + 20 * MIN)!;
+    expect(pickCurrentLesson(one, close - 1).current?.id).toBe('a');
+    expect(pickCurrentLesson(one, close).current).toBeNull();
+    expect(nextCurrentChange(one, close)).toBeNull();
+    expect(nextCurrentChange([lesson('a', 0, 40, 'live'), lesson('e', -60, -20, 'ended')], T0)).toBeNull();
   });
 });

@@ -27,7 +27,13 @@ const QUALITY_LABEL: Record<LinkQuality, MessageKey> = {
 };
 
 /** How often the kiosk re-reads its current lesson (a timetable change, a new day), ms. */
-const POLL_MS = 20_000;
+/**
+ * Between pushes, the current lesson is asked for again when the server says the clock changes
+ * it (`changesAt`, spread over up to JITTER_MS so that a province's kiosks do not ask at the
+ * same second), and at least every SAFETY_MS (a change no push told of).
+ */
+const SAFETY_MS = 5 * 60_000;
+const JITTER_MS = 20_000;
 
 /**
  * The classroom kiosk on the interactive whiteboard: the lesson's board large (written on
@@ -242,14 +248,20 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     else if (client.lessonId) void client.leave();
   };
 
+  let refreshTimer: number | undefined;
+  const refreshIn = (ms: number): void => {
+    window.clearTimeout(refreshTimer);
+    refreshTimer = window.setTimeout(refresh, Math.max(0, Math.min(ms, SAFETY_MS)));
+  };
   const refresh = (): void => {
     api.currentLesson().then(
-      ({ lesson: current, next: coming }) => {
+      ({ lesson: current, next: coming, changesAt }) => {
         next = coming;
         if (current || lesson?.state !== 'live') showLesson(current);
         else render();
+        refreshIn(changesAt ? Date.parse(changesAt) - Date.now() + Math.random() * JITTER_MS : SAFETY_MS);
       },
-      () => undefined,
+      () => refreshIn(15_000),
     );
   };
 
@@ -329,7 +341,10 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     renderInteraction();
   });
   socket.on('lesson:state', ({ lesson: summary }) => showLesson(summary));
+  socket.on('lessons:changed', refresh);
   socket.on('disconnect', renderConnection);
+  // Pushes sent while it was away are lost: ask again once back.
+  socket.io.on('reconnect', refresh);
 
   openLocalMedia('classroom').then(
     (stream) => {
@@ -339,5 +354,4 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     () => undefined,
   );
   refresh();
-  window.setInterval(refresh, POLL_MS);
 }
