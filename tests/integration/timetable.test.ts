@@ -3,6 +3,7 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schoolDays } from '../../scheduler/calendar.ts';
 import type { CheckResponse, SolveJobView, TimetableView } from '../../server/contract/timetable.ts';
+import type { WireError } from '../../server/contract/errors.ts';
 import { demoTerm } from '../../server/seed/term.ts';
 import { demoSide, foreignSide } from '../helpers/fixtures.ts';
 import type { Side } from '../helpers/fixtures.ts';
@@ -87,12 +88,19 @@ describe('joint timetable: solve, edit, lock, publish, export, subscribe', () =>
     expect(busy.status).toBe(200);
     expect(busy.body.conflicts.map((c) => c.constraint)).toContain('teacher-busy');
 
-    const refused = await call('POST', `${base}/edit`, {
+    const refused = await call<{ error: WireError }>('POST', `${base}/edit`, {
       offeringId: english.offeringId,
       from,
       to: { weekday: 1, period: 3 },
     });
     expect(refused.status).toBe(409);
+    // The refusal in both languages: an English-mode user reads the English sentence alone.
+    expect(refused.body.error.code).toBe('CONFLICT');
+    expect(refused.body.error.text?.en).toMatch(/^teacher .+ is busy on Mon period 3/);
+    expect(refused.body.error.text?.zh).toMatch(/^教师 .+ 周一第3节不可用/);
+    expect(refused.body.error.message).toBe(
+      `${refused.body.error.text?.zh} (${refused.body.error.text?.en})`,
+    );
     expect((await call<TimetableView>('GET', base)).body.sessions).toEqual(view.sessions);
 
     // The other English session's slot is the offering's own: adding there is refused too.
@@ -101,7 +109,8 @@ describe('joint timetable: solve, edit, lock, publish, export, subscribe', () =>
       offeringId: english.offeringId,
       to: { weekday: twin.weekday, period: twin.period },
     });
-    expect(doubled.body.conflicts[0]?.message).toContain('already has this slot');
+    expect(doubled.body.conflicts[0]?.message.en).toMatch(/^.+ already has this slot$/);
+    expect(doubled.body.conflicts[0]?.message.zh).toMatch(/^.+ 在这一节已经有课$/);
 
     const taken = new Set(view.sessions.map((s) => `${s.weekday}/${s.period}`));
     const english2 = view.sessions
