@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import type { ErrorCode, WireError } from './contract/errors.ts';
 import type { Logger } from './logger.ts';
 import { ArgumentError, ForbiddenError, InvalidStateError, NotFoundError } from '../sfu/errors.ts';
-import { errorWords } from '../scheduler/text.ts';
+import { errorWords, text } from '../scheduler/text.ts';
 import type { Text } from '../scheduler/text.ts';
 
 export { ArgumentError, ForbiddenError, InvalidStateError, NotFoundError };
@@ -154,7 +154,10 @@ export class StalePlanError extends ConflictError {
   readonly code = 'STALE_PLAN';
 
   constructor(
-    message = '数据在方案生成后有变动（作息、本校课表或开课计划），请重新编排 (the data changed since the plan was made; plan again)',
+    message: string | Text = text(
+      '数据在方案生成后有变动（作息、本校课表或开课计划），请重新编排',
+      'the data changed since the plan was made (bells, local timetables or offerings); plan again',
+    ),
   ) {
     super(message);
   }
