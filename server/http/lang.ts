@@ -14,6 +14,9 @@ export const LangQuery = z
   .optional()
   .meta({ description: 'Language of the titles written (default: Accept-Language, else zh)' });
 
+/** A query with nothing but the language (a download whose only choice it is). */
+export const LangOnlyQuery = z.object({ lang: LangQuery });
+
 /** The request's language when it names none in its query: Accept-Language, else Chinese. */
 export function requestLang(req: Request): Lang {
   return langOf(req.headers['accept-language']);

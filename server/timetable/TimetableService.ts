@@ -1,5 +1,6 @@
 import { Timetable, checkTimetable, dayName } from '../../scheduler/index.ts';
 import { isText, joinTexts, text, verbatim } from '../../scheduler/text.ts';
+import type { Lang } from '../../scheduler/text.ts';
 import type { Conflict, Session, Weekday } from '../../scheduler/index.ts';
 import type { Scope } from '../auth/Scope.ts';
 import type { CheckResponse, ConflictView, SessionView, TimetableView } from '../contract/timetable.ts';
@@ -257,9 +258,15 @@ export class TimetableService {
     return publishTimetable(this.#models, loaded, this.#now());
   }
 
-  /** The week grid as an .xlsx workbook. */
-  async grid(scope: Scope, clusterId: string, term: string): Promise<{ name: string; data: Buffer }> {
+  /** The week grid as an .xlsx workbook, its titles in `lang`. */
+  async grid(
+    scope: Scope,
+    clusterId: string,
+    term: string,
+    lang: Lang = 'zh',
+  ): Promise<{ name: string; data: Buffer }> {
     const view = await this.view(scope, clusterId, term);
-    return { name: `${view.cluster.name}-${term}-课表`, data: await gridWorkbook(view) };
+    const title = text('课表', 'timetable')[lang];
+    return { name: `${view.cluster.name}-${term}-${title}`, data: await gridWorkbook(view, lang) };
   }
 }

@@ -226,6 +226,16 @@ describe('joint timetable: solve, edit, lock, publish, export, subscribe', () =>
       .filter((v) => typeof v === 'string')
       .join(' ');
     expect(text).toContain('英语（4年级）');
+    expect(hub.getRow(1).values).toEqual([undefined, '节次', '周一', '周二', '周三', '周四', '周五']);
+
+    // In English: titles, weekdays and period labels; names stay as they are.
+    const en = await call<ArrayBuffer>('GET', `${base}/export?lang=en`);
+    const english = new ExcelJS.Workbook();
+    await english.xlsx.load(en.body);
+    expect(english.worksheets.some((w) => w.name.startsWith('Teacher '))).toBe(true);
+    const enHub = english.getWorksheet('桃源县漳江小学')!;
+    expect(enHub.getRow(1).values).toEqual([undefined, 'Period', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri']);
+    expect(String(enHub.getRow(2).getCell(1).value)).toMatch(/^Period 1 \d\d:\d\d-\d\d:\d\d$/);
   });
 
   it('serves a teacher’s lessons as an iCal feed that a calendar parser reads, until revoked', async () => {
