@@ -14,8 +14,6 @@
 /** The product's languages: Simplified Chinese (the default) and English. */
 export type Lang = 'zh' | 'en';
 
-export const LANGS: readonly Lang[] = ['zh', 'en'];
-
 /** One piece of user-facing text, written in both languages. */
 export interface Text {
   readonly zh: string;
@@ -30,11 +28,6 @@ export function text(zh: string, en: string): Text {
 /** The same words in both languages (a name, a number, a code). */
 export function verbatim(value: string): Text {
   return { zh: value, en: value };
-}
-
-/** The text in `lang`. */
-export function inLang(value: Text, lang: Lang): string {
-  return value[lang];
 }
 
 /**
@@ -53,11 +46,6 @@ export function joinTexts(values: readonly Text[], separator: Text = { zh: '；'
   };
 }
 
-/** Each language of `value` changed by `f` (a prefix, a wrapper) with that language's words. */
-export function mapText(value: Text, f: (words: string, lang: Lang) => string): Text {
-  return { zh: f(value.zh, 'zh'), en: f(value.en, 'en') };
-}
-
 /** Whether `value` is a Text (for data that may still hold a plain string). */
 export function isText(value: unknown): value is Text {
   return (
@@ -66,13 +54,6 @@ export function isText(value: unknown): value is Text {
     typeof (value as { zh?: unknown }).zh === 'string' &&
     typeof (value as { en?: unknown }).en === 'string'
   );
-}
-
-/** A language named by a request (`?lang=en`, an Accept-Language header): English only when asked for. */
-export function langOf(value: unknown): Lang {
-  if (typeof value !== 'string') return 'zh';
-  const first = value.split(',')[0]?.trim().toLowerCase() ?? '';
-  return first === 'en' || first.startsWith('en-') || first.startsWith('en;') ? 'en' : 'zh';
 }
 
 /**

@@ -5,7 +5,6 @@
  */
 import type { Request } from 'express';
 import { z } from 'zod';
-import { langOf } from '../../scheduler/text.ts';
 import type { Lang } from '../../scheduler/text.ts';
 
 /** The `lang` query parameter of a route that writes words into a file. */
@@ -17,7 +16,11 @@ export const LangQuery = z
 /** A query with nothing but the language (a download whose only choice it is). */
 export const LangOnlyQuery = z.object({ lang: LangQuery });
 
-/** The request's language when it names none in its query: Accept-Language, else Chinese. */
+/**
+ * The request's language when it names none in its query: English when the Accept-Language
+ * header's first choice is English (en, en-GB, …), else Chinese.
+ */
 export function requestLang(req: Request): Lang {
-  return langOf(req.headers['accept-language']);
+  const first = req.headers['accept-language']?.split(',')[0]?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return first === 'en' || first.startsWith('en-') ? 'en' : 'zh';
 }
