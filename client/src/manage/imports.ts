@@ -36,7 +36,7 @@ const table = (head: string[], rows: (string | number | Text)[][], testId?: stri
 function credentialsCsv(credentials: ImportResponse['credentials']): Blob {
   const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
   const lines = [
-    ['用户名', '姓名', '初始密码'],
+    [m('accountsUsername'), m('accountsName'), m('accountsPassword')],
     ...credentials.map((c) => [c.username, c.realName, c.password]),
   ].map((r) => r.map(quote).join(','));
   return new Blob(['\uFEFF', lines.join('\r\n'), '\r\n'], { type: 'text/csv;charset=utf-8' });
@@ -80,7 +80,7 @@ function renderResult(result: HTMLElement, body: ImportResponse, dryRun: boolean
             {
               class: 'btn btn-primary',
               type: 'button',
-              onclick: () => saveBlob(credentialsCsv(body.credentials), '新建账号初始密码.csv'),
+              onclick: () => saveBlob(credentialsCsv(body.credentials), `${m('accountsFile')}.csv`),
             },
             m('importDownloadAccounts'),
           ),
