@@ -2,6 +2,8 @@
  * The one error of the lowest layer, shared by every other (sfu/ re-exports it, the server
  * maps it): a bad argument thrown on purpose.
  */
+import { errorWords } from './text.ts';
+import type { Text } from './text.ts';
 
 /**
  * An argument the function cannot take (an unknown id, an impossible date, overlapping bells),
@@ -10,8 +12,13 @@
  * (reading a property of undefined, calling a non-function) and is answered as a logged 500.
  */
 export class ArgumentError extends TypeError {
-  constructor(message: string) {
+  /** Words for people in both languages, when the thrower wrote them (the wire error's `text`). */
+  readonly text: Text | undefined;
+
+  constructor(words: string | Text) {
+    const { message, text } = errorWords(words);
     super(message);
     this.name = 'TypeError';
+    this.text = text;
   }
 }

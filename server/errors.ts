@@ -14,6 +14,8 @@ import crypto from 'node:crypto';
 import type { ErrorCode, WireError } from './contract/errors.ts';
 import type { Logger } from './logger.ts';
 import { ArgumentError, ForbiddenError, InvalidStateError, NotFoundError } from '../sfu/errors.ts';
+import { errorWords, text } from '../scheduler/text.ts';
+import type { Text } from '../scheduler/text.ts';
 
 export { ArgumentError, ForbiddenError, InvalidStateError, NotFoundError };
 
@@ -26,19 +28,28 @@ export interface FieldIssue {
 /** An input (HTTP body or query, socket payload, env) did not match its schema. */
 export class ValidationError extends Error {
   readonly issues: FieldIssue[];
+  /** Words for people in both languages, when the thrower wrote them (the wire error's `text`). */
+  readonly text: Text | undefined;
 
-  constructor(message: string, issues: FieldIssue[] = []) {
+  constructor(words: string | Text, issues: FieldIssue[] = []) {
+    const { message, text } = errorWords(words);
     super(message);
     this.name = 'ValidationError';
     this.issues = issues;
+    this.text = text;
   }
 }
 
 /** The write collides with an existing record (a unique name, username or code). */
 export class ConflictError extends Error {
-  constructor(message: string) {
+  /** Words for people in both languages, when the thrower wrote them (the wire error's `text`). */
+  readonly text: Text | undefined;
+
+  constructor(words: string | Text) {
+    const { message, text } = errorWords(words);
     super(message);
     this.name = 'ConflictError';
+    this.text = text;
   }
 }
 
@@ -143,7 +154,10 @@ export class StalePlanError extends ConflictError {
   readonly code = 'STALE_PLAN';
 
   constructor(
-    message = '数据在方案生成后有变动（作息、本校课表或开课计划），请重新编排 (the data changed since the plan was made; plan again)',
+    message: string | Text = text(
+      '数据在方案生成后有变动（作息、本校课表或开课计划），请重新编排',
+      'the data changed since the plan was made (bells, local timetables or offerings); plan again',
+    ),
   ) {
     super(message);
   }
@@ -203,11 +217,13 @@ export function classify(error: unknown): { status: number; body: PublicError } 
   for (const [Class, status, code] of CLASSES) {
     if (!(error instanceof Class)) continue;
     const own = (error as { code?: ErrorCode }).code;
+    const text = (error as { text?: Text }).text;
     return {
       status,
       body: {
         name: error.name,
         message: error.message,
+        ...(text ? { text } : {}),
         code: own ?? code,
         ...(error instanceof ValidationError ? { issues: error.issues } : {}),
       },

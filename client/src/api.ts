@@ -6,6 +6,7 @@ import type {
   UserView,
 } from '../../server/contract/api.ts';
 import type { ErrorCode } from '../../server/contract/errors.ts';
+import { refusalWords } from './i18n.ts';
 
 /**
  * An error answer of the API. Recognize a refusal by its `code` (server/contract/errors.ts),
@@ -21,7 +22,7 @@ export class ApiError extends Error {
   readonly requestId: string | undefined;
 
   constructor(status: number, body: Partial<ApiErrorBody>, fallbackMessage: string) {
-    super(body.error?.message ?? fallbackMessage);
+    super(body.error ? refusalWords(body.error) : fallbackMessage);
     this.name = body.error?.name ?? 'Error';
     this.status = status;
     this.issues = body.error?.issues ?? [];

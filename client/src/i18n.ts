@@ -1,5 +1,7 @@
+import type { Lang, Text } from '../../server/contract/text.ts';
+
 /** Interface language: Simplified Chinese by default, English on request (kept in localStorage). */
-export type Lang = 'zh' | 'en';
+export type { Lang, Text };
 
 const zh = {
   appName: '同步课堂',
@@ -660,6 +662,16 @@ export function setLang(next: Lang): void {
   localStorage.setItem(STORAGE_KEY, next);
   document.documentElement.lang = locale();
   for (const listener of listeners) listener();
+}
+
+/** Text the server wrote (a conflict, a reason, an import problem), in the interface language. */
+export function localized(value: Text): string {
+  return value[current];
+}
+
+/** The words of a server's refusal for people: its `text` in the interface language, else its `message`. */
+export function refusalWords(error: { message: string; text?: Text | undefined }): string {
+  return error.text ? localized(error.text) : error.message;
 }
 
 /** The Chinese or the English text, by the interface language (for text not in the message table). */

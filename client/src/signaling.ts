@@ -8,6 +8,7 @@ import type {
   ServerToClientEvents,
 } from '../../server/contract/events.ts';
 import { refreshSession, renewSession } from './api.ts';
+import { refusalWords } from './i18n.ts';
 
 export type SignalingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -112,7 +113,7 @@ export function request<E extends keyof ClientToServerEvents>(
     timed.emit(event, payload, (err, response) => {
       if (err) reject(new SignalingError('TimeoutError', `${event}: no answer in ${timeoutMs} ms`));
       else if (response.ok) resolve(response.data);
-      else reject(new SignalingError(response.error.name, response.error.message, response.error.code));
+      else reject(new SignalingError(response.error.name, refusalWords(response.error), response.error.code));
     });
   });
 }

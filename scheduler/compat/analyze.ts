@@ -6,6 +6,8 @@ import type { PeriodRef, Weekday } from '../timetable/model.ts';
 import { countSlots, offeringMask, popcount, prepare, usableMask } from './cluster.ts';
 import type { CompatInput, CompatOptions, Prepared, PreparedOffering } from './cluster.ts';
 import { percent } from './text.ts';
+import { text } from '../text.ts';
+import type { Text } from '../text.ts';
 import { bestPeriod, commonWindows } from './windows.ts';
 import type { DayBells, TimeWindow } from './windows.ts';
 
@@ -78,8 +80,8 @@ export interface OfferingVerdict {
   enough: boolean;
   /** When not enough: the schools in the way, the most blocking first (most slots gained without it). */
   blocking: Blocker[];
-  /** One line for the coordinator, Chinese first, English in parentheses. */
-  message: string;
+  /** One line for the coordinator, in both languages. */
+  message: Text;
 }
 
 /** The bell compatibility of a cluster. */
@@ -206,31 +208,40 @@ function verdict(
   };
 }
 
-function message(slots: number, wanted: number, blocker: Blocker | undefined, minOverlap: number): string {
+function message(slots: number, wanted: number, blocker: Blocker | undefined, minOverlap: number): Text {
   const pct = percent(minOverlap);
   if (slots >= wanted || !blocker) {
-    return `每周有 ${slots} 个共同节次，需要 ${wanted} 个 (${slots} common periods a week, ${wanted} needed)`;
+    return text(
+      `每周有 ${slots} 个共同节次，需要 ${wanted} 个`,
+      `${slots} common periods a week, ${wanted} needed`,
+    );
   }
   const name = blocker.schoolName;
   if (slots > 0) {
-    return (
-      `每周只有 ${slots} 个共同节次，需要 ${wanted} 个；${name}的作息挡住了 ${blocker.blockedSlots} 个主讲节次 ` +
-      `(only ${slots} common periods a week, ${wanted} needed; ${name}'s bells rule out ${blocker.blockedSlots} hub periods)`
+    return text(
+      `每周只有 ${slots} 个共同节次，需要 ${wanted} 个；${name}的作息挡住了 ${blocker.blockedSlots} 个主讲节次`,
+      `only ${slots} common periods a week, ${wanted} needed; ${name}'s bells rule out ${blocker.blockedSlots} hub periods`,
     );
   }
   if (blocker.bestOverlap < minOverlap - 1e-9) {
     const offset = blocker.offsetMinutes === null ? null : Math.abs(Math.round(blocker.offsetMinutes));
     if (offset === null) {
-      return `${name}没有与主讲学校同时上课的节次 (no period meets the hub's)`;
+      return text(`${name}没有与主讲学校同时上课的节次`, `${name} has no period that meets the hub's`);
     }
     if (offset === 0) {
-      return `${name}的节次长度与主讲学校不同，没有重叠 ${pct}% 以上的节次 (periods differ in length; no period overlaps ${pct} %)`;
+      return text(
+        `${name}的节次长度与主讲学校不同，没有重叠 ${pct}% 以上的节次`,
+        `${name}'s periods differ in length from the hub's; no period overlaps ${pct} %`,
+      );
     }
-    return `${name}的作息与主讲学校错开 ${offset} 分钟，没有重叠 ${pct}% 以上的节次 (bells offset by ${offset} min; no period overlaps ${pct} %)`;
+    return text(
+      `${name}的作息与主讲学校错开 ${offset} 分钟，没有重叠 ${pct}% 以上的节次`,
+      `${name}'s bells are offset by ${offset} min from the hub's; no period overlaps ${pct} %`,
+    );
   }
-  return (
-    `${name}与其他接收学校的作息互相错开，没有各校都重叠 ${pct}% 以上的节次 ` +
-    `(the receiving schools' bells are offset from one another; no hub period overlaps ${pct} % at all of them)`
+  return text(
+    `${name}与其他接收学校的作息互相错开，没有各校都重叠 ${pct}% 以上的节次`,
+    `the receiving schools' bells are offset from one another; no hub period overlaps ${pct} % at all of them`,
   );
 }
 

@@ -10,6 +10,8 @@ import type { ChangeKind, MoveLimits } from './moves.ts';
 import { byCost, rootState, Search } from './search.ts';
 import type { State } from './search.ts';
 import { periodNames, weekdayNames } from './text.ts';
+import { text } from '../text.ts';
+import type { Text } from '../text.ts';
 import { clock } from './windows.ts';
 import type { TimeWindow } from './windows.ts';
 import { ArgumentError } from '../errors.ts';
@@ -73,8 +75,8 @@ export interface Proposal {
   newSlots: number;
   /** Every offering has enough candidate slots with it. */
   complete: boolean;
-  /** One line for the coordinator, Chinese first, English in parentheses. */
-  message: string;
+  /** One line for the coordinator, in both languages. */
+  message: Text;
 }
 
 const DEFAULTS = {
@@ -240,10 +242,10 @@ function toProposal(prepared: Prepared, root: State, state: State): Proposal {
 }
 
 /**
- * "双溪口教学点周三第 3–4 节提前 17 分钟（压缩休息时间） (双溪口教学点: Wed periods 3–4 17 min earlier
- * (shorter break))": periods of a school moved alike on the same weekdays are named together.
+ * "双溪口教学点周三第 3–4 节提前 17 分钟（压缩休息时间）" / "双溪口教学点: Wed periods 3–4 17 min
+ * earlier (shorter break)": periods of a school moved alike on the same weekdays are named together.
  */
-function describe(changes: readonly BellChange[]): string {
+function describe(changes: readonly BellChange[]): Text {
   const groups = new Map<string, { change: BellChange; periods: number[] }>();
   for (const c of changes) {
     const shift = c.new.start - c.old.start;
@@ -274,10 +276,10 @@ function describe(changes: readonly BellChange[]): string {
       en.push(`${c.schoolName}: ${days.en} ${names.en} set to ${to} (${how.en})`);
     }
   }
-  return `${zh.join('；')} (${en.join('; ')})`;
+  return text(zh.join('；'), en.join('; '));
 }
 
-const KIND_NAMES: Record<ChangeKind, { zh: string; en: string }> = {
+const KIND_NAMES: Record<ChangeKind, Text> = {
   shift: { zh: '调整节次时间', en: 'shift' },
   'shorten-break': { zh: '压缩休息时间', en: 'shorter break' },
   'sync-period': { zh: '同步课时段', en: 'synchronized period' },

@@ -1,11 +1,12 @@
 /**
- * Words of the coordinator's messages: Chinese first, English in parentheses.
+ * Words of the coordinator's messages (parts of `Text`s, in both languages).
  */
 import type { Weekday } from '../timetable/model.ts';
 import { dayName } from '../timetable/messages.ts';
+import type { Text } from '../text.ts';
 
 /** "周二、周四" and "Tue, Thu". */
-export function weekdayNames(weekdays: readonly Weekday[]): { zh: string; en: string } {
+export function weekdayNames(weekdays: readonly Weekday[]): Text {
   const sorted = [...weekdays].sort((a, b) => a - b);
   const names = sorted.map(dayName);
   return { zh: names.map((n) => n.zh).join('、'), en: names.map((n) => n.en).join(', ') };
@@ -15,7 +16,7 @@ export function weekdayNames(weekdays: readonly Weekday[]): { zh: string; en: st
 export { percent } from '../delivery/text.ts';
 
 /** "第 3 节" / "period 3", or "第 3–4 节" / "periods 3–4" for a run. */
-export function periodNames(periods: readonly number[]): { zh: string; en: string } {
+export function periodNames(periods: readonly number[]): Text {
   const sorted = [...periods].sort((a, b) => a - b);
   const first = sorted[0] ?? 0;
   const last = sorted[sorted.length - 1] ?? first;

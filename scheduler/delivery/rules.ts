@@ -16,7 +16,9 @@
  */
 import { clippedUnion, overlap, totalLength } from './intervals.ts';
 import type { Span } from './intervals.ts';
-import { bilingual, minutes, percent } from './text.ts';
+import { text } from '../text.ts';
+import type { Text } from '../text.ts';
+import { minutes, percent } from './text.ts';
 import { ArgumentError } from '../errors.ts';
 
 /** One connection of a receiving classroom, ms since the epoch. */
@@ -110,8 +112,8 @@ export interface SessionJudgement {
   scheduledMinutes: number;
   /** In the order of the record. */
   classrooms: ClassroomJudgement[];
-  /** Human-readable, Chinese first, English in parentheses. */
-  reasons: string[];
+  /** For people, in both languages. */
+  reasons: Text[];
 }
 
 const MINUTE = 60_000;
@@ -182,11 +184,11 @@ function absentAll(record: SessionRecord): ClassroomJudgement[] {
   }));
 }
 
-/** "3 个接收课堂：出勤 1，迟到 1，部分 0，缺席 1 (…)". */
-function attendanceLine(classrooms: readonly ClassroomJudgement[]): string {
+/** "3 个接收课堂：出勤 1，迟到 1，部分 0，缺席 1" / "3 receiving classrooms: 1 present, …". */
+function attendanceLine(classrooms: readonly ClassroomJudgement[]): Text {
   const n = { present: 0, late: 0, partial: 0, absent: 0 };
   for (const c of classrooms) n[c.status]++;
-  return bilingual(
+  return text(
     `${classrooms.length} 个接收课堂：出勤 ${n.present}，迟到 ${n.late}，部分 ${n.partial}，缺席 ${n.absent}`,
     `${classrooms.length} receiving classrooms: ${n.present} present, ${n.late} late, ${n.partial} partial, ${n.absent} absent`,
   );
@@ -241,7 +243,7 @@ export function judgeSession(
         liveMinutes: 0,
         classrooms,
         reasons: [
-          bilingual(
+          text(
             `未开课：计划结束 ${r.missedGraceMinutes} 分钟后仍未直播`,
             `missed: never went live by ${r.missedGraceMinutes} min after the scheduled end`,
           ),
@@ -253,21 +255,19 @@ export function judgeSession(
       liveShare: 0,
       liveMinutes: 0,
       classrooms,
-      reasons: [bilingual('尚未开课', 'not live yet')],
+      reasons: [text('尚未开课', 'not live yet')],
     };
   }
 
   const liveStart = record.liveStart;
   const ongoing = record.liveEnd === null && record.state !== 'ended';
-  const reasons: string[] = [];
+  const reasons: Text[] = [];
   let liveEnd: number;
   if (record.liveEnd !== null) liveEnd = record.liveEnd;
   else if (ongoing) liveEnd = now;
   else {
     liveEnd = liveStart;
-    reasons.push(
-      bilingual('记录缺少结束时间，直播时长按 0 计', 'no end time recorded: no live time counted'),
-    );
+    reasons.push(text('记录缺少结束时间，直播时长按 0 计', 'no end time recorded: no live time counted'));
   }
   liveEnd = Math.max(liveEnd, liveStart);
 
@@ -280,10 +280,7 @@ export function judgeSession(
 
   if (ongoing) {
     reasons.push(
-      bilingual(
-        `直播中，计划时段内已直播 ${liveLine} 分钟`,
-        `live: ${liveLine} min of the scheduled time so far`,
-      ),
+      text(`直播中，计划时段内已直播 ${liveLine} 分钟`, `live: ${liveLine} min of the scheduled time so far`),
       attendanceLine(classrooms),
     );
     return { ...judged, verdict: 'live', reasons };
@@ -293,44 +290,44 @@ export function judgeSession(
   const connectedEnough = classrooms.filter((c) => c.connectedShare >= r.minConnectedShare).length;
   if (liveOk)
     reasons.push(
-      bilingual(
+      text(
         `计划时段内直播 ${liveLine} 分钟，达到 ${percent(r.minLiveShare)}%`,
         `live ${percent(liveShare)} % of the scheduled time`,
       ),
     );
   else {
     reasons.push(
-      bilingual(
+      text(
         `计划时段内直播 ${liveLine} 分钟，不足 ${percent(r.minLiveShare)}%`,
         `live ${percent(liveShare)} % of the scheduled time, under ${percent(r.minLiveShare)} %`,
       ),
     );
     if (liveStart > scheduledStart)
       reasons.push(
-        bilingual(
+        text(
           `晚开课 ${minutes(liveStart - scheduledStart)} 分钟`,
           `started ${minutes(liveStart - scheduledStart)} min late`,
         ),
       );
     if (liveEnd < scheduledEnd)
       reasons.push(
-        bilingual(
+        text(
           `提前 ${minutes(scheduledEnd - liveEnd)} 分钟结束`,
           `ended ${minutes(scheduledEnd - liveEnd)} min early`,
         ),
       );
   }
-  if (record.classrooms.length === 0) reasons.push(bilingual('没有接收课堂', 'no receiving classroom'));
+  if (record.classrooms.length === 0) reasons.push(text('没有接收课堂', 'no receiving classroom'));
   else if (connectedEnough === 0)
     reasons.push(
-      bilingual(
+      text(
         `没有接收课堂连接达到直播时长的 ${percent(r.minConnectedShare)}%`,
         `no receiving classroom connected for ${percent(r.minConnectedShare)} % of the live time`,
       ),
     );
   else
     reasons.push(
-      bilingual(
+      text(
         `${connectedEnough} 个接收课堂连接达到直播时长的 ${percent(r.minConnectedShare)}%`,
         `${connectedEnough} receiving classroom(s) connected for ${percent(r.minConnectedShare)} % of the live time`,
       ),
@@ -340,43 +337,40 @@ export function judgeSession(
 }
 
 /**
- * The rules as short sentences, Chinese first, English in parentheses, to print beside the
+ * The rules as short sentences in both languages, to print beside the
  * figures they produce (delivery, attendance, missed sessions, offerings, the rates).
  *
  * @param rules thresholds; missing ones take {@link DEFAULT_RULES}
  */
-export function describeRules(rules: Partial<DeliveryRules> = {}): string[] {
+export function describeRules(rules: Partial<DeliveryRules> = {}): Text[] {
   const r = resolveRules(rules);
   const live = percent(r.minLiveShare);
   const conn = percent(r.minConnectedShare);
   return [
-    bilingual(
+    text(
       `课时在计划时段内直播不少于计划时长的 ${live}%，且至少一个接收课堂连接不少于直播时长的 ${conn}%，计为已开课`,
       `a session is delivered when it was live for at least ${live} % of its scheduled time (live time outside the scheduled period does not count) and at least one receiving classroom was connected for at least ${conn} % of the live time`,
     ),
-    bilingual(
+    text(
       `计划结束 ${r.missedGraceMinutes} 分钟后仍未直播的课时计为缺课`,
       `a session that never went live by ${r.missedGraceMinutes} min after its scheduled end is missed`,
     ),
-    bilingual(
+    text(
       `接收课堂：连接不少于直播时长的 ${conn}% 且在开课 ${r.lateAfterMinutes} 分钟内接入为出勤，${r.lateAfterMinutes} 分钟后才接入为迟到；有连接但不足 ${conn}% 为部分出勤；未连接为缺席；断线重连的时长合并计算`,
       `per receiving classroom: present when connected for at least ${conn} % of the live time and joined within ${r.lateAfterMinutes} min of the start, late when joined later, partial when connected for less, absent when never connected; reconnections are merged, never counted twice`,
     ),
-    bilingual(
+    text(
       '出勤率 =（出勤 + 迟到）÷ 已直播课时的接收课堂数；缺课的课时不计入出勤率',
       'attendance rate = (present + late) ÷ classroom-sessions of sessions that went live and ended; missed sessions are not counted against classrooms',
     ),
-    bilingual(
+    text(
       '课程门次在统计期内至少一节课时已开课，计为同步开课门次',
       'a course offering counts as synchronized when at least one of its sessions in the period was delivered',
     ),
-    bilingual(
+    text(
       '主讲教师网络授课占比 = 已开课的同步课时 ÷ 主讲教师全部课时（本校 + 同步）',
       "hub teachers' online share = delivered synchronized sessions ÷ all their periods (local + synchronized)",
     ),
-    bilingual(
-      '节假日不排课，不计入计划课时',
-      'holidays have no sessions: they are not planned, so never missed',
-    ),
+    text('节假日不排课，不计入计划课时', 'holidays have no sessions: they are not planned, so never missed'),
   ];
 }

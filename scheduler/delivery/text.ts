@@ -1,12 +1,7 @@
 /**
- * Number words for the delivery reasons and rule sentences: Chinese first, English in
- * parentheses, like the rest of the product. Pure formatting, no rules.
+ * Number words for the delivery reasons and rule sentences (which are `Text`s, in both
+ * languages: scheduler/text.ts). Pure formatting, no rules.
  */
-
-/** One sentence the house way: "中文 (English)". */
-export function bilingual(zh: string, en: string): string {
-  return `${zh} (${en})`;
-}
 
 /**
  * A share as a percentage with at most one decimal, rounded down, so that a share just

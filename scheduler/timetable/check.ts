@@ -8,7 +8,8 @@
  */
 import { resolveOptions } from './cluster.ts';
 import type { ResolvedOptions } from './cluster.ts';
-import { bilingual, clock, dayName, slotName } from './messages.ts';
+import { clock, dayName, slotName } from './messages.ts';
+import { text } from '../text.ts';
 import type {
   BellPeriod,
   ClassInput,
@@ -109,7 +110,7 @@ function checkOne(f: Facts, s: Session, out: Conflict[]): void {
     out.push({
       constraint: 'unknown-period',
       subject: hub,
-      message: bilingual(`${day.zh}不排课`, `${day.en} is not a teaching day`),
+      message: text(`${day.zh}不排课`, `${day.en} is not a teaching day`),
     });
   }
   const hubPeriod = periodOf(f, f.hubId, s.weekday, s.period);
@@ -117,21 +118,21 @@ function checkOne(f: Facts, s: Session, out: Conflict[]): void {
     out.push({
       constraint: 'unknown-period',
       subject: hub,
-      message: bilingual(`${at.zh}与主讲学校作息不符`, `${at.en} does not match the hub bells`),
+      message: text(`${at.zh}与主讲学校作息不符`, `${at.en} does not match the hub bells`),
     });
   }
   if (f.busy.has(`t:${o.teacherId}|${s.weekday}|${s.period}`)) {
     out.push({
       constraint: 'teacher-busy',
       subject: { kind: 'teacher', id: o.teacherId },
-      message: bilingual(`教师 ${name(f, `t:${o.teacherId}`)} ${at.zh}不可用`, `teacher is busy on ${at.en}`),
+      message: text(`教师 ${name(f, `t:${o.teacherId}`)} ${at.zh}不可用`, `teacher is busy on ${at.en}`),
     });
   }
   if (f.busy.has(`r:${o.recordingRoomId}|${s.weekday}|${s.period}`)) {
     out.push({
       constraint: 'room-busy',
       subject: { kind: 'room', id: o.recordingRoomId },
-      message: bilingual(
+      message: text(
         `录播教室 ${name(f, `r:${o.recordingRoomId}`)} ${at.zh}不可用`,
         `recording room unavailable on ${at.en}`,
       ),
@@ -146,7 +147,7 @@ function checkOne(f: Facts, s: Session, out: Conflict[]): void {
       out.push({
         constraint: 'no-overlap',
         subject,
-        message: bilingual(
+        message: text(
           `班级 ${name(f, `c:${classId}`)} 没有接收此节 ${clock(s.start)}–${clock(s.end)} 的本校节次`,
           `class has no local period for ${clock(s.start)}–${clock(s.end)}`,
         ),
@@ -159,7 +160,7 @@ function checkOne(f: Facts, s: Session, out: Conflict[]): void {
       out.push({
         constraint: 'unknown-period',
         subject,
-        message: bilingual(`学校没有${p.zh}`, `no ${p.en} at its school`),
+        message: text(`学校没有${p.zh}`, `no ${p.en} at its school`),
       });
     } else {
       const shared = Math.min(s.end, local.end) - Math.max(s.start, local.start);
@@ -168,7 +169,7 @@ function checkOne(f: Facts, s: Session, out: Conflict[]): void {
         out.push({
           constraint: 'no-overlap',
           subject,
-          message: bilingual(
+          message: text(
             `班级 ${c.name} 的${p.zh}与 ${clock(s.start)}–${clock(s.end)} 重叠不足 ${Math.round(need * 100)}%`,
             `class ${c.name}: ${p.en} overlaps the session by less than ${Math.round(need * 100)} %`,
           ),
@@ -179,10 +180,7 @@ function checkOne(f: Facts, s: Session, out: Conflict[]): void {
       out.push({
         constraint: 'class-busy',
         subject,
-        message: bilingual(
-          `班级 ${c.name} 本校${p.zh}已有本地课程`,
-          `class has a local lesson in its ${p.en}`,
-        ),
+        message: text(`班级 ${c.name} 本校${p.zh}已有本地课程`, `class has a local lesson in its ${p.en}`),
       });
     }
   }
@@ -210,10 +208,7 @@ function checkPair(f: Facts, a: Session, b: Session, out: Conflict[]): void {
       constraint: 'teacher-busy',
       subject: { kind: 'teacher', id: ob.teacherId },
       with: withOf(a),
-      message: bilingual(
-        `教师 ${name(f, `t:${ob.teacherId}`)} 同时有两节课`,
-        `teacher already teaches ${other}`,
-      ),
+      message: text(`教师 ${name(f, `t:${ob.teacherId}`)} 同时有两节课`, `teacher already teaches ${other}`),
     });
   }
   if (oa.recordingRoomId === ob.recordingRoomId && (sameSlot || together)) {
@@ -221,10 +216,7 @@ function checkPair(f: Facts, a: Session, b: Session, out: Conflict[]): void {
       constraint: 'room-busy',
       subject: { kind: 'room', id: ob.recordingRoomId },
       with: withOf(a),
-      message: bilingual(
-        `录播教室 ${name(f, `r:${ob.recordingRoomId}`)} 同时被占用`,
-        `room in use by ${other}`,
-      ),
+      message: text(`录播教室 ${name(f, `r:${ob.recordingRoomId}`)} 同时被占用`, `room in use by ${other}`),
     });
   }
   for (const rb of b.receiving) {
@@ -234,10 +226,7 @@ function checkPair(f: Facts, a: Session, b: Session, out: Conflict[]): void {
         constraint: 'class-busy',
         subject: { kind: 'class', id: rb.classId },
         with: withOf(a),
-        message: bilingual(
-          `班级 ${name(f, `c:${rb.classId}`)} 同时有两节同步课`,
-          `class already sits ${other}`,
-        ),
+        message: text(`班级 ${name(f, `c:${rb.classId}`)} 同时有两节同步课`, `class already sits ${other}`),
       });
     }
   }
@@ -249,7 +238,7 @@ function checkPair(f: Facts, a: Session, b: Session, out: Conflict[]): void {
       constraint: 'classroom-busy',
       subject: { kind: 'classroom', id: room },
       with: withOf(a),
-      message: bilingual(`接收教室 ${room} 同时被占用`, `receiving classroom ${room} in use by ${other}`),
+      message: text(`接收教室 ${room} 同时被占用`, `receiving classroom ${room} in use by ${other}`),
     });
   }
 }
@@ -268,7 +257,7 @@ function checkDayLimits(f: Facts, sessions: readonly Session[], out: Conflict[])
       out.push({
         constraint: 'teacher-day-limit',
         subject: { kind: 'teacher', id: teacherId },
-        message: bilingual(
+        message: text(
           `教师 ${name(f, `t:${teacherId}`)} ${day.zh}的同步课超过每日上限 ${limit} 节`,
           `teacher over the daily limit of ${limit} on ${day.en}`,
         ),
@@ -296,7 +285,7 @@ function checkBandwidth(f: Facts, sessions: readonly Session[], out: Conflict[])
           constraint: 'bandwidth',
           subject: { kind: 'school', id: school.id },
           with: withOf(s),
-          message: bilingual(
+          message: text(
             `学校 ${school.name} 下行带宽不足以同时接收 ${load} 路远程课`,
             `school ${school.name}: downlink too small for ${load} simultaneous lessons`,
           ),

@@ -3,15 +3,14 @@
  * by the independent checker.
  */
 import type { ClusterIndex } from './cluster.ts';
-import { bilingual, clock, dayName, slotName } from './messages.ts';
+import { clock, dayName, slotName } from './messages.ts';
+import { text } from '../text.ts';
+import type { Text } from '../text.ts';
 import type { Conflict, Session, Weekday } from './model.ts';
 
 type Other = Pick<Session, 'offeringId' | 'weekday' | 'period'>;
 
-function other(
-  index: ClusterIndex,
-  s: Other | undefined,
-): { zh: string; en: string; with?: Conflict['with'] } {
+function other(index: ClusterIndex, s: Other | undefined): Text & { with?: Conflict['with'] } {
   if (!s) return { zh: '', en: '' };
   const name = index.offerings.get(s.offeringId)?.name ?? s.offeringId;
   const at = slotName(s.weekday, s.period);
@@ -37,8 +36,8 @@ export function teacherBusy(
     subject: { kind: 'teacher', id: teacherId },
     ...(o.with && { with: o.with }),
     message: o.with
-      ? bilingual(`教师 ${name} ${slot.zh}已有课 ${o.zh}`, `teacher ${name} already teaches ${o.en} then`)
-      : bilingual(`教师 ${name} ${slot.zh}不可用`, `teacher ${name} is busy on ${slot.en}`),
+      ? text(`教师 ${name} ${slot.zh}已有课 ${o.zh}`, `teacher ${name} already teaches ${o.en} then`)
+      : text(`教师 ${name} ${slot.zh}不可用`, `teacher ${name} is busy on ${slot.en}`),
   };
 }
 
@@ -54,7 +53,7 @@ export function teacherDayLimit(
   return {
     constraint: 'teacher-day-limit',
     subject: { kind: 'teacher', id: teacherId },
-    message: bilingual(
+    message: text(
       `教师 ${name} ${day.zh}的同步课超过每日上限 ${limit} 节`,
       `teacher ${name} would exceed the daily limit of ${limit} synchronized periods on ${day.en}`,
     ),
@@ -71,11 +70,8 @@ export function roomBusy(index: ClusterIndex, roomId: string, at: Other, withSes
     subject: { kind: 'room', id: roomId },
     ...(o.with && { with: o.with }),
     message: o.with
-      ? bilingual(
-          `录播教室 ${name} ${slot.zh}已被 ${o.zh} 占用`,
-          `recording room ${name} is in use by ${o.en}`,
-        )
-      : bilingual(`录播教室 ${name} ${slot.zh}不可用`, `recording room ${name} is unavailable on ${slot.en}`),
+      ? text(`录播教室 ${name} ${slot.zh}已被 ${o.zh} 占用`, `recording room ${name} is in use by ${o.en}`)
+      : text(`录播教室 ${name} ${slot.zh}不可用`, `recording room ${name} is unavailable on ${slot.en}`),
   };
 }
 
@@ -95,11 +91,8 @@ export function classBusy(
     subject: { kind: 'class', id: classId },
     ...(o.with && { with: o.with }),
     message: o.with
-      ? bilingual(`班级 ${name} 此时已有同步课 ${o.zh}`, `class ${name} already sits ${o.en} at that time`)
-      : bilingual(
-          `班级 ${name} 本校${slot.zh}已有本地课程`,
-          `class ${name} has a local lesson in its ${slot.en}`,
-        ),
+      ? text(`班级 ${name} 此时已有同步课 ${o.zh}`, `class ${name} already sits ${o.en} at that time`)
+      : text(`班级 ${name} 本校${slot.zh}已有本地课程`, `class ${name} has a local lesson in its ${slot.en}`),
   };
 }
 
@@ -110,7 +103,7 @@ export function classroomBusy(index: ClusterIndex, classroomId: string, withSess
     constraint: 'classroom-busy',
     subject: { kind: 'classroom', id: classroomId },
     ...(o.with && { with: o.with }),
-    message: bilingual(
+    message: text(
       `接收教室 ${classroomId} 此时已被 ${o.zh} 占用`,
       `receiving classroom ${classroomId} is in use by ${o.en} at an overlapping time`,
     ),
@@ -130,7 +123,7 @@ export function noOverlap(
   return {
     constraint: 'no-overlap',
     subject: { kind: 'class', id: classId },
-    message: bilingual(
+    message: text(
       `班级 ${c?.name ?? classId}（${school}）没有与 ${span} 重叠至少 ${percent}% 的本校节次`,
       `no period of class ${c?.name ?? classId} overlaps ${clock(at.start)}–${clock(at.end)} by ${percent}% or more`,
     ),
@@ -153,7 +146,7 @@ export function bandwidth(
     constraint: 'bandwidth',
     subject: { kind: 'school', id: schoolId },
     ...(o.with && { with: o.with }),
-    message: bilingual(
+    message: text(
       `学校 ${name} 下行带宽 ${down} Mbit/s 不足以同时接收 ${streams} 路远程课（每路 ${each} Mbit/s）`,
       `school ${name}: a ${down} Mbit/s downlink cannot take ${streams} simultaneous lessons at ${each} Mbit/s`,
     ),
@@ -162,5 +155,5 @@ export function bandwidth(
 
 /** A session that refers to a period or day that does not exist or may not be used. */
 export function unknownPeriod(subject: Conflict['subject'], zh: string, en: string): Conflict {
-  return { constraint: 'unknown-period', subject, message: bilingual(zh, en) };
+  return { constraint: 'unknown-period', subject, message: text(zh, en) };
 }

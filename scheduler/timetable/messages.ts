@@ -1,19 +1,21 @@
 /**
- * The words of conflicts and unplaced reasons: Chinese first, English in parentheses, like
- * the rest of the product. Pure formatting, no rules.
+ * The words of conflicts and unplaced reasons, in both languages (`Text`, scheduler/text.ts).
+ * Pure formatting, no rules.
  */
+import { text } from '../text.ts';
+import type { Text } from '../text.ts';
 import type { HardConstraint, Weekday } from './model.ts';
 
 const ZH_DAYS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 const EN_DAYS = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /** "周二" and "Tue": the one table of weekday names (ISO weekdays, 1 = Monday). */
-export function dayName(weekday: Weekday): { zh: string; en: string } {
+export function dayName(weekday: Weekday): Text {
   return { zh: ZH_DAYS[weekday] ?? '', en: EN_DAYS[weekday] ?? '' };
 }
 
 /** "周二第3节" and "Tue period 3". */
-export function slotName(weekday: Weekday, period: number): { zh: string; en: string } {
+export function slotName(weekday: Weekday, period: number): Text {
   return { zh: `${ZH_DAYS[weekday]}第${period}节`, en: `${EN_DAYS[weekday]} period ${period}` };
 }
 
@@ -22,11 +24,6 @@ export function clock(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
-}
-
-/** One hard-rule message: the Chinese and English sentences joined the house way. */
-export function bilingual(zh: string, en: string): string {
-  return `${zh} (${en})`;
 }
 
 /** How each rule reads when it blocks candidate slots of an unplaced offering. */
@@ -77,26 +74,21 @@ const BLOCKED: Record<HardConstraint, { zh: string; zhAll: string; en: string; l
 };
 
 /**
- * Why an offering found no slot, e.g. "教师 张老师 在所有可用节次都已有课 (teacher busy in
- * every slot)" or "班级 三年级1班 在 12/40 个候选节次已有课 (class busy in 12 of 40 slots)".
+ * Why an offering found no slot, e.g. "教师 张老师 在所有可用节次都已有课" / "teacher busy in
+ * every slot", or "班级 三年级1班 在 12/40 个候选节次已有课" / "class busy in 12 of 40 slots".
  */
-export function blockedMessage(
-  constraint: HardConstraint,
-  name: string,
-  slots: number,
-  total: number,
-): string {
+export function blockedMessage(constraint: HardConstraint, name: string, slots: number, total: number): Text {
   const words = BLOCKED[constraint];
   const who = words.label[0] ? `${words.label[0]} ${name} ` : '';
   const all = slots >= total;
   const zh = all ? `${who}在所有可用节次${words.zhAll}` : `${who}在 ${slots}/${total} 个候选节次${words.zh}`;
   const en = all ? `${words.en} in every slot` : `${words.en} in ${slots} of ${total} slots`;
-  return bilingual(zh, en);
+  return text(zh, en);
 }
 
 /** No candidate slot at all: the hub has no period on the allowed weekdays. */
-export function noSlotsMessage(hubName: string): string {
-  return bilingual(
+export function noSlotsMessage(hubName: string): Text {
+  return text(
     `主讲学校 ${hubName} 在可排课的日子里没有节次`,
     'the hub school has no periods on the allowed weekdays',
   );

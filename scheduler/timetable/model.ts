@@ -7,6 +7,7 @@
  * receiving class sits it in one of its own school's periods, which the session must overlap
  * by at least `minOverlap` of that period's length.
  */
+import type { Text } from '../text.ts';
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -154,7 +155,8 @@ export interface Conflict {
   subject: { kind: 'teacher' | 'room' | 'class' | 'classroom' | 'school'; id: string };
   /** The other session it collides with, if any. */
   with?: { offeringId: string; weekday: Weekday; period: number };
-  message: string;
+  /** For people, in both languages. */
+  message: Text;
 }
 
 export type SoftConstraint = 'spread' | 'same-time' | 'edge-period' | 'preference';
@@ -190,7 +192,7 @@ export interface Unplaced {
   /** Sessions wanted but not placed. */
   missing: number;
   /** The blocking rules over every candidate slot, most frequent first. */
-  reasons: { constraint: HardConstraint; subject: Conflict['subject']; slots: number; message: string }[];
+  reasons: { constraint: HardConstraint; subject: Conflict['subject']; slots: number; message: Text }[];
 }
 
 export interface Solution {

@@ -2,6 +2,7 @@
  * REST request and response types shared by the server and the browser app (types only).
  */
 import type { WireError } from './errors.ts';
+import type { Text } from './text.ts';
 
 /**
  * `school`: a receiving school's timetable officer (教务), who keeps its own timetable and
@@ -136,10 +137,12 @@ export interface ApiErrorBody {
 
 /** One problem of an import, where the user finds it in the file (header row = 1; 0: the file itself). */
 export interface ImportRowError {
+  /** The sheet's name as in the file. */
   sheet?: string;
   row: number;
-  column: string | null;
-  message: string;
+  /** The column's title, and what is wrong, in both languages. */
+  column: Text | null;
+  message: Text;
 }
 
 /** Answer of POST /api/import/:kind (a dry run, an import, or — with status 400 — a refused import). */

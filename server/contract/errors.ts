@@ -7,6 +7,7 @@
  * The browser imports the `ErrorCode` type; the list is a value for the server's OpenAPI
  * document (an enum, so that schemathesis checks every answer against it).
  */
+import type { Text } from './text.ts';
 export const ERROR_CODES = [
   /** 400: a body, query or payload did not match its schema (`issues` says where). */
   'INVALID_INPUT',
@@ -59,8 +60,10 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface WireError {
   /** The server's error class (ValidationError, ForbiddenError, …; InternalError for a fault). */
   name: string;
-  /** For people; not to be matched. */
+  /** For developers and logs (both languages on one line when `text` is given); not to be matched. */
   message: string;
+  /** For people: the refusal in both languages, when the server words it so (the client shows its language's). */
+  text?: Text;
   code: ErrorCode;
   /** With a 500: the id under which the server logged the fault. */
   requestId?: string;

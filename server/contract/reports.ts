@@ -4,6 +4,7 @@
  * library's: additive counts, with ratios always recomputed from them.
  */
 import type { FigureRow, Figures, RecordingFact } from '../../scheduler/delivery/index.ts';
+import type { Text } from './text.ts';
 
 export type { FigureRow, Figures, RecordingFact } from '../../scheduler/delivery/index.ts';
 
@@ -31,7 +32,8 @@ export interface SessionRow {
     status: 'present' | 'late' | 'partial' | 'absent';
     headcount: number | null;
   }[];
-  reasons: string[];
+  /** Why the verdict, for people in both languages. */
+  reasons: Text[];
   /** What became of its recording (null: nothing recorded). */
   recording: RecordingFact | null;
 }
@@ -44,9 +46,10 @@ export interface ReportView {
     level?: string;
     parent?: { kind: 'region'; id: string; name: string };
   };
-  period: { from: string; to: string; label: string };
-  /** The rules the figures follow, to print beside them. */
-  rules: string[];
+  /** `label` names the period for people ("2026年11月" / "November 2026"). */
+  period: { from: string; to: string; label: Text };
+  /** The rules the figures follow, to print beside them (in both languages). */
+  rules: Text[];
   targets: Targets;
   figures: Figures;
   rows: FigureRow[];

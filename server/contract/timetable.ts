@@ -3,6 +3,7 @@
  * imports them with `import type`).
  */
 import type { BellPeriod, CompatReport, Proposal } from '../../scheduler/index.ts';
+import type { Text } from './text.ts';
 
 export type { BellChange, CompatReport, Proposal } from '../../scheduler/index.ts';
 
@@ -10,7 +11,7 @@ export type { BellChange, CompatReport, Proposal } from '../../scheduler/index.t
 export interface ConflictView {
   constraint: string;
   subject: { kind: string; id: string };
-  message: string;
+  message: Text;
 }
 
 /** A school's bell period, HH:mm. */
@@ -57,7 +58,7 @@ export interface TimetableView {
   unplaced: {
     offeringId: string;
     missing: number;
-    reasons: { constraint: string; slots: number; message: string }[];
+    reasons: { constraint: string; slots: number; message: Text }[];
   }[];
   score: number;
   soft: Record<string, number>;
@@ -197,7 +198,7 @@ export interface CoPlanUnplacedView {
   /** How many of `missing` are proven impossible at the plan's bells. */
   proven: number;
   proof: { kind: string; available: number; needed: number; message: string } | null;
-  reasons: { constraint: string; slots: number; message: string }[];
+  reasons: { constraint: string; slots: number; message: Text }[];
 }
 
 /** The latest co-plan of a cluster's term (GET /api/timetables/:clusterId/:term/coplan). */

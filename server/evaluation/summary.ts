@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
 import type { SummaryRow, SummaryView } from '../contract/research.ts';
 import { workbookBuffer } from '../exports/spreadsheet.ts';
+import { text } from '../../scheduler/text.ts';
+import type { Lang } from '../../scheduler/text.ts';
 
 /** A submitted evaluation as the aggregation sees it. */
 export interface Scored {
@@ -54,17 +56,39 @@ export function summarize(
     .sort((a, b) => (b.meanTotal ?? -1) - (a.meanTotal ?? -1) || a.name.localeCompare(b.name, 'zh'));
 }
 
-const BY_LABEL = { teacher: '教师', cluster: '联校群', region: '地区' } as const;
+/** What the rows are, by the aggregation's `by`. */
+export const BY_LABEL = {
+  teacher: text('教师', 'Teacher'),
+  cluster: text('联校群', 'Cluster'),
+  region: text('地区', 'Region'),
+} as const;
 
-/** The aggregation as a workbook (the platform's spreadsheet export: formula-safe cells). */
-export async function summaryWorkbook(view: SummaryView, format: 'xlsx' | 'csv'): Promise<Buffer> {
+/** The workbook's words (rubric item names are the rubric's own). */
+export const SUMMARY_WORDS = {
+  creator: text('同步课堂平台', 'Synchronized classrooms'),
+  title: text('评课汇总', 'Lesson evaluations'),
+  evaluations: text('评课次数', 'Evaluations'),
+  meanTotal: text('平均总分', 'Mean total'),
+  mean: (item: string) => text(`${item}（平均）`, `${item} (mean)`),
+} as const;
+
+/** The aggregation as a workbook (the platform's spreadsheet export: formula-safe cells), its titles in `lang`. */
+export async function summaryWorkbook(
+  view: SummaryView,
+  format: 'xlsx' | 'csv',
+  lang: Lang = 'zh',
+): Promise<Buffer> {
   const items = [...new Set(view.rows.flatMap((r) => Object.keys(r.items)))];
+  const w = SUMMARY_WORDS;
   const wb = new ExcelJS.Workbook();
-  wb.creator = '同步课堂平台';
-  const ws = wb.addWorksheet('评课汇总', { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.addRow([BY_LABEL[view.by], '评课次数', '平均总分', ...items.map((i) => `${i}（平均）`)]).font = {
-    bold: true,
-  };
+  wb.creator = w.creator[lang];
+  const ws = wb.addWorksheet(w.title[lang], { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.addRow([
+    BY_LABEL[view.by][lang],
+    w.evaluations[lang],
+    w.meanTotal[lang],
+    ...items.map((i) => w.mean(i)[lang]),
+  ]).font = { bold: true };
   for (const r of view.rows)
     ws.addRow([r.name, r.evaluations, r.meanTotal ?? '', ...items.map((i) => r.items[i] ?? '')]);
   ws.columns.forEach((c, i) => (c.width = i === 0 ? 28 : 14));

@@ -31,6 +31,10 @@ const ErrorBody = z.looseObject({
   error: z.looseObject({
     name: z.string(),
     message: z.string(),
+    text: z
+      .object({ zh: z.string(), en: z.string() })
+      .optional()
+      .meta({ description: 'For people: the refusal in Chinese and English, when worded so' }),
     code: z.enum(ERROR_CODES).meta({ description: 'Stable reason, for clients to match (not the message)' }),
     requestId: z.string().optional().meta({ description: 'With a 500: the id the server logged it under' }),
     issues: z.array(z.looseObject({ path: z.string(), message: z.string() })).optional(),

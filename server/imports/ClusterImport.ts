@@ -7,6 +7,9 @@ import { ConflictError } from '../errors.ts';
 import type { Cluster, Models, School } from '../models/index.ts';
 import { clusterInScope } from '../resources/scoping.ts';
 import type { ParsedRow, ParsedSheet, RowError, SheetKind } from './index.ts';
+import { columnTitles } from './columns.ts';
+import { text } from '../../scheduler/text.ts';
+import type { Text } from '../../scheduler/text.ts';
 
 type Id = mongoose.Types.ObjectId;
 type AnyModel = mongoose.Model<Record<string, unknown>>;
@@ -172,8 +175,8 @@ export class ClusterImport {
     if (!school)
       errors.push({
         row,
-        column: '学校名称',
-        message: `本联校群没有名为「${name}」的学校 (no such school in this cluster)`,
+        column: columnTitles('classes', 'schoolName'),
+        message: text(`本联校群没有名为「${name}」的学校`, `this cluster has no school named “${name}”`),
       });
     return school;
   }
@@ -183,13 +186,20 @@ export class ClusterImport {
     username: string,
     role: 'teacher' | 'classroom',
     row: number,
-    column: string,
+    column: Text,
     errors: RowError[],
   ): Promise<{ _id: Id; role: string } | null | false> {
     const existing = await this.#models.User.findOne({ username }, { role: 1, schoolId: 1 }).lean();
     const ours = existing && this.#schools.some((s) => existing.schoolId && s._id.equals(existing.schoolId));
     if ((existing && (existing.role !== role || !ours)) || (!existing && this.#newUsernames.has(username))) {
-      errors.push({ row, column, message: `用户名 ${username} 已被其他账号使用 (username taken)` });
+      errors.push({
+        row,
+        column,
+        message: text(
+          `用户名 ${username} 已被其他账号使用`,
+          `username ${username} is taken by another account`,
+        ),
+      });
       return false;
     }
     if (!existing) this.#newUsernames.add(username);
@@ -224,8 +234,11 @@ export class ClusterImport {
           if (!inCluster && !mayCreateHere) {
             errors.push({
               row,
-              column: '区划代码',
-              message: `区划 ${value.regionCode} 不在您的管辖范围内 (outside your scope)`,
+              column: columnTitles('schools', 'regionCode'),
+              message: text(
+                `区划 ${value.regionCode} 不在您的管辖范围内`,
+                `region ${value.regionCode} is outside your scope`,
+              ),
             });
             continue;
           }
@@ -238,16 +251,19 @@ export class ClusterImport {
           if (step.existing && !inCluster && !this.#scope.coversRegion(value.regionCode)) {
             errors.push({
               row,
-              column: '学校名称',
-              message: '该校已存在且不属于本联校群，请联系教育局添加 (school exists outside this cluster)',
+              column: columnTitles('schools', 'name'),
+              message: text(
+                '该校已存在且不属于本联校群，请联系教育局添加',
+                'the school exists outside this cluster; ask the education bureau to add it',
+              ),
             });
             continue;
           }
           if (value.kind === 'hub' && !this.#mayBeHub(step.id)) {
             errors.push({
               row,
-              column: '学校类型',
-              message: '1+N 联校群只能有一所主讲学校 (a 1+N cluster has one hub)',
+              column: columnTitles('schools', 'kind'),
+              message: text('1+N 联校群只能有一所主讲学校', 'a 1+N cluster has only one hub school'),
             });
             continue;
           }
@@ -277,7 +293,13 @@ export class ClusterImport {
             (await m.Classroom.findOne(key, { _id: 1 }).lean())?._id ?? new mongoose.Types.ObjectId();
           if (value.deviceUsername) {
             const username = value.deviceUsername;
-            const device = await this.#account(username, 'classroom', row, '设备账号', errors);
+            const device = await this.#account(
+              username,
+              'classroom',
+              row,
+              columnTitles('classrooms', 'deviceUsername'),
+              errors,
+            );
             if (device === false) continue;
             const realName = `${value.schoolName}${value.name}`;
             const link = { classroomId: roomId, schoolId: school._id };
@@ -309,7 +331,13 @@ export class ClusterImport {
         for (const { row, value } of sheet.rows) {
           const school = this.#school(value.schoolName, row, errors);
           if (!school) continue;
-          const existing = await this.#account(value.username, 'teacher', row, '用户名', errors);
+          const existing = await this.#account(
+            value.username,
+            'teacher',
+            row,
+            columnTitles('teachers', 'username'),
+            errors,
+          );
           if (existing === false) continue;
           const fields = {
             realName: value.realName,

@@ -5,14 +5,21 @@
  * formula; and values come in Chinese as often as in English (是/否, 录播教室, 周一至周五).
  */
 
+import { both, text as words } from '../../scheduler/text.ts';
+import type { Text } from '../../scheduler/text.ts';
+
 /** A cell's value as read: text, a number, a boolean, a date, or nothing. */
 export type Cell = string | number | boolean | Date | null;
 
 /** A cell could not be read as its column's type; the message is shown to the user. */
 export class CellError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** What is wrong, for people in both languages. */
+  readonly text: Text;
+
+  constructor(problem: Text) {
+    super(both(problem));
     this.name = 'CellError';
+    this.text = problem;
   }
 }
 
@@ -44,24 +51,25 @@ export function halfWidth(text: string): string {
 }
 
 export function text(cell: Cell, max: number): string {
-  if (cell === null) throw new CellError('不能为空 (required)');
+  if (cell === null) throw new CellError(words('不能为空', 'required'));
   const value = cell instanceof Date ? cell.toISOString().slice(0, 10) : String(cell).trim();
-  if (value.length > max) throw new CellError(`不能超过 ${max} 个字符 (at most ${max} characters)`);
+  if (value.length > max) throw new CellError(words(`不能超过 ${max} 个字符`, `at most ${max} characters`));
   return value;
 }
 
 /** Digits kept as text: Excel turns 430725 or a phone number into a number. */
-export function digits(cell: Cell, pattern: RegExp, what: string): string {
+export function digits(cell: Cell, pattern: RegExp, what: Text): string {
   const value = typeof cell === 'number' ? String(cell) : halfWidth(text(cell, 40));
-  if (!pattern.test(value)) throw new CellError(`应为${what} (${pattern.source})`);
+  if (!pattern.test(value)) throw new CellError(words(`应为${what.zh}`, `should be ${what.en}`));
   return value;
 }
 
 export function number(cell: Cell, min: number, max: number, integer: boolean): number {
   const value = typeof cell === 'number' ? cell : Number(halfWidth(text(cell, 20)));
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value)))
-    throw new CellError(integer ? '应为整数 (a whole number)' : '应为数字 (a number)');
-  if (value < min || value > max) throw new CellError(`应在 ${min}–${max} 之间 (between ${min} and ${max})`);
+    throw new CellError(integer ? words('应为整数', 'a whole number') : words('应为数字', 'a number'));
+  if (value < min || value > max)
+    throw new CellError(words(`应在 ${min}–${max} 之间`, `between ${min} and ${max}`));
   return value;
 }
 
@@ -74,7 +82,7 @@ export function yesNo(cell: Cell, fallback: boolean): boolean {
   const value = halfWidth(String(cell)).toLowerCase();
   if (YES.has(value)) return true;
   if (NO.has(value)) return false;
-  throw new CellError('应为“是”或“否” (yes or no)');
+  throw new CellError(words('应为“是”或“否”', 'yes or no'));
 }
 
 /** An enum cell: the stored value, its Chinese label or one of its aliases. */
@@ -85,7 +93,7 @@ export function choice<T extends string>(cell: Cell, labels: Record<T, readonly 
   const allowed = Object.values<readonly string[]>(labels)
     .map((names) => names[0])
     .join('、');
-  throw new CellError(`应为 ${allowed} 之一 (one of ${Object.keys(labels).join(', ')})`);
+  throw new CellError(words(`应为 ${allowed} 之一`, `one of ${Object.keys(labels).join(', ')}`));
 }
 
 /** A time of day as HH:mm, from "8:00", "08:00", "8：00" or an Excel time value. */
@@ -97,7 +105,7 @@ export function timeOfDay(cell: Cell): string {
   }
   const match = /^(\d{1,2}):(\d{2})(?::\d{2})?$/.exec(halfWidth(text(cell, 10)));
   if (!match || Number(match[1]) > 23 || Number(match[2]) > 59)
-    throw new CellError('应为时间，如 08:00 (a time such as 08:00)');
+    throw new CellError(words('应为时间，如 08:00', 'a time such as 08:00'));
   return `${pad(Number(match[1]))}:${match[2]}`;
 }
 
@@ -127,13 +135,13 @@ export function weekdays(cell: Cell): number[] {
   const days = new Set<number>();
   for (const part of value.split(/[,、;\s]+/).filter(Boolean)) {
     const range = /^([1-7])(?:-([1-7]))?$/.exec(part);
-    if (!range) throw new CellError('应为星期，如 1-5 或 1,3,5 (weekdays such as 1-5)');
+    if (!range) throw new CellError(words('应为星期，如 1-5 或 1,3,5', 'weekdays such as 1-5'));
     const from = Number(range[1]);
     const to = Number(range[2] ?? range[1]);
-    if (to < from) throw new CellError('星期范围应从小到大 (a range runs upwards)');
+    if (to < from) throw new CellError(words('星期范围应从小到大', 'a range runs upwards'));
     for (let d = from; d <= to; d++) days.add(d);
   }
-  if (!days.size) throw new CellError('不能为空 (required)');
+  if (!days.size) throw new CellError(words('不能为空', 'required'));
   return [...days].sort((a, b) => a - b);
 }
 
@@ -159,9 +167,9 @@ export function list(cell: Cell, maxItems: number, maxLength: number): string[] 
         .filter(Boolean),
     ),
   ];
-  if (items.length > maxItems) throw new CellError(`最多 ${maxItems} 项 (at most ${maxItems} items)`);
+  if (items.length > maxItems) throw new CellError(words(`最多 ${maxItems} 项`, `at most ${maxItems} items`));
   if (items.some((i) => i.length > maxLength))
-    throw new CellError(`每项不超过 ${maxLength} 个字符 (items of at most ${maxLength} characters)`);
+    throw new CellError(words(`每项不超过 ${maxLength} 个字符`, `items of at most ${maxLength} characters`));
   return items;
 }
 

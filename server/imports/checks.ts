@@ -1,11 +1,17 @@
+import { text } from '../../scheduler/text.ts';
+import type { Text } from '../../scheduler/text.ts';
+import { columnTitles } from './columns.ts';
 import type { BellRow, RowOf, SheetKind } from './columns.ts';
 
-/** One problem of an import, where a user can find it: sheet, row (header = 1) and column. */
+/**
+ * One problem of an import, where a user can find it: sheet (its name as in the file), row
+ * (header = 1) and column (its title in both languages), and what is wrong (both languages).
+ */
 export interface RowError {
   sheet?: string;
   row: number;
-  column: string | null;
-  message: string;
+  column: Text | null;
+  message: Text;
 }
 
 export interface ParsedRow<K extends SheetKind> {
@@ -18,16 +24,19 @@ export interface ParsedRow<K extends SheetKind> {
  * period may appear twice with different weekdays (periods that ring at other times on some
  * days), so its keys are per weekday.
  */
-const KEYS: { [K in SheetKind]: { columns: string; keys: (v: RowOf<K>) => string[] } } = {
-  schools: { columns: '学校名称', keys: (v) => [v.name] },
-  classrooms: { columns: '学校名称 + 教室名称', keys: (v) => [`${v.schoolName}\u0000${v.name}`] },
+const KEYS: { [K in SheetKind]: { columns: Text; keys: (v: RowOf<K>) => string[] } } = {
+  schools: { columns: columnTitles('schools', 'name'), keys: (v) => [v.name] },
+  classrooms: {
+    columns: columnTitles('classrooms', 'schoolName', 'name'),
+    keys: (v) => [`${v.schoolName}\u0000${v.name}`],
+  },
   classes: {
-    columns: '学校名称 + 年级 + 班级名称',
+    columns: columnTitles('classes', 'schoolName', 'grade', 'name'),
     keys: (v) => [`${v.schoolName}\u0000${v.grade}\u0000${v.name}`],
   },
-  teachers: { columns: '用户名', keys: (v) => [v.username] },
+  teachers: { columns: columnTitles('teachers', 'username'), keys: (v) => [v.username] },
   bellSchedules: {
-    columns: '学校名称 + 节次 + 星期',
+    columns: columnTitles('bellSchedules', 'schoolName', 'period', 'weekdays'),
     keys: (v) => v.weekdays.map((d) => `${v.schoolName}\u0000${v.period}\u0000${d}`),
   },
 };
@@ -35,14 +44,18 @@ const KEYS: { [K in SheetKind]: { columns: string; keys: (v: RowOf<K>) => string
 /** Checks across the rows of one sheet: duplicate keys, and bell periods that overlap. */
 export function checkRows<K extends SheetKind>(kind: K, rows: readonly ParsedRow<K>[]): RowError[] {
   const errors: RowError[] = [];
-  const { columns, keys } = KEYS[kind] as { columns: string; keys: (v: RowOf<K>) => string[] };
+  const { columns, keys } = KEYS[kind] as { columns: Text; keys: (v: RowOf<K>) => string[] };
   const seen = new Map<string, number>();
   for (const { row, value } of rows) {
     const first = keys(value)
       .map((k) => seen.get(k))
       .find((r) => r !== undefined);
     if (first !== undefined)
-      errors.push({ row, column: columns, message: `与第 ${first} 行重复 (duplicate of row ${first})` });
+      errors.push({
+        row,
+        column: columns,
+        message: text(`与第 ${first} 行重复`, `duplicate of row ${first}`),
+      });
     else for (const k of keys(value)) seen.set(k, row);
   }
   if (kind === 'classrooms') {
@@ -53,8 +66,8 @@ export function checkRows<K extends SheetKind>(kind: K, rows: readonly ParsedRow
       if (first !== undefined)
         errors.push({
           row,
-          column: '设备账号',
-          message: `与第 ${first} 行使用同一账号 (same account as row ${first})`,
+          column: columnTitles('classrooms', 'deviceUsername'),
+          message: text(`与第 ${first} 行使用同一账号`, `same account as row ${first}`),
         });
       else devices.set(value.deviceUsername, row);
     }
@@ -70,8 +83,8 @@ function checkBells(rows: readonly ParsedRow<'bellSchedules'>[]): RowError[] {
     if (r.value.start >= r.value.end) {
       errors.push({
         row: r.row,
-        column: '结束时间',
-        message: '结束时间应晚于开始时间 (ends before it starts)',
+        column: columnTitles('bellSchedules', 'end'),
+        message: text('结束时间应晚于开始时间', 'the period ends before it starts'),
       });
       continue;
     }
@@ -83,8 +96,11 @@ function checkBells(rows: readonly ParsedRow<'bellSchedules'>[]): RowError[] {
         if (overlap(a.value, b.value))
           errors.push({
             row: a.row,
-            column: '开始时间',
-            message: `与第 ${b.row} 行（第 ${b.value.period} 节）时间重叠 (overlaps row ${b.row})`,
+            column: columnTitles('bellSchedules', 'start'),
+            message: text(
+              `与第 ${b.row} 行（第 ${b.value.period} 节）时间重叠`,
+              `overlaps row ${b.row} (period ${b.value.period})`,
+            ),
           });
   return errors;
 }

@@ -7,7 +7,9 @@ import { CellError } from './cells.ts';
 import type { Cell } from './cells.ts';
 import { checkRows } from './checks.ts';
 import type { ParsedRow, RowError } from './checks.ts';
-import { COLUMNS, SHEET_KINDS, SHEET_NAMES, columnFor, headerKey } from './columns.ts';
+import { COLUMNS, SHEET_KINDS, SHEET_NAMES, columnFor, columnTitle, headerKey } from './columns.ts';
+import { joinTexts, text } from '../../scheduler/text.ts';
+import type { Lang, Text } from '../../scheduler/text.ts';
 import type { Column, ImportKind, RowOf, SheetKind } from './columns.ts';
 import { UnreadableFileError, readGrids, writeSheets } from './workbook.ts';
 import type { FileFormat, Grid } from './workbook.ts';
@@ -39,14 +41,19 @@ export interface ParsedFile {
  */
 export async function parseFile(kind: ImportKind, data: Buffer, format: FileFormat): Promise<ParsedFile> {
   if (data.length > MAX_FILE_BYTES)
-    return fileError(`文件超过 ${MAX_FILE_BYTES / 1024 / 1024} MB (file too large)`);
+    return fileError(
+      text(
+        `文件超过 ${MAX_FILE_BYTES / 1024 / 1024} MB`,
+        `the file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`,
+      ),
+    );
   if (kind === 'cluster' && format === 'csv')
-    return fileError('整个联校群只能用 Excel 导入 (a cluster workbook must be .xlsx)');
+    return fileError(text('整个联校群只能用 Excel 导入', 'a whole cluster imports from Excel (.xlsx) only'));
   let grids: Grid[];
   try {
     grids = await readGrids(data, format);
   } catch (error) {
-    if (error instanceof UnreadableFileError) return fileError(error.message);
+    if (error instanceof UnreadableFileError) return fileError(error.text);
     throw error;
   }
   const chosen: [SheetKind, Grid][] =
@@ -61,8 +68,11 @@ export async function parseFile(kind: ImportKind, data: Buffer, format: FileForm
   if (!chosen.length)
     return fileError(
       kind === 'cluster'
-        ? `找不到工作表：${SHEET_KINDS.map((k) => SHEET_NAMES[k].zh).join('、')} (no sheet of a known name)`
-        : '文件中没有工作表 (no sheet)',
+        ? text(
+            `找不到工作表：${SHEET_KINDS.map((k) => SHEET_NAMES[k].zh).join('、')}`,
+            `no sheet named ${SHEET_KINDS.map((k) => SHEET_NAMES[k].en).join(', ')}`,
+          )
+        : text('文件中没有工作表', 'the file has no sheet'),
     );
   const sheets: ParsedSheet[] = [];
   const errors: RowError[] = [];
@@ -78,7 +88,7 @@ export async function parseFile(kind: ImportKind, data: Buffer, format: FileForm
 const sheetNames = (kind: SheetKind): string[] =>
   [SHEET_NAMES[kind].zh, SHEET_NAMES[kind].en, kind].map(headerKey);
 
-const fileError = (message: string): ParsedFile => ({
+const fileError = (message: Text): ParsedFile => ({
   sheets: [],
   errors: [{ row: 0, column: null, message }],
 });
@@ -97,10 +107,16 @@ function parseGrid<K extends SheetKind>(kind: K, grid: Grid): { rows: ParsedRow<
   const errors: RowError[] = [];
   const headerAt = findHeader(kind, grid);
   if (headerAt < 0) {
-    const expected = COLUMNS[kind].map((c) => c.zh).join('、');
+    const expected = joinTexts(COLUMNS[kind].map(columnTitle), text('、', ', '));
     return {
       rows: [],
-      errors: [{ row: 1, column: null, message: `找不到表头，应包含：${expected} (no header row)` }],
+      errors: [
+        {
+          row: 1,
+          column: null,
+          message: text(`找不到表头，应包含：${expected.zh}`, `no header row naming: ${expected.en}`),
+        },
+      ],
     };
   }
   const headerRow = headerAt + 1;
@@ -109,17 +125,28 @@ function parseGrid<K extends SheetKind>(kind: K, grid: Grid): { rows: ParsedRow<
     const column = typeof cell === 'string' ? columnFor(kind, cell) : undefined;
     if (!column) continue;
     if (positions.has(column))
-      errors.push({ row: headerRow, column: column.zh, message: '该列出现了两次 (column appears twice)' });
+      errors.push({
+        row: headerRow,
+        column: columnTitle(column),
+        message: text('该列出现了两次', 'the column appears twice'),
+      });
     else positions.set(column, i);
   }
   for (const column of COLUMNS[kind])
     if (column.required && !positions.has(column))
-      errors.push({ row: headerRow, column: column.zh, message: '缺少此列 (missing column)' });
+      errors.push({
+        row: headerRow,
+        column: columnTitle(column),
+        message: text('缺少此列', 'the column is missing'),
+      });
   if (errors.length) return { rows: [], errors };
 
   const data = grid.rows.slice(headerAt + 1);
   if (data.length > MAX_ROWS)
-    return { rows: [], errors: [{ row: 0, column: null, message: `超过 ${MAX_ROWS} 行 (too many rows)` }] };
+    return {
+      rows: [],
+      errors: [{ row: 0, column: null, message: text(`超过 ${MAX_ROWS} 行`, `more than ${MAX_ROWS} rows`) }],
+    };
   const rows: ParsedRow<K>[] = [];
   for (const [i, cells] of data.entries()) {
     if (cells.every((c) => c === null)) continue;
@@ -144,11 +171,11 @@ function readRow<K extends SheetKind>(
     const at = positions.get(column);
     const cell = at === undefined ? null : (cells[at] ?? null);
     try {
-      if (cell === null && column.required) throw new CellError('不能为空 (required)');
+      if (cell === null && column.required) throw new CellError(text('不能为空', 'required'));
       value[column.key] = column.read(cell);
     } catch (error) {
       if (!(error instanceof CellError)) throw error;
-      errors.push({ row, column: column.zh, message: error.message });
+      errors.push({ row, column: columnTitle(column), message: error.text });
       ok = false;
     }
   }
@@ -159,18 +186,21 @@ function readRow<K extends SheetKind>(
 export async function buildFile(
   sheets: readonly { kind: SheetKind; rows: readonly Record<string, unknown>[] }[],
   format: FileFormat,
+  lang: Lang = 'zh',
 ): Promise<Buffer> {
   return writeSheets(
-    sheets.map((s) => ({ name: SHEET_NAMES[s.kind].zh, columns: COLUMNS[s.kind], rows: s.rows })),
+    sheets.map((s) => ({ name: SHEET_NAMES[s.kind][lang], columns: COLUMNS[s.kind], rows: s.rows })),
     format,
+    lang,
   );
 }
 
-/** An empty file to fill in, with a notes sheet on each column (xlsx). */
-export async function templateFile(kind: ImportKind, format: FileFormat): Promise<Buffer> {
+/** An empty file to fill in, with a notes sheet on each column (xlsx), its titles in `lang`. */
+export async function templateFile(kind: ImportKind, format: FileFormat, lang: Lang = 'zh'): Promise<Buffer> {
   const kinds = kind === 'cluster' ? SHEET_KINDS : [kind];
   return writeSheets(
-    kinds.map((k) => ({ name: SHEET_NAMES[k].zh, columns: COLUMNS[k], rows: [], notes: true })),
+    kinds.map((k) => ({ name: SHEET_NAMES[k][lang], columns: COLUMNS[k], rows: [], notes: true })),
     format,
+    lang,
   );
 }

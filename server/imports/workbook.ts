@@ -4,6 +4,8 @@ import { cellValue } from './cells.ts';
 import type { Cell } from './cells.ts';
 import type { Column } from './columns.ts';
 import { workbookBuffer } from '../exports/spreadsheet.ts';
+import { both, text } from '../../scheduler/text.ts';
+import type { Lang, Text } from '../../scheduler/text.ts';
 
 export type FileFormat = 'xlsx' | 'csv';
 
@@ -15,9 +17,13 @@ export interface Grid {
 
 /** The file is not a workbook of the format it claims, or is damaged. */
 export class UnreadableFileError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** What is wrong, for people in both languages. */
+  readonly text: Text;
+
+  constructor(problem: Text) {
+    super(both(problem));
     this.name = 'UnreadableFileError';
+    this.text = problem;
   }
 }
 
@@ -31,14 +37,22 @@ export async function readGrids(data: Buffer, format: FileFormat): Promise<Grid[
   const workbook = new ExcelJS.Workbook();
   if (format === 'xlsx') {
     if (!data.subarray(0, 4).equals(ZIP_MAGIC))
-      throw new UnreadableFileError('不是 Excel (.xlsx) 文件 (not an .xlsx workbook)');
+      throw new UnreadableFileError(
+        text('不是 Excel (.xlsx) 文件', 'the file is not an Excel (.xlsx) workbook'),
+      );
     try {
       await workbook.xlsx.load(data as unknown as ExcelJS.Buffer);
     } catch (error) {
-      throw new UnreadableFileError(`无法读取 Excel 文件 (unreadable workbook: ${(error as Error).message})`);
+      throw new UnreadableFileError(
+        text(
+          `无法读取 Excel 文件（${(error as Error).message}）`,
+          `the Excel file cannot be read (${(error as Error).message})`,
+        ),
+      );
     }
   } else {
-    if (data.includes(0)) throw new UnreadableFileError('不是 CSV 文本文件 (not a CSV text file)');
+    if (data.includes(0))
+      throw new UnreadableFileError(text('不是 CSV 文本文件', 'the file is not a CSV text file'));
     await workbook.csv.read(Readable.from([decodeText(data)]), {
       sheetName: 'CSV',
       map: (value: unknown) => value,
@@ -73,32 +87,58 @@ export interface SheetOut {
   notes?: boolean;
 }
 
-/** Writes sheets as an .xlsx workbook, or the first one as CSV (UTF-8 with BOM, which Excel opens correctly). */
-export async function writeSheets(sheets: readonly SheetOut[], format: FileFormat): Promise<Buffer> {
+/** The notes sheet's words. */
+const NOTES = {
+  creator: text('同步课堂平台', 'Synchronized classrooms'),
+  sheet: text('说明', ' notes'),
+  column: text('列', 'Column'),
+  other: text('Column', '列'),
+  required: text('必填', 'Required'),
+  hint: text('填写说明', 'What to write'),
+  yes: text('是', 'yes'),
+  no: text('否', 'no'),
+} as const;
+
+/**
+ * Writes sheets as an .xlsx workbook, or the first one as CSV (UTF-8 with BOM, which Excel
+ * opens correctly), with column titles, values and notes in `lang` (either reads back).
+ */
+export async function writeSheets(
+  sheets: readonly SheetOut[],
+  format: FileFormat,
+  lang: Lang = 'zh',
+): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
-  workbook.creator = '同步课堂平台';
+  workbook.creator = NOTES.creator[lang];
   for (const sheet of format === 'csv' ? sheets.slice(0, 1) : sheets) {
     const ws = workbook.addWorksheet(sheet.name, { views: [{ state: 'frozen', ySplit: 1 }] });
     ws.columns = sheet.columns.map((c) => ({
-      header: c.zh,
+      header: c[lang],
       key: c.key,
       width: c.width,
       style: { numFmt: '@' },
     }));
     ws.getRow(1).font = { bold: true };
     for (const row of sheet.rows)
-      ws.addRow(Object.fromEntries(sheet.columns.map((c) => [c.key, c.write(row[c.key])])));
+      ws.addRow(Object.fromEntries(sheet.columns.map((c) => [c.key, c.write(row[c.key], lang)])));
     if (sheet.notes && format === 'xlsx') {
-      const notes = workbook.addWorksheet(`${sheet.name}说明`);
+      // Each column's title in the file's language, then in the other (also accepted).
+      const other: Lang = lang === 'en' ? 'zh' : 'en';
+      const notes = workbook.addWorksheet(`${sheet.name}${NOTES.sheet[lang]}`);
       notes.columns = [
-        { header: '列', key: 'zh', width: 18 },
-        { header: 'Column', key: 'en', width: 18 },
-        { header: '必填', key: 'required', width: 8 },
-        { header: '填写说明', key: 'hint', width: 60 },
+        { header: NOTES.column[lang], key: 'title', width: 18 },
+        { header: NOTES.other[lang], key: 'other', width: 18 },
+        { header: NOTES.required[lang], key: 'required', width: 8 },
+        { header: NOTES.hint[lang], key: 'hint', width: 60 },
       ];
       notes.getRow(1).font = { bold: true };
       for (const c of sheet.columns)
-        notes.addRow({ zh: c.zh, en: c.en, required: c.required ? '是' : '否', hint: c.hint });
+        notes.addRow({
+          title: c[lang],
+          other: c[other],
+          required: (c.required ? NOTES.yes : NOTES.no)[lang],
+          hint: c.hint[lang],
+        });
     }
   }
   return workbookBuffer(workbook, format);

@@ -1,3 +1,5 @@
+import { text } from '../../scheduler/text.ts';
+import type { Lang } from '../../scheduler/text.ts';
 import { Scope } from '../auth/Scope.ts';
 import type { Identity } from '../auth/tokens.ts';
 import type { ExportJobView } from '../contract/reports.ts';
@@ -8,11 +10,14 @@ import type { Models } from '../models/index.ts';
 import type { ReportQuery, ReportService } from './ReportService.ts';
 import { reportWorkbook } from './workbook.ts';
 
-/** What to export: the report's query and the file format. */
+/** What to export: the report's query, the file format and the language of its titles. */
 export interface ExportRequest {
   query: ReportQuery;
   format: keyof typeof SHEET_MEDIA_TYPES;
+  lang: Lang;
 }
+
+const FILE_NAME = text('同步课堂报表', 'synchronized-classroom-report');
 
 /** An export as its queue keeps it: who asked (their scope is resolved when it runs) and what. */
 interface ExportData extends ExportRequest {
@@ -79,7 +84,7 @@ export class ExportJobs {
 
   async #build(
     id: string,
-    { identity, query, format }: ExportData,
+    { identity, query, format, lang = 'zh' }: ExportData,
     progress: (fraction: number) => void,
   ): Promise<ExportResult> {
     progress(0.05);
@@ -88,10 +93,10 @@ export class ExportJobs {
     const user = await this.#models.User.findById(identity.userId, { regionCode: 1 }).lean();
     const report = await this.#reports.view(scope, user?.regionCode ?? null, query);
     progress(0.7);
-    const data = await reportWorkbook(report, format);
+    const data = await reportWorkbook(report, format, lang);
     await this.#files.put(id, data, KEEP_MS);
     return {
-      name: `${report.scope.name}-${report.period.label}-同步课堂报表.${format}`,
+      name: `${report.scope.name}-${report.period.label[lang]}-${FILE_NAME[lang]}.${format}`,
       type: SHEET_MEDIA_TYPES[format],
     };
   }

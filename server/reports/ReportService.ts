@@ -17,6 +17,7 @@ import { Directory } from './Directory.ts';
 import type { DirectoryRows } from './Directory.ts';
 import { FactRollUp } from './FactRollUp.ts';
 import type { FactRollUpOptions } from './FactRollUp.ts';
+import { isText, text } from '../../scheduler/text.ts';
 import { periodAround, trendBuckets } from './periods.ts';
 import type { PeriodKind } from './periods.ts';
 import { factOf } from './lessonFacts.ts';
@@ -27,12 +28,13 @@ import { countTeacherPeriods } from './teacherPeriods.ts';
 import { researchData } from './researchFacts.ts';
 
 /** How recordings are counted (资源同步共享), printed with the delivery rules. */
-const RECORDING_RULE =
+const RECORDING_RULE = text(
   '录制节数：期间内录下内容的课时（之后被删除的也计入）；已共享：录像共享到联校群所在区域的课时；' +
-  '可播放、合成中、合成失败按录像当前状态计；不完整：录制进程中断、录像有缺口的课时（老师关闭录制不算）' +
-  ' (recorded: sessions of the period with anything recorded, deleted ones too; shared: shared to the' +
-  ' region of their cluster; ready, composing and failed as the recording is now; incomplete: a' +
-  ' recorder stopped and left a gap, the teacher switching recording off does not count)';
+    '可播放、合成中、合成失败按录像当前状态计；不完整：录制进程中断、录像有缺口的课时（老师关闭录制不算）',
+  'Recorded: sessions of the period with anything recorded, deleted ones too; shared: shared to the' +
+    ' region of their cluster; ready, composing and failed as the recording is now; incomplete: a' +
+    ' recorder stopped and left a gap (the teacher switching recording off does not count)',
+);
 
 export const DEFAULT_TARGETS: Readonly<Targets> = Object.freeze({
   clusters: { province: 500, city: 1500, county: 3000 },
@@ -161,7 +163,9 @@ export class ReportService {
     const pending: Lesson[] = [];
     for (const l of lessons) {
       const stored = l.delivery as SessionJudgement | null;
-      if (l.state === 'ended' && stored?.verdict) out.set(l._id.toString(), stored);
+      // A judgement stored before reasons were kept in both languages is judged again.
+      if (l.state === 'ended' && stored?.verdict && stored.reasons.every(isText))
+        out.set(l._id.toString(), stored);
       // A lesson that never went live has no record to read.
       else if (l.state === 'scheduled')
         out.set(l._id.toString(), judgeSession(recordOf(l, []), this.#rules, now));

@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
 import type { Figures, RecordingFact, ReportView } from '../contract/reports.ts';
 import { workbookBuffer } from '../exports/spreadsheet.ts';
+import { text } from '../../scheduler/text.ts';
+import type { Lang, Text } from '../../scheduler/text.ts';
 
 const share = (n: number, d: number | null): number | '' => (d ? Math.round((n / d) * 1000) / 10 : '');
 
@@ -39,7 +41,7 @@ function columns(f: Figures): (string | number)[] {
   ];
 }
 
-/** 网络教研 columns: blank for a cluster's report (alliances are counted by region). */
+/** Research (网络教研) columns: blank for a cluster's report (alliances are counted by region). */
 function researchColumns(r: Figures['research']): (string | number)[] {
   if (!r) return ['', '', '', '', '', '', '', ''];
   return [
@@ -54,58 +56,87 @@ function researchColumns(r: Figures['research']): (string | number)[] {
   ];
 }
 
-const HEADERS = [
-  '名称',
-  '级别',
-  '省级联校群',
-  '市级联校群',
-  '县级联校群',
-  '农村学校数',
-  '已入群农村学校',
-  '覆盖率(%)',
-  '计划门次',
-  '同步开课门次',
-  '计划节数',
-  '已开课节数',
-  '未达标节数',
-  '缺课节数',
-  '应到教室节次',
-  '出勤',
-  '迟到',
-  '部分',
-  '缺席',
-  '出勤率(%)',
-  '主讲教师线上节数',
-  '主讲教师总节数',
-  '线上占比(%)',
-  '录制节数',
-  '已共享',
-  '可播放',
-  '合成中',
-  '合成失败',
-  '不完整',
-  '省级教研联盟',
-  '市级教研联盟',
-  '县级教研联盟',
-  '计划教研活动',
-  '已开展教研活动',
-  '农村教师',
-  '参与教研的农村教师',
-  '农村教师参与率(%)',
+/** The summary sheet's column titles. */
+const HEADERS: readonly Text[] = [
+  text('名称', 'Name'),
+  text('级别', 'Level'),
+  text('省级联校群', 'Province clusters'),
+  text('市级联校群', 'City clusters'),
+  text('县级联校群', 'County clusters'),
+  text('农村学校数', 'Rural schools'),
+  text('已入群农村学校', 'Rural schools in a cluster'),
+  text('覆盖率(%)', 'Coverage (%)'),
+  text('计划门次', 'Offerings planned'),
+  text('同步开课门次', 'Offerings taught synchronously'),
+  text('计划节数', 'Sessions planned'),
+  text('已开课节数', 'Sessions delivered'),
+  text('未达标节数', 'Sessions not delivered'),
+  text('缺课节数', 'Sessions missed'),
+  text('应到教室节次', 'Classroom sessions due'),
+  text('出勤', 'Present'),
+  text('迟到', 'Late'),
+  text('部分', 'Partial'),
+  text('缺席', 'Absent'),
+  text('出勤率(%)', 'Attendance (%)'),
+  text('主讲教师线上节数', "Hub teachers' online periods"),
+  text('主讲教师总节数', "Hub teachers' periods"),
+  text('线上占比(%)', 'Online share (%)'),
+  text('录制节数', 'Sessions recorded'),
+  text('已共享', 'Shared'),
+  text('可播放', 'Ready'),
+  text('合成中', 'Composing'),
+  text('合成失败', 'Composing failed'),
+  text('不完整', 'Incomplete'),
+  text('省级教研联盟', 'Province research alliances'),
+  text('市级教研联盟', 'City research alliances'),
+  text('县级教研联盟', 'County research alliances'),
+  text('计划教研活动', 'Research sessions planned'),
+  text('已开展教研活动', 'Research sessions held'),
+  text('农村教师', 'Rural teachers'),
+  text('参与教研的农村教师', 'Rural teachers taking part'),
+  text('农村教师参与率(%)', 'Rural teachers taking part (%)'),
 ];
 
-const RECORDING_STATE: Record<RecordingFact['state'], string> = {
-  recording: '录制中',
-  composing: '合成中',
-  ready: '可播放',
-  failed: '合成失败',
-  deleted: '已删除',
+const RECORDING_STATE: Record<RecordingFact['state'], Text> = {
+  recording: text('录制中', 'recording'),
+  composing: text('合成中', 'composing'),
+  ready: text('可播放', 'ready'),
+  failed: text('合成失败', 'composing failed'),
+  deleted: text('已删除', 'deleted'),
 };
 
+/** The other words of the workbook. */
+const WORDS = {
+  creator: text('同步课堂平台', 'Synchronized classrooms'),
+  summary: text('汇总', 'Summary'),
+  total: text('（合计）', ' (total)'),
+  sessions: text('课时', 'Sessions'),
+  sessionHeaders: [
+    text('时间', 'Time'),
+    text('课程', 'Lesson'),
+    text('主讲教师', 'Hub teacher'),
+    text('结果', 'Verdict'),
+    text('直播占比(%)', 'Live share (%)'),
+    text('各教室出勤', 'Attendance by classroom'),
+    text('说明', 'Reasons'),
+    text('录制', 'Recording'),
+  ],
+  rules: text('统计口径', 'Rules'),
+  span: (from: string, to: string) => text(`（${from} 至 ${to}）`, ` (${from} to ${to})`),
+  notRecorded: text('未录制', 'not recorded'),
+  incomplete: text('不完整', 'incomplete'),
+  shared: text('已共享', 'shared'),
+  list: text('；', '; '),
+} as const;
+
 /** A session's recording in words: its state, and whether incomplete or shared. */
-function recordingText(r: RecordingFact | null): string {
-  if (!r) return '未录制';
-  return [RECORDING_STATE[r.state], r.incomplete ? '不完整' : '', r.shared ? '已共享' : '']
+function recordingText(r: RecordingFact | null, lang: Lang): string {
+  if (!r) return WORDS.notRecorded[lang];
+  return [
+    RECORDING_STATE[r.state][lang],
+    r.incomplete ? WORDS.incomplete[lang] : '',
+    r.shared ? WORDS.shared[lang] : '',
+  ]
     .filter(Boolean)
     .join('·');
 }
@@ -113,26 +144,31 @@ function recordingText(r: RecordingFact | null): string {
 const rowOf = (name: string, level: string, f: Figures): (string | number)[] => [name, level, ...columns(f)];
 
 /**
- * The report of a scope and period as a workbook: the totals, one row per drill-down
- * child (whose additive columns sum to the totals), the sessions of a cluster, and the
- * rules the figures follow.
+ * The report of a scope and period as a workbook, its titles and words in `lang` (names of
+ * places, schools and people as they are): the totals, one row per drill-down child (whose
+ * additive columns sum to the totals), the sessions of a cluster, and the rules the figures
+ * follow.
  */
-export async function reportWorkbook(view: ReportView, format: 'xlsx' | 'csv'): Promise<Buffer> {
+export async function reportWorkbook(
+  view: ReportView,
+  format: 'xlsx' | 'csv',
+  lang: Lang = 'zh',
+): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
-  wb.creator = '同步课堂平台';
-  const ws = wb.addWorksheet('汇总', { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.addRow(HEADERS).font = { bold: true };
-  ws.addRow(rowOf(`${view.scope.name}（合计）`, view.scope.level ?? view.scope.kind, view.figures)).font = {
+  wb.creator = WORDS.creator[lang];
+  const ws = wb.addWorksheet(WORDS.summary[lang], { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.addRow(HEADERS.map((x) => x[lang])).font = { bold: true };
+  ws.addRow(
+    rowOf(`${view.scope.name}${WORDS.total[lang]}`, view.scope.level ?? view.scope.kind, view.figures),
+  ).font = {
     bold: true,
   };
   for (const r of view.rows) ws.addRow(rowOf(r.name, r.level ?? r.kind, r.figures));
   ws.columns.forEach((c, i) => (c.width = i === 0 ? 28 : 12));
   if (format === 'csv') return workbookBuffer(wb, 'csv');
   if (view.sessions.length) {
-    const s = wb.addWorksheet('课时');
-    s.addRow(['时间', '课程', '主讲教师', '结果', '直播占比(%)', '各教室出勤', '说明', '录制']).font = {
-      bold: true,
-    };
+    const s = wb.addWorksheet(WORDS.sessions[lang]);
+    s.addRow(WORDS.sessionHeaders.map((x) => x[lang])).font = { bold: true };
     for (const x of view.sessions)
       s.addRow([
         x.scheduledStart,
@@ -142,14 +178,15 @@ export async function reportWorkbook(view: ReportView, format: 'xlsx' | 'csv'): 
         x.liveShare === null ? '' : Math.round(x.liveShare * 1000) / 10,
         x.classrooms
           .map((c) => `${c.name}:${c.status}${c.headcount !== null ? `(${c.headcount})` : ''}`)
-          .join('；'),
-        x.reasons.join('；'),
-        recordingText(x.recording),
+          .join(WORDS.list[lang]),
+        x.reasons.map((r) => r[lang]).join(WORDS.list[lang]),
+        recordingText(x.recording, lang),
       ]);
   }
-  const rules = wb.addWorksheet('统计口径');
-  rules.addRow([`${view.scope.name} · ${view.period.label}（${view.period.from} 至 ${view.period.to}）`]);
-  for (const r of view.rules) rules.addRow([r]);
+  const rules = wb.addWorksheet(WORDS.rules[lang]);
+  const { label, from, to } = view.period;
+  rules.addRow([`${view.scope.name} · ${label[lang]}${WORDS.span(from, to)[lang]}`]);
+  for (const r of view.rules) rules.addRow([r[lang]]);
   rules.getColumn(1).width = 100;
   return workbookBuffer(wb, 'xlsx');
 }

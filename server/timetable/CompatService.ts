@@ -10,6 +10,7 @@ import type { Identity } from '../auth/tokens.ts';
 import type { CompatView } from '../contract/timetable.ts';
 import type { Scope } from '../auth/Scope.ts';
 import { ConflictError } from '../errors.ts';
+import { both, text } from '../../scheduler/text.ts';
 import type { Models } from '../models/index.ts';
 import type { AuditLog } from '../resources/AuditLog.ts';
 import { clusterInScope } from '../resources/scoping.ts';
@@ -70,12 +71,15 @@ export class CompatService {
     const proposal = proposeChanges(input, options).find((p) => p.id === proposalId);
     if (!proposal)
       throw new ConflictError(
-        '这条建议已不适用（作息已有变动），请刷新 (the proposal no longer applies; refresh)',
+        text(
+          '这条建议已不适用（作息已有变动），请刷新',
+          'the proposal no longer applies (the bells changed); refresh',
+        ),
       );
     const after = applyProposal(loaded.problem.schools, proposal);
     await saveBellSchedules(this.#models, this.#audit, identity, loaded, after, {
       proposal: proposal.id,
-      message: proposal.message,
+      message: both(proposal.message),
     });
     return this.analyze(scope, clusterId, term);
   }

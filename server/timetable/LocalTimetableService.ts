@@ -7,6 +7,7 @@ import type {
   LocalTimetableView,
   PeriodView,
 } from '../contract/timetable.ts';
+import { text } from '../../scheduler/text.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { readGrids, UnreadableFileError } from '../imports/workbook.ts';
 import { MAX_FILE_BYTES } from '../imports/index.ts';
@@ -151,12 +152,18 @@ export class LocalTimetableService {
     const current = week.stored?.revision ?? 0;
     if (body.revision !== undefined && body.revision !== current)
       throw new ConflictError(
-        `本校课表已被他人修改（版本 ${current}），请刷新后再改 (the timetable changed since revision ${body.revision})`,
+        text(
+          `本校课表已被他人修改（版本 ${current}），请刷新后再改`,
+          `the timetable changed since revision ${body.revision} (now ${current}); refresh and edit again`,
+        ),
       );
     const issues = checkWeek(body.lessons, week.classes, week.periods);
     if (issues.length)
       throw new ValidationError(
-        `课表有 ${issues.length} 处问题，未保存 (the week breaks ${issues.length} rules; nothing saved)`,
+        text(
+          `课表有 ${issues.length} 处问题，未保存`,
+          `the week breaks ${issues.length} rules; nothing saved`,
+        ),
         issues.map((i) => ({ path: `lessons.${i.index}`, message: i.message })),
       );
     return this.#save(identity, week, body.lessons, 'update');

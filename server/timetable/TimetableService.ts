@@ -1,4 +1,6 @@
-import { Timetable, checkTimetable } from '../../scheduler/index.ts';
+import { Timetable, checkTimetable, dayName } from '../../scheduler/index.ts';
+import { isText, joinTexts, text, verbatim } from '../../scheduler/text.ts';
+import type { Lang } from '../../scheduler/text.ts';
 import type { Conflict, Session, Weekday } from '../../scheduler/index.ts';
 import type { Scope } from '../auth/Scope.ts';
 import type { CheckResponse, ConflictView, SessionView, TimetableView } from '../contract/timetable.ts';
@@ -62,7 +64,9 @@ export class TimetableService {
   async #openForChange(scope: Scope, clusterId: string, term: string): Promise<LoadedProblem> {
     const loaded = await this.#open(scope, clusterId, term);
     if (this.#jobs.running(`${clusterId}/${term}`))
-      throw new ConflictError('正在自动排课，请等排课完成后再修改 (a solve is running)');
+      throw new ConflictError(
+        text('正在自动排课，请等排课完成后再修改', 'a solve is running; edit once it has finished'),
+      );
     return loaded;
   }
 
@@ -80,7 +84,14 @@ export class TimetableService {
     const report = checkTimetable(problem, sessions);
     const nameOf = (id: unknown): string =>
       loaded.teachers.find((t) => t._id.equals(id as never))?.realName ?? '';
-    const unplaced = (timetable?.unplaced ?? []) as TimetableView['unplaced'];
+    // Drafts solved before reasons were stored in both languages hold one bilingual string.
+    const unplaced = ((timetable?.unplaced ?? []) as TimetableView['unplaced']).map((u) => ({
+      ...u,
+      reasons: u.reasons.map((r) => ({
+        ...r,
+        message: isText(r.message) ? r.message : verbatim(String(r.message)),
+      })),
+    }));
     const stillMissing = new Map(report.missing.map((m) => [m.offeringId, m.missing]));
     return {
       cluster: { id: cluster._id.toString(), name: cluster.name },
@@ -145,7 +156,7 @@ export class TimetableService {
   ): Promise<SolveJob> {
     const loaded = await this.#open(scope, clusterId, term);
     if (!loaded.offerings.length)
-      throw new ValidationError(`没有 ${term} 学期的开课计划 (no offerings for ${term})`);
+      throw new ValidationError(text(`没有 ${term} 学期的开课计划`, `there are no offerings for ${term}`));
     // Whichever process runs the job saves the draft (SolveJobs' saveSolution).
     return this.#jobs.start(`${clusterId}/${term}`, loaded.problem, options);
   }
@@ -164,7 +175,7 @@ export class TimetableService {
   async edit(scope: Scope, clusterId: string, term: string, edit: Edit): Promise<TimetableView> {
     const loaded = await this.#openForChange(scope, clusterId, term);
     const { session, conflicts } = this.#tryEdit(loaded, edit);
-    if (conflicts.length) throw new ConflictError(conflicts.map((c) => c.message).join('；'));
+    if (conflicts.length) throw new ConflictError(joinTexts(conflicts.map((c) => c.message)));
     const stored = loaded.timetable?.sessions ?? [];
     const fromKey = edit.from ? `${edit.offeringId}/${edit.from.weekday}/${edit.from.period}` : null;
     const wasLocked = stored.some(
@@ -219,7 +230,12 @@ export class TimetableService {
     if (!edit.to) return { session: null, conflicts: [] };
     const session = timetable.sessionAt(edit.offeringId, edit.to.weekday as Weekday, edit.to.period);
     if (!session)
-      throw new ValidationError(`主讲学校周${edit.to.weekday}没有第${edit.to.period}节 (no such hub period)`);
+      throw new ValidationError(
+        text(
+          `主讲学校${dayName(edit.to.weekday as Weekday).zh}没有第${edit.to.period}节`,
+          `the hub school has no period ${edit.to.period} on ${dayName(edit.to.weekday as Weekday).en}`,
+        ),
+      );
     const conflicts = timetable.conflictsOf(session, from ? { ignore: from } : {});
     const twin = timetable.get(edit.offeringId, session.weekday, session.period);
     if (twin && twin !== from) {
@@ -227,7 +243,10 @@ export class TimetableService {
       conflicts.unshift({
         constraint: 'teacher-busy',
         subject: { kind: 'teacher', id: offering?.teacherId ?? '' },
-        message: `${offering?.name ?? ''} 在这一节已经有课 (the offering already has this slot)`,
+        message: text(
+          `${offering?.name ?? ''} 在这一节已经有课`,
+          `${offering?.name ?? ''} already has this slot`,
+        ),
       });
     }
     return { session, conflicts };
@@ -240,7 +259,10 @@ export class TimetableService {
     const { hardViolations } = checkTimetable(loaded.problem, sessions);
     if (hardViolations.length)
       throw new ConflictError(
-        `课表有 ${hardViolations.length} 处冲突，不能发布 (the timetable breaks hard rules)`,
+        text(
+          `课表有 ${hardViolations.length} 处冲突，不能发布`,
+          `the timetable breaks hard rules in ${hardViolations.length} places and cannot be published`,
+        ),
       );
     const published = await publishTimetable(this.#models, loaded, this.#now());
     this.#onPublished({
@@ -255,9 +277,15 @@ export class TimetableService {
     return published;
   }
 
-  /** The week grid as an .xlsx workbook. */
-  async grid(scope: Scope, clusterId: string, term: string): Promise<{ name: string; data: Buffer }> {
+  /** The week grid as an .xlsx workbook, its titles in `lang`. */
+  async grid(
+    scope: Scope,
+    clusterId: string,
+    term: string,
+    lang: Lang = 'zh',
+  ): Promise<{ name: string; data: Buffer }> {
     const view = await this.view(scope, clusterId, term);
-    return { name: `${view.cluster.name}-${term}-课表`, data: await gridWorkbook(view) };
+    const title = text('课表', 'timetable')[lang];
+    return { name: `${view.cluster.name}-${term}-${title}`, data: await gridWorkbook(view, lang) };
   }
 }

@@ -2,17 +2,28 @@ import ExcelJS from 'exceljs';
 import { workbookBuffer } from '../exports/spreadsheet.ts';
 import type { TimetableView } from '../contract/timetable.ts';
 import { dayName } from '../../scheduler/index.ts';
+import type { Weekday } from '../../scheduler/index.ts';
+import { text } from '../../scheduler/text.ts';
+import type { Lang } from '../../scheduler/text.ts';
 
-const WEEKDAYS = ([1, 2, 3, 4, 5, 6, 7] as const).map((d) => dayName(d).zh);
+const WORDS = {
+  creator: text('同步课堂平台', 'Synchronized classrooms'),
+  period: text('节次', 'Period'),
+  periodAt: (n: number, start: string, end: string) =>
+    text(`第${n}节 ${start}-${end}`, `Period ${n} ${start}-${end}`),
+  teacher: (name: string) => text(`教师 ${name}`, `Teacher ${name}`),
+  classes: (offering: string, classes: string[]) =>
+    text(`${offering}（${classes.join('、')}）`, `${offering} (${classes.join(', ')})`),
+} as const;
 
 /**
  * The week grid as a workbook to print or send round: a sheet per school (its own periods
  * down, weekdays across, in each cell the synchronized lesson its classes sit), and a sheet
- * per hub teacher.
+ * per hub teacher; titles and weekdays in `lang`, names as they are.
  */
-export async function gridWorkbook(view: TimetableView): Promise<Buffer> {
+export async function gridWorkbook(view: TimetableView, lang: Lang = 'zh'): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
-  wb.creator = '同步课堂平台';
+  wb.creator = WORDS.creator[lang];
   const days = [...new Set([1, 2, 3, 4, 5, ...view.sessions.map((s) => s.weekday)])].sort();
   const offering = new Map(view.offerings.map((o) => [o.id, o]));
   const className = new Map(view.classes.map((c) => [c.id, c.name]));
@@ -26,13 +37,13 @@ export async function gridWorkbook(view: TimetableView): Promise<Buffer> {
       views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }],
     });
     ws.columns = [
-      { header: '节次', width: 16 },
-      ...days.map((d) => ({ header: WEEKDAYS[d - 1] ?? String(d), width: 26 })),
+      { header: WORDS.period[lang], width: 16 },
+      ...days.map((d) => ({ header: dayName(d as Weekday)[lang] || String(d), width: 26 })),
     ];
     ws.getRow(1).font = { bold: true };
     for (const p of periods) {
       const row = ws.addRow([
-        `第${p.period}节 ${p.start}-${p.end}`,
+        WORDS.periodAt(p.period, p.start, p.end)[lang],
         ...days.map((d) => cell(d, p.period).join('\n')),
       ]);
       row.alignment = { wrapText: true, vertical: 'top' };
@@ -50,14 +61,19 @@ export async function gridWorkbook(view: TimetableView): Promise<Buffer> {
           (r) => r.period === period && view.classes.find((c) => c.id === r.classId)?.schoolId === school.id,
         );
         return here.length && o
-          ? [`${o.name}（${here.map((r) => className.get(r.classId)).join('、')}）`]
+          ? [
+              WORDS.classes(
+                o.name,
+                here.map((r) => className.get(r.classId) ?? ''),
+              )[lang],
+            ]
           : [];
       }),
     );
   }
   const hub = view.schools.find((s) => s.hub);
   for (const teacher of view.teachers)
-    sheet(`教师 ${teacher.name}`, uniquePeriods(hub?.periods ?? []), (day, period) =>
+    sheet(WORDS.teacher(teacher.name)[lang], uniquePeriods(hub?.periods ?? []), (day, period) =>
       view.sessions
         .filter(
           (s) =>

@@ -11,10 +11,13 @@ import ExcelJS from 'exceljs';
 import { workbookBuffer } from '../exports/spreadsheet.ts';
 import { halfWidth } from '../imports/cells.ts';
 import type { Cell } from '../imports/cells.ts';
-import type { RowError } from '../imports/checks.ts';
+import type { LocalImportResponse } from '../contract/timetable.ts';
 import type { Grid } from '../imports/workbook.ts';
 import { dayName } from '../../scheduler/index.ts';
 import type { CoPlanLessonView, LocalLessonView, PeriodView } from '../contract/timetable.ts';
+
+/** A problem of a week's workbook (the co-plan's school page shows them as they are: one line, both languages). */
+type RowError = LocalImportResponse['errors'][number];
 
 const WEEKDAYS_ZH = ([1, 2, 3, 4, 5, 6, 7] as const).map((d) => dayName(d).zh);
 const WEEKDAY_WORDS: Record<string, number> = {

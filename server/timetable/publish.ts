@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { expandTerm } from '../../scheduler/index.ts';
+import { text } from '../../scheduler/text.ts';
 import { ValidationError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
 import type { LoadedProblem } from './problem.ts';
@@ -18,10 +19,13 @@ export async function publishTimetable(models: Models, loaded: LoadedProblem, no
   const { calendar, timetable, offerings, classes } = loaded;
   if (!calendar)
     throw new ValidationError(
-      `没有 ${loaded.term} 学期的校历，请先在“校历”中添加 (no term calendar for ${loaded.term} in region ${loaded.hubSchool.regionCode})`,
+      text(
+        `没有 ${loaded.term} 学期的校历，请先在“校历”中添加`,
+        `there is no term calendar for ${loaded.term} in region ${loaded.hubSchool.regionCode}; add one under Calendars first`,
+      ),
     );
   if (!timetable?.sessions.length)
-    throw new ValidationError('课表为空，请先排课 (the timetable has no sessions)');
+    throw new ValidationError(text('课表为空，请先排课', 'the timetable has no sessions; solve it first'));
   const offeringById = new Map(offerings.map((o) => [o._id.toString(), o]));
   const classroomOf = new Map(classes.map((c) => [c._id.toString(), c.classroomId]));
   const dated = expandTerm(timetable.sessions.map(toSession), calendarInput(calendar)).filter(

@@ -65,7 +65,8 @@ describe('bell compatibility: analysis, proposals, accepting one', () => {
     const english = before.report.offerings.find((o) => o.name.startsWith('英语'))!;
     expect(english.candidateSlots).toBe(0);
     expect(english.blocking[0]?.schoolName).toBe(school.name);
-    expect(english.message).toContain(school.name);
+    expect(english.message.zh).toContain(school.name);
+    expect(english.message.en).toContain(`${school.name}'s bells`);
     expect(before.proposals.length).toBeGreaterThan(0);
     const proposal = before.proposals[0]!;
     expect(proposal.complete).toBe(true);

@@ -368,6 +368,14 @@ describe('听课评课 and 网络教研 over the API (real FerretDB)', () => {
       sheet.getRow(2).getCell(2).value,
       sheet.getRow(2).getCell(3).value,
     ]).toEqual(['王丽（英语）', 2, 66.3]);
+
+    const en = await call<Buffer>('bureau', 'GET', '/api/evaluations/export?by=teacher&format=xlsx&lang=en');
+    const english = new ExcelJS.Workbook();
+    await english.xlsx.load(en.body as unknown as ArrayBuffer);
+    expect(english.worksheets[0]!.name).toBe('Lesson evaluations');
+    const head = english.worksheets[0]!.getRow(1).values as unknown[];
+    expect(head.slice(1, 4)).toEqual(['Teacher', 'Evaluations', 'Mean total']);
+    expect(head.slice(4).every((h) => typeof h === 'string' && h.endsWith(' (mean)'))).toBe(true);
   });
 
   it('a research alliance’s teachers see it and its sessions; joining makes the session held and counts the teacher', async () => {
@@ -423,7 +431,8 @@ describe('听课评课 and 网络教研 over the API (real FerretDB)', () => {
     expect(county.body.targets.alliances).toEqual({ province: 200, city: 500, county: 1300 });
     // Per term, as the pilot judges regions: the same session and teachers this term.
     const term = await call<ReportView>('bureau', 'GET', '/api/reports/figures?region=430725&period=term');
-    expect(term.body.period.label).toMatch(/^\d{4}-\d{4}学年第[一二]学期$/);
+    expect(term.body.period.label.zh).toMatch(/^\d{4}-\d{4}学年第[一二]学期$/);
+    expect(term.body.period.label.en).toMatch(/^\d{4}–\d{4} (first|second) term$/);
     expect(term.body.figures.research).toMatchObject({ sessionsHeld: 1, ruralTeachersTakingPart: 1 });
     // The neighbouring county: its own alliance only.
     const anxiang = await call<ReportView>(

@@ -1,5 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImportRowError } from '../../server/contract/api.ts';
+import type { Text } from '../../server/contract/text.ts';
 import { demoSide, foreignSide, unique } from '../helpers/fixtures.ts';
 import type { Side } from '../helpers/fixtures.ts';
 import { login, removeDataDir, startPlatform } from '../helpers/platform.ts';
@@ -11,9 +13,9 @@ interface ImportBody {
   created: number;
   updated: number;
   byKind: Record<string, { rows: number; created: number; updated: number }>;
-  errors: { sheet?: string; row: number; column: string | null; message: string }[];
+  errors: ImportRowError[];
   credentials: { username: string; realName: string; password: string }[];
-  error?: { rows: unknown[] };
+  error?: { rows: unknown[]; message: string; text?: Text };
 }
 
 /** Fills a downloaded template's sheets (by name) with rows, as a coordinator would in Excel. */
@@ -208,12 +210,22 @@ describe('Excel and CSV import and export of a cluster', () => {
     const res = await upload('cluster', file, 'dryRun=false');
     expect(res.status).toBe(400);
     expect(res.body.error?.rows).toHaveLength(3);
-    expect(res.body.errors.map((e) => [e.sheet, e.row, e.column])).toEqual([
+    expect(res.body.errors.map((e) => [e.sheet, e.row, e.column?.zh])).toEqual([
       ['教师', 3, '手机'],
       ['教室', 5, '设备账号'],
       ['教学班', 4, '学校名称'],
     ]);
-    expect(res.body.errors[1]!.message).toContain('已被其他账号使用');
+    expect(res.body.errors[1]!.message.zh).toContain('已被其他账号使用');
+    // What an English-mode user reads: columns and problems in English.
+    expect(res.body.errors.map((e) => [e.column?.en, e.message.en])).toEqual([
+      ['Phone', 'should be an 11-digit mobile number'],
+      ['Device account', 'username classroom1 is taken by another account'],
+      ['School', `this cluster has no school named “不存在的小学${suffix}”`],
+    ]);
+    expect(res.body.error?.text).toEqual({
+      zh: '发现 3 处问题，未导入任何内容',
+      en: '3 problems; nothing was imported',
+    });
     expect(await counts()).toEqual(before);
     expect(await t.platform.models.School.exists({ name: `新建小学${suffix}` })).toBeNull();
   });
@@ -223,7 +235,9 @@ describe('Excel and CSV import and export of a cluster', () => {
       `\uFEFF学校名称,区划代码,学校类型,下行带宽(Mbit/s),上行带宽(Mbit/s)\r\n第二主讲校${suffix},430725,主讲学校,100,50\r\n`,
     );
     const res = await upload('schools', csv, 'format=csv&dryRun=true');
-    expect(res.body.errors.map((e) => [e.row, e.column])).toEqual([[2, '学校类型']]);
+    expect(res.body.errors.map((e) => [e.row, e.column?.zh, e.message.en])).toEqual([
+      [2, '学校类型', 'a 1+N cluster has only one hub school'],
+    ]);
   });
 
   it('keeps coordinators to their clusters and regions', async () => {
@@ -237,7 +251,13 @@ describe('Excel and CSV import and export of a cluster', () => {
     expect(other.status).toBe(404);
     const outOfRegion = Buffer.concat([template, Buffer.from(`外县小学${suffix},430721,乡村学校,4,1\r\n`)]);
     const res = await upload('schools', outOfRegion, 'format=csv&dryRun=true');
-    expect(res.body.errors).toEqual([{ row: 2, column: '区划代码', message: expect.any(String) as string }]);
+    expect(res.body.errors).toEqual([
+      {
+        row: 2,
+        column: { zh: '区划代码', en: 'Region code' },
+        message: { zh: '区划 430721 不在您的管辖范围内', en: 'region 430721 is outside your scope' },
+      },
+    ]);
     const teacher = await login(t.url, 'teacher');
     expect((await upload('schools', template, 'format=csv', teacher)).status).toBe(403);
     expect(demo.clusterId).not.toBe(clusterId);

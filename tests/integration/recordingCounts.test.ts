@@ -153,7 +153,8 @@ describe('recordings counted, shared, kept within quota and retention (资源同
     const expected = { ...NONE, recorded: 4, ready: 2, shared: 1, composing: 1, failed: 1, incomplete: 1 };
     const cluster = await figures('coordinator', `&clusterId=${demo.clusterId}`);
     expect(cluster.figures.recordings).toEqual(expected);
-    expect(cluster.rules.join(' ')).toContain('录制节数');
+    expect(cluster.rules.map((r) => r.zh).join(' ')).toContain('录制节数');
+    expect(cluster.rules.map((r) => r.en).join(' ')).toContain('Recorded: sessions of the period');
     const states = new Map(cluster.sessions.map((s) => [s.id, s.recording]));
     expect(states.get(ready)).toEqual({ state: 'ready', incomplete: false, shared: false });
     expect(states.get(failed)).toEqual({ state: 'failed', incomplete: false, shared: false });

@@ -157,7 +157,7 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
       `/api/reports/figures?clusterId=${demo.clusterId}&period=month`,
     );
     expect(status).toBe(200);
-    expect(body.period.label).toBe('2026年11月');
+    expect(body.period.label).toEqual({ zh: '2026年11月', en: 'November 2026' });
     const ours = body.sessions.filter((s) => s.title === '英语（4年级）');
     expect(ours.map((s) => s.verdict)).toEqual([
       'delivered',
@@ -168,7 +168,8 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
     ]);
     expect(ours[0]!.classrooms.map((c) => c.status)).toEqual(['present', 'present', 'late', 'absent']);
     expect(ours[0]!.classrooms[0]!.headcount).toBe(38);
-    expect(ours[1]!.reasons[0]).toContain('79.9');
+    expect(ours[1]!.reasons[0]?.en).toContain('live 79.9 % of the scheduled time');
+    expect(ours[1]!.reasons[0]?.zh).toContain('不足 80%');
     expect(ours[3]!.classrooms.map((c) => c.status)).toEqual(['present', 'absent', 'absent', 'absent']);
     // On top of the demo's month so far (its own lesson, starting now, upcoming, not missed).
     const s = seeded.sessions;
@@ -200,7 +201,8 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
       online: seeded.teacherPeriods.online + 1,
       total: 21 + s.planned + 5,
     });
-    expect(body.rules.join(' ')).toContain('80%');
+    expect(body.rules.map((r) => r.zh).join(' ')).toContain('80%');
+    expect(body.rules.map((r) => r.en).join(' ')).toContain('80 %');
     // Judged once over, and kept with the lesson.
     const stored = await t.platform.models.Lesson.findOne({ scheduledStart: new Date(MONDAY) }).lean();
     expect(stored?.delivery).toMatchObject({ verdict: 'delivered' });
@@ -293,6 +295,47 @@ describe('delivery, attendance and reports from the lessons’ own records', () 
     expect(col('出勤率(%)')).toBe(Math.round(((a.present + a.late + 8) / (a.due + 12)) * 1000) / 10);
     expect(wb.getWorksheet('课时')!.rowCount).toBe(seeded.sessions.planned + 5 + 1);
     expect(wb.getWorksheet('统计口径')!.getRow(2).getCell(1).text).toContain('80%');
+  });
+
+  it('writes the export in the language asked for: ?lang=en, else Accept-Language, Chinese by default', async () => {
+    const exported = async (lang: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(
+        `${t.url}/api/reports/exports?clusterId=${demo.clusterId}&period=month&format=xlsx${lang}`,
+        { method: 'POST', headers: { authorization: `Bearer ${tokens['coordinator']}`, ...headers } },
+      );
+      expect(res.status).toBe(202);
+      let job = (await res.json()) as ExportJobView;
+      for (let i = 0; i < 50 && job.state === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        job = (await get<ExportJobView>('coordinator', `/api/report-exports/${job.id}`)).body;
+      }
+      expect(job.state).toBe('done');
+      const file = await fetch(`${t.url}/api/report-exports/${job.id}/file`, {
+        headers: { authorization: `Bearer ${tokens['coordinator']}` },
+      });
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(await file.arrayBuffer());
+      return { wb, disposition: decodeURIComponent(file.headers.get('content-disposition') ?? '') };
+    };
+    const english = await exported('&lang=en');
+    expect(english.wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Sessions', 'Rules']);
+    const header = english.wb.getWorksheet('Summary')!.getRow(1).values as unknown[];
+    expect(header).toContain('Sessions delivered');
+    expect(header).toContain('Attendance (%)');
+    expect(header.some((h) => typeof h === 'string' && /[\u4e00-\u9fff]/u.test(h))).toBe(false);
+    const rules = english.wb.getWorksheet('Rules')!;
+    expect(rules.getRow(1).getCell(1).text).toContain('November 2026');
+    expect(rules.getRow(2).getCell(1).text).toMatch(/^[^\u4e00-\u9fff]*80 %[^\u4e00-\u9fff]*$/u);
+    const reasons = english.wb.getWorksheet('Sessions')!.getColumn(7).values.slice(2) as string[];
+    expect(reasons.join(' ')).toContain('receiving classrooms:');
+    expect(english.disposition).toContain('November 2026-synchronized-classroom-report.xlsx');
+
+    const byHeader = await exported('', { 'accept-language': 'en-GB,en;q=0.9' });
+    expect(byHeader.wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Sessions', 'Rules']);
+    // The client's language wins over the browser's.
+    const chinese = await exported('&lang=zh', { 'accept-language': 'en-GB,en;q=0.9' });
+    expect(chinese.wb.worksheets.map((w) => w.name)).toEqual(['汇总', '课时', '统计口径']);
+    expect(chinese.disposition).toContain('2026年11月-同步课堂报表.xlsx');
   });
   it('shows a lesson judged, a lesson added and a school edited in the next report, whichever server process wrote them', async () => {
     const m = t.platform.models;

@@ -87,7 +87,8 @@ describe('reports from two server processes on one database', () => {
     expect(await waitFor(async () => (await judged())?.verdict === 'not-delivered', 15_000)).toBe(true);
     const row = (await judged())!;
     // Live for seconds of a 40-minute lesson; the classroom that joined was there.
-    expect(row.reasons.join(' ')).toContain('%');
+    expect(row.reasons.map((r) => r.zh).join(' ')).toContain('%');
+    expect(row.reasons.map((r) => r.en).join(' ')).toContain('%');
     expect(row.classrooms.filter((c) => c.status !== 'absent')).toHaveLength(1);
     // …and B's province report counts it, as A's does.
     const after = await report(b, 'admin', province);

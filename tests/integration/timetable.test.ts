@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schoolDays } from '../../scheduler/calendar.ts';
 import type { CurrentLessonResponse } from '../../server/contract/api.ts';
 import type { CheckResponse, SolveJobView, TimetableView } from '../../server/contract/timetable.ts';
+import type { WireError } from '../../server/contract/errors.ts';
 import { demoTerm } from '../../server/seed/term.ts';
 import { demoSide, foreignSide } from '../helpers/fixtures.ts';
 import type { Side } from '../helpers/fixtures.ts';
@@ -89,12 +90,19 @@ describe('joint timetable: solve, edit, lock, publish, export, subscribe', () =>
     expect(busy.status).toBe(200);
     expect(busy.body.conflicts.map((c) => c.constraint)).toContain('teacher-busy');
 
-    const refused = await call('POST', `${base}/edit`, {
+    const refused = await call<{ error: WireError }>('POST', `${base}/edit`, {
       offeringId: english.offeringId,
       from,
       to: { weekday: 1, period: 3 },
     });
     expect(refused.status).toBe(409);
+    // The refusal in both languages: an English-mode user reads the English sentence alone.
+    expect(refused.body.error.code).toBe('CONFLICT');
+    expect(refused.body.error.text?.en).toMatch(/^teacher .+ is busy on Mon period 3/);
+    expect(refused.body.error.text?.zh).toMatch(/^教师 .+ 周一第3节不可用/);
+    expect(refused.body.error.message).toBe(
+      `${refused.body.error.text?.zh} (${refused.body.error.text?.en})`,
+    );
     expect((await call<TimetableView>('GET', base)).body.sessions).toEqual(view.sessions);
 
     // The other English session's slot is the offering's own: adding there is refused too.
@@ -103,7 +111,8 @@ describe('joint timetable: solve, edit, lock, publish, export, subscribe', () =>
       offeringId: english.offeringId,
       to: { weekday: twin.weekday, period: twin.period },
     });
-    expect(doubled.body.conflicts[0]?.message).toContain('already has this slot');
+    expect(doubled.body.conflicts[0]?.message.en).toMatch(/^.+ already has this slot$/);
+    expect(doubled.body.conflicts[0]?.message.zh).toMatch(/^.+ 在这一节已经有课$/);
 
     const taken = new Set(view.sessions.map((s) => `${s.weekday}/${s.period}`));
     const english2 = view.sessions
@@ -231,6 +240,16 @@ describe('joint timetable: solve, edit, lock, publish, export, subscribe', () =>
       .filter((v) => typeof v === 'string')
       .join(' ');
     expect(text).toContain('英语（4年级）');
+    expect(hub.getRow(1).values).toEqual([undefined, '节次', '周一', '周二', '周三', '周四', '周五']);
+
+    // In English: titles, weekdays and period labels; names stay as they are.
+    const en = await call<ArrayBuffer>('GET', `${base}/export?lang=en`);
+    const english = new ExcelJS.Workbook();
+    await english.xlsx.load(en.body);
+    expect(english.worksheets.some((w) => w.name.startsWith('Teacher '))).toBe(true);
+    const enHub = english.getWorksheet('桃源县漳江小学')!;
+    expect(enHub.getRow(1).values).toEqual([undefined, 'Period', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri']);
+    expect(enHub.getRow(2).getCell(1).text).toMatch(/^Period 1 \d\d:\d\d-\d\d:\d\d$/);
   });
 
   it('serves a teacher’s lessons as an iCal feed that a calendar parser reads, until revoked', async () => {

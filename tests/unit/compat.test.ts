@@ -88,7 +88,10 @@ describe('analyzeCompatibility', () => {
     });
     const [verdict] = report.offerings;
     expect(verdict).toMatchObject({ candidateSlots: 30, enough: true, blocking: [] });
-    expect(verdict?.message).toBe('每周有 30 个共同节次，需要 2 个 (30 common periods a week, 2 needed)');
+    expect(verdict?.message).toEqual({
+      zh: '每周有 30 个共同节次，需要 2 个',
+      en: '30 common periods a week, 2 needed',
+    });
   });
 
   it('keeps every period common with bells 5 minutes apart at 80 %, but none at 90 %', () => {
@@ -125,9 +128,10 @@ describe('analyzeCompatibility', () => {
         slotsWithout: 30,
       },
     ]);
-    expect(verdict?.message).toBe(
-      '双溪口教学点的作息与主讲学校错开 25 分钟，没有重叠 80% 以上的节次 (bells offset by 25 min; no period overlaps 80 %)',
-    );
+    expect(verdict?.message).toEqual({
+      zh: '双溪口教学点的作息与主讲学校错开 25 分钟，没有重叠 80% 以上的节次',
+      en: "双溪口教学点's bells are offset by 25 min from the hub's; no period overlaps 80 %",
+    });
   });
 
   it('judges each offering on its own schools only', () => {
@@ -244,7 +248,8 @@ describe('proposeChanges', () => {
       newSlots: 2,
       complete: true,
     });
-    expect(best?.message).toContain('双溪口教学点周三第 3–4 节提前 17 分钟');
+    expect(best?.message.zh).toContain('双溪口教学点周三第 3–4 节提前 17 分钟');
+    expect(best?.message.en).toContain('双溪口教学点: Wed periods 3–4 17 min earlier');
     for (const other of others) {
       expect(other.cost.changes).toBeGreaterThanOrEqual(2);
     }
@@ -280,7 +285,8 @@ describe('proposeChanges', () => {
     expect(synced.map((p) => [p.weekday, p.period])).toEqual(
       sync!.changes[0]!.weekdays.map((d) => [d, synced[0]?.period]),
     );
-    expect(sync?.message).toContain('（同步课时段）');
+    expect(sync?.message.zh).toContain('（同步课时段）');
+    expect(sync?.message.en).toContain('(synchronized period)');
   });
 
   it('keeps within the limits: no proposal shortens a break it may not, or moves further than allowed', () => {

@@ -94,7 +94,14 @@ describe('the independent checkers', () => {
   it('checkTimetable shares no conflict code with the solver: only option defaults, wording, types and the error class', () => {
     const found = imports('../../scheduler/timetable/check.ts');
     expect([...found.keys()].sort()).toEqual(
-      ['../errors.ts', './cluster.ts', './cluster.ts (type)', './messages.ts', './model.ts (type)'].sort(),
+      [
+        '../errors.ts',
+        '../text.ts',
+        './cluster.ts',
+        './cluster.ts (type)',
+        './messages.ts',
+        './model.ts (type)',
+      ].sort(),
     );
     expect(found.get('./cluster.ts')).toBe('resolveOptions');
     expect(found.get('./cluster.ts (type)')).toBe('ResolvedOptions');

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES, describeRules, judgeSession, resolveRules } from '../../scheduler/delivery/index.ts';
 import type { ClassroomRecord, SessionRecord } from '../../scheduler/delivery/index.ts';
+import { both } from '../../scheduler/text.ts';
+import type { Text } from '../../scheduler/text.ts';
 
 const MIN = 60_000;
 /** Mon 2 Mar 2026, 09:00 China Standard Time. */
@@ -32,7 +34,11 @@ function room(id: string, ...spans: [number, number | null][]): ClassroomRecord 
 }
 
 const AFTER = at(24 * 60);
-const BILINGUAL = /^[^(]*[\u4e00-\u9fff][^(]* \(.+\)$/u;
+/** A text for people: Chinese in `zh`, English (no Chinese) in `en`. */
+function expectBothLanguages(value: Text): void {
+  expect(value.zh).toMatch(/[\u4e00-\u9fff]/u);
+  expect(value.en).toMatch(/^[^\u4e00-\u9fff]+$/u);
+}
 
 describe('judgeSession: the live share', () => {
   it('delivers a session live for exactly 80 % of its time with a classroom connected for exactly 80 % of it', () => {
@@ -49,11 +55,16 @@ describe('judgeSession: the live share', () => {
     const j = judgeSession(lesson([0, 31.96], [room('a', [0, 31.96])]), {}, AFTER);
     expect(j.liveShare).toBeCloseTo(0.799, 12);
     expect(j.verdict).toBe('not-delivered');
-    expect(j.reasons[0]).toBe(
+    expect(both(j.reasons[0]!)).toBe(
       '计划时段内直播 32/40 分钟，不足 80% (live 79.9 % of the scheduled time, under 80 %)',
     );
-    expect(j.reasons).toContain('提前 8 分钟结束 (ended 8 min early)');
-    for (const reason of j.reasons) expect(reason).toMatch(BILINGUAL);
+    // An English-mode user reads the English alone, a Chinese-mode user the Chinese alone.
+    expect(j.reasons[0]).toEqual({
+      zh: '计划时段内直播 32/40 分钟，不足 80%',
+      en: 'live 79.9 % of the scheduled time, under 80 %',
+    });
+    expect(j.reasons.map(both)).toContain('提前 8 分钟结束 (ended 8 min early)');
+    for (const reason of j.reasons) expectBothLanguages(reason);
   });
 
   it('is not delivered one millisecond short of 80 % live', () => {
@@ -68,7 +79,7 @@ describe('judgeSession: the live share', () => {
     expect(j.liveShare).toBe(0.75);
     expect(j.liveMinutes).toBe(30);
     expect(j.verdict).toBe('not-delivered');
-    expect(j.reasons).toContain('晚开课 10 分钟 (started 10 min late)');
+    expect(j.reasons.map(both)).toContain('晚开课 10 分钟 (started 10 min late)');
   });
 
   it('does not deliver a full-length lesson that no classroom followed for 80 % of it', () => {
@@ -76,7 +87,7 @@ describe('judgeSession: the live share', () => {
     expect(j.liveShare).toBe(1);
     expect(j.classrooms.map((c) => c.status)).toEqual(['partial', 'absent']);
     expect(j.verdict).toBe('not-delivered');
-    expect(j.reasons).toContain(
+    expect(j.reasons.map(both)).toContain(
       '没有接收课堂连接达到直播时长的 80% (no receiving classroom connected for 80 % of the live time)',
     );
   });
@@ -84,7 +95,7 @@ describe('judgeSession: the live share', () => {
   it('does not deliver a lesson without receiving classrooms', () => {
     const j = judgeSession(lesson([0, 40], []), {}, AFTER);
     expect(j.verdict).toBe('not-delivered');
-    expect(j.reasons).toContain('没有接收课堂 (no receiving classroom)');
+    expect(j.reasons.map(both)).toContain('没有接收课堂 (no receiving classroom)');
   });
 
   it('follows configured thresholds', () => {
@@ -108,7 +119,7 @@ describe('judgeSession: a lesson ended early', () => {
       ['partial', 0.76],
       ['present', 0.84],
     ]);
-    expect(j.reasons).toContain('提前 15 分钟结束 (ended 15 min early)');
+    expect(j.reasons.map(both)).toContain('提前 15 分钟结束 (ended 15 min early)');
   });
 
   it('clips an interval left open at the lesson end', () => {
@@ -122,7 +133,7 @@ describe('judgeSession: a lesson ended early', () => {
     expect(j.verdict).toBe('not-delivered');
     expect(j.liveShare).toBe(0);
     expect(j.classrooms[0]?.status).toBe('absent');
-    expect(j.reasons[0]).toBe(
+    expect(both(j.reasons[0]!)).toBe(
       '记录缺少结束时间，直播时长按 0 计 (no end time recorded: no live time counted)',
     );
   });
@@ -189,7 +200,7 @@ describe('judgeSession: missed, upcoming and live', () => {
     const missed = judgeSession(never, {}, at(40 + 15) + 1);
     expect(missed.verdict).toBe('missed');
     expect(missed.classrooms[0]?.status).toBe('absent');
-    expect(missed.reasons).toEqual([
+    expect(missed.reasons.map(both)).toEqual([
       '未开课：计划结束 15 分钟后仍未直播 (missed: never went live by 15 min after the scheduled end)',
     ]);
     expect(judgeSession(never, { missedGraceMinutes: 0 }, at(40) + 1).verdict).toBe('missed');
@@ -202,7 +213,7 @@ describe('judgeSession: missed, upcoming and live', () => {
     expect(j.classrooms[0]?.minutesConnected).toBe(18);
     expect(j.classrooms[0]?.connectedShare).toBe(0.9);
     expect(j.classrooms.map((c) => c.status)).toEqual(['present', 'partial']);
-    expect(j.reasons[0]).toBe(
+    expect(both(j.reasons[0]!)).toBe(
       '直播中，计划时段内已直播 20/40 分钟 (live: 20/40 min of the scheduled time so far)',
     );
   });
@@ -235,9 +246,10 @@ describe('resolveRules and describeRules', () => {
 
   it('describes the configured thresholds in Chinese and English', () => {
     const lines = describeRules({ minLiveShare: 0.75, lateAfterMinutes: 10 });
-    expect(lines[0]).toContain('不少于计划时长的 75%');
-    expect(lines[0]).toContain('at least 75 % of its scheduled time');
-    expect(lines.join('\n')).toContain('10 分钟');
-    for (const line of lines) expect(line).toMatch(BILINGUAL);
+    expect(lines[0]?.zh).toContain('不少于计划时长的 75%');
+    expect(lines[0]?.en).toContain('at least 75 % of its scheduled time');
+    expect(lines.map((l) => l.zh).join('\n')).toContain('10 分钟');
+    expect(lines.map((l) => l.en).join('\n')).toContain('10 min');
+    for (const line of lines) expectBothLanguages(line);
   });
 });

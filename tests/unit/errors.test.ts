@@ -30,6 +30,7 @@ import {
 } from '../../server/errors.ts';
 import { errorHandler, requestId } from '../../server/http/middleware.ts';
 import { logListenerErrors } from '../../server/logger.ts';
+import { text } from '../../scheduler/text.ts';
 
 /** A pino logger whose lines are kept, parsed. */
 function memoryLogger(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
@@ -71,6 +72,25 @@ describe('classify()', () => {
   ])('answers %s with its status and code', (error, status, code, name) => {
     expect(classify(error)).toMatchObject({ status, body: { name, code, message: error.message } });
     expect(ERROR_CODES).toContain(code);
+  });
+
+  it.each([
+    [new ConflictError(text('课表为空', 'the timetable is empty')), 'ConflictError'],
+    [new ArgumentError(text('没有这一页', 'no such page')), 'TypeError'],
+    [new ValidationError(text('缺少此列', 'the column is missing')), 'ValidationError'],
+    [new NotFoundError(text('找不到', 'not found')), 'NotFoundError'],
+  ])('answers words for people in both languages as text, and both on one line as message (%s)', (error) => {
+    const { body } = classify(error)!;
+    // The client shows text in its interface language: an English-mode user reads body.text.en.
+    expect(body.text).toEqual((error as { text: unknown }).text);
+    expect(body.message).toBe(`${body.text!.zh} (${body.text!.en})`);
+    expect(classify(new ConflictError('taken'))!.body).not.toHaveProperty('text');
+  });
+
+  it('says STALE_PLAN in both languages', () => {
+    expect(classify(new StalePlanError())!.body.text?.en).toMatch(
+      /^the data changed since the plan was made/,
+    );
   });
 
   it('treats a TypeError not thrown on purpose, a plain Error and a thrown string as faults (null)', () => {

@@ -79,15 +79,23 @@ describe('parseFile', () => {
       end: '08:40',
       weekdays: [1, 2, 3, 4, 5],
     });
-    expect(errors.map((e) => [e.row, e.column])).toEqual([
+    expect(errors.map((e) => [e.row, e.column?.zh])).toEqual([
       [5, '开始时间'],
       [8, '学校名称'],
       [8, '星期'],
       [6, '学校名称 + 节次 + 星期'],
       [4, '开始时间'],
     ]);
-    expect(errors[3]?.message).toContain('第 3 行');
-    expect(errors[4]?.message).toContain('重叠');
+    expect(errors[3]?.message.zh).toContain('第 3 行');
+    expect(errors[4]?.message.zh).toContain('重叠');
+    // An English-mode user reads each problem and its column in English alone.
+    expect(errors.map((e) => [e.row, e.column?.en, e.message.en])).toEqual([
+      [5, 'Start', 'a time such as 08:00'],
+      [8, 'School', 'required'],
+      [8, 'Weekdays', 'weekdays such as 1-5'],
+      [6, 'School + Period + Weekdays', 'duplicate of row 3'],
+      [4, 'Start', 'overlaps row 3 (period 2)'],
+    ]);
   });
 
   it('names missing columns and unreadable files instead of guessing', async () => {
@@ -101,16 +109,19 @@ describe('parseFile', () => {
       }),
       'xlsx',
     );
-    expect(missing.errors.map((e) => [e.row, e.column])).toEqual([[1, '学校名称']]);
-    expect(missing.errors[0]?.message).toContain('缺少');
+    expect(missing.errors.map((e) => [e.row, e.column])).toEqual([[1, { zh: '学校名称', en: 'School' }]]);
+    expect(missing.errors[0]?.message).toEqual({ zh: '缺少此列', en: 'the column is missing' });
     expect((await parseFile('teachers', Buffer.from('not a zip'), 'xlsx')).errors[0]).toMatchObject({
       row: 0,
     });
-    expect(
-      (await parseFile('teachers', Buffer.alloc(MAX_FILE_BYTES + 1), 'csv')).errors[0]?.message,
-    ).toContain('MB');
+    expect((await parseFile('teachers', Buffer.alloc(MAX_FILE_BYTES + 1), 'csv')).errors[0]?.message).toEqual(
+      { zh: '文件超过 5 MB', en: 'the file is larger than 5 MB' },
+    );
     const noHeader = await parseFile('classes', Buffer.from('a,b,c\n1,2,3\n'), 'csv');
-    expect(noHeader.errors[0]?.message).toContain('表头');
+    expect(noHeader.errors[0]?.message).toEqual({
+      zh: '找不到表头，应包含：学校名称、年级、班级名称、人数',
+      en: 'no header row naming: School, Grade, Class, Size',
+    });
   });
 
   it('reads CSV in UTF-8 with BOM and in GB18030 as Excel saves it on a Chinese Windows', async () => {
@@ -148,10 +159,11 @@ describe('parseFile', () => {
     });
     const { sheets, errors } = await parseFile('cluster', file, 'xlsx');
     expect(sheets.map((s) => s.kind)).toEqual(['schools', 'classrooms']);
-    expect(errors.map((e) => [e.sheet, e.row, e.column])).toEqual([
-      ['Classrooms', 3, '交互式白板'],
-      ['Classrooms', 3, '设备账号'],
+    expect(errors.map((e) => [e.sheet, e.row, e.column?.zh, e.column?.en])).toEqual([
+      ['Classrooms', 3, '交互式白板', 'Whiteboard'],
+      ['Classrooms', 3, '设备账号', 'Device account'],
     ]);
+    expect(errors[1]?.message.en).toBe('should be 3–32 lower-case letters, digits or . _ -');
     expect((await parseFile('cluster', file, 'csv')).errors[0]?.row).toBe(0);
   });
 });
@@ -184,13 +196,25 @@ describe('buildFile and templateFile', () => {
     ],
   };
 
-  it.each(['xlsx', 'csv'] as const)('writes sheets that read back to the same rows (%s)', async (format) => {
+  it.each([
+    ['xlsx', 'zh'],
+    ['csv', 'zh'],
+    ['xlsx', 'en'],
+    ['csv', 'en'],
+  ] as const)('writes sheets that read back to the same rows (%s, %s)', async (format, lang) => {
     for (const kind of Object.keys(rows) as SheetKind[]) {
-      const file = await buildFile([{ kind, rows: rows[kind] }], format);
+      const file = await buildFile([{ kind, rows: rows[kind] }], format, lang);
       const { sheets, errors } = await parseFile(kind, file, format);
       expect(errors).toEqual([]);
       expect(sheets[0]?.rows.map((r) => r.value)).toEqual(rows[kind]);
     }
+  });
+
+  it('writes an English export with English titles and values', async () => {
+    const csv = await buildFile([{ kind: 'classrooms', rows: rows.classrooms }], 'csv', 'en');
+    expect(csv.toString('utf8')).toContain(
+      'School,Classroom,Kind,Whiteboard,Device account\n漳江小学,录播教室,recording,no,',
+    );
   });
 
   it('starts CSV with a BOM so that Excel shows Chinese correctly', async () => {
@@ -218,6 +242,50 @@ describe('buildFile and templateFile', () => {
     const parsed = await parseFile('cluster', file, 'xlsx');
     expect(parsed.errors).toEqual([]);
     expect(parsed.sheets.every((s) => s.rows.length === 0)).toBe(true);
+  });
+
+  it('gives the template in English when asked, which imports the same', async () => {
+    const file = await templateFile('cluster', 'xlsx', 'en');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file as unknown as ExcelJS.Buffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'Schools',
+      'Schools notes',
+      'Classrooms',
+      'Classrooms notes',
+      'Classes',
+      'Classes notes',
+      'Teachers',
+      'Teachers notes',
+      'Bell schedules',
+      'Bell schedules notes',
+    ]);
+    expect(wb.getWorksheet('Schools')!.getRow(1).values).toEqual([
+      undefined,
+      'School',
+      'Region code',
+      'Kind',
+      'Downlink (Mbit/s)',
+      'Uplink (Mbit/s)',
+    ]);
+    const notes = wb.getWorksheet('Schools notes')!;
+    expect(notes.getRow(1).values).toEqual([undefined, 'Column', '列', 'Required', 'What to write']);
+    expect(notes.getRow(3).values).toEqual([
+      undefined,
+      'Region code',
+      '区划代码',
+      'yes',
+      'the 6-digit administrative code of its county, such as 430725',
+    ]);
+    const parsed = await parseFile('cluster', file, 'xlsx');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.sheets.map((s) => s.kind)).toEqual([
+      'schools',
+      'classrooms',
+      'classes',
+      'teachers',
+      'bellSchedules',
+    ]);
   });
 });
 

@@ -155,7 +155,10 @@ describe('solve: golden instances', () => {
       subject: { kind: 'class', id: 'C1' },
       slots: 30,
     });
-    expect(u?.reasons[0]?.message).toBe('班级 五年级1班 在所有可用节次都已有课 (class busy in every slot)');
+    expect(u?.reasons[0]?.message).toEqual({
+      zh: '班级 五年级1班 在所有可用节次都已有课',
+      en: 'class busy in every slot',
+    });
   });
 
   it('reports bells offset by 15 minutes (30 of 45 minutes overlap) as no-overlap for the class', () => {
@@ -178,9 +181,10 @@ describe('solve: golden instances', () => {
 
   it('names the teacher when every slot is taken by busy periods', () => {
     const solution = solve(cluster({ teachers: [{ busy: everyPeriod() }] }), quick);
-    expect(solution.unplaced[0]?.reasons[0]?.message).toBe(
-      '教师 张老师 在所有可用节次都已有课 (teacher busy in every slot)',
-    );
+    expect(solution.unplaced[0]?.reasons[0]?.message).toEqual({
+      zh: '教师 张老师 在所有可用节次都已有课',
+      en: 'teacher busy in every slot',
+    });
   });
 
   it('keeps a teacher to maxPeriodsPerDay and says so for what does not fit', () => {
@@ -308,7 +312,9 @@ describe('Timetable', () => {
         with: { offeringId: 'O1', weekday: 1, period: 2 },
       }),
     );
-    expect(conflicts[0]?.message).toContain('张老师');
+    // Both languages, each a whole sentence of its own (an English-mode user reads only `en`).
+    expect(conflicts[0]?.message.zh).toBe('教师 张老师 周一第2节已有课 《英语1》（周一第2节）');
+    expect(conflicts[0]?.message.en).toBe('teacher 张老师 already teaches 英语1 (Mon period 2) then');
     expect(tt.fits(to, b)).toBe(false);
     expect(tt.conflictsOfMove(b, { weekday: 1, period: 3 })).toEqual([]);
   });

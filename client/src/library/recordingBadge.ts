@@ -1,5 +1,7 @@
 import type { RecordingStatus } from '../../../server/contract/library.ts';
 import { api, send } from '../api.ts';
+import { refusalWords } from '../i18n.ts';
+import type { WireError } from '../../../server/contract/errors.ts';
 import type { LessonClient } from '../media/LessonClient.ts';
 import type { SignalingSocket } from '../signaling.ts';
 import { h } from '../ui/dom.ts';
@@ -13,8 +15,8 @@ export async function putJson<T>(path: string, body: unknown): Promise<T> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  const data = (await res.json()) as T & { error?: { message: string } };
-  if (!res.ok) throw new Error(data.error?.message ?? res.statusText);
+  const data = (await res.json()) as T & { error?: WireError };
+  if (!res.ok) throw new Error(data.error ? refusalWords(data.error) : res.statusText);
   return data;
 }
 

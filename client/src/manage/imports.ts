@@ -1,6 +1,7 @@
 import type { ImportResponse } from '../../../server/contract/api.ts';
 import { api, send } from '../api.ts';
-import { lang } from '../i18n.ts';
+import { lang, refusalWords } from '../i18n.ts';
+import type { Text } from '../i18n.ts';
 import { m } from './messages.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveBlob, saveDownload } from '../ui/download.ts';
@@ -19,19 +20,23 @@ const kindName = (kind: string): string => {
   return k ? (lang() === 'en' ? k[2] : k[1]) : kind;
 };
 
-const table = (head: string[], rows: (string | number)[][], testId?: string): HTMLTableElement =>
+const table = (head: string[], rows: (string | number | Text)[][], testId?: string): HTMLTableElement =>
   h(
     'table',
     { class: 'data', ...(testId ? { 'data-testid': testId } : {}) },
     h('thead', {}, h('tr', {}, ...head.map((x) => h('th', {}, x)))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, String(c)))))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, typeof c === 'number' ? String(c) : c)))),
+    ),
   );
 
 /** The new accounts' one-time passwords as a CSV sheet to print and hand out. */
 function credentialsCsv(credentials: ImportResponse['credentials']): Blob {
   const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
   const lines = [
-    ['用户名', '姓名', '初始密码'],
+    [m('accountsUsername'), m('accountsName'), m('accountsPassword')],
     ...credentials.map((c) => [c.username, c.realName, c.password]),
   ].map((r) => r.map(quote).join(','));
   return new Blob(['\uFEFF', lines.join('\r\n'), '\r\n'], { type: 'text/csv;charset=utf-8' });
@@ -75,7 +80,7 @@ function renderResult(result: HTMLElement, body: ImportResponse, dryRun: boolean
             {
               class: 'btn btn-primary',
               type: 'button',
-              onclick: () => saveBlob(credentialsCsv(body.credentials), '新建账号初始密码.csv'),
+              onclick: () => saveBlob(credentialsCsv(body.credentials), `${m('accountsFile')}.csv`),
             },
             m('importDownloadAccounts'),
           ),
@@ -134,8 +139,11 @@ export async function importPanel(): Promise<HTMLElement> {
         headers: { 'content-type': 'application/octet-stream' },
         body: chosen,
       });
-      const body = (await res.json()) as Partial<ImportResponse> & { error?: { message: string } };
-      if (!body.errors) throw new Error(body.error?.message ?? `${res.status} ${res.statusText}`);
+      const body = (await res.json()) as Partial<ImportResponse> & {
+        error?: { message: string; text?: Text };
+      };
+      if (!body.errors)
+        throw new Error(body.error ? refusalWords(body.error) : `${res.status} ${res.statusText}`);
       renderResult(result, body as ImportResponse, dryRun);
     });
 
@@ -160,7 +168,9 @@ export async function importPanel(): Promise<HTMLElement> {
   };
   const csvAllowed = (): boolean => kind.value !== 'cluster';
   const exportCsv = button(m('importExportCsv'), false, () =>
-    working(() => saveDownload(`/api/export/${kind.value}?${query({ format: 'csv' })}`, 'export.csv')),
+    working(() =>
+      saveDownload(`/api/export/${kind.value}?${query({ format: 'csv', lang: lang() })}`, 'export.csv'),
+    ),
   );
   kind.addEventListener('change', () => (exportCsv.hidden = !csvAllowed()));
   exportCsv.hidden = !csvAllowed();
@@ -181,12 +191,16 @@ export async function importPanel(): Promise<HTMLElement> {
       'div',
       { class: 'actions' },
       button(m('importTemplate'), false, () =>
-        working(() => saveDownload(`/api/import/${kind.value}/template?format=xlsx`, 'template.xlsx')),
+        working(() =>
+          saveDownload(`/api/import/${kind.value}/template?format=xlsx&lang=${lang()}`, 'template.xlsx'),
+        ),
       ),
       button(m('importCheck'), true, () => upload(true), 'import-check'),
       button(m('importRun'), true, () => upload(false), 'import-run'),
       button(m('importExportExcel'), false, () =>
-        working(() => saveDownload(`/api/export/${kind.value}?${query({ format: 'xlsx' })}`, 'export.xlsx')),
+        working(() =>
+          saveDownload(`/api/export/${kind.value}?${query({ format: 'xlsx', lang: lang() })}`, 'export.xlsx'),
+        ),
       ),
       exportCsv,
     ),

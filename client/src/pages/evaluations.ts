@@ -1,7 +1,7 @@
 import type { UserView } from '../../../server/contract/api.ts';
 import type { EvaluableLesson, EvaluationView, SummaryView } from '../../../server/contract/research.ts';
 import { api } from '../api.ts';
-import { dayAndTime, t } from '../i18n.ts';
+import { dayAndTime, lang, t } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { clockOf, playerAt } from '../research/format.ts';
 import '../research/research.css';
@@ -169,10 +169,20 @@ function summaryTable(box: HTMLElement): void {
     h('option', { value: 'cluster' }, t('evalByCluster')),
     h('option', { value: 'region' }, t('evalByRegion')),
   );
-  const exportLink = h('a', { class: 'btn btn-ghost', 'data-testid': 'eval-export' }, tr('evalExport'));
+  // The file's titles follow the interface language as it is when clicked.
+  const exportUrl = (): string => `/api/evaluations/export?by=${by.value}&format=xlsx&lang=${lang()}`;
+  const exportLink = h(
+    'a',
+    {
+      class: 'btn btn-ghost',
+      'data-testid': 'eval-export',
+      onclick: () => exportLink.setAttribute('href', exportUrl()),
+    },
+    tr('evalExport'),
+  );
   const table = h('table', { class: 'rs-table' });
   const load = (): void => {
-    exportLink.setAttribute('href', `/api/evaluations/export?by=${by.value}&format=xlsx`);
+    exportLink.setAttribute('href', exportUrl());
     api.get<SummaryView>(`/api/evaluations/summary?by=${by.value}`).then(
       (view) => {
         const items = [...new Set(view.rows.flatMap((r) => Object.keys(r.items)))];

@@ -9,6 +9,8 @@ import type {
 } from '../../../server/contract/research.ts';
 import type { BoardLink } from '../board/BoardSession.ts';
 import { Emitter } from '../emitter.ts';
+import { refusalWords } from '../i18n.ts';
+import type { WireError } from '../../../server/contract/errors.ts';
 import { CAMERA_CODEC_OPTIONS, CLASSROOM_CAMERA, MIC_CODEC_OPTIONS } from '../media/encodings.ts';
 
 type ResearchSocket = Socket<ResearchServerToClient, ResearchClientToServer>;
@@ -45,7 +47,7 @@ function request<E extends keyof ResearchClientToServer>(
   event: E,
   payload: Parameters<ResearchClientToServer[E]>[0],
 ): Promise<Result<E>> {
-  type Reply = { ok: boolean; data?: unknown; error?: { message: string } };
+  type Reply = { ok: boolean; data?: unknown; error?: WireError };
   const timed = socket.timeout(15_000) as unknown as {
     emit(name: string, payload: unknown, callback: (err: Error | null, reply: Reply) => void): void;
   };
@@ -53,7 +55,7 @@ function request<E extends keyof ResearchClientToServer>(
     timed.emit(event, payload, (err, reply) => {
       if (err) reject(err);
       else if (reply.ok) resolve(reply.data as Result<E>);
-      else reject(new Error(reply.error?.message ?? 'refused'));
+      else reject(new Error(reply.error ? refusalWords(reply.error) : 'refused'));
     });
   });
 }

@@ -11,12 +11,13 @@ import {
 } from '../../contract/research.ts';
 import { LessonIdParams, ObjectIdSchema } from '../../contract/schemas.ts';
 import type { EvaluationService } from '../../evaluation/EvaluationService.ts';
-import { summaryWorkbook } from '../../evaluation/summary.ts';
+import { BY_LABEL, SUMMARY_WORDS, summaryWorkbook } from '../../evaluation/summary.ts';
 import type { ResearchService } from '../../research/ResearchService.ts';
 import { parseInput } from '../../validate.ts';
 import { SHEET_MEDIA_TYPES, sendDownload } from '../download.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
 import type { RouteTable } from '../RouteTable.ts';
+import { LangQuery, requestLang } from '../lang.ts';
 
 const IdParams = z.object({ id: ObjectIdSchema });
 /** Who evaluates (teachers when invited) and reads feedback. */
@@ -26,7 +27,10 @@ const OVERSEERS: readonly Role[] = ['admin', 'bureau', 'coordinator', 'inspector
 /** Who invites a teacher to evaluate a lesson. */
 const INVITERS: readonly Role[] = ['admin', 'bureau', 'coordinator'];
 const RESEARCH: readonly Role[] = ['admin', 'bureau', 'coordinator', 'inspector', 'teacher'];
-const ExportQuery = SummaryQuerySchema.extend({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
+const ExportQuery = SummaryQuerySchema.extend({
+  format: z.enum(['xlsx', 'csv']).default('xlsx'),
+  lang: LangQuery,
+});
 
 /**
  * 听课评课 (/api/evaluations, and invitations under /api/lessons) and the live side of
@@ -77,10 +81,16 @@ export function evaluationRoutes(
     authenticate(auth),
     allowRoles(...OVERSEERS),
     async (req, res) => {
-      const query = parseInput(ExportQuery, req.query, 'query');
+      const { lang: asked, ...query } = parseInput(ExportQuery, req.query, 'query');
+      const lang = asked ?? requestLang(req);
       const view = await evaluations.summary(identityOf(res), query);
-      const name = `评课汇总-${{ teacher: '教师', cluster: '联校群', region: '地区' }[view.by]}.${query.format}`;
-      sendDownload(res, await summaryWorkbook(view, query.format), name, SHEET_MEDIA_TYPES[query.format]);
+      const name = `${SUMMARY_WORDS.title[lang]}-${BY_LABEL[view.by][lang]}.${query.format}`;
+      sendDownload(
+        res,
+        await summaryWorkbook(view, query.format, lang),
+        name,
+        SHEET_MEDIA_TYPES[query.format],
+      );
     },
   );
 

@@ -24,11 +24,14 @@ import { MANAGERS } from '../../resources/schools.ts';
 import { parseInput } from '../../validate.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
 import type { RouteTable } from '../RouteTable.ts';
+import { LangQuery, requestLang } from '../lang.ts';
+import { errorWords, text } from '../../../scheduler/text.ts';
+import type { Lang } from '../../../scheduler/text.ts';
 
 const KindParams = z.object({ kind: z.enum(IMPORT_KINDS as [ImportKind, ...ImportKind[]]) });
 const format = z.enum(['xlsx', 'csv']).default('xlsx');
-const TemplateQuery = z.object({ format });
-const ExportQuery = z.object({ clusterId: objectId, format });
+const TemplateQuery = z.object({ format, lang: LangQuery });
+const ExportQuery = z.object({ clusterId: objectId, format, lang: LangQuery });
 const ImportQuery = z.object({
   clusterId: objectId,
   format,
@@ -36,7 +39,10 @@ const ImportQuery = z.object({
 });
 
 /** A download's name for a kind: the sheet's own name, or 联校群 for a whole workbook. */
-const fileName = (kind: ImportKind): string => (kind === 'cluster' ? '联校群' : SHEET_NAMES[kind].zh);
+const fileName = (kind: ImportKind, lang: Lang): string =>
+  (kind === 'cluster' ? text('联校群', 'cluster') : SHEET_NAMES[kind])[lang];
+
+const TEMPLATE = text('导入模板', ' import template');
 
 function sendFile(res: Response, data: Buffer, name: string, fileFormat: FileFormat): void {
   sendDownload(res, data, `${name}.${fileFormat}`, SHEET_MEDIA_TYPES[fileFormat]);
@@ -75,7 +81,13 @@ export function importRoutes(
       const { kind } = parseInput(KindParams, req.params, 'path');
       const query = parseInput(TemplateQuery, req.query, 'query');
       const fileFormat = kind === 'cluster' ? 'xlsx' : query.format;
-      sendFile(res, await templateFile(kind, fileFormat), `${fileName(kind)}导入模板`, fileFormat);
+      const lang = query.lang ?? requestLang(req);
+      sendFile(
+        res,
+        await templateFile(kind, fileFormat, lang),
+        `${fileName(kind, lang)}${TEMPLATE[lang]}`,
+        fileFormat,
+      );
     },
   );
 
@@ -122,7 +134,12 @@ export function importRoutes(
           error: {
             name: 'ValidationError',
             code: 'INVALID_INPUT',
-            message: `${errors.length} problems; nothing was imported`,
+            ...errorWords(
+              text(
+                `发现 ${errors.length} 处问题，未导入任何内容`,
+                `${errors.length} problems; nothing was imported`,
+              ),
+            ),
             rows: errors,
           },
         });
@@ -175,10 +192,11 @@ export function importRoutes(
       const sheets = await Promise.all(
         kinds.map(async (k) => ({ kind: k, rows: await source.exportRows(k) })),
       );
+      const lang = query.lang ?? requestLang(req);
       sendFile(
         res,
-        await buildFile(sheets, fileFormat),
-        `${source.cluster.name}-${fileName(kind)}`,
+        await buildFile(sheets, fileFormat, lang),
+        `${source.cluster.name}-${fileName(kind, lang)}`,
         fileFormat,
       );
     },

@@ -11,6 +11,7 @@ import type { ExportJobs } from '../../reports/ExportJobs.ts';
 import type { ReportService } from '../../reports/ReportService.ts';
 import { parseInput } from '../../validate.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
+import { LangQuery, requestLang } from '../lang.ts';
 import { sendDownload } from '../download.ts';
 import type { RouteTable } from '../RouteTable.ts';
 
@@ -22,7 +23,7 @@ const FiguresQuery = z.object({
   clusterId: objectId.optional(),
   period: z.enum(['month', 'quarter', 'term', 'year']).default('month'),
 });
-const ExportQuery = FiguresQuery.extend({ format: z.enum(['xlsx', 'csv']).default('xlsx') });
+const ExportQuery = FiguresQuery.extend({ format: z.enum(['xlsx', 'csv']).default('xlsx'), lang: LangQuery });
 
 /** Figures toward the targets, drill-down, and report exports (bureaus, coordinators, admins in scope). */
 export function reportRoutes(
@@ -74,12 +75,14 @@ export function reportRoutes(
     },
     ...guard,
     async (req, res) => {
-      const { format, ...query } = parseInput(ExportQuery, req.query, 'query');
+      const { format, lang, ...query } = parseInput(ExportQuery, req.query, 'query');
       const scope = await scopeOf(res);
       const region = await userRegion(res);
       // The scope is checked before answering, so that a refused export fails here, not in the job.
       await reports.resolve(scope, region, query);
-      res.status(202).json(await jobs.start(identityOf(res), { query, format }));
+      res
+        .status(202)
+        .json(await jobs.start(identityOf(res), { query, format, lang: lang ?? requestLang(req) }));
     },
   );
 

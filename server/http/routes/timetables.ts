@@ -21,6 +21,7 @@ import { parseInput } from '../../validate.ts';
 import { allowRoles, authenticate, identityOf } from '../middleware.ts';
 import { SHEET_MEDIA_TYPES, sendDownload } from '../download.ts';
 import type { RouteEntry, RouteTable } from '../RouteTable.ts';
+import { LangOnlyQuery, requestLang } from '../lang.ts';
 
 const slot = z.object({ weekday: z.number().int().min(1).max(7), period: z.number().int().min(1).max(15) });
 const EditBody = z
@@ -61,7 +62,7 @@ export function timetableRoutes(
 
   /** A route on one cluster's timetable for a term: managers, within their scope (else 404). */
   const termRoute = (
-    entry: Pick<RouteEntry, 'method' | 'summary' | 'body' | 'status'> & { path: string },
+    entry: Pick<RouteEntry, 'method' | 'summary' | 'body' | 'status' | 'query'> & { path: string },
     handler: (at: { clusterId: string; term: string }, req: Request, res: Response) => Promise<void>,
   ): void =>
     table.add(
@@ -179,9 +180,11 @@ export function timetableRoutes(
       method: 'get',
       path: '/export',
       summary: 'The week grid as an Excel workbook (a sheet per school and per hub teacher)',
+      query: LangOnlyQuery,
     },
-    async ({ clusterId, term }, _req, res) => {
-      const { name, data } = await service.grid(await scopeOf(res), clusterId, term);
+    async ({ clusterId, term }, req, res) => {
+      const lang = parseInput(LangOnlyQuery, req.query, 'query').lang ?? requestLang(req);
+      const { name, data } = await service.grid(await scopeOf(res), clusterId, term, lang);
       sendDownload(res, data, `${name}.xlsx`, SHEET_MEDIA_TYPES.xlsx);
     },
   );

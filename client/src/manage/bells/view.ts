@@ -1,5 +1,5 @@
 import type { BellChange, CompatView, Proposal } from '../../../../server/contract/timetable.ts';
-import { weekdayName } from '../../i18n.ts';
+import { localized, weekdayName } from '../../i18n.ts';
 import { h } from '../../ui/dom.ts';
 import { m } from './messages.ts';
 import { clock, shownProposals, withChanges } from './state.ts';
@@ -95,7 +95,7 @@ export function verdict(report: CompatView['report']): HTMLElement[] {
         h(
           'li',
           { class: o.enough ? '' : 'form-error' },
-          `${m('offering', { name: o.name, slots: o.candidateSlots, needed: o.periodsPerWeek })}${o.enough ? '' : ` — ${o.message}`}`,
+          `${m('offering', { name: o.name, slots: o.candidateSlots, needed: o.periodsPerWeek })}${o.enough ? '' : ` — ${localized(o.message)}`}`,
         ),
       ),
     ),

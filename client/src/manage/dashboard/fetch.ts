@@ -1,5 +1,6 @@
 import type { ExportJobView, ReportView } from '../../../../server/contract/reports.ts';
 import { api } from '../../api.ts';
+import { lang } from '../../i18n.ts';
 import { saveDownload } from '../../ui/download.ts';
 
 /** The figures, rows, trend and sessions of a scope and period (`query`: figuresQuery()). */
@@ -19,7 +20,8 @@ export async function exportReport(
   format: 'xlsx' | 'csv',
   progress: (fraction: number) => void,
 ): Promise<void> {
-  let job = await api.post<ExportJobView>(`/api/reports/exports?${query}&format=${format}`);
+  // The file's sheet and column titles follow the interface language.
+  let job = await api.post<ExportJobView>(`/api/reports/exports?${query}&format=${format}&lang=${lang()}`);
   while (job.state === 'running') {
     progress(job.fraction);
     await new Promise((r) => setTimeout(r, EXPORT_POLL_MS));

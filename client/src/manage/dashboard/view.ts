@@ -1,5 +1,5 @@
 import type { Figures, FigureRow, ReportView, SessionRow } from '../../../../server/contract/reports.ts';
-import { dateTime } from '../../i18n.ts';
+import { dateTime, localized } from '../../i18n.ts';
 import { h } from '../../ui/dom.ts';
 import { tr } from '../../ui/text.ts';
 import { researchCards } from '../../research/researchCards.ts';
@@ -245,7 +245,11 @@ export function sessionTable(v: ReportView, { links }: DashboardActions): HTMLEl
       ...v.sessions.map((s) =>
         h(
           'tr',
-          { 'data-testid': 'report-session', 'data-verdict': s.verdict, title: s.reasons.join('\n') },
+          {
+            'data-testid': 'report-session',
+            'data-verdict': s.verdict,
+            title: s.reasons.map(localized).join('\n'),
+          },
           h('td', {}, dateTime(s.scheduledStart)),
           h(
             'td',

@@ -1,5 +1,6 @@
 import type { CheckResponse, SolveJobView, TimetableView } from '../../../../server/contract/timetable.ts';
 import { api } from '../../api.ts';
+import { lang } from '../../i18n.ts';
 import type { Slot } from '../weekGrid.ts';
 
 /** The requests of one cluster's timetable for one term (`/api/timetables/:cluster/:term`). */
@@ -50,9 +51,9 @@ export class TimetableApi {
     return (await api.post<{ lessons: number }>(`${this.#base}/publish`)).lessons;
   }
 
-  /** Where the timetable's workbook downloads from. */
+  /** Where the timetable's workbook downloads from (its titles in the interface language). */
   get exportUrl(): string {
-    return `${this.#base}/export`;
+    return `${this.#base}/export?lang=${lang()}`;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Text } from '../../../../server/contract/text.ts';
 import type { TimetableView } from '../../../../server/contract/timetable.ts';
 import { h } from '../../ui/dom.ts';
 import { m } from './messages.ts';
@@ -54,8 +55,8 @@ export function unplacedList(view: TimetableView): HTMLElement | null {
   );
 }
 
-/** The conflicts of the slot hovered (or "fits here" when there are none). */
-export function conflictList(messages: readonly string[]): HTMLElement {
+/** The conflicts of the slot hovered, in the interface language (or "fits here" when there are none). */
+export function conflictList(messages: readonly Text[]): HTMLElement {
   return messages.length
     ? h('ul', { class: 'form-error' }, ...messages.map((text) => h('li', {}, text)))
     : h('p', { class: 'ok' }, m('fits'));
