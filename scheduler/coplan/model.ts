@@ -139,6 +139,9 @@ export interface PlanOptions extends SolverOptions {
    * bells tried (and cost nothing in the ranking), its sessions are preferred. @default none
    */
   keep?: { bellChanges: readonly BellChange[]; sessions: readonly Session[] };
-  /** Most re-plans with one refusal lifted, to find which refusal keeps a session out. @default 12 */
+  /**
+   * Most re-plans of the best plan with one refusal lifted, to find which refusal keeps a session
+   * out (the other alternatives are re-planned with all refusals lifted at once). @default 12
+   */
   maxRefusalProbes?: number;
 }

@@ -179,34 +179,41 @@ function placedBy(sessions: readonly Session[]): Map<string, number> {
 
 /**
  * Which refusals keep an offering's sessions out: the plan's bells planned again with one refusal
- * lifted at a time (a refused bell change applied on top, when it still fits the bells), then with
- * all of them lifted when none alone is enough. A refusal that lets more of the offering's
- * sessions in blocks them.
+ * lifted at a time (at most `singles` of them; a refused bell change applied on top, when it
+ * still fits the bells), then with all of them lifted when none alone is enough. A refusal that
+ * lets more of the offering's sessions in blocks them.
  */
 function refusalBlocks(
   chosen: Attempt,
   short: ReadonlyMap<string, number>,
   options: PlanOptions,
   bans: Bans,
+  singles: number,
 ): Map<string, RefusalBlock[]> {
   const out = new Map<string, RefusalBlock[]>();
   const refusals = bans.refusals;
   if (refusals.length === 0 || short.size === 0) return out;
-  const { maxRefusalProbes = 12 } = options;
   const have = placedBy(chosen.sessions);
-  const probe = (lifted: number[]): Map<string, number> => {
+  /** The plan with `lifted` refusals lifted, or null when lifting them changes nothing of the problem. */
+  const probe = (lifted: number[]): Map<string, number> | null => {
     let problem = chosen.problem;
     const bells = [...chosen.bellChanges];
+    let changes = false;
     for (const i of lifted) {
       const r = refusals[i];
-      if (r?.kind !== 'bell') continue;
+      if (r?.kind !== 'bell') {
+        changes = true;
+        continue;
+      }
       try {
         problem = { ...problem, schools: applyBellChanges(problem.schools, [r.change]) };
         bells.push(r.change);
+        changes = true;
       } catch {
         // The refused change no longer fits these bells: lifting it changes nothing.
       }
     }
+    if (!changes) return null;
     return placedBy(attempt(problem, bells, options, bans.without(lifted)).sessions);
   };
   const add = (offeringId: string, lifted: number[], more: number): void => {
@@ -222,15 +229,15 @@ function refusalBlocks(
       },
     ]);
   };
-  const gained = (placed: Map<string, number>, offeringId: string): number =>
-    (placed.get(offeringId) ?? 0) - (have.get(offeringId) ?? 0);
+  const gained = (placed: Map<string, number> | null, offeringId: string): number =>
+    placed ? (placed.get(offeringId) ?? 0) - (have.get(offeringId) ?? 0) : 0;
   const all = refusals.map((_, i) => i);
-  for (const i of all.slice(0, maxRefusalProbes)) {
+  for (const i of all.slice(0, singles)) {
     const placed = probe([i]);
     for (const [offeringId] of short)
       if (gained(placed, offeringId) > 0) add(offeringId, [i], gained(placed, offeringId));
   }
-  if (all.length > 1 && [...short.keys()].some((id) => !out.has(id))) {
+  if ((all.length > 1 || singles === 0) && [...short.keys()].some((id) => !out.has(id))) {
     const placed = probe(all);
     for (const [offeringId] of short)
       if (!out.has(offeringId) && gained(placed, offeringId) > 0)
@@ -239,8 +246,11 @@ function refusalBlocks(
   return out;
 }
 
-/** Proofs of what cannot be placed, on the chosen bells with only locked lessons busy, and the refusals in the way. */
-function account(chosen: Attempt, options: PlanOptions, bans: Bans): UnplacedAccount[] {
+/**
+ * Proofs of what cannot be placed, on the chosen bells with only locked lessons busy, and the
+ * refusals in the way (`singles` of them probed one by one, see {@link refusalBlocks}).
+ */
+function account(chosen: Attempt, options: PlanOptions, bans: Bans, singles: number): UnplacedAccount[] {
   const index = indexCluster(chosen.relaxed, options);
   const final = new Timetable(index);
   for (const s of chosen.sessions) final.add(s);
@@ -252,7 +262,7 @@ function account(chosen: Attempt, options: PlanOptions, bans: Bans): UnplacedAcc
       .map((o) => [o.id, o.periodsPerWeek - (placed.get(o.id) ?? 0)] as const)
       .filter(([, missing]) => missing > 0),
   );
-  const blocks = refusalBlocks(chosen, short, options, bans);
+  const blocks = refusalBlocks(chosen, short, options, bans, singles);
   const refusedNote = bans.empty ? '' : '、被拒绝的改动';
   // The hub teacher's bound: per day, at most the daily limit or the distinct possible periods.
   const teacherBound = new Map<string, { available: number; needed: number }>();
@@ -390,13 +400,15 @@ export function planCluster(problem: ClusterProblem, options: PlanOptions = {}):
     }
   }
   const ranked = rank(tried);
-  // Which refusal keeps a session out: a few plans more per alternative left short, in a share
-  // of the time limit of their own.
+  // Which refusal keeps a session out: for the best plan, each refusal lifted in turn (up to
+  // maxRefusalProbes), then all together; for the other alternatives, all together only. In a
+  // share of the time limit of their own.
+  const singles = Math.min(bans.refusals.length, maxRefusalProbes);
   const short = ranked.filter((a) => a.sessions.length < wanted).length;
-  const probes = bans.empty ? 0 : short * (Math.min(bans.refusals.length, maxRefusalProbes) + 1);
+  const probes = bans.empty ? 0 : short + singles;
   const probeShare = { ...options, timeLimitMs: timeLimitMs / Math.max(1, probes) };
-  const choices: PlanChoice[] = ranked.map((a) => {
-    const unplaced = account(a, probeShare, bans);
+  const choices: PlanChoice[] = ranked.map((a, i) => {
+    const unplaced = account(a, probeShare, bans, i === 0 ? singles : 0);
     const soft = softOf(indexCluster(a.relaxed, options), a.sessions);
     const proven = unplaced.reduce((n, u) => n + u.proven, 0);
     return {

@@ -2,7 +2,7 @@
  * Refusals a re-plan honours: bell changes and changes to a school's own week that a school or
  * the coordinator refused on an earlier plan. A refused change is never proposed again:
  * - a bell change: no proposal that sets the same period of the same school to the same times
- *   on any of the same weekdays is tried;
+ *   is tried, on any weekday (refused on Wednesday, the same times on Friday are no new offer);
  * - a `move`: the lesson (class, subject, from) never moves to that period;
  * - a `remote`: the offering's session never sits in that class period (the school refused the
  *   synchronized lesson there).
@@ -13,14 +13,24 @@ import type { LocalChange, Refusal } from './model.ts';
 
 const same = (a: PeriodRef, b: PeriodRef): boolean => a.weekday === b.weekday && a.period === b.period;
 
-/** Whether two bell changes set the same period of the same school to the same times on a shared weekday. */
+/** Whether two bell changes are the same change (school, period, weekdays, times before and after). */
 export function sameBellChange(a: BellChange, b: BellChange): boolean {
   return (
-    a.schoolId === b.schoolId &&
-    a.period === b.period &&
-    a.new.start === b.new.start &&
-    a.new.end === b.new.end &&
-    a.weekdays.some((d) => b.weekdays.includes(d))
+    repeatsBellChange(a, b) &&
+    a.old.start === b.old.start &&
+    a.old.end === b.old.end &&
+    a.weekdays.length === b.weekdays.length &&
+    a.weekdays.every((d) => b.weekdays.includes(d))
+  );
+}
+
+/** Whether `change` sets the period a refused bell change set, of the same school, to the same times (any weekday). */
+export function repeatsBellChange(refused: BellChange, change: BellChange): boolean {
+  return (
+    refused.schoolId === change.schoolId &&
+    refused.period === change.period &&
+    refused.new.start === change.new.start &&
+    refused.new.end === change.new.end
   );
 }
 
@@ -63,7 +73,8 @@ export class Bans {
 
   /** The refusal a bell change repeats, if any. */
   bell(change: BellChange): number | undefined {
-    return this.#active().find(({ refusal: r }) => r.kind === 'bell' && sameBellChange(r.change, change))?.i;
+    return this.#active().find(({ refusal: r }) => r.kind === 'bell' && repeatsBellChange(r.change, change))
+      ?.i;
   }
 
   /** Whether moving the lesson (class, subject, from) to `to` was refused. */
