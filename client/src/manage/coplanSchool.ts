@@ -63,9 +63,35 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
         part.decision === 'pending'
           ? m('undecided')
           : part.decision === 'approved'
-            ? m('approvedBy', { by: part.by ?? '' })
+            ? m('approvedBy', { by: part.by ?? '' }) + (part.kept ? m('keptApproval') : '')
             : m('refusedBy', { by: part.by ?? '' }),
       ),
+      view.refusals.length
+        ? h(
+            'div',
+            { 'data-testid': 'cps-refusals' },
+            h('p', {}, m('schoolRefusals', { n: view.refusals.length })),
+            h(
+              'ul',
+              { class: 'cp-list' },
+              ...view.refusals.map((r) =>
+                h(
+                  'li',
+                  { 'data-by': r.by },
+                  (r.bell
+                    ? m('bellChange', {
+                        n: r.bell.period,
+                        from: `${r.bell.from.start}–${r.bell.from.end}`,
+                        to: `${r.bell.to.start}–${r.bell.to.end}`,
+                      })
+                    : r.local
+                      ? `${r.local.subject} ${slotName(r.local.from.weekday, r.local.from.period)} → ${slotName(r.local.to.weekday, r.local.to.period)}`
+                      : '') + m('refusalBy', { by: m(`refusedBy_${r.by}`) }),
+                ),
+              ),
+            ),
+          )
+        : null,
       h(
         'ul',
         { class: 'cp-list' },
