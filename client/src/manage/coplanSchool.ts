@@ -5,11 +5,13 @@ import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
 import { m } from './coplan/messages.ts';
 import { partWeeks, slotName } from './coplanWeek.ts';
+import { ownWeekEditor } from './ownWeekEditor.ts';
 
 /**
  * A receiving school's page (its timetabler, role `school`): the co-plans that ask something
  * of it, its week before and after each with the moved lessons and synchronized sessions
- * marked, approve or refuse with a note; and its own week to export and import (Excel).
+ * marked, approve or refuse with a note; and its own week to export and import (Excel) or to
+ * edit cell by cell.
  */
 export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
   const { items } = await api.get<{ items: CoPlanSummary[] }>('/api/coplans');
@@ -200,6 +202,8 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
         body: picked,
       });
       const answer = (await res.json()) as LocalImportResponse;
+      // An import replaced the week: the cell editor reads it again.
+      if (!dryRun && !answer.errors.length) void editor.load();
       mount(
         importResult,
         answer.errors.length
@@ -227,8 +231,9 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
     }
   };
 
-  select.addEventListener('change', () => void load());
-  await load();
+  const editor = ownWeekEditor(week);
+  select.addEventListener('change', () => void Promise.all([load(), editor.load()]));
+  await Promise.all([load(), editor.load()]);
   return h(
     'section',
     { class: 'panel coplan-school' },
@@ -262,5 +267,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
       ),
     ),
     importResult,
+    h('h3', {}, m('ownWeekEdit')),
+    editor.el,
   );
 }
