@@ -4,12 +4,8 @@ import { weekdayName } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { m } from './coplan/messages.ts';
 import { slotName } from './coplanWeek.ts';
-
-/** A cell of a class's week: (weekday, period). */
-interface Cell {
-  weekday: number;
-  period: number;
-}
+import { issuesByLesson, lessonAt, setCell } from './ownWeekState.ts';
+import type { Cell, CellLesson } from './ownWeekState.ts';
 
 /**
  * A school's own week edited cell by cell (the school timetabler's page): pick a class, tap a
@@ -27,6 +23,8 @@ export function ownWeekEditor(path: () => string | null): { el: HTMLElement; loa
   let cell: Cell | null = null;
   /** Lessons (draft indexes) the last refused save named, with its messages. */
   let issues = new Map<number, string>();
+  /** Every problem of the last refused save, as the server words it. */
+  let problems: string[] = [];
   let dirty = false;
 
   const body = h('div', { class: 'cp-own-week', 'data-testid': 'cps-editor' });
@@ -36,8 +34,7 @@ export function ownWeekEditor(path: () => string | null): { el: HTMLElement; loa
     message.classList.toggle('form-error', bad);
   };
 
-  const at = (c: Cell): number =>
-    draft.findIndex((l) => l.classId === classId && l.weekday === c.weekday && l.period === c.period);
+  const at = (c: Cell): number => lessonAt(draft, classId, c);
 
   const render = (): void => {
     if (!week) {
@@ -113,11 +110,11 @@ export function ownWeekEditor(path: () => string | null): { el: HTMLElement; loa
       h('label', { class: 'field' }, h('span', {}, m('editClass')), select),
       grid,
       cell ? editor(cell) : h('p', { class: 'hint' }, m('editHint')),
-      issues.size
+      problems.length
         ? h(
             'ul',
             { class: 'form-error', 'data-testid': 'cps-editor-issues' },
-            ...[...issues.values()].map((text) => h('li', {}, text)),
+            ...problems.map((text) => h('li', {}, text)),
           )
         : null,
       h(
@@ -159,11 +156,10 @@ export function ownWeekEditor(path: () => string | null): { el: HTMLElement; loa
       'data-testid': 'cps-editor-teacher',
     });
     const locked = h('input', { type: 'checkbox', checked: lesson?.locked ?? false });
-    const change = (next: LocalLessonView | null): void => {
-      const i = at(c);
-      draft = draft.filter((_, k) => k !== i);
-      if (next) draft.push(next);
+    const change = (next: CellLesson | null): void => {
+      draft = setCell(draft, classId, c, next);
       issues = new Map();
+      problems = [];
       dirty = true;
       say(m('editUnsaved'));
       render();
@@ -187,14 +183,7 @@ export function ownWeekEditor(path: () => string | null): { el: HTMLElement; loa
             onclick: () => {
               const name = subject.value.trim();
               if (!name) return say(m('subjectRequired'), true);
-              change({
-                classId,
-                weekday: c.weekday,
-                period: c.period,
-                subject: name,
-                teacher: teacher.value.trim(),
-                locked: locked.checked,
-              });
+              change({ subject: name, teacher: teacher.value, locked: locked.checked });
             },
           },
           m('setCell'),
@@ -220,14 +209,14 @@ export function ownWeekEditor(path: () => string | null): { el: HTMLElement; loa
       week = await api.put<LocalTimetableView>(target, { lessons: draft, revision: week.revision });
       draft = [...week.lessons];
       issues = new Map();
+      problems = [];
       dirty = false;
       say(m('weekSaved', { revision: week.revision }));
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) say(m('weekStale'), true);
       else if (error instanceof ApiError && error.issues.length) {
-        issues = new Map(
-          error.issues.map((i) => [Number(/^lessons\.(\d+)/.exec(i.path)?.[1] ?? -1), i.message] as const),
-        );
+        issues = issuesByLesson(error.issues);
+        problems = error.issues.map((i) => i.message);
         say(m('weekRefused', { n: error.issues.length }), true);
       } else say(error instanceof Error ? error.message : String(error), true);
     }
@@ -248,6 +237,7 @@ export function ownWeekEditor(path: () => string | null): { el: HTMLElement; loa
     if (!week?.classes.some((c) => c.id === classId)) classId = week?.classes[0]?.id ?? '';
     cell = null;
     issues = new Map();
+    problems = [];
     dirty = false;
     render();
   };
