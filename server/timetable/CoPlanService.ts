@@ -267,6 +267,11 @@ export class CoPlanService {
     const plan = stored.plan;
     const alternative = plan.alternatives[index];
     if (!alternative) throw new NotFoundError(`no alternative ${index} in the plan`);
+    // Plans stored before alternatives were kept whole name their bells and costs only.
+    if (!Array.isArray((alternative as Partial<typeof alternative>).sessions))
+      throw new ConflictError(
+        '这个方案生成较早，不能选用其他方案，请重新编排 (this plan predates choosing alternatives: co-plan again)',
+      );
     const was = stored.chosen ?? 0;
     if (index !== was) {
       const refusedBells = stored.refusedBellChanges.flatMap((i) => plan.bellChanges[i] ?? []);
