@@ -26,12 +26,21 @@ export {
 } from './compat/index.ts';
 export type { BellChange, CompatReport, Proposal } from './compat/index.ts';
 export type { ConflictQuery, SolverOptions, TimetableReport } from './timetable/index.ts';
-export { applyLocalChanges, applyPlan, checkPlan, planCluster } from './coplan/index.ts';
+export {
+  applyLocalChanges,
+  applyPlan,
+  checkPlan,
+  planCluster,
+  sameBellChange,
+  sameLocalChange,
+} from './coplan/index.ts';
 export type {
   LocalChange,
   Plan,
   PlanCost,
   PlanOptions,
+  PlanChoice,
   PlanReport,
+  Refusal,
   UnplacedAccount,
 } from './coplan/index.ts';

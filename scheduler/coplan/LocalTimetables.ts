@@ -8,6 +8,7 @@ import { periodKey } from '../timetable/cluster.ts';
 import type { ClusterIndex } from '../timetable/cluster.ts';
 import type { LocalLessonInput, PeriodRef, Session, Weekday } from '../timetable/model.ts';
 import type { LocalChange } from './model.ts';
+import type { Bans } from './refusals.ts';
 import { ArgumentError } from '../errors.ts';
 
 /** A lesson and where it sits now (repairs work on copies). */
@@ -132,9 +133,10 @@ export class LocalTimetables {
    * Makes room in the receiving classes' own timetables for the sessions: each session replaces
    * a lesson of its subject (in its own period if there is one there, else one moved in from
    * elsewhere), and any other lesson in its way moves to a free period of the class where its
-   * teacher is free, directly or by moving a lesson there on first. Deterministic.
+   * teacher is free, directly or by moving a lesson there on first. A move `bans` holds refused
+   * is never made. Deterministic.
    */
-  repair(sessions: readonly Session[]): Repair {
+  repair(sessions: readonly Session[], bans?: Bans): Repair {
     const uses = new Map<string, Use[]>();
     for (const s of sessions) {
       const subject = this.#index.offerings.get(s.offeringId)?.subject;
@@ -160,14 +162,19 @@ export class LocalTimetables {
       bySchool.set(schoolId, [...(bySchool.get(schoolId) ?? []), classId]);
     }
     for (const [schoolId, classIds] of bySchool) {
-      const result = this.#repairSchool(schoolId, classIds, uses);
+      const result = this.#repairSchool(schoolId, classIds, uses, bans);
       changes.push(...result.changes);
       failures.push(...result.failures);
     }
     return { changes, failures };
   }
 
-  #repairSchool(schoolId: string, classIds: readonly string[], uses: ReadonlyMap<string, Use[]>): Repair {
+  #repairSchool(
+    schoolId: string,
+    classIds: readonly string[],
+    uses: ReadonlyMap<string, Use[]>,
+    bans: Bans | undefined,
+  ): Repair {
     /** `${classId}|${key}` → lesson there now. */
     const at = new Map<string, Lesson>();
     /** `${teacherId}|${key}` → how many lessons the teacher has then (1 in a valid timetable). */
@@ -196,9 +203,13 @@ export class LocalTimetables {
       const t = lesson.input.teacherId;
       if (t !== undefined) teaching.set(`${t}|${key}`, (teaching.get(`${t}|${key}`) ?? 0) + 1);
     };
+    /** A refused move of the lesson to `key` (moving back home is no move). */
+    const banned = (lesson: Lesson, key: number): boolean =>
+      key !== lesson.home &&
+      (bans?.move(lesson.input.classId, lesson.input.subject, refOf(lesson.home), refOf(key)) ?? false);
     const teacherFree = (lesson: Lesson, key: number): boolean => {
       const t = lesson.input.teacherId;
-      return t === undefined || (teaching.get(`${t}|${key}`) ?? 0) === 0;
+      return !banned(lesson, key) && (t === undefined || (teaching.get(`${t}|${key}`) ?? 0) === 0);
     };
     const freeFor = (lesson: Lesson, key: number): boolean => {
       const cell = `${lesson.input.classId}|${key}`;

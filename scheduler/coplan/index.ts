@@ -10,3 +10,4 @@ export { LocalTimetables } from './LocalTimetables.ts';
 export type { Repair, RepairFailure } from './LocalTimetables.ts';
 export type * from './model.ts';
 export { planCluster } from './plan.ts';
+export { describeRefusal, repeatsBellChange, sameBellChange, sameLocalChange } from './refusals.ts';

@@ -45,11 +45,32 @@ export interface Proof {
   message: string;
 }
 
+/**
+ * A change a school or the coordinator refused on an earlier plan: a re-plan never proposes it
+ * again (see `refusals.ts` for what counts as the same change).
+ */
+export type Refusal =
+  | { kind: 'bell'; change: BellChange; by: 'school' | 'coordinator' }
+  | { kind: 'local'; change: LocalChange; by: 'school' | 'coordinator' };
+
+/**
+ * Refusals that keep some of an offering's sessions out: with them lifted (a refused bell change
+ * applied, a refused local change allowed) the planner places `more` more of its sessions.
+ */
+export interface RefusalBlock {
+  /** Indexes into the plan's `refused`: one refusal, or all of them when none alone is enough. */
+  refusals: number[];
+  more: number;
+  message: string;
+}
+
 /** An offering whose sessions are not all placed. */
 export interface UnplacedAccount extends Unplaced {
   /** Sessions of `missing` shown impossible by `proof`; the rest the search did not place. */
   proven: number;
   proof: Proof | null;
+  /** Refusals that block some of the missing sessions (empty without refusals, or when none does). */
+  blockedBy: RefusalBlock[];
 }
 
 /** What a plan asks of the schools. */
@@ -62,32 +83,34 @@ export interface PlanCost {
   schoolsTouched: number;
 }
 
-/** A ranked alternative: the same cluster planned with other bells. */
-export interface PlanAlternative {
-  bellChanges: BellChange[];
-  placed: number;
-  cost: PlanCost;
-}
-
-/** The co-plan of one cluster. */
-export interface Plan {
-  clusterId: string;
+/** The parts of a plan that differ between its alternatives. */
+export interface PlanChoice {
   /** The sessions, at the bells after `bellChanges`. */
   sessions: Session[];
   bellChanges: BellChange[];
   /** Per receiving school, what changes in its own timetable (a school approves its part). */
   localChanges: LocalChange[];
   cost: PlanCost;
-  wanted: number;
   placed: number;
   unplaced: UnplacedAccount[];
   /** Soft score of the sessions (lower is better) and its parts, as the checker computes it. */
   score: number;
   soft: Record<SoftConstraint, number>;
-  /** Every plan tried, the chosen one first: most sessions placed, then fewest changes. */
-  alternatives: PlanAlternative[];
   /** One line for the coordinator, Chinese first, English in parentheses. */
   message: string;
+}
+
+/** A ranked alternative: the same cluster planned with other bells, whole (it can be chosen instead). */
+export type PlanAlternative = PlanChoice;
+
+/** The co-plan of one cluster: the chosen alternative's parts, and every alternative. */
+export interface Plan extends PlanChoice {
+  clusterId: string;
+  wanted: number;
+  /** Every plan tried, the chosen one first: most sessions placed, then fewest changes. */
+  alternatives: PlanAlternative[];
+  /** The refusals this plan honours (none of them is proposed again), from {@link PlanOptions.refused}. */
+  refused: Refusal[];
   stats: { elapsedMs: number; solves: number; proposalsTried: number };
 }
 
@@ -109,4 +132,16 @@ export interface PlanOptions extends SolverOptions {
   maxBellRounds?: number;
   /** Most re-solves after a local repair fails (each forbids the periods that failed). @default 2 */
   maxRepairRounds?: number;
+  /** Changes refused on earlier plans: never proposed again (re-planning). @default none */
+  refused?: readonly Refusal[];
+  /**
+   * What an earlier plan had approved, kept where it still holds: its bell changes are the first
+   * bells tried (and cost nothing in the ranking), its sessions are preferred. @default none
+   */
+  keep?: { bellChanges: readonly BellChange[]; sessions: readonly Session[] };
+  /**
+   * Most re-plans of the best plan with one refusal lifted, to find which refusal keeps a session
+   * out (the other alternatives are re-planned with all refusals lifted at once). @default 12
+   */
+  maxRefusalProbes?: number;
 }

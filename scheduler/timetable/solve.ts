@@ -30,6 +30,11 @@ export interface SolverOptions extends SolveOptions {
    * reported score. @default none
    */
   sessionCost?: (session: Session) => number;
+  /**
+   * Whether a session may be placed at all, beyond the hard rules (the co-plan rules out what a
+   * school refused). A session it refuses is never a candidate. @default every session
+   */
+  allow?: (session: Session) => boolean;
   /** Explain the offerings left short in `unplaced` (skip it when only the sessions matter). @default true */
   explain?: boolean;
 }
@@ -56,6 +61,7 @@ class Search {
     locked: readonly Session[],
     readonly random: Random,
     readonly extra: ((s: Session) => number) | undefined,
+    allow: ((s: Session) => boolean) | undefined,
   ) {
     this.tt = new Timetable(index);
     const empty = new Timetable(index);
@@ -72,7 +78,7 @@ class Search {
         const key = periodKey(slot.weekday, slot.period);
         if (teacherBusy?.has(key) || roomBusy?.has(key)) return undefined;
         const s = sessionForSlot(index, o.id, slot);
-        return empty.fits(s) ? s : undefined;
+        return empty.fits(s) && (allow?.(s) ?? true) ? s : undefined;
       });
       this.candidates.set(o.id, row);
       this.open.set(
@@ -282,7 +288,7 @@ export function solve(problem: ClusterProblem, options: SolverOptions = {}): Sol
   const hardViolations: Conflict[] = locked.length
     ? checkTimetable(problem, locked, options).hardViolations
     : [];
-  const search = new Search(index, locked, mulberry32(seed), options.sessionCost);
+  const search = new Search(index, locked, mulberry32(seed), options.sessionCost, options.allow);
   search.construct();
 
   const wanted = problem.offerings.reduce((n, o) => n + o.periodsPerWeek, 0);

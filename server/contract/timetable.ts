@@ -173,12 +173,28 @@ export interface CoPlanLessonView extends LocalLessonView {
   offeringId: string | null;
 }
 
+/**
+ * A change refused on an earlier plan that this plan honours (never proposes again): a bell
+ * change or a change to a school's own week, refused by the school (its whole part) or by the
+ * coordinator (that change alone).
+ */
+export interface CoPlanRefusalView {
+  /** Its place in the plan's refusals (an unplaced offering's `blockedBy` names it by this). */
+  index: number;
+  by: 'school' | 'coordinator';
+  schoolId: string;
+  bell: Omit<CoPlanBellChangeView, 'index' | 'refused'> | null;
+  local: Omit<CoPlanLocalChangeView, 'index' | 'refused'> | null;
+}
+
 /** One school's part of a co-plan: its week before and after, and its decision. */
 export interface CoPlanSchoolView {
   id: string;
   name: string;
   hub: boolean;
   decision: 'pending' | 'approved' | 'refused';
+  /** Its approval carried over from the plan this one re-plans (its part is unchanged). */
+  kept: boolean;
   /** Who decided (username) and when (ISO). */
   by: string | null;
   at: string | null;
@@ -199,6 +215,11 @@ export interface CoPlanUnplacedView {
   proven: number;
   proof: { kind: string; available: number; needed: number; message: string } | null;
   reasons: { constraint: string; slots: number; message: Text }[];
+  /**
+   * Refusals that keep sessions out: with `refusals` (indexes into the view's `refusals`) lifted
+   * the planner places `more` more of them. Empty when no refusal is in the way.
+   */
+  blockedBy: { refusals: number[]; more: number; message: string }[];
 }
 
 /** The latest co-plan of a cluster's term (GET /api/timetables/:clusterId/:term/coplan). */
@@ -217,8 +238,22 @@ export interface CoPlanView {
   /** Sessions the solver places on the same data without any change (the "before"). */
   baselinePlaced: number;
   cost: { bellChanges: number; localMoves: number; schoolsTouched: number };
-  /** Every set of bells the planner tried, best first (the plan is the first): sessions placed and what it asks. */
-  alternatives: { placed: number; bellChanges: number; localMoves: number; schoolsTouched: number }[];
+  /**
+   * Every plan tried, best first: sessions placed and what it asks. `chosen` is the one shown
+   * (the first, unless the coordinator chose another; POST …/coplan/alternative).
+   */
+  alternatives: {
+    index: number;
+    chosen: boolean;
+    placed: number;
+    bellChanges: number;
+    localMoves: number;
+    schoolsTouched: number;
+  }[];
+  /** The refusals this plan honours (a school sees those of its own school). */
+  refusals: CoPlanRefusalView[];
+  /** Refusals made on this plan (changes refused, schools that refused): a re-plan would honour them. */
+  newRefusals: number;
   offerings: { id: string; name: string }[];
   sessions: SessionView[];
   bellChanges: CoPlanBellChangeView[];

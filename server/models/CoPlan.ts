@@ -11,6 +11,8 @@ const schoolPartSchema = new Schema(
     by: { type: String, default: null },
     at: { type: Date, default: null },
     note: { type: String, default: '' },
+    /** The approval was carried over from the plan this one re-plans (the school's part is unchanged). */
+    kept: { type: Boolean, default: false },
   },
   { _id: false },
 );
@@ -27,8 +29,13 @@ export const coPlanSchema = new Schema(
     term: { type: String, required: true, match: /^\d{4}-\d{4}-[12]$/ },
     /** Digest of the data the plan was made from (bells, classes, local timetables, …). */
     fingerprint: { type: String, required: true },
-    /** The scheduler's plan as JSON (`scheduler/coplan` Plan without its alternatives' details). */
+    /**
+     * The scheduler's plan as JSON (`scheduler/coplan` Plan): its top-level sessions and changes
+     * are those of the alternative `chosen`; `refused` lists the refusals it honours.
+     */
     plan: { type: Schema.Types.Mixed, required: true },
+    /** Which of the plan's alternatives the coordinator chose (0: the planner's best). */
+    chosen: { type: Number, default: 0 },
     /** Sessions the previous solver places on the same data without any change (the "before"). */
     baselinePlaced: { type: Number, required: true },
     schools: { type: [schoolPartSchema], default: [] },

@@ -1,4 +1,5 @@
-import type { ClusterProblem, Plan, PlanOptions } from '../../scheduler/index.ts';
+import { sameBellChange, sameLocalChange } from '../../scheduler/index.ts';
+import type { ClusterProblem, Plan, PlanChoice, PlanOptions } from '../../scheduler/index.ts';
 import type { CoPlanJobView } from '../contract/timetable.ts';
 import { NotFoundError } from '../errors.ts';
 import type { JobBackend, JobQueue, JobSnapshot } from '../jobs/index.ts';
@@ -18,8 +19,22 @@ interface CoPlanData {
   fingerprint: string;
   /** Username of whoever started it. */
   createdBy: string;
-  options: Omit<PlanOptions, 'onProgress' | 'now'> & { timeLimitMs: number };
+  options: Omit<PlanOptions, 'onProgress' | 'now' | 'sessionCost' | 'allow'> & { timeLimitMs: number };
+  /** A re-plan: the approvals of the plan it replaces, carried over where a school's part is unchanged. */
+  approvals?: Approval[];
 }
+
+/** A school's approval of its part of a plan, and what that part was. */
+export interface Approval {
+  schoolId: string;
+  by: string | null;
+  at: string | null;
+  note: string;
+  part: SchoolPart;
+}
+
+/** What a plan asks of one school. */
+export type SchoolPart = Pick<PlanChoice, 'bellChanges' | 'localChanges'>;
 
 type CoPlanProgress = Omit<Extract<CoPlanMessage, { type: 'progress' }>, 'type'>;
 
@@ -42,11 +57,50 @@ export function schoolsTouched(plan: Pick<Plan, 'bellChanges' | 'localChanges'>)
   ];
 }
 
+/** One school's part of a plan (or of one of its alternatives). */
+export function partOf(plan: SchoolPart, schoolId: string): SchoolPart {
+  return {
+    bellChanges: plan.bellChanges.filter((c) => c.schoolId === schoolId),
+    localChanges: plan.localChanges.filter((c) => c.schoolId === schoolId),
+  };
+}
+
+/** Whether two parts ask the same of a school (the same changes, in any order). */
+export function samePart(a: SchoolPart, b: SchoolPart): boolean {
+  return (
+    a.bellChanges.length === b.bellChanges.length &&
+    a.localChanges.length === b.localChanges.length &&
+    a.bellChanges.every((x) => b.bellChanges.some((y) => sameBellChange(x, y))) &&
+    a.localChanges.every((x) => b.localChanges.some((y) => sameLocalChange(x, y)))
+  );
+}
+
+/**
+ * The touched schools' parts of a plan, each pending unless `approvals` holds the school's
+ * approval of the very same part (then carried over, `kept`).
+ */
+export function partsOf(plan: SchoolPart, approvals: readonly Approval[] = []) {
+  return schoolsTouched(plan).map((schoolId) => {
+    const was = approvals.find((a) => a.schoolId === schoolId);
+    return was && samePart(was.part, partOf(plan, schoolId))
+      ? {
+          schoolId,
+          decision: 'approved',
+          by: was.by,
+          at: was.at ? new Date(was.at) : null,
+          note: was.note,
+          kept: true,
+        }
+      : { schoolId, decision: 'pending', by: null, at: null, note: '', kept: false };
+  });
+}
+
 /**
  * Co-plans (`scheduler/coplan`) as durable jobs (`server/jobs`), like solves: accepted by any
  * process, run by one in a worker thread, one at a time per cluster and term. The process that
  * runs it saves the plan (replacing the term's previous one, every touched school's decision
- * pending) before the job reads as done.
+ * pending, or for a re-plan carried over where the school's part is unchanged) before the job
+ * reads as done. A re-plan is the same kind of job, with the refusals in its options.
  */
 export class CoPlanJobs {
   readonly #queue: JobQueue<CoPlanData, CoPlanProgress, CoPlanResult>;
@@ -96,7 +150,8 @@ export class CoPlanJobs {
           fingerprint: data.fingerprint,
           plan,
           baselinePlaced,
-          schools: schoolsTouched(plan).map((schoolId) => ({ schoolId, decision: 'pending' })),
+          schools: partsOf(plan, data.approvals),
+          chosen: 0,
           refusedBellChanges: [],
           refusedLocalChanges: [],
           state: 'proposed',

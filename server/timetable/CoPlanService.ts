@@ -1,9 +1,18 @@
-import { applyLocalChanges, applyPlan, checkTimetable, Timetable } from '../../scheduler/index.ts';
-import type { BellChange, LocalChange, LocalTimetableInput, Plan } from '../../scheduler/index.ts';
+import {
+  applyLocalChanges,
+  applyPlan,
+  checkTimetable,
+  sameBellChange,
+  sameLocalChange,
+  Timetable,
+} from '../../scheduler/index.ts';
+import type { BellChange, LocalChange, LocalTimetableInput, Plan, Refusal } from '../../scheduler/index.ts';
 import type { Identity } from '../auth/tokens.ts';
 import type { Scope } from '../auth/Scope.ts';
 import type {
+  CoPlanBellChangeView,
   CoPlanLessonView,
+  CoPlanLocalChangeView,
   CoPlanSchoolView,
   CoPlanSummary,
   CoPlanView,
@@ -15,7 +24,8 @@ import type { CoPlan, Models } from '../models/index.ts';
 import type { AuditLog } from '../resources/AuditLog.ts';
 import { clusterIdsInScope, clusterInScope, schoolInScope } from '../resources/scoping.ts';
 import { toClock } from './clock.ts';
-import type { CoPlanJob, CoPlanJobs } from './CoPlanJobs.ts';
+import { partOf, partsOf } from './CoPlanJobs.ts';
+import type { Approval, CoPlanJob, CoPlanJobs } from './CoPlanJobs.ts';
 import { saveBellSchedules } from './CompatService.ts';
 import { checkWeek } from './LocalTimetableService.ts';
 import { fromSession, loadProblem, offeringName, problemFingerprint } from './problem.ts';
@@ -25,6 +35,61 @@ import { saveSolution } from './SolveJobs.ts';
 
 /** A co-plan as stored: the scheduler's plan and the decisions on it. */
 type StoredPlan = Omit<CoPlan, 'plan'> & { plan: Plan };
+
+/** The refusals a plan honours (none in plans stored before re-planning existed). */
+const honoured = (plan: Partial<Pick<Plan, 'refused'>>): Refusal[] => plan.refused ?? [];
+
+const bellView = (c: BellChange): Omit<CoPlanBellChangeView, 'index' | 'refused'> => ({
+  kind: c.kind,
+  schoolId: c.schoolId,
+  schoolName: c.schoolName,
+  weekdays: [...c.weekdays],
+  period: c.period,
+  from: { start: toClock(c.old.start), end: toClock(c.old.end) },
+  to: { start: toClock(c.new.start), end: toClock(c.new.end) },
+});
+
+const localView = (c: LocalChange): Omit<CoPlanLocalChangeView, 'index' | 'refused'> => ({
+  kind: c.kind,
+  schoolId: c.schoolId,
+  classId: c.classId,
+  subject: c.subject,
+  teacher: teacherName(c.schoolId, c.teacherId),
+  from: { ...c.from },
+  to: { ...c.to },
+  offeringId: c.offeringId ?? null,
+});
+
+/**
+ * Every refusal a re-plan of `stored` must honour: those its plan honours already, the changes
+ * the coordinator refused, and the whole part of each school that refused its part. Each once.
+ */
+function refusalsOf(stored: StoredPlan): Refusal[] {
+  const plan = stored.plan;
+  const out: Refusal[] = [...honoured(plan)];
+  const add = (r: Refusal): void => {
+    const seen = out.some((x) =>
+      x.kind === 'bell' && r.kind === 'bell'
+        ? sameBellChange(x.change, r.change)
+        : x.kind === 'local' && r.kind === 'local' && sameLocalChange(x.change, r.change),
+    );
+    if (!seen) out.push(r);
+  };
+  for (const i of stored.refusedBellChanges) {
+    const change = plan.bellChanges[i];
+    if (change) add({ kind: 'bell', change, by: 'coordinator' });
+  }
+  for (const i of stored.refusedLocalChanges) {
+    const change = plan.localChanges[i];
+    if (change) add({ kind: 'local', change, by: 'coordinator' });
+  }
+  for (const part of stored.schools.filter((p) => p.decision === 'refused')) {
+    const { bellChanges, localChanges } = partOf(plan, part.schoolId.toString());
+    for (const change of bellChanges) add({ kind: 'bell', change, by: 'school' });
+    for (const change of localChanges) add({ kind: 'local', change, by: 'school' });
+  }
+  return out;
+}
 
 const periodViews = (
   periods: readonly { period: number; start: number; end: number; weekdays: readonly number[] }[],
@@ -128,6 +193,132 @@ export class CoPlanService {
     return job;
   }
 
+  /**
+   * Re-plans around the refusals (a job of the same kind as {@link start}): every change refused
+   * on the term's plan — by the coordinator, or in the part of a school that refused it — and
+   * every refusal that plan honoured already is never proposed again; the bell changes of the
+   * schools that approved (and not refused since) are tried first and the plan's sessions are
+   * preferred; a school whose part comes out unchanged keeps its approval.
+   * @throws StalePlanError when the data changed since the plan; ConflictError when nothing was refused
+   */
+  async replan(
+    scope: Scope,
+    identity: Identity,
+    clusterId: string,
+    term: string,
+    options: { timeLimitMs: number; seed: number },
+  ): Promise<CoPlanJob> {
+    const loaded = await this.#load(scope, clusterId, term);
+    const stored = await this.#proposed(loaded);
+    const refused = refusalsOf(stored);
+    if (refused.length === honoured(stored.plan).length)
+      throw new ConflictError(
+        '方案没有新的被拒绝的改动，无需重新编排 (nothing was refused on this plan: there is nothing to re-plan around)',
+      );
+    const approved = stored.schools.filter((p) => p.decision === 'approved');
+    const approvals: Approval[] = approved.map((p) => ({
+      schoolId: p.schoolId.toString(),
+      by: p.by ?? null,
+      at: p.at ? new Date(p.at).toISOString() : null,
+      note: p.note ?? '',
+      part: partOf(stored.plan, p.schoolId.toString()),
+    }));
+    const keptBells = stored.plan.bellChanges.filter(
+      (c, i) => approvals.some((a) => a.schoolId === c.schoolId) && !stored.refusedBellChanges.includes(i),
+    );
+    const job = await this.#jobs.start({
+      clusterId,
+      term,
+      problem: loaded.problem,
+      fingerprint: stored.fingerprint,
+      createdBy: identity.displayName,
+      options: { ...options, refused, keep: { bellChanges: keptBells, sessions: stored.plan.sessions } },
+      approvals,
+    });
+    await this.#audit.record(
+      identity,
+      'create',
+      'coplans',
+      clusterId,
+      null,
+      { term, job: job.id, replanOf: stored._id.toString(), refusals: refused.length },
+      loaded.cluster.regionCode,
+    );
+    return job;
+  }
+
+  /**
+   * The coordinator chooses another of the plan's ranked alternatives: its sessions and changes
+   * become the plan's, to be approved and applied as usual. Refusals of changes the alternative
+   * also makes stay; a school whose part is the same keeps its decision, the others decide again.
+   * @throws StalePlanError when the data changed since the plan; NotFoundError for no such alternative
+   */
+  async chooseAlternative(
+    scope: Scope,
+    identity: Identity,
+    clusterId: string,
+    term: string,
+    index: number,
+  ): Promise<CoPlanView> {
+    const loaded = await this.#load(scope, clusterId, term);
+    if (this.#jobs.running(`${clusterId}/${term}`))
+      throw new ConflictError('正在联合编排，请等完成后再选择 (a co-plan is running)');
+    const stored = await this.#proposed(loaded);
+    const plan = stored.plan;
+    const alternative = plan.alternatives[index];
+    if (!alternative) throw new NotFoundError(`no alternative ${index} in the plan`);
+    // Plans stored before alternatives were kept whole name their bells and costs only.
+    if (!Array.isArray((alternative as Partial<typeof alternative>).sessions))
+      throw new ConflictError(
+        '这个方案生成较早，不能选用其他方案，请重新编排 (this plan predates choosing alternatives: co-plan again)',
+      );
+    const was = stored.chosen ?? 0;
+    if (index !== was) {
+      const refusedBells = stored.refusedBellChanges.flatMap((i) => plan.bellChanges[i] ?? []);
+      const refusedLocals = stored.refusedLocalChanges.flatMap((i) => plan.localChanges[i] ?? []);
+      const kept: Approval[] = stored.schools
+        .filter((p) => p.decision !== 'pending')
+        .map((p) => ({
+          schoolId: p.schoolId.toString(),
+          by: p.by ?? null,
+          at: p.at ? new Date(p.at).toISOString() : null,
+          note: p.note ?? '',
+          part: partOf(plan, p.schoolId.toString()),
+        }));
+      const schools = partsOf(alternative, kept).map((p) => {
+        const before = stored.schools.find((x) => x.schoolId.toString() === p.schoolId);
+        // A part unchanged keeps its decision (approved or refused), not only an approval.
+        return p.kept && before ? { ...p, decision: before.decision, kept: false } : p;
+      });
+      await this.#models.CoPlan.updateOne(
+        { _id: stored._id, state: 'proposed', chosen: stored.chosen ?? 0, fingerprint: stored.fingerprint },
+        {
+          $set: {
+            plan: { ...plan, ...alternative },
+            chosen: index,
+            schools,
+            refusedBellChanges: alternative.bellChanges
+              .map((c, i) => (refusedBells.some((r) => sameBellChange(r, c)) ? i : -1))
+              .filter((i) => i >= 0),
+            refusedLocalChanges: alternative.localChanges
+              .map((c, i) => (refusedLocals.some((r) => sameLocalChange(r, c)) ? i : -1))
+              .filter((i) => i >= 0),
+          },
+        },
+      );
+      await this.#audit.record(
+        identity,
+        'update',
+        'coplans',
+        stored._id.toString(),
+        { chosen: was },
+        { term, chosen: index, placed: alternative.placed, cost: alternative.cost },
+        loaded.cluster.regionCode,
+      );
+    }
+    return this.view(scope, clusterId, term);
+  }
+
   /** The job's progress, if its cluster is within scope. @throws NotFoundError otherwise */
   async job(scope: Scope, id: string): Promise<CoPlanJob> {
     const job = await this.#jobs.get(id);
@@ -188,6 +379,8 @@ export class CoPlanService {
         baselinePlaced: 0,
         cost: { bellChanges: 0, localMoves: 0, schoolsTouched: 0 },
         alternatives: [],
+        refusals: [],
+        newRefusals: 0,
         sessions: [],
         bellChanges: [],
         localChanges: [],
@@ -218,45 +411,47 @@ export class CoPlanService {
       placed: plan.placed,
       baselinePlaced: stored.baselinePlaced,
       cost: plan.cost,
-      alternatives: plan.alternatives.map((a) => ({ placed: a.placed, ...a.cost })),
+      alternatives: plan.alternatives.map((a, index) => ({
+        index,
+        chosen: index === (stored.chosen ?? 0),
+        placed: a.placed,
+        ...a.cost,
+      })),
+      refusals: honoured(plan)
+        .map((r, index) => ({
+          index,
+          by: r.by,
+          schoolId: r.change.schoolId,
+          bell: r.kind === 'bell' ? bellView(r.change) : null,
+          local: r.kind === 'local' ? localView(r.change) : null,
+        }))
+        .filter((r) => own(r.schoolId)),
+      newRefusals:
+        stored.refusedBellChanges.length +
+        stored.refusedLocalChanges.length +
+        stored.schools.filter((p) => p.decision === 'refused').length,
       sessions: plan.sessions.map((s) =>
         fromSession(s, lockedKeys.has(`${s.offeringId}/${s.weekday}/${s.period}`)),
       ),
       bellChanges: plan.bellChanges
         .map((c, index) => ({ c, index }))
         .filter(({ c }) => own(c.schoolId))
-        .map(({ c, index }) => ({
-          index,
-          kind: c.kind,
-          schoolId: c.schoolId,
-          schoolName: c.schoolName,
-          weekdays: [...c.weekdays],
-          period: c.period,
-          from: { start: toClock(c.old.start), end: toClock(c.old.end) },
-          to: { start: toClock(c.new.start), end: toClock(c.new.end) },
-          refused: refusedBell.has(index),
-        })),
+        .map(({ c, index }) => ({ index, ...bellView(c), refused: refusedBell.has(index) })),
       localChanges: plan.localChanges
         .map((c, index) => ({ c, index }))
         .filter(({ c }) => own(c.schoolId))
-        .map(({ c, index }) => ({
-          index,
-          kind: c.kind,
-          schoolId: c.schoolId,
-          classId: c.classId,
-          subject: c.subject,
-          teacher: teacherName(c.schoolId, c.teacherId),
-          from: { ...c.from },
-          to: { ...c.to },
-          offeringId: c.offeringId ?? null,
-          refused: refusedLocal.has(index),
-        })),
+        .map(({ c, index }) => ({ index, ...localView(c), refused: refusedLocal.has(index) })),
       unplaced: plan.unplaced.map((u) => ({
         offeringId: u.offeringId,
         missing: u.missing,
         proven: u.proven,
         proof: u.proof ? { ...u.proof } : null,
         reasons: u.reasons.map((r) => ({ constraint: r.constraint, slots: r.slots, message: r.message })),
+        blockedBy: (u.blockedBy ?? []).map((b) => ({
+          refusals: [...b.refusals],
+          more: b.more,
+          message: b.message,
+        })),
       })),
       schools,
       applied: stored.applied as CoPlanView['applied'],
@@ -327,6 +522,7 @@ export class CoPlanService {
       name: school?.name ?? '',
       hub: id === loaded.problem.hubSchoolId,
       decision: part.decision,
+      kept: part.kept ?? false,
       by: part.by ?? null,
       at: part.at ? new Date(part.at).toISOString() : null,
       note: part.note ?? '',

@@ -916,6 +916,19 @@ const OTHER_ROUTES: Record<
     ok: () => [404, 409],
     scoped: true,
   },
+  // No plan (404), nothing refused on it or stale (409), or refusals to re-plan around (202).
+  'post /api/timetables/:clusterId/:term/coplan/replan': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/coplan/replan`,
+    body: () => ({ timeLimitMs: 200 }),
+    ok: () => [202, 404, 409],
+    scoped: true,
+  },
+  'post /api/timetables/:clusterId/:term/coplan/alternative': {
+    path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/coplan/alternative`,
+    body: () => ({ index: 99 }),
+    ok: () => [404, 409],
+    scoped: true,
+  },
   'post /api/timetables/:clusterId/:term/coplan/apply': {
     path: ({ clusterId }) => `/api/timetables/${clusterId}/${TERM}/coplan/apply`,
     body: () => ({}),

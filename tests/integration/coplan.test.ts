@@ -63,6 +63,30 @@ describe('receiving schools’ own timetables and co-plans through the API', () 
     return Buffer.from(await wb.xlsx.writeBuffer());
   };
   const WEEK_ROW = ['节次', '周一', '周二', '周三', '周四', '周五'];
+  /** Waits for a co-plan job (a plan or a re-plan) and reads the plan it saved. */
+  const finish = async (job: CoPlanJobView): Promise<CoPlanView> => {
+    for (let i = 0; i < 300 && job.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await call<CoPlanJobView>('GET', `/api/coplan-jobs/${job.id}`)).body;
+    }
+    expect(job).toMatchObject({ state: 'done', error: null });
+    return (await call<CoPlanView>('GET', plan)).body;
+  };
+  /** A local change as the scheduler compares them (index and refusal mark left out). */
+  const sig = (c: Omit<CoPlanView['localChanges'][number], 'index' | 'refused'>): string =>
+    JSON.stringify([c.kind, c.schoolId, c.classId, c.subject, c.from, c.to, c.offeringId]);
+  /** Every school of the plan approves its part (the demo school by its own timetabler). */
+  const approveAll = async (view: CoPlanView): Promise<void> => {
+    for (const s of view.schools.filter((x) => x.decision !== 'approved')) {
+      const res = await call(
+        'POST',
+        `${plan}/schools/${s.id}/decision`,
+        { approve: true },
+        s.id === demo.schoolId ? school : coordinator,
+      );
+      expect(res.status).toBe(200);
+    }
+  };
 
   beforeAll(async () => {
     t = await startPlatform({ now: () => NOW });
@@ -182,7 +206,7 @@ describe('receiving schools’ own timetables and co-plans through the API', () 
     const view = await coPlan();
     expect(view).toMatchObject({ state: 'proposed', stale: false, wanted: 5, placed: 5, unplaced: [] });
     // The plans tried, best first: the chosen one heads the list.
-    expect(view.alternatives[0]).toEqual({ placed: 5, ...view.cost });
+    expect(view.alternatives[0]).toEqual({ index: 0, chosen: true, placed: 5, ...view.cost });
     // Without changes the previous solver places them in the free periods 4 and 5 too; the
     // co-plan puts them where the classes' own English, music and art lessons were.
     expect(view.localChanges.filter((c) => c.kind === 'remote')).toHaveLength(20);
@@ -299,4 +323,185 @@ describe('receiving schools’ own timetables and co-plans through the API', () 
     expect(timetable.sessions).toHaveLength(summary.sessions);
     expect(timetable.unplaced.reduce((n, u) => n + u.missing, 0)).toBe(summary.dropped);
   }, 60_000);
+
+  it('refusals are re-planned around: none comes back, what is left out names the refusal, then approve and apply', async () => {
+    for (const w of seeded)
+      expect((await call('PUT', week(w.school.id), { lessons: w.lessons })).status).toBe(200);
+    const view = await coPlan();
+    expect(view).toMatchObject({ state: 'proposed', stale: false, refusals: [], newRefusals: 0 });
+    // Nothing refused yet: nothing to re-plan around.
+    expect((await call('POST', `${plan}/replan`, { timeLimitMs: 1500, seed: 3 })).status).toBe(409);
+    const others = view.schools.filter((s) => s.id !== demo.schoolId);
+    // The demo school refuses its whole part; the coordinator refuses one change of another
+    // school; a third school approves.
+    const own = view.localChanges.filter((c) => c.schoolId === demo.schoolId);
+    expect(own.length).toBeGreaterThan(0);
+    expect(
+      (
+        await call(
+          'POST',
+          `${plan}/schools/${demo.schoolId}/decision`,
+          { approve: false, note: '不调' },
+          school,
+        )
+      ).status,
+    ).toBe(200);
+    const single = view.localChanges.find((c) => c.schoolId === others[0]!.id)!;
+    const refused = await call<CoPlanView>('POST', `${plan}/changes`, {
+      kind: 'local',
+      index: single.index,
+      refused: true,
+    });
+    expect(refused.body.newRefusals).toBe(2);
+    expect(
+      (await call('POST', `${plan}/schools/${others[1]!.id}/decision`, { approve: true, note: '同意' }))
+        .status,
+    ).toBe(200);
+    // The school's timetabler cannot re-plan; the coordinator can.
+    expect((await call('POST', `${plan}/replan`, {}, school)).status).toBe(403);
+    const started = await call<CoPlanJobView>('POST', `${plan}/replan`, { timeLimitMs: 1500, seed: 3 });
+    expect(started.status).toBe(202);
+    const again = await finish(started.body);
+
+    // The new plan records the refusals it honours: the school's whole part and the single change.
+    expect(again).toMatchObject({ state: 'proposed', stale: false, newRefusals: 0, wanted: 5 });
+    expect(again.refusals).toHaveLength(own.length + 1);
+    expect(again.refusals.filter((r) => r.by === 'school')).toHaveLength(own.length);
+    expect(again.refusals.filter((r) => r.by === 'coordinator').map((r) => sig(r.local!))).toEqual([
+      sig(single),
+    ]);
+    // None of them is proposed again.
+    const banned = new Set(again.refusals.map((r) => sig(r.local!)));
+    expect(again.localChanges.filter((c) => banned.has(sig(c)))).toEqual([]);
+    // Before/after rates as usual, and an account of every session not placed, naming the refusals in the way.
+    expect(again.baselinePlaced).toBeGreaterThan(0);
+    expect(again.placed + again.unplaced.reduce((n, u) => n + u.missing, 0)).toBe(5);
+    for (const u of again.unplaced) {
+      expect(u.blockedBy.length + (u.proof ? 1 : 0) + u.reasons.length).toBeGreaterThan(0);
+      for (const b of u.blockedBy) for (const i of b.refusals) expect(again.refusals[i]).toBeDefined();
+    }
+    // Every school whose part changed decides again; the school sees only its own refusals.
+    expect(again.schools.every((s) => s.decision !== 'refused')).toBe(true);
+    for (const s of again.schools.filter((x) => x.kept)) expect(s.decision).toBe('approved');
+    const mine = (await call<CoPlanView>('GET', plan, undefined, school)).body;
+    expect(mine.refusals.every((r) => r.schoolId === demo.schoolId)).toBe(true);
+    expect(mine.refusals).toHaveLength(own.length);
+
+    await approveAll(again);
+    const applied = await call<CoPlanView>('POST', `${plan}/apply`, {});
+    expect(applied.status).toBe(200);
+    expect(applied.body.applied).toMatchObject({ sessions: again.placed, dropped: 0 });
+    const timetable = (await call<TimetableView>('GET', `/api/timetables/${demo.clusterId}/${TERM}`)).body;
+    expect(timetable.sessions).toHaveLength(again.placed);
+    // Applied: no more re-planning of it.
+    expect((await call('POST', `${plan}/replan`, {})).status).toBe(409);
+  }, 120_000);
+
+  it('refused bell changes are never proposed again; the sessions they were for are reported missing, naming them', async () => {
+    for (const w of seeded)
+      expect((await call('PUT', week(w.school.id), { lessons: w.lessons })).status).toBe(200);
+    // One school rings 25 minutes late: the plan tries bell changes, each a ranked alternative.
+    const bells = (await t.platform.models.BellSchedule.findById(demo.bellScheduleId).lean())!;
+    const shift = (c: string): string => {
+      const m = Number(c.slice(0, 2)) * 60 + Number(c.slice(3)) + 25;
+      return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    };
+    const late = bells.periods.map((p) => ({
+      period: p.period,
+      start: shift(p.start),
+      end: shift(p.end),
+      weekdays: p.weekdays,
+    }));
+    expect(
+      (await call('PATCH', `/api/bell-schedules/${demo.bellScheduleId}`, { periods: late })).status,
+    ).toBe(200);
+    const view = await coPlan();
+    expect(view.bellChanges.length).toBeGreaterThan(0);
+    const bellSig = (c: { schoolId: string; period: number; to: unknown }): string =>
+      JSON.stringify([c.schoolId, c.period, c.to]);
+    // Refuse every bell change of the plan and re-plan, again, until the refusals leave sessions out.
+    let current = view;
+    const refusedSoFar: string[] = [];
+    let again = view;
+    for (let round = 0; round < 5 && again.placed === view.placed; round++) {
+      for (const c of current.bellChanges) {
+        const res = await call('POST', `${plan}/changes`, { kind: 'bell', index: c.index, refused: true });
+        expect(res.status).toBe(200);
+        refusedSoFar.push(bellSig(c));
+      }
+      again = await finish(
+        (await call<CoPlanJobView>('POST', `${plan}/replan`, { timeLimitMs: 600, seed: 3 })).body,
+      );
+      // The new plan honours every refusal so far (this round's and the earlier plans'), and repeats none.
+      expect(again.refusals.map((r) => bellSig(r.bell!)).sort()).toEqual([...refusedSoFar].sort());
+      expect(again.refusals.every((r) => r.by === 'coordinator' && r.local === null)).toBe(true);
+      for (const c of again.bellChanges) expect(refusedSoFar).not.toContain(bellSig(c));
+      current = again;
+    }
+    // What the refused bells were for cannot all be placed now: each offering left short names them.
+    expect(again.placed).toBeLessThan(view.placed);
+    expect(again.placed + again.unplaced.reduce((n, u) => n + u.missing, 0)).toBe(again.wanted);
+    expect(again.unplaced.length).toBeGreaterThan(0);
+    for (const u of again.unplaced) {
+      expect(u.blockedBy.length).toBeGreaterThan(0);
+      for (const b of u.blockedBy) {
+        expect(b.more).toBeGreaterThan(0);
+        for (const i of b.refusals) expect(again.refusals[i]?.bell).toBeTruthy();
+      }
+    }
+  }, 120_000);
+
+  it('the coordinator chooses a ranked alternative, which is approved and applied like the best one; stale plans are refused', async () => {
+    // The demo school still rings 25 minutes late (above): the plan tries bell changes, each a ranked alternative.
+    const view = await coPlan();
+    expect(view.alternatives.length).toBeGreaterThan(1);
+    expect(view.alternatives.map((a) => a.chosen)).toEqual(view.alternatives.map((a) => a.index === 0));
+    expect(view.alternatives[0]).toMatchObject({ placed: view.placed, ...view.cost });
+    const other = view.alternatives[1]!;
+
+    expect((await call('POST', `${plan}/alternative`, { index: 1 }, school)).status).toBe(403);
+    expect((await call('POST', `${plan}/alternative`, { index: 99 })).status).toBe(404);
+    const chosen = await call<CoPlanView>('POST', `${plan}/alternative`, { index: 1 });
+    expect(chosen.status).toBe(200);
+    expect(chosen.body.alternatives.find((a) => a.chosen)?.index).toBe(1);
+    // Its sessions, costs and changes are the plan's now.
+    expect(chosen.body).toMatchObject({
+      placed: other.placed,
+      cost: {
+        bellChanges: other.bellChanges,
+        localMoves: other.localMoves,
+        schoolsTouched: other.schoolsTouched,
+      },
+    });
+    expect(chosen.body.sessions).toHaveLength(other.placed);
+    expect(chosen.body.bellChanges).toHaveLength(other.bellChanges);
+    expect(chosen.body.placed + chosen.body.unplaced.reduce((n, u) => n + u.missing, 0)).toBe(view.wanted);
+    expect(chosen.body.schools.every((s) => s.decision === 'pending')).toBe(true);
+    const audit = await t.platform.models.AuditEntry.find({ entity: 'coplans', 'after.chosen': 1 }).lean();
+    expect(audit).toHaveLength(1);
+
+    await approveAll(chosen.body);
+    const applied = await call<CoPlanView>('POST', `${plan}/apply`, {});
+    expect(applied.status).toBe(200);
+    expect(applied.body.applied!.sessions + applied.body.applied!.dropped).toBe(other.placed);
+    expect(applied.body.applied!.bellChanges).toBe(other.bellChanges);
+    const timetable = (await call<TimetableView>('GET', `/api/timetables/${demo.clusterId}/${TERM}`)).body;
+    expect(timetable.sessions).toHaveLength(applied.body.applied!.sessions);
+
+    // A fresh plan, then data changed since: choosing or re-planning on it answers STALE_PLAN.
+    const fresh = await coPlan();
+    const current = (await call<LocalTimetableView>('GET', week(demo.schoolId))).body;
+    expect(
+      (await call('PUT', week(demo.schoolId), { lessons: current.lessons.filter((l) => l.locked) })).status,
+    ).toBe(200);
+    for (const [path, body] of [
+      ['/alternative', { index: 0 }],
+      ['/replan', {}],
+    ] as const) {
+      const res = await call<{ error: { code: string } }>('POST', `${plan}${path}`, body);
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('STALE_PLAN');
+    }
+    expect(fresh.state).toBe('proposed');
+  }, 120_000);
 });

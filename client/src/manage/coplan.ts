@@ -2,6 +2,7 @@ import type {
   CoPlanBellChangeView,
   CoPlanJobView,
   CoPlanLocalChangeView,
+  CoPlanRefusalView,
   CoPlanView,
 } from '../../../server/contract/timetable.ts';
 import { api } from '../api.ts';
@@ -22,9 +23,10 @@ const rate = (n: number, of: number): string => m('rate', { n, of, pct: percent(
 /**
  * The co-plan beside the joint timetable (课程联合编排): run it (a job with progress), then the
  * placement before and after, each proposed bell change and local move to accept or refuse,
- * what cannot be placed and why, each school's part with its decision and its week before and
- * after, and applying the plan. Kept out of the timetable page, which only mounts `el` and
- * calls `load()`.
+ * what cannot be placed and why (the refusals in the way named), each school's part with its
+ * decision and its week before and after, re-planning around the refusals, choosing another of
+ * the ranked alternatives, and applying the plan. Kept out of the timetable page, which only
+ * mounts `el` and calls `load()`.
  */
 export class CoPlanSection {
   readonly el: HTMLElement;
@@ -86,21 +88,22 @@ export class CoPlanSection {
     }
   }
 
-  async #run(): Promise<void> {
+  /** Runs a co-plan job (a plan, or a re-plan with `path` '/replan') with its progress, then shows the plan. */
+  async #run(path = ''): Promise<void> {
     const base = this.#base();
     if (!base) return;
-    this.#say(m('planning'));
+    this.#say(path ? m('replanning') : m('planning'));
     this.#progress.hidden = false;
     this.#progress.value = 0;
     try {
-      let job = await api.post<CoPlanJobView>(base, { timeLimitMs: 3000 });
+      let job = await api.post<CoPlanJobView>(`${base}${path}`, { timeLimitMs: 3000 });
       while (job.state === 'running') {
         this.#progress.value = job.fraction;
         await new Promise((r) => setTimeout(r, 250));
         job = await api.get<CoPlanJobView>(`/api/coplan-jobs/${job.id}`);
       }
       if (job.state === 'failed') throw new Error(job.error ?? 'co-plan failed');
-      this.#say(m('planned'));
+      this.#say(path ? m('replanned') : m('planned'));
       await this.load();
     } catch (error) {
       this.#fail(error);
@@ -148,51 +151,57 @@ export class CoPlanSection {
         },
         change.refused ? m('refusedRestore') : m('acceptedRefuse'),
       );
+    const bellText = (c: NonNullable<CoPlanRefusalView['bell']>): string =>
+      m('bellLine', {
+        school: c.schoolName,
+        n: c.period,
+        days: c.weekdays.map(weekdayName).join(m('listSeparator')),
+        from: `${c.from.start}–${c.from.end}`,
+        to: `${c.to.start}–${c.to.end}`,
+      });
+    const localText = (c: NonNullable<CoPlanRefusalView['local']>): string =>
+      m('localLine', {
+        who: `${schoolName(c.schoolId)} ${className(c.classId)} ${c.subject}`,
+        teacher: c.teacher ? m('teacherTag', { name: c.teacher }) : '',
+      }) +
+      (c.kind === 'remote'
+        ? c.from.weekday === c.to.weekday && c.from.period === c.to.period
+          ? m('moveReplaced', {
+              from: slotName(c.from.weekday, c.from.period),
+              offering: offering(c.offeringId),
+            })
+          : m('moveMoved', {
+              from: slotName(c.from.weekday, c.from.period),
+              to: slotName(c.to.weekday, c.to.period),
+              offering: offering(c.offeringId),
+            })
+        : `${slotName(c.from.weekday, c.from.period)} → ${slotName(c.to.weekday, c.to.period)}`);
+    const refusalText = (r: CoPlanRefusalView): string =>
+      `${r.bell ? bellText(r.bell) : r.local ? localText(r.local) : ''}${m('refusalBy', { by: m(`refusedBy_${r.by}`) })}`;
     const bells = view.bellChanges.map((c) =>
-      h(
-        'li',
-        { 'data-refused': String(c.refused) },
-        h(
-          'span',
-          {},
-          m('bellLine', {
-            school: c.schoolName,
-            n: c.period,
-            days: c.weekdays.map(weekdayName).join(m('listSeparator')),
-            from: `${c.from.start}–${c.from.end}`,
-            to: `${c.to.start}–${c.to.end}`,
-          }),
-        ),
-        toggle('bell', c),
-      ),
+      h('li', { 'data-refused': String(c.refused) }, h('span', {}, bellText(c)), toggle('bell', c)),
     );
     const locals = view.localChanges.map((c) =>
       h(
         'li',
         { 'data-refused': String(c.refused), 'data-kind': c.kind },
-        h(
-          'span',
-          {},
-          m('localLine', {
-            who: `${schoolName(c.schoolId)} ${className(c.classId)} ${c.subject}`,
-            teacher: c.teacher ? m('teacherTag', { name: c.teacher }) : '',
-          }) +
-            (c.kind === 'remote'
-              ? c.from.weekday === c.to.weekday && c.from.period === c.to.period
-                ? m('moveReplaced', {
-                    from: slotName(c.from.weekday, c.from.period),
-                    offering: offering(c.offeringId),
-                  })
-                : m('moveMoved', {
-                    from: slotName(c.from.weekday, c.from.period),
-                    to: slotName(c.to.weekday, c.to.period),
-                    offering: offering(c.offeringId),
-                  })
-              : `${slotName(c.from.weekday, c.from.period)} → ${slotName(c.to.weekday, c.to.period)}`),
-        ),
+        h('span', {}, localText(c)),
         toggle('local', c),
       ),
     );
+    const refusals = view.refusals.map((r) =>
+      h(
+        'li',
+        { 'data-by': r.by, 'data-testid': 'cp-refusal' },
+        h('span', { class: 'cp-refusal-n' }, m('refusalN', { n: r.index + 1 })),
+        ' ',
+        refusalText(r),
+      ),
+    );
+    const refusalName = (i: number): string => {
+      const r = view.refusals.find((x) => x.index === i);
+      return r ? refusalText(r) : m('refusalN', { n: i + 1 });
+    };
     const schools = view.schools.map((s) => {
       const weeks = this.#open.has(s.id) ? partWeeks(s, offering) : null;
       return h(
@@ -204,7 +213,11 @@ export class CoPlanSection {
           'data-testid': 'cp-school',
         },
         h('strong', {}, s.name),
-        h('span', { class: `cp-decision cp-${s.decision}` }, m(`decision_${s.decision}`)),
+        h(
+          'span',
+          { class: `cp-decision cp-${s.decision}` },
+          m(`decision_${s.decision}`) + (s.kept ? m('keptApproval') : ''),
+        ),
         h(
           'span',
           { class: 'hint' },
@@ -270,6 +283,23 @@ export class CoPlanSection {
       ),
       h('p', {}, view.message),
       view.stale ? h('p', { class: 'form-error', 'data-testid': 'cp-stale' }, m('stale')) : null,
+      open && view.newRefusals > 0
+        ? h(
+            'div',
+            { class: 'actions' },
+            h(
+              'button',
+              {
+                class: 'btn btn-primary btn-lg',
+                type: 'button',
+                'data-testid': 'cp-replan',
+                onclick: () => void this.#run('/replan'),
+              },
+              m('replan', { n: view.newRefusals }),
+            ),
+            h('span', { class: 'hint' }, m('replanHint')),
+          )
+        : null,
       view.applied
         ? h(
             'p',
@@ -307,6 +337,16 @@ export class CoPlanSection {
                   'li',
                   {},
                   h('strong', {}, m('missing', { offering: offering(u.offeringId), n: u.missing })),
+                  ...u.blockedBy.map((b) =>
+                    h(
+                      'div',
+                      { class: 'form-error cp-blocked', 'data-testid': 'cp-blocked' },
+                      m('blockedBy', {
+                        what: b.refusals.map(refusalName).join(m('listSeparator')),
+                        n: b.more,
+                      }),
+                    ),
+                  ),
                   u.proof ? h('div', { class: 'hint' }, u.proof.message) : null,
                   ...u.reasons.slice(0, 3).map((r) => h('div', { class: 'hint' }, r.message)),
                 ),
@@ -317,24 +357,55 @@ export class CoPlanSection {
       view.alternatives.length > 1
         ? h(
             'details',
-            { 'data-testid': 'cp-alternatives' },
+            { 'data-testid': 'cp-alternatives', open: true },
             h('summary', {}, m('alternatives', { n: view.alternatives.length })),
             h(
               'ol',
-              {},
+              { class: 'cp-list' },
               ...view.alternatives.map((a) =>
                 h(
                   'li',
-                  {},
-                  m('alternative', {
-                    rate: rate(a.placed, view.wanted),
-                    bells: a.bellChanges,
-                    moves: a.localMoves,
-                    schools: a.schoolsTouched,
-                  }),
+                  { 'data-chosen': String(a.chosen), 'data-testid': 'cp-alternative' },
+                  h(
+                    'span',
+                    {},
+                    m('alternativeN', { n: a.index + 1 }) +
+                      m('alternative', {
+                        rate: rate(a.placed, view.wanted),
+                        bells: a.bellChanges,
+                        moves: a.localMoves,
+                        schools: a.schoolsTouched,
+                      }),
+                  ),
+                  a.chosen
+                    ? h('strong', { class: 'cp-chosen' }, m('chosenTag'))
+                    : h(
+                        'button',
+                        {
+                          class: 'btn btn-ghost cp-toggle',
+                          type: 'button',
+                          disabled: !open,
+                          'data-testid': 'cp-choose',
+                          onclick: () =>
+                            void this.#post(
+                              '/alternative',
+                              { index: a.index },
+                              m('alternativeChosen', { n: a.index + 1 }),
+                            ),
+                        },
+                        m('chooseAlternative'),
+                      ),
                 ),
               ),
             ),
+          )
+        : null,
+      refusals.length
+        ? h(
+            'div',
+            { 'data-testid': 'cp-refusals' },
+            h('h4', {}, m('honoured', { n: refusals.length })),
+            h('ul', { class: 'cp-list' }, ...refusals),
           )
         : null,
       h('h4', {}, m('decisions')),

@@ -5,11 +5,13 @@ import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
 import { m } from './coplan/messages.ts';
 import { partWeeks, slotName } from './coplanWeek.ts';
+import { ownWeekEditor } from './ownWeekEditor.ts';
 
 /**
  * A receiving school's page (its timetabler, role `school`): the co-plans that ask something
  * of it, its week before and after each with the moved lessons and synchronized sessions
- * marked, approve or refuse with a note; and its own week to export and import (Excel).
+ * marked, approve or refuse with a note; and its own week to export and import (Excel) or to
+ * edit cell by cell.
  */
 export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
   const { items } = await api.get<{ items: CoPlanSummary[] }>('/api/coplans');
@@ -63,9 +65,35 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
         part.decision === 'pending'
           ? m('undecided')
           : part.decision === 'approved'
-            ? m('approvedBy', { by: part.by ?? '' })
+            ? m('approvedBy', { by: part.by ?? '' }) + (part.kept ? m('keptApproval') : '')
             : m('refusedBy', { by: part.by ?? '' }),
       ),
+      view.refusals.length
+        ? h(
+            'div',
+            { 'data-testid': 'cps-refusals' },
+            h('p', {}, m('schoolRefusals', { n: view.refusals.length })),
+            h(
+              'ul',
+              { class: 'cp-list' },
+              ...view.refusals.map((r) =>
+                h(
+                  'li',
+                  { 'data-by': r.by },
+                  (r.bell
+                    ? m('bellChange', {
+                        n: r.bell.period,
+                        from: `${r.bell.from.start}–${r.bell.from.end}`,
+                        to: `${r.bell.to.start}–${r.bell.to.end}`,
+                      })
+                    : r.local
+                      ? `${r.local.subject} ${slotName(r.local.from.weekday, r.local.from.period)} → ${slotName(r.local.to.weekday, r.local.to.period)}`
+                      : '') + m('refusalBy', { by: m(`refusedBy_${r.by}`) }),
+                ),
+              ),
+            ),
+          )
+        : null,
       h(
         'ul',
         { class: 'cp-list' },
@@ -174,6 +202,8 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
         body: picked,
       });
       const answer = (await res.json()) as LocalImportResponse;
+      // An import replaced the week: the cell editor reads it again.
+      if (!dryRun && !answer.errors.length) void editor.load();
       mount(
         importResult,
         answer.errors.length
@@ -201,8 +231,9 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
     }
   };
 
-  select.addEventListener('change', () => void load());
-  await load();
+  const editor = ownWeekEditor(week);
+  select.addEventListener('change', () => void Promise.all([load(), editor.load()]));
+  await Promise.all([load(), editor.load()]);
   return h(
     'section',
     { class: 'panel coplan-school' },
@@ -236,5 +267,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
       ),
     ),
     importResult,
+    h('h3', {}, m('ownWeekEdit')),
+    editor.el,
   );
 }

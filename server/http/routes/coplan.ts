@@ -45,6 +45,7 @@ const ChangeBody = z.object({
   refused: z.boolean(),
 });
 const ApplyBody = z.object({ approvedOnly: z.boolean().default(false) });
+const AlternativeBody = z.object({ index: z.number().int().min(0).max(100) });
 
 /** Managers in scope, and a school's own timetabler (its school, its clusters' plans). */
 const WITH_SCHOOL = [...MANAGERS, 'school'] as const;
@@ -52,7 +53,7 @@ const WITH_SCHOOL = [...MANAGERS, 'school'] as const;
 /**
  * Receiving schools' own timetables (read, replace, Excel import and export) and co-plans
  * (start as a job, read, a school's decision on its part, the coordinator's refusal of single
- * changes, apply).
+ * changes, re-plan around the refusals as a job, choose a ranked alternative, apply).
  */
 export function coPlanRoutes(
   models: Models,
@@ -245,6 +246,40 @@ export function coPlanRoutes(
     async ({ clusterId = '', term: t = '' }, req, res) => {
       const body = parseInput(ChangeBody, req.body, 'body');
       res.json(await coplans.refuseChange(await scopeOf(res), identityOf(res), clusterId, t, body));
+    },
+  );
+
+  planRoute(
+    {
+      method: 'post',
+      path: '/replan',
+      summary:
+        'Re-plan around the refusals (changes the coordinator refused, parts schools refused) in the background: none is proposed again; poll the job (409 STALE_PLAN when the data changed since)',
+      body: PlanBody,
+      status: 202,
+    },
+    MANAGERS,
+    ClusterTermParams,
+    async ({ clusterId = '', term: t = '' }, req, res) => {
+      const options = parseInput(PlanBody, req.body ?? {}, 'body');
+      const job = await coplans.replan(await scopeOf(res), identityOf(res), clusterId, t, options);
+      res.status(202).json(jobView(job));
+    },
+  );
+
+  planRoute(
+    {
+      method: 'post',
+      path: '/alternative',
+      summary:
+        'Choose one of the co-plan’s ranked alternatives instead (then approved and applied as usual; 409 STALE_PLAN when the data changed since)',
+      body: AlternativeBody,
+    },
+    MANAGERS,
+    ClusterTermParams,
+    async ({ clusterId = '', term: t = '' }, req, res) => {
+      const { index } = parseInput(AlternativeBody, req.body, 'body');
+      res.json(await coplans.chooseAlternative(await scopeOf(res), identityOf(res), clusterId, t, index));
     },
   );
 
