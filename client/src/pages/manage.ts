@@ -106,17 +106,22 @@ export function managePage(root: HTMLElement, user: UserView): void {
           ];
   const nav = h('nav', { class: 'side-nav' });
   const main = h('main', { class: 'manage-main' });
+  /** The last section asked for: a slower one asked for before it must not replace it. */
+  let shown = 0;
   const show = async (id: string): Promise<void> => {
+    const asked = ++shown;
     const section = sections.find((s) => s.id === id) ?? sections[0]!;
     history.replaceState(null, '', `#${section.id}`);
     for (const a of nav.querySelectorAll('a'))
       a.classList.toggle('active', a.dataset['section'] === section.id);
     mount(main, h('progress'));
+    let view: Node;
     try {
-      mount(main, await section.render());
+      view = await section.render();
     } catch (error) {
-      mount(main, h('p', { class: 'form-error' }, error instanceof Error ? error.message : String(error)));
+      view = h('p', { class: 'form-error' }, error instanceof Error ? error.message : String(error));
     }
+    if (asked === shown) mount(main, view);
   };
   const renderNav = (): void =>
     mount(
