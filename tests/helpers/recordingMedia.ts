@@ -93,17 +93,23 @@ export function colourAt(rgb: Buffer, width: number, x: number, y: number): stri
   return `rgb(${r},${g},${b})`;
 }
 
-/** The pid of a recorder (ffmpeg) writing into `dir` (or a folder in it), read from /proc. */
-export function recorderPid(dir: string): number | null {
+/** Pids of the ffmpeg processes whose arguments name something starting with `prefix`, read from /proc. */
+export function ffmpegPids(prefix: string): number[] {
+  const pids: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let cmdline: string[];
     try {
       cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
     } catch {
-      continue; // gone meanwhile
+      continue; // exited meanwhile
     }
-    if (cmdline[0]?.endsWith('ffmpeg') && cmdline.some((a) => a.startsWith(`${dir}/`))) return Number(entry);
+    if (cmdline[0]?.endsWith('ffmpeg') && cmdline.some((a) => a.startsWith(prefix))) pids.push(Number(entry));
   }
-  return null;
+  return pids;
+}
+
+/** The pid of a recorder (ffmpeg) writing into `dir` (or a folder in it). */
+export function recorderPid(dir: string): number | null {
+  return ffmpegPids(`${dir}/`)[0] ?? null;
 }

@@ -8,26 +8,10 @@ import { waitFor } from '../helpers/media.ts';
 import { demoSide } from '../helpers/fixtures.ts';
 import { login, makeDataDir, removeDataDir, startPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { probe } from '../helpers/recordingMedia.ts';
+import { ffmpegPids, probe } from '../helpers/recordingMedia.ts';
 
 /** The lesson's length: its composition takes seconds (time to catch its ffmpeg). */
 const LESSON_S = 90;
-
-/** Pids of ffmpeg processes whose arguments name something under `dir`, read from /proc. */
-function ffmpegsUnder(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmdline: string[];
-    try {
-      cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue; // exited meanwhile
-    }
-    if (cmdline[0]?.endsWith('ffmpeg') && cmdline.some((a) => a.startsWith(dir))) pids.push(Number(entry));
-  }
-  return pids;
-}
 
 /** A recorder's raw segments, as it writes them: VP8 + Opus in Matroska segments of 4 s. */
 function writeSegments(dir: string, seconds: number): void {
@@ -114,7 +98,7 @@ describe('a composition that outlives its bound fails, its ffmpeg killed; a mana
     await t.platform.recordings.reconcile();
     // The composition's ffmpeg starts; it hangs (frozen: SIGSTOP) …
     let hung: number[] = [];
-    expect(await waitFor(() => (hung = ffmpegsUnder(lessonDir)).length > 0, 30_000, 20)).toBe(true);
+    expect(await waitFor(() => (hung = ffmpegPids(lessonDir)).length > 0, 30_000, 20)).toBe(true);
     for (const pid of hung) process.kill(pid, 'SIGSTOP');
     expect((await recording()).state).toBe('composing');
     // … and is stopped at the bound: the recording fails, saying why; no ffmpeg is left.
@@ -124,7 +108,7 @@ describe('a composition that outlives its bound fails, its ffmpeg killed; a mana
     expect(failed.error).toMatch(
       /^composition stopped after 15 s, the longest allowed for a 1\.5 min lesson/,
     );
-    expect(await waitFor(() => ffmpegsUnder(lessonDir).length === 0, 5000, 50)).toBe(true);
+    expect(await waitFor(() => ffmpegPids(lessonDir).length === 0, 5000, 50)).toBe(true);
     expect(fs.existsSync(path.join(lessonDir, 'lesson.mp4'))).toBe(false);
     // The reports (the dashboard) count it as failed.
     expect((await m.Lesson.findById(lessonId).lean())?.recording).toMatchObject({ state: 'failed' });
