@@ -6,7 +6,7 @@ import type { CurrentLessonResponse } from '../../server/contract/api.ts';
 import { startCluster } from '../helpers/cluster.ts';
 import type { TestCluster } from '../helpers/cluster.ts';
 import { framesOf, recordFrames, resumedAt } from './lib/frameClock.ts';
-import { itemsOf, scribble, seqOf } from './lib/board.ts';
+import { itemsOf, scribble, seqOf, settledSeq } from './lib/board.ts';
 import { openAs } from './lib/signIn.ts';
 
 const TEACHER_VIDEO = '[data-testid="teacher-video"]';
@@ -91,9 +91,7 @@ test.describe('a live lesson survives the death of the server process hosting it
 
     await scribble(studio, [0.2, 0.3], [0.6, 0.3]);
     await expect.poll(() => itemsOf(studio)).toBe(1);
-    for (const kiosk of kiosks)
-      await expect.poll(async () => (await seqOf(kiosk)) === (await seqOf(studio))).toBe(true);
-    const seqBefore = await seqOf(studio);
+    const seqBefore = await settledSeq([studio, ...kiosks]);
 
     // Every page carries a mark that a reload would wipe.
     for (const page of [studio, ...kiosks])

@@ -2,7 +2,7 @@ import { expect, test } from './lib/test.ts';
 import type { Page } from '@playwright/test';
 import type { ResearchSessionView } from '../../server/contract/research.ts';
 import { DEMO_ALLIANCES } from '../../server/seed/research.ts';
-import { board, itemsOf, scribble, seqOf } from './lib/board.ts';
+import { board, itemsOf, scribble, settledSeq } from './lib/board.ts';
 import { openAs, signedInPage } from './lib/signIn.ts';
 
 const TEACHERS = ['teacher', 'teacher2', 'teacher3', 'teacher4', 'teacher5', 'teacher6'];
@@ -81,11 +81,8 @@ test('a research session (网络教研, N+N) of 6 teachers: each sees and hears 
   // (Below the session's heading and agenda at 1280×720: scribble scrolls it into view.)
   await scribble(lead, [0.2, 0.3], [0.6, 0.4]);
   await expect.poll(() => itemsOf(lead)).toBe(1);
-  // The stroke is one item from its first change on, while its later points are still under
-  // way (the lead's page had seq 3 when the others had 6): each board is compared with the
-  // lead's until both settle.
+  await settledSeq(pages);
   for (const page of pages.slice(1)) {
-    await expect.poll(async () => (await seqOf(page)) - (await seqOf(lead)), { timeout: 10_000 }).toBe(0);
     await expect(board(page)).toHaveAttribute('data-items', '1');
     await expect(board(page)).toHaveAttribute('data-editable', 'false');
   }

@@ -10,6 +10,33 @@ export const itemsOf = async (page: Page): Promise<number> =>
   Number(await board(page).getAttribute('data-items'));
 
 /**
+ * Waits until every page's board shows the same sequence number and it has not changed for
+ * `quietMs`, and returns it. A stroke is one item from its first change on while its later
+ * points are still under way, so a sequence read as soon as the item shows may be overtaken
+ * (seen: 1 read, 4 a moment later).
+ */
+export async function settledSeq(
+  pages: readonly Page[],
+  quietMs = 1000,
+  timeoutMs = 30_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let settled: number | null = null;
+  let since = Date.now();
+  for (;;) {
+    const seqs = await Promise.all(pages.map(seqOf));
+    const same = seqs.every((s) => s === seqs[0]) ? seqs[0]! : null;
+    if (same === null || same !== settled) {
+      settled = same;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) return settled;
+    if (Date.now() > deadline)
+      throw new Error(`the boards did not settle on one sequence: ${seqs.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * Draws a freehand stroke with the mouse from `from` to `to` (fractions of the board's surface),
  * in a few moves: each move waits for the page to take it, which takes seconds on two cores
  * busy with several pages' video, and a stroke of six moves streams as one like any other.
