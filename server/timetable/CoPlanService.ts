@@ -36,6 +36,15 @@ import { saveSolution } from './SolveJobs.ts';
 /** A co-plan as stored: the scheduler's plan and the decisions on it. */
 type StoredPlan = Omit<CoPlan, 'plan'> & { plan: Plan };
 
+/** A school's stored decision on `plan`, as an approval carried to a new plan (kept if its part is the same). */
+const approvalOf = (plan: Plan, p: StoredPlan['schools'][number]): Approval => ({
+  schoolId: p.schoolId.toString(),
+  by: p.by ?? null,
+  at: p.at ? new Date(p.at).toISOString() : null,
+  note: p.note ?? '',
+  part: partOf(plan, p.schoolId.toString()),
+});
+
 /** The refusals a plan honours (none in plans stored before re-planning existed). */
 const honoured = (plan: Partial<Pick<Plan, 'refused'>>): Refusal[] => plan.refused ?? [];
 
@@ -173,24 +182,12 @@ export class CoPlanService {
     const loaded = await this.#load(scope, clusterId, term);
     if (!loaded.offerings.length)
       throw new ValidationError(`没有 ${term} 学期的开课计划 (no offerings for ${term})`);
-    const job = await this.#jobs.start({
-      clusterId,
-      term,
-      problem: loaded.problem,
-      fingerprint: problemFingerprint(loaded.problem),
-      createdBy: identity.displayName,
-      options,
-    });
-    await this.#audit.record(
+    return this.#launch(
       identity,
-      'create',
-      'coplans',
-      clusterId,
-      null,
-      { term, job: job.id },
-      loaded.cluster.regionCode,
+      loaded,
+      { clusterId, term, fingerprint: problemFingerprint(loaded.problem), options },
+      { term },
     );
-    return job;
   }
 
   /**
@@ -215,36 +212,48 @@ export class CoPlanService {
       throw new ConflictError(
         '方案没有新的被拒绝的改动，无需重新编排 (nothing was refused on this plan: there is nothing to re-plan around)',
       );
-    const approved = stored.schools.filter((p) => p.decision === 'approved');
-    const approvals: Approval[] = approved.map((p) => ({
-      schoolId: p.schoolId.toString(),
-      by: p.by ?? null,
-      at: p.at ? new Date(p.at).toISOString() : null,
-      note: p.note ?? '',
-      part: partOf(stored.plan, p.schoolId.toString()),
-    }));
+    const approvals = stored.schools
+      .filter((p) => p.decision === 'approved')
+      .map((p) => approvalOf(stored.plan, p));
     const keptBells = stored.plan.bellChanges.filter(
       (c, i) => approvals.some((a) => a.schoolId === c.schoolId) && !stored.refusedBellChanges.includes(i),
     );
-    const job = await this.#jobs.start({
-      clusterId,
-      term,
+    return this.#launch(
+      identity,
+      loaded,
+      {
+        clusterId,
+        term,
+        fingerprint: stored.fingerprint,
+        options: { ...options, refused, keep: { bellChanges: keptBells, sessions: stored.plan.sessions } },
+        approvals,
+      },
+      { term, replanOf: stored._id.toString(), refusals: refused.length },
+    );
+  }
+
+  /** Starts a co-plan job on the loaded problem and audits it (`audited`: what the audit entry says besides the job). */
+  async #launch(
+    identity: Identity,
+    loaded: LoadedProblem,
+    job: Omit<Parameters<CoPlanJobs['start']>[0], 'problem' | 'createdBy'>,
+    audited: Record<string, unknown>,
+  ): Promise<CoPlanJob> {
+    const started = await this.#jobs.start({
+      ...job,
       problem: loaded.problem,
-      fingerprint: stored.fingerprint,
       createdBy: identity.displayName,
-      options: { ...options, refused, keep: { bellChanges: keptBells, sessions: stored.plan.sessions } },
-      approvals,
     });
     await this.#audit.record(
       identity,
       'create',
       'coplans',
-      clusterId,
+      job.clusterId,
       null,
-      { term, job: job.id, replanOf: stored._id.toString(), refusals: refused.length },
+      { ...audited, job: started.id },
       loaded.cluster.regionCode,
     );
-    return job;
+    return started;
   }
 
   /**
@@ -276,15 +285,7 @@ export class CoPlanService {
     if (index !== was) {
       const refusedBells = stored.refusedBellChanges.flatMap((i) => plan.bellChanges[i] ?? []);
       const refusedLocals = stored.refusedLocalChanges.flatMap((i) => plan.localChanges[i] ?? []);
-      const kept: Approval[] = stored.schools
-        .filter((p) => p.decision !== 'pending')
-        .map((p) => ({
-          schoolId: p.schoolId.toString(),
-          by: p.by ?? null,
-          at: p.at ? new Date(p.at).toISOString() : null,
-          note: p.note ?? '',
-          part: partOf(plan, p.schoolId.toString()),
-        }));
+      const kept = stored.schools.filter((p) => p.decision !== 'pending').map((p) => approvalOf(plan, p));
       const schools = partsOf(alternative, kept).map((p) => {
         const before = stored.schools.find((x) => x.schoolId.toString() === p.schoolId);
         // A part unchanged keeps its decision (approved or refused), not only an approval.
