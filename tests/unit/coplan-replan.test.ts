@@ -1,52 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bells, every, school, week } from '../helpers/coplanProblems.ts';
 import { generateCluster } from '../../bench/lib/scheduler/generate.ts';
 import { checkPlan, planCluster, repeatsBellChange, sameLocalChange } from '../../scheduler/coplan/index.ts';
 import type { Plan, PlanOptions, Refusal } from '../../scheduler/coplan/index.ts';
-import type {
-  BellPeriod,
-  ClusterProblem,
-  LocalLessonInput,
-  PeriodRef,
-  SchoolInput,
-  Weekday,
-} from '../../scheduler/timetable/index.ts';
-
-const WEEK: readonly Weekday[] = [1, 2, 3, 4, 5];
-const PERIODS = 6;
-
-/** Six periods a day from `start`, 45 minutes, 10-minute breaks, lunch after period 4. */
-function bells(start = 480): BellPeriod[] {
-  const periods: BellPeriod[] = [];
-  let t = start;
-  for (let p = 1; p <= PERIODS; p++) {
-    periods.push({ period: p, start: t, end: t + 45, weekdays: WEEK });
-    t += 45 + (p === 4 ? 120 : 10);
-  }
-  return periods;
-}
-
-const school = (id: string, periods = bells()): SchoolInput => ({
-  id,
-  name: `${id}学校`,
-  periods,
-  downlinkMbps: 100,
-  uplinkMbps: 10,
-});
-
-const every: PeriodRef[] = WEEK.flatMap((weekday) =>
-  Array.from({ length: PERIODS }, (_, i) => ({ weekday, period: i + 1 })),
-);
+import type { ClusterProblem, LocalLessonInput } from '../../scheduler/timetable/index.ts';
 
 /** Class A's full week: the listed lessons, 语文 by its head teacher elsewhere, 升旗 locked on Monday period 1. */
-function week(lessons: Record<string, [string, string]>): LocalLessonInput[] {
-  return every.map((r): LocalLessonInput => {
-    const at = `${r.weekday}/${r.period}`;
-    if (at === '1/1') return { classId: 'A', ...r, subject: '升旗', locked: true };
-    const [subject, teacherId] = lessons[at] ?? ['语文', 'hA'];
-    return { classId: 'A', ...r, subject, teacherId };
-  });
-}
+const weekOfA = (lessons: Record<string, [string, string]>): LocalLessonInput[] => week('A', 'hA', lessons);
 
 /** A 1+1 cluster: hub H's teacher 张老师 (free in `teacherFree`) teaches 英语 to class A of school S. */
 function cluster(
@@ -114,7 +75,7 @@ describe('re-planning after refusals', () => {
     // A is full: its English is in Tue/Thu period 3; the hub teacher is free in periods 2 only.
     const problem = cluster(
       ['2/2', '4/2'],
-      week({ '2/3': ['英语', 'hA'], '4/3': ['英语', 'hA'], '2/2': ['数学', 'm'], '4/2': ['体育', 'pe'] }),
+      weekOfA({ '2/3': ['英语', 'hA'], '4/3': ['英语', 'hA'], '2/2': ['数学', 'm'], '4/2': ['体育', 'pe'] }),
     );
     const first = planCluster(problem, fixed);
     expect(first.placed).toBe(2);
@@ -132,7 +93,7 @@ describe('re-planning after refusals', () => {
     // S rings 10 minutes late: 35 of 45 minutes is below the 90 % rule, bells must change.
     const problem = cluster(
       ['2/2', '4/2'],
-      week({ '2/2': ['英语', 'hA'], '4/2': ['英语', 'hA'] }),
+      weekOfA({ '2/2': ['英语', 'hA'], '4/2': ['英语', 'hA'] }),
       2,
       bells(490),
     );
@@ -158,7 +119,7 @@ describe('re-planning after refusals', () => {
 
   it('reports a session a refusal makes impossible, naming the refusal', () => {
     // The hub teacher is free on Tuesday period 2 only, where A has its English; A refuses it.
-    const problem = cluster(['2/2'], week({ '2/2': ['英语', 'hA'] }), 1);
+    const problem = cluster(['2/2'], weekOfA({ '2/2': ['英语', 'hA'] }), 1);
     const first = planCluster(problem, fixed);
     expect(first.placed).toBe(1);
     const remote = first.localChanges.find((c) => c.kind === 'remote');
@@ -184,7 +145,7 @@ describe('re-planning after refusals', () => {
   it('keeps the bell changes an earlier plan had approved', () => {
     const problem = cluster(
       ['2/2', '4/2', '3/3'],
-      week({ '2/2': ['英语', 'hA'], '4/2': ['英语', 'hA'], '3/3': ['数学', 'm'] }),
+      weekOfA({ '2/2': ['英语', 'hA'], '4/2': ['英语', 'hA'], '3/3': ['数学', 'm'] }),
       3,
       bells(490),
     );

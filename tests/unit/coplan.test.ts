@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bells, every, school, week } from '../helpers/coplanProblems.ts';
 import { analyzeCompatibility, compatInputFromProblem } from '../../scheduler/compat/index.ts';
 import { applyPlan, checkPlan, planCluster } from '../../scheduler/coplan/index.ts';
 import type { LocalChange, PlanOptions } from '../../scheduler/coplan/index.ts';
@@ -8,54 +9,11 @@ import type {
   ClusterProblem,
   LocalLessonInput,
   PeriodRef,
-  SchoolInput,
-  Weekday,
 } from '../../scheduler/timetable/index.ts';
-
-const WEEK: readonly Weekday[] = [1, 2, 3, 4, 5];
-const PERIODS = 6;
-
-/** Six periods a day from `start`, `length` minutes, 10-minute breaks, lunch after period 4. */
-function bells(start = 480, length = 45): BellPeriod[] {
-  const periods: BellPeriod[] = [];
-  let t = start;
-  for (let p = 1; p <= PERIODS; p++) {
-    periods.push({ period: p, start: t, end: t + length, weekdays: WEEK });
-    t += length + (p === 4 ? 120 : 10);
-  }
-  return periods;
-}
-
-function school(id: string, periods = bells()): SchoolInput {
-  return { id, name: `${id}学校`, periods, downlinkMbps: 100, uplinkMbps: 10 };
-}
-
-const every: PeriodRef[] = WEEK.flatMap((weekday) =>
-  Array.from({ length: PERIODS }, (_, i) => ({ weekday, period: i + 1 })),
-);
 
 /** Every period of the week except `free` ("2/2" = Tuesday period 2). */
 function allBut(...free: string[]): PeriodRef[] {
   return every.filter((r) => !free.includes(`${r.weekday}/${r.period}`));
-}
-
-/**
- * A class's full week: the listed lessons ("2/2": ['英语', teacher]) and, in every other period
- * not left free, 语文 by its head teacher; 升旗 locked on Monday period 1.
- */
-function week(
-  classId: string,
-  head: string,
-  lessons: Record<string, [string, string]>,
-  free: readonly string[] = [],
-): LocalLessonInput[] {
-  return every.flatMap((r): LocalLessonInput[] => {
-    const at = `${r.weekday}/${r.period}`;
-    if (free.includes(at)) return [];
-    if (at === '1/1') return [{ classId, ...r, subject: '升旗', locked: true }];
-    const [subject, teacherId] = lessons[at] ?? ['语文', head];
-    return [{ classId, ...r, subject, teacherId }];
-  });
 }
 
 interface Setup {
