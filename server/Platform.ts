@@ -154,7 +154,7 @@ export class Platform {
         });
         uri = ferret.uri;
       }
-      connection = await connectDatabase(uri, logger);
+      connection = await connectDatabase(uri, logger, { embedded: ferret !== undefined });
       const models = createModels(connection);
       await syncIndexes(models);
       const firstAdmin = config.demoData ? null : await ensureFirstAdmin(models);

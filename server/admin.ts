@@ -57,7 +57,7 @@ try {
     });
     uri = ferret.uri;
   }
-  connection = await connectDatabase(uri, logger);
+  connection = await connectDatabase(uri, logger, { embedded: ferret !== undefined });
   const models = createModels(connection);
   await syncIndexes(models);
   const { username, password } = await createAccount(models, {

@@ -15,13 +15,20 @@ import type { Logger } from '../logger.ts';
  * commands of other processes on the same database are not covered (see the README).
  * MongoDB applies each update atomically and keeps the driver's pool.
  */
-export async function connectDatabase(uri: string, logger: Logger): Promise<mongoose.Connection> {
+export async function connectDatabase(
+  uri: string,
+  logger: Logger,
+  { embedded = false }: { embedded?: boolean } = {},
+): Promise<mongoose.Connection> {
   const options = { serverSelectionTimeoutMS: 15_000 };
+  const single = { ...options, maxPoolSize: 1 };
+  // The embedded database is FerretDB: no need to ask.
+  if (embedded) return mongoose.createConnection(uri, single).asPromise();
   const connection = await mongoose.createConnection(uri, options).asPromise();
   const info = await connection.db!.admin().command({ buildInfo: 1 });
   const ferretdb = info['ferretdbVersion'] as string | undefined;
   if (ferretdb === undefined) return connection;
   await connection.close();
   logger.info({ ferretdb }, 'FerretDB: one command at a time (its updates are not atomic)');
-  return mongoose.createConnection(uri, { ...options, maxPoolSize: 1 }).asPromise();
+  return mongoose.createConnection(uri, single).asPromise();
 }
