@@ -122,6 +122,11 @@ export interface RoomPlacement {
   open(lessonId: string): Promise<MediaRoom>;
   /** The RTP capabilities every lesson router has (one codec list for all). */
   capabilities(): Promise<types.RtpCapabilities>;
+  /**
+   * Whether its rooms hold a waiting room before the lesson goes live (`LessonRoom`'s
+   * `waiting`): rooms on this process's workers do, rooms on media nodes do not yet.
+   */
+  readonly waits: boolean;
 }
 
 /** The media workers lessons run on, as the admin's view and /health show them. */

@@ -25,6 +25,7 @@ export interface RoomRegistryEvents extends Record<string, unknown[]> {
 export class LocalPlacement implements RoomPlacement {
   readonly #pool: WorkerPool;
   readonly #defaults: RoomDefaults;
+  readonly waits = true;
   #capabilities: Promise<types.RtpCapabilities> | undefined;
 
   constructor(pool: WorkerPool, defaults: RoomDefaults = {}) {
@@ -79,6 +80,14 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
    */
   routerCapabilities(): Promise<types.RtpCapabilities> {
     return this.#placement.capabilities();
+  }
+
+  /**
+   * Whether a lesson of `classrooms` classrooms may be waited in before it goes live: its room
+   * is one `LessonRoom` on this process's workers (a broadcast's rooms and media nodes' cannot).
+   */
+  canWait(classrooms: number): boolean {
+    return this.#placement.waits && classrooms <= this.#classroomsPerRoom;
   }
 
   get(lessonId: string): MediaRoom | undefined {

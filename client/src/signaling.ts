@@ -90,7 +90,10 @@ export async function routeTo(socket: SignalingSocket, lessonId: string): Promis
   const query = (socket.io.opts.query ??= {}) as Record<string, string>;
   if (query['route'] !== lessonId) {
     query['route'] = lessonId;
-    if (socket.connected) socket.disconnect().connect();
+    // Connected or still connecting, the socket went by the old key: a connection under way
+    // (a page that joins as it loads) would otherwise land on any process, and a join there
+    // is refused as hosted elsewhere, again and again.
+    if (socket.active) socket.disconnect().connect();
   }
   if (!socket.connected)
     await new Promise<void>((resolve) => {

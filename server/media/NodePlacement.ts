@@ -38,6 +38,8 @@ export interface NodePlacementOptions {
  */
 export class NodePlacement implements RoomPlacement, MediaWorkers {
   readonly #o: Required<Omit<NodePlacementOptions, 'regionOf'>> & Pick<NodePlacementOptions, 'regionOf'>;
+  /** A remote room is driven over RPC, which has no waiting room (yet): pages join once live. */
+  readonly waits = false;
   readonly #links = new Map<string, NodeLink>();
   /** Rooms placed per node since its report was last read. */
   readonly #placed = new Map<string, number[]>();

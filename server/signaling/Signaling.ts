@@ -299,16 +299,14 @@ export class Signaling {
       if (lesson.state === 'ended') throw new LessonNotLiveError(lesson.state);
       // Before the lesson is live, its teacher and classrooms wait in its media room (transports
       // connected, the teacher's camera produced) but are not yet in the lesson: announced, and
-      // counted, once it goes live. Only a room of this process holds a waiting room.
+      // counted, once it goes live. Only a room of this process's workers holds a waiting room:
+      // the others' pages are told that the lesson is not live and join at its start.
       const waiting = lesson.state === 'scheduled';
+      if (waiting && !rooms.canWait(lesson.classrooms.length)) throw new LessonNotLiveError(lesson.state);
       await leases.claim(lessonId);
       // Read before the room opens, so that a rebuilt room starts with the floor and the mutes.
       await interactions.get(lessonId);
       const room = await rooms.getOrCreate(lessonId, { classrooms: lesson.classrooms.length });
-      if (waiting && !(room instanceof LessonRoom)) {
-        this.#closeIfEmpty(lessonId);
-        throw new LessonNotLiveError(lesson.state);
-      }
       // Shape checked by the schema; the header extension URIs mediasoup checks itself.
       if (room instanceof LessonRoom)
         room.addPeer({ peerId: socket.id, ...as }, rtpCapabilities as types.RtpCapabilities, { waiting });

@@ -54,7 +54,12 @@ test.describe('a live lesson survives the death of the server process hosting it
   });
   test.afterAll(async () => {
     // What the cluster printed (a process that died says so there), kept with the test's output.
-    if (cluster) fs.writeFileSync(test.info().outputPath('cluster.log'), cluster.output());
+    if (cluster) {
+      fs.writeFileSync(test.info().outputPath('cluster.log'), cluster.output());
+      // Each process's own log (the run directory goes with the cluster).
+      for (const p of cluster.info.processes)
+        if (fs.existsSync(p.log)) fs.copyFileSync(p.log, test.info().outputPath(`${p.name}.log`));
+    }
     await cluster?.close();
   });
 

@@ -108,6 +108,13 @@ describe('media nodes: lessons on other processes, through the RPC', () => {
     return { packets: sink.packets, stop };
   }
 
+  it('before the start, a page is told the lesson is not live and no node room is opened (remote rooms do not wait)', async () => {
+    const early = await request(classroom, 'lesson:join', { lessonId, rtpCapabilities });
+    expect(early).toMatchObject({ ok: false, error: { code: 'LESSON_NOT_LIVE' } });
+    // Refused before any room was opened (one opened and closed again would still be here).
+    expect(t.platform.rooms.get(lessonId)).toBeUndefined();
+  });
+
   it('places a live lesson on a reporting node; its media crosses that node', async () => {
     expect(await request(teacher, 'lesson:start', { lessonId })).toMatchObject({ ok: true });
     expect(await request(teacher, 'lesson:join', { lessonId, rtpCapabilities })).toMatchObject({ ok: true });

@@ -57,20 +57,13 @@ export interface LessonClientEvents extends Record<string, unknown[]> {
 export const WAIT_AHEAD_MS = 15 * 60_000;
 
 /**
- * Whether a page joins the lesson's media now: once it is live. Waiting ahead (scheduled to
- * start within WAIT_AHEAD_MS, the server's waiting room) is off in the pages for now: with
- * two server processes behind HAProxy the kiosks once got no teacher video after the start
- * (failover.spec), and media-node rooms cannot wait. bench:join measures both paths.
+ * Whether a page joins the lesson's media now: live, or scheduled to start within
+ * WAIT_AHEAD_MS (the server's waiting room; a lesson whose room cannot wait, on a media node,
+ * answers that it is not live, and the page joins at the start).
  */
-export function joinsNow(
-  lesson: LessonSummary | null,
-  now = Date.now(),
-  waitAhead = false,
-): lesson is LessonSummary {
+export function joinsNow(lesson: LessonSummary | null, now = Date.now()): lesson is LessonSummary {
   if (lesson?.state === 'live') return true;
-  return (
-    waitAhead && lesson?.state === 'scheduled' && Date.parse(lesson.scheduledStart) - now <= WAIT_AHEAD_MS
-  );
+  return lesson?.state === 'scheduled' && Date.parse(lesson.scheduledStart) - now <= WAIT_AHEAD_MS;
 }
 
 /**
@@ -266,6 +259,12 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       this.#setState(joined.lesson.state === 'live' || this.#wentLive ? 'joined' : 'waiting');
     } catch (error) {
       this.#teardown();
+      // A lesson whose room cannot wait (on a media node, a broadcast) is joined at its start:
+      // nothing has failed meanwhile (a start seen while asking joins at once, see join()).
+      if (refusedWith(error, 'LESSON_NOT_LIVE') && !this.#wentLive) {
+        this.#setState('idle');
+        return;
+      }
       this.#setState('failed', error instanceof Error ? error.message : String(error));
       // During a failover the old host may hold the lesson a moment more (≤ its lease's 3 s).
       if (hostedElsewhere(error)) window.setTimeout(() => void this.#rejoin(), 500);
