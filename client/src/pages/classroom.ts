@@ -1,7 +1,6 @@
 import type { LessonSummary, UserView } from '../../../server/contract/api.ts';
 import type { Interaction } from '../../../server/contract/board.ts';
 import type { PeerHealth } from '../../../server/contract/events.ts';
-import { api } from '../api.ts';
 import { BoardSession } from '../board/BoardSession.ts';
 import { dayAndTime, t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
@@ -11,6 +10,7 @@ import { servedFigures } from '../media/servedFigures.ts';
 import type { LinkQuality, LinkStats } from '../media/linkQuality.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import { connectSignaling, request } from '../signaling.ts';
+import { followCurrentLesson } from '../currentLesson.ts';
 import { h, mount } from '../ui/dom.ts';
 import { formatKbps } from '../ui/format.ts';
 import { retext, tr } from '../ui/text.ts';
@@ -25,15 +25,6 @@ const QUALITY_LABEL: Record<LinkQuality, MessageKey> = {
   bad: 'linkBad',
   offline: 'linkOffline',
 };
-
-/** How often the kiosk re-reads its current lesson (a timetable change, a new day), ms. */
-/**
- * Between pushes, the current lesson is asked for again when the server says the clock changes
- * it (`changesAt`, spread over up to JITTER_MS so that a province's kiosks do not ask at the
- * same second), and at least every SAFETY_MS (a change no push told of).
- */
-const SAFETY_MS = 5 * 60_000;
-const JITTER_MS = 20_000;
 
 /**
  * The classroom kiosk on the interactive whiteboard: the lesson's board large (written on
@@ -248,23 +239,6 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     else if (client.lessonId) void client.leave();
   };
 
-  let refreshTimer: number | undefined;
-  const refreshIn = (ms: number): void => {
-    window.clearTimeout(refreshTimer);
-    refreshTimer = window.setTimeout(refresh, Math.max(0, Math.min(ms, SAFETY_MS)));
-  };
-  const refresh = (): void => {
-    api.currentLesson().then(
-      ({ lesson: current, next: coming, changesAt }) => {
-        next = coming;
-        if (current || lesson?.state !== 'live') showLesson(current);
-        else render();
-        refreshIn(changesAt ? Date.parse(changesAt) - Date.now() + Math.random() * JITTER_MS : SAFETY_MS);
-      },
-      () => refreshIn(15_000),
-    );
-  };
-
   const playAudio = (): void => {
     teacherAudio.play().then(
       () => (soundBtn.hidden = true),
@@ -341,10 +315,7 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     renderInteraction();
   });
   socket.on('lesson:state', ({ lesson: summary }) => showLesson(summary));
-  socket.on('lessons:changed', refresh);
   socket.on('disconnect', renderConnection);
-  // Pushes sent while it was away are lost: ask again once back.
-  socket.io.on('reconnect', refresh);
 
   openLocalMedia('classroom').then(
     (stream) => {
@@ -353,5 +324,10 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     },
     () => undefined,
   );
-  refresh();
+  followCurrentLesson(socket, ({ lesson: current, next: coming }) => {
+    next = coming;
+    // A live lesson stays on screen until its end is pushed, whatever the clock says.
+    if (current || lesson?.state !== 'live') showLesson(current);
+    else render();
+  });
 }

@@ -1,6 +1,5 @@
 import type { LessonSummary, UserView } from '../../../server/contract/api.ts';
 import type { Interaction } from '../../../server/contract/board.ts';
-import { api } from '../api.ts';
 import { BoardSession } from '../board/BoardSession.ts';
 import { t, timeOfDay } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
@@ -8,6 +7,7 @@ import { LessonClient, joinsNow } from '../media/LessonClient.ts';
 import type { RemoteTrack } from '../media/LessonClient.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import { connectSignaling, request } from '../signaling.ts';
+import { followCurrentLesson } from '../currentLesson.ts';
 import { ClassroomGrid } from '../studio/ClassroomGrid.ts';
 import type { TileActions } from '../studio/ClassroomTile.ts';
 import { h, mount } from '../ui/dom.ts';
@@ -290,8 +290,12 @@ export function studioPage(root: HTMLElement, user: UserView): void {
     },
     () => (notice.textContent = t('cameraError')),
   );
-  api.currentLesson().then(
-    ({ lesson: current }) => showLesson(current),
-    (error: Error) => (notice.textContent = error.message),
+  // The next lesson comes on screen by itself: the studio stays open all day.
+  followCurrentLesson(
+    socket,
+    ({ lesson: current }) => {
+      if (current || lesson?.state !== 'live') showLesson(current);
+    },
+    (error) => (notice.textContent = error.message),
   );
 }

@@ -1,0 +1,54 @@
+import type { CurrentLessonResponse } from '../../server/contract/api.ts';
+import { api } from './api.ts';
+import type { SignalingSocket } from './signaling.ts';
+
+/** At least this often the current lesson is asked for again (a change no push told of), ms. */
+const SAFETY_MS = 5 * 60_000;
+/** `changesAt` asks are spread over this long, so that a province's pages do not ask at one second, ms. */
+const JITTER_MS = 20_000;
+/** After a failed ask, the next one, ms. */
+const RETRY_MS = 15_000;
+
+/**
+ * Follows the signed-in kiosk's or teacher's current lesson (`GET /api/lessons/current`): asks
+ * now, again when the server says the clock alone changes the answer (`changesAt`), when told
+ * (`lessons:changed`: a timetable published, a lesson moved), once reconnected (pushes sent
+ * while away are lost), and at least every SAFETY_MS. Starts and ends come as `lesson:state`,
+ * which the page handles itself. Returns a function that stops following.
+ */
+export function followCurrentLesson(
+  socket: SignalingSocket,
+  onAnswer: (answer: CurrentLessonResponse) => void,
+  onError: (error: Error) => void = () => undefined,
+): () => void {
+  let timer: number | undefined;
+  let stopped = false;
+  const askIn = (ms: number): void => {
+    window.clearTimeout(timer);
+    if (!stopped) timer = window.setTimeout(ask, Math.max(0, Math.min(ms, SAFETY_MS)));
+  };
+  const ask = (): void => {
+    api.currentLesson().then(
+      (answer) => {
+        if (stopped) return;
+        onAnswer(answer);
+        const { changesAt } = answer;
+        askIn(changesAt ? Date.parse(changesAt) - Date.now() + Math.random() * JITTER_MS : SAFETY_MS);
+      },
+      (error: Error) => {
+        if (stopped) return;
+        onError(error);
+        askIn(RETRY_MS);
+      },
+    );
+  };
+  socket.on('lessons:changed', ask);
+  socket.io.on('reconnect', ask);
+  ask();
+  return () => {
+    stopped = true;
+    window.clearTimeout(timer);
+    socket.off('lessons:changed', ask);
+    socket.io.off('reconnect', ask);
+  };
+}
