@@ -32,8 +32,11 @@ export function followCurrentLesson(
       (answer) => {
         if (stopped) return;
         onAnswer(answer);
-        const { changesAt } = answer;
-        askIn(changesAt ? Date.parse(changesAt) - Date.now() + Math.random() * JITTER_MS : SAFETY_MS);
+        // By the server's clock: the page's own may be minutes off.
+        const { changesAt, serverTime } = answer;
+        askIn(
+          changesAt ? Date.parse(changesAt) - Date.parse(serverTime) + Math.random() * JITTER_MS : SAFETY_MS,
+        );
       },
       (error: Error) => {
         if (stopped) return;

@@ -94,6 +94,11 @@ export interface CurrentLessonResponse {
    * (`lesson:state`, `lessons:changed`).
    */
   changesAt: string | null;
+  /**
+   * The server's clock when it answered, ISO 8601: a page times `changesAt` against it, not
+   * against its own clock (a school's kiosk may be minutes off).
+   */
+  serverTime: string;
 }
 
 /** One minute of a participant's link in a lesson, as the SFU measured it. */

@@ -115,7 +115,14 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
     if (identity.role === 'teacher') filter = { teacherId: identity.userId };
     else if (identity.role === 'classroom' && identity.classroomId)
       filter = { classroomIds: identity.classroomId };
-    else return { lesson: null, upcoming: [], next: null, changesAt: null };
+    else
+      return {
+        lesson: null,
+        upcoming: [],
+        next: null,
+        changesAt: null,
+        serverTime: new Date(now).toISOString(),
+      };
     const lessons = await this.#models.Lesson.find({
       ...filter,
       $or: [{ state: 'live' }, { scheduledStart: { $gte: dayStart, $lte: dayEnd } }],
@@ -159,6 +166,7 @@ export class LessonService extends TypedEmitter<LessonServiceEvents> {
       ),
       next: next ? await this.#summarize(next) : null,
       changesAt: changesAt === null ? null : new Date(changesAt).toISOString(),
+      serverTime: new Date(now).toISOString(),
     };
   }
 
