@@ -137,6 +137,10 @@ export class BroadcastRoom extends TypedEmitter<LessonRoomEvents> implements Med
     return this.#of(peerId).connectTransport(peerId, transportId, dtlsParameters);
   }
 
+  restartIce(peerId: string, transportId: string): Promise<types.IceParameters> {
+    return this.#of(peerId).restartIce(peerId, transportId);
+  }
+
   createPlainTransport(
     peerId: string,
     direction: 'send' | 'recv',

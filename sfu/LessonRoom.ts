@@ -495,10 +495,18 @@ export class LessonRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     transportId: string,
     dtlsParameters: types.DtlsParameters,
   ): Promise<void> {
+    await this.#webRtcTransport(peerId, transportId).connect({ dtlsParameters });
+  }
+
+  restartIce(peerId: string, transportId: string): Promise<types.IceParameters> {
+    return Promise.resolve().then(() => this.#webRtcTransport(peerId, transportId).restartIce());
+  }
+
+  #webRtcTransport(peerId: string, transportId: string): types.WebRtcTransport {
     const transport = this.#peer(peerId).transport(transportId);
     if (transport.type !== 'webrtc')
       throw new ArgumentError(`transport ${transportId} is not a WebRTC transport`);
-    await transport.connect({ dtlsParameters });
+    return transport as types.WebRtcTransport;
   }
 
   /**

@@ -37,6 +37,12 @@ export interface MediaRoom {
   setMuted(refId: string, muted: boolean): Promise<void>;
   createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportParams>;
   connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void>;
+  /**
+   * New ICE credentials for a WebRTC transport whose connectivity was lost (a school link cut
+   * for longer than the browser waits): the page restarts ICE with them and keeps its
+   * producers and consumers.
+   */
+  restartIce(peerId: string, transportId: string): Promise<types.IceParameters>;
   /** A plain RTP transport (devices and tests that send RTP without WebRTC). */
   createPlainTransport(
     peerId: string,

@@ -2,7 +2,7 @@
  * The media plane: mediasoup workers, one router per live lesson, WebRTC transports.
  * Library code: takes options, reads no environment, imports no web or database code.
  */
-export { ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
+export { ArgumentError, ForbiddenError, InvalidStateError, NotFoundError } from './errors.ts';
 export { initialLayerCap, layerForBudget, nextLayerCap } from './downlink.ts';
 export type { LayerCap } from './downlink.ts';
 export { BroadcastRoom } from './BroadcastRoom.ts';

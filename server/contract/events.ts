@@ -116,6 +116,11 @@ export interface ClientToServerEvents {
     payload: { lessonId: string; transportId: string; dtlsParameters: Json },
     ack: AckFn<null>,
   ) => void;
+  /** New ICE credentials for a transport whose connectivity was lost; its media stays as it was. */
+  'transport:restart-ice': (
+    payload: { lessonId: string; transportId: string },
+    ack: AckFn<{ iceParameters: Json }>,
+  ) => void;
   produce: (
     payload: {
       lessonId: string;

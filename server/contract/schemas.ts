@@ -147,6 +147,7 @@ export const SocketSchemas = {
     transportId: mediasoupId,
     dtlsParameters: DtlsParametersSchema,
   }),
+  'transport:restart-ice': z.object({ lessonId: objectId, transportId: mediasoupId }),
   produce: z.object({
     lessonId: objectId,
     transportId: mediasoupId,

@@ -168,6 +168,7 @@ const HANDLERS: Handlers = {
     await room.connectTransport(peerId, transportId, dtls as unknown as types.DtlsParameters);
     return null;
   },
+  restartIce: ({ room }, [peerId, transportId]) => room.restartIce(peerId, transportId),
   createPlainTransport: ({ room }, [peerId, direction, options]) =>
     room.createPlainTransport(peerId, direction, options ?? {}),
   connectPlainTransport: async ({ room }, [peerId, transportId, remote]) => {

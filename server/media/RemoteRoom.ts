@@ -125,6 +125,10 @@ export class RemoteRoom extends TypedEmitter<LessonRoomEvents> implements MediaR
     await this.#call('connectTransport', [peerId, transportId, dtlsParameters]);
   }
 
+  restartIce(peerId: string, transportId: string): Promise<types.IceParameters> {
+    return this.#call('restartIce', [peerId, transportId]);
+  }
+
   createPlainTransport(
     peerId: string,
     direction: 'send' | 'recv',

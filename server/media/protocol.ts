@@ -48,6 +48,7 @@ export const ROOM_CALLS = {
   setMuted: z.tuple([id, z.boolean()]),
   createTransport: z.tuple([id, z.enum(['send', 'recv'])]),
   connectTransport: z.tuple([id, id, mediasoupObject]),
+  restartIce: z.tuple([id, id]),
   createPlainTransport: z.tuple([
     id,
     z.enum(['send', 'recv']),
@@ -109,6 +110,7 @@ export interface RoomResults {
   setMuted: null;
   createTransport: TransportParams;
   connectTransport: null;
+  restartIce: types.IceParameters;
   createPlainTransport: PlainTransportParams;
   connectPlainTransport: null;
   produce: string;

@@ -78,6 +78,17 @@ type EventName = keyof typeof SocketSchemas;
  */
 const IN_ORDER: ReadonlySet<EventName> = new Set(['board:change']);
 
+/**
+ * The socket's heartbeat, ms. A school link that drops for up to half a minute keeps its socket,
+ * and with it the page's media on the server: the page restarts ICE on its transports once the
+ * browser has given them up (`transport:restart-ice`, some 15 s into a cut in Chromium) and its
+ * producers and consumers carry on. With socket.io's defaults (a ping every 25 s, 20 s to
+ * answer) a 20 s cut could close the socket, and the server then removes the page's media. A
+ * socket gone for good is noticed within 40 s (45 s with the defaults).
+ */
+const PING_INTERVAL_MS = 10_000;
+const PING_TIMEOUT_MS = 30_000;
+
 export interface SignalingOptions {
   httpServer: http.Server;
   auth: Authenticator;
@@ -153,6 +164,8 @@ export class Signaling {
     this.io = new Server(options.httpServer, {
       serveClient: false,
       maxHttpBufferSize: 256 * 1024,
+      pingInterval: PING_INTERVAL_MS,
+      pingTimeout: PING_TIMEOUT_MS,
       ...(options.adapter ? { adapter: options.adapter } : {}),
       // A page of another site must not open a socket with the victim's cookie.
       allowRequest: (req, callback) => {
@@ -352,6 +365,13 @@ export class Signaling {
       await roomOf(lessonId).connectTransport(socket.id, transportId, dtlsParameters);
       return null;
     });
+
+    this.#handle(socket, 'transport:restart-ice', async ({ lessonId, transportId }) => ({
+      iceParameters: (await roomOf(lessonId).restartIce(
+        socket.id,
+        transportId,
+      )) as unknown as AckData<'transport:restart-ice'>['iceParameters'],
+    }));
 
     this.#handle(socket, 'produce', async ({ lessonId, transportId, kind, source, rtpParameters }) => {
       const producerId = await roomOf(lessonId).produce(

@@ -314,6 +314,7 @@ describe('socket.io events under malformed payloads', () => {
       'lesson:start': { lessonId },
       'lesson:end': { lessonId },
       'transport:create': { lessonId, direction: 'send' },
+      'transport:restart-ice': { lessonId, transportId },
       'transport:connect': {
         lessonId,
         transportId,

@@ -128,6 +128,16 @@ describe('media nodes: lessons on other processes, through the RPC', () => {
     const range = room.nodeId === 'node-x' ? [42000, 42999] : [43000, 43999];
     expect(transport.data.iceCandidates[0]!.port).toBeGreaterThanOrEqual(range[0]!);
     expect(transport.data.iceCandidates[0]!.port).toBeLessThanOrEqual(range[1]!);
+    // A lost link's ICE restart reaches the node: new credentials for the same transport.
+    const restarted = await request(teacher, 'transport:restart-ice', {
+      lessonId,
+      transportId: transport.data.id,
+    });
+    if (!restarted.ok) throw new Error(restarted.error.message);
+    const before = transport.data.iceParameters as { usernameFragment: string };
+    const after = restarted.data.iceParameters as { usernameFragment: string };
+    expect(after.usernameFragment.length).toBeGreaterThan(0);
+    expect(after.usernameFragment).not.toBe(before.usernameFragment);
 
     const flow = await mediaFlows();
     expect(await waitFor(() => flow.packets() > 30, 15_000)).toBe(true);

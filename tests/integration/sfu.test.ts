@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ArgumentError,
   ForbiddenError,
   InvalidStateError,
   LessonRoom,
@@ -125,6 +126,20 @@ describe('sfu: WorkerPool and LessonRoom on real mediasoup workers', () => {
       room.produce(classroom(1).peerId, up.id, 'video', 'mic', TEST_VIDEO_RTP as never),
     ).rejects.toThrow(TypeError);
     expect(room.stats().producers).toBe(0);
+  });
+
+  it('restartIce() gives a WebRTC transport new ICE credentials, and refuses a plain or unknown transport', async () => {
+    const room = await LessonRoom.create(pool, { lessonId: 'ice-restart' });
+    cleanups.push(() => room.close());
+    room.addPeer(classroom(1), room.rtpCapabilities);
+    const recv = await room.createTransport(classroom(1).peerId, 'recv');
+    const again = await room.restartIce(classroom(1).peerId, recv.id);
+    expect(again.usernameFragment).not.toBe(recv.iceParameters.usernameFragment);
+    expect(again.password).not.toBe(recv.iceParameters.password);
+    expect(room.stats().transports).toBe(1);
+    const plain = await room.createPlainTransport(classroom(1).peerId, 'recv');
+    await expect(room.restartIce(classroom(1).peerId, plain.id)).rejects.toThrow(ArgumentError);
+    await expect(room.restartIce(classroom(1).peerId, 'nope')).rejects.toThrow(NotFoundError);
   });
 
   it('a rejoining classroom replaces its earlier peer, whose transports close', async () => {

@@ -56,6 +56,9 @@ export interface LessonClientEvents extends Record<string, unknown[]> {
  */
 export const WAIT_AHEAD_MS = 15 * 60_000;
 
+/** How long an ICE restart's request may wait for a link to come back, ms (see #restartIce). */
+const ICE_RESTART_WAIT_MS = 30_000;
+
 /**
  * Whether a page joins the lesson's media now: live, or scheduled to start within
  * WAIT_AHEAD_MS (the server's waiting room; a lesson whose room cannot wait, on a media node,
@@ -315,9 +318,30 @@ export class LessonClient extends Emitter<LessonClientEvents> {
       });
     }
     transport.on('connectionstatechange', (state) => {
-      if (state === 'failed' && this.#lessonId === lessonId) void this.#rejoin();
+      if (state === 'failed' && this.#lessonId === lessonId) void this.#restartIce(lessonId, transport);
     });
     return transport;
+  }
+
+  /**
+   * A transport lost its connectivity (Chromium gives ICE up some 15 s into a cut link): new ICE
+   * credentials from the server, and ICE starts over on the same transport, its producers and
+   * consumers kept, so that media is back as soon as the link is. The request waits up to
+   * ICE_RESTART_WAIT_MS for the link; a restart refused or failing again sets the media up anew.
+   */
+  async #restartIce(lessonId: string, transport: types.Transport): Promise<void> {
+    try {
+      const { iceParameters } = await request(
+        this.#socket,
+        'transport:restart-ice',
+        { lessonId, transportId: transport.id },
+        ICE_RESTART_WAIT_MS,
+      );
+      if (transport.closed || this.#lessonId !== lessonId) return;
+      await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
+    } catch {
+      if (!transport.closed && this.#lessonId === lessonId) void this.#rejoin();
+    }
   }
 
   /**
