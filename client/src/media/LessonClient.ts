@@ -327,7 +327,8 @@ export class LessonClient extends Emitter<LessonClientEvents> {
    * A transport lost its connectivity (Chromium gives ICE up some 15 s into a cut link): new ICE
    * credentials from the server, and ICE starts over on the same transport, its producers and
    * consumers kept, so that media is back as soon as the link is. The request waits up to
-   * ICE_RESTART_WAIT_MS for the link; a restart refused or failing again sets the media up anew.
+   * ICE_RESTART_WAIT_MS for the link (an ICE that fails again restarts again); a restart refused
+   * or unanswered sets the media up anew.
    */
   async #restartIce(lessonId: string, transport: types.Transport): Promise<void> {
     try {
