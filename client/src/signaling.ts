@@ -102,6 +102,35 @@ export async function routeTo(socket: SignalingSocket, lessonId: string): Promis
     });
 }
 
+/**
+ * A second, short-lived socket to the process hosting `lessonId`, on a connection of its own:
+ * after a cut link, the page's main socket waits for its TCP connection's next retransmission
+ * (seconds, growing with the cut), while a fresh one gets through as soon as the link is back.
+ * Tries every second or so; resolves once connected, or rejects after `withinMs`. The caller
+ * closes it.
+ */
+export function sideSocket(lessonId: string, withinMs: number): Promise<SignalingSocket> {
+  const socket: SignalingSocket = io({
+    forceNew: true,
+    withCredentials: true,
+    transports: ['websocket'],
+    query: { route: lessonId },
+    timeout: 2000,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 1000,
+  });
+  return new Promise((resolve, reject) => {
+    const timer = window.setTimeout(() => {
+      socket.close();
+      reject(new SignalingError('TimeoutError', `no connection in ${withinMs} ms`));
+    }, withinMs);
+    socket.once('connect', () => {
+      window.clearTimeout(timer);
+      resolve(socket);
+    });
+  });
+}
+
 /** Sends a request and resolves with the acknowledged data, or rejects with a SignalingError. */
 export function request<E extends keyof ClientToServerEvents>(
   socket: SignalingSocket,

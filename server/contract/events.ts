@@ -116,9 +116,13 @@ export interface ClientToServerEvents {
     payload: { lessonId: string; transportId: string; dtlsParameters: Json },
     ack: AckFn<null>,
   ) => void;
-  /** New ICE credentials for a transport whose connectivity was lost; its media stays as it was. */
+  /**
+   * New ICE credentials for a transport whose connectivity was lost; its media stays as it was.
+   * `peerId`: the page's peer (its main socket's id) when asked over a fresh socket of the same
+   * account, which a cut link lets through sooner than the main socket's stalled connection.
+   */
   'transport:restart-ice': (
-    payload: { lessonId: string; transportId: string },
+    payload: { lessonId: string; transportId: string; peerId?: string },
     ack: AckFn<{ iceParameters: Json }>,
   ) => void;
   produce: (

@@ -147,7 +147,12 @@ export const SocketSchemas = {
     transportId: mediasoupId,
     dtlsParameters: DtlsParametersSchema,
   }),
-  'transport:restart-ice': z.object({ lessonId: objectId, transportId: mediasoupId }),
+  'transport:restart-ice': z.object({
+    lessonId: objectId,
+    transportId: mediasoupId,
+    // The page's peer when asked from another socket of the same account (see the event).
+    peerId: z.string().min(1).max(64).optional(),
+  }),
   produce: z.object({
     lessonId: objectId,
     transportId: mediasoupId,

@@ -366,12 +366,12 @@ export class Signaling {
       return null;
     });
 
-    this.#handle(socket, 'transport:restart-ice', async ({ lessonId, transportId }) => ({
-      iceParameters: (await roomOf(lessonId).restartIce(
-        socket.id,
-        transportId,
-      )) as unknown as AckData<'transport:restart-ice'>['iceParameters'],
-    }));
+    this.#handle(socket, 'transport:restart-ice', async ({ lessonId, transportId, peerId }) => {
+      const own = !peerId || peerId === socket.id;
+      const room = own ? roomOf(lessonId) : await this.#peerOfSameAccount(identity, lessonId, peerId);
+      const iceParameters = await room.restartIce(own ? socket.id : peerId, transportId);
+      return { iceParameters: iceParameters as unknown as AckData<'transport:restart-ice'>['iceParameters'] };
+    });
 
     this.#handle(socket, 'produce', async ({ lessonId, transportId, kind, source, rtpParameters }) => {
       const producerId = await roomOf(lessonId).produce(
@@ -588,6 +588,20 @@ export class Signaling {
         );
       this.io.in(boardChannel(lesson.id)).socketsLeave(boardChannel(lesson.id));
     }
+  }
+
+  /**
+   * The room of a lesson's peer that is this identity in it (another socket of the same account,
+   * asking for it: a page whose main socket is stalled by a cut link).
+   * @throws NotFoundError when the room has no such peer, or it is someone else
+   */
+  async #peerOfSameAccount(identity: Identity, lessonId: string, peerId: string): Promise<MediaRoom> {
+    const { as } = await this.#options.lessons.participation(identity, lessonId);
+    const room = this.#options.rooms.get(lessonId);
+    const peer = room?.peers.find((p) => p.peerId === peerId);
+    if (!room || !peer || peer.role !== as.role || peer.refId !== as.refId)
+      throw new NotFoundError(`peer ${peerId} not found`);
+    return room;
   }
 
   /** The lesson went live: the participants waiting in its room here join it. */

@@ -290,4 +290,47 @@ describe('socket.io signaling on the real server', () => {
     expect(await waitFor(() => t.platform.pool.pids.length === 1)).toBe(true);
     expect(await request(c3, 'lesson:join', { lessonId: id, rtpCapabilities })).toMatchObject({ ok: true });
   });
+
+  it('restarts ICE of a page’s transport asked over another socket of the same account, and of nobody else’s', async () => {
+    const { Lesson } = t.platform.models;
+    const demo = await Lesson.findById(lessonId).lean();
+    const live = await Lesson.create({
+      ...demo,
+      _id: undefined,
+      state: 'live',
+      startedAt: new Date(),
+      endedAt: null,
+    });
+    const id = live._id.toString();
+    const page = await open('classroom1');
+    const joined = await request(page, 'lesson:join', { lessonId: id, rtpCapabilities });
+    if (!joined.ok) throw new Error(joined.error.message);
+    const transport = await request(page, 'transport:create', { lessonId: id, direction: 'recv' });
+    if (!transport.ok) throw new Error(transport.error.message);
+    const ask = { lessonId: id, transportId: transport.data.id, peerId: joined.data.peerId };
+    // The same kiosk on a fresh socket (its main one stalled by a cut link): new credentials.
+    const side = await open('classroom1');
+    const restarted = await request(side, 'transport:restart-ice', ask);
+    if (!restarted.ok) throw new Error(restarted.error.message);
+    const fresh = restarted.data.iceParameters as { usernameFragment: string };
+    expect(fresh.usernameFragment).not.toBe(
+      (transport.data.iceParameters as { usernameFragment: string }).usernameFragment,
+    );
+    // Another classroom of the lesson, or the side socket asking for itself: refused.
+    const other = await open('classroom2');
+    expect(await request(other, 'transport:restart-ice', ask)).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    expect(await request(side, 'transport:restart-ice', { ...ask, peerId: undefined })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_STATE' },
+    });
+    // The page's own socket may ask too; its media stays where it was.
+    expect(await request(page, 'transport:restart-ice', { ...ask, peerId: undefined })).toMatchObject({
+      ok: true,
+    });
+    expect(t.platform.rooms.get(id)?.stats()).toMatchObject({ peers: 1, transports: 1 });
+    t.platform.rooms.close(id, 'closed');
+  });
 });

@@ -11,7 +11,7 @@ import type {
 } from '../../../server/contract/events.ts';
 import { api } from '../api.ts';
 import { Emitter } from '../emitter.ts';
-import { hostedElsewhere, refusedWith, request, routeTo } from '../signaling.ts';
+import { hostedElsewhere, refusedWith, request, routeTo, sideSocket } from '../signaling.ts';
 import type { SignalingSocket } from '../signaling.ts';
 import {
   CAMERA_CODEC_OPTIONS,
@@ -326,22 +326,28 @@ export class LessonClient extends Emitter<LessonClientEvents> {
   /**
    * A transport lost its connectivity (Chromium gives ICE up some 15 s into a cut link): new ICE
    * credentials from the server, and ICE starts over on the same transport, its producers and
-   * consumers kept, so that media is back as soon as the link is. The request waits up to
-   * ICE_RESTART_WAIT_MS for the link (an ICE that fails again restarts again); a restart refused
-   * or unanswered sets the media up anew.
+   * consumers kept, so that media is back as soon as the link is. Asked over a fresh socket (see
+   * `sideSocket`), which waits up to ICE_RESTART_WAIT_MS for the link, and only there, so that
+   * one failure restarts the server's side once (an ICE that fails again restarts again); a
+   * restart refused or unanswered sets the media up anew.
    */
   async #restartIce(lessonId: string, transport: types.Transport): Promise<void> {
+    const peerId = this.#peerId;
+    let side: SignalingSocket | null = null;
     try {
-      const { iceParameters } = await request(
-        this.#socket,
-        'transport:restart-ice',
-        { lessonId, transportId: transport.id },
-        ICE_RESTART_WAIT_MS,
-      );
+      if (!peerId) throw new Error('not joined');
+      side = await sideSocket(lessonId, ICE_RESTART_WAIT_MS);
+      const { iceParameters } = await request(side, 'transport:restart-ice', {
+        lessonId,
+        transportId: transport.id,
+        peerId,
+      });
       if (transport.closed || this.#lessonId !== lessonId) return;
       await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
     } catch {
       if (!transport.closed && this.#lessonId === lessonId) void this.#rejoin();
+    } finally {
+      side?.close();
     }
   }
 
