@@ -44,7 +44,8 @@ export interface TimetableView {
   schools: { id: string; name: string; hub: boolean; downlinkMbps: number; periods: PeriodView[] }[];
   offerings: {
     id: string;
-    name: string;
+    /** Its subject (as typed) and grade. */
+    name: Text;
     teacherId: string;
     teacherName: string;
     roomName: string;
@@ -254,7 +255,7 @@ export interface CoPlanView {
   refusals: CoPlanRefusalView[];
   /** Refusals made on this plan (changes refused, schools that refused): a re-plan would honour them. */
   newRefusals: number;
-  offerings: { id: string; name: string }[];
+  offerings: { id: string; name: Text }[];
   sessions: SessionView[];
   bellChanges: CoPlanBellChangeView[];
   localChanges: CoPlanLocalChangeView[];

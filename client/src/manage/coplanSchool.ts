@@ -50,7 +50,10 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
 
   const show = (view: CoPlanView): void => {
     const part = view.schools[0];
-    const offering = (id: string): string => view.offerings.find((o) => o.id === id)?.name ?? '';
+    const offering = (id: string): string => {
+      const found = view.offerings.find((o) => o.id === id);
+      return found ? localized(found.name) : '';
+    };
     if (!part) {
       mount(body, h('p', { class: 'hint' }, m('nothingOfSchool')));
       return;
