@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../server/contract/errors.ts';
+import { defaultBellsName, SYSTEM_ADMIN_NAME } from '../../server/contract/names.ts';
 import type { Lang, Text } from '../../server/contract/text.ts';
 
 /** Interface language: Simplified Chinese by default, English on request (kept in localStorage). */
@@ -308,6 +309,8 @@ const zh = {
   headcountPresent: '实到人数',
   headcountConfirmed: '已确认',
   headcountConfirm: '确认',
+  systemAdmin: '系统管理员',
+  bellsOf: '{school}作息',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -618,6 +621,8 @@ const en: Record<MessageKey, string> = {
   headcountPresent: 'Present',
   headcountConfirmed: 'Confirmed',
   headcountConfirm: 'Confirm',
+  systemAdmin: 'Administrator',
+  bellsOf: '{school} bell schedule',
 };
 
 const STORAGE_KEY = 'sc.lang';
@@ -720,6 +725,24 @@ export function refusalWords(error: {
 /** A field problem of a refused input (`issues`) for people: its `text` in the interface language, else its `message`. */
 export function issueWords(issue: { message: string; text?: Text | undefined }): string {
   return issue.text ? localized(issue.text) : issue.message;
+}
+
+/**
+ * A person's name as shown: as typed, except the name the platform gives the administrator
+ * account it creates, which is the role's name in the interface language.
+ */
+export function personName(name: string): string {
+  return name === SYSTEM_ADMIN_NAME ? t('systemAdmin') : name;
+}
+
+/**
+ * A bell schedule's name as shown: as typed, except the name the platform gives a school's
+ * schedule ("<school>作息"), worded in the interface language.
+ */
+export function bellsName(name: string, schoolName: string | undefined): string {
+  return schoolName !== undefined && name === defaultBellsName(schoolName)
+    ? t('bellsOf', { school: schoolName })
+    : name;
 }
 
 /** The Chinese or the English text, by the interface language (for text not in the message table). */

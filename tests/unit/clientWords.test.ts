@@ -57,3 +57,25 @@ describe('the audit log', () => {
     expect(auditWord('entity', 'something-new')).toBe('something-new');
   });
 });
+
+describe('names the platform gave, names people typed', () => {
+  it('the administrator the platform creates is named by its role in the interface language; a typed name stays', async () => {
+    const { SYSTEM_ADMIN_NAME } = await import('../../server/contract/names.ts');
+    expect(i18n.personName(SYSTEM_ADMIN_NAME)).toBe('系统管理员');
+    expect(i18n.personName('王丽（英语）')).toBe('王丽（英语）');
+    i18n.setLang('en');
+    expect(i18n.personName(SYSTEM_ADMIN_NAME)).toBe('Administrator');
+    expect(i18n.personName('王丽（英语）')).toBe('王丽（英语）');
+  });
+
+  it('a school’s default bell schedule reads "<school> bell schedule" in English; a renamed one stays as typed', async () => {
+    const { defaultBellsName } = await import('../../server/contract/names.ts');
+    const school = 'Taoyuan Primary';
+    expect(i18n.bellsName(defaultBellsName(school), school)).toBe(defaultBellsName(school));
+    i18n.setLang('en');
+    expect(i18n.bellsName(defaultBellsName(school), school)).toBe('Taoyuan Primary bell schedule');
+    expect(i18n.bellsName(defaultBellsName(school), school)).not.toMatch(HAN);
+    expect(i18n.bellsName('冬季作息', school)).toBe('冬季作息');
+    expect(i18n.bellsName(defaultBellsName(school), undefined)).toBe(defaultBellsName(school));
+  });
+});

@@ -1,5 +1,5 @@
 import { api } from '../api.ts';
-import { dateTime, messages } from '../i18n.ts';
+import { dateTime, messages, personName } from '../i18n.ts';
 import { h } from '../ui/dom.ts';
 import { text } from '../ui/format.ts';
 import { m } from './messages.ts';
@@ -75,7 +75,7 @@ export async function auditPanel(): Promise<HTMLElement> {
             'tr',
             {},
             h('td', {}, dateTime(String(e['at']))),
-            h('td', {}, String(e['username'])),
+            h('td', {}, personName(String(e['username']))),
             h('td', {}, auditWord('action', String(e['action']))),
             h('td', {}, `${auditWord('entity', String(e['entity']))} ${text(e['entityId']).slice(-6)}`),
           ),
