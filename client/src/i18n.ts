@@ -802,6 +802,11 @@ export function monthName(date: string, plus = 0): string {
   return formatDate(d, { month: 'short', timeZone: 'UTC' });
 }
 
+/** A calendar date (YYYY-MM-DD) as its day and month: "8月3日" / "3 Aug". */
+export function dayOfMonth(date: string): string {
+  return formatDate(`${date.slice(0, 10)}T00:00:00Z`, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
 /** A calendar date (YYYY-MM-DD) as its year: "2026年" / "2026". */
 export function yearOf(date: string): string {
   return formatDate(`${date.slice(0, 10)}T00:00:00Z`, { year: 'numeric', timeZone: 'UTC' });
