@@ -102,7 +102,7 @@ export class CoPlanSection {
         await new Promise((r) => setTimeout(r, 250));
         job = await api.get<CoPlanJobView>(`/api/coplan-jobs/${job.id}`);
       }
-      if (job.state === 'failed') throw new Error(job.error ?? 'co-plan failed');
+      if (job.state === 'failed') throw new Error(m('planFailed'));
       this.#say(path ? m('replanned') : m('planned'));
       await this.load();
     } catch (error) {

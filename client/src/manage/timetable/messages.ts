@@ -47,4 +47,5 @@ export const m = messages({
   lock: ['锁定', 'Lock'],
   periodHead: ['节次', 'Period'],
   periodN: ['第{n}节', 'P{n}'],
+  solveFailed: ['排课未能完成，请稍后重试', 'Solving did not finish; try again later'],
 });
