@@ -7,7 +7,7 @@ export type { CurrentLessonOptions, DatedLesson } from './currentLesson.ts';
 export { expandTerm, schoolDays } from './calendar.ts';
 export type { DatedSession, ExpandOptions, SchoolDay, TermCalendarInput, WeeklySlot } from './calendar.ts';
 export type * from './timetable/model.ts';
-export { dayName } from './timetable/messages.ts';
+export { dayName, slotName } from './timetable/messages.ts';
 export {
   Timetable,
   MIN_OVERLAP,

@@ -57,6 +57,32 @@ export function isText(value: unknown): value is Text {
 }
 
 /**
+ * Text read back from storage that may predate `Text`: a Text as it is; a line that
+ * {@link both} wrote, "中文 (English)" (a Chinese part, then the English in the last
+ * parentheses), split back into its two languages; any other string the same in both (a name); nothing, empty.
+ * So a plan, verdict or message saved by an older version still reads in the reader's language.
+ */
+export function storedText(value: unknown): Text {
+  if (isText(value)) return value;
+  const line = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+  if (!line.endsWith(')')) return verbatim(line);
+  // The English is in the parentheses that close the line: find where they open.
+  let depth = 0;
+  for (let i = line.length - 1; i > 0; i--) {
+    const c = line[i];
+    if (c === ')') depth++;
+    else if (c === '(' && --depth === 0) {
+      const zh = line.slice(0, i).trimEnd();
+      const en = line.slice(i + 1, -1).trim();
+      return zh && en && /\p{Script=Han}/u.test(zh) && i > 0 && line[i - 1] === ' '
+        ? { zh, en }
+        : verbatim(line);
+    }
+  }
+  return verbatim(line);
+}
+
+/**
  * What an error says: a sentence for developers (English, as most errors are), or words for
  * people in both languages. `message` is the error's `message` (both languages on one line for
  * a `Text`), `text` the words the client shows in its language (the wire error's `text`).

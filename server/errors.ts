@@ -22,7 +22,10 @@ export { ArgumentError, ForbiddenError, InvalidStateError, NotFoundError };
 /** One problem of a rejected input, by field path. */
 export interface FieldIssue {
   path: string;
+  /** For developers and logs (both languages on one line when `text` is given). */
   message: string;
+  /** For people, in both languages (the client shows its language's). */
+  text?: Text;
 }
 
 /** An input (HTTP body or query, socket payload, env) did not match its schema. */

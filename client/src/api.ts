@@ -6,7 +6,7 @@ import type {
   UserView,
 } from '../../server/contract/api.ts';
 import type { ErrorCode } from '../../server/contract/errors.ts';
-import { refusalWords } from './i18n.ts';
+import { issueWords, refusalWords } from './i18n.ts';
 
 /**
  * An error answer of the API. Recognize a refusal by its `code` (server/contract/errors.ts),
@@ -14,7 +14,7 @@ import { refusalWords } from './i18n.ts';
  */
 export class ApiError extends Error {
   readonly status: number;
-  /** Field-level problems of a 400. */
+  /** Field-level problems of a 400, each worded in the interface language. */
   readonly issues: { path: string; message: string }[];
   /** The server's stable reason; undefined when the answer was not the server's (a proxy's 502). */
   readonly code: ErrorCode | undefined;
@@ -25,7 +25,7 @@ export class ApiError extends Error {
     super(body.error ? refusalWords(body.error) : fallbackMessage);
     this.name = body.error?.name ?? 'Error';
     this.status = status;
-    this.issues = body.error?.issues ?? [];
+    this.issues = (body.error?.issues ?? []).map((i) => ({ path: i.path, message: issueWords(i) }));
     this.code = body.error?.code;
     this.requestId = body.error?.requestId;
   }

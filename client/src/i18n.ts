@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../server/contract/errors.ts';
+import { defaultBellsName, SYSTEM_ADMIN_NAME } from '../../server/contract/names.ts';
 import type { Lang, Text } from '../../server/contract/text.ts';
 
 /** Interface language: Simplified Chinese by default, English on request (kept in localStorage). */
@@ -307,6 +309,8 @@ const zh = {
   headcountPresent: '实到人数',
   headcountConfirmed: '已确认',
   headcountConfirm: '确认',
+  systemAdmin: '系统管理员',
+  bellsOf: '{school}作息',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -617,6 +621,8 @@ const en: Record<MessageKey, string> = {
   headcountPresent: 'Present',
   headcountConfirmed: 'Confirmed',
   headcountConfirm: 'Confirm',
+  systemAdmin: 'Administrator',
+  bellsOf: '{school} bell schedule',
 };
 
 const STORAGE_KEY = 'sc.lang';
@@ -669,9 +675,74 @@ export function localized(value: Text): string {
   return value[current];
 }
 
-/** The words of a server's refusal for people: its `text` in the interface language, else its `message`. */
-export function refusalWords(error: { message: string; text?: Text | undefined }): string {
-  return error.text ? localized(error.text) : error.message;
+/**
+ * What each refusal code means for people, for a refusal the server did not word itself (its
+ * `message` is then for developers, in English): shown in Chinese; English shows the message.
+ */
+const REFUSALS: Readonly<Record<ErrorCode, string>> = {
+  INVALID_INPUT: '输入有误，请检查标出的项目',
+  INVALID_ARGUMENT: '无法按此输入完成操作',
+  LOGIN_REQUIRED: '请先登录',
+  INVALID_TOKEN: '登录已失效，请重新登录',
+  SESSION_EXPIRED: '登录已过期，请重新登录',
+  SESSION_ENDED: '本次登录已结束，请重新登录',
+  WRONG_PASSWORD: '用户名或密码错误',
+  ENROLMENT_CODE_INVALID: '注册码无效或已过期',
+  FORBIDDEN: '没有权限进行此操作',
+  PASSWORD_CHANGE_REQUIRED: '请先设置您自己的密码',
+  DEMO_ACCOUNT_LOCAL_ONLY: '演示账号只能在运行平台的本机登录',
+  NOT_FOUND: '找不到要访问的内容（可能已删除或不在您的管理范围内）',
+  METHOD_NOT_ALLOWED: '不支持此操作',
+  INVALID_STATE: '当前状态下不能进行此操作',
+  LESSON_NOT_LIVE: '这节课现在没有在上',
+  LESSON_ELSEWHERE: '课堂正在切换服务器，请稍后重试',
+  CONFLICT: '与已有数据冲突，请刷新后再试',
+  STALE_PLAN: '数据在方案生成后有变动，请重新编排',
+  BODY_TOO_LARGE: '提交的内容过大',
+  UNSUPPORTED_MEDIA_TYPE: '不支持的文件或数据格式',
+  RANGE_NOT_SATISFIABLE: '请求的文件范围无效',
+  TOO_MANY_REQUESTS: '操作过于频繁，请稍后再试',
+  MEDIA_NODE_UNAVAILABLE: '媒体服务器暂时不可用，请稍后重试',
+  INTERNAL: '服务器出错，请稍后再试',
+};
+
+/**
+ * The words of a server's refusal for people, in the interface language: its `text` when the
+ * server wrote one; otherwise, in Chinese, what its `code` means (with the request id of a
+ * fault, to quote to an administrator), and in English its `message`.
+ */
+export function refusalWords(error: {
+  message: string;
+  text?: Text | undefined;
+  code?: ErrorCode | undefined;
+  requestId?: string | undefined;
+}): string {
+  if (error.text) return localized(error.text);
+  if (current === 'en' || !error.code) return error.message;
+  return error.requestId ? `${REFUSALS[error.code]}（编号 ${error.requestId}）` : REFUSALS[error.code];
+}
+
+/** A field problem of a refused input (`issues`) for people: its `text` in the interface language, else its `message`. */
+export function issueWords(issue: { message: string; text?: Text | undefined }): string {
+  return issue.text ? localized(issue.text) : issue.message;
+}
+
+/**
+ * A person's name as shown: as typed, except the name the platform gives the administrator
+ * account it creates, which is the role's name in the interface language.
+ */
+export function personName(name: string): string {
+  return name === SYSTEM_ADMIN_NAME ? t('systemAdmin') : name;
+}
+
+/**
+ * A bell schedule's name as shown: as typed, except the name the platform gives a school's
+ * schedule ("<school>作息"), worded in the interface language.
+ */
+export function bellsName(name: string, schoolName: string | undefined): string {
+  return schoolName !== undefined && name === defaultBellsName(schoolName)
+    ? t('bellsOf', { school: schoolName })
+    : name;
 }
 
 /** The Chinese or the English text, by the interface language (for text not in the message table). */
@@ -729,6 +800,11 @@ export function monthName(date: string, plus = 0): string {
   const d = new Date(`${date.slice(0, 10)}T00:00:00Z`);
   d.setUTCMonth(d.getUTCMonth() + plus, 1);
   return formatDate(d, { month: 'short', timeZone: 'UTC' });
+}
+
+/** A calendar date (YYYY-MM-DD) as its day and month: "8月3日" / "3 Aug". */
+export function dayOfMonth(date: string): string {
+  return formatDate(`${date.slice(0, 10)}T00:00:00Z`, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
 /** A calendar date (YYYY-MM-DD) as its year: "2026年" / "2026". */

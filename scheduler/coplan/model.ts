@@ -6,6 +6,7 @@
 import type { BellChange } from '../compat/index.ts';
 import type { SolverOptions } from '../timetable/solve.ts';
 import type { PeriodRef, Session, SoftConstraint, Unplaced } from '../timetable/model.ts';
+import type { Text } from '../text.ts';
 
 /**
  * One change to a receiving school's own timetable.
@@ -42,7 +43,7 @@ export interface Proof {
   /** Sessions the bound allows, and sessions wanted (of the offering, or of the teacher's offerings). */
   available: number;
   needed: number;
-  message: string;
+  message: Text;
 }
 
 /**
@@ -61,7 +62,7 @@ export interface RefusalBlock {
   /** Indexes into the plan's `refused`: one refusal, or all of them when none alone is enough. */
   refusals: number[];
   more: number;
-  message: string;
+  message: Text;
 }
 
 /** An offering whose sessions are not all placed. */
@@ -96,8 +97,8 @@ export interface PlanChoice {
   /** Soft score of the sessions (lower is better) and its parts, as the checker computes it. */
   score: number;
   soft: Record<SoftConstraint, number>;
-  /** One line for the coordinator, Chinese first, English in parentheses. */
-  message: string;
+  /** One line for the coordinator: what was placed and what it asks. */
+  message: Text;
 }
 
 /** A ranked alternative: the same cluster planned with other bells, whole (it can be chosen instead). */

@@ -39,6 +39,8 @@ import type {
   UnplacedAccount,
 } from './model.ts';
 import { Bans, describeRefusal, sameBellChange } from './refusals.ts';
+import { joinTexts, text } from '../text.ts';
+import type { Text } from '../text.ts';
 
 interface Attempt {
   problem: ClusterProblem;
@@ -217,15 +219,17 @@ function refusalBlocks(
     return placedBy(attempt(problem, bells, options, bans.without(lifted)).sessions);
   };
   const add = (offeringId: string, lifted: number[], more: number): void => {
-    const names = lifted.map((i) => (refusals[i] ? describeRefusal(refusals[i]) : '')).join('；');
+    const names = joinTexts(lifted.flatMap((i) => (refusals[i] ? [describeRefusal(refusals[i])] : [])));
+    const several = lifted.length > 1;
     out.set(offeringId, [
       ...(out.get(offeringId) ?? []),
       {
         refusals: lifted,
         more,
-        message:
-          `不拒绝这${lifted.length > 1 ? '些' : '项'}改动可多排入 ${more} 节 ` +
-          `(${more} more sessions without ${lifted.length > 1 ? 'these refusals' : 'this refusal'})：${names}`,
+        message: text(
+          `不拒绝这${several ? '些' : '项'}改动可多排入 ${more} 节：${names.zh}`,
+          `${more} more sessions without ${several ? 'these refusals' : 'this refusal'}: ${names.en}`,
+        ),
       },
     ]);
   };
@@ -263,7 +267,6 @@ function account(chosen: Attempt, options: PlanOptions, bans: Bans, singles: num
       .filter(([, missing]) => missing > 0),
   );
   const blocks = refusalBlocks(chosen, short, options, bans, singles);
-  const refusedNote = bans.empty ? '' : '、被拒绝的改动';
   // The hub teacher's bound: per day, at most the daily limit or the distinct possible periods.
   const teacherBound = new Map<string, { available: number; needed: number }>();
   for (const t of chosen.problem.teachers) {
@@ -296,9 +299,10 @@ function account(chosen: Attempt, options: PlanOptions, bans: Bans, singles: num
         kind: 'candidate-slots',
         available: slots,
         needed: o.periodsPerWeek,
-        message:
-          `《${o.name}》每周只有 ${slots} 个可排节次（作息、主讲教师、录播教室、锁定节次、带宽${refusedNote}），需要 ${o.periodsPerWeek} 个 ` +
-          `(only ${slots} hub periods pass the rules no local move can change${bans.empty ? '' : ' and the refusals'}; ${o.periodsPerWeek} wanted)`,
+        message: text(
+          `《${o.name}》每周只有 ${slots} 个可排节次（作息、主讲教师、录播教室、锁定节次、带宽${bans.empty ? '' : '、被拒绝的改动'}），需要 ${o.periodsPerWeek} 个`,
+          `${o.name}: only ${slots} hub periods a week pass the rules no local move can change (bells, hub teacher, recording room, locked periods, links${bans.empty ? '' : ', refusals'}); ${o.periodsPerWeek} wanted`,
+        ),
       };
     } else if (bound && bound.available < bound.needed) {
       const left = bound.needed - bound.available - (teacherProven.get(o.teacherId) ?? 0);
@@ -309,9 +313,10 @@ function account(chosen: Attempt, options: PlanOptions, bans: Bans, singles: num
         kind: 'teacher-capacity',
         available: bound.available,
         needed: bound.needed,
-        message:
-          `主讲教师 ${name} 每周最多可上 ${bound.available} 节同步课（空闲节次与每日上限），其课程需要 ${bound.needed} 节 ` +
-          `(the hub teacher can take at most ${bound.available} sessions a week; their offerings want ${bound.needed})`,
+        message: text(
+          `主讲教师 ${name} 每周最多可上 ${bound.available} 节同步课（空闲节次与每日上限），其课程需要 ${bound.needed} 节`,
+          `hub teacher ${name} can take at most ${bound.available} sessions a week (free periods and the daily limit); their offerings want ${bound.needed}`,
+        ),
       };
     }
     out.push({ ...reasons, proven, proof, blockedBy: blocks.get(o.id) ?? [] });
@@ -319,16 +324,22 @@ function account(chosen: Attempt, options: PlanOptions, bans: Bans, singles: num
   return out;
 }
 
-function summary(placed: number, wanted: number, cost: PlanCost, proven: number, refused: number): string {
-  const changes = `${cost.bellChanges} 处作息调整、${cost.localMoves} 节本地课调动`;
-  const en = `${cost.bellChanges} bell changes and ${cost.localMoves} local lesson moves`;
-  const honours = refused ? `；不再提出已拒绝的 ${refused} 项改动` : '';
-  const honoursEn = refused ? `; none of the ${refused} refused changes proposed again` : '';
+function summary(placed: number, wanted: number, cost: PlanCost, proven: number, refused: number): Text {
+  const changes = text(
+    `${cost.bellChanges} 处作息调整、${cost.localMoves} 节本地课调动`,
+    `${cost.bellChanges} bell changes and ${cost.localMoves} local lesson moves`,
+  );
+  const honours = refused
+    ? text(`；不再提出已拒绝的 ${refused} 项改动`, `; none of the ${refused} refused changes proposed again`)
+    : text('', '');
   if (placed >= wanted)
-    return `全部 ${wanted} 节同步课已排入，需 ${changes}${honours} (all ${wanted} sessions placed with ${en}${honoursEn})`;
-  return (
-    `已排入 ${placed}/${wanted} 节，需 ${changes}；其余 ${wanted - placed} 节中 ${proven} 节可证明无法排入${honours} ` +
-    `(${placed} of ${wanted} sessions placed with ${en}; of the other ${wanted - placed}, ${proven} provably cannot be placed${honoursEn})`
+    return text(
+      `全部 ${wanted} 节同步课已排入，需 ${changes.zh}${honours.zh}`,
+      `All ${wanted} sessions placed with ${changes.en}${honours.en}`,
+    );
+  return text(
+    `已排入 ${placed}/${wanted} 节，需 ${changes.zh}；其余 ${wanted - placed} 节中 ${proven} 节可证明无法排入${honours.zh}`,
+    `${placed} of ${wanted} sessions placed with ${changes.en}; of the other ${wanted - placed}, ${proven} provably cannot be placed${honours.en}`,
   );
 }
 

@@ -8,7 +8,10 @@
  *   synchronized lesson there).
  */
 import type { BellChange } from '../compat/index.ts';
+import { clock, slotName } from '../timetable/messages.ts';
 import type { PeriodRef, Session } from '../timetable/model.ts';
+import { text } from '../text.ts';
+import type { Text } from '../text.ts';
 import type { LocalChange, Refusal } from './model.ts';
 
 const same = (a: PeriodRef, b: PeriodRef): boolean => a.weekday === b.weekday && a.period === b.period;
@@ -110,29 +113,30 @@ export class Bans {
   }
 }
 
-const slot = (r: PeriodRef): string => `周${'一二三四五六日'[r.weekday - 1] ?? r.weekday}第${r.period}节`;
-const slotEn = (r: PeriodRef): string => `weekday ${r.weekday} period ${r.period}`;
+const slot = (r: PeriodRef): Text => slotName(r.weekday, r.period);
 
-/** One line naming a refusal, Chinese first, English in parentheses. */
-export function describeRefusal(refusal: Refusal): string {
-  const by = refusal.by === 'school' ? '学校拒绝' : '联校群拒绝';
-  const byEn = refusal.by === 'school' ? 'refused by the school' : 'refused by the coordinator';
+/** One line naming a refusal: the change and who refused it. */
+export function describeRefusal(refusal: Refusal): Text {
+  const by =
+    refusal.by === 'school'
+      ? text('学校拒绝', 'refused by the school')
+      : text('联校群拒绝', 'refused by the coordinator');
   if (refusal.kind === 'bell') {
     const c = refusal.change;
-    const t = (m: number): string => `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}`;
-    return (
-      `${c.schoolName} 第${c.period}节改为 ${t(c.new.start)}–${t(c.new.end)}（${by}）` +
-      ` (${c.schoolName} period ${c.period} to ${t(c.new.start)}–${t(c.new.end)}, ${byEn})`
+    const times = `${clock(c.new.start)}–${clock(c.new.end)}`;
+    return text(
+      `${c.schoolName} 第${c.period}节改为 ${times}（${by.zh}）`,
+      `${c.schoolName} period ${c.period} to ${times}, ${by.en}`,
     );
   }
   const c = refusal.change;
   if (c.kind === 'remote')
-    return (
-      `班级 ${c.classId} 的${c.subject}在${slot(c.to)}改上同步课（${by}）` +
-      ` (class ${c.classId}: the synchronized ${c.subject} in ${slotEn(c.to)}, ${byEn})`
+    return text(
+      `班级 ${c.classId} 的${c.subject}在${slot(c.to).zh}改上同步课（${by.zh}）`,
+      `class ${c.classId}: the synchronized ${c.subject} in ${slot(c.to).en}, ${by.en}`,
     );
-  return (
-    `班级 ${c.classId} 的${c.subject}从${slot(c.from)}调到${slot(c.to)}（${by}）` +
-    ` (class ${c.classId}: ${c.subject} moved from ${slotEn(c.from)} to ${slotEn(c.to)}, ${byEn})`
+  return text(
+    `班级 ${c.classId} 的${c.subject}从${slot(c.from).zh}调到${slot(c.to).zh}（${by.zh}）`,
+    `class ${c.classId}: ${c.subject} moved from ${slot(c.from).en} to ${slot(c.to).en}, ${by.en}`,
   );
 }

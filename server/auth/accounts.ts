@@ -3,6 +3,7 @@ import type { Role } from '../contract/api.ts';
 import { ConflictError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
 import { hashPassword } from './passwords.ts';
+import { SYSTEM_ADMIN_NAME } from '../contract/names.ts';
 
 /** A password to hand out once: 12 characters of base64url (72 bits). */
 export function oneTimePassword(): string {
@@ -43,5 +44,5 @@ export async function ensureFirstAdmin(
   const name = (await models.User.exists({ username: 'admin' }))
     ? `admin-${crypto.randomInt(1000, 9999)}`
     : 'admin';
-  return createAccount(models, { username: name, realName: '系统管理员', role: 'admin' });
+  return createAccount(models, { username: name, realName: SYSTEM_ADMIN_NAME, role: 'admin' });
 }

@@ -137,7 +137,7 @@ export interface SfuStatsResponse {
 
 /** The body of every error answer: match `error.code` (server/contract/errors.ts), not the message. */
 export interface ApiErrorBody {
-  error: WireError & { issues?: { path: string; message: string }[] };
+  error: WireError & { issues?: { path: string; message: string; text?: Text }[] };
 }
 
 /** One problem of an import, where the user finds it in the file (header row = 1; 0: the file itself). */

@@ -4,6 +4,7 @@
  * the cluster's recording settings. The zod schemas parse what comes in.
  */
 import { z } from 'zod';
+import type { Text } from './text.ts';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hex id');
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
@@ -103,7 +104,8 @@ export interface RecordingView {
   mp4Bytes: number;
   /** × real time the composition ran at. */
   composeSpeed: number | null;
-  chapters: { atMs: number; title: string }[];
+  /** At the board's page turns: the page (null for a chapter of unknown page) and its title. */
+  chapters: { atMs: number; page: number | null; title: Text }[];
   /** When the floor went to a classroom (被点名发言), ms from the live start. */
   floors: { atMs: number; classroomId: string; classroomName: string }[];
   error: string | null;

@@ -54,6 +54,7 @@ export interface ReportView {
   figures: Figures;
   rows: FigureRow[];
   /** Per week (a month or shorter period) or per month: sessions planned, delivered, missed. */
+  /** Per bucket (a week of a month, else a month), labelled by its first day (YYYY-MM-DD, China Standard Time). */
   trend: { label: string; planned: number; delivered: number; missed: number }[];
   /** For a cluster: its sessions in the period. */
   sessions: SessionRow[];

@@ -44,7 +44,8 @@ export interface TimetableView {
   schools: { id: string; name: string; hub: boolean; downlinkMbps: number; periods: PeriodView[] }[];
   offerings: {
     id: string;
-    name: string;
+    /** Its subject (as typed) and grade. */
+    name: Text;
     teacherId: string;
     teacherName: string;
     roomName: string;
@@ -213,13 +214,13 @@ export interface CoPlanUnplacedView {
   missing: number;
   /** How many of `missing` are proven impossible at the plan's bells. */
   proven: number;
-  proof: { kind: string; available: number; needed: number; message: string } | null;
+  proof: { kind: string; available: number; needed: number; message: Text } | null;
   reasons: { constraint: string; slots: number; message: Text }[];
   /**
    * Refusals that keep sessions out: with `refusals` (indexes into the view's `refusals`) lifted
    * the planner places `more` more of them. Empty when no refusal is in the way.
    */
-  blockedBy: { refusals: number[]; more: number; message: string }[];
+  blockedBy: { refusals: number[]; more: number; message: Text }[];
 }
 
 /** The latest co-plan of a cluster's term (GET /api/timetables/:clusterId/:term/coplan). */
@@ -231,8 +232,8 @@ export interface CoPlanView {
   /** The data changed since the plan was made: it can no longer be decided on or applied. */
   stale: boolean;
   createdAt: string | null;
-  /** One line, Chinese first, English in parentheses. */
-  message: string;
+  /** One line: what the plan places and what it asks. */
+  message: Text;
   wanted: number;
   placed: number;
   /** Sessions the solver places on the same data without any change (the "before"). */
@@ -254,7 +255,7 @@ export interface CoPlanView {
   refusals: CoPlanRefusalView[];
   /** Refusals made on this plan (changes refused, schools that refused): a re-plan would honour them. */
   newRefusals: number;
-  offerings: { id: string; name: string }[];
+  offerings: { id: string; name: Text }[];
   sessions: SessionView[];
   bellChanges: CoPlanBellChangeView[];
   localChanges: CoPlanLocalChangeView[];
@@ -279,7 +280,7 @@ export interface LocalImportResponse {
   lessons: number;
   classes: number;
   /** Every problem, with its sheet (a class), row and column; any problem: nothing written. */
-  errors: { sheet?: string; row: number; column: string | null; message: string }[];
+  errors: { sheet?: string; row: number; column: string | null; message: Text }[];
 }
 
 /** A co-plan in the caller's scope (GET /api/coplans): for a school, those with a part of its own. */

@@ -117,7 +117,8 @@ export const recordingSchema = new Schema(
     error: { type: String, default: null },
     /** Chapters of the MP4 (board page turns), ms from its start. */
     chapters: {
-      type: [new Schema({ atMs: Number, title: String }, { _id: false })],
+      // `page` since chapters are worded by the reader; `title` (Chinese) kept for older readers.
+      type: [new Schema({ atMs: Number, page: Number, title: String }, { _id: false })],
       default: [],
     },
   },

@@ -15,6 +15,7 @@ import { evaluatesLesson } from '../evaluation/recordingAccess.ts';
 import { regionReach, withinFilter } from '../research/reach.ts';
 import type { AuditLog } from '../resources/AuditLog.ts';
 import { clusterIdsInScope, clusterInScope } from '../resources/scoping.ts';
+import { storedChapter } from './chapters.ts';
 import { floorChanges, floorClassroomIds } from './floors.ts';
 import { copyToLesson } from './lessonCopy.ts';
 import type { RecordingStorage } from './storage.ts';
@@ -376,7 +377,7 @@ export class Library {
       rawBytes: r.rawBytes,
       mp4Bytes: r.mp4Bytes,
       composeSpeed: r.composeSpeed ?? null,
-      chapters: r.chapters.map((c) => ({ atMs: c.atMs ?? 0, title: c.title ?? '' })),
+      chapters: r.chapters.map(storedChapter),
       floors: floorChanges(r, names.classrooms),
       error: r.error ?? null,
       offReason: r.state === 'off' || r.offReason === 'over-quota' ? (r.offReason ?? null) : null,

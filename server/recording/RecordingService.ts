@@ -15,7 +15,7 @@ import type { LessonService } from '../lessons/LessonService.ts';
 import type { Logger } from '../logger.ts';
 import type { Models, Recording } from '../models/index.ts';
 import { renderBoardFrames } from './boardFrames.ts';
-import { pageChapters } from './chapters.ts';
+import { fileChapters, pageChapters } from './chapters.ts';
 import { compose } from './compose.ts';
 import { copyEveryRecording, copyToLesson } from './lessonCopy.ts';
 import { clusterUsage } from './quota.ts';
@@ -619,7 +619,7 @@ export class RecordingService extends TypedEmitter<RecordingServiceEvents> {
     const lessonId = rec.lessonId.toString();
     const start = rec.liveStartedAt!.getTime();
     const ops = await this.#o.boards.history(lessonId);
-    const chapters = pageChapters(ops, start);
+    const chapters = fileChapters(pageChapters(ops, start));
     const framesDir = path.join(this.#o.storage.lessonDir(lessonId), 'board-frames');
     let lastWrite = 0;
     try {

@@ -48,7 +48,10 @@ const MONTHS = [
   'December',
 ];
 
-/** Buckets of a trend: weeks (from Monday) for a month, months otherwise. */
+/**
+ * Buckets of a trend: weeks (from Monday) for a month, months otherwise, each labelled by its
+ * first day (YYYY-MM-DD, China Standard Time): the reader words it in its language.
+ */
 export function trendBuckets(
   kind: PeriodKind,
   from: number,
@@ -69,7 +72,7 @@ export function trendBuckets(
           )
         : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - CST;
     out.push({
-      label: kind === 'month' ? `${d.getUTCMonth() + 1}/${d.getUTCDate()}` : `${d.getUTCMonth() + 1}月`,
+      label: chinaDate(start),
       from: start,
       to: end,
     });

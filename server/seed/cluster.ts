@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../models/index.ts';
 import { demoBells } from './bells.ts';
+import { defaultBellsName } from '../contract/names.ts';
 
 type Id = Types.ObjectId | string;
 
@@ -16,7 +17,7 @@ export async function demoSchool(
     termCalendarId: Id;
   },
   bellOffset: number,
-  bellsName = `${school.name}作息`,
+  bellsName = defaultBellsName(school.name),
 ) {
   const created = await models.School.create(school);
   const bells = await models.BellSchedule.create({

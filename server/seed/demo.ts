@@ -8,13 +8,14 @@ import { seedHistory, weeklyLesson } from './history.ts';
 import { seedResearch } from './research.ts';
 import { demoTerm } from './term.ts';
 import { ART, ENGLISH_4, MUSIC } from './topics.ts';
+import { SYSTEM_ADMIN_NAME } from '../contract/names.ts';
 
 /** The password of every demo account (printed at start and listed in the README). */
 export const DEMO_PASSWORD = 'demo2026';
 
 /** Demo accounts: username → what it is. */
 export const DEMO_ACCOUNTS = [
-  { username: 'admin', realName: '系统管理员', role: 'admin', note: 'system admin' },
+  { username: 'admin', realName: SYSTEM_ADMIN_NAME, role: 'admin', note: 'system admin' },
   {
     username: 'bureau',
     realName: '赵强（桃源县教育局）',
@@ -190,7 +191,6 @@ export async function seedDemo(
         termCalendarId: calendar._id,
       },
       0,
-      '漳江小学作息',
     );
     const hubRoom = await Classroom.create({ schoolId: hub._id, name: '录播教室', kind: 'recording' });
     const rural = [];

@@ -40,7 +40,7 @@ export function weeklyLesson(
 ): WeeklyLesson {
   return {
     offeringId: offering._id,
-    title: offeringName(offering),
+    title: offeringName(offering).zh,
     subject: offering.subject,
     grade: offering.grade,
     teacherId: offering.teacherId,

@@ -19,6 +19,7 @@ import type {
   LocalLessonView,
   PeriodView,
 } from '../contract/timetable.ts';
+import { storedText, text, verbatim } from '../../scheduler/text.ts';
 import { ConflictError, NotFoundError, StalePlanError, ValidationError } from '../errors.ts';
 import type { CoPlan, Models } from '../models/index.ts';
 import type { AuditLog } from '../resources/AuditLog.ts';
@@ -33,6 +34,7 @@ import type { LoadedProblem } from './problem.ts';
 import type { SolveJobs } from './SolveJobs.ts';
 import { saveSolution } from './SolveJobs.ts';
 
+const ALREADY_APPLIED = text('方案已经应用', 'the plan is already applied');
 /** A co-plan as stored: the scheduler's plan and the decisions on it. */
 type StoredPlan = Omit<CoPlan, 'plan'> & { plan: Plan };
 
@@ -165,8 +167,8 @@ export class CoPlanService {
   /** The plan, fresh (its data unchanged since) and not yet applied. */
   async #proposed(loaded: LoadedProblem): Promise<StoredPlan> {
     const stored = await this.#stored(loaded.cluster._id.toString(), loaded.term);
-    if (!stored) throw new NotFoundError('这个学期还没有联合编排方案 (no co-plan for this term)');
-    if (stored.state === 'applied') throw new ConflictError('方案已经应用 (the plan is already applied)');
+    if (!stored) throw new NotFoundError(text('这个学期还没有联合编排方案', 'no co-plan for this term yet'));
+    if (stored.state === 'applied') throw new ConflictError(ALREADY_APPLIED);
     if (stored.fingerprint !== problemFingerprint(loaded.problem)) throw new StalePlanError();
     return stored;
   }
@@ -181,7 +183,7 @@ export class CoPlanService {
   ): Promise<CoPlanJob> {
     const loaded = await this.#load(scope, clusterId, term);
     if (!loaded.offerings.length)
-      throw new ValidationError(`没有 ${term} 学期的开课计划 (no offerings for ${term})`);
+      throw new ValidationError(text(`没有 ${term} 学期的开课计划`, `no offerings for ${term}`));
     return this.#launch(
       identity,
       loaded,
@@ -210,7 +212,10 @@ export class CoPlanService {
     const refused = refusalsOf(stored);
     if (refused.length === honoured(stored.plan).length)
       throw new ConflictError(
-        '方案没有新的被拒绝的改动，无需重新编排 (nothing was refused on this plan: there is nothing to re-plan around)',
+        text(
+          '方案没有新的被拒绝的改动，无需重新编排',
+          'nothing was refused on this plan: there is nothing to re-plan around',
+        ),
       );
     const approvals = stored.schools
       .filter((p) => p.decision === 'approved')
@@ -271,15 +276,21 @@ export class CoPlanService {
   ): Promise<CoPlanView> {
     const loaded = await this.#load(scope, clusterId, term);
     if (this.#jobs.running(`${clusterId}/${term}`))
-      throw new ConflictError('正在联合编排，请等完成后再选择 (a co-plan is running)');
+      throw new ConflictError(
+        text('正在联合编排，请等完成后再选择', 'a co-plan is running: choose when it is done'),
+      );
     const stored = await this.#proposed(loaded);
     const plan = stored.plan;
     const alternative = plan.alternatives[index];
-    if (!alternative) throw new NotFoundError(`no alternative ${index} in the plan`);
+    if (!alternative)
+      throw new NotFoundError(text(`方案中没有第 ${index} 个备选`, `no alternative ${index} in the plan`));
     // Plans stored before alternatives were kept whole name their bells and costs only.
     if (!Array.isArray((alternative as Partial<typeof alternative>).sessions))
       throw new ConflictError(
-        '这个方案生成较早，不能选用其他方案，请重新编排 (this plan predates choosing alternatives: co-plan again)',
+        text(
+          '这个方案生成较早，不能选用其他方案，请重新编排',
+          'this plan predates choosing alternatives: co-plan again',
+        ),
       );
     const was = stored.chosen ?? 0;
     if (index !== was) {
@@ -374,7 +385,7 @@ export class CoPlanService {
         state: 'none',
         stale: false,
         createdAt: null,
-        message: '',
+        message: verbatim(''),
         wanted: problem.offerings.reduce((n, o) => n + o.periodsPerWeek, 0),
         placed: 0,
         baselinePlaced: 0,
@@ -407,7 +418,7 @@ export class CoPlanService {
       state: stored.state,
       stale,
       createdAt: (stored as { createdAt?: Date }).createdAt?.toISOString() ?? null,
-      message: plan.message,
+      message: storedText(plan.message),
       wanted: plan.wanted,
       placed: plan.placed,
       baselinePlaced: stored.baselinePlaced,
@@ -446,12 +457,16 @@ export class CoPlanService {
         offeringId: u.offeringId,
         missing: u.missing,
         proven: u.proven,
-        proof: u.proof ? { ...u.proof } : null,
-        reasons: u.reasons.map((r) => ({ constraint: r.constraint, slots: r.slots, message: r.message })),
+        proof: u.proof ? { ...u.proof, message: storedText(u.proof.message) } : null,
+        reasons: u.reasons.map((r) => ({
+          constraint: r.constraint,
+          slots: r.slots,
+          message: storedText(r.message),
+        })),
         blockedBy: (u.blockedBy ?? []).map((b) => ({
           refusals: [...b.refusals],
           more: b.more,
-          message: b.message,
+          message: storedText(b.message),
         })),
       })),
       schools,
@@ -548,7 +563,7 @@ export class CoPlanService {
     const school = await schoolInScope(scope, this.#models, schoolId);
     const stored = await this.#proposed(loaded);
     if (!stored.schools.some((p) => p.schoolId.equals(school._id)))
-      throw new NotFoundError('方案没有改动这所学校 (the plan asks nothing of this school)');
+      throw new NotFoundError(text('方案没有改动这所学校', 'the plan asks nothing of this school'));
     const value = decision.approve ? 'approved' : 'refused';
     // The whole list is written (FerretDB 1.x has no positional `$` update).
     const schools = stored.schools.map((p) =>
@@ -585,7 +600,10 @@ export class CoPlanService {
     const list: readonly (BellChange | LocalChange)[] =
       change.kind === 'bell' ? stored.plan.bellChanges : stored.plan.localChanges;
     const target = list[change.index];
-    if (!target) throw new NotFoundError(`no ${change.kind} change ${change.index} in the plan`);
+    if (!target)
+      throw new NotFoundError(
+        text(`方案中没有第 ${change.index} 项改动`, `no ${change.kind} change ${change.index} in the plan`),
+      );
     const field = change.kind === 'bell' ? 'refusedBellChanges' : 'refusedLocalChanges';
     const current = stored[field].filter((i) => i !== change.index);
     const schools = stored.schools.map((p) =>
@@ -623,7 +641,9 @@ export class CoPlanService {
   ): Promise<CoPlanView> {
     const loaded = await this.#load(scope, clusterId, term);
     if (this.#solves.running(`${clusterId}/${term}`) || this.#jobs.running(`${clusterId}/${term}`))
-      throw new ConflictError('正在排课，请等完成后再应用 (a solve or co-plan is running)');
+      throw new ConflictError(
+        text('正在排课，请等完成后再应用', 'a solve or co-plan is running: apply when it is done'),
+      );
     const stored = await this.#proposed(loaded);
     const approved = new Set(
       stored.schools.filter((p) => p.decision === 'approved').map((p) => p.schoolId.toString()),
@@ -632,7 +652,10 @@ export class CoPlanService {
     if (waiting.length && !options.approvedOnly) {
       const names = waiting.map((p) => loaded.schools.find((s) => s._id.equals(p.schoolId))?.name ?? '');
       throw new ConflictError(
-        `还有 ${waiting.length} 所学校未同意：${names.join('、')} (schools have not approved their part)`,
+        text(
+          `还有 ${waiting.length} 所学校未同意：${names.join('、')}`,
+          `${waiting.length} schools have not approved their part: ${names.join(', ')}`,
+        ),
       );
     }
     const plan = stored.plan;
@@ -646,7 +669,12 @@ export class CoPlanService {
     try {
       applied = applyPlan(loaded.problem, { bellChanges, localChanges });
     } catch (error) {
-      throw new ConflictError(`方案无法应用 (the plan does not apply: ${(error as Error).message})`);
+      throw new ConflictError(
+        text(
+          `方案无法应用（${(error as Error).message}）`,
+          `the plan does not apply: ${(error as Error).message}`,
+        ),
+      );
     }
     // A school's week as the chosen changes leave it must keep its rules (a refused half of a swap breaks it).
     for (const local of applied.localTimetables ?? []) {
@@ -656,7 +684,10 @@ export class CoPlanService {
       const issues = checkWeek(lessons, classIds, periodViews(school?.periods ?? []));
       if (issues.length)
         throw new ConflictError(
-          `${school?.name ?? ''}：${issues[0]?.message ?? ''}；请一并拒绝或接受相关调动 (refuse or accept the related moves together)`,
+          text(
+            `${school?.name ?? ''}：${issues[0]?.message.zh ?? ''}；请一并拒绝或接受相关调动`,
+            `${school?.name ?? ''}: ${issues[0]?.message.en ?? ''}; refuse or accept the related moves together`,
+          ),
         );
     }
     // Only one apply wins.
@@ -664,7 +695,7 @@ export class CoPlanService {
       { _id: stored._id, state: 'proposed' },
       { $set: { state: 'applied', appliedAt: new Date(this.#now()) } },
     );
-    if (taken.modifiedCount !== 1) throw new ConflictError('方案已经应用 (the plan is already applied)');
+    if (taken.modifiedCount !== 1) throw new ConflictError(ALREADY_APPLIED);
 
     await saveBellSchedules(this.#models, this.#audit, identity, loaded, applied.schools, {
       coplan: stored._id.toString(),

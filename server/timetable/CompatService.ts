@@ -17,6 +17,7 @@ import { clusterInScope } from '../resources/scoping.ts';
 import { toClock } from './clock.ts';
 import { loadProblem } from './problem.ts';
 import type { LoadedProblem } from './problem.ts';
+import { defaultBellsName } from '../contract/names.ts';
 
 /**
  * Whether the schools' bells leave common slots for the cluster's offerings (at the solver's
@@ -108,7 +109,7 @@ export async function saveBellSchedules(
     }));
     const stored = await models.BellSchedule.findOneAndUpdate(
       { schoolId: school.id },
-      { $set: { periods }, $setOnInsert: { name: `${school.name}作息` } },
+      { $set: { periods }, $setOnInsert: { name: defaultBellsName(school.name) } },
       { upsert: true, returnDocument: 'before' },
     ).lean();
     const regionCode = loaded.schools.find((s) => s._id.toString() === school.id)?.regionCode ?? null;

@@ -7,7 +7,8 @@ import type {
   LocalTimetableView,
   PeriodView,
 } from '../contract/timetable.ts';
-import { text } from '../../scheduler/text.ts';
+import { both, text } from '../../scheduler/text.ts';
+import type { Text } from '../../scheduler/text.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { readGrids, UnreadableFileError } from '../imports/workbook.ts';
 import { MAX_FILE_BYTES } from '../imports/index.ts';
@@ -16,7 +17,7 @@ import type { AuditLog } from '../resources/AuditLog.ts';
 import { schoolInScope } from '../resources/scoping.ts';
 import { readWeek, weekWorkbook } from './localGrid.ts';
 import type { GridClass } from './localGrid.ts';
-import { dayName } from '../../scheduler/index.ts';
+import { slotName } from '../../scheduler/index.ts';
 import type { Weekday } from '../../scheduler/index.ts';
 
 /** A school's week as stored, with what checking it needs. */
@@ -31,7 +32,7 @@ interface OpenWeek {
 /** A breach of the rules of a school's own week: which lesson (index) and why. */
 export interface WeekIssue {
   index: number;
-  message: string;
+  message: Text;
 }
 
 /**
@@ -49,20 +50,29 @@ export function checkWeek(
   const teacherAt = new Map<string, number>();
   const name = (id: string): string => classes.find((c) => c.id === id)?.name ?? id;
   lessons.forEach((l, index) => {
-    const when = `${dayName(l.weekday as Weekday).zh || l.weekday}第${l.period}节`;
+    const when = slotName(l.weekday as Weekday, l.period);
     if (!classes.some((c) => c.id === l.classId)) {
-      issues.push({ index, message: `班级 ${l.classId} 不属于本校 (not a class of the school)` });
+      issues.push({
+        index,
+        message: text(`班级 ${l.classId} 不属于本校`, `class ${l.classId} is not a class of the school`),
+      });
       return;
     }
     if (!periods.some((p) => p.period === l.period && p.weekdays.includes(l.weekday))) {
-      issues.push({ index, message: `本校作息没有${when} (the school's bells have no such period)` });
+      issues.push({
+        index,
+        message: text(`本校作息没有${when.zh}`, `the school's bells have no ${when.en}`),
+      });
     }
     const c = `${l.classId}|${l.weekday}|${l.period}`;
     const first = classAt.get(c);
     if (first !== undefined)
       issues.push({
         index,
-        message: `${name(l.classId)} ${when}已有一节课（第 ${first + 1} 节记录） (the class already has a lesson then)`,
+        message: text(
+          `${name(l.classId)} ${when.zh}已有一节课（第 ${first + 1} 条记录）`,
+          `${name(l.classId)} already has a lesson on ${when.en} (entry ${first + 1})`,
+        ),
       });
     else classAt.set(c, index);
     if (l.teacher) {
@@ -71,7 +81,10 @@ export function checkWeek(
       if (other !== undefined && lessons[other]?.classId !== l.classId)
         issues.push({
           index,
-          message: `${l.teacher} ${when}同时给两个班上课（${name(lessons[other]?.classId ?? '')}、${name(l.classId)}） (a teacher teaches one class at a time)`,
+          message: text(
+            `${l.teacher} ${when.zh}同时给两个班上课（${name(lessons[other]?.classId ?? '')}、${name(l.classId)}）`,
+            `${l.teacher} would teach two classes on ${when.en} (${name(lessons[other]?.classId ?? '')}, ${name(l.classId)})`,
+          ),
         });
       else if (other === undefined) teacherAt.set(t, index);
     }
@@ -164,7 +177,7 @@ export class LocalTimetableService {
           `课表有 ${issues.length} 处问题，未保存`,
           `the week breaks ${issues.length} rules; nothing saved`,
         ),
-        issues.map((i) => ({ path: `lessons.${i.index}`, message: i.message })),
+        issues.map((i) => ({ path: `lessons.${i.index}`, message: both(i.message), text: i.message })),
       );
     return this.#save(identity, week, body.lessons, 'update');
   }
@@ -211,19 +224,24 @@ export class LocalTimetableService {
     dryRun: boolean,
   ): Promise<LocalImportResponse> {
     const week = await this.#open(scope, schoolId, term);
-    const refuse = (message: string): LocalImportResponse => ({
+    const refuse = (message: Text): LocalImportResponse => ({
       dryRun,
       lessons: 0,
       classes: 0,
       errors: [{ row: 0, column: null, message }],
     });
     if (data.length > MAX_FILE_BYTES)
-      return refuse(`文件超过 ${MAX_FILE_BYTES / 1024 / 1024} MB (file too large)`);
+      return refuse(
+        text(
+          `文件超过 ${MAX_FILE_BYTES / 1024 / 1024} MB`,
+          `the file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`,
+        ),
+      );
     let grids;
     try {
       grids = await readGrids(data, 'xlsx');
     } catch (error) {
-      if (error instanceof UnreadableFileError) return refuse(error.message);
+      if (error instanceof UnreadableFileError) return refuse(error.text);
       throw error;
     }
     const read = readWeek(grids, week.classes, week.periods);

@@ -56,14 +56,14 @@ export async function gridWorkbook(view: TimetableView, lang: Lang = 'zh'): Prom
       view.sessions.flatMap((s) => {
         if (s.weekday !== day) return [];
         const o = offering.get(s.offeringId);
-        if (school.hub) return s.period === period && o ? [`${o.name} ${o.teacherName}`] : [];
+        if (school.hub) return s.period === period && o ? [`${o.name[lang]} ${o.teacherName}`] : [];
         const here = s.receiving.filter(
           (r) => r.period === period && view.classes.find((c) => c.id === r.classId)?.schoolId === school.id,
         );
         return here.length && o
           ? [
               WORDS.classes(
-                o.name,
+                o.name[lang],
                 here.map((r) => className.get(r.classId) ?? ''),
               )[lang],
             ]
@@ -79,7 +79,7 @@ export async function gridWorkbook(view: TimetableView, lang: Lang = 'zh'): Prom
           (s) =>
             s.weekday === day && s.period === period && offering.get(s.offeringId)?.teacherId === teacher.id,
         )
-        .map((s) => offering.get(s.offeringId)?.name ?? ''),
+        .map((s) => offering.get(s.offeringId)?.name[lang] ?? ''),
     );
   return workbookBuffer(wb, 'xlsx');
 }

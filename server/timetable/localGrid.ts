@@ -13,10 +13,12 @@ import { halfWidth } from '../imports/cells.ts';
 import type { Cell } from '../imports/cells.ts';
 import type { LocalImportResponse } from '../contract/timetable.ts';
 import type { Grid } from '../imports/workbook.ts';
-import { dayName } from '../../scheduler/index.ts';
+import { dayName, slotName } from '../../scheduler/index.ts';
+import type { Weekday } from '../../scheduler/index.ts';
+import { text } from '../../scheduler/text.ts';
 import type { CoPlanLessonView, LocalLessonView, PeriodView } from '../contract/timetable.ts';
 
-/** A problem of a week's workbook (the co-plan's school page shows them as they are: one line, both languages). */
+/** A problem of a week's workbook (the co-plan's school page shows it in the reader's language). */
 type RowError = LocalImportResponse['errors'][number];
 
 const WEEKDAYS_ZH = ([1, 2, 3, 4, 5, 6, 7] as const).map((d) => dayName(d).zh);
@@ -119,8 +121,11 @@ export function readWeek(
         row: 0,
         column: null,
         message: found.length
-          ? `有多个班级叫“${sheet}”，请在工作表名前加年级，如“4年级${sheet}” (ambiguous class name: prefix the grade)`
-          : `本校没有名为“${sheet}”的班级 (no class of this name at the school)`,
+          ? text(
+              `有多个班级叫“${sheet}”，请在工作表名前加年级，如“4年级${sheet}”`,
+              `several classes are called “${sheet}”: prefix the grade to the sheet's name, as in “4年级${sheet}”`,
+            )
+          : text(`本校没有名为“${sheet}”的班级`, `the school has no class called “${sheet}”`),
       });
       continue;
     }
@@ -129,7 +134,7 @@ export function readWeek(
         sheet,
         row: 0,
         column: null,
-        message: '同一班级有两个工作表 (two sheets for one class)',
+        message: text('同一班级有两个工作表', 'two sheets for one class'),
       });
       continue;
     }
@@ -144,7 +149,7 @@ export function readWeek(
           sheet,
           row: 1,
           column: columnLetter(i),
-          message: `“${cellText(cell)}”不是星期几 (not a weekday)`,
+          message: text(`“${cellText(cell)}”不是星期几`, `“${cellText(cell)}” is not a weekday`),
         });
       } else days.set(i, day);
     });
@@ -153,7 +158,10 @@ export function readWeek(
         sheet,
         row: 1,
         column: null,
-        message: '第 1 行应为 周一、周二 … (the header row names the weekdays)',
+        message: text(
+          '第 1 行应为 周一、周二 …',
+          'the first row names the weekdays (周一, 周二 … or Mon, Tue …)',
+        ),
       });
       continue;
     }
@@ -167,24 +175,27 @@ export function readWeek(
           sheet,
           row: rowNumber,
           column: 'A',
-          message: '应为节次，如“第1节” (a period, like 第1节)',
+          message: text('应为节次，如“第1节”', 'a period, like 第1节 or 1'),
         });
         return;
       }
       for (const [i, weekday] of days) {
-        const text = cellText(row[i]);
-        if (!text) continue;
+        const content = cellText(row[i]);
+        if (!content) continue;
         const at = { sheet, row: rowNumber, column: columnLetter(i) };
-        const cell = parseLessonCell(text);
+        const cell = parseLessonCell(content);
         if (!cell || cell.remote) continue;
         if (!cell.subject) {
-          errors.push({ ...at, message: '缺少科目 (no subject)' });
+          errors.push({ ...at, message: text('缺少科目', 'no subject') });
         } else if (cell.subject.length > 20 || cell.teacher.length > 40) {
-          errors.push({ ...at, message: '科目或教师名过长 (subject or teacher too long)' });
+          errors.push({ ...at, message: text('科目或教师名过长', 'subject or teacher too long') });
         } else if (!rings(weekday, period)) {
           errors.push({
             ...at,
-            message: `本校作息${WEEKDAYS_ZH[weekday - 1] ?? ''}没有第${period}节 (the school's bells have no such period that day)`,
+            message: text(
+              `本校作息${WEEKDAYS_ZH[weekday - 1] ?? ''}没有第${period}节`,
+              `the school's bells have no ${slotName(weekday as Weekday, period).en}`,
+            ),
           });
         } else {
           cells.push(at);
@@ -200,7 +211,8 @@ export function readWeek(
       }
     });
   }
-  if (!grids.length) errors.push({ row: 0, column: null, message: '文件中没有工作表 (no sheet)' });
+  if (!grids.length)
+    errors.push({ row: 0, column: null, message: text('文件中没有工作表', 'the file has no sheet') });
   return { lessons, cells, classIds, errors };
 }
 

@@ -21,6 +21,8 @@ import type {
   TimetableSession,
   User,
 } from '../models/index.ts';
+import { text } from '../../scheduler/text.ts';
+import type { Text } from '../../scheduler/text.ts';
 import { toClock, toMinutes } from './clock.ts';
 
 /** A cluster's records for one term, and the solver's view of them. */
@@ -46,9 +48,12 @@ const str = (id: { toString(): string }): string => id.toString();
 const refs = (busy: readonly { weekday: number; period: number }[] | undefined) =>
   (busy ?? []).map((b) => ({ weekday: b.weekday as Weekday, period: b.period }));
 
-/** "英语（3年级）" */
-export const offeringName = (o: Pick<Offering, 'subject' | 'grade'>): string =>
-  `${o.subject}（${o.grade}年级）`;
+/**
+ * An offering's name, its subject (as typed) and grade: "英语（3年级）" / "英语 (grade 3)". A
+ * published lesson's stored title and the solver's messages use the Chinese.
+ */
+export const offeringName = (o: Pick<Offering, 'subject' | 'grade'>): Text =>
+  text(`${o.subject}（${o.grade}年级）`, `${o.subject} (grade ${o.grade})`);
 
 /**
  * Reads everything the joint timetable of `cluster` for `term` depends on and maps it to
@@ -123,7 +128,7 @@ export async function loadProblem(models: Models, cluster: Cluster, term: string
     })),
     offerings: offerings.map((o) => ({
       id: str(o._id),
-      name: offeringName(o),
+      name: offeringName(o).zh,
       teacherId: str(o.teacherId),
       recordingRoomId: str(o.hubClassroomId),
       receivingClassIds: o.receivingClassIds.map(str),

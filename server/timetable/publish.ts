@@ -42,7 +42,7 @@ export async function publishTimetable(models: Models, loaded: LoadedProblem, no
         _id: new mongoose.Types.ObjectId(),
         clusterId: loaded.cluster._id,
         offeringId: offering._id,
-        title: offeringName(offering),
+        title: offeringName(offering).zh,
         subject: offering.subject,
         grade: offering.grade,
         teacherId: offering.teacherId,

@@ -6,7 +6,7 @@ import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BoardOp } from '../../server/contract/board.ts';
 import { renderBoardFrames } from '../../server/recording/boardFrames.ts';
-import { pageChapters } from '../../server/recording/chapters.ts';
+import { fileChapters, pageChapters } from '../../server/recording/chapters.ts';
 import { compose } from '../../server/recording/compose.ts';
 import { colourAt, frameAt, probe } from '../helpers/recordingMedia.ts';
 
@@ -99,7 +99,7 @@ describe('the board drawn into the lesson’s MP4, the screen share over it whil
       durationMs: DURATION_MS,
       output,
       boardList: board!.list,
-      chapters: pageChapters(ops, START),
+      chapters: fileChapters(pageChapters(ops, START)),
     });
 
     const info = probe(output);
@@ -121,7 +121,7 @@ describe('the board drawn into the lesson’s MP4, the screen share over it whil
     ).stdout.trim();
     // The board (960×540) and the cameras' column (320 wide) beside it.
     expect(video).toBe('1280,540');
-    expect(info.chapters.map((c) => c.tags?.title)).toEqual(['第 1 页', '第 2 页']);
+    expect(info.chapters.map((c) => c.tags?.title)).toEqual(['第 1 页 (Page 1)', '第 2 页 (Page 2)']);
 
     // The rectangle's left edge is at board x 400 (pixel 240), its middle at board y 450 (pixel 270).
     const W = 1280;

@@ -7,6 +7,7 @@ import type {
   LocalTimetableView,
   TimetableView,
 } from '../../server/contract/timetable.ts';
+import type { Text } from '../../server/contract/text.ts';
 import { demoTerm } from '../../server/seed/term.ts';
 import { demoSide, foreignSide } from '../helpers/fixtures.ts';
 import type { Side } from '../helpers/fixtures.ts';
@@ -134,7 +135,7 @@ describe('receiving schools’ own timetables and co-plans through the API', () 
       { ...before.lessons[3]!, subject: '科学' },
       { classId: demo.classId, weekday: 2, period: 9, subject: '科学', teacher: '', locked: false },
     ];
-    const res = await call<{ error: { issues: { path: string; message: string }[] } }>(
+    const res = await call<{ error: { issues: { path: string; message: string; text?: Text }[] } }>(
       'PUT',
       week(demo.schoolId),
       {
@@ -144,6 +145,12 @@ describe('receiving schools’ own timetables and co-plans through the API', () 
     );
     expect(res.status).toBe(400);
     expect(res.body.error.issues.map((i) => i.path)).toEqual(['lessons.15', 'lessons.16']);
+    // Each problem in both languages (the English names the class as it is called).
+    const [clash, bells] = res.body.error.issues.map((i) => i.text);
+    expect(clash?.en).toMatch(/ already has a lesson on \w{3} period \d+ \(entry \d+\)$/);
+    expect(clash?.zh).toMatch(/已有一节课/);
+    expect(bells?.en).toBe("the school's bells have no Tue period 9");
+    expect(bells?.zh).toBe('本校作息没有周二第9节');
     const after = (await call<LocalTimetableView>('GET', week(demo.schoolId))).body;
     expect(after).toMatchObject({ revision: before.revision, lessons: before.lessons });
     // An edit from an older revision is refused too.
@@ -226,8 +233,10 @@ describe('receiving schools’ own timetables and co-plans through the API', () 
       (await call('POST', `${plan}/schools/${other.id}/decision`, { approve: true }, school)).status,
     ).toBe(404);
 
-    const early = await call<{ error: { message: string } }>('POST', `${plan}/apply`, {});
+    const early = await call<{ error: { message: string; text?: Text } }>('POST', `${plan}/apply`, {});
     expect(early.status).toBe(409);
+    expect(early.body.error.text?.en).toMatch(/^\d+ schools have not approved their part: /);
+    expect(early.body.error.text?.zh).toMatch(/^还有 \d+ 所学校未同意：/);
     expect(
       (await call<CoPlanView>('POST', `${plan}/schools/${demo.schoolId}/decision`, { approve: true }, school))
         .status,

@@ -46,7 +46,7 @@ describe('joint timetable: solve, edit, lock, publish, export, subscribe', () =>
     expect(job).toMatchObject({ state: 'done', placed: 5, wanted: 5, error: null });
     return (await call<TimetableView>('GET', base)).body;
   };
-  const englishOf = (view: TimetableView) => view.offerings.find((o) => o.name.startsWith('英语'))!;
+  const englishOf = (view: TimetableView) => view.offerings.find((o) => o.name.zh.startsWith('英语'))!;
 
   beforeAll(async () => {
     t = await startPlatform({ now: () => NOW });

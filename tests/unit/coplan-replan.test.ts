@@ -113,7 +113,8 @@ describe('re-planning after refusals', () => {
     expect(none.unplaced[0]?.blockedBy.length).toBeGreaterThan(0);
     for (const block of none.unplaced[0]?.blockedBy ?? []) {
       expect(block.more).toBeGreaterThan(0);
-      expect(block.message).toContain('H学校');
+      expect(block.message.zh).toContain('H学校');
+      expect(block.message.en).toContain('refused by the coordinator');
     }
   });
 
@@ -136,8 +137,8 @@ describe('re-planning after refusals', () => {
       proof: { kind: 'candidate-slots', available: 0 },
       blockedBy: [{ refusals: [0], more: 1 }],
     });
-    expect(again.unplaced[0]?.blockedBy[0]?.message).toContain('周二第2节');
-    expect(again.message).toContain('none of the 1 refused changes proposed again');
+    expect(again.unplaced[0]?.blockedBy[0]?.message.zh).toContain('周二第2节');
+    expect(again.message.en).toContain('none of the 1 refused changes proposed again');
     // Lifted (no refusals), the session is back where it was.
     expect(planCluster(problem, fixed).placed).toBe(1);
   });

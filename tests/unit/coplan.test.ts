@@ -269,7 +269,8 @@ describe('planCluster proofs', () => {
       expect.objectContaining({ kind: 'teacher-capacity', available: 2, needed: 4 }),
     );
     expect(plan.unplaced.reduce((n, u) => n + u.proven, 0)).toBe(2);
-    expect(plan.message).toContain('2 provably cannot be placed');
+    expect(plan.message.en).toContain('2 provably cannot be placed');
+    expect(plan.message.zh).toContain('2 节可证明无法排入');
     expect(checkPlan(problem, plan).ok).toBe(true);
   });
 });

@@ -115,8 +115,8 @@ describe('a school’s week in Excel (localGrid)', () => {
       expect.objectContaining({ sheet: '四年级(1)班', row: 3, column: 'A' }),
       expect.objectContaining({ sheet: '四年级(1)班', row: 4, column: 'B' }),
     ]);
-    expect(read.errors[1]?.message).toContain('ambiguous');
-    expect(read.errors[5]?.message).toContain('no subject');
+    expect(read.errors[1]?.message.en).toContain('several classes are called');
+    expect(read.errors[5]?.message.en).toContain('no subject');
     expect(read.lessons).toEqual([lesson('a', 1, 6, '英语', '周')]);
   });
 

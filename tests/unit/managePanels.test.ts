@@ -36,14 +36,27 @@ describe('dashboard period names', () => {
     expect(dashboard.periodName('term', '2027-01-31T16:00:00.000Z')).toBe('2026–2027 term 2');
   });
 
-  it("labels a term's trend by month and keeps a month's weeks as M/D", () => {
+  it("labels a term's trend by month and a month's by the day each week starts, in the interface language", () => {
     const view = {
       period: { from: '2026-07-31T16:00:00.000Z', to: '2027-01-31T16:00:00.000Z', label: '' },
-      trend: ['8月', '9月', '10月'].map((label) => ({ label, planned: 0, delivered: 0, missed: 0 })),
+      trend: ['2026-08-01', '2026-09-01', '2026-10-01'].map((label) => ({
+        label,
+        planned: 0,
+        delivered: 0,
+        missed: 0,
+      })),
     } as unknown as ReportView;
+    const weeks = {
+      ...view,
+      trend: ['2026-12-01', '2026-12-07'].map((label) => ({ label, planned: 0, delivered: 0, missed: 0 })),
+    };
+    expect(dashboard.trendLabels('term', view)).toEqual(['8月', '9月', '10月']);
+    expect(dashboard.trendLabels('month', weeks)).toEqual(['12月1日', '12月7日']);
     i18n.setLang('en');
     expect(dashboard.trendLabels('term', view)).toEqual(['Aug', expect.stringMatching(/^Sept?$/), 'Oct']);
-    expect(dashboard.trendLabels('month', view)).toEqual(['8月', '9月', '10月']);
+    expect(dashboard.trendLabels('month', weeks)).toEqual(['1 Dec', '7 Dec']);
+    for (const label of [...dashboard.trendLabels('term', view), ...dashboard.trendLabels('month', weeks)])
+      expect(label).not.toMatch(/\p{Script=Han}/u);
   });
 
   it('asks for the scope drilled into', () => {
@@ -124,6 +137,8 @@ describe("the management panels' words (one translation path)", () => {
         expect(en, `${path.basename(file)}: ${key}`).toMatch(/\S/);
         const holes = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((x) => x[1]).sort();
         expect(holes(en), `${path.basename(file)}: ${key}`).toEqual(holes(zh));
+        // English mode says nothing in Chinese (words quoted for a file's layout aside: “同步”).
+        expect(en.replace(/“[^”]*”/g, ''), `${path.basename(file)}: ${key}`).not.toMatch(/\p{Script=Han}/u);
         checked++;
       }
       for (const prefix of templates) expect(text).toContain(prefix);

@@ -63,7 +63,7 @@ describe('the own-week cell editor’s draft', () => {
     const issues = checkWeek(draft, classes, periods);
     expect(issues).toHaveLength(1);
     // The later of the two in the list is named: B's lesson, left where it was.
-    const named = issuesByLesson(issues.map((i) => ({ path: `lessons.${i.index}`, message: i.message })));
+    const named = issuesByLesson(issues.map((i) => ({ path: `lessons.${i.index}`, message: i.message.zh })));
     expect([...named.keys()]).toEqual([lessonAt(draft, 'B', { weekday: 1, period: 2 })]);
     expect(named.get(2)).toContain('王');
     // Moved to another cell, the clash is gone.

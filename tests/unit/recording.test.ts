@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIRST_PAGE_ID } from '../../server/contract/board.ts';
 import type { BoardOp } from '../../server/contract/board.ts';
-import { pageChapters } from '../../server/recording/chapters.ts';
+import { chapterTitle, fileChapters, pageChapters, storedChapter } from '../../server/recording/chapters.ts';
 import { chapterMetadata, composeArgs, layoutOf, stripCells } from '../../server/recording/compose.ts';
 import { recorderSdp } from '../../sfu/recording/sdp.ts';
 
@@ -68,10 +68,27 @@ describe('recording: chapters at the board’s page turns', () => {
       op(3, start + 9500, { t: 'page', page: 'p2' }),
     ];
     expect(pageChapters(ops, start)).toEqual([
-      { atMs: 0, title: '第 1 页' },
-      { atMs: 5000, title: '第 2 页' },
-      { atMs: 9000, title: '第 2 页' },
+      { atMs: 0, page: 1 },
+      { atMs: 5000, page: 2 },
+      { atMs: 9000, page: 2 },
     ]);
+  });
+
+  it('a chapter is stored with its page and worded by the reader; the MP4 names it in both languages; older chapters are read by their title', () => {
+    expect(chapterTitle(3)).toEqual({ zh: '第 3 页', en: 'Page 3' });
+    expect(fileChapters([{ atMs: 0, page: 2 }])).toEqual([{ atMs: 0, page: 2, title: '第 2 页 (Page 2)' }]);
+    expect(storedChapter({ atMs: 5, page: 4, title: '第 4 页 (Page 4)' })).toEqual({
+      atMs: 5,
+      page: 4,
+      title: { zh: '第 4 页', en: 'Page 4' },
+    });
+    // Composed before pages were kept: the Chinese title gives the page, so English reads "Page 3".
+    expect(storedChapter({ atMs: 0, title: '第 3 页' }).title.en).toBe('Page 3');
+    expect(storedChapter({ atMs: 0, title: 'Intro' })).toEqual({
+      atMs: 0,
+      page: null,
+      title: { zh: 'Intro', en: 'Intro' },
+    });
   });
 
   it('chapterMetadata() ends each chapter where the next starts, the last at the end, escaping = ; #', () => {

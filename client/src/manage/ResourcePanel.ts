@@ -37,7 +37,7 @@ export class ResourcePanel {
           h(
             'tr',
             { 'data-id': row.id },
-            ...columns.map((f) => h('td', {}, this.#display(f, row[f.key]))),
+            ...columns.map((f) => h('td', {}, this.#display(f, row[f.key], row))),
             h(
               'td',
               { class: 'row-actions' },
@@ -130,8 +130,10 @@ export class ResourcePanel {
     await this.load();
   }
 
-  #display(f: Field, value: unknown): string {
+  #display(f: Field, value: unknown, row: Row): string {
     if (value === null || value === undefined) return '';
+    if (f.shown)
+      return f.shown(text(value), row, (resource, id) => this.#refs.get(resource)?.find((r) => r.id === id));
     switch (f.type) {
       case 'boolean':
         return value ? m('yes') : m('no');

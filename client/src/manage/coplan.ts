@@ -6,7 +6,7 @@ import type {
   CoPlanView,
 } from '../../../server/contract/timetable.ts';
 import { api } from '../api.ts';
-import { weekdayName } from '../i18n.ts';
+import { localized, weekdayName } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
 import { m } from './coplan/messages.ts';
@@ -102,7 +102,7 @@ export class CoPlanSection {
         await new Promise((r) => setTimeout(r, 250));
         job = await api.get<CoPlanJobView>(`/api/coplan-jobs/${job.id}`);
       }
-      if (job.state === 'failed') throw new Error(job.error ?? 'co-plan failed');
+      if (job.state === 'failed') throw new Error(m('planFailed'));
       this.#say(path ? m('replanned') : m('planned'));
       await this.load();
     } catch (error) {
@@ -130,7 +130,10 @@ export class CoPlanSection {
       mount(this.#body, h('p', { class: 'hint' }, m('noPlan')));
       return;
     }
-    const offering = (id: string | null): string => view.offerings.find((o) => o.id === id)?.name ?? '';
+    const offering = (id: string | null): string => {
+      const found = view.offerings.find((o) => o.id === id);
+      return found ? localized(found.name) : '';
+    };
     const className = (id: string): string =>
       view.schools.flatMap((s) => s.classes).find((c) => c.id === id)?.name ?? '';
     const schoolName = (id: string): string => view.schools.find((s) => s.id === id)?.name ?? '';

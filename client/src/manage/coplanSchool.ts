@@ -1,6 +1,7 @@
 import type { UserView } from '../../../server/contract/api.ts';
 import type { CoPlanSummary, CoPlanView, LocalImportResponse } from '../../../server/contract/timetable.ts';
 import { api, send } from '../api.ts';
+import { localized } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { saveDownload } from '../ui/download.ts';
 import { m } from './coplan/messages.ts';
@@ -49,7 +50,10 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
 
   const show = (view: CoPlanView): void => {
     const part = view.schools[0];
-    const offering = (id: string): string => view.offerings.find((o) => o.id === id)?.name ?? '';
+    const offering = (id: string): string => {
+      const found = view.offerings.find((o) => o.id === id);
+      return found ? localized(found.name) : '';
+    };
     if (!part) {
       mount(body, h('p', { class: 'hint' }, m('nothingOfSchool')));
       return;
@@ -214,7 +218,7 @@ export async function schoolCoPlanPanel(user: UserView): Promise<HTMLElement> {
                 h(
                   'li',
                   {},
-                  `${e.sheet ?? ''} ${e.row ? m('rowN', { n: e.row }) : ''} ${e.column ?? ''} ${e.message}`,
+                  `${e.sheet ?? ''} ${e.row ? m('rowN', { n: e.row }) : ''} ${e.column ?? ''} ${localized(e.message)}`,
                 ),
               ),
             )

@@ -1,4 +1,5 @@
 import type { Row } from '../api.ts';
+import { bellsName, personName } from '../i18n.ts';
 import { m } from './resources/messages.ts';
 import type { ResourceWord } from './resources/messages.ts';
 
@@ -17,6 +18,11 @@ export interface Field {
   column?: boolean;
   /** Only when creating (an initial password). */
   createOnly?: boolean;
+  /**
+   * How a text field reads in the table when the platform may have named the record itself
+   * (its default name shown in the interface language); `ref` finds a row of a `ref` field's resource.
+   */
+  shown?: (value: string, row: Row, ref: (resource: string, id: unknown) => Row | undefined) => string;
 }
 
 /** A field's or a resource's label, in the interface language. */
@@ -90,7 +96,7 @@ export const RESOURCES: ResourceView[] = [
     devices: (row) => row['role'] === 'classroom',
     fields: [
       { key: 'username', label: 'username', type: 'text', required: true },
-      { key: 'realName', label: 'realName', type: 'text', required: true },
+      { key: 'realName', label: 'realName', type: 'text', required: true, shown: personName },
       {
         key: 'role',
         label: 'role',
@@ -125,7 +131,16 @@ export const RESOURCES: ResourceView[] = [
     label: 'bellSchedules',
     fields: [
       { key: 'schoolId', label: 'school', type: 'ref', ref: schoolRef, required: true },
-      { key: 'name', label: 'name', type: 'text', required: true },
+      {
+        key: 'name',
+        label: 'name',
+        type: 'text',
+        required: true,
+        shown: (name, row, ref) => {
+          const school = ref('schools', row['schoolId']);
+          return bellsName(name, school ? String(school['name']) : undefined);
+        },
+      },
       { key: 'periods', label: 'periods', type: 'periods', required: true },
     ],
   },

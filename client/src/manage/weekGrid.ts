@@ -1,6 +1,7 @@
 import type { SessionView, TimetableView } from '../../../server/contract/timetable.ts';
-import { lang, weekdayName } from '../i18n.ts';
+import { weekdayName } from '../i18n.ts';
 import { h } from '../ui/dom.ts';
+import { m } from './timetable/messages.ts';
 
 /** Whose week the grid shows. */
 export type GridSubject = { kind: 'school' | 'teacher' | 'class'; id: string };
@@ -91,19 +92,13 @@ export class WeekGrid {
           class: 'tt-lock',
           type: 'button',
           'aria-pressed': String(s.locked),
-          title: s.locked
-            ? lang() === 'en'
-              ? 'Unlock'
-              : '解锁'
-            : lang() === 'en'
-              ? 'Lock in place'
-              : '锁定（重新排课时不动）',
+          title: s.locked ? m('unlock') : m('lockHint'),
           onclick: (e: Event) => {
             e.stopPropagation();
             this.#handlers.lock(s);
           },
         },
-        s.locked ? (lang() === 'en' ? 'Locked' : '已锁定') : lang() === 'en' ? 'Lock' : '锁定',
+        s.locked ? m('locked') : m('lock'),
       );
       const el = h(
         'div',
@@ -129,12 +124,7 @@ export class WeekGrid {
       h(
         'thead',
         {},
-        h(
-          'tr',
-          {},
-          h('th', {}, lang() === 'en' ? 'Period' : '节次'),
-          ...days.map((d) => h('th', {}, weekdayName(d))),
-        ),
+        h('tr', {}, h('th', {}, m('periodHead')), ...days.map((d) => h('th', {}, weekdayName(d)))),
       ),
       h(
         'tbody',
@@ -146,7 +136,7 @@ export class WeekGrid {
             h(
               'th',
               { class: 'tt-period' },
-              h('strong', {}, lang() === 'en' ? `P${p.period}` : `第${p.period}节`),
+              h('strong', {}, m('periodN', { n: p.period })),
               h('span', {}, `${p.start}–${p.end}`),
             ),
             ...days.map((d) =>

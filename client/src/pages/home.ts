@@ -1,4 +1,5 @@
 import type { Role, UserView } from '../../../server/contract/api.ts';
+import { personName } from '../i18n.ts';
 import { h, mount } from '../ui/dom.ts';
 import { tr } from '../ui/text.ts';
 import { topbar } from '../ui/topbar.ts';
@@ -21,7 +22,7 @@ export function homePage(root: HTMLElement, user: UserView): void {
     h(
       'main',
       { class: 'welcome' },
-      h('h1', {}, tr('welcome'), `, ${user.realName}`),
+      h('h1', {}, tr('welcome'), `, ${personName(user.realName)}`),
       h('p', {}, tr('roleHint')),
     ),
   );

@@ -1,7 +1,7 @@
 import type { UserView } from '../../../server/contract/api.ts';
-import { api } from '../api.ts';
-import { dateTime, onLangChange } from '../i18n.ts';
+import { onLangChange } from '../i18n.ts';
 import { alliancesPanel } from '../manage/alliances.ts';
+import { auditPanel } from '../manage/audit.ts';
 import { bellsPanel } from '../manage/bells.ts';
 import { schoolCoPlanPanel } from '../manage/coplanSchool.ts';
 import { dashboardPanel } from '../manage/dashboard.ts';
@@ -14,7 +14,6 @@ import { ResourcePanel } from '../manage/ResourcePanel.ts';
 import { rubricsPanel } from '../manage/rubrics.ts';
 import { may } from '../manage/access.ts';
 import { h, mount } from '../ui/dom.ts';
-import { text } from '../ui/format.ts';
 import { tr } from '../ui/text.ts';
 import { topbar } from '../ui/topbar.ts';
 
@@ -22,42 +21,6 @@ interface Section {
   id: string;
   title: () => string;
   render: () => Promise<HTMLElement>;
-}
-
-async function auditPanel(): Promise<HTMLElement> {
-  const { items } = await api.list('admin/audit', { pageSize: 100 });
-  return h(
-    'section',
-    { class: 'panel' },
-    h('div', { class: 'panel-head' }, h('h2', {}, m('auditLog'))),
-    h(
-      'table',
-      { class: 'data' },
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ...[m('auditWhen'), m('auditWho'), m('auditAction'), m('auditEntity')].map((x) => h('th', {}, x)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        ...items.map((e) =>
-          h(
-            'tr',
-            {},
-            h('td', {}, dateTime(String(e['at']))),
-            h('td', {}, String(e['username'])),
-            h('td', {}, String(e['action'])),
-            h('td', {}, `${String(e['entity'])} ${text(e['entityId']).slice(-6)}`),
-          ),
-        ),
-      ),
-    ),
-  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { LessonState } from '../../../server/contract/api.ts';
 import { api } from '../api.ts';
-import { lang, setLang, t } from '../i18n.ts';
+import { lang, personName, setLang, t } from '../i18n.ts';
 import type { MessageKey } from '../i18n.ts';
 import { h } from './dom.ts';
 import { retext, tr } from './text.ts';
@@ -36,6 +36,7 @@ export function lessonStateBadge(): { el: HTMLElement; set: (state: PageLessonSt
 
 /** The bar on top of every page: app and page name, the state badge, language, sign out. */
 export function topbar(title: MessageKey, badge: HTMLElement | null, who: string): HTMLElement {
+  const name = h('span', { class: 'who' }, personName(who));
   const toggle = h(
     'button',
     {
@@ -45,6 +46,7 @@ export function topbar(title: MessageKey, badge: HTMLElement | null, who: string
       onclick: () => {
         setLang(lang() === 'zh' ? 'en' : 'zh');
         toggle.textContent = t('language');
+        name.textContent = personName(who);
       },
     },
     t('language'),
@@ -71,7 +73,7 @@ export function topbar(title: MessageKey, badge: HTMLElement | null, who: string
     ),
     badge,
     h('div', { class: 'spacer' }),
-    h('span', { class: 'who' }, who),
+    name,
     toggle,
     logout,
   );

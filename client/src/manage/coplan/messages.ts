@@ -150,4 +150,5 @@ export const m = messages({
     '本方案已避开本校拒绝的 {n} 项改动：',
     'This plan avoids the {n} changes your school refused:',
   ],
+  planFailed: ['联合编排未能完成，请稍后重试', 'Co-planning did not finish; try again later'],
 });

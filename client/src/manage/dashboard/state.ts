@@ -1,5 +1,5 @@
 import type { Figures, ReportView } from '../../../../server/contract/reports.ts';
-import { monthName, monthOfYear, yearOf } from '../../i18n.ts';
+import { dayOfMonth, monthName, monthOfYear, yearOf } from '../../i18n.ts';
 import { m } from './messages.ts';
 
 /** The reporting periods the dashboard offers (server/reports/periods.ts). */
@@ -60,10 +60,9 @@ export function periodName(kind: PeriodKind, start: string): string {
 }
 
 /**
- * The trend's bucket labels in the interface language: weeks of a month keep the server's
- * "M/D" (the same in both languages); months are named from the period's first day.
+ * The trend's bucket labels in the interface language, from each bucket's first day: a week of
+ * a month by its day ("8月3日" / "3 Aug"), a month by its name ("8月" / "Aug").
  */
 export function trendLabels(kind: PeriodKind, view: ReportView): string[] {
-  const from = chinaDate(view.period.from);
-  return view.trend.map((bucket, i) => (kind === 'month' ? bucket.label : monthName(from, i)));
+  return view.trend.map((bucket) => (kind === 'month' ? dayOfMonth(bucket.label) : monthName(bucket.label)));
 }

@@ -2,6 +2,7 @@ import type { CheckResponse, SolveJobView, TimetableView } from '../../../../ser
 import { api } from '../../api.ts';
 import { lang } from '../../i18n.ts';
 import type { Slot } from '../weekGrid.ts';
+import { m } from './messages.ts';
 
 /** The requests of one cluster's timetable for one term (`/api/timetables/:cluster/:term`). */
 export class TimetableApi {
@@ -42,7 +43,7 @@ export class TimetableApi {
       await new Promise((r) => setTimeout(r, 250));
       job = await api.get<SolveJobView>(`/api/solve-jobs/${job.id}`);
     }
-    if (job.state === 'failed') throw new Error(job.error ?? 'solve failed');
+    if (job.state === 'failed') throw new Error(m('solveFailed'));
     return job;
   }
 

@@ -41,4 +41,11 @@ export const m = messages({
   termName: ['{a}–{b} 学年第{n}学期', '{a}–{b} term {n}'],
   termFirst: ['一', '1'],
   termSecond: ['二', '2'],
+  unlock: ['解锁', 'Unlock'],
+  lockHint: ['锁定（重新排课时不动）', 'Lock in place (kept when solving again)'],
+  locked: ['已锁定', 'Locked'],
+  lock: ['锁定', 'Lock'],
+  periodHead: ['节次', 'Period'],
+  periodN: ['第{n}节', 'P{n}'],
+  solveFailed: ['排课未能完成，请稍后重试', 'Solving did not finish; try again later'],
 });

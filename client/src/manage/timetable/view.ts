@@ -1,5 +1,6 @@
 import type { Text } from '../../../../server/contract/text.ts';
 import type { TimetableView } from '../../../../server/contract/timetable.ts';
+import { localized } from '../../i18n.ts';
 import { h } from '../../ui/dom.ts';
 import { m } from './messages.ts';
 
@@ -35,7 +36,10 @@ export function subjectOptions(view: TimetableView): HTMLElement[] {
 /** The offerings the solver could not place, each with up to three reasons (null: all placed). */
 export function unplacedList(view: TimetableView): HTMLElement | null {
   if (!view.unplaced.length) return null;
-  const offeringName = (id: string): string => view.offerings.find((o) => o.id === id)?.name ?? id;
+  const offeringName = (id: string): string => {
+    const found = view.offerings.find((o) => o.id === id);
+    return found ? localized(found.name) : id;
+  };
   return h(
     'div',
     { class: 'panel-note' },
