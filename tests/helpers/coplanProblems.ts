@@ -1,5 +1,7 @@
+import type { PlanOptions } from '../../scheduler/coplan/index.ts';
 import type {
   BellPeriod,
+  ClusterProblem,
   LocalLessonInput,
   PeriodRef,
   SchoolInput,
@@ -48,3 +50,89 @@ export function week(
     return [{ classId, ...r, subject, teacherId }];
   });
 }
+
+/** What a 1+1 cluster's people, rooms and offering are called (see `oneToOne`). */
+export interface OneToOneNames {
+  hub: string;
+  school: string;
+  class: string;
+  teacher: string;
+  room: string;
+  offering: string;
+  subject: string;
+}
+
+const CHINESE_NAMES: OneToOneNames = {
+  hub: 'H学校',
+  school: 'S学校',
+  class: 'A班',
+  teacher: '张老师',
+  room: '录播1',
+  offering: '英语',
+  subject: '英语',
+};
+
+/** Latin names only: any Han character in a plan's English text is then the planner's own words. */
+export const LATIN_NAMES: OneToOneNames = {
+  hub: 'Hub School',
+  school: 'School S',
+  class: 'Class A',
+  teacher: 'Ms Zhang',
+  room: 'Studio',
+  offering: 'English (grade 4)',
+  subject: 'English',
+};
+
+/**
+ * A 1+1 cluster: hub H's teacher T (free in `teacherFree`, "weekday/period") teaches the
+ * offering O to class A of school S, whose week is `lessons`.
+ */
+export function oneToOne(
+  teacherFree: readonly string[],
+  lessons: LocalLessonInput[],
+  {
+    periodsPerWeek = 2,
+    periods = bells(),
+    names = CHINESE_NAMES,
+  }: { periodsPerWeek?: number; periods?: BellPeriod[]; names?: OneToOneNames } = {},
+): ClusterProblem {
+  return {
+    id: 'one-to-one',
+    hubSchoolId: 'H',
+    schools: [
+      { ...school('H'), name: names.hub },
+      { ...school('S', periods), name: names.school },
+    ],
+    classes: [{ id: 'A', name: names.class, schoolId: 'S', classroomId: 'A-room', busy: [] }],
+    teachers: [
+      {
+        id: 'T',
+        name: names.teacher,
+        schoolId: 'H',
+        busy: every.filter((r) => !teacherFree.includes(`${r.weekday}/${r.period}`)),
+      },
+    ],
+    recordingRooms: [{ id: 'R', name: names.room, schoolId: 'H', busy: [] }],
+    offerings: [
+      {
+        id: 'O',
+        name: names.offering,
+        subject: names.subject,
+        teacherId: 'T',
+        recordingRoomId: 'R',
+        receivingClassIds: ['A'],
+        periodsPerWeek,
+      },
+    ],
+    localTimetables: [{ schoolId: 'S', lessons }],
+  };
+}
+
+/** Fixed search effort and a fake clock: the same plan on every machine. */
+export const FIXED_PLAN_OPTIONS: PlanOptions = {
+  seed: 3,
+  timeLimitMs: 1e9,
+  maxIterations: 3000,
+  stallIterations: 1500,
+  now: () => 0,
+};

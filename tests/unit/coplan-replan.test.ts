@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bells, every, school, week } from '../helpers/coplanProblems.ts';
+import { FIXED_PLAN_OPTIONS as fixed, bells, oneToOne, week } from '../helpers/coplanProblems.ts';
 import { generateCluster } from '../../bench/lib/scheduler/generate.ts';
 import { checkPlan, planCluster, repeatsBellChange, sameLocalChange } from '../../scheduler/coplan/index.ts';
 import type { Plan, PlanOptions, Refusal } from '../../scheduler/coplan/index.ts';
@@ -10,49 +10,12 @@ import type { ClusterProblem, LocalLessonInput } from '../../scheduler/timetable
 const weekOfA = (lessons: Record<string, [string, string]>): LocalLessonInput[] => week('A', 'hA', lessons);
 
 /** A 1+1 cluster: hub H's teacher 张老师 (free in `teacherFree`) teaches 英语 to class A of school S. */
-function cluster(
+const cluster = (
   teacherFree: string[],
   lessons: LocalLessonInput[],
   periodsPerWeek = 2,
   periods = bells(),
-): ClusterProblem {
-  return {
-    id: 'replan',
-    hubSchoolId: 'H',
-    schools: [school('H'), school('S', periods)],
-    classes: [{ id: 'A', name: 'A班', schoolId: 'S', classroomId: 'A-room', busy: [] }],
-    teachers: [
-      {
-        id: 'T',
-        name: '张老师',
-        schoolId: 'H',
-        busy: every.filter((r) => !teacherFree.includes(`${r.weekday}/${r.period}`)),
-      },
-    ],
-    recordingRooms: [{ id: 'R', name: '录播1', schoolId: 'H', busy: [] }],
-    offerings: [
-      {
-        id: 'O',
-        name: '英语',
-        subject: '英语',
-        teacherId: 'T',
-        recordingRoomId: 'R',
-        receivingClassIds: ['A'],
-        periodsPerWeek,
-      },
-    ],
-    localTimetables: [{ schoolId: 'S', lessons }],
-  };
-}
-
-/** Fixed search effort and a fake clock: the same plan on every machine. */
-const fixed: PlanOptions = {
-  seed: 3,
-  timeLimitMs: 1e9,
-  maxIterations: 3000,
-  stallIterations: 1500,
-  now: () => 0,
-};
+): ClusterProblem => oneToOne(teacherFree, lessons, { periodsPerWeek, periods });
 
 /** Every alternative of a plan (the chosen one is the first). */
 const choices = (plan: Plan) => plan.alternatives;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bells, every, school, week } from '../helpers/coplanProblems.ts';
+import { FIXED_PLAN_OPTIONS as fixed, bells, every, school, week } from '../helpers/coplanProblems.ts';
 import { analyzeCompatibility, compatInputFromProblem } from '../../scheduler/compat/index.ts';
 import { applyPlan, checkPlan, planCluster } from '../../scheduler/coplan/index.ts';
-import type { LocalChange, PlanOptions } from '../../scheduler/coplan/index.ts';
+import type { LocalChange } from '../../scheduler/coplan/index.ts';
 import { resolveOptions, solve } from '../../scheduler/timetable/index.ts';
 import type {
   BellPeriod,
@@ -49,15 +49,6 @@ function cluster(setup: Setup): ClusterProblem {
     localTimetables: setup.schools.map((s) => ({ schoolId: s.id, lessons: s.lessons })),
   };
 }
-
-/** Fixed search effort and a fake clock: the same plan on every machine. */
-const fixed: PlanOptions = {
-  seed: 3,
-  timeLimitMs: 1e9,
-  maxIterations: 3000,
-  stallIterations: 1500,
-  now: () => 0,
-};
 
 const moves = (changes: readonly LocalChange[]): string[] =>
   changes

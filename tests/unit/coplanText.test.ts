@@ -1,57 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { bells, every, school, week } from '../helpers/coplanProblems.ts';
+import { FIXED_PLAN_OPTIONS as fixed, LATIN_NAMES, oneToOne, week } from '../helpers/coplanProblems.ts';
 import { describeRefusal, planCluster } from '../../scheduler/coplan/index.ts';
-import type { Plan, PlanOptions, Refusal } from '../../scheduler/coplan/index.ts';
+import type { Plan, Refusal } from '../../scheduler/coplan/index.ts';
 import type { ClusterProblem, LocalLessonInput } from '../../scheduler/timetable/index.ts';
 import { storedText } from '../../scheduler/text.ts';
 import type { Text } from '../../scheduler/text.ts';
 
 const HAN = /\p{Script=Han}/u;
 
-/**
- * A 1+1 cluster whose names are all Latin (so any Han character in an English text is the
- * planner's own words): hub H's Ms Zhang teaches English to Class A of School S.
- */
-function cluster(teacherFree: string[], lessons: LocalLessonInput[], periodsPerWeek: number): ClusterProblem {
-  return {
-    id: 'words',
-    hubSchoolId: 'H',
-    schools: [
-      { ...school('H'), name: 'Hub School' },
-      { ...school('S', bells()), name: 'School S' },
-    ],
-    classes: [{ id: 'A', name: 'Class A', schoolId: 'S', classroomId: 'A-room', busy: [] }],
-    teachers: [
-      {
-        id: 'T',
-        name: 'Ms Zhang',
-        schoolId: 'H',
-        busy: every.filter((r) => !teacherFree.includes(`${r.weekday}/${r.period}`)),
-      },
-    ],
-    recordingRooms: [{ id: 'R', name: 'Studio', schoolId: 'H', busy: [] }],
-    offerings: [
-      {
-        id: 'O',
-        name: 'English (grade 4)',
-        subject: 'English',
-        teacherId: 'T',
-        recordingRoomId: 'R',
-        receivingClassIds: ['A'],
-        periodsPerWeek,
-      },
-    ],
-    localTimetables: [{ schoolId: 'S', lessons }],
-  };
-}
-
-const fixed: PlanOptions = {
-  seed: 3,
-  timeLimitMs: 1e9,
-  maxIterations: 3000,
-  stallIterations: 1500,
-  now: () => 0,
-};
+/** A 1+1 cluster whose names are all Latin (so any Han character in an English text is the planner's own words). */
+const cluster = (
+  teacherFree: string[],
+  lessons: LocalLessonInput[],
+  periodsPerWeek: number,
+): ClusterProblem => oneToOne(teacherFree, lessons, { periodsPerWeek, names: LATIN_NAMES });
 
 /** Every text a plan shows the coordinator: its line, and each unplaced offering's proof, reasons and blocks. */
 function textsOf(plan: Plan): Text[] {
