@@ -91,11 +91,11 @@ describe('the demo’s term so far, seeded on first start', () => {
       expect(row!.figures.attendance.due).toBeGreaterThan(0);
       expect(row!.figures.offeringsSynchronized).toBeGreaterThan(0);
     }
-    // The trend has the months of the term so far.
-    expect(city.body.trend.filter((b) => b.delivered > 0).map((b) => b.label)).toEqual([
-      '9月',
-      '10月',
-      '11月',
+    // The trend has the months of the term so far (each labelled by its first day, YYYY-MM-DD).
+    expect(city.body.trend.filter((b) => b.delivered > 0).map((b) => b.label.slice(5))).toEqual([
+      '09-01',
+      '10-01',
+      '11-01',
     ]);
 
     // The county bureau's dashboard as it opens (its county, this month), down to the cluster and its sessions.
