@@ -153,6 +153,8 @@ export interface FactGroup {
   firstId: string;
   /** Its lessons' facts, decoded now. */
   facts(): LessonFact[];
+  /** Whether one of its lessons has an id in `ids` (only the lessons' ids are decoded). */
+  holdsAny(ids: ReadonlySet<string>): boolean;
 }
 
 /** A growing buffer. */
@@ -323,7 +325,7 @@ export function encodeFacts(facts: readonly LessonFact[]): Buffer {
   return Buffer.from(out.buf.subarray(0, out.at));
 }
 
-type GroupFields = Omit<FactGroup, 'firstId' | 'facts'>;
+type GroupFields = Omit<FactGroup, 'firstId' | 'facts' | 'holdsAny'>;
 /** Where a group's lessons are in its chunk, and the chunk's strings. */
 interface GroupLessons {
   buf: Buffer;
@@ -377,6 +379,15 @@ class StoredGroup implements FactGroup {
   get firstId(): string {
     const { buf, from, str } = this.#lessons;
     return this.count > 0 ? str(buf.readUInt32LE(from)) : '';
+  }
+
+  holdsAny(ids: ReadonlySet<string>): boolean {
+    const { buf, slotIds, str } = this.#lessons;
+    // Each lesson: its id's index, four times, then a status byte per judged classroom.
+    const size = 36 + (this.verdict === null ? 0 : slotIds.length);
+    for (let k = 0, p = this.#lessons.from; k < this.count; k++, p += size)
+      if (ids.has(str(buf.readUInt32LE(p)))) return true;
+    return false;
   }
 
   facts(): LessonFact[] {
@@ -546,9 +557,9 @@ export function decodeFacts(buf: Buffer, intern: (s: string) => string = (s) => 
 
 /**
  * Visits the lessons of a chunk's groups whose scheduled start is in `[period.from,
- * period.to)`, leaving out those in `skip`: a group wholly inside the period as itself when
- * `visitGroup` is given (the caller knows none of its lessons is in `skip`), others lesson by
- * lesson.
+ * period.to)`, leaving out those in `skip`: a group wholly inside the period and holding none
+ * of them as itself when `visitGroup` is given, others lesson by lesson. Pass an empty `skip`
+ * when none of the chunk's lessons can be in it (their ids are then not decoded).
  */
 export function visitGroups(
   groups: readonly FactGroup[],
@@ -558,7 +569,13 @@ export function visitGroups(
   visitGroup?: (group: FactGroup) => void,
 ): void {
   for (const g of groups)
-    if (visitGroup && g.firstStart >= period.from && g.lastStart < period.to) visitGroup(g);
+    if (
+      visitGroup &&
+      g.firstStart >= period.from &&
+      g.lastStart < period.to &&
+      (skip.size === 0 || !g.holdsAny(skip))
+    )
+      visitGroup(g);
     else if (g.lastStart >= period.from && g.firstStart < period.to)
       for (const f of g.facts())
         if (!skip.has(f.id) && f.scheduledStart >= period.from && f.scheduledStart < period.to) visit(f);
