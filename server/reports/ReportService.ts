@@ -444,7 +444,7 @@ export function trendOf(
     else if (s.verdict === 'missed') row.missed += n;
   };
   for (const s of sessions)
-    if (s.days) for (const [start, n] of s.days) add(s, start, n);
+    if (s.days) for (let i = 0; i < s.days.length; i += 2) add(s, s.days[i]!, s.days[i + 1]!);
     else add(s, s.scheduledStart, s.count ?? 1);
   return out;
 }

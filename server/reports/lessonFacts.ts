@@ -138,7 +138,7 @@ export interface FactGroup {
   /** The stored verdict (null: not judged). */
   verdict: Verdict | null;
   /** The classrooms judged, in order, with how many of the lessons gave each status; empty when not judged. */
-  judged: readonly { classroomId: string; counts: Readonly<Record<ClassroomStatus, number>> }[];
+  judged: readonly ({ classroomId: string } & Readonly<Record<ClassroomStatus, number>>)[];
   recording: RecordingFact | null;
   /** How many lessons. */
   count: number;
@@ -147,8 +147,12 @@ export interface FactGroup {
   lastStart: number;
   firstEnd: number;
   lastEnd: number;
-  /** Lessons per day (China time): when the day starts, and how many lessons start on it. */
-  days: readonly (readonly [number, number])[];
+  /**
+   * Lessons per day (China time), flat: when a day starts (ms), how many lessons start on it,
+   * then the next day's two numbers (one array rather than one per day: a report reads them
+   * for every group).
+   */
+  days: readonly number[];
   /** The id of its first lesson. */
   firstId: string;
   /** Its lessons' facts, decoded now. */
@@ -503,19 +507,20 @@ export function readGroups(buf: Buffer, intern: (s: string) => string = (s) => s
     const nDays = buf.readUInt16LE(at);
     at += 2;
     const firstDay = dayOf(firstStart);
-    const days = new Array<readonly [number, number]>(nDays);
-    for (let i = 0; i < nDays; i++, at += 6)
-      days[i] = [dayStart(firstDay + buf.readUInt16LE(at)), buf.readUInt32LE(at + 2)];
-    const judged = slotIds.map((classroomId) => {
-      const counts = {
+    const days = new Array<number>(nDays * 2);
+    for (let i = 0; i < nDays; i++, at += 6) {
+      days[2 * i] = dayStart(firstDay + buf.readUInt16LE(at));
+      days[2 * i + 1] = buf.readUInt32LE(at + 2);
+    }
+    const judged = new Array<FactGroup['judged'][number]>(slotIds.length);
+    for (let i = 0; i < slotIds.length; i++, at += 16)
+      judged[i] = {
+        classroomId: slotIds[i]!,
         present: buf.readUInt32LE(at),
         late: buf.readUInt32LE(at + 4),
         partial: buf.readUInt32LE(at + 8),
         absent: buf.readUInt32LE(at + 12),
       };
-      at += 16;
-      return { classroomId, counts };
-    });
     const length = buf.readUInt32LE(at);
     const from = at + 4;
     at = from + length;

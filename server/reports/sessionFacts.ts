@@ -18,16 +18,16 @@ export interface Judged {
 
 /**
  * A session fact of a report; one made from a group of lessons ({@link FactGroup}) has a
- * `count`, and `days`: how many of its sessions start on each day (when the day starts, ms),
- * for the trend.
+ * `count`, and `days`: how many of its sessions start on each day, for the trend, flat as
+ * {@link FactGroup.days} (when the day starts, ms, then how many; then the next day's).
  */
-export type ReportSession = SessionFact & { days?: readonly (readonly [number, number])[] };
+export type ReportSession = SessionFact & { days?: readonly number[] };
 
 /** A session fact made from groups of lessons: its counts summed as groups are added. */
 export type GroupSession = Omit<ReportSession, 'classrooms' | 'days' | 'count' | 'scheduledStart'> & {
   scheduledStart: number;
   count: number;
-  days: (readonly [number, number])[];
+  days: number[];
   classrooms: (ClassroomFact & { count: number })[];
 };
 
@@ -184,12 +184,17 @@ export class SessionFacts {
     };
     s.count += g.count;
     if (g.firstStart < s.scheduledStart) s.scheduledStart = g.firstStart;
-    for (const day of g.days) s.days.push(day);
+    for (const n of g.days) s.days.push(n);
     if (g.verdict !== null)
-      for (const slot of g.judged) {
-        const schoolId = this.#placed(slot.classroomId, g, named);
+      for (let i = 0; i < g.judged.length; i++) {
+        const slot = g.judged[i]!;
+        // Mostly the lesson's own classroom in its place: no need to ask whether it is named.
+        const schoolId =
+          slot.classroomId === g.classroomIds[i]
+            ? this.school(slot.classroomId)
+            : this.#placed(slot.classroomId, g, named);
         for (const status of STATUSES) {
-          const count = slot.counts[status];
+          const count = slot[status];
           if (count > 0) addRoom(s.classrooms, schoolId, status, count);
         }
       }
@@ -227,6 +232,9 @@ export class SessionList {
   readonly #rules: DeliveryRules;
   readonly #now: number;
   readonly #named: Set<string>;
+  /** Classrooms of what was added (hub ids, receiving lists), named only when one is placed late. */
+  readonly #hubs: string[] = [];
+  readonly #lists: (readonly string[])[] = [];
   readonly #sessions: ReportSession[] = [];
   /** Session facts made from groups, by offering (or cluster, for lessons outside any). */
   readonly #sums = new Map<string, GroupSession[]>();
@@ -257,7 +265,10 @@ export class SessionList {
     }
     this.#name(g);
     const own = g.judged.every(
-      (c) => c.classroomId === g.hubClassroomId || g.classroomIds.includes(c.classroomId),
+      (c, i) =>
+        c.classroomId === g.classroomIds[i] ||
+        c.classroomId === g.hubClassroomId ||
+        g.classroomIds.includes(c.classroomId),
     );
     if (own) this.#sum(g, verdict);
     else this.#later.push([g, verdict]);
@@ -297,11 +308,15 @@ export class SessionList {
   }
 
   #name(f: { hubClassroomId: string; classroomIds: readonly string[] }): void {
-    this.#named.add(f.hubClassroomId);
-    for (const id of f.classroomIds) this.#named.add(id);
+    this.#hubs.push(f.hubClassroomId);
+    this.#lists.push(f.classroomIds);
   }
 
   done(): ReportSession[] {
+    if (this.#later.length > 0) {
+      for (const id of this.#hubs) this.#named.add(id);
+      for (const list of this.#lists) for (const id of list) this.#named.add(id);
+    }
     const named = (id: string): boolean => this.#named.has(id);
     for (const [x, judged] of this.#later.splice(0))
       this.#sessions.push(

@@ -438,3 +438,101 @@ describe('report facts in groups, against every lesson one by one', () => {
     );
   });
 });
+
+describe('session facts of a report', () => {
+  const NOW = Date.parse('2027-06-30T00:00:00Z');
+  const start = Date.parse('2027-03-01T00:00:00Z');
+  const lesson = (id: string, classroomIds: string[], judged: [string, ClassroomStatus][]): LessonFact => ({
+    id,
+    clusterId: 'c',
+    offeringId: 'o',
+    teacherId: 't',
+    hubClassroomId: 'hub',
+    classroomIds,
+    scheduledStart: start,
+    scheduledEnd: start + 40 * MIN,
+    state: 'ended',
+    startedAt: start,
+    endedAt: start + 40 * MIN,
+    judged: {
+      verdict: 'delivered',
+      classrooms: judged.map(([classroomId, status]) => ({ classroomId, status })),
+    },
+    recording: null,
+  });
+  const roomSchool = new Map([
+    ['hub', 'sh'],
+    ['r1', 's1'],
+    ['r2', 's2'],
+    ['r3', 's3'],
+  ]);
+
+  it('a classroom judged in a lesson that no longer lists it counts at its school only when the report names it elsewhere, even later', () => {
+    const list = new SessionList(new SessionFacts(roomSchool), [], DEFAULT_RULES, NOW);
+    list.fact(
+      lesson(
+        'l1',
+        ['r1'],
+        [
+          ['r1', 'present'],
+          ['r2', 'late'],
+          ['r3', 'absent'],
+        ],
+      ),
+    );
+    // r2 is named by a group of lessons that arrives afterwards; r3 by nothing.
+    const [group] = readGroups(encodeFacts([lesson('l2', ['r2'], [['r2', 'present']])]));
+    list.group(group!);
+    const sessions = list.done();
+    const first = sessions.find((s) => s.id === 'l1')!;
+    expect(first.classrooms.map((c) => [c.schoolId, c.status])).toEqual([
+      ['s1', 'present'],
+      ['s2', 'late'],
+      ['', 'absent'],
+    ]);
+  });
+
+  it('groups alike over months are summed into one session fact; unlike ones stay apart', () => {
+    const list = new SessionList(new SessionFacts(roomSchool), [], DEFAULT_RULES, NOW);
+    const month = (k: number, status: ClassroomStatus, verdict: Verdict = 'delivered'): FactGroup => {
+      const f = lesson(
+        `m${k}-${status}-${verdict}`,
+        ['r1', 'r2'],
+        [
+          ['r1', status],
+          ['r2', 'present'],
+        ],
+      );
+      const at = f.scheduledStart + k * 31 * DAY;
+      return readGroups(
+        encodeFacts([
+          { ...f, scheduledStart: at, judged: { ...f.judged!, verdict } },
+          { ...f, id: `${f.id}b`, scheduledStart: at + DAY, judged: { ...f.judged!, verdict } },
+        ]),
+      )[0]!;
+    };
+    for (const g of [
+      month(0, 'present'),
+      month(1, 'late'),
+      month(2, 'present'),
+      month(1, 'absent', 'not-delivered'),
+    ])
+      list.group(g);
+    const sessions = list.done();
+    expect(sessions).toHaveLength(2);
+    const delivered = sessions.find((s) => s.verdict === 'delivered')!;
+    expect(delivered.count).toBe(6);
+    expect(delivered.scheduledStart).toBe(start);
+    expect(delivered.days).toHaveLength(12);
+    expect(
+      delivered.classrooms
+        .map((c) => [c.schoolId, c.status, c.count])
+        .sort((a, b) => (a.join() < b.join() ? -1 : 1)),
+    ).toEqual([
+      ['s1', 'late', 2],
+      ['s1', 'present', 4],
+      ['s2', 'present', 6],
+    ]);
+    expect(sessions.find((s) => s.verdict === 'not-delivered')!.count).toBe(2);
+  });
+});
