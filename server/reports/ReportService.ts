@@ -128,12 +128,14 @@ export class ReportService {
 
   /**
    * At start-up, in the background: reads the directory, builds the roll-up of lesson facts
-   * if the database has none (so that the first report need not), then folds lesson changes
-   * into it every few minutes.
+   * if the database has none (so that the first report need not), reads this year's chunks of
+   * it into the process's chunk cache (so that its first annual report need not either), then
+   * folds lesson changes into the roll-up every few minutes.
    */
   async prime(): Promise<void> {
     await this.#directory.rows();
     await this.#facts.start();
+    await this.#facts.preload(periodAround('year', this.#now()));
   }
 
   /** Waits for background work (a roll-up being written) before the database closes. */

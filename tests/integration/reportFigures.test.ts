@@ -245,5 +245,16 @@ describe('the annual province report of a seeded province, against its lesson do
     const folded = await bothWays();
     expect(countedInReport(folded.grouped)).toEqual(changed);
     expect(shown(folded.grouped)).toEqual(shown(folded.oneByOne));
+
+    // A process started as a server starts (ReportService.prime) holds the year's chunks,
+    // every one of the roll-up, before its first report.
+    const primed = new FactRollUp(await connect());
+    await primed.preload(YEAR);
+    const chunks = await a.Lesson.db
+      .collection<{ data: mongoose.mongo.Binary }>('reportfacts')
+      .find({})
+      .toArray();
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(primed.cachedBytes).toBe(chunks.reduce((n, c) => n + c.data.length(), 0));
   }, 180_000);
 });
