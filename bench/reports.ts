@@ -19,7 +19,9 @@
  * - a lesson judged through A, then B's next report (it must count it);
  * - heap: the peak while B reports, and what B holds once idle; the baseline, in the same
  *   run, is what a process held before (every lesson's fact in memory, as the old read model
- *   kept them: measured by holding them).
+ *   kept them: measured by holding them);
+ * - a third process (C) started as a server starts (the directory read ahead by `prime()`):
+ *   its first annual province report.
  * Prints each goal beside its figure (ok/short) and writes JSON to bench/results/.
  * Leaves out: the directory's first read is counted in B's first report but the time to
  * revalidate it after an edit is not; concurrent reports; a real MongoDB.
@@ -36,7 +38,6 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import mongoose from 'mongoose';
 import { z } from 'zod';
-import { mulberry32 } from '../scheduler/timetable/random.ts';
 import { Scope } from '../server/auth/Scope.ts';
 import { EmbeddedFerretDb, defaultFerretdbBin } from '../server/db/EmbeddedFerretDb.ts';
 import { createLogger } from '../server/logger.ts';
@@ -46,6 +47,7 @@ import { FactRollUp } from '../server/reports/FactRollUp.ts';
 import type { LessonFact } from '../server/reports/lessonFacts.ts';
 import { ReportService } from '../server/reports/ReportService.ts';
 import { startPostgresFerret } from './lib/postgresFerret.ts';
+import { generate } from './lib/province.ts';
 import { machine, textTable, writeResults } from './lib/results.ts';
 
 const Options = z.object({
@@ -71,154 +73,6 @@ const heapMiB = (): number => {
   gc();
   return Math.round(process.memoryUsage().heapUsed / MiB);
 };
-
-const DAY = 86_400_000;
-/** Monday 4 January 2027, 08:00 in Beijing: the report year is 2027. */
-const YEAR_START = Date.parse('2027-01-04T00:00:00Z');
-const WEEKS = 36;
-const id = (): mongoose.Types.ObjectId => new mongoose.Types.ObjectId();
-
-/** Writes the generated province with the raw driver; exported for profiling scripts. */
-export async function generate(
-  m: Models,
-  clusters: number,
-  seed: number,
-): Promise<{ sessions: number; attendance: number; county: string }> {
-  const rng = mulberry32(seed);
-  const cities = 14;
-  const countiesPerCity = 9;
-  const regions: { code: string; name: string; level: string; parentCode: string | null }[] = [
-    { code: '430000', name: '湖南省', level: 'province', parentCode: null },
-  ];
-  for (let c = 1; c <= cities; c++) {
-    const city = `43${String(c).padStart(2, '0')}00`;
-    regions.push({ code: city, name: `市${c}`, level: 'city', parentCode: '430000' });
-    for (let k = 1; k <= countiesPerCity; k++)
-      regions.push({
-        code: `43${String(c).padStart(2, '0')}${String(k).padStart(2, '0')}`,
-        name: `县${c}-${k}`,
-        level: 'county',
-        parentCode: city,
-      });
-  }
-  await m.Region.insertMany(regions);
-  const counties = regions.filter((r) => r.level === 'county').map((r) => r.code);
-  const teacherId = id();
-  let sessions = 0;
-  let attendance = 0;
-  const batch: Record<string, unknown>[] = [];
-  const flush = async (): Promise<void> => {
-    if (batch.length) await m.Lesson.collection.insertMany(batch.splice(0), { ordered: false });
-  };
-  for (let c = 0; c < clusters; c++) {
-    const county = counties[c % counties.length]!;
-    const level = c % 10 === 0 ? 'city' : 'county';
-    const regionCode = level === 'city' ? `${county.slice(0, 4)}00` : county;
-    const n = 3 + Math.floor(rng() * 2);
-    const schools = Array.from({ length: n + 1 }, (_, i) => ({
-      _id: id(),
-      name: `校${c}-${i}`,
-      regionCode: county,
-      kind: i === 0 ? 'hub' : rng() < 0.2 ? 'teaching_point' : 'rural',
-      downlinkMbps: 6,
-      uplinkMbps: 2,
-    }));
-    const rooms = schools.map((s, i) => ({
-      _id: id(),
-      schoolId: s._id,
-      name: i === 0 ? '录播教室' : '教室',
-      kind: i === 0 ? 'recording' : 'receiving',
-    }));
-    const clusterId = id();
-    await m.School.collection.insertMany(schools);
-    await m.Classroom.collection.insertMany(rooms);
-    await m.Cluster.collection.insertOne({
-      _id: clusterId,
-      name: `联校群${c}`,
-      level,
-      mode: '1+N',
-      regionCode,
-      hubSchoolIds: [schools[0]!._id],
-      memberSchoolIds: schools.slice(1).map((s) => s._id),
-      coordinatorIds: [],
-      activeTerms: ['2026-2027-1'],
-    });
-    const offerings = [id(), id()];
-    await m.Offering.collection.insertMany(
-      offerings.map((o, i) => ({
-        _id: o,
-        clusterId,
-        term: '2026-2027-1',
-        subject: i ? '音乐' : '英语',
-        grade: 4,
-        teacherId,
-        hubClassroomId: rooms[0]!._id,
-        receivingClassIds: [],
-        periodsPerWeek: 2,
-      })),
-    );
-    for (let w = 0; w < WEEKS; w++)
-      for (const [o, offering] of offerings.entries())
-        for (const day of [o, o + 2]) {
-          const start = YEAR_START + (w * 7 + day) * DAY + (2 + o) * 3600_000;
-          const roll = rng();
-          const verdict = roll < 0.9 ? 'delivered' : roll < 0.95 ? 'not-delivered' : 'missed';
-          const classrooms = rooms.slice(1).map((r) => {
-            const a = rng();
-            return {
-              classroomId: r._id.toString(),
-              status:
-                verdict === 'missed'
-                  ? 'absent'
-                  : a < 0.9
-                    ? 'present'
-                    : a < 0.95
-                      ? 'late'
-                      : a < 0.98
-                        ? 'partial'
-                        : 'absent',
-              connectedShare: 0.9,
-              firstJoin: start,
-              minutesConnected: 36,
-              headcount: null,
-              classSize: 30,
-            };
-          });
-          attendance += classrooms.length;
-          sessions++;
-          batch.push({
-            _id: id(),
-            clusterId,
-            offeringId: offering,
-            title: '同步课',
-            subject: '英语',
-            grade: 4,
-            teacherId,
-            hubClassroomId: rooms[0]!._id,
-            classroomIds: rooms.slice(1).map((r) => r._id),
-            scheduledStart: new Date(start),
-            scheduledEnd: new Date(start + 40 * 60_000),
-            state: verdict === 'missed' ? 'scheduled' : 'ended',
-            startedAt: verdict === 'missed' ? null : new Date(start),
-            endedAt: verdict === 'missed' ? null : new Date(start + 38 * 60_000),
-            delivery:
-              verdict === 'missed'
-                ? null
-                : {
-                    verdict,
-                    liveShare: 0.95,
-                    liveMinutes: 38,
-                    scheduledMinutes: 40,
-                    classrooms,
-                    reasons: [],
-                  },
-          });
-          if (batch.length >= 5000) await flush();
-        }
-  }
-  await flush();
-  return { sessions, attendance, county: counties[1]! };
-}
 
 interface Run {
   label: string;
@@ -361,12 +215,29 @@ async function bench(backend: Backend, options: z.infer<typeof Options>): Promis
       `${`baseline: the year's ${held.length} lesson facts held (the old way)`.padEnd(64)} ${heldMiB} MiB`,
     );
     held.length = 0;
+    let groups = 0;
+    await new FactRollUp(bModels).each(
+      { from: Date.parse('2027-01-01T00:00:00+08:00'), to: Date.parse('2028-01-01T00:00:00+08:00') },
+      () => undefined,
+      () => groups++,
+    );
+    console.log(`${'the roll-up: groups of lessons alike in the year'.padEnd(64)} ${groups}`);
+    // Process C, started as a server starts: it reads the directory ahead (Platform calls
+    // prime() at start-up, in the background), then reports.
+    const started = new ReportService(await connect(), { now });
+    await started.prime();
+    const primed = await time(
+      'C: first annual province report of a started process (primed)',
+      started,
+      province,
+    );
+    await started.close();
     await reports.close();
     await first.close();
     return {
       backend,
-      generated: { ...generated, seconds: generateS },
-      results: [build, cold, warm, county, month, changed, baseline],
+      generated: { ...generated, seconds: generateS, groups },
+      results: [build, cold, warm, county, month, changed, baseline, primed],
       heap: { peakMiB, idleMiB, buffersMiB, baselineHeldMiB: heldMiB },
       changedCounted: lesson !== null && changed.missed === warm.missed - 1,
     };
@@ -392,7 +263,7 @@ async function main(): Promise<void> {
   console.log('\ngoal                                                   figure        ');
   const rows: string[][] = [];
   for (const run of runs) {
-    const [build, cold, warm, , , , baseline] = run['results'] as Run[];
+    const [build, cold, warm, , , changed, baseline, primed] = run['results'] as Run[];
     const heap = run['heap'] as { peakMiB: number; idleMiB: number; baselineHeldMiB: number };
     const name = String(run['backend']);
     const mark = (ok: boolean): string => (ok ? 'ok' : 'short');
@@ -408,6 +279,18 @@ async function main(): Promise<void> {
         'annual province report, first of a process < 2 s',
         `${(cold!.bestMs / 1000).toFixed(2)} s`,
         mark(cold!.bestMs < GOAL_REPORT_MS),
+      ],
+      [
+        name,
+        'the same, in a process started as a server starts (primed) < 2 s',
+        `${(primed!.bestMs / 1000).toFixed(2)} s`,
+        mark(primed!.bestMs < GOAL_REPORT_MS),
+      ],
+      [
+        name,
+        'annual province report after a lesson changed < 2 s',
+        `${(changed!.bestMs / 1000).toFixed(2)} s`,
+        mark(changed!.bestMs < GOAL_REPORT_MS),
       ],
       [
         name,
@@ -428,6 +311,7 @@ async function main(): Promise<void> {
         mark(run['changedCounted'] === true),
       ],
       [name, 'first report on a new database (no goal)', `${(build!.bestMs / 1000).toFixed(1)} s`, ''],
+      [name, 'load average (1 min) at the warm report', String(warm!.load), ''],
     );
   }
   for (const line of textTable(['back end', 'goal', 'figure', ''], rows)) console.log(line);

@@ -81,6 +81,9 @@ export interface FactRollUpOptions {
   groups?: boolean;
 }
 
+/** No lesson ids. */
+const NONE: ReadonlySet<string> = new Set();
+
 /** The month (China time) of a lesson fact: the roll-up's partition. */
 const monthOf = (ms: number): string => chinaDate(ms).slice(0, 7);
 
@@ -144,9 +147,9 @@ export class FactRollUp {
    * Calls `visit` with the fact of every lesson whose scheduled start is in
    * `[period.from, period.to)`, as the lessons are now; each lesson once. Facts are not kept.
    * With `visitGroup`, lessons stored together in a group ({@link FactGroup}) wholly inside
-   * the period are given as the group instead of one by one, unless a lesson changed since
-   * the roll-up was written may be among them (its month's groups are then given lesson by
-   * lesson).
+   * the period are given as the group instead of one by one, unless one of its lessons
+   * changed since the roll-up was written (that group is then given lesson by lesson, the
+   * changed lessons as they are now).
    */
   async each(
     period: { from: number; to: number },
@@ -180,7 +183,8 @@ export class FactRollUp {
         return s;
       };
       // A lesson keeps its month: a changed one can only be in its own month's chunks; a
-      // lesson gone (deleted) may be in any.
+      // lesson gone (deleted) may be in any. Only there are a group's lessons looked up, and
+      // only a group holding one of them goes lesson by lesson.
       const gone = [...fresh.values()].includes(null);
       const changed = new Set([...fresh.values()].flatMap((f) => (f ? [monthOf(f.scheduledStart)] : [])));
       for (const chunk of chunks)
@@ -188,9 +192,9 @@ export class FactRollUp {
           // Inflated here and now: a few MB, quicker than a turn through the thread pool when busy.
           readGroups(zlib.inflateSync(bytesOf(chunk)), intern),
           period,
-          ids,
+          gone || changed.has(chunk.month) ? ids : NONE,
           visit,
-          this.#groups && !gone && !changed.has(chunk.month) ? visitGroup : undefined,
+          this.#groups ? visitGroup : undefined,
         );
       for (const f of fresh.values()) if (f && inPeriod(f)) visit(f);
       if (entries.length >= this.#compactAfter || ids.size >= this.#compactAfter * 10) this.#compactSoon();
@@ -208,6 +212,20 @@ export class FactRollUp {
       this.#timer = setInterval(() => this.#compactSoon(), this.#foldEveryMs).unref();
     const pointer = await this.#pointer();
     if (!current(pointer)) await this.#build(pointer?.gen ?? null);
+  }
+
+  /**
+   * Reads the chunks of the months of `period` into this process's cache (within
+   * `cacheBytes`), so that the first report over them need not fetch them: at start-up, the
+   * year so far (a province year: ~15 MB).
+   */
+  async preload(period: { from: number; to: number }): Promise<void> {
+    const pointer = await this.#pointer();
+    if (!pointer || !current(pointer)) return;
+    const first = monthOf(period.from);
+    const last = monthOf(period.to - 1);
+    // Chunks replaced meanwhile are not read: the next report reads the new ones.
+    await this.#chunks(pointer.months.filter((m) => m.month >= first && m.month <= last));
   }
 
   /** Waits for a roll-up being written, if any. */

@@ -92,8 +92,9 @@ type Listed = Map<string, { lesson: Lesson; judged: SessionJudgement }>;
  * few hundred lessons, listed one by one with their records) from its lessons; a region's
  * (up to a province year: ~700,000) streamed from the roll-up kept in the database
  * ({@link FactRollUp}), the lessons changed since re-read; lessons stored as a group (one
- * verdict) make one session fact with their count, which `drillDown` counts as that many.
- * No process keeps the lessons.
+ * verdict) make one session fact with their count, which `drillDown` counts as that many,
+ * and groups alike over the period's months (a course's delivered lessons of each month of
+ * a year) are summed into one ({@link SessionList}). No process keeps the lessons.
  */
 export class ReportService {
   readonly #models: Models;
@@ -127,12 +128,14 @@ export class ReportService {
 
   /**
    * At start-up, in the background: reads the directory, builds the roll-up of lesson facts
-   * if the database has none (so that the first report need not), then folds lesson changes
-   * into it every few minutes.
+   * if the database has none (so that the first report need not), reads this year's chunks of
+   * it into the process's chunk cache (so that its first annual report need not either), then
+   * folds lesson changes into the roll-up every few minutes.
    */
   async prime(): Promise<void> {
     await this.#directory.rows();
     await this.#facts.start();
+    await this.#facts.preload(periodAround('year', this.#now()));
   }
 
   /** Waits for background work (a roll-up being written) before the database closes. */
@@ -419,17 +422,31 @@ export function trendOf(
   sessions: readonly ReportSession[],
 ): { label: string; planned: number; delivered: number; missed: number }[] {
   const out = buckets.map((b) => ({ label: b.label, planned: 0, delivered: 0, missed: 0 }));
+  // The bucket of the day before, else a binary search (buckets are in order, end to end).
+  let last = 0;
+  const bucketOf = (start: number): number => {
+    const b = buckets[last];
+    if (b && start >= b.from && start < b.to) return last;
+    let lo = 0;
+    let hi = buckets.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = buckets[mid]!;
+      if (start < m.from) hi = mid - 1;
+      else if (start >= m.to) lo = mid + 1;
+      else return (last = mid);
+    }
+    return -1;
+  };
   const add = (s: ReportSession, start: number, n: number): void => {
-    let i = 0;
-    while (i < buckets.length && !(start >= buckets[i]!.from && start < buckets[i]!.to)) i++;
-    const row = out[i];
+    const row = out[bucketOf(start)];
     if (!row) return;
     row.planned += n;
     if (s.verdict === 'delivered') row.delivered += n;
     else if (s.verdict === 'missed') row.missed += n;
   };
   for (const s of sessions)
-    if (s.days) for (const [start, n] of s.days) add(s, start, n);
+    if (s.days) for (let i = 0; i < s.days.length; i += 2) add(s, s.days[i]!, s.days[i + 1]!);
     else add(s, s.scheduledStart, s.count ?? 1);
   return out;
 }

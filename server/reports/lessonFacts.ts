@@ -138,7 +138,7 @@ export interface FactGroup {
   /** The stored verdict (null: not judged). */
   verdict: Verdict | null;
   /** The classrooms judged, in order, with how many of the lessons gave each status; empty when not judged. */
-  judged: readonly { classroomId: string; counts: Readonly<Record<ClassroomStatus, number>> }[];
+  judged: readonly ({ classroomId: string } & Readonly<Record<ClassroomStatus, number>>)[];
   recording: RecordingFact | null;
   /** How many lessons. */
   count: number;
@@ -147,12 +147,18 @@ export interface FactGroup {
   lastStart: number;
   firstEnd: number;
   lastEnd: number;
-  /** Lessons per day (China time): when the day starts, and how many lessons start on it. */
-  days: readonly (readonly [number, number])[];
+  /**
+   * Lessons per day (China time), flat: when a day starts (ms), how many lessons start on it,
+   * then the next day's two numbers (one array rather than one per day: a report reads them
+   * for every group).
+   */
+  days: readonly number[];
   /** The id of its first lesson. */
   firstId: string;
   /** Its lessons' facts, decoded now. */
   facts(): LessonFact[];
+  /** Whether one of its lessons has an id in `ids` (only the lessons' ids are decoded). */
+  holdsAny(ids: ReadonlySet<string>): boolean;
 }
 
 /** A growing buffer. */
@@ -323,7 +329,7 @@ export function encodeFacts(facts: readonly LessonFact[]): Buffer {
   return Buffer.from(out.buf.subarray(0, out.at));
 }
 
-type GroupFields = Omit<FactGroup, 'firstId' | 'facts'>;
+type GroupFields = Omit<FactGroup, 'firstId' | 'facts' | 'holdsAny'>;
 /** Where a group's lessons are in its chunk, and the chunk's strings. */
 interface GroupLessons {
   buf: Buffer;
@@ -377,6 +383,15 @@ class StoredGroup implements FactGroup {
   get firstId(): string {
     const { buf, from, str } = this.#lessons;
     return this.count > 0 ? str(buf.readUInt32LE(from)) : '';
+  }
+
+  holdsAny(ids: ReadonlySet<string>): boolean {
+    const { buf, slotIds, str } = this.#lessons;
+    // Each lesson: its id's index, four times, then a status byte per judged classroom.
+    const size = 36 + (this.verdict === null ? 0 : slotIds.length);
+    for (let k = 0, p = this.#lessons.from; k < this.count; k++, p += size)
+      if (ids.has(str(buf.readUInt32LE(p)))) return true;
+    return false;
   }
 
   facts(): LessonFact[] {
@@ -492,19 +507,20 @@ export function readGroups(buf: Buffer, intern: (s: string) => string = (s) => s
     const nDays = buf.readUInt16LE(at);
     at += 2;
     const firstDay = dayOf(firstStart);
-    const days = new Array<readonly [number, number]>(nDays);
-    for (let i = 0; i < nDays; i++, at += 6)
-      days[i] = [dayStart(firstDay + buf.readUInt16LE(at)), buf.readUInt32LE(at + 2)];
-    const judged = slotIds.map((classroomId) => {
-      const counts = {
+    const days = new Array<number>(nDays * 2);
+    for (let i = 0; i < nDays; i++, at += 6) {
+      days[2 * i] = dayStart(firstDay + buf.readUInt16LE(at));
+      days[2 * i + 1] = buf.readUInt32LE(at + 2);
+    }
+    const judged = new Array<FactGroup['judged'][number]>(slotIds.length);
+    for (let i = 0; i < slotIds.length; i++, at += 16)
+      judged[i] = {
+        classroomId: slotIds[i]!,
         present: buf.readUInt32LE(at),
         late: buf.readUInt32LE(at + 4),
         partial: buf.readUInt32LE(at + 8),
         absent: buf.readUInt32LE(at + 12),
       };
-      at += 16;
-      return { classroomId, counts };
-    });
     const length = buf.readUInt32LE(at);
     const from = at + 4;
     at = from + length;
@@ -546,9 +562,9 @@ export function decodeFacts(buf: Buffer, intern: (s: string) => string = (s) => 
 
 /**
  * Visits the lessons of a chunk's groups whose scheduled start is in `[period.from,
- * period.to)`, leaving out those in `skip`: a group wholly inside the period as itself when
- * `visitGroup` is given (the caller knows none of its lessons is in `skip`), others lesson by
- * lesson.
+ * period.to)`, leaving out those in `skip`: a group wholly inside the period and holding none
+ * of them as itself when `visitGroup` is given, others lesson by lesson. Pass an empty `skip`
+ * when none of the chunk's lessons can be in it (their ids are then not decoded).
  */
 export function visitGroups(
   groups: readonly FactGroup[],
@@ -558,7 +574,13 @@ export function visitGroups(
   visitGroup?: (group: FactGroup) => void,
 ): void {
   for (const g of groups)
-    if (visitGroup && g.firstStart >= period.from && g.lastStart < period.to) visitGroup(g);
+    if (
+      visitGroup &&
+      g.firstStart >= period.from &&
+      g.lastStart < period.to &&
+      (skip.size === 0 || !g.holdsAny(skip))
+    )
+      visitGroup(g);
     else if (g.lastStart >= period.from && g.firstStart < period.to)
       for (const f of g.facts())
         if (!skip.has(f.id) && f.scheduledStart >= period.from && f.scheduledStart < period.to) visit(f);

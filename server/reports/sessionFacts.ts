@@ -3,6 +3,7 @@ import type {
   ClassroomFact,
   ClassroomStatus,
   DeliveryRules,
+  RecordingFact,
   SessionFact,
   Verdict,
 } from '../../scheduler/delivery/index.ts';
@@ -17,12 +18,41 @@ export interface Judged {
 
 /**
  * A session fact of a report; one made from a group of lessons ({@link FactGroup}) has a
- * `count`, and `days`: how many of its sessions start on each day (when the day starts, ms),
- * for the trend.
+ * `count`, and `days`: how many of its sessions start on each day, for the trend, flat as
+ * {@link FactGroup.days} (when the day starts, ms, then how many; then the next day's).
  */
-export type ReportSession = SessionFact & { days?: readonly (readonly [number, number])[] };
+export type ReportSession = SessionFact & { days?: readonly number[] };
+
+/** A session fact made from groups of lessons: its counts summed as groups are added. */
+export type GroupSession = Omit<ReportSession, 'classrooms' | 'days' | 'count' | 'scheduledStart'> & {
+  scheduledStart: number;
+  count: number;
+  days: number[];
+  classrooms: (ClassroomFact & { count: number })[];
+};
 
 const STATUSES: readonly ClassroomStatus[] = ['present', 'late', 'partial', 'absent'];
+
+/** Adds `count` classroom-sessions of a school and status to a group session's rows. */
+function addRoom(
+  rows: (ClassroomFact & { count: number })[],
+  schoolId: string,
+  status: ClassroomStatus,
+  count: number,
+): void {
+  for (const row of rows)
+    if (row.schoolId === schoolId && row.status === status) {
+      row.count += count;
+      return;
+    }
+  rows.push({ schoolId, status, count });
+}
+
+const unnamed = (): boolean => false;
+
+const sameRecording = (a: RecordingFact | null | undefined, b: RecordingFact | null): boolean =>
+  a === b ||
+  (a != null && b !== null && a.state === b.state && a.incomplete === b.incomplete && a.shared === b.shared);
 
 /**
  * A fact's verdict and classroom statuses when they need no records: the stored judgement of
@@ -129,22 +159,17 @@ export class SessionFacts {
   /**
    * The session fact of a group's lessons, all with `verdict` (see {@link groupVerdict}):
    * counted once with their number, each judged classroom once per status it had (not judged:
-   * every receiving classroom absent in each).
+   * every receiving classroom absent in each). With `into` (made by this method from groups
+   * alike: the same cluster, offering, teacher, hub school, verdict and recording), the group
+   * is added to it instead: its count, days and classroom rows summed with theirs.
    */
-  group(g: FactGroup, verdict: Verdict, named: (classroomId: string) => boolean): ReportSession {
-    const classrooms: ClassroomFact[] = [];
-    if (g.verdict !== null)
-      for (const slot of g.judged) {
-        const schoolId = this.#placed(slot.classroomId, g, named);
-        for (const status of STATUSES) {
-          const count = slot.counts[status];
-          if (count > 0) classrooms.push({ schoolId, status, count });
-        }
-      }
-    else
-      for (const id of g.classroomIds)
-        classrooms.push({ schoolId: this.school(id), status: 'absent', count: g.count });
-    return {
+  group(
+    g: FactGroup,
+    verdict: Verdict,
+    named: (classroomId: string) => boolean,
+    into?: GroupSession,
+  ): GroupSession {
+    const s: GroupSession = into ?? {
       id: g.firstId,
       offeringId: g.offeringId,
       clusterId: g.clusterId,
@@ -152,11 +177,29 @@ export class SessionFacts {
       hubSchoolId: this.school(g.hubClassroomId),
       scheduledStart: g.firstStart,
       verdict,
-      classrooms,
+      classrooms: [],
       recording: g.recording,
-      count: g.count,
-      days: g.days,
+      count: 0,
+      days: [],
     };
+    s.count += g.count;
+    if (g.firstStart < s.scheduledStart) s.scheduledStart = g.firstStart;
+    for (const n of g.days) s.days.push(n);
+    if (g.verdict !== null)
+      for (let i = 0; i < g.judged.length; i++) {
+        const slot = g.judged[i]!;
+        // Mostly the lesson's own classroom in its place: no need to ask whether it is named.
+        const schoolId =
+          slot.classroomId === g.classroomIds[i]
+            ? this.school(slot.classroomId)
+            : this.#placed(slot.classroomId, g, named);
+        for (const status of STATUSES) {
+          const count = slot[status];
+          if (count > 0) addRoom(s.classrooms, schoolId, status, count);
+        }
+      }
+    else for (const id of g.classroomIds) addRoom(s.classrooms, this.school(id), 'absent', g.count);
+    return s;
   }
 
   #room(schoolId: string, status: ClassroomStatus): ClassroomFact {
@@ -176,7 +219,10 @@ export class SessionFacts {
 }
 
 /**
- * The session facts of one report as its lesson facts and groups arrive. A classroom judged
+ * The session facts of one report as its lesson facts and groups arrive. Groups alike (the
+ * same cluster, offering, teacher, hub school, verdict and recording: a course's months of a
+ * year, say) are summed into one session fact, their counts, days and classrooms' statuses
+ * added, so the figures count a course's delivered sessions of a year once. A classroom judged
  * in a lesson that no longer lists it gets its school only when the report's offerings or
  * lessons name it; those few are placed once every lesson has been seen. Lessons that need
  * their records to be judged are listed in `pending` (the caller judges them and adds them).
@@ -186,7 +232,12 @@ export class SessionList {
   readonly #rules: DeliveryRules;
   readonly #now: number;
   readonly #named: Set<string>;
+  /** Classrooms of what was added (hub ids, receiving lists), named only when one is placed late. */
+  readonly #hubs: string[] = [];
+  readonly #lists: (readonly string[])[] = [];
   readonly #sessions: ReportSession[] = [];
+  /** Session facts made from groups, by offering (or cluster, for lessons outside any). */
+  readonly #sums = new Map<string, GroupSession[]>();
   readonly #later: (readonly [LessonFact, Judged] | readonly [FactGroup, Verdict])[] = [];
   /** Ids of lessons that need their records to be judged (ended without a stored judgement). */
   readonly pending: string[] = [];
@@ -214,10 +265,36 @@ export class SessionList {
     }
     this.#name(g);
     const own = g.judged.every(
-      (c) => c.classroomId === g.hubClassroomId || g.classroomIds.includes(c.classroomId),
+      (c, i) =>
+        c.classroomId === g.classroomIds[i] ||
+        c.classroomId === g.hubClassroomId ||
+        g.classroomIds.includes(c.classroomId),
     );
-    if (own) this.#sessions.push(this.#place.group(g, verdict, () => false));
+    if (own) this.#sum(g, verdict);
     else this.#later.push([g, verdict]);
+  }
+
+  /** Adds a group to the session fact of the groups alike seen before, or makes one. */
+  #sum(g: FactGroup, verdict: Verdict): void {
+    const hubSchoolId = this.#place.school(g.hubClassroomId);
+    const key = g.offeringId ?? `cluster:${g.clusterId}`;
+    let list = this.#sums.get(key);
+    if (!list) this.#sums.set(key, (list = []));
+    const alike = list.find(
+      (s) =>
+        s.verdict === verdict &&
+        s.clusterId === g.clusterId &&
+        s.offeringId === g.offeringId &&
+        s.teacherId === g.teacherId &&
+        s.hubSchoolId === hubSchoolId &&
+        sameRecording(s.recording, g.recording),
+    );
+    if (alike) this.#place.group(g, verdict, unnamed, alike);
+    else {
+      const made = this.#place.group(g, verdict, unnamed);
+      list.push(made);
+      this.#sessions.push(made);
+    }
   }
 
   /** A lesson judged `judged`. */
@@ -231,11 +308,15 @@ export class SessionList {
   }
 
   #name(f: { hubClassroomId: string; classroomIds: readonly string[] }): void {
-    this.#named.add(f.hubClassroomId);
-    for (const id of f.classroomIds) this.#named.add(id);
+    this.#hubs.push(f.hubClassroomId);
+    this.#lists.push(f.classroomIds);
   }
 
   done(): ReportSession[] {
+    if (this.#later.length > 0) {
+      for (const id of this.#hubs) this.#named.add(id);
+      for (const list of this.#lists) for (const id of list) this.#named.add(id);
+    }
     const named = (id: string): boolean => this.#named.has(id);
     for (const [x, judged] of this.#later.splice(0))
       this.#sessions.push(
