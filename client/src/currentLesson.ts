@@ -1,6 +1,17 @@
-import type { CurrentLessonResponse } from '../../server/contract/api.ts';
+import type { CurrentLessonResponse, LessonSummary } from '../../server/contract/api.ts';
 import { api } from './api.ts';
 import type { SignalingSocket } from './signaling.ts';
+
+const STAGE: Record<LessonSummary['state'], number> = { scheduled: 0, live: 1, ended: 2 };
+
+/**
+ * The lesson to show: the answer, unless it is the lesson shown in an earlier state (a lesson
+ * only moves on: scheduled, live, ended). An answer read before a start or an end can arrive
+ * after that start's or end's push (a page asks each time its socket connects).
+ */
+export function latest(shown: LessonSummary | null, answer: LessonSummary | null): LessonSummary | null {
+  return answer && shown?.id === answer.id && STAGE[answer.state] < STAGE[shown.state] ? shown : answer;
+}
 
 /** At least this often the current lesson is asked for again (a change no push told of), ms. */
 const SAFETY_MS = 5 * 60_000;
@@ -12,8 +23,10 @@ const RETRY_MS = 15_000;
 /**
  * Follows the signed-in kiosk's or teacher's current lesson (`GET /api/lessons/current`): asks
  * now, again when the server says the clock alone changes the answer (`changesAt`), when told
- * (`lessons:changed`: a timetable published, a lesson moved), once reconnected (pushes sent
- * while away are lost), and at least every SAFETY_MS. Starts and ends come as `lesson:state`,
+ * (`lessons:changed`: a timetable published, a lesson moved), each time the socket connects
+ * (pushes sent while it was away are lost: a reconnect after a cut, and the reconnect that sends
+ * it to the lesson's process as the page joins — `routeTo` — which is no socket.io 'reconnect'),
+ * and at least every SAFETY_MS. Starts and ends come as `lesson:state`,
  * which the page handles itself. Returns a function that stops following.
  */
 export function followCurrentLesson(
@@ -46,12 +59,12 @@ export function followCurrentLesson(
     );
   };
   socket.on('lessons:changed', ask);
-  socket.io.on('reconnect', ask);
+  socket.on('connect', ask);
   ask();
   return () => {
     stopped = true;
     window.clearTimeout(timer);
     socket.off('lessons:changed', ask);
-    socket.io.off('reconnect', ask);
+    socket.off('connect', ask);
   };
 }

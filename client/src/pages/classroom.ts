@@ -10,7 +10,7 @@ import { servedFigures } from '../media/servedFigures.ts';
 import type { LinkQuality, LinkStats } from '../media/linkQuality.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import { connectSignaling, request } from '../signaling.ts';
-import { followCurrentLesson } from '../currentLesson.ts';
+import { followCurrentLesson, latest } from '../currentLesson.ts';
 import { h, mount } from '../ui/dom.ts';
 import { formatKbps } from '../ui/format.ts';
 import { retext, tr } from '../ui/text.ts';
@@ -324,8 +324,9 @@ export function classroomPage(root: HTMLElement, user: UserView): void {
     },
     () => undefined,
   );
-  followCurrentLesson(socket, ({ lesson: current, next: coming }) => {
+  followCurrentLesson(socket, ({ lesson: answer, next: coming }) => {
     next = coming;
+    const current = latest(lesson, answer);
     // A live lesson stays on screen until its end is pushed, whatever the clock says.
     if (current || lesson?.state !== 'live') showLesson(current);
     else render();

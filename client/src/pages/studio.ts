@@ -7,7 +7,7 @@ import { LessonClient, joinsNow } from '../media/LessonClient.ts';
 import type { RemoteTrack } from '../media/LessonClient.ts';
 import { openLocalMedia } from '../media/localMedia.ts';
 import { connectSignaling, request } from '../signaling.ts';
-import { followCurrentLesson } from '../currentLesson.ts';
+import { followCurrentLesson, latest } from '../currentLesson.ts';
 import { ClassroomGrid } from '../studio/ClassroomGrid.ts';
 import type { TileActions } from '../studio/ClassroomTile.ts';
 import { h, mount } from '../ui/dom.ts';
@@ -293,7 +293,8 @@ export function studioPage(root: HTMLElement, user: UserView): void {
   // The next lesson comes on screen by itself: the studio stays open all day.
   followCurrentLesson(
     socket,
-    ({ lesson: current }) => {
+    ({ lesson: answer }) => {
+      const current = latest(lesson, answer);
       if (current || lesson?.state !== 'live') showLesson(current);
     },
     (error) => (notice.textContent = error.message),
