@@ -26,8 +26,8 @@ const RETRY_MS = 15_000;
  * (`lessons:changed`: a timetable published, a lesson moved), each time the socket connects
  * (pushes sent while it was away are lost: a reconnect after a cut, and the reconnect that sends
  * it to the lesson's process as the page joins — `routeTo` — which is no socket.io 'reconnect'),
- * and at least every SAFETY_MS. Starts and ends come as `lesson:state`,
- * which the page handles itself. Returns a function that stops following.
+ * and at least every SAFETY_MS. Starts and ends come as `lesson:state`, which the page handles
+ * itself (with `latest`). Returns a function that stops following.
  */
 export function followCurrentLesson(
   socket: SignalingSocket,

@@ -1,69 +1,34 @@
-import { describe, expect, it } from 'vitest';
-import { nextCurrentChange, pickCurrentLesson } from '../../scheduler/index.ts';
-import type { DatedLesson } from '../../scheduler/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LessonSummary } from '../../server/contract/api.ts';
+import type * as CurrentLesson from '../../client/src/currentLesson.ts';
+import { stubBrowserLanguage } from '../helpers/browserLanguage.ts';
 
-const MIN = 60_000;
-const T0 = Date.UTC(2026, 10, 25, 1, 0); // 09:00 in Beijing
-const lesson = (
-  id: string,
-  startMin: number,
-  endMin: number,
-  state: DatedLesson['state'] = 'scheduled',
-): DatedLesson => Object.freeze({ id, start: T0 + startMin * MIN, end: T0 + endMin * MIN, state });
-
-describe('pickCurrentLesson', () => {
-  const day = Object.freeze([lesson('a', 0, 40), lesson('b', 60, 100), lesson('c', 120, 160)]);
-
-  it('shows a scheduled lesson from 15 minutes before its start', () => {
-    expect(pickCurrentLesson(day, T0 - 16 * MIN).current).toBeNull();
-    expect(pickCurrentLesson(day, T0 - 15 * MIN).current?.id).toBe('a');
-  });
-
-  it('keeps a lesson that never went live for 10 minutes after its scheduled end, then moves on', () => {
-    expect(pickCurrentLesson(day, T0 + 50 * MIN).current?.id).toBe('a');
-    expect(pickCurrentLesson(day, T0 + 51 * MIN).current?.id).toBe('b');
-  });
-
-  it('prefers a live lesson even when it overruns into the next one', () => {
-    const overrun = [lesson('a', 0, 40, 'live'), lesson('b', 45, 85)];
-    expect(pickCurrentLesson(overrun, T0 + 50 * MIN).current?.id).toBe('a');
-  });
-
-  it('never shows an ended lesson as current, and lists only later scheduled lessons as upcoming', () => {
-    const ended = [lesson('a', 0, 40, 'ended'), lesson('b', 60, 100), lesson('c', 120, 160)];
-    const { current, upcoming } = pickCurrentLesson(ended, T0 + 10 * MIN);
-    expect(current).toBeNull();
-    expect(upcoming.map((l) => l.id)).toEqual(['b', 'c']);
-  });
-
-  it('honours custom windows and does not reorder its input', () => {
-    const input = [lesson('c', 120, 160), lesson('a', 0, 40)];
-    const copy = [...input];
-    expect(pickCurrentLesson(input, T0 - 30 * MIN, { joinEarlyMinutes: 30 }).current?.id).toBe('a');
-    expect(input).toEqual(copy);
-  });
+// The module's api client loads the messages, which read the browser's language.
+stubBrowserLanguage();
+let latest: typeof CurrentLesson.latest;
+beforeAll(async () => {
+  ({ latest } = await import('../../client/src/currentLesson.ts'));
 });
 
-describe('nextCurrentChange', () => {
-  const day = Object.freeze([lesson('a', 0, 40), lesson('b', 60, 100)]);
+const lesson = (id: string, state: LessonSummary['state']): LessonSummary =>
+  ({ id, state }) as unknown as LessonSummary;
 
-  it('is the next edge of a scheduled lesson’s window, where pickCurrentLesson answers differently', () => {
-    const at = nextCurrentChange(day, T0 - 60 * MIN)!;
-    expect(at).toBe(T0 - 15 * MIN);
-    expect(pickCurrentLesson(day, at - 1).current).toBeNull();
-    expect(pickCurrentLesson(day, at).current?.id).toBe('a');
-    // Inside a's window the next edge is b's opening (45 min), before a's close (50 min).
-    const next = nextCurrentChange(day, T0 + 10 * MIN)!;
-    expect(next).toBe(T0 + 45 * MIN);
-    expect(pickCurrentLesson(day, next).current?.id).toBe('a');
+describe('latest: an answer never takes the shown lesson back', () => {
+  it('keeps the shown lesson when the answer is the same lesson in an earlier state', () => {
+    const live = lesson('a', 'live');
+    expect(latest(live, lesson('a', 'scheduled'))).toBe(live);
+    const ended = lesson('a', 'ended');
+    expect(latest(ended, lesson('a', 'live'))).toBe(ended);
+    expect(latest(ended, lesson('a', 'scheduled'))).toBe(ended);
   });
 
-  it('closes a lesson that never went live just after its grace, and has nothing after the last', () => {
-    const one = [lesson('a', 0, 40)];
-    const close = nextCurrentChange(one, T0 + 20 * MIN)!;
-    expect(pickCurrentLesson(one, close - 1).current?.id).toBe('a');
-    expect(pickCurrentLesson(one, close).current).toBeNull();
-    expect(nextCurrentChange(one, close)).toBeNull();
-    expect(nextCurrentChange([lesson('a', 0, 40, 'live'), lesson('e', -60, -20, 'ended')], T0)).toBeNull();
+  it('takes the answer when it moves the lesson on, is another lesson, or there is none', () => {
+    const answer = lesson('a', 'live');
+    expect(latest(lesson('a', 'scheduled'), answer)).toBe(answer);
+    expect(latest(lesson('a', 'live'), answer)).toBe(answer);
+    const next = lesson('b', 'scheduled');
+    expect(latest(lesson('a', 'ended'), next)).toBe(next);
+    expect(latest(null, answer)).toBe(answer);
+    expect(latest(lesson('a', 'live'), null)).toBeNull();
   });
 });
