@@ -93,7 +93,11 @@ describe('recording switches across server processes', () => {
       });
     expect((await switchLesson(false)).status).toBe(200);
     expect(await waitFor(stopped, 10_000)).toBe(true);
-    expect(await status()).toMatchObject({ lessonEnabled: false, recordingNow: false, gaps: 1 });
+    // The time off is written after the run's end (one write after the other, on process A): a
+    // status read between the two has the run ended and no gap yet.
+    await expect
+      .poll(status, { timeout: 10_000 })
+      .toMatchObject({ lessonEnabled: false, recordingNow: false, gaps: 1 });
     // Off stays off: the recorder is not started again while it is.
     await new Promise((r) => setTimeout(r, 1500));
     expect(recorderPid(dir)).toBeNull();
